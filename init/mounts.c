@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The early mounts, as data. Flags follow NVRC and kata-agent: kata-agent
+ * skips a target that is already mounted with the same type, so mounting
+ * first is how ccinit keeps control of the flags the agent runs with.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "init/log.h"
+#include "init/steps.h"
+#include "init/sys.h"
+
+#define COMMON (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)
+
+enum mount_condition {
+	MOUNT_ALWAYS,
+	MOUNT_IF_SUPPORTED, /* only if the kernel has the type and the target exists */
+};
+
+struct mount_spec {
+	const char *source, *target, *fstype;
+	unsigned long flags;
+	const char *data;
+	enum mount_condition condition;
+};
+
+static const struct mount_spec early_mounts[] = {
+	/* First, so /dev/kmsg exists for every later message. Debian's kernel lacks DEVTMPFS_MOUNT. */
+	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC | MS_RELATIME, "mode=0755",
+	 MOUNT_ALWAYS},
+	{"proc", "/proc", "proc", COMMON, NULL, MOUNT_ALWAYS},
+	{"sysfs", "/sys", "sysfs", COMMON, NULL, MOUNT_ALWAYS},
+	/* Runtime state, sockets and the scratch key's tmpfs live here; nothing runs from it. */
+	{"run", "/run", "tmpfs", COMMON, "mode=0755", MOUNT_ALWAYS},
+	/* Workloads may execute from /tmp, as NVRC allows. */
+	{"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_RELATIME, "mode=1777", MOUNT_ALWAYS},
+	/* Attestation reads TSM reports from configfs; securityfs holds IMA and lockdown state. */
+	{"securityfs", "/sys/kernel/security", "securityfs", COMMON, NULL, MOUNT_IF_SUPPORTED},
+	{"configfs", "/sys/kernel/config", "configfs", COMMON, NULL, MOUNT_IF_SUPPORTED},
+};
+
+/* Whether /proc/filesystems lists fstype (as "nodev\tNAME" or "\tNAME"). */
+static bool filesystem_supported(const char *fstype)
+{
+	char list[4096];
+	if (sys_read_file("/proc/filesystems", list, sizeof(list)) < 0)
+		return false;
+	size_t len = strlen(fstype);
+	for (char *p = list; (p = strstr(p, fstype)); p += len)
+		if (p > list && p[-1] == '\t' && (p[len] == '\n' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+static bool target_exists(const char *target)
+{
+	char path[512];
+	struct stat st;
+	return sys_path(path, sizeof(path), target) == 0 && stat(path, &st) == 0;
+}
+
+int mount_early(struct boot *b)
+{
+	for (size_t i = 0; i < sizeof(early_mounts) / sizeof(early_mounts[0]); i++) {
+		const struct mount_spec *m = &early_mounts[i];
+		if (m->condition == MOUNT_IF_SUPPORTED &&
+		    (!filesystem_supported(m->fstype) || !target_exists(m->target)))
+			continue;
+		int r = sys->mkdir(m->target, 0755);
+		if (r < 0 && r != -EEXIST)
+			return boot_error(b, r, "mkdir %s", m->target);
+		r = sys->mount(m->source, m->target, m->fstype, m->flags, m->data);
+		if (r < 0)
+			return boot_error(b, r, "mount %s on %s", m->fstype, m->target);
+		if (i == 0)
+			log_open();
+	}
+	return 0;
+}

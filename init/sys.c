@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The real kernel behind the seam (init/sys.h): thin wrappers that turn -1/errno into -errno. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/reboot.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "init/sys.h"
+
+#define RET_NERRNO(expr) ((expr) < 0 ? -errno : 0)
+
+static int real_mount(const char *source, const char *target, const char *fstype,
+		      unsigned long flags, const void *data)
+{
+	return RET_NERRNO(mount(source, target, fstype, flags, data));
+}
+
+static int real_umount2(const char *target, int flags)
+{
+	return RET_NERRNO(umount2(target, flags));
+}
+
+static int real_mkdir(const char *path, mode_t mode)
+{
+	return RET_NERRNO(mkdir(path, mode));
+}
+
+static int real_mknod(const char *path, mode_t mode, dev_t dev)
+{
+	return RET_NERRNO(mknod(path, mode, dev));
+}
+
+static int real_symlink(const char *target, const char *linkpath)
+{
+	return RET_NERRNO(symlink(target, linkpath));
+}
+
+static int real_open(const char *path, int flags, mode_t mode)
+{
+	int fd = open(path, flags | O_CLOEXEC, mode);
+	return fd < 0 ? -errno : fd;
+}
+
+static int real_ioctl(int fd, unsigned long request, void *arg)
+{
+	int r = ioctl(fd, request, arg);
+	return r < 0 ? -errno : r;
+}
+
+static int real_finit_module(int fd, const char *params, int flags)
+{
+	return RET_NERRNO(syscall(SYS_finit_module, fd, params, flags));
+}
+
+static int real_reboot(int cmd)
+{
+	return RET_NERRNO(reboot(cmd));
+}
+
+static int real_pivot_root(const char *new_root, const char *put_old)
+{
+	return RET_NERRNO(syscall(SYS_pivot_root, new_root, put_old));
+}
+
+static int real_chroot(const char *path)
+{
+	return RET_NERRNO(chroot(path));
+}
+
+static int real_getrandom(void *buf, size_t len)
+{
+	/* Blocking is right here: an early-boot key must never come from an uninitialised pool. */
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = getrandom((char *)buf + done, len - done, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int64_t real_now_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+const struct sys_ops sys_real = {
+	.mount = real_mount,
+	.umount2 = real_umount2,
+	.mkdir = real_mkdir,
+	.mknod = real_mknod,
+	.symlink = real_symlink,
+	.open = real_open,
+	.ioctl = real_ioctl,
+	.finit_module = real_finit_module,
+	.reboot = real_reboot,
+	.pivot_root = real_pivot_root,
+	.chroot = real_chroot,
+	.getrandom = real_getrandom,
+	.now_ns = real_now_ns,
+};
+
+const struct sys_ops *sys = &sys_real;
+const char *sys_root = "";
+
+int sys_path(char *buf, size_t size, const char *path)
+{
+	int n = snprintf(buf, size, "%s%s", sys_root, path);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int sys_read_file(const char *path, char *buf, size_t size)
+{
+	char full[512];
+	int r = sys_path(full, sizeof(full), path);
+	if (r < 0)
+		return r;
+	int fd = sys->open(full, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	size_t len = 0;
+	while (len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return (int)len;
+}
+
+int sys_write_file(const char *path, const char *value)
+{
+	char full[512];
+	int r = sys_path(full, sizeof(full), path);
+	if (r < 0)
+		return r;
+	int fd = sys->open(full, O_WRONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	size_t len = strlen(value);
+	ssize_t n = write(fd, value, len);
+	r = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	close(fd);
+	return r;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Kernel modules on libkmod, in process: never modprobe, never an install
+ * command, never configuration from outside the image. One opaque context
+ * per module tree (the initramfs's, later the verified root's).
+ *
+ * Used by ccinit (loading) and by ccimage (resolving which files an image
+ * needs). Functions return 0 or a negative errno; on failure `why` (when
+ * given) names the module.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct boot_trace;
+struct modules_ctx;
+
+/* A module of a profile and the options the profile gives it. */
+struct module_spec {
+	const char *name;
+	const char *options; /* NULL: none beyond the command line's */
+	bool optional;       /* absent module is fine (e.g. built in on other kernels) */
+};
+
+struct module_profile {
+	const char *name;
+	const struct module_spec *modules;
+	size_t count;
+};
+
+/* Profiles as data (modules/profiles.c). Returns NULL for an unknown name. */
+const struct module_profile *module_profile_find(const char *name);
+
+/*
+ * A context over moddir (e.g. "/lib/modules/6.1.0-56-cloud-amd64"). Reads no
+ * configuration files; options come from profiles and from kcmdline
+ * ("<module>.<param>=" on the kernel command line, as modprobe reads them),
+ * given here so the host tool can pass none.
+ */
+int modules_new(const char *moddir, const char *kcmdline, struct modules_ctx **ret);
+struct modules_ctx *modules_free(struct modules_ctx *m);
+
+/* Sets the trace that each load is timed in (may be NULL). */
+void modules_set_trace(struct modules_ctx *m, struct boot_trace *t);
+
+/*
+ * Loads a module with its dependencies and softdeps. Already loaded or built
+ * in counts as success. -ENOENT: the module is not in the tree.
+ */
+int modules_load(struct modules_ctx *m, const char *name, const char *options, char *why,
+		 size_t why_size);
+
+/* Loads every module of a profile, in order. */
+int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, char *why,
+			 size_t why_size);
+
+/*
+ * Host side: calls fn for the path (relative to moddir) of name and of every
+ * module it depends on (dependencies and softdeps), each once.
+ */
+int modules_resolve(struct modules_ctx *m, const char *name,
+		    int (*fn)(const char *relpath, void *userdata), void *userdata, char *why,
+		    size_t why_size);

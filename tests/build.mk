@@ -1,0 +1,28 @@
+# Test programs. Unit tests: tests/unit/test_*.c, each linked with the
+# sanitizer build of the library sources. Fuzz targets: tests/fuzz/fuzz_*.c
+# (libFuzzer). Suites run by `make check` are listed in TEST_SUITES; each
+# prints TAP and tests/run-suites.sh adds them up.
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+LIB_SRCS += tests/lib/fake_sys.c
+
+$(B)/test-agent: tests/agent/agent.c $(DEPS)/.complete
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ $<
+
+$(B)/tests/%: $(B)/san/tests/unit/%.o $(B)/san/tests/lib/tap_main.o $(B)/libccinit-san.a
+	@mkdir -p $(@D)
+	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) $(CCIMAGE_LIBS)
+
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -I. \
+              -DCCINIT_VERSION='"$(VERSION)"'
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(filter-out tests/lib/fake_sys.c,$(LIB_SRCS)) tests/lib/fake_sys.c \
+		$(HOST_LIBS) $(CCIMAGE_LIBS)
+
+.PHONY: check-build
+check-build: $(UNIT_TESTS) $(FUZZ_TARGETS)
+
+TEST_SUITES := $(UNIT_TESTS) tests/style.sh "tests/fuzz/run.sh $(FUZZ_TARGETS)" \
+               $(wildcard tests/reference/*.sh) "python3 tests/vm/run.py"
