@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Small helpers the TDX and event-log code share: hashing, hex, whole-file reads. */
+#include "measurement/tdx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void tdx_err(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, TDX_ERR_MAX, fmt, ap);
+	va_end(ap);
+}
+
+int tdx_sha384(const void *data, size_t len, uint8_t out[SHA384_LEN])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(data, len, out, &n, EVP_sha384(), NULL) == 1 ? 0 : -EIO;
+}
+
+int tdx_extend(uint8_t mr[SHA384_LEN], const uint8_t digest[SHA384_LEN])
+{
+	uint8_t buf[2 * SHA384_LEN];
+
+	for (size_t i = 0; i < SHA384_LEN; i++) {
+		buf[i] = mr[i];
+		buf[SHA384_LEN + i] = digest[i];
+	}
+	return tdx_sha384(buf, sizeof(buf), mr);
+}
+
+char *tdx_hex(const uint8_t *bytes, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * len] = '\0';
+	return out;
+}
+
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int tdx_unhex(const char *s, uint8_t *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		int hi, lo;
+		if (!s[2 * i] || !s[2 * i + 1])
+			return -EINVAL;
+		hi = nibble(s[2 * i]);
+		lo = nibble(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return s[2 * len] == '\0' ? 0 : -EINVAL;
+}
+
+int tdx_read_file(const char *path, uint8_t **data, size_t *len)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t cap, n = 0;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* Regular files are read in one go; pipes and /sys files grow the buffer. */
+	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+	buf = malloc(cap);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t got;
+		if (n == cap) {
+			uint8_t *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+			if (!nb) {
+				r = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	*data = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
