@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Words for a check's results: the wanted and actual values as text, the
+ * names used in --json, the exit status, and JSON string quoting (.config
+ * strings may hold any byte, and the JSON we print must stay valid).
+ */
+#include "rootfs/kconfig.h"
+#include "rootfs/command.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *kconfig_want_text(const struct kconfig_want *w, char *buf, size_t size)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} order[] = {{KCONFIG_ACCEPT_Y, "y"}, {KCONFIG_ACCEPT_M, "m"}, {KCONFIG_ACCEPT_N, "n"}};
+	size_t used = 0;
+
+	if (!w->accept)
+		return w->value;
+	if (w->accept == KCONFIG_ACCEPT_N)
+		return "not set";
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (w->accept & order[i].bit) {
+			int n = snprintf(buf + used, size - used, "%s%s", used ? "|" : "",
+			                 order[i].name);
+			if (n < 0 || (size_t)n >= size - used)
+				break;
+			used += (size_t)n;
+		}
+	return buf;
+}
+
+const char *kconfig_actual_text(const struct kconfig_option *o)
+{
+	if (!o)
+		return "absent";
+	switch (o->state) {
+	case KCONFIG_Y:
+		return "y";
+	case KCONFIG_M:
+		return "m";
+	case KCONFIG_VALUE:
+		return o->value;
+	case KCONFIG_NOT_SET:
+	case KCONFIG_ABSENT:
+		break;
+	}
+	return "not set";
+}
+
+const char *kconfig_verdict_name(enum kconfig_verdict v)
+{
+	switch (v) {
+	case KCONFIG_OK:
+		return "ok";
+	case KCONFIG_MISSING:
+		return "missing";
+	case KCONFIG_UNSET:
+		return "not-set";
+	case KCONFIG_WRONG:
+		break;
+	}
+	return "mismatch";
+}
+
+const char *kconfig_severity_name(enum kconfig_severity s)
+{
+	return s == KCONFIG_SEV_WARNING ? "warning" : "error";
+}
+
+int kconfig_exit_status(size_t errors, size_t warnings, bool strict)
+{
+	return errors || (strict && warnings) ? EXIT_CHECK : EXIT_OK;
+}
+
+/* Returns the length of the valid UTF-8 sequence at p, or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		lo = p[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = p[0] == 0xed ? 0x9f : 0xbf; /* no UTF-16 surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		lo = p[0] == 0xf0 ? 0x90 : 0x80;
+		hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	/* The terminating NUL is no continuation byte, so this stops at the end. */
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void kconfig_json_string(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', out);
+	while (*p) {
+		size_t n;
+
+		if (*p == '"' || *p == '\\') {
+			fputc('\\', out);
+			fputc(*p++, out);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\u%04x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, out);
+		} else if ((n = utf8_len(p)) > 0) {
+			fwrite(p, 1, n, out);
+			p += n;
+		} else {
+			fputs("\\ufffd", out);
+			p++;
+		}
+	}
+	fputc('"', out);
+}
