@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inputs of `ccimage measure`: Python-compatible number parsing and file hashing. */
+#include "measurement/measure_input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+/* str.strip() whitespace in the ASCII range. */
+static bool py_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	return 99;
+}
+
+int py_int(const char *s, int base, __int128 *out)
+{
+	const __int128 limit = ((__int128)1 << 126) - 1 + ((__int128)1 << 126); /* 2^127 - 1 */
+	const char *end;
+	bool neg = false, any = false, leading_zero = false, nonzero = false;
+	__int128 v = 0;
+
+	while (py_space(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && py_space(end[-1]))
+		end--;
+	if (s < end && (*s == '+' || *s == '-'))
+		neg = *s++ == '-';
+	if (base == 0) {
+		base = 10;
+		if (end - s >= 2 && s[0] == '0') {
+			char p = (char)(s[1] | 0x20);
+			if (p == 'x' || p == 'o' || p == 'b') {
+				base = p == 'x' ? 16 : p == 'o' ? 8 : 2;
+				s += 2;
+				if (s < end && *s == '_') /* Python allows "0x_1f" */
+					s++;
+			}
+		}
+		if (base == 10 && s < end && *s == '0')
+			leading_zero = true;
+	}
+	for (const char *p = s; p < end; p++) {
+		if (*p == '_') {
+			/* one underscore, between digits only */
+			if (!any || p + 1 >= end || p[1] == '_')
+				return -EINVAL;
+			continue;
+		}
+		int d = digit_value(*p);
+		if (d >= base)
+			return -EINVAL;
+		if (v > (limit - d) / base)
+			return -EINVAL;
+		v = v * base + d;
+		any = true;
+		nonzero |= d != 0;
+	}
+	if (!any || (leading_zero && nonzero))
+		return -EINVAL;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+int py_fromhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (;;) {
+		while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+			s++;
+		if (!*s)
+			break;
+		int hi = digit_value(s[0]), lo = s[1] ? digit_value(s[1]) : 99;
+		if (hi >= 16 || lo >= 16 || n >= cap)
+			return -EINVAL;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	return (int)n;
+}
+
+int read_file_all(const char *path, size_t max, uint8_t **data, size_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 1 << 20, len = 0;
+	uint8_t *buf = NULL;
+	struct stat st;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < max)
+		cap = (size_t)st.st_size + 1; /* +1 so EOF is seen without growing */
+	buf = malloc(cap);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (len == cap) {
+			uint8_t *nb;
+			if (cap > max) {
+				r = -EFBIG;
+				goto out;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				r = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t k = read(fd, buf + len, cap - len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	if (len > max)
+		r = -EFBIG;
+out:
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*data = buf;
+	*size = len;
+	return 0;
+}
+
+void file_hash_run(struct file_hash *h)
+{
+	enum { CHUNK = 1 << 20 };
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t *buf = malloc(CHUNK);
+	int fd = open(h->path, O_RDONLY | O_CLOEXEC);
+
+	h->size = 0;
+	h->err = 0;
+	if (fd < 0)
+		h->err = -errno;
+	else if (!ctx || !buf)
+		h->err = -ENOMEM;
+	else if (EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL) != 1)
+		h->err = -EIO;
+	else
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while (h->err == 0) {
+		ssize_t k = read(fd, buf, CHUNK);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			h->err = -errno;
+		else if (k == 0)
+			break;
+		else if (EVP_DigestUpdate(ctx, buf, (size_t)k) != 1)
+			h->err = -EIO;
+		else
+			h->size += (uint64_t)k;
+	}
+	if (h->err == 0 && EVP_DigestFinal_ex(ctx, h->sha256, NULL) != 1)
+		h->err = -EIO;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	EVP_MD_CTX_free(ctx);
+}
+
+static void *hash_thread(void *arg)
+{
+	file_hash_run(arg);
+	return NULL;
+}
+
+int file_hash_parallel(struct file_hash *h, size_t n, void (*fn)(void *), void *arg)
+{
+	pthread_t tid[8];
+	bool started[8] = {false};
+
+	if (n > 8)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, hash_thread, &h[i]) == 0;
+	if (fn)
+		fn(arg);
+	for (size_t i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			file_hash_run(&h[i]); /* no thread to spare: do it here */
+	}
+	return 0;
+}
+
+void hex_encode(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Strict UTF-8 as Python's str.encode() emits it: no overlongs, no surrogates, <= U+10FFFF. */
+bool utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		unsigned c = *s, n;
+		uint32_t cp;
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * OVMF firmware tables (REFERENCE.md 8.2): the GUIDed footer table that ends
+ * 32 bytes before the end of the file, and the SEV metadata ("ASEV") it points
+ * to. Shared by the SEV/SNP digests and, for the footer table, by TDX.
+ *
+ * The firmware is hostile input: ovmf_parse() checks every size and offset
+ * once, so the accessors below never need to. It keeps pointers into the
+ * caller's buffer, which must outlive the struct; nothing is allocated.
+ *
+ * Usage:
+ *	struct ovmf fw;
+ *	const char *why;
+ *	if (ovmf_parse(&fw, data, size, &why) < 0)
+ *		log_error("%s", why);
+ *	uint32_t eip;
+ *	r = ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &eip);  // -ENOENT: no entry
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A GUID in its on-disk (EFI, bytes_le) order, built from the canonical text fields. */
+#define OVMF_GUID(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                         \
+	((const uint8_t[16]){(a)&0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,  \
+	                     (b)&0xff, ((b) >> 8) & 0xff, (c)&0xff, ((c) >> 8) & 0xff, d0, d1, d2, \
+	                     d3, d4, d5, d6, d7})
+
+/* 96b582de-1fb2-45f7-baea-a366c55a082d */
+#define OVMF_GUID_FOOTER                                                                           \
+	OVMF_GUID(0x96b582de, 0x1fb2, 0x45f7, 0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d)
+/* 00f771de-1a7e-4fcb-890e-68c77e2fb44e: u32 AP reset EIP */
+#define OVMF_GUID_SEV_ES_RESET_BLOCK                                                               \
+	OVMF_GUID(0x00f771de, 0x1a7e, 0x4fcb, 0x89, 0x0e, 0x68, 0xc7, 0x7e, 0x2f, 0xb4, 0x4e)
+/* dc886566-984a-4798-a75e-5585a7bf67cc: u32 offset from EOF of the SEV metadata */
+#define OVMF_GUID_SEV_METADATA                                                                     \
+	OVMF_GUID(0xdc886566, 0x984a, 0x4798, 0xa7, 0x5e, 0x55, 0x85, 0xa7, 0xbf, 0x67, 0xcc)
+/* 7255371f-3a3b-4b04-927b-1da6efa8d454: u32 GPA, u32 size of the kernel-hashes table */
+#define OVMF_GUID_SEV_HASH_TABLE_RV                                                                \
+	OVMF_GUID(0x7255371f, 0x3a3b, 0x4b04, 0x92, 0x7b, 0x1d, 0xa6, 0xef, 0xa8, 0xd4, 0x54)
+/* e47a6535-984a-4798-865e-4685a7bf8ec2: u32 offset from EOF of the TDVF metadata */
+#define OVMF_GUID_TDX_METADATA                                                                     \
+	OVMF_GUID(0xe47a6535, 0x984a, 0x4798, 0x86, 0x5e, 0x46, 0x85, 0xa7, 0xbf, 0x8e, 0xc2)
+
+#define OVMF_FOOTER_HEADER_SIZE 18u /* u16 size + GUID */
+#define OVMF_FOOTER_END_GAP     32u /* the table ends this many bytes before EOF */
+
+/* SEV metadata section types (edk2 OvmfPkg/ResetVector/X64/OvmfSevMetadata.asm). */
+enum sev_section_type {
+	SEV_SECTION_SNP_SEC_MEM = 1,
+	SEV_SECTION_SNP_SECRETS = 2,
+	SEV_SECTION_CPUID = 3,
+	SEV_SECTION_SVSM_CAA = 4,
+	SEV_SECTION_SNP_KERNEL_HASHES = 0x10,
+};
+
+struct sev_section {
+	uint32_t gpa;
+	uint32_t size;
+	uint32_t type; /* raw: unknown types are kept, the SNP digest refuses them */
+};
+
+struct ovmf {
+	const uint8_t *data;
+	size_t size;
+	/* The footer table's entries, without the footer entry itself; absent when the footer GUID
+	 * is missing (a firmware without a table is still valid for plain SEV). */
+	bool has_table;
+	const uint8_t *table;
+	size_t table_size;
+	/* The SEV metadata's section descriptors (12 bytes each, LE), when the table points to one.
+	 */
+	bool has_sev_metadata;
+	const uint8_t *sections;
+	uint32_t n_sections;
+};
+
+/*
+ * Validates the footer table and the SEV metadata. Returns 0, or -EBADMSG with *why set to a
+ * static message for truncated or inconsistent data.
+ */
+int ovmf_parse(struct ovmf *fw, const uint8_t *data, size_t size, const char **why);
+
+/*
+ * The data of the table entry with this GUID. When a GUID occurs twice, the entry nearer the
+ * start of the table wins (sev-snp-measure's behaviour). -ENOENT when absent.
+ */
+int ovmf_table_find(const struct ovmf *fw, const uint8_t guid[16], const uint8_t **data,
+                    size_t *len);
+/* The entry's leading u32 (LE). -ENOENT when absent; -EBADMSG when its data is shorter. */
+int ovmf_table_u32(const struct ovmf *fw, const uint8_t guid[16], uint32_t *value);
+
+/* The i-th SEV metadata section, i < fw->n_sections. */
+struct sev_section ovmf_sev_section(const struct ovmf *fw, uint32_t i);
+bool ovmf_has_sev_section(const struct ovmf *fw, enum sev_section_type type);

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SEV, SEV-ES and SEV-SNP launch digests, step for step as sev-snp-measure
+ * 0.0.13 computes them (guest.py; REFERENCE.md 8.2). Its refusals are ours,
+ * with its messages where it has one.
+ */
+#include "measurement/snp.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "measurement/snp_gctx.h"
+
+#define BSP_EIP   0xfffffff0u
+#define PAGE_MASK 0xfffu
+
+static int fail(const char **why, const char *msg)
+{
+	*why = msg;
+	return -EBADMSG;
+}
+
+/* GUIDs of the table QEMU places in the firmware's SEV hash-table area. */
+#define GUID_HASH_TABLE_HEADER                                                                     \
+	OVMF_GUID(0x9438d606, 0x4f22, 0x4cc9, 0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21)
+#define GUID_HASH_CMDLINE                                                                          \
+	OVMF_GUID(0x97d02dd8, 0xbd20, 0x4c94, 0xaa, 0x78, 0xe7, 0x71, 0x4d, 0x36, 0xab, 0x2a)
+#define GUID_HASH_INITRD                                                                           \
+	OVMF_GUID(0x44baf731, 0x3a2f, 0x4bd7, 0x9a, 0xf1, 0x41, 0xe2, 0x91, 0x69, 0x78, 0x1d)
+#define GUID_HASH_KERNEL                                                                           \
+	OVMF_GUID(0x4de79437, 0xabd2, 0x427f, 0xb8, 0x35, 0xd5, 0xb1, 0x72, 0xd2, 0x04, 0x5b)
+#define HASH_ENTRY_SIZE 50u /* GUID, u16 length, SHA-256 */
+
+int sev_hashes_cmdline(const char *append, uint8_t out[32])
+{
+	const char *s = append ? append : "";
+
+	/* QEMU hashes the command line with its terminating NUL. */
+	return EVP_Digest(s, strlen(s) + 1, out, NULL, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
+}
+
+static uint8_t *put_entry(uint8_t *p, const uint8_t guid[16], uint16_t len)
+{
+	memcpy(p, guid, 16);
+	p[16] = (uint8_t)len;
+	p[17] = (uint8_t)(len >> 8);
+	return p + 18;
+}
+
+void sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED])
+{
+	uint8_t *p = out;
+
+	memset(out, 0, SEV_HASH_TABLE_PADDED);
+	p = put_entry(p, GUID_HASH_TABLE_HEADER, SEV_HASH_TABLE_SIZE);
+	p = put_entry(p, GUID_HASH_CMDLINE, HASH_ENTRY_SIZE);
+	memcpy(p, h->cmdline, 32);
+	p = put_entry(p + 32, GUID_HASH_INITRD, HASH_ENTRY_SIZE);
+	memcpy(p, h->initrd, 32);
+	p = put_entry(p + 32, GUID_HASH_KERNEL, HASH_ENTRY_SIZE);
+	memcpy(p, h->kernel, 32);
+}
+
+static int reset_eip(const struct ovmf *fw, uint32_t *eip, const char **why)
+{
+	int r = ovmf_table_u32(fw, OVMF_GUID_SEV_ES_RESET_BLOCK, eip);
+
+	if (r == -ENOENT)
+		return fail(why, "Can't find SEV_ES_RESET_BLOCK_GUID entry in OVMF table");
+	if (r < 0)
+		return fail(why, "OVMF SEV-ES reset block: entry shorter than its EIP field");
+	return 0;
+}
+
+static int hash_table_gpa(const struct ovmf *fw, uint32_t *gpa, const char **why)
+{
+	int r = ovmf_table_u32(fw, OVMF_GUID_SEV_HASH_TABLE_RV, gpa);
+
+	if (r == -ENOENT)
+		return fail(why, "Can't find SEV_HASH_TABLE_RV_GUID entry in OVMF table");
+	if (r < 0)
+		return fail(why, "OVMF SEV hash table entry: shorter than its GPA field");
+	return 0;
+}
+
+int snp_ovmf_hash(const struct ovmf *fw, uint8_t out[SNP_LD_SIZE], const char **why)
+{
+	struct snp_gctx g;
+	int r;
+
+	if (fw->size % SNP_PAGE_SIZE)
+		return fail(why, "firmware size is not a multiple of 4096 bytes");
+	if (fw->size > SNP_FIRMWARE_END)
+		return fail(why, "firmware larger than 4 GiB");
+	r = snp_gctx_init(&g, NULL);
+	if (r < 0)
+		return r;
+	r = snp_gctx_update_normal(&g, SNP_FIRMWARE_END - fw->size, fw->data, fw->size);
+	if (r == 0)
+		memcpy(out, g.ld, SNP_LD_SIZE);
+	snp_gctx_done(&g);
+	return r;
+}
+
+static int kernel_hashes_page(struct snp_gctx *g, const struct sev_params *p,
+                              const struct sev_section *s, const char **why)
+{
+	uint8_t page[SNP_PAGE_SIZE] = {0};
+	uint32_t table_gpa, off;
+	int r;
+
+	if (!p->hashes)
+		return snp_gctx_update_empty(g, SNP_PAGE_ZERO, s->gpa, s->size);
+	r = hash_table_gpa(p->fw, &table_gpa, why);
+	if (r < 0)
+		return r;
+	off = table_gpa & PAGE_MASK;
+	if (off > SNP_PAGE_SIZE - SEV_HASH_TABLE_PADDED)
+		return fail(why, "SEV hash table GPA leaves no room for the table in its page");
+	if (s->size != SNP_PAGE_SIZE)
+		return fail(why, "SNP_KERNEL_HASHES section is not exactly one page");
+	sev_hashes_table(p->hashes, page + off);
+	return snp_gctx_update_normal(g, s->gpa, page, sizeof(page));
+}
+
+static int snp_section(struct snp_gctx *g, const struct sev_params *p, const struct sev_section *s,
+                       const char **why)
+{
+	if ((s->type == SEV_SECTION_SNP_SEC_MEM || s->type == SEV_SECTION_SVSM_CAA ||
+	     (s->type == SEV_SECTION_SNP_KERNEL_HASHES && !p->hashes)) &&
+	    s->size % SNP_PAGE_SIZE)
+		return fail(why, "OVMF SEV metadata: section size is not a multiple of 4096");
+
+	switch (s->type) {
+	case SEV_SECTION_SNP_SEC_MEM:
+		/* GCE does not measure the pre-validated memory; it stays unmeasured. */
+		return snp_gctx_update_empty(
+		        g, p->vmm == VMM_GCE ? SNP_PAGE_UNMEASURED : SNP_PAGE_ZERO, s->gpa,
+		        s->size);
+	case SEV_SECTION_SNP_SECRETS:
+		return snp_gctx_update(g, SNP_PAGE_SECRETS, s->gpa,
+		                       (const uint8_t[SNP_LD_SIZE]){0});
+	case SEV_SECTION_CPUID:
+		if (p->vmm == VMM_EC2)
+			return 0; /* EC2 measures CPUID pages last, see snp_digest() */
+		return snp_gctx_update(g, SNP_PAGE_CPUID, s->gpa, (const uint8_t[SNP_LD_SIZE]){0});
+	case SEV_SECTION_SNP_KERNEL_HASHES:
+		return kernel_hashes_page(g, p, s, why);
+	case SEV_SECTION_SVSM_CAA:
+		return snp_gctx_update_empty(g, SNP_PAGE_ZERO, s->gpa, s->size);
+	}
+	return fail(why, "unknown OVMF metadata section type");
+}
+
+/* The VMSA of every vCPU: the BSP, then APs starting at the firmware's AP reset vector. */
+static int vmsas(const struct sev_params *p, uint64_t features,
+                 int (*update)(void *ctx, const uint8_t *page), void *ctx, const char **why)
+{
+	uint8_t bsp[SNP_PAGE_SIZE], ap[SNP_PAGE_SIZE];
+	uint32_t eip;
+	int r = reset_eip(p->fw, &eip, why);
+
+	if (r < 0)
+		return r;
+	if (p->vcpus > SNP_MAX_VCPUS)
+		return fail(why, "too many vCPUs");
+	if (eip == 0 && p->vcpus > 1)
+		return fail(why, "OVMF SEV-ES reset block has AP EIP 0: cannot start APs");
+	snp_vmsa_page(bsp, BSP_EIP, features, p->vcpu_sig, p->vmm);
+	if (eip)
+		snp_vmsa_page(ap, eip, features, p->vcpu_sig, p->vmm);
+	for (long long i = 0; i < p->vcpus; i++) {
+		const uint8_t *page = i == 0 ? bsp : ap;
+
+		r = update(ctx, page);
+		if (r == 0 && p->vmsa_cb)
+			r = p->vmsa_cb((unsigned)i, page, p->vmsa_arg);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int gctx_vmsa(void *ctx, const uint8_t *page)
+{
+	return snp_gctx_update_vmsa(ctx, page);
+}
+
+static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], const char **why)
+{
+	const struct ovmf *fw = p->fw;
+	uint8_t seed[SNP_LD_SIZE];
+	struct snp_gctx g;
+	int r;
+
+	if (p->seed)
+		memcpy(seed, p->seed, SNP_LD_SIZE);
+	else if ((r = snp_ovmf_hash(fw, seed, why)) < 0)
+		return r;
+	r = snp_gctx_init(&g, seed);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < fw->n_sections && r == 0; i++) {
+		struct sev_section s = ovmf_sev_section(fw, i);
+		r = snp_section(&g, p, &s, why);
+	}
+	for (uint32_t i = 0; i < fw->n_sections && r == 0 && p->vmm == VMM_EC2; i++) {
+		struct sev_section s = ovmf_sev_section(fw, i);
+		if (s.type == SEV_SECTION_CPUID)
+			r = snp_gctx_update(&g, SNP_PAGE_CPUID, s.gpa,
+			                    (const uint8_t[SNP_LD_SIZE]){0});
+	}
+	if (r == 0 && p->hashes && !ovmf_has_sev_section(fw, SEV_SECTION_SNP_KERNEL_HASHES))
+		r = fail(why,
+		         "Kernel specified but OVMF metadata doesn't include SNP_KERNEL_HASHES "
+		         "section");
+	if (r == 0)
+		r = vmsas(p, p->guest_features, gctx_vmsa, &g, why);
+	if (r == 0)
+		memcpy(out, g.ld, SNP_LD_SIZE);
+	snp_gctx_done(&g);
+	return r;
+}
+
+static int sha256_vmsa(void *ctx, const uint8_t *page)
+{
+	return EVP_DigestUpdate(ctx, page, SNP_PAGE_SIZE) == 1 ? 0 : -EIO;
+}
+
+/* SEV and SEV-ES: one SHA-256 over the firmware, the hash table and (SEV-ES) the VMSAs. */
+static int sev_digest(const struct sev_params *p, uint8_t out[32], const char **why)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int r = -EIO;
+
+	if (!ctx)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, p->fw->data, p->fw->size) != 1)
+		goto out;
+	if (p->hashes) {
+		uint8_t table[SEV_HASH_TABLE_PADDED];
+		uint32_t gpa = 0;
+
+		if (ovmf_table_u32(p->fw, OVMF_GUID_SEV_HASH_TABLE_RV, &gpa) == -EBADMSG) {
+			r = fail(why, "OVMF SEV hash table entry: shorter than its GPA field");
+			goto out;
+		}
+		if (gpa == 0) {
+			r = fail(why, "Kernel specified but OVMF doesn't support "
+			              "kernel/initrd/cmdline measurement");
+			goto out;
+		}
+		sev_hashes_table(p->hashes, table);
+		if (EVP_DigestUpdate(ctx, table, sizeof(table)) != 1)
+			goto out;
+	}
+	if (p->mode == SEV_MODE_SEVES) {
+		r = vmsas(p, 0, sha256_vmsa, ctx, why);
+		if (r < 0)
+			goto out;
+	}
+	r = EVP_DigestFinal_ex(ctx, out, NULL) == 1 ? 0 : -EIO;
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+int sev_launch_digest(const struct sev_params *p, uint8_t out[SEV_DIGEST_MAX], size_t *len,
+                      const char **why)
+{
+	int r;
+
+	switch (p->mode) {
+	case SEV_MODE_SNP:
+		r = snp_digest(p, out, why);
+		*len = SNP_LD_SIZE;
+		return r;
+	case SEV_MODE_SEV:
+	case SEV_MODE_SEVES:
+		r = sev_digest(p, out, why);
+		*len = 32;
+		return r;
+	case SEV_MODE_SNP_OVMF_HASH:
+		break;
+	}
+	*why = "mode has no launch digest of its own";
+	return -EINVAL;
+}
