@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Parallel level hashing. veritysetup hashes block after block on one core;
+ * the digests of one level are independent, so we split each level into
+ * chunks of whole output hash blocks (no two threads ever touch the same hash
+ * block) and let every CPU take chunks from a shared counter. Input comes in
+ * with pread() into a per-thread buffer, which works the same on files and
+ * block devices.
+ */
+#include "measurement/verity_engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+/* About this much input per chunk: large enough to amortise a pread, small enough to balance. */
+#define CHUNK_INPUT_BYTES (2u << 20)
+
+int verity_hasher_init(struct verity_hasher *h, const char *hash_name, int format,
+                       const uint8_t *salt, size_t salt_size)
+{
+	EVP_MD *md;
+	int size;
+
+	memset(h, 0, sizeof(*h));
+	md = EVP_MD_fetch(NULL, hash_name, NULL);
+	if (!md)
+		return -EINVAL;
+	size = EVP_MD_get_size(md);
+	/* XOFs and odd digests have no place in a tree. */
+	if (size <= 0 || size > VERITY_MAX_DIGEST_SIZE ||
+	    (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)) {
+		EVP_MD_free(md);
+		return -EINVAL;
+	}
+	h->md = md;
+	h->format = format;
+	h->salt = salt;
+	h->salt_size = salt_size;
+	h->digest_size = (uint32_t)size;
+	return 0;
+}
+
+void verity_hasher_done(struct verity_hasher *h)
+{
+	EVP_MD_free((EVP_MD *)h->md);
+	h->md = NULL;
+}
+
+static int digest_with(EVP_MD_CTX *ctx, const struct verity_hasher *h, const uint8_t *block,
+                       size_t len, uint8_t *out)
+{
+	unsigned olen = 0;
+	int ok = EVP_DigestInit_ex2(ctx, h->md, NULL);
+
+	if (h->format == VERITY_FORMAT_NORMAL) {
+		ok = ok && EVP_DigestUpdate(ctx, h->salt, h->salt_size);
+		ok = ok && EVP_DigestUpdate(ctx, block, len);
+	} else {
+		ok = ok && EVP_DigestUpdate(ctx, block, len);
+		ok = ok && EVP_DigestUpdate(ctx, h->salt, h->salt_size);
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, out, &olen);
+	return ok && olen == h->digest_size ? 0 : -EIO;
+}
+
+int verity_hasher_digest(const struct verity_hasher *h, const uint8_t *block, size_t len,
+                         uint8_t *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	r = digest_with(ctx, h, block, len, out);
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+unsigned verity_threads(unsigned n)
+{
+	long cpus;
+
+	if (n)
+		return n;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus > 0 ? (unsigned)cpus : 1;
+}
+
+struct level_state {
+	struct verity_level_job *job;
+	uint64_t per_block; /* digest slots per output hash block */
+	uint64_t chunk;     /* output hash blocks per chunk */
+	uint64_t chunks;
+	atomic_uint_fast64_t next;
+	atomic_uint_fast64_t first_bad;
+	atomic_int err;
+};
+
+static int read_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pread(fd, buf, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -ENODATA; /* the device shrank under us */
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static void note_bad(struct level_state *st, uint64_t k)
+{
+	uint_fast64_t cur = atomic_load(&st->first_bad);
+
+	while (k < cur && !atomic_compare_exchange_weak(&st->first_bad, &cur, k))
+		;
+}
+
+static int do_chunk(struct level_state *st, EVP_MD_CTX *ctx, uint8_t *buf, uint64_t c)
+{
+	const struct verity_level_job *j = st->job;
+	const struct verity_hasher *h = j->h;
+	uint64_t first = c * st->chunk * st->per_block;
+	uint64_t end = first + st->chunk * st->per_block;
+	const uint8_t *in;
+	uint8_t digest[VERITY_MAX_DIGEST_SIZE];
+
+	if (end > j->in_blocks)
+		end = j->in_blocks;
+	if (j->in_mem) {
+		in = j->in_mem + first * j->in_block_size;
+	} else {
+		int r = read_full(j->in_fd, buf, (end - first) * j->in_block_size,
+		                  j->in_offset + first * j->in_block_size);
+		if (r < 0)
+			return r;
+		in = buf;
+	}
+	for (uint64_t k = first; k < end; k++, in += j->in_block_size) {
+		size_t slot = (size_t)(k >> h->per_block_bits) * j->out_block_size +
+		              (size_t)(k & (st->per_block - 1)) * h->stride;
+		int r;
+
+		if (j->out) {
+			r = digest_with(ctx, h, in, j->in_block_size, j->out + slot);
+		} else {
+			r = digest_with(ctx, h, in, j->in_block_size, digest);
+			if (r == 0 && memcmp(digest, j->expect + slot, h->digest_size) != 0) {
+				note_bad(st, k);
+				break; /* later blocks of this chunk cannot be first */
+			}
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct level_state *st = arg;
+	const struct verity_level_job *j = st->job;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t *buf = NULL;
+	int r = 0;
+
+	if (!ctx)
+		r = -ENOMEM;
+	if (r == 0 && !j->in_mem) {
+		buf = malloc(st->chunk * st->per_block * j->in_block_size);
+		if (!buf)
+			r = -ENOMEM;
+	}
+	while (r == 0 && atomic_load(&st->err) == 0) {
+		uint64_t c = atomic_fetch_add(&st->next, 1);
+
+		if (c >= st->chunks)
+			break;
+		/* In verify mode, chunks past a known bad block cannot change the answer. */
+		if (!j->out && c * st->chunk * st->per_block > atomic_load(&st->first_bad))
+			continue;
+		r = do_chunk(st, ctx, buf, c);
+	}
+	if (r < 0) {
+		int zero = 0;
+
+		atomic_compare_exchange_strong(&st->err, &zero, r);
+	}
+	free(buf);
+	EVP_MD_CTX_free(ctx);
+	return NULL;
+}
+
+int verity_level_run(struct verity_level_job *job)
+{
+	struct level_state st = {.job = job};
+	const struct verity_hasher *h = job->h;
+	uint64_t out_blocks, per_chunk_input;
+	unsigned threads;
+	pthread_t *tids;
+	unsigned started = 0;
+
+	if (h->stride == 0 || !(job->out || job->expect) || job->in_blocks == 0)
+		return -EINVAL;
+	st.per_block = 1ULL << h->per_block_bits;
+	out_blocks = (job->in_blocks + st.per_block - 1) >> h->per_block_bits;
+	per_chunk_input = st.per_block * job->in_block_size;
+	st.chunk = CHUNK_INPUT_BYTES / per_chunk_input;
+	if (st.chunk == 0)
+		st.chunk = 1;
+	st.chunks = (out_blocks + st.chunk - 1) / st.chunk;
+	atomic_init(&st.next, 0);
+	atomic_init(&st.first_bad, UINT64_MAX);
+	atomic_init(&st.err, 0);
+
+	threads = verity_threads(job->threads);
+	if (threads > st.chunks)
+		threads = (unsigned)st.chunks;
+	if (threads <= 1) {
+		worker(&st);
+	} else {
+		tids = calloc(threads, sizeof(*tids));
+		if (!tids)
+			return -ENOMEM;
+		for (; started < threads - 1; started++)
+			if (pthread_create(&tids[started], NULL, worker, &st) != 0)
+				break; /* fewer helpers is slower, not wrong */
+		worker(&st);
+		for (unsigned i = 0; i < started; i++)
+			pthread_join(tids[i], NULL);
+		free(tids);
+	}
+	job->first_bad = atomic_load(&st.first_bad);
+	return atomic_load(&st.err);
+}
