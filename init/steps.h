@@ -23,3 +23,6 @@ void signals_reset_for_exec(void);
 
 /* Not PID 1: `ccinit` prints its identity, `ccinit gpu-status` reports (init/identity.c). */
 int identity_main(int argc, char **argv);
+
+/* Opens b->modules over <root>/lib/modules/<running kernel>; none if the tree is absent. */
+int modules_open_tree(struct boot *b, const char *root); /* init/modules_step.c */

@@ -34,11 +34,11 @@ const struct module_profile *module_profile_find(const char *name);
 
 /*
  * A context over moddir (e.g. "/lib/modules/6.1.0-56-cloud-amd64"). Reads no
- * configuration files; options come from profiles and from kcmdline
- * ("<module>.<param>=" on the kernel command line, as modprobe reads them),
- * given here so the host tool can pass none.
+ * configuration files: options come from profiles, and from the kernel command
+ * line ("<module>.<param>=", which libkmod reads from /proc/cmdline as modprobe
+ * does; the command line is measured, so this is no outside input).
  */
-int modules_new(const char *moddir, const char *kcmdline, struct modules_ctx **ret);
+int modules_new(const char *moddir, struct modules_ctx **ret);
 struct modules_ctx *modules_free(struct modules_ctx *m);
 
 /* Sets the trace that each load is timed in (may be NULL). */

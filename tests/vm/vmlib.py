@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Boots Debian's cloud kernel in QEMU (TCG) with images ccimage built, and reads
+what happened from the serial transcript: ccinit's messages, its boot trace,
+and the test agent's report. Shared by the VM tests, the demo and the benchmarks."""
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+CCIMAGE = os.path.join(BUILD, "ccimage")
+
+# Kernel flags for every boot: serial console, and a panic must end the VM at
+# once (QEMU runs with -no-reboot) rather than hang until the timeout.
+BASE_APPEND = "console=ttyS0 panic=-1 oops=panic"
+
+
+def kernel():
+    """Returns (vmlinuz, kernel_root, kver) of the cached Debian cloud kernel."""
+    out = subprocess.run([os.path.join(ROOT, "tests/vm/kernel.sh")], check=True,
+                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    kver = open(os.path.join(out, "kver")).read().strip()
+    root = os.path.join(out, "root")
+    return os.path.join(root, "boot", "vmlinuz-" + kver), root, kver
+
+
+def initramfs(out, init, lists=(), profile=None, modules=(), kernel_root=None, kver=None):
+    cmd = [CCIMAGE, "initramfs", "-o", out, "--init", init]
+    for lst in lists:
+        cmd += ["--list", lst]
+    if profile or modules:
+        cmd += ["--kernel-root", kernel_root, "--kver", kver]
+        if profile:
+            cmd += ["--profile", profile]
+        for m in modules:
+            cmd += ["--module", m]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return out
+
+
+class Boot:
+    """One finished boot: its transcript and what can be read from it."""
+
+    def __init__(self, transcript, returncode, timed_out, seconds):
+        self.transcript = transcript
+        self.returncode = returncode
+        self.timed_out = timed_out
+        self.seconds = seconds
+
+    @property
+    def powered_off(self):
+        # QEMU with -no-reboot exits by itself on power off; the kernel says so last.
+        return (not self.timed_out and self.returncode == 0
+                and "reboot: Power down" in self.transcript)
+
+    @property
+    def panicked(self):
+        return "Kernel panic" in self.transcript
+
+    def report(self):
+        m = re.search(r"CCINIT-AGENT-REPORT-BEGIN\r?\n(.*?)\r?\nCCINIT-AGENT-REPORT-END",
+                      self.transcript, re.S)
+        if not m:
+            return None
+        return json.loads(m.group(1).replace("\r", ""))
+
+    def ccinit_lines(self):
+        return [l.split("ccinit: ", 1)[1].rstrip("\r")
+                for l in self.transcript.splitlines() if "ccinit: " in l]
+
+    def trace(self):
+        """(kernel start to /init, /init to hand-off) in ms, from ccinit's trace header."""
+        m = re.search(r"kernel to /init ([0-9.]+), /init to hand-off ([0-9.]+)", self.transcript)
+        return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def boot(vmlinuz, initrd, append="", disks=(), timeout=90, memory=512, stdin=None):
+    """disks: list of (path, serial or None, readonly) attached as virtio-blk in order."""
+    cmd = ["qemu-system-x86_64", "-machine", "pc", "-cpu", "max", "-m", str(memory),
+           "-smp", "1", "-display", "none", "-monitor", "none", "-serial", "stdio",
+           "-no-reboot", "-nodefaults", "-kernel", vmlinuz, "-initrd", initrd,
+           "-append", (BASE_APPEND + " " + append).strip()]
+    for i, (path, serial, readonly) in enumerate(disks):
+        drive = f"file={path},if=none,id=d{i},format=raw" + (",readonly=on" if readonly else "")
+        dev = f"virtio-blk-pci,drive=d{i}" + (f",serial={serial}" if serial else "")
+        cmd += ["-drive", drive, "-device", dev]
+    start = time.monotonic()
+    try:
+        p = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout,
+                           stdin=None if stdin is not None else subprocess.DEVNULL)
+        out, rc, timed_out = p.stdout, p.returncode, False
+    except subprocess.TimeoutExpired as e:
+        out, rc, timed_out = e.stdout or b"", -1, True
+    return Boot(out.decode("utf-8", "replace"), rc, timed_out, time.monotonic() - start)
+
+
+def tempdir():
+    return tempfile.mkdtemp(prefix="ccinit-vm-", dir=os.environ.get("TMPDIR", "/tmp"))
