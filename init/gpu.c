@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Boot step 5, GPU bring-up, in the order DESIGN.md gives: topology, TEE,
+ * firmware, modules, device nodes, CC state against the policy, daemons,
+ * and the GPUs-ready state last, so a GPU is only declared ready once
+ * everything else about it checked out. Each sub-step is timed in the boot
+ * trace.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "init/boot.h"
+#include "init/gpu.h"
+#include "init/log.h"
+#include "init/sys.h"
+#include "init/trace.h"
+#include "modules/modules.h"
+
+#define FIRMWARE_DIR   "/lib/firmware/nvidia"
+#define MODULE_VERSION "/sys/module/nvidia/version"
+#define NVIDIACTL      "/dev/nvidiactl"
+#define NODES_MAX      (2 * GPU_MAX + 16)
+
+int (*gpu_modules_load)(struct modules_ctx *m, const char *name, const char *options, char *why,
+                        size_t why_size) = modules_load;
+
+/* The image's driver version is the one firmware directory it ships, holding GSP images. */
+static int firmware_version(char *version, size_t size, char *why, size_t why_size)
+{
+	char path[512], full[512], found[2][64];
+	unsigned n = 0;
+	bool gsp = false;
+	struct dirent *de;
+	DIR *d;
+
+	if (sys_path(path, sizeof(path), FIRMWARE_DIR) < 0 || !(d = opendir(path))) {
+		snprintf(why, why_size, "no NVIDIA firmware: %s is missing from the image",
+		         FIRMWARE_DIR);
+		return -ENOENT;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' || strlen(de->d_name) >= 64)
+			continue;
+		if (n < 2)
+			memcpy(found[n], de->d_name, strlen(de->d_name) + 1);
+		n++;
+	}
+	closedir(d);
+	if (n != 1) {
+		if (n == 0)
+			snprintf(why, why_size, "no NVIDIA firmware: %s/<version>/ is missing",
+			         FIRMWARE_DIR);
+		else
+			snprintf(why, why_size, "%u firmware versions under %s (%s, %s, ...)", n,
+			         FIRMWARE_DIR, found[0], found[1]);
+		return n == 0 ? -ENOENT : -EINVAL;
+	}
+	snprintf(path, sizeof(path), FIRMWARE_DIR "/%s", found[0]);
+	if (sys_path(full, sizeof(full), path) == 0 && (d = opendir(full))) {
+		while (!gsp && (de = readdir(d)))
+			gsp = strncmp(de->d_name, "gsp_", 4) == 0 &&
+			      strstr(de->d_name, ".bin") != NULL;
+		closedir(d);
+	}
+	if (!gsp) {
+		snprintf(why, why_size, "no GSP firmware (gsp_*.bin) in " FIRMWARE_DIR "/%s",
+		         found[0]);
+		return -ENOENT;
+	}
+	snprintf(version, size, "%s", found[0]);
+	return 0;
+}
+
+/* A GPU image ships a driver's firmware; Kata's base image has only an empty bind point. */
+static bool gpu_image(void)
+{
+	char path[512];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (sys_path(path, sizeof(path), FIRMWARE_DIR) < 0 || !(d = opendir(path)))
+		return false;
+	while (!found && (de = readdir(d)))
+		found = de->d_name[0] >= '0' && de->d_name[0] <= '9';
+	closedir(d);
+	return found;
+}
+
+static int load_modules(struct boot *b, const struct gpu_topology *t, const char *version)
+{
+	char why[256] = "", loaded[64];
+	/* NVRC's rule: with one GPU there is no NVLink peer to train, and trying costs time. */
+	const char *opts = t->gpu_count == 1 ? "NVreg_NvLinkDisable=1" : NULL;
+	int r = gpu_modules_load(b->modules, "nvidia", opts, why, sizeof(why));
+
+	if (r == -ENODEV || r == -ENXIO)
+		return boot_error(b, r,
+		                  "the nvidia module refused to load: no device it drives "
+		                  "(%u GPUs seen on PCI)",
+		                  t->gpu_count);
+	if (r < 0)
+		return boot_error(b, r, "loading nvidia: %s", why);
+	if (sys_read_file(MODULE_VERSION, loaded, sizeof(loaded)) >= 0 &&
+	    strcmp(loaded, version) != 0)
+		return boot_error(b, -EPROTO, "nvidia module %s does not match the firmware %s",
+		                  loaded, version);
+	if (t->gpu_count == 0)
+		return 0; /* the fabric's service VM needs no uvm */
+	r = gpu_modules_load(b->modules, "nvidia-uvm", NULL, why, sizeof(why));
+	if (r < 0)
+		return boot_error(b, r, "loading nvidia-uvm: %s", why);
+	return 0;
+}
+
+static int check_cc(struct boot *b, enum gpu_cc_policy policy, const char *version,
+                    struct nvrm_cc_state *s)
+{
+	char why[384] = "", desc[256];
+	int r = gpu_cc_query(NVIDIACTL, version, s, why, sizeof(why));
+
+	if (r < 0)
+		return boot_error(b, r, "%s", why);
+	gpu_cc_describe(s, desc, sizeof(desc));
+	log_info("gpu: %s (policy ccinit.gpu.cc=%s)", desc, gpu_cc_policy_name(policy));
+	r = gpu_cc_check(policy, s, why, sizeof(why));
+	if (r < 0)
+		return boot_error(b, r, "%s", why);
+	return 0;
+}
+
+static int start_daemons(struct boot *b, const struct gpu_topology *t, char (*nodes)[64],
+                         unsigned count)
+{
+	const struct ccinit_config *c = &b->config;
+	char why[256] = "";
+	int r = 0;
+
+	if (t->gpu_count) {
+		r = gpu_persistenced_start(c, t->gpu_count, why, sizeof(why));
+		if (r == 0)
+			r = gpu_smi_knobs(c, why, sizeof(why));
+		if (r == 0)
+			r = gpu_dcgm_start(c, why, sizeof(why));
+	}
+	if (r == 0)
+		r = gpu_fabricmanager_start(c, t->mode, why, sizeof(why));
+	if (r == 0 && t->gpu_count)
+		r = gpu_cdi_write(c, t, nodes, count, why, sizeof(why));
+	if (r == 0)
+		r = gpu_daemons_check(why, sizeof(why));
+	return r < 0 ? boot_error(b, r, "%s", why) : 0;
+}
+
+static int set_ready(struct boot *b, const char *version, const struct nvrm_cc_state *s, bool ready)
+{
+	char why[384] = "";
+	int r;
+
+	if (gpu_cc_mode_of(&s->caps) == GPU_CC_MODE_OFF) {
+		log_notice("gpu: CC is off: the GPUs-ready state does not apply, left as it is");
+		return 0;
+	}
+	r = gpu_cc_set_ready(NVIDIACTL, version, ready, why, sizeof(why));
+	if (r < 0)
+		return boot_error(b, r, "%s", why);
+	log_info("gpu: CC GPUs-ready state set to %s", ready ? "ready" : "not ready");
+	return 0;
+}
+
+#define SUB(name, expr)                                                                            \
+	do {                                                                                       \
+		int _t = trace_begin(&b->trace, name);                                             \
+		r = (expr);                                                                        \
+		trace_end(&b->trace, _t);                                                          \
+		if (r < 0)                                                                         \
+			return r;                                                                  \
+	} while (0)
+
+static int step_topology(struct boot *b, struct gpu_topology *t)
+{
+	char why[256] = "";
+	int r = gpu_topology_scan(t, why, sizeof(why));
+
+	return r < 0 ? boot_error(b, r, "%s", why) : 0;
+}
+
+static int step_tee(struct boot *b, struct tee_info *tee)
+{
+	int r = tee_detect(tee, true);
+
+	if (r < 0)
+		return boot_error(b, r, "both SEV-SNP and TDX guest evidence found");
+	log_info("gpu: CPU TEE %s", cpu_tee_name(tee->tee));
+	return 0;
+}
+
+static int step_firmware(struct boot *b, char *version, size_t size)
+{
+	char why[256] = "";
+	int r = firmware_version(version, size, why, sizeof(why));
+
+	return r < 0 ? boot_error(b, r, "%s", why) : 0;
+}
+
+static int step_nodes(struct boot *b, const struct gpu_topology *t, char (*nodes)[64],
+                      unsigned *count)
+{
+	char why[256] = "";
+	int r = gpu_nodes_create(t, nodes, NODES_MAX, count, why, sizeof(why));
+
+	return r < 0 ? boot_error(b, r, "%s", why) : 0;
+}
+
+int gpu_step(struct boot *b)
+{
+	const struct ccinit_config *c = &b->config;
+	enum gpu_policy policy;
+	enum gpu_cc_policy cc_policy;
+	struct gpu_topology topo;
+	struct nvrm_cc_state cc = {0};
+	struct tee_info tee;
+	char version[64], why[256] = "";
+	static char nodes[NODES_MAX][64];
+	unsigned node_count = 0;
+	bool set, ready;
+	int r;
+
+	policy = gpu_policy_resolve(c->gpu, gpu_image());
+	if (policy == GPU_OFF) {
+		log_info("gpu: ccinit.gpu=off");
+		return 0;
+	}
+	SUB("gpu topology", step_topology(b, &topo));
+	log_info("gpu: %u GPUs, %u NVSwitches, %u SW_MNG NICs: mode %s", topo.gpu_count,
+	         topo.nvswitch_count, topo.swmng_count, gpu_mode_name(topo.mode));
+	if (topo.mode == GPU_MODE_CPU) {
+		if (policy == GPU_REQUIRED)
+			return boot_error(b, -ENODEV,
+			                  "ccinit.gpu=required but no NVIDIA GPU on PCI (vendor "
+			                  "0x10de, class 0x03xxxx under /sys/bus/pci/devices)");
+		log_info("gpu: no NVIDIA device, ccinit.gpu=%s: nothing to do",
+		         gpu_policy_name(c->gpu));
+		return 0;
+	}
+	SUB("gpu tee", step_tee(b, &tee));
+	cc_policy = gpu_cc_policy_resolve(c->gpu_cc, tee.tee);
+	/* A bad ready request fails before anything is loaded. */
+	r = gpu_cc_ready_request(c, &set, &ready, why, sizeof(why));
+	if (r < 0)
+		return boot_error(b, r, "%s", why);
+
+	SUB("gpu firmware", step_firmware(b, version, sizeof(version)));
+	SUB("gpu modules", load_modules(b, &topo, version));
+	SUB("gpu nodes", step_nodes(b, &topo, nodes, &node_count));
+	if (topo.gpu_count)
+		SUB("gpu cc state", check_cc(b, cc_policy, version, &cc));
+	SUB("gpu daemons", start_daemons(b, &topo, nodes, node_count));
+	if (set && topo.gpu_count)
+		SUB("gpu ready state", set_ready(b, version, &cc, ready));
+	return 0;
+}
+
+/* ---- ccinit gpu-status ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_kv(FILE *f, const char *key, const char *value, bool comma)
+{
+	json_str(f, key);
+	fputs(": ", f);
+	json_str(f, value);
+	fputs(comma ? ", " : "", f);
+}
+
+static void print_pci_list(FILE *f, const char *key, const struct gpu_pci *l, unsigned n)
+{
+	fprintf(f, "    \"%s\": [", key);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "%s{", i ? ", " : "");
+		json_kv(f, "bdf", l[i].bdf, true);
+		fprintf(f, "\"device\": \"0x%04x\"}", l[i].device);
+	}
+	fputs("]", f);
+}
+
+static void print_topology(FILE *f, const struct gpu_topology *t, int r, const char *why)
+{
+	fputs("  \"topology\": {\n", f);
+	if (r < 0) {
+		fputs("    ", f);
+		json_kv(f, "error", why, false);
+		fputs("\n  },\n", f);
+		return;
+	}
+	fprintf(f, "    \"mode\": \"%s\",\n    \"gpus\": [", gpu_mode_name(t->mode));
+	for (unsigned i = 0; i < t->gpu_count; i++) {
+		struct gpu_info info;
+
+		(void)gpu_info_read(t->gpus[i].bdf, &info);
+		fprintf(f, "%s\n      {", i ? "," : "");
+		json_kv(f, "bdf", t->gpus[i].bdf, true);
+		fprintf(f, "\"device\": \"0x%04x\", \"minor\": %d, ", t->gpus[i].device,
+		        info.minor);
+		json_kv(f, "model", info.model, true);
+		json_kv(f, "uuid", info.uuid, false);
+		fputs("}", f);
+	}
+	fputs(t->gpu_count ? "\n    ],\n" : "],\n", f);
+	print_pci_list(f, "nvswitches", t->nvswitches, t->nvswitch_count);
+	fputs(",\n", f);
+	print_pci_list(f, "sw_mng_nics", t->swmng, t->swmng_count);
+	fputs("\n  },\n", f);
+}
+
+static void print_tee(FILE *f, const struct tee_info *tee, int r)
+{
+	fprintf(f,
+	        "  \"tee\": {\"cpu\": \"%s\", \"sev_guest\": %s, \"tdx_guest\": %s, \"tsm\": %s, "
+	        "\"cpuid_snp\": %s, \"cpuid_tdx\": %s},\n",
+	        r < 0 ? "ambiguous" : cpu_tee_name(tee->tee), tee->ev.sev_guest ? "true" : "false",
+	        tee->ev.tdx_guest ? "true" : "false", tee->ev.tsm ? "true" : "false",
+	        tee->ev.cpuid_snp ? "true" : "false", tee->ev.cpuid_tdx ? "true" : "false");
+}
+
+static void print_cc(FILE *f, const struct nvrm_cc_state *s, int r, const char *why)
+{
+	const struct nv_cc_caps_params *c = &s->caps;
+
+	fputs("  \"cc\": {", f);
+	if (r < 0) {
+		json_kv(f, "error", why, false);
+		fputs("},\n  \"ready\": null\n", f);
+		return;
+	}
+	fprintf(f, "\"mode\": \"%s\", ", gpu_cc_mode_name(gpu_cc_mode_of(c)));
+	fprintf(f,
+	        "\"cpu_capability\": %u, \"gpus_capability\": %u, \"environment\": %u, "
+	        "\"cc_feature\": %u, \"devtools_mode\": %u, \"multi_gpu_mode\": %u,\n    \"smi\": "
+	        "{",
+	        c->cpu_capability, c->gpus_capability, c->environment, c->cc_feature,
+	        c->devtools_mode, c->multi_gpu_mode);
+	json_kv(f, "CC State", gpu_cc_smi_state(c), true);
+	json_kv(f, "Multi-GPU Mode", gpu_cc_smi_multi_gpu(c->multi_gpu_mode), true);
+	json_kv(f, "CPU CC Capabilities", gpu_cc_smi_cpu(c->cpu_capability), true);
+	json_kv(f, "GPU CC Capabilities", gpu_cc_smi_gpus(c->gpus_capability), true);
+	json_kv(f, "CC GPUs Ready State", s->ready ? "Ready" : "Not Ready", false);
+	fprintf(f, "}},\n  \"ready\": %s\n", s->ready ? "true" : "false");
+}
+
+/* The running driver's version: the module's, else the procfs banner's. */
+static int driver_version(char *buf, size_t size)
+{
+	char text[512];
+	const char *p;
+
+	if (sys_read_file(MODULE_VERSION, buf, size) >= 0 && buf[0])
+		return 0;
+	if (sys_read_file("/proc/driver/nvidia/version", text, sizeof(text)) < 0)
+		return -ENOENT;
+	/* "NVRM version: NVIDIA UNIX ... Kernel Module for x86_64  580.159.04  Release ..." */
+	for (p = text; *p && *p != '\n'; p++)
+		if (p[0] == ' ' && p[1] >= '0' && p[1] <= '9' && strchr(p + 1, '.')) {
+			size_t n = strcspn(p + 1, " \n");
+			if (n < size && memchr(p + 1, '.', n)) {
+				memcpy(buf, p + 1, n);
+				buf[n] = '\0';
+				return 0;
+			}
+		}
+	return -ENOENT;
+}
+
+int gpu_status_main(int argc, char **argv)
+{
+	struct gpu_topology topo;
+	struct tee_info tee;
+	struct nvrm_cc_state cc = {0};
+	char version[64] = "", twhy[256] = "", cwhy[384] = "", path[512];
+	struct stat st;
+	int rt, rtee, rc, rv;
+
+	if (argc > 1) {
+		fprintf(stderr, "usage: %s (prints the GPU topology, TEE and CC state as JSON)\n",
+		        argv[0]);
+		return strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	log_to_stderr();
+	rt = gpu_topology_scan(&topo, twhy, sizeof(twhy));
+	rtee = tee_detect(&tee, true);
+	rv = driver_version(version, sizeof(version));
+	if (rv < 0) {
+		snprintf(cwhy, sizeof(cwhy), "no NVIDIA driver loaded");
+		rc = rv;
+	} else if (sys_path(path, sizeof(path), NVIDIACTL) < 0 || stat(path, &st) < 0) {
+		snprintf(cwhy, sizeof(cwhy), "%s is missing", NVIDIACTL);
+		rc = -ENOENT;
+	} else {
+		/* Read only: GET controls, never SET. */
+		rc = gpu_cc_query(NVIDIACTL, version, &cc, cwhy, sizeof(cwhy));
+	}
+
+	printf("{\n");
+	print_topology(stdout, &topo, rt, twhy);
+	print_tee(stdout, &tee, rtee);
+	printf("  \"driver\": {\"version\": ");
+	json_str(stdout, version);
+	printf("},\n");
+	print_cc(stdout, &cc, rc, cwhy);
+	printf("}\n");
+	return rt < 0 || rc < 0 ? 1 : 0;
+}

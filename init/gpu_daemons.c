@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The GPU userspace ccinit starts: nvidia-persistenced (waited for, with a
+ * timeout that grows with the GPU count), the nvidia-smi clock and power
+ * knobs, DCGM, the NVL4 fabric manager, and the CDI spec. Programs are paths
+ * in the verified root (below sys_root, so tests run scripts instead). A
+ * program that fails, or a daemon that exits non-zero, is a boot failure;
+ * exit 0 is fine for a daemon, which may fork away.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init/gpu.h"
+#include "init/log.h"
+#include "init/sys.h"
+
+#define PERSISTENCED      "/usr/bin/nvidia-persistenced"
+#define PERSISTENCED_DIR  "/var/run/nvidia-persistenced"
+#define PERSISTENCED_SOCK PERSISTENCED_DIR "/socket"
+#define NVIDIA_SMI        "/usr/bin/nvidia-smi"
+#define NV_HOSTENGINE     "/usr/bin/nv-hostengine"
+#define DCGM_EXPORTER     "/usr/bin/dcgm-exporter"
+#define FABRICMANAGER     "/usr/bin/nv-fabricmanager"
+#define FM_CONFIG_SRC     "/usr/share/nvidia/nvswitch/fabricmanager.cfg"
+#define FM_CONFIG         "/run/fabricmanager.cfg"
+#define NVIDIA_CTK        "/usr/bin/nvidia-ctk"
+#define CDI_DIR           "/var/run/cdi"
+#define CDI_SPEC          CDI_DIR "/nvidia.yaml"
+#define POLL_NS           (100 * 1000 * 1000LL)
+#define FM_TIMEOUT_S      120
+#define DAEMONS_MAX       8
+
+static pid_t daemons[DAEMONS_MAX];
+static const char *daemon_names[DAEMONS_MAX];
+static unsigned daemon_count;
+
+unsigned gpu_persistenced_timeout_s(unsigned configured_s, unsigned gpu_count)
+{
+	if (configured_s)
+		return configured_s;
+	return 120 + 60 * gpu_count;
+}
+
+static bool exists(const char *p)
+{
+	char path[512];
+	struct stat st;
+
+	return sys_path(path, sizeof(path), p) == 0 && stat(path, &st) == 0;
+}
+
+static void sleep_poll(void)
+{
+	struct timespec ts = {0, POLL_NS};
+	nanosleep(&ts, NULL);
+}
+
+static void child_exec(const char *path, const char *const *argv, bool to_kmsg)
+{
+	static char *const envp[] = {
+	        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp",
+	        NULL};
+	sigset_t none;
+	int out = -1, in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	/* PID 1 blocks signals; a daemon must not inherit that. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (to_kmsg)
+		out = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (out < 0)
+		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (in >= 0)
+		dup2(in, STDIN_FILENO);
+	if (out >= 0) {
+		dup2(out, STDOUT_FILENO);
+		dup2(out, STDERR_FILENO);
+	}
+	execve(path, (char *const *)argv, envp);
+	_exit(127);
+}
+
+int gpu_run(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, char *why,
+            size_t why_size)
+{
+	char path[512];
+	int status;
+	pid_t p;
+
+	if (sys_path(path, sizeof(path), argv[0]) < 0 || access(path, X_OK) < 0) {
+		snprintf(why, why_size, "%s is missing from the image", argv[0]);
+		return -ENOENT;
+	}
+	p = fork();
+	if (p < 0) {
+		snprintf(why, why_size, "fork for %s", argv[0]);
+		return -errno;
+	}
+	if (p == 0)
+		child_exec(path, argv, to_kmsg);
+	if (!wait) {
+		*pid = p;
+		return 0;
+	}
+	while (waitpid(p, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(why, why_size, "%s %s failed (%s %d)", argv[0], argv[1] ? argv[1] : "",
+	         WIFEXITED(status) ? "exit status" : "signal",
+	         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return -ECHILD;
+}
+
+static void track(pid_t pid, const char *name)
+{
+	if (daemon_count < DAEMONS_MAX) {
+		daemons[daemon_count] = pid;
+		daemon_names[daemon_count++] = name;
+	}
+}
+
+/* 1: still running or exited 0 (forked away); <0: exited with failure. */
+static int reap(pid_t pid, const char *name, char *why, size_t why_size)
+{
+	int status;
+	pid_t r = waitpid(pid, &status, WNOHANG);
+
+	if (r <= 0)
+		return 1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(why, why_size, "%s exited (%s %d)", name, WIFEXITED(status) ? "status" : "signal",
+	         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return -ECHILD;
+}
+
+int gpu_daemons_check(char *why, size_t why_size)
+{
+	for (unsigned i = 0; i < daemon_count; i++) {
+		if (daemons[i] <= 0)
+			continue;
+		int r = reap(daemons[i], daemon_names[i], why, why_size);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			daemons[i] = 0;
+	}
+	return 0;
+}
+
+static int mkdir_p1(const char *path, char *why, size_t why_size)
+{
+	int r = sys->mkdir(path, 0755);
+
+	if (r < 0 && r != -EEXIST) {
+		snprintf(why, why_size, "mkdir %s", path);
+		return r;
+	}
+	return 0;
+}
+
+int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, char *why,
+                           size_t why_size)
+{
+	const char *argv[] = {PERSISTENCED, "--verbose", NULL, NULL};
+	unsigned timeout_s = gpu_persistenced_timeout_s(c->persistenced_timeout_s, gpu_count);
+	int64_t deadline;
+	bool alive = true;
+	pid_t pid;
+	int r;
+
+	r = mkdir_p1(PERSISTENCED_DIR, why, why_size);
+	if (r < 0)
+		return r;
+	if (c->uvm_persistence)
+		argv[2] = "--uvm-persistence-mode";
+	r = gpu_run(argv, false, c->children_to_kmsg, &pid, why, why_size);
+	if (r < 0)
+		return r;
+	track(pid, "nvidia-persistenced");
+	/* Its RPC socket appears once it logs "Local RPC services initialized". */
+	deadline = sys->now_ns() + (int64_t)timeout_s * 1000000000LL;
+	while (!exists(PERSISTENCED_SOCK)) {
+		if (alive) {
+			r = reap(pid, "nvidia-persistenced", why, why_size);
+			if (r < 0)
+				return r;
+			alive = r == 1;
+		}
+		if (sys->now_ns() >= deadline) {
+			snprintf(why, why_size,
+			         "nvidia-persistenced not ready after %u s (%u GPUs; "
+			         "ccinit.gpu.persistenced.timeout= raises it)",
+			         timeout_s, gpu_count);
+			return -ETIMEDOUT;
+		}
+		sleep_poll();
+	}
+	return 0;
+}
+
+int gpu_smi_knobs(const struct ccinit_config *c, char *why, size_t why_size)
+{
+	const struct {
+		const char *flag;
+		uint32_t value;
+	} knobs[] = {{"-lmc", c->smi_lmc}, {"-lgc", c->smi_lgc}, {"-pl", c->smi_pl}};
+
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		char v[16];
+		const char *argv[] = {NVIDIA_SMI, knobs[i].flag, v, NULL};
+		int r;
+
+		if (!knobs[i].value)
+			continue;
+		snprintf(v, sizeof(v), "%u", knobs[i].value);
+		r = gpu_run(argv, true, c->children_to_kmsg, NULL, why, why_size);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int start_daemon(const char *const *argv, const char *name, bool to_kmsg, char *why,
+                        size_t why_size)
+{
+	pid_t pid;
+	int r = gpu_run(argv, false, to_kmsg, &pid, why, why_size);
+
+	if (r == 0)
+		track(pid, name);
+	return r;
+}
+
+int gpu_dcgm_start(const struct ccinit_config *c, char *why, size_t why_size)
+{
+	const char *engine[] = {
+	        NV_HOSTENGINE, "--service-account", "nvidia-dcgm", "--home-dir", "/tmp", NULL};
+	const char *exporter[] = {DCGM_EXPORTER, "-k", "-f",
+	                          "/etc/dcgm-exporter/default-counters.csv", NULL};
+	int r;
+
+	if (!c->dcgm)
+		return 0;
+	if (!exists(NV_HOSTENGINE) || !exists(DCGM_EXPORTER)) {
+		log_warning("gpu: nvrc.dcgm=1 but the image has no %s or %s: DCGM not started",
+		            NV_HOSTENGINE, DCGM_EXPORTER);
+		return 0;
+	}
+	r = start_daemon(engine, "nv-hostengine", c->children_to_kmsg, why, why_size);
+	if (r == 0)
+		r = start_daemon(exporter, "dcgm-exporter", c->children_to_kmsg, why, why_size);
+	return r;
+}
+
+/* The image's config with FABRIC_MODE and the rail policy ours, read-only for root. */
+static int write_fm_config(int fabric_mode, char *why, size_t why_size)
+{
+	char src[512], dst[512], line[512];
+	FILE *in, *out;
+	int fd;
+
+	if (sys_path(src, sizeof(src), FM_CONFIG_SRC) < 0 ||
+	    sys_path(dst, sizeof(dst), FM_CONFIG) < 0)
+		return -ENAMETOOLONG;
+	in = fopen(src, "re");
+	if (!in) {
+		snprintf(why, why_size, "%s is missing from the image", FM_CONFIG_SRC);
+		return -ENOENT;
+	}
+	unlink(dst);
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+	out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		if (fd >= 0)
+			close(fd);
+		fclose(in);
+		snprintf(why, why_size, "cannot write %s", FM_CONFIG);
+		return -EIO;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		if (strncmp(line, "FABRIC_MODE=", 12) == 0 ||
+		    strncmp(line, "PARTITION_RAIL_POLICY=", 22) == 0)
+			continue;
+		fputs(line, out);
+	}
+	fprintf(out, "FABRIC_MODE=%d\nPARTITION_RAIL_POLICY=greedy\n", fabric_mode);
+	fclose(in);
+	return fclose(out) == 0 ? 0 : -EIO;
+}
+
+int gpu_fabricmanager_start(const struct ccinit_config *c, enum gpu_mode mode, char *why,
+                            size_t why_size)
+{
+	const char *argv[] = {FABRICMANAGER, "-c", FM_CONFIG, NULL};
+	int64_t deadline;
+	pid_t pid;
+	int r;
+
+	if (mode == GPU_MODE_GPU_NVL5 || mode == GPU_MODE_SERVICEVM_NVL5) {
+		snprintf(why, why_size, "%s: NVLink 5 fabrics (nvlsm) are not supported yet",
+		         gpu_mode_name(mode));
+		return -ENOTSUP;
+	}
+	if (mode != GPU_MODE_GPU_NVL4 && mode != GPU_MODE_SERVICEVM_NVL4)
+		return 0;
+	r = write_fm_config(mode == GPU_MODE_SERVICEVM_NVL4 ? 1 : 0, why, why_size);
+	if (r < 0)
+		return r;
+	r = gpu_run(argv, false, c->children_to_kmsg, &pid, why, why_size);
+	if (r < 0)
+		return r;
+	/* It daemonizes once the fabric is up: its first process exiting 0 is the signal. */
+	deadline = sys->now_ns() + FM_TIMEOUT_S * 1000000000LL;
+	while ((r = reap(pid, "nv-fabricmanager", why, why_size)) == 1) {
+		if (sys->now_ns() >= deadline) {
+			track(pid, "nv-fabricmanager");
+			snprintf(why, why_size, "nv-fabricmanager not ready after %d s",
+			         FM_TIMEOUT_S);
+			return -ETIMEDOUT;
+		}
+		sleep_poll();
+	}
+	return r;
+}
+
+static int cdi_generated(const struct gpu_topology *t, char (*nodes)[64], unsigned count, FILE *f)
+{
+	fprintf(f, "# written by ccinit from the device nodes it made\n"
+	           "cdiVersion: 0.5.0\nkind: nvidia.com/gpu\ndevices:\n");
+	for (unsigned i = 0; i < t->gpu_count; i++) {
+		struct gpu_info info;
+		char node[64];
+
+		if (gpu_info_read(t->gpus[i].bdf, &info) < 0 || info.minor < 0)
+			info.minor = (int)i;
+		snprintf(node, sizeof(node), "/dev/nvidia%d", info.minor);
+		fprintf(f,
+		        "  - name: \"%u\"\n    containerEdits:\n      deviceNodes:\n"
+		        "        - path: %s\n",
+		        i, node);
+		if (info.uuid[0])
+			fprintf(f,
+			        "  - name: %s\n    containerEdits:\n      deviceNodes:\n"
+			        "        - path: %s\n",
+			        info.uuid, node);
+	}
+	fprintf(f, "  - name: all\n    containerEdits:\n      deviceNodes:\n");
+	for (unsigned i = 0; i < count; i++)
+		if (strncmp(nodes[i], "/dev/nvidia", 11) == 0 && nodes[i][11] >= '0' &&
+		    nodes[i][11] <= '9')
+			fprintf(f, "        - path: %s\n", nodes[i]);
+	/* The shared nodes every GPU container needs. */
+	fprintf(f, "containerEdits:\n  deviceNodes:\n");
+	for (unsigned i = 0; i < count; i++)
+		if (!(strncmp(nodes[i], "/dev/nvidia", 11) == 0 && nodes[i][11] >= '0' &&
+		      nodes[i][11] <= '9'))
+			fprintf(f, "    - path: %s\n", nodes[i]);
+	return 0;
+}
+
+int gpu_cdi_write(const struct ccinit_config *c, const struct gpu_topology *t, char (*nodes)[64],
+                  unsigned count, char *why, size_t why_size)
+{
+	const char *argv[] = {NVIDIA_CTK, "-d", "cdi", "generate", "--output=" CDI_SPEC, NULL};
+	char path[512];
+	FILE *f;
+	int r;
+
+	r = mkdir_p1(CDI_DIR, why, why_size);
+	if (r < 0)
+		return r;
+	if (exists(NVIDIA_CTK))
+		return gpu_run(argv, true, c->children_to_kmsg, NULL, why, why_size);
+	if (sys_path(path, sizeof(path), CDI_SPEC) < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "we");
+	if (!f) {
+		snprintf(why, why_size, "cannot write %s", CDI_SPEC);
+		return -errno;
+	}
+	cdi_generated(t, nodes, count, f);
+	if (fclose(f) != 0) {
+		snprintf(why, why_size, "cannot write %s", CDI_SPEC);
+		return -EIO;
+	}
+	return 0;
+}
