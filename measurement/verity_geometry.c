@@ -176,7 +176,9 @@ int verity_sb_parse(struct verity_sb_info *info, const uint8_t *buf, size_t len)
 	memcpy(info->uuid, buf + SB_OFF_UUID, 16);
 	if (!memchr(buf + SB_OFF_ALGORITHM, 0, SB_ALGORITHM_SIZE) || buf[SB_OFF_ALGORITHM] == 0)
 		return -EINVAL;
-	memcpy(info->algorithm, buf + SB_OFF_ALGORITHM, SB_ALGORITHM_SIZE);
+	/* Only up to the NUL: what follows it is padding, not part of the name. */
+	memcpy(info->algorithm, buf + SB_OFF_ALGORITHM,
+	       strlen((const char *)buf + SB_OFF_ALGORITHM));
 	info->data_block_size = get_le32(buf + SB_OFF_DATA_BS);
 	info->hash_block_size = get_le32(buf + SB_OFF_HASH_BS);
 	if (!is_pow2_in(info->data_block_size, VERITY_MIN_BLOCK_SIZE, VERITY_MAX_BLOCK_SIZE) ||
