@@ -1,0 +1,187 @@
+#!/bin/bash
+# Reference test: `ccimage kconfig check` on the config of Debian bookworm's
+# cloud kernel (linux-image-<abi>-cloud-amd64), a kernel nobody here built.
+# REFERENCE.md 2.8 says what it lacks: the TDX guest (INTEL_TDX_GUEST not set)
+# and DM_INIT (BLK_DEV_DM=m), while dm-verity, dm-crypt, dm-integrity, erofs
+# and the AF_ALG pieces are modules, which the base fragment accepts. The
+# findings are also recomputed by an independent reading of the fragments
+# (awk, below) and must agree exactly; and a config patched to want what the
+# fragments want must pass, even with --strict.
+#
+# The config comes from, in order: $KCONFIG_DEBIAN_CONFIG; the VM harness's
+# cache ${CCINIT_CACHE:-/var/cache/ccinit}/kernel/<version>/boot/config-*;
+# or `apt-get download` of the package linux-image-cloud-amd64 depends on.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+CCIMAGE=${CCIMAGE:-build/ccimage}
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+
+if [ ! -x "$CCIMAGE" ]; then
+	echo "not ok 1 - $CCIMAGE not built"
+	exit 1
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+find_config() {
+	local c
+	if [ -n "${KCONFIG_DEBIAN_CONFIG:-}" ]; then
+		echo "$KCONFIG_DEBIAN_CONFIG"
+		return
+	fi
+	c=$(ls -d "${CCINIT_CACHE:-/var/cache/ccinit}"/kernel/*/boot/config-*-cloud-amd64 2>/dev/null |
+		sort -V | tail -n1)
+	if [ -n "$c" ]; then
+		echo "$c"
+		return
+	fi
+	local pkg
+	pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	[ -n "$pkg" ] || return 1
+	(cd "$work" && apt-get download "$pkg" >/dev/null 2>&1) || return 1
+	dpkg-deb --fsys-tarfile "$work"/"$pkg"_*.deb |
+		tar -x -C "$work" --wildcards './boot/config-*' || return 1
+	ls "$work"/boot/config-* | head -n1
+}
+
+config=$(find_config)
+if [ -z "$config" ] || [ ! -f "$config" ]; then
+	echo "ok 1 - Debian cloud kernel config # SKIP not cached and apt-get download failed (no network?)"
+	exit 0
+fi
+echo "# config: $config"
+
+"$CCIMAGE" kconfig check --json "$config" >"$work/out.json" 2>"$work/err"
+rc=$?
+"$CCIMAGE" kconfig check "$config" >"$work/out.txt" 2>&1
+rc_text=$?
+check "exit status 1 (error-severity options unmet), text and --json alike" \
+	"[ $rc -eq 1 ] && [ $rc_text -eq 1 ]"
+# option<TAB>state<TAB>severity<TAB>fragment basename<TAB>line, one per finding
+python3 -c '
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+for f in d["findings"]:
+    print("\t".join([f["option"], f["state"], f["severity"], os.path.basename(f["fragment"]), str(f["line"])]))
+' "$work/out.json" >"$work/findings.tsv" 2>"$work/json-err"
+check "--json output is valid JSON" '[ $? -eq 0 ] && [ -s "$work/findings.tsv" ]'
+sed 's/^/# /' "$work/out.txt" | head -40
+
+line_of() { grep -n -E "^(# )?CONFIG_$2[= ]" "kernel-configs/$1" | head -n1 | cut -d: -f1; }
+
+tdx_line=$(line_of confidential.conf INTEL_TDX_GUEST)
+check "the config really lacks the TDX guest (REFERENCE 2.8)" \
+	'grep -qx "# CONFIG_INTEL_TDX_GUEST is not set" "$config"'
+check "INTEL_TDX_GUEST reported as an error, not set, at confidential.conf:$tdx_line" \
+	'grep -qxF "$(printf "CONFIG_INTEL_TDX_GUEST\tnot-set\terror\tconfidential.conf\t%s" "$tdx_line")" "$work/findings.tsv"'
+check "text output names confidential.conf:$tdx_line for INTEL_TDX_GUEST" \
+	'grep -qF "confidential.conf:$tdx_line: error: CONFIG_INTEL_TDX_GUEST is not set, wants y: " "$work/out.txt"'
+
+dm_line=$(line_of dm-init.conf DM_INIT)
+check "the config has BLK_DEV_DM=m and no DM_INIT line (REFERENCE 2.8)" \
+	'grep -qx "CONFIG_BLK_DEV_DM=m" "$config" && ! grep -q "CONFIG_DM_INIT[= ]" "$config"'
+check "DM_INIT reported missing at dm-init.conf:$dm_line" \
+	'grep -qxF "$(printf "CONFIG_DM_INIT\tmissing\twarning\tdm-init.conf\t%s" "$dm_line")" "$work/findings.tsv" &&
+	 grep -qF "dm-init.conf:$dm_line: warning: CONFIG_DM_INIT is absent, wants y: " "$work/out.txt"'
+
+# The base fragment's options that accept m and that Debian builds as modules.
+modular=$(awk -v cfg="$config" '
+	BEGIN { while ((getline l < cfg) > 0) if (l ~ /^CONFIG_[A-Za-z0-9_]+=m$/) { sub(/=m$/, "", l); m[l] = 1 } }
+	/^# why:/ { acc = "" }
+	/^# accept:/ { acc = $0 }
+	/^CONFIG_/ { name = $0; sub(/=.*/, "", name); if (acc ~ /m/ && (name in m)) print name; acc = "" }
+' kernel-configs/base.conf)
+count=$(echo "$modular" | grep -c . || true)
+check "base.conf has at least 10 options Debian builds as =m ($count)" '[ "$count" -ge 10 ]'
+for want in DM_VERITY DM_CRYPT DM_INTEGRITY EROFS_FS CRYPTO_USER_API_HASH CRYPTO_USER_API_SKCIPHER; do
+	check "REFERENCE 2.8's =m option CONFIG_$want is among them" \
+		'echo "$modular" | grep -qx "CONFIG_$want"'
+done
+for opt in $modular; do
+	check "$opt=m satisfies base.conf" \
+		'! grep -q "^$opt	.*	base.conf	" "$work/findings.tsv"'
+done
+
+# An independent reading of the fragment format (kernel-configs/README.md):
+# prints "fragment:line:CONFIG_X" for each option the config does not satisfy.
+independent() {
+	awk -v cfg="$1" '
+	BEGIN {
+		while ((getline l < cfg) > 0) {
+			if (l ~ /^CONFIG_[A-Za-z0-9_]+=/) {
+				k = l; sub(/=.*/, "", k); v = l; sub(/^[^=]*=/, "", v); val[k] = v
+			} else if (l ~ /^# CONFIG_[A-Za-z0-9_]+ is not set$/) {
+				k = l; sub(/^# /, "", k); sub(/ is not set$/, "", k); val[k] = "n"
+			}
+		}
+	}
+	FNR == 1 { frag = FILENAME; sub(/.*\//, "", frag) }
+	/^# why:/ { acc = "" }
+	/^# accept:/ { acc = $0; sub(/^# accept: */, "", acc); gsub(/ /, "", acc) }
+	/^CONFIG_[A-Za-z0-9_]+=/ || /^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
+		if ($0 ~ /^#/) { name = $2; own = "n" } else { name = $0; sub(/=.*/, "", name); own = $0; sub(/^[^=]*=/, "", own) }
+		if (own == "n" && acc == "") acc = "n"
+		if (acc == "") acc = own
+		have = (name in val) ? val[name] : "n"
+		good = 0
+		na = split(acc, a, "|")
+		for (i = 1; i <= na; i++) if (a[i] == have) good = 1
+		if (!good) print frag ":" FNR ":" name
+		acc = ""
+	}' kernel-configs/*.conf | sort
+}
+independent "$config" >"$work/expected"
+awk -F'\t' '{ print $4 ":" $5 ":" $1 }' "$work/findings.tsv" | sort >"$work/got"
+check "findings equal an independent awk reading of the fragments ($(wc -l <"$work/expected") findings)" \
+	'[ -s "$work/expected" ] && cmp -s "$work/expected" "$work/got"'
+if [ $failed -gt 0 ]; then diff "$work/expected" "$work/got" | sed 's/^/# /' | head -20; fi
+
+# Patch the config: every option a finding names gets a value all fragments
+# accept (y before m before not set); now it must pass, even with --strict.
+awk -F'\t' '{ print $1 }' "$work/findings.tsv" | sort -u >"$work/names"
+{
+	grep -v -E "^(# )?($(paste -sd'|' "$work/names"))[= ]" "$config"
+	awk -v names="$work/names" '
+	BEGIN { while ((getline l < names) > 0) want[l] = 1 }
+	/^# why:/ { acc = "" }
+	/^# accept:/ { acc = $0; sub(/^# accept: */, "", acc); gsub(/ /, "", acc) }
+	/^CONFIG_[A-Za-z0-9_]+=/ || /^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
+		if ($0 ~ /^#/) { name = $2; own = "n" } else { name = $0; sub(/=.*/, "", name); own = $0; sub(/^[^=]*=/, "", own) }
+		if (acc == "") acc = own
+		if (name in want) {
+			split(acc, a, "|"); delete here
+			for (i in a) here[a[i]] = 1
+			if (!(name in seen)) {
+				seen[name] = 1
+				for (v in here) ok[name, v] = 1
+			} else {
+				# keep only the values every fragment accepts
+				split("y m n", all, " ")
+				for (i in all) if (!(all[i] in here)) delete ok[name, all[i]]
+			}
+			vals[name] = own
+		}
+		acc = ""
+	}
+	END {
+		for (name in seen) {
+			if ((name, "y") in ok) print name "=y"
+			else if ((name, "m") in ok) print name "=m"
+			else if ((name, "n") in ok) print "# " name " is not set"
+			else print name "=" vals[name]
+		}
+	}' kernel-configs/*.conf
+} >"$work/fixed"
+"$CCIMAGE" kconfig check --strict "$work/fixed" >"$work/fixed.txt" 2>&1
+rc=$?
+check "the config patched to what the fragments want passes --strict" \
+	'[ $rc -eq 0 ] && grep -q ": 0 errors, 0 warnings, " "$work/fixed.txt"'
+if [ $rc -ne 0 ]; then sed 's/^/# /' "$work/fixed.txt" | head -20; fi
+
+echo "1..$n"
+[ $failed -eq 0 ]
