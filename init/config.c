@@ -442,6 +442,13 @@ static int apply(struct ccinit_config *c, const char *key, const char *value, ch
 		return parse_extension(c, key, value, why, why_size);
 	if (!value)
 		return 0; /* flags such as "quiet" or "ro" are the kernel's */
+	if (strcmp(key, "dm-mod.create") == 0) {
+		/* The kernel's; kept so rootfs mode can check / against the table it names. */
+		if (copy_string(c->dm_create, sizeof(c->dm_create), value) < 0)
+			return why_printf(why, why_size, "dm-mod.create: longer than %zu bytes",
+					  sizeof(c->dm_create) - 1);
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
 		if (strcmp(key, knobs[i].name) == 0)
 			return parse_typed(c, &knobs[i], value, why, why_size);

@@ -57,6 +57,7 @@ struct ccinit_config {
 	uint64_t scratch_size;           /* bytes, for tmpfs */
 	enum scratch_integrity scratch_integrity;
 	struct name_list modules_extra;
+	char dm_create[1024];            /* the kernel's dm-mod.create=, checked in rootfs mode */
 	struct extension extensions[CONFIG_EXTENSIONS_MAX];
 	unsigned extension_count;
 

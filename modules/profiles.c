@@ -30,10 +30,22 @@ static const struct module_spec storage[] = {
 	{"algif_hash", NULL, false},
 	{"algif_skcipher", NULL, false},
 	{"algif_aead", NULL, true},   /* LUKS2 with AEAD integrity only */
-	/* The scratch ciphers, loaded now because modules_disabled=1 comes before first use. */
-	{"xts", NULL, true},
-	{"authenc", NULL, true},
-	{"hmac", NULL, true},
+	/*
+	 * The scratch ciphers. The kernel would ask modprobe for crypto templates on
+	 * demand, but the guest has no modprobe (and modules_disabled=1 comes
+	 * first), so every template a cipher spec names is loaded here:
+	 * aes-xts-plain64 is xts over ecb(aes); LUKS2 integrity adds authenc and
+	 * hmac(sha256); AEAD is gcm(aes), which needs ctr and ghash.
+	 */
+	{"aesni_intel", NULL, true}, /* hardware AES when the CPU has it */
+	{"ecb", NULL, false},
+	{"xts", NULL, false},
+	{"authenc", NULL, false},
+	{"hmac", NULL, false},
+	{"sha256_generic", NULL, false},
+	{"ctr", NULL, false},
+	{"ghash_generic", NULL, false},
+	{"gcm", NULL, false},
 };
 
 /* The NVIDIA modules, from the verified root (DESIGN step 5); options come from the GPU step. */

@@ -15,7 +15,7 @@ jobs=$(nproc)
 
 # Source packages and the binary versions Debian bookworm ships. The list is
 # the dependency order: each library's configure finds the ones before it.
-srcpkgs=(json-c popt util-linux lvm2 cryptsetup kmod)
+srcpkgs=(json-c popt util-linux lvm2 cryptsetup kmod e2fsprogs)
 
 ensure_deb_src() {
 	if apt-get source --print-uris -qq kmod >/dev/null 2>&1; then return 0; fi
@@ -35,6 +35,11 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 	apt-get update -qq
 }
+
+# One build at a time per cache: parallel makes and CI runs wait for the first.
+mkdir -p "$cache/deps"
+exec 9>"$cache/deps/.lock"
+flock 9
 
 ensure_deb_src
 
@@ -136,6 +141,14 @@ d=$(fetch kmod)
 (cd "$d" && make -j"$jobs" libkmod/libkmod.la &&
 	ar rcs "$prefix/lib/libkmod.a" libkmod/.libs/*.o shared/.libs/*.o &&
 	install -m644 libkmod/libkmod.h "$prefix/include/") >>"$log" 2>&1
+
+step "e2fsprogs (a static mke2fs: the scratch layer's filesystem is made at boot)"
+d=$(fetch e2fsprogs)
+(cd "$d" && ./configure --disable-nls --disable-fuse2fs --disable-uuidd --disable-defrag \
+	--disable-debugfs --disable-imager --disable-resizer --disable-libuuid --disable-libblkid \
+	--disable-e2initrd-helper --without-libarchive --disable-tdb --disable-bmap-stats &&
+	make -j"$jobs" libs && make -C misc mke2fs LDFLAGS="-static $LDFLAGS" &&
+	install -D -m755 misc/mke2fs "$prefix/sbin/mke2fs" && strip "$prefix/sbin/mke2fs") >>"$log" 2>&1
 
 echo "$versions" >"$prefix/VERSIONS"
 cp "$log" "$prefix/build.log"

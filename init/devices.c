@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Block devices appear asynchronously (virtio probes after init starts, and
+ * partitions after the disk). Rather than sleep-poll, listen on the kernel's
+ * uevent netlink socket: open it first, then look, then wait for events until
+ * the device is there or the deadline passes. Nothing here trusts the device
+ * contents; it only finds the node.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "init/devices.h"
+#include "init/sys.h"
+
+static int why_set(char *why, size_t size, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int why_set(char *why, size_t size, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, size, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int uevent_open(void)
+{
+	struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = 1};
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* The disk whose virtio serial is serial, as "vdb"; -ENOENT if none (yet). */
+static int find_by_serial(const char *serial, char *name, size_t size)
+{
+	char dir[256];
+	int r = sys_path(dir, sizeof(dir), "/sys/block");
+	if (r < 0)
+		return r;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	struct dirent *de;
+	r = -ENOENT;
+	while ((de = readdir(d))) {
+		char path[300], value[64];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/serial", de->d_name);
+		if (sys_read_file(path, value, sizeof(value)) >= 0 && strcmp(value, serial) == 0) {
+			snprintf(name, size, "%s", de->d_name);
+			r = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/* Linux names partitions "vda1" but "nvme0n1p1": a "p" when the disk name ends in a digit. */
+static void partition_path(const char *disk, unsigned partition, char *path, size_t size)
+{
+	size_t len = strlen(disk);
+	bool digit = len && disk[len - 1] >= '0' && disk[len - 1] <= '9';
+	snprintf(path, size, "%s%s%u", disk, digit ? "p" : "", partition);
+}
+
+static int resolve(const char *spec, unsigned partition, char *path, size_t size)
+{
+	char disk[300], full[300];
+	struct stat st;
+	if (strncmp(spec, "serial:", 7) == 0) {
+		char name[256];
+		int r = find_by_serial(spec + 7, name, sizeof(name));
+		if (r < 0)
+			return r;
+		snprintf(disk, sizeof(disk), "/dev/%s", name);
+	} else {
+		snprintf(disk, sizeof(disk), "%s", spec);
+	}
+	if (partition)
+		partition_path(disk, partition, path, size);
+	else
+		snprintf(path, size, "%s", disk);
+	if (sys_path(full, sizeof(full), path) < 0)
+		return -ENAMETOOLONG;
+	if (stat(full, &st) < 0)
+		return -errno;
+	return S_ISBLK(st.st_mode) ? 0 : -ENOTBLK;
+}
+
+int device_wait(const char *spec, unsigned partition, unsigned timeout_s, char *path, size_t size,
+		char *why, size_t why_size)
+{
+	int64_t deadline = sys->now_ns() + (int64_t)timeout_s * 1000000000;
+	int fd = uevent_open();
+	if (fd < 0)
+		return why_set(why, why_size, fd, "uevent socket");
+	int r;
+	for (;;) {
+		r = resolve(spec, partition, path, size);
+		if (r != -ENOENT)
+			break;
+		int64_t left_ms = (deadline - sys->now_ns()) / 1000000;
+		if (left_ms <= 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)left_ms) < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		char buf[8192];
+		while (recv(fd, buf, sizeof(buf), 0) > 0)
+			; /* any event is a reason to look again; the look decides */
+	}
+	close(fd);
+	if (r == -ETIMEDOUT && partition)
+		return why_set(why, why_size, r, "%s partition %u did not appear within %u s", spec,
+			       partition, timeout_s);
+	if (r == -ETIMEDOUT)
+		return why_set(why, why_size, r, "%s did not appear within %u s", spec, timeout_s);
+	if (r < 0)
+		return why_set(why, why_size, r, "device %s", spec);
+	return 0;
+}

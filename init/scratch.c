@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The writable layer over the read-only verified root. Everything the guest
+ * writes lands here, so it must be confidential from the host: either guest
+ * memory (tmpfs, which the TEE already encrypts and integrity-protects), or a
+ * host disk under dm-crypt with a key made this boot and wiped after use, so
+ * nothing from an earlier boot can be read or replayed. A filesystem is made
+ * fresh each boot (no journal: there is nothing to recover).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "init/crypt.h"
+#include "init/devices.h"
+#include "init/log.h"
+#include "init/scratch.h"
+#include "init/spawn.h"
+#include "init/steps.h"
+#include "init/sys.h"
+
+#define SCRATCH_DM_NAME "ccinit-scratch"
+#define MKE2FS          "/sbin/mke2fs"
+
+static int mount_tmpfs(struct boot *b, const char *dir)
+{
+	char data[64] = "mode=0755";
+	if (b->config.scratch_size)
+		snprintf(data, sizeof(data), "mode=0755,size=%llu",
+			 (unsigned long long)b->config.scratch_size);
+	int r = sys->mount("scratch", dir, "tmpfs", MS_NOSUID | MS_NODEV, data);
+	if (r < 0)
+		return boot_error(b, r, "mounting tmpfs scratch on %s", dir);
+	return 0;
+}
+
+static int mount_encrypted(struct boot *b, const char *dir)
+{
+	char device[128], mapped[64];
+	int r = device_wait(b->config.scratch, 0, b->config.root_timeout_s, device, sizeof(device),
+			    b->why, sizeof(b->why));
+	if (r < 0)
+		return r;
+	int t = trace_begin(&b->trace, "dm-crypt");
+	r = crypt_scratch_open(SCRATCH_DM_NAME, device, b->config.scratch_integrity, mapped,
+			       sizeof(mapped), b->why, sizeof(b->why));
+	trace_end(&b->trace, t);
+	if (r < 0)
+		return r;
+
+	/*
+	 * With dm-integrity, a sector never written has no valid tag and reads
+	 * as an error; mke2fs must write every table it will read later.
+	 */
+	const char *const mkfs[] = {MKE2FS, "-q", "-F", "-t", "ext4", "-O", "^has_journal", "-E",
+				    "lazy_itable_init=0,lazy_journal_init=0,nodiscard", "-b", "4096",
+				    mapped, NULL};
+	t = trace_begin(&b->trace, "mkfs");
+	r = spawn_wait(mkfs, b->why, sizeof(b->why));
+	trace_end(&b->trace, t);
+	if (r < 0)
+		return r;
+	r = sys->mount(mapped, dir, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, NULL);
+	if (r < 0)
+		return boot_error(b, r, "mounting the scratch filesystem on %s", dir);
+	log_info("scratch: %s encrypted as %s (%s)", device, mapped,
+		 b->config.scratch_integrity == INTEGRITY_NONE ? "aes-xts-plain64"
+		 : b->config.scratch_integrity == INTEGRITY_AEAD ? "LUKS2, aes-gcm AEAD integrity"
+								 : "LUKS2, hmac-sha256 integrity");
+	return 0;
+}
+
+int scratch_mount(struct boot *b, const char *dir)
+{
+	if (!b->config.scratch[0])
+		return boot_error(b, -EINVAL,
+				  "no writable layer: give ccinit.scratch=<device>|tmpfs");
+	int r = strcmp(b->config.scratch, "tmpfs") == 0 ? mount_tmpfs(b, dir)
+							  : mount_encrypted(b, dir);
+	if (r < 0)
+		return r;
+	char sub[256];
+	static const char *const dirs[] = {"upper", "work"};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", dir, dirs[i]);
+		r = sys->mkdir(sub, 0755);
+		if (r < 0 && r != -EEXIST)
+			return boot_error(b, r, "mkdir %s", sub);
+	}
+	return 0;
+}
