@@ -215,8 +215,17 @@ int pe_authenticode_sha384(const uint8_t *img, size_t len, uint8_t out[SHA384_LE
 	}
 	checksum = opt + 64;
 	has_cert_dir = ndirs > DIR_SECURITY;
-	if (has_cert_dir)
+	if (has_cert_dir) {
+		size_t cert_off, cert_len;
 		cert_dir = dirs + 8 * DIR_SECURITY;
+		cert_off = le32(img + cert_dir);
+		cert_len = le32(img + cert_dir + 4);
+		if (cert_len && (cert_off > len || cert_len > len - cert_off)) {
+			tdx_err(err, "PE certificate table %#zx+%#zx lies past the end of the file",
+			        cert_off, cert_len);
+			return -EBADMSG;
+		}
+	}
 	headers = le32(img + opt + 60);
 	table = opt + opt_size;
 	if (headers > len || headers < (has_cert_dir ? cert_dir + 8 : checksum + 4)) {
