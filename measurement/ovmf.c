@@ -144,7 +144,7 @@ static int parse_sev_metadata(struct ovmf *fw, const char **why)
 	if (entry_len < 4)
 		return fail(why, "OVMF SEV metadata entry: shorter than its offset field");
 	off = le32(entry);
-	if (off > fw->size || fw->size - off < SEV_METADATA_HEADER_SIZE)
+	if (off > fw->size || off < SEV_METADATA_HEADER_SIZE)
 		return fail(why, "OVMF SEV metadata: offset outside the file");
 	start = fw->size - off;
 	hdr = fw->data + start;

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SEV/SEV-ES/SEV-SNP launch digests against sev-snp-measure 0.0.13's published
+ * vectors (tests/test_guest.py; REFERENCE.md 8.2) on its fixtures, its
+ * refusals, the vCPU signature table, and the OVMF parser on hostile input.
+ */
+#include "tests/lib/tap.h"
+
+#include <errno.h>
+
+#include <openssl/evp.h>
+
+#include "measurement/measure_input.h"
+#include "measurement/ovmf.h"
+#include "measurement/snp.h"
+
+#define FIXTURES "../shared/fixtures/sev-snp/"
+#define AMDSEV   FIXTURES "ovmf_AmdSev_suffix.bin"
+#define OVMFX64  FIXTURES "ovmf_OvmfX64_suffix.bin"
+#define EPYC_V4  0x800f12
+
+struct fixture {
+	uint8_t *data;
+	size_t size;
+	struct ovmf fw;
+};
+
+static void load(struct fixture *f, const char *path)
+{
+	const char *why = NULL;
+
+	if (read_file_all(path, 1 << 20, &f->data, &f->size) < 0)
+		tap_skip("fixtures not found (../shared/fixtures beside the repository)");
+	if (ovmf_parse(&f->fw, f->data, f->size, &why) < 0)
+		tap_fail("%s: %s", path, why);
+}
+
+/* "K" in the vectors: kernel = initrd = /dev/null, so both are SHA-256 of nothing. */
+static struct sev_hashes k_hashes(const char *append)
+{
+	struct sev_hashes h;
+
+	EVP_Digest("", 0, h.kernel, NULL, EVP_sha256(), NULL);
+	memcpy(h.initrd, h.kernel, 32);
+	ASSERT_EQ(sev_hashes_cmdline(append, h.cmdline), 0);
+	return h;
+}
+
+static void hex_of(const uint8_t *d, size_t n, char *out)
+{
+	hex_encode(d, n, out);
+}
+
+/* Computes the digest and compares its hex; expect NULL means a refusal whose message
+ * contains refusal. */
+static void check(const char *path, struct sev_params p, const char *expect, const char *refusal)
+{
+	struct fixture f;
+	uint8_t d[SEV_DIGEST_MAX];
+	char hex[2 * SEV_DIGEST_MAX + 1];
+	const char *why = NULL;
+	size_t n = 0;
+	int r;
+
+	load(&f, path);
+	p.fw = &f.fw;
+	r = sev_launch_digest(&p, d, &n, &why);
+	if (!expect) {
+		ASSERT_TRUE(r < 0);
+		ASSERT_CONTAINS(why, refusal);
+	} else {
+		if (r < 0)
+			tap_fail("refused: %s", why);
+		hex_of(d, n, hex);
+		ASSERT_STR(hex, expect);
+	}
+	free(f.data);
+}
+
+/* SNP(.field = value): the vectors' common inputs with overrides, so later designators win. */
+#pragma GCC diagnostic ignored "-Woverride-init"
+#define SNP(...)                                                                                   \
+	((struct sev_params){.mode = SEV_MODE_SNP,                                                 \
+	                     .vcpus = 1,                                                           \
+	                     .vcpu_sig = EPYC_V4,                                                  \
+	                     .guest_features = 0x1,                                                \
+	                     .vmm = VMM_QEMU,                                                      \
+	                     __VA_ARGS__})
+
+TEST(snp_ovmf_hash_vector)
+{
+	struct fixture f;
+	uint8_t ld[SNP_LD_SIZE];
+	char hex[97];
+	const char *why;
+
+	load(&f, AMDSEV);
+	ASSERT_EQ(snp_ovmf_hash(&f.fw, ld, &why), 0);
+	hex_of(ld, sizeof(ld), hex);
+	ASSERT_STR(hex, "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c"
+	                "374c2a55c467a50da6d466b74");
+	free(f.data);
+}
+
+TEST(snp_kernel_vectors)
+{
+	struct sev_hashes h = k_hashes("console=ttyS0 loglevel=7");
+
+	check(AMDSEV, SNP(.hashes = &h, .guest_features = 0x21),
+	      "803f691094946e42068aaa3a8f9e26a5c89f36f7b73ecfb28c653360fe4b3aba7e534442e7e1e17895df"
+	      "e7"
+	      "78d0228977",
+	      NULL);
+	check(AMDSEV, SNP(.hashes = &h),
+	      "6d287813eb5222d770f75005c664e34c204f385ce832cc2ce7d0d6f354454362f390ef83a92046c042e7"
+	      "06"
+	      "363b4b08fa",
+	      NULL);
+}
+
+TEST(snp_seeded_vectors)
+{
+	static const char seed_hex[] =
+	        "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3"
+	        "aa16aff8c374c2a55c467a50da6d466b74";
+	struct sev_hashes h = k_hashes("");
+	uint8_t seed[SNP_LD_SIZE];
+
+	ASSERT_EQ(py_fromhex(seed_hex, seed, sizeof(seed)), SNP_LD_SIZE);
+	check(AMDSEV, SNP(.hashes = &h, .guest_features = 0x21, .seed = seed),
+	      "329c8ce0972ae52343b64d34a434a86f245dfd74f5ed7aae15d22efc78fb9683632b9b50e4e1d7fa4117"
+	      "9e"
+	      "f98a7ef198",
+	      NULL);
+	check(AMDSEV, SNP(.hashes = &h, .seed = seed),
+	      "ddc5224521617a536ee7ce9dd6224d1b58a8d4fda1c741f3ac99fc4bfa04ba6e9fc98646d4a07a907939"
+	      "7f"
+	      "a3852819b5",
+	      NULL);
+}
+
+TEST(snp_ec2_gce_vectors)
+{
+	struct sev_hashes h = k_hashes("");
+
+	check(AMDSEV, SNP(.hashes = &h, .guest_features = 0x21, .vmm = VMM_EC2),
+	      "0ce9ccc06bab55eebe8abc234f3df6514883977a68a591b71052498ab52b2f1aa415db338033946ef93a"
+	      "a8"
+	      "278c0d67fb",
+	      NULL);
+	check(AMDSEV, SNP(.hashes = &h, .vmm = VMM_EC2),
+	      "0883bd0eeb716e65b7b977a321c278d1e51b33b5c655fab985443bbcc65c086b9c15e8a0bd8811050dec"
+	      "7e"
+	      "24964e5056",
+	      NULL);
+	/* gce needs no vCPU type: the signature is ignored */
+	check(AMDSEV, SNP(.hashes = &h, .vmm = VMM_GCE, .vcpu_sig = 0),
+	      "5da7106cf14cf46b1725ebab123eb9e53bd46a1e9f400cd0c08e7827b04b688ea8b4e403c8404efed439"
+	      "7e"
+	      "a5d5d0722e",
+	      NULL);
+	check(AMDSEV, SNP(.hashes = &h, .vmm = VMM_GCE, .vcpus = 4),
+	      "5c5debf100fc339f90276e761ee1f1658d08922c3b20e2a2e6c7a6c3370b2452a15a00eae11886a93d6f"
+	      "d1"
+	      "e7ab81e29d",
+	      NULL);
+}
+
+TEST(snp_no_kernel_and_smp_vectors)
+{
+	struct sev_hashes h = k_hashes("");
+
+	check(AMDSEV, SNP(.guest_features = 0x21),
+	      "e1e1ca029dd7973ab9513295be68198472dcd4fc834bd9af9b63f6e8a1674dbf281a9278a4a2ebe0eed9"
+	      "f2"
+	      "2adbcd0e2b",
+	      NULL);
+	check(AMDSEV, SNP(),
+	      "19358ba9a7615534a9a1e2f0dfc29384dcd4dcb7062ff9c6013b26869a5fc6ecabe033c48dd6f6db5d6d"
+	      "76"
+	      "e7c5df632d",
+	      NULL);
+	check(AMDSEV, SNP(.hashes = &h, .vcpus = 4, .guest_features = 0x21),
+	      "4953b1fb416fa874980e8442b3706d345926d5f38879134e00813c5d7abcbe78eafe7b422907be0b4698"
+	      "e2"
+	      "414a631942",
+	      NULL);
+	check(AMDSEV, SNP(.hashes = &h, .vcpus = 4),
+	      "5061fffb019493a903613d56d54b94912a1a2f9e4502385f5c194616753720a92441310ba6c4933de877"
+	      "c3"
+	      "6e23046ad5",
+	      NULL);
+	check(OVMFX64, SNP(.guest_features = 0x21),
+	      "28797ae0afaba4005a81e629acebfb59e6687949d6be44007cd5506823b0dd66f146aaae26ff291eed7b"
+	      "49"
+	      "3d8a64c385",
+	      NULL);
+	check(OVMFX64, SNP(),
+	      "da0296de8193586a5512078dcd719eccecbd87e2b825ad4148c44f665dc87df21e5b49e21523a9ad993a"
+	      "fd"
+	      "b6a30b4005",
+	      NULL);
+}
+
+TEST(sev_and_seves_vectors)
+{
+	struct sev_hashes h = k_hashes(""), hc = k_hashes("console=ttyS0 loglevel=7"), ho;
+	struct sev_params es = {.mode = SEV_MODE_SEVES,
+	                        .vcpus = 1,
+	                        .vcpu_sig = EPYC_V4,
+	                        .vmm = VMM_QEMU,
+	                        .hashes = &h};
+	struct sev_params sev = {.mode = SEV_MODE_SEV, .vmm = VMM_QEMU, .hashes = &hc};
+
+	check(AMDSEV, es, "13810ae661ea11e2bb205621f582fee268f0367c8f97bc297b7fadef3e12002c", NULL);
+	es.vcpus = 4;
+	check(AMDSEV, es, "0dccbcaba8e90b261bd0d2e1863a2f9da714768b7b2a19363cd6ae35aa90de91", NULL);
+	check(AMDSEV, sev, "82a3ee5d537c3620628270c292ae30cb40c3c878666a7890ee7ef2a08fb535ff",
+	      NULL);
+	/* kernel only: no --initrd, no --append */
+	ho = k_hashes(NULL);
+	sev.hashes = &ho;
+	check(AMDSEV, sev, "77f613d7bbcdf12a73782ea9e88b0172aeda50d1a54201cb903594ff52846898",
+	      NULL);
+	sev.hashes = NULL;
+	check(OVMFX64, sev, "b4c021e085fb83ceffe6571a3d357b4a98773c83c474e47f76c876708fe316da",
+	      NULL);
+}
+
+TEST(refusals)
+{
+	struct sev_hashes h = k_hashes("");
+	struct sev_params es = {.mode = SEV_MODE_SEVES,
+	                        .vcpus = 1,
+	                        .vcpu_sig = EPYC_V4,
+	                        .vmm = VMM_QEMU,
+	                        .hashes = &h};
+	struct sev_params sev = {.mode = SEV_MODE_SEV, .vmm = VMM_QEMU, .hashes = &h};
+
+	check(OVMFX64, SNP(.hashes = &h), NULL,
+	      "Kernel specified but OVMF metadata doesn't include SNP_KERNEL_HASHES section");
+	check(OVMFX64, es, NULL,
+	      "Kernel specified but OVMF doesn't support kernel/initrd/cmdline measurement");
+	check(OVMFX64, sev, NULL,
+	      "Kernel specified but OVMF doesn't support kernel/initrd/cmdline measurement");
+}
+
+TEST(fixture_layout)
+{
+	static const struct sev_section amdsev[] = {
+	        {0x800000, 0x9000, 1}, {0x80a000, 0x3000, 1}, {0x80d000, 0x1000, 2},
+	        {0x80e000, 0x1000, 3}, {0x80f000, 0x1000, 4}, {0x810000, 0x1000, 0x10},
+	        {0x811000, 0xf000, 1},
+	};
+	struct fixture f;
+	uint32_t v;
+
+	load(&f, AMDSEV);
+	ASSERT_EQ(ovmf_table_u32(&f.fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &v), 0);
+	ASSERT_EQ(v, 0x80b004);
+	ASSERT_EQ(ovmf_table_u32(&f.fw, OVMF_GUID_SEV_HASH_TABLE_RV, &v), 0);
+	ASSERT_EQ(v, 0x810c00);
+	ASSERT_EQ(f.fw.n_sections, 7);
+	for (uint32_t i = 0; i < f.fw.n_sections; i++) {
+		struct sev_section s = ovmf_sev_section(&f.fw, i);
+		ASSERT_EQ(s.gpa, amdsev[i].gpa);
+		ASSERT_EQ(s.size, amdsev[i].size);
+		ASSERT_EQ(s.type, amdsev[i].type);
+	}
+	free(f.data);
+	load(&f, OVMFX64);
+	ASSERT_EQ(ovmf_table_u32(&f.fw, OVMF_GUID_SEV_HASH_TABLE_RV, &v), 0);
+	ASSERT_EQ(v, 0);
+	ASSERT_FALSE(ovmf_has_sev_section(&f.fw, SEV_SECTION_SNP_KERNEL_HASHES));
+	ASSERT_EQ(ovmf_sev_section(&f.fw, 5).gpa, 0x810000);
+	ASSERT_EQ(ovmf_sev_section(&f.fw, 5).size, 0x10000);
+	free(f.data);
+}
+
+TEST(vcpu_signatures)
+{
+	static const struct {
+		const char *name;
+		uint64_t sig;
+	} table[] = {
+	        {"EPYC", 0x800f12},          {"EPYC-v1", 0x800f12},
+	        {"EPYC-v2", 0x800f12},       {"EPYC-IBPB", 0x800f12},
+	        {"EPYC-v3", 0x800f12},       {"EPYC-v4", 0x800f12},
+	        {"EPYC-Rome", 0x830f10},     {"EPYC-Rome-v1", 0x830f10},
+	        {"EPYC-Rome-v2", 0x830f10},  {"EPYC-Rome-v3", 0x830f10},
+	        {"EPYC-Milan", 0xa00f11},    {"EPYC-Milan-v1", 0xa00f11},
+	        {"EPYC-Milan-v2", 0xa00f11}, {"EPYC-Genoa", 0xa10f10},
+	        {"EPYC-Genoa-v1", 0xa10f10}, {"EPYC-Turin", 0xb00f00},
+	};
+	uint64_t sig;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		ASSERT_EQ(snp_vcpu_sig_by_name(table[i].name, &sig), 0);
+		ASSERT_EQ(sig, table[i].sig);
+	}
+	while (snp_vcpu_name(n))
+		n++;
+	ASSERT_EQ(n, sizeof(table) / sizeof(table[0]));
+	ASSERT_EQ(snp_vcpu_sig_by_name("EPYC-v5", &sig), -ENOENT);
+	ASSERT_EQ(snp_cpu_sig(14, 1, 2), 0x0e12);
+	ASSERT_EQ(snp_cpu_sig(23, 1, 2), 0x800f12);
+	ASSERT_EQ(snp_cpu_sig(0, 0, 0), 0);
+	/* Python's two's-complement ints, kept to 64 bits as ctypes does */
+	ASSERT_EQ(snp_cpu_sig(-1, 0, 0), 0xffffffffffffff00ull);
+}
+
+TEST(hash_table_bytes)
+{
+	static const uint8_t start[] = {0x06, 0xd6, 0x38, 0x94, 0x22, 0x4f, 0xc9, 0x4c,
+	                                0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21,
+	                                0xa8, 0x00, 0xd8, 0x2d, 0xd0, 0x97, 0x20, 0xbd};
+	struct sev_hashes h = k_hashes("");
+	uint8_t t[SEV_HASH_TABLE_PADDED];
+
+	sev_hashes_table(&h, t);
+	ASSERT_MEM(t, start, sizeof(start));
+	ASSERT_MEM(t + 18 + 18, h.cmdline, 32);
+	for (unsigned i = SEV_HASH_TABLE_SIZE; i < SEV_HASH_TABLE_PADDED; i++)
+		ASSERT_EQ(t[i], 0);
+}
+
+TEST(vmsa_layout)
+{
+	uint8_t p[SNP_PAGE_SIZE];
+
+	snp_vmsa_page(p, 0x80b004, 0x21, EPYC_V4, VMM_QEMU);
+	ASSERT_EQ(p[0x12], 0x9b);                  /* CS attrib */
+	ASSERT_EQ(p[0x1a] | p[0x1b] << 8, 0x0080); /* CS base = EIP & 0xffff0000 */
+	ASSERT_EQ(p[0x178] | p[0x179] << 8, 0xb004);
+	ASSERT_EQ(p[0x310] | p[0x311] << 8 | p[0x312] << 16, EPYC_V4);
+	ASSERT_EQ(p[0x3b0], 0x21);
+	ASSERT_EQ(p[0x408] | p[0x409] << 8, 0x1f80);
+	ASSERT_EQ(p[0x410] | p[0x411] << 8, 0x37f);
+	snp_vmsa_page(p, 0xfffffff0, 0x1, EPYC_V4, VMM_EC2);
+	ASSERT_EQ(p[0x12], 0x9a);
+	ASSERT_EQ(p[0x310] | p[0x311] << 8, 0x600);
+	ASSERT_EQ(p[0x408], 0);
+}
+
+/* A firmware of size bytes whose footer table holds table (entries in file order). */
+static void make_fw(uint8_t *buf, size_t size, const uint8_t *table, size_t table_len,
+                    uint16_t footer_size)
+{
+	memset(buf, 0, size);
+	memcpy(buf + size - 50 - table_len, table, table_len);
+	buf[size - 50] = (uint8_t)footer_size;
+	buf[size - 49] = (uint8_t)(footer_size >> 8);
+	memcpy(buf + size - 48, OVMF_GUID_FOOTER, 16);
+}
+
+static void add_entry(uint8_t *t, size_t *len, const uint8_t guid[16], const void *data,
+                      size_t dlen)
+{
+	memcpy(t + *len, data, dlen);
+	t[*len + dlen] = (uint8_t)(dlen + 18);
+	t[*len + dlen + 1] = 0;
+	memcpy(t + *len + dlen + 2, guid, 16);
+	*len += dlen + 18;
+}
+
+static void le32_put(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+TEST(ovmf_footer_hostile)
+{
+	uint8_t buf[4096], t[256];
+	uint32_t eip = 0x80b004, other = 0x1234, v;
+	const char *why = NULL;
+	struct ovmf fw;
+	size_t len = 0;
+
+	/* no footer GUID: a plain blob, fine for SEV */
+	memset(buf, 0xa5, sizeof(buf));
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_FALSE(fw.has_table);
+	ASSERT_EQ(ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &v), -ENOENT);
+	ASSERT_EQ(ovmf_parse(&fw, buf, 49, &why), -EBADMSG);
+
+	/* the entry nearer the start of the table wins, as in a Python dict filled backwards */
+	add_entry(t, &len, OVMF_GUID_SEV_ES_RESET_BLOCK, &eip, 4);
+	add_entry(t, &len, OVMF_GUID_SEV_ES_RESET_BLOCK, &other, 4);
+	make_fw(buf, sizeof(buf), t, len, (uint16_t)(len + 18));
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_EQ(ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &v), 0);
+	ASSERT_EQ(v, 0x80b004);
+	/* up to 17 bytes before the first entry are padding */
+	make_fw(buf, sizeof(buf), t, len, (uint16_t)(len + 18 + 17));
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+
+	make_fw(buf, sizeof(buf), t, len, 17);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), -EBADMSG);
+	make_fw(buf, 200, t, len, 200);
+	ASSERT_EQ(ovmf_parse(&fw, buf, 200, &why), -EBADMSG);
+	ASSERT_CONTAINS(why, "larger than the file");
+	/* an entry claiming more than what precedes it */
+	make_fw(buf, sizeof(buf), t, len, (uint16_t)(len + 18));
+	buf[sizeof(buf) - 50 - 18] = 200;
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), -EBADMSG);
+	buf[sizeof(buf) - 50 - 18] = 3;
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), -EBADMSG);
+	ASSERT_CONTAINS(why, "invalid entry size");
+
+	/* a reset block too short for its EIP */
+	len = 0;
+	add_entry(t, &len, OVMF_GUID_SEV_ES_RESET_BLOCK, &eip, 2);
+	make_fw(buf, sizeof(buf), t, len, (uint16_t)(len + 18));
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_EQ(ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &v), -EBADMSG);
+}
+
+static int parse_meta(uint8_t *buf, size_t size, uint32_t off, const char **why)
+{
+	uint8_t t[64];
+	uint32_t o = off;
+	size_t len = 0;
+	struct ovmf fw;
+
+	add_entry(t, &len, OVMF_GUID_SEV_METADATA, &o, 4);
+	/* the table goes at the end; the metadata the test placed earlier stays */
+	memset(buf + size - 50 - len, 0, 50 + len);
+	memcpy(buf + size - 50 - len, t, len);
+	buf[size - 50] = (uint8_t)(len + 18);
+	buf[size - 49] = 0;
+	memcpy(buf + size - 48, OVMF_GUID_FOOTER, 16);
+	return ovmf_parse(&fw, buf, size, why);
+}
+
+TEST(sev_metadata_hostile)
+{
+	uint8_t buf[4096] = {0};
+	const char *why = NULL;
+
+	memcpy(buf + 1024, "ASEV", 4);
+	le32_put(buf + 1028, 16 + 2 * 12);
+	le32_put(buf + 1032, 1);
+	le32_put(buf + 1036, 2);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), 0);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 0, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 15, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4097, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 0xffffffff, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1025, &why), -EBADMSG);
+	ASSERT_CONTAINS(why, "signature");
+	le32_put(buf + 1036, 3); /* more items than the size holds */
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	le32_put(buf + 1036, 0xffffffff);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	le32_put(buf + 1036, 2);
+	le32_put(buf + 1028, 4096); /* size past the end of the file */
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	le32_put(buf + 1028, 8);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	le32_put(buf + 1028, 40);
+	le32_put(buf + 1032, 2);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	ASSERT_CONTAINS(why, "version");
+}
+
+TEST(python_number_syntax)
+{
+	__int128 v;
+	uint8_t b[8];
+
+	ASSERT_EQ(py_int("42", 10, &v), 0);
+	ASSERT_EQ(v, 42);
+	ASSERT_EQ(py_int(" 4_2\n", 10, &v), 0);
+	ASSERT_EQ(v, 42);
+	ASSERT_EQ(py_int("010", 10, &v), 0);
+	ASSERT_EQ(v, 10);
+	ASSERT_EQ(py_int("-7", 10, &v), 0);
+	ASSERT_EQ(v, -7);
+	ASSERT_EQ(py_int("0x_1f", 0, &v), 0);
+	ASSERT_EQ(v, 31);
+	ASSERT_EQ(py_int("0X21", 0, &v), 0);
+	ASSERT_EQ(v, 0x21);
+	ASSERT_EQ(py_int("0b101", 0, &v), 0);
+	ASSERT_EQ(v, 5);
+	ASSERT_EQ(py_int("0o17", 0, &v), 0);
+	ASSERT_EQ(v, 15);
+	ASSERT_EQ(py_int("00", 0, &v), 0);
+	ASSERT_EQ(v, 0);
+	ASSERT_EQ(py_int("33", 0, &v), 0);
+	ASSERT_EQ(v, 33);
+	ASSERT_EQ(py_int("010", 0, &v), -EINVAL);
+	ASSERT_EQ(py_int("0x10", 10, &v), -EINVAL);
+	ASSERT_EQ(py_int("1__0", 10, &v), -EINVAL);
+	ASSERT_EQ(py_int("_1", 10, &v), -EINVAL);
+	ASSERT_EQ(py_int("1_", 10, &v), -EINVAL);
+	ASSERT_EQ(py_int("0x", 0, &v), -EINVAL);
+	ASSERT_EQ(py_int("", 10, &v), -EINVAL);
+	ASSERT_EQ(py_int("1 2", 10, &v), -EINVAL);
+	ASSERT_EQ(py_int("0x80000000000000000000000000000000", 0, &v), -EINVAL);
+
+	ASSERT_EQ(py_fromhex(" 08 6e\n2e ", b, sizeof(b)), 3);
+	ASSERT_EQ(b[1], 0x6e);
+	ASSERT_EQ(py_fromhex("0 8", b, sizeof(b)), -EINVAL);
+	ASSERT_EQ(py_fromhex("abc", b, sizeof(b)), -EINVAL);
+	ASSERT_EQ(py_fromhex("000000000000000000", b, sizeof(b)), -EINVAL);
+	ASSERT_TRUE(utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+	ASSERT_FALSE(utf8_valid("\xc0\xaf"));
+	ASSERT_FALSE(utf8_valid("\xed\xa0\x80"));
+	ASSERT_FALSE(utf8_valid("\xe2\x82"));
+}
