@@ -3,4 +3,4 @@
 ROOTFS_SRCS  := $(wildcard rootfs/*.c)
 CCIMAGE_SRCS += $(ROOTFS_SRCS)
 LIB_SRCS     += $(filter-out rootfs/ccimage.c,$(ROOTFS_SRCS))
-CCIMAGE_LIBS :=
+CCIMAGE_LIBS := -lyaml -larchive -lelf -ljson-c
