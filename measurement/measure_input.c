@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,6 +154,24 @@ out:
 	return 0;
 }
 
+/* Regular files: hash the page cache in place, which saves copying a 64 MiB initrd. */
+static int hash_mapped(int fd, EVP_MD_CTX *ctx, struct file_hash *h)
+{
+	struct stat st;
+	void *p;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (1 << 20))
+		return -ENOTSUP;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return -ENOTSUP;
+	(void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL | MADV_WILLNEED);
+	int r = EVP_DigestUpdate(ctx, p, (size_t)st.st_size) == 1 ? 0 : -EIO;
+	munmap(p, (size_t)st.st_size);
+	h->size = (uint64_t)st.st_size;
+	return r;
+}
+
 void file_hash_run(struct file_hash *h)
 {
 	enum { CHUNK = 1 << 20 };
@@ -168,8 +187,13 @@ void file_hash_run(struct file_hash *h)
 		h->err = -ENOMEM;
 	else if (EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL) != 1)
 		h->err = -EIO;
-	else
-		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	else {
+		int r = hash_mapped(fd, ctx, h);
+		if (r == 0)
+			goto done;
+		if (r != -ENOTSUP)
+			h->err = r;
+	}
 	while (h->err == 0) {
 		ssize_t k = read(fd, buf, CHUNK);
 		if (k < 0 && errno == EINTR)
@@ -183,6 +207,7 @@ void file_hash_run(struct file_hash *h)
 		else
 			h->size += (uint64_t)k;
 	}
+done:
 	if (h->err == 0 && EVP_DigestFinal_ex(ctx, h->sha256, NULL) != 1)
 		h->err = -EIO;
 	if (fd >= 0)
@@ -215,17 +240,6 @@ int file_hash_parallel(struct file_hash *h, size_t n, void (*fn)(void *), void *
 			file_hash_run(&h[i]); /* no thread to spare: do it here */
 	}
 	return 0;
-}
-
-void hex_encode(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0xf];
-	}
-	out[2 * n] = '\0';
 }
 
 /* Strict UTF-8 as Python's str.encode() emits it: no overlongs, no surrogates, <= U+10FFFF. */

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include "measurement/verity_params.h" /* hex_encode */
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,5 +37,4 @@ void file_hash_run(struct file_hash *h);
  * fn(arg) runs on the calling thread. Errors are left in each h[i].err. */
 int file_hash_parallel(struct file_hash *h, size_t n, void (*fn)(void *), void *arg);
 
-void hex_encode(const uint8_t *in, size_t n, char *out); /* 2n + 1 bytes */
 bool utf8_valid(const char *s);
