@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 
 #include "init/gpu.h"
 #include "init/log.h"
+#include "init/steps.h"
 #include "init/sys.h"
 
 #define PERSISTENCED      "/usr/bin/nvidia-persistenced"
@@ -68,12 +68,10 @@ static void child_exec(const char *path, const char *const *argv, bool to_kmsg)
 	static char *const envp[] = {
 	        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp",
 	        NULL};
-	sigset_t none;
 	int out = -1, in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	/* PID 1 blocks signals; a daemon must not inherit that. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	signals_reset_for_exec();
 	if (to_kmsg)
 		out = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (out < 0)

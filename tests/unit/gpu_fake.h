@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A fake NVIDIA driver and filesystem behind the system-call seam, for the
+ * GPU tests: /dev/nvidiactl answers the RM ioctls (version handshake, client
+ * and NV_CONFIDENTIAL_COMPUTE allocation, the CC controls, free) the way the
+ * 580 driver does, checking request numbers, sizes and handles; mknod and
+ * mkdir land in a temp directory that is sys_root. Included by the GPU test
+ * files only (static functions).
+ */
+#pragma once
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ioctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "init/nvrm.h"
+#include "init/sys.h"
+#include "tests/lib/tap.h"
+
+#define FAKE_CLIENT 0xc1d00042u
+#define FAKE_CC     0xcb330007u
+#define FAKE_NODES  64
+
+struct fake_node {
+	char path[64];
+	mode_t mode;
+	dev_t dev;
+};
+
+static struct {
+	char version[64]; /* the driver's */
+	struct nv_cc_caps_params caps;
+	unsigned caps_size; /* 6 (580) or 5 (535) */
+	bool ready;
+	bool no_ctl;      /* /dev/nvidiactl absent */
+	bool ignore_set;  /* SET_GPUS_STATE answers NV_OK and changes nothing */
+	unsigned fail_nr; /* this escape fails in the ioctl itself */
+	int fail_errno;
+	uint32_t alloc_client_status, alloc_cc_status, get_status, set_status;
+	/* observations */
+	int fd;
+	bool handshake_done;
+	unsigned clients, ccs, frees, set_calls, bad_requests;
+	struct fake_node nodes[FAKE_NODES];
+	unsigned node_count;
+	char root[64];
+} fake;
+
+static inline void fake_driver_init(const char *version)
+{
+	memset(&fake, 0, sizeof(fake));
+	snprintf(fake.version, sizeof(fake.version), "%s", version);
+	fake.caps_size = sizeof(struct nv_cc_caps_params);
+	fake.caps.gpus_capability = NV_CC_GPUS_HCC;
+	fake.fd = -1;
+}
+
+static inline int fake_control(struct nvos54_control *c)
+{
+	void *p = (void *)(uintptr_t)c->params;
+
+	if (!fake.handshake_done || c->h_client != FAKE_CLIENT || c->h_object != FAKE_CC)
+		return NV_ERR_INVALID_CLIENT;
+	switch (c->cmd) {
+	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_CAPABILITIES:
+		if (c->params_size != fake.caps_size)
+			return NV_ERR_INVALID_PARAM_STRUCT;
+		if (fake.get_status)
+			return fake.get_status;
+		memcpy(p, &fake.caps, fake.caps_size);
+		return NV_OK;
+	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_GPUS_STATE:
+		if (c->params_size != 1)
+			return NV_ERR_INVALID_PARAM_STRUCT;
+		if (fake.get_status)
+			return fake.get_status;
+		((struct nv_cc_gpus_state_params *)p)->accept_client_request = fake.ready;
+		return NV_OK;
+	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_SET_GPUS_STATE:
+		if (c->params_size != 1)
+			return NV_ERR_INVALID_PARAM_STRUCT;
+		fake.set_calls++;
+		if (fake.set_status)
+			return fake.set_status;
+		if (fake.ignore_set)
+			return NV_OK;
+		fake.ready = ((struct nv_cc_gpus_state_params *)p)->accept_client_request != 0;
+		return NV_OK;
+	}
+	return NV_ERR_NOT_SUPPORTED;
+}
+
+static inline int fake_ioctl(int fd, unsigned long req, void *arg)
+{
+	unsigned nr = _IOC_NR(req), size = _IOC_SIZE(req);
+
+	if (fd != fake.fd)
+		return -ENOTTY;
+	if (_IOC_TYPE(req) != 'F' || _IOC_DIR(req) != (_IOC_READ | _IOC_WRITE)) {
+		fake.bad_requests++;
+		return -ENOTTY;
+	}
+	if (fake.fail_nr && nr == fake.fail_nr)
+		return -fake.fail_errno;
+	switch (nr) {
+	case NV_ESC_CHECK_VERSION_STR: {
+		struct nv_rm_api_version *v = arg;
+		if (size != sizeof(*v)) {
+			fake.bad_requests++;
+			return -EINVAL;
+		}
+		v->reply = NV_RM_API_VERSION_REPLY_RECOGNIZED;
+		if (v->cmd != NV_RM_API_VERSION_CMD_STRICT ||
+		    strncmp(v->version, fake.version, sizeof(v->version)) != 0) {
+			snprintf(v->version, sizeof(v->version), "%s", fake.version);
+			return -EINVAL;
+		}
+		fake.handshake_done = true;
+		return 0;
+	}
+	case NV_ESC_RM_ALLOC: {
+		struct nvos21_alloc *a = arg;
+		if (size != sizeof(*a)) {
+			fake.bad_requests++;
+			return -EINVAL;
+		}
+		if (a->h_class == NV01_ROOT_CLIENT) {
+			a->status = fake.alloc_client_status;
+			if (!a->status) {
+				a->h_new = FAKE_CLIENT;
+				fake.clients++;
+			}
+		} else if (a->h_class == NV_CONFIDENTIAL_COMPUTE) {
+			const struct nv_cc_alloc_params *p = (void *)(uintptr_t)a->params;
+			if (a->h_root != FAKE_CLIENT || a->h_parent != FAKE_CLIENT ||
+			    a->params_size != sizeof(*p) || p->h_client != FAKE_CLIENT)
+				a->status = NV_ERR_INVALID_ARGUMENT;
+			else
+				a->status = fake.alloc_cc_status;
+			if (!a->status) {
+				a->h_new = FAKE_CC;
+				fake.ccs++;
+			}
+		} else {
+			a->status = NV_ERR_INVALID_CLASS;
+		}
+		return 0;
+	}
+	case NV_ESC_RM_CONTROL: {
+		struct nvos54_control *c = arg;
+		if (size != sizeof(*c)) {
+			fake.bad_requests++;
+			return -EINVAL;
+		}
+		c->status = (uint32_t)fake_control(c);
+		return 0;
+	}
+	case NV_ESC_RM_FREE: {
+		struct nvos00_free *f = arg;
+		if (size != sizeof(*f)) {
+			fake.bad_requests++;
+			return -EINVAL;
+		}
+		fake.frees++;
+		f->status = NV_OK;
+		return 0;
+	}
+	}
+	fake.bad_requests++;
+	return -EINVAL;
+}
+
+static inline int fake_open(const char *path, int flags, mode_t mode)
+{
+	if (strcmp(path, "/dev/nvidiactl") == 0) {
+		if (fake.no_ctl)
+			return -ENOENT;
+		fake.fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		return fake.fd < 0 ? -errno : fake.fd;
+	}
+	return sys_real.open(path, flags, mode);
+}
+
+static inline int fake_mknod(const char *path, mode_t mode, dev_t dev)
+{
+	char full[512];
+	int fd;
+
+	for (unsigned i = 0; i < fake.node_count; i++)
+		if (strcmp(fake.nodes[i].path, path) == 0)
+			return -EEXIST;
+	if (fake.node_count >= FAKE_NODES || sys_path(full, sizeof(full), path) < 0)
+		return -ENOSPC;
+	/* A plain file marks the node: unprivileged tests cannot make device nodes. */
+	fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	snprintf(fake.nodes[fake.node_count].path, 64, "%s", path);
+	fake.nodes[fake.node_count].mode = mode;
+	fake.nodes[fake.node_count++].dev = dev;
+	return 0;
+}
+
+static inline int fake_mkdir(const char *path, mode_t mode)
+{
+	char full[512];
+
+	if (sys_path(full, sizeof(full), path) < 0)
+		return -ENAMETOOLONG;
+	return mkdir(full, mode) < 0 ? -errno : 0;
+}
+
+static inline const struct fake_node *fake_node_find(const char *path)
+{
+	for (unsigned i = 0; i < fake.node_count; i++)
+		if (strcmp(fake.nodes[i].path, path) == 0)
+			return &fake.nodes[i];
+	return NULL;
+}
+
+static struct sys_ops fake_ops;
+
+/* A fresh temp root as sys_root and the fake driver behind `sys`. */
+static inline void fake_setup(const char *version)
+{
+	fake_driver_init(version);
+	snprintf(fake.root, sizeof(fake.root), "/tmp/ccinit-gpu-XXXXXX");
+	if (!mkdtemp(fake.root))
+		tap_fail("mkdtemp: %s", strerror(errno));
+	sys_root = fake.root;
+	fake_ops = sys_real;
+	fake_ops.open = fake_open;
+	fake_ops.ioctl = fake_ioctl;
+	fake_ops.mknod = fake_mknod;
+	fake_ops.mkdir = fake_mkdir;
+	sys = &fake_ops;
+}
+
+static inline void fake_teardown(void)
+{
+	char cmd[128];
+
+	if (fake.root[0] && strncmp(fake.root, "/tmp/ccinit-gpu-", 16) == 0) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fake.root);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", fake.root);
+	}
+}
+
+/* Writes a file below the fake root, making its directories. */
+static inline void fake_file(const char *rel, const char *content, mode_t mode)
+{
+	char path[512], cmd[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", fake.root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	if (system(cmd) != 0)
+		tap_fail("mkdir for %s", rel);
+	f = fopen(path, "w");
+	if (!f)
+		tap_fail("create %s: %s", rel, strerror(errno));
+	fputs(content, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static inline void fake_dir(const char *rel)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s%s'", fake.root, rel);
+	if (system(cmd) != 0)
+		tap_fail("mkdir %s", rel);
+}
+
+/* A PCI function below /sys/bus/pci/devices. */
+static inline void fake_pci(const char *bdf, const char *vendor, const char *class,
+                            const char *device)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/vendor", bdf);
+	fake_file(rel, vendor, 0644);
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/class", bdf);
+	fake_file(rel, class, 0644);
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/device", bdf);
+	fake_file(rel, device, 0644);
+}
+
+static inline bool fake_exists(const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", fake.root, rel);
+	return stat(path, &st) == 0;
+}
+
+static inline char *fake_read(const char *rel)
+{
+	static char buf[8192];
+	char path[512];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", fake.root, rel);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* n GPUs on PCI at 0000:10:00.0 onwards. */
+static inline void fake_gpus(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char bdf[32];
+		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", 0x10 + i);
+		fake_pci(bdf, "0x10de", "0x030200", "0x2330");
+	}
+}
+
+/* The driver's procfs for n GPUs (as fake_gpus lays them out) and an empty /dev. */
+static inline void fake_driver_procfs(unsigned n)
+{
+	fake_file("/proc/devices",
+	          "Character devices:\n  1 mem\n195 nvidia\n195 nvidiactl\n238 nvidia-uvm\n"
+	          "239 nvidia-nvswitch\n241 nvidia-caps\n\nBlock devices:\n241 nvidia-caps-fake\n",
+	          0644);
+	fake_file("/proc/driver/nvidia/params",
+	          "ModifyDeviceFiles: 1\nDeviceFileUID: 0\nDeviceFileGID: 0\nDeviceFileMode: 432\n",
+	          0644);
+	fake_file("/proc/driver/nvidia/capabilities/mig/config",
+	          "DeviceFileMinor: 1\nDeviceFileMode: 256\nDeviceFileModify: 1\n", 0644);
+	fake_file("/proc/driver/nvidia/capabilities/mig/monitor",
+	          "DeviceFileMinor: 2\nDeviceFileMode: 292\nDeviceFileModify: 1\n", 0644);
+	for (unsigned i = 0; i < n; i++) {
+		char rel[128], text[256];
+		snprintf(rel, sizeof(rel), "/proc/driver/nvidia/gpus/0000:%02x:00.0/information",
+		         0x10 + i);
+		/* Minors deliberately not in address order: the driver's word wins. */
+		snprintf(text, sizeof(text),
+		         "Model: \t\t NVIDIA H100 80GB HBM3\nGPU UUID: \t GPU-%08x\nDevice Minor: "
+		         "\t %u\n",
+		         i, n - 1 - i);
+		fake_file(rel, text, 0644);
+	}
+	fake_dir("/dev");
+}
