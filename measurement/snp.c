@@ -188,6 +188,16 @@ static int gctx_vmsa(void *ctx, const uint8_t *page)
 	return snp_gctx_update_vmsa(ctx, page);
 }
 
+/* A hostile firmware could list billions of pages; no real one measures more than 4 GiB. */
+static bool sections_bounded(const struct ovmf *fw)
+{
+	uint64_t pages = 0;
+
+	for (uint32_t i = 0; i < fw->n_sections; i++)
+		pages += ovmf_sev_section(fw, i).size / SNP_PAGE_SIZE + 1;
+	return pages <= SNP_MAX_SECTION_PAGES;
+}
+
 static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], const char **why)
 {
 	const struct ovmf *fw = p->fw;
@@ -195,6 +205,8 @@ static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], cons
 	struct snp_gctx g;
 	int r;
 
+	if (!sections_bounded(fw))
+		return fail(why, "OVMF SEV metadata: sections cover more than 4 GiB");
 	if (p->seed)
 		memcpy(seed, p->seed, SNP_LD_SIZE);
 	else if ((r = snp_ovmf_hash(fw, seed, why)) < 0)

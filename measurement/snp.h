@@ -35,6 +35,7 @@
 #define SNP_VMSA_GPA          0xFFFFFFFFF000ull
 #define SNP_FIRMWARE_END      0x100000000ull /* the firmware ends at 4 GiB */
 #define SNP_MAX_VCPUS         (1 << 20)
+#define SNP_MAX_SECTION_PAGES (1u << 20) /* 4 GiB of metadata sections */
 
 enum sev_mode { SEV_MODE_SEV, SEV_MODE_SEVES, SEV_MODE_SNP, SEV_MODE_SNP_OVMF_HASH };
 enum vmm_type { VMM_QEMU = 1, VMM_EC2 = 2, VMM_GCE = 3 };

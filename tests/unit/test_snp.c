@@ -510,3 +510,26 @@ TEST(python_number_syntax)
 	ASSERT_FALSE(utf8_valid("\xed\xa0\x80"));
 	ASSERT_FALSE(utf8_valid("\xe2\x82"));
 }
+
+TEST(hostile_section_sizes_refused)
+{
+	static const uint8_t seed[SNP_LD_SIZE];
+	uint8_t buf[8192] = {0}, d[SEV_DIGEST_MAX];
+	const char *why = NULL;
+	struct ovmf fw;
+	size_t n;
+
+	memcpy(buf + 1024, "ASEV", 4);
+	le32_put(buf + 1028, 16 + 2 * 12);
+	le32_put(buf + 1032, 1);
+	le32_put(buf + 1036, 2);
+	le32_put(buf + 1040 + 4, 0xfffff000); /* SEC_MEM of almost 4 GiB, twice */
+	le32_put(buf + 1040 + 8, SEV_SECTION_SNP_SEC_MEM);
+	le32_put(buf + 1052 + 4, 0xfffff000);
+	le32_put(buf + 1052 + 8, SEV_SECTION_SNP_SEC_MEM);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), sizeof(buf) - 1024, &why), 0);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_EQ(fw.n_sections, 2);
+	ASSERT_EQ(sev_launch_digest(&SNP(.fw = &fw, .seed = seed), d, &n, &why), -EBADMSG);
+	ASSERT_CONTAINS(why, "4 GiB");
+}
