@@ -136,8 +136,9 @@ static int check_section(const struct tdvf_section *s, size_t i, size_t len, cha
 	}
 	if ((uint64_t)s->data_offset + s->raw_size > len) {
 		tdx_err(err,
-		        "TDVF section %zu: data %#x+%#x lies past the end of the %zu-byte file", i,
-		        s->data_offset, s->raw_size, len);
+		        "TDVF section %zu: data %#x+%#x lies past the end of the %zu-byte file "
+		        "(a split OVMF_CODE.fd? TDX needs the unified image)",
+		        i, s->data_offset, s->raw_size, len);
 		return -EBADMSG;
 	}
 	/* The measured bytes are read for the whole memory size, as QEMU's ROM mapping does. */

@@ -1,0 +1,79 @@
+#!/bin/bash
+# Reference test: MRTD of Debian bookworm's unified OVMF.fd (package ovmf).
+#  1. single-pass MRTD equals td-shim's td_shim_tee_info_hash.py value (REFERENCE.md 8.3);
+#  2. the metadata ccimage parsed agrees with a second reading done here in Python, and
+#     the two-pass MRTD (QEMU 8.x) equals one computed here from REFERENCE's record layout;
+#  3. the split OVMF_CODE.fd, whose metadata points past its end, is refused with a reason.
+set -u
+cd "$(dirname "$0")/../.."
+CCIMAGE=${CCIMAGE:-build/ccimage}
+OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
+CODE=/usr/share/OVMF/OVMF_CODE.fd
+TD_SHIM_MRTD=4c7206f0f483c524f12c366c711e9049030a8d47c471ee5aa9c4999a08de4057fb887fed0744d5631a212967fb231c47
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1"; echo "#   got  $2"; echo "#   want $3"; fi; }
+
+if [ ! -x "$CCIMAGE" ]; then
+	echo "not ok 1 - $CCIMAGE not built"
+	exit 1
+fi
+if [ ! -f "$OVMF" ]; then
+	skip "Debian OVMF MRTD" "$OVMF absent (apt-get install ovmf)"
+	exit 0
+fi
+
+json=$("$CCIMAGE" measure --mode tdx --ovmf "$OVMF" --json)
+single=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["mr_td"])' "$json")
+check "single-pass MRTD of $OVMF equals td-shim's" "$single" "$TD_SHIM_MRTD"
+
+two=$("$CCIMAGE" measure --mode tdx --ovmf "$OVMF" --two-pass --json |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["mr_td"])')
+want_two=$(python3 - "$OVMF" <<'PY'
+import hashlib, struct, sys
+fw = open(sys.argv[1], 'rb').read()
+guid = lambda s: __import__('uuid').UUID(s).bytes_le
+assert fw[-48:-32] == guid('96b582de-1fb2-45f7-baea-a366c55a082d')
+end = len(fw) - 50
+start = end + 18 - struct.unpack('<H', fw[end:end + 2])[0]
+pos, off = end, None
+while pos - start >= 18:
+    size = struct.unpack('<H', fw[pos - 18:pos - 16])[0]
+    if fw[pos - 16:pos] == guid('e47a6535-984a-4798-865e-4685a7bf8ec2'):
+        off = len(fw) - struct.unpack('<I', fw[pos - 22:pos - 18])[0]
+    pos -= size
+assert fw[off:off + 4] == b'TDVF'
+count = struct.unpack('<I', fw[off + 12:off + 16])[0]
+h = hashlib.sha384()
+for i in range(count):
+    doff, raw, gpa, size, typ, attr = struct.unpack('<IIQQII', fw[off + 16 + 32 * i:off + 48 + 32 * i])
+    pages = size // 4096
+    if not attr & 2:
+        for p in range(pages):
+            h.update(b'MEM.PAGE.ADD'.ljust(16, b'\0') + struct.pack('<Q', gpa + 4096 * p) + bytes(104))
+    if attr & 1:
+        for p in range(pages):
+            for c in range(16):
+                h.update(b'MR.EXTEND'.ljust(16, b'\0') + struct.pack('<Q', gpa + 4096 * p + 256 * c) + bytes(104))
+                h.update(fw[doff + 4096 * p + 256 * c:doff + 4096 * p + 256 * (c + 1)])
+print(h.hexdigest())
+PY
+)
+check "two-pass MRTD equals an independent Python computation" "$two" "$want_two"
+
+if [ -f "$CODE" ]; then
+	out=$("$CCIMAGE" measure --mode tdx --ovmf "$CODE" 2>&1)
+	rc=$?
+	if [ $rc -eq 3 ] && echo "$out" | grep -q "unified image"; then
+		ok "split OVMF_CODE.fd is refused (exit 3) with a reason"
+	else
+		nok "split OVMF_CODE.fd is refused (exit 3) with a reason"
+		echo "#   rc=$rc: $out"
+	fi
+else
+	skip "split OVMF_CODE.fd refused" "$CODE absent"
+fi
+echo "1..$n"
+[ $failed -eq 0 ]
