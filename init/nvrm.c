@@ -169,8 +169,13 @@ int nvrm_cc_get(struct nvrm *rm, struct nvrm_cc_state *s)
 	memset(s, 0, sizeof(*s));
 	r = rm_control(rm, NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_CAPABILITIES, &s->caps,
 	               sizeof(s->caps));
-	if (r < 0 && rm->status == NV_ERR_INVALID_PARAM_STRUCT) {
-		/* An older driver: the same fields without the multi-GPU mode. */
+	if (r < 0 &&
+	    (rm->status == NV_ERR_INVALID_ARGUMENT || rm->status == NV_ERR_INVALID_PARAM_STRUCT)) {
+		/*
+		 * An older driver: the same fields without the multi-GPU mode. A size the
+		 * driver does not expect reads NV_ERR_INVALID_ARGUMENT on 580.159.04 (seen
+		 * on the H100), NV_ERR_INVALID_PARAM_STRUCT in resserv's own check.
+		 */
 		rm->status = 0;
 		memset(&s->caps, 0, sizeof(s->caps));
 		r = rm_control(rm, NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_CAPABILITIES, &s->caps,

@@ -5,9 +5,12 @@
 # queries (nvidia-smi -q/-grs/-L and ccinit's RM GET controls); never sets a
 # ready state, mode, clock or power limit. Prints TAP and a side-by-side table.
 #
-#   tests/gpu/compare.sh [path/to/ccinit]     (default: build/ccinit)
+#   tests/gpu/compare.sh [path/to/ccinit [path/to/rm-probe]]
+#       defaults: build/ccinit, build/gpu-rm-probe (built here from
+#       tests/gpu/rm_probe.c when a C compiler is at hand)
 set -u
 CCINIT=${1:-build/ccinit}
+PROBE=${2:-build/gpu-rm-probe}
 n=0
 fail=0
 
@@ -78,6 +81,25 @@ while IFS="$(printf '\t')" read -r model our_model uuid our_uuid; do
 	compare "GPU $i UUID" "$uuid" "$our_uuid"
 	i=$((i + 1))
 done <"$tmp/gpus"
+
+# The RM ABI's edges on the real driver: handshake refusal and the capabilities size check.
+if [ ! -x "$PROBE" ] && command -v cc >/dev/null 2>&1; then
+	cc -static -std=gnu11 -D_GNU_SOURCE -I. -o "$tmp/rm-probe" tests/gpu/rm_probe.c init/nvrm.c \
+		init/sys.c 2>"$tmp/probe.cc" && PROBE=$tmp/rm-probe
+fi
+if [ -x "$PROBE" ]; then
+	"$PROBE" >"$tmp/probe" 2>&1
+	while IFS= read -r line; do
+		case "$line" in
+		PASS*) ok "rm probe: ${line#PASS }" ;;
+		*) notok "rm probe: ${line#FAIL }" ;;
+		esac
+	done <"$tmp/probe"
+	nvidia-smi conf-compute -q >"$tmp/q.after" 2>&1
+	nvidia-smi conf-compute -grs >"$tmp/grs.after" 2>&1
+else
+	skip "rm probe" "no probe binary and no C compiler"
+fi
 
 # Read only: nothing nvidia-smi reports changed across our run.
 if cmp -s "$tmp/q.before" "$tmp/q.after" && cmp -s "$tmp/grs.before" "$tmp/grs.after"; then

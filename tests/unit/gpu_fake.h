@@ -68,8 +68,9 @@ static inline int fake_control(struct nvos54_control *c)
 		return NV_ERR_INVALID_CLIENT;
 	switch (c->cmd) {
 	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_CAPABILITIES:
+		/* What 580.159.04 answers to a size it does not expect (seen on the H100). */
 		if (c->params_size != fake.caps_size)
-			return NV_ERR_INVALID_PARAM_STRUCT;
+			return NV_ERR_INVALID_ARGUMENT;
 		if (fake.get_status)
 			return fake.get_status;
 		memcpy(p, &fake.caps, fake.caps_size);
