@@ -154,9 +154,17 @@ static int find_fragment_dir(const char *opt_dir, char *buf, size_t size)
 		if (slash)
 			*slash = '\0';
 		for (size_t i = 0; i < sizeof(beside_exe) / sizeof(beside_exe[0]); i++) {
-			int w = snprintf(buf, size, "%s/%s", exe, beside_exe[i]);
-			if (w > 0 && (size_t)w < size && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+			char rel[PATH_MAX + 40], *canon;
+			snprintf(rel, sizeof(rel), "%s/%s", exe, beside_exe[i]);
+			/* Report paths without "build/.." in them. */
+			canon = realpath(rel, NULL);
+			if (canon && strlen(canon) < size && stat(canon, &st) == 0 &&
+			    S_ISDIR(st.st_mode)) {
+				strcpy(buf, canon);
+				free(canon);
 				return 0;
+			}
+			free(canon);
 		}
 	}
 	snprintf(buf, size, "kernel-configs");
