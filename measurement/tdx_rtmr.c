@@ -6,6 +6,7 @@
  * digests, so a mismatch against a real log can name the event.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -312,9 +313,10 @@ int tdx_rtmr2_events(struct tdx_prediction *p, const uint8_t *params, const uint
 	return r;
 }
 
-static int predict_kernel(const struct tdx_inputs *in, struct tdx_prediction *p, char *err)
+static int predict_kernel(const struct tdx_inputs *in, struct tdx_prediction *p,
+                          const uint8_t *initrd, char *err)
 {
-	uint8_t *k, *opts, initrd[SHA384_LEN];
+	uint8_t *k, *opts;
 	size_t opts_len;
 	int r;
 
@@ -343,12 +345,7 @@ static int predict_kernel(const struct tdx_inputs *in, struct tdx_prediction *p,
 			return r;
 		p->has_params = true;
 	}
-	if (in->initrd) {
-		r = tdx_sha384(in->initrd, in->initrd_len, initrd);
-		if (r < 0)
-			return r;
-	}
-	return tdx_rtmr2_events(p, p->has_params ? p->params : NULL, in->initrd ? initrd : NULL);
+	return tdx_rtmr2_events(p, p->has_params ? p->params : NULL, initrd);
 }
 
 void tdx_fold(struct tdx_prediction *p, int mr)
@@ -359,33 +356,55 @@ void tdx_fold(struct tdx_prediction *p, int mr)
 	p->has_rtmr[mr] = true;
 }
 
+/* The initrd is the largest input; it is hashed on a second thread while the rest proceeds. */
+struct initrd_job {
+	const uint8_t *data;
+	size_t len;
+	uint8_t digest[SHA384_LEN];
+	int r;
+};
+
+static void *hash_initrd(void *arg)
+{
+	struct initrd_job *j = arg;
+
+	j->r = tdx_sha384(j->data, j->len, j->digest);
+	return NULL;
+}
+
 int tdx_predict(const struct tdx_inputs *in, struct tdx_prediction *p, char *err)
 {
 	bool acpi = in->acpi[0] && in->acpi[1] && in->acpi[2];
-	int r;
+	struct initrd_job job = {in->initrd, in->initrd_len, {0}, 0};
+	bool threaded = false;
+	pthread_t th;
+	int r = 0;
 
 	memset(p, 0, sizeof(*p));
+	if (in->kernel && in->initrd && !in->ram) {
+		tdx_err(err, "the patched kernel depends on the RAM size: give --memory");
+		return -EINVAL;
+	}
+	if (in->kernel && in->initrd) {
+		threaded = pthread_create(&th, NULL, hash_initrd, &job) == 0;
+		if (!threaded)
+			hash_initrd(&job);
+	}
 	if (in->fw) {
 		r = tdvf_mrtd(in->fw, in->fw_len, in->tdvf, in->two_pass, p->mrtd);
-		if (r < 0) {
-			tdx_err(err, "hashing the firmware failed");
-			return r;
-		}
-		p->has_mrtd = true;
-		if (acpi && in->ram) {
-			r = predict_rtmr0(in, p, err);
-			if (r < 0)
-				return r;
-		}
-	}
-	if (in->kernel) {
-		if (in->initrd && !in->ram) {
-			tdx_err(err, "the patched kernel depends on the RAM size: give --memory");
-			return -EINVAL;
-		}
-		r = predict_kernel(in, p, err);
 		if (r < 0)
-			return r;
+			tdx_err(err, "hashing the firmware failed");
+		p->has_mrtd = r == 0;
+		if (r == 0 && acpi && in->ram)
+			r = predict_rtmr0(in, p, err);
 	}
-	return 0;
+	if (threaded)
+		pthread_join(th, NULL);
+	if (r == 0 && job.r < 0) {
+		tdx_err(err, "hashing the initrd failed");
+		r = job.r;
+	}
+	if (r == 0 && in->kernel)
+		r = predict_kernel(in, p, in->initrd ? job.digest : NULL, err);
+	return r;
 }
