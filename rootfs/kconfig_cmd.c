@@ -33,38 +33,45 @@ struct finding {
 	enum kconfig_verdict verdict;
 };
 
-/* Reads a whole regular file of at most KCONFIG_MAX_FILE bytes. */
+/*
+ * Reads a whole file of at most KCONFIG_MAX_FILE bytes: a regular file, a
+ * pipe (`<(zcat /proc/config.gz)`), or standard input for "-".
+ */
 static int read_file(const char *path, char **ret, size_t *ret_len)
 {
+	bool is_stdin = strcmp(path, "-") == 0;
 	size_t len = 0, cap = 64 * 1024;
-	char *buf, *p;
+	char *buf = NULL, *p;
 	struct stat st;
 	ssize_t n;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		close(fd);
-		return r;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+		goto out;
 	}
 	buf = malloc(cap);
 	if (!buf) {
-		close(fd);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto out;
 	}
 	for (;;) {
 		if (len == cap) {
 			if (cap > KCONFIG_MAX_FILE) {
 				r = -EFBIG;
-				goto fail;
+				goto out;
 			}
 			p = realloc(buf, cap * 2);
 			if (!p) {
 				r = -ENOMEM;
-				goto fail;
+				goto out;
 			}
 			buf = p;
 			cap *= 2;
@@ -74,22 +81,23 @@ static int read_file(const char *path, char **ret, size_t *ret_len)
 			continue;
 		if (n < 0) {
 			r = -errno;
-			goto fail;
+			goto out;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
-	close(fd);
 	if (len > KCONFIG_MAX_FILE) {
-		free(buf);
-		return -EFBIG;
+		r = -EFBIG;
+		goto out;
 	}
 	*ret = buf;
 	*ret_len = len;
-	return 0;
-fail:
-	close(fd);
+	buf = NULL;
+	r = 0;
+out:
+	if (!is_stdin)
+		close(fd);
 	free(buf);
 	return r;
 }

@@ -421,6 +421,19 @@ TEST(command)
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){NULL}), EXIT_USAGE);
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){"--bogus", cfg, NULL}), EXIT_USAGE);
 
+	/* "-" reads the .config from standard input (zcat /proc/config.gz | ...). */
+	int fds[2], saved_in = dup(0);
+	ASSERT_TRUE(pipe(fds) == 0 && saved_in >= 0);
+	ASSERT_TRUE(write(fds[1], "CONFIG_B=y\nCONFIG_E=y\nCONFIG_A=m\n", 33) == 33);
+	close(fds[1]);
+	dup2(fds[0], 0);
+	close(fds[0]);
+	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){"-", frag, NULL}), EXIT_OK);
+	dup2(saved_in, 0);
+	close(saved_in);
+	ASSERT_CONTAINS(out, "-: 0 errors, 0 warnings, 4 satisfied (1 fragment)\n");
+	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){dir, frag, NULL}), EXIT_SYSTEM);
+
 	/* No fragment named: all of --dir's *.conf, in name order. */
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){"--dir", dir, cfg, NULL}),
 	          EXIT_DATA); /* bad.conf is among them */
