@@ -54,7 +54,10 @@ _Noreturn void boot_terminate(struct boot *b)
 
 _Noreturn void boot_fail(struct boot *b, const char *step, int err)
 {
-	if (b->why[0])
+	if (b->why[0] && err == -ECHILD)
+		/* A program failed (init/spawn.c): its how-it-ended is in why; errno would mislead. */
+		log_emerg("FATAL: %s: %s", step, b->why);
+	else if (b->why[0])
 		log_emerg("FATAL: %s: %s: %s", step, b->why, strerror(-err));
 	else
 		log_emerg("FATAL: %s: %s", step, strerror(-err));

@@ -58,6 +58,28 @@ static int prepare_descriptors(void)
 	return 0;
 }
 
+/*
+ * Reads the agent through once before it runs. On a verified root every
+ * block is checked as it is read, so a tampered block fails here, before
+ * exec, with a message: left to page faults, it would surface as a SIGBUS in
+ * an agent that had already started.
+ */
+static int agent_readable(struct boot *b)
+{
+	int fd = sys->open(b->config.agent, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return boot_error(b, fd, "exec %s", b->config.agent);
+	static char buf[65536];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	int r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return boot_error(b, r, "reading %s (a block failed verification?)", b->config.agent);
+	return 0;
+}
+
 static int prepare_process(struct boot *b)
 {
 	struct rlimit nofile = {AGENT_NOFILE, AGENT_NOFILE};
@@ -143,7 +165,9 @@ _Noreturn static void supervise(struct boot *b)
 
 _Noreturn void handoff(struct boot *b)
 {
-	int r = prepare_process(b);
+	int r = agent_readable(b);
+	if (r >= 0)
+		r = prepare_process(b);
 	if (r < 0)
 		boot_fail(b, "handoff", r);
 	trace_print(&b->trace, sys->now_ns());

@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "init/crypt.h"
 #include "init/devices.h"
@@ -35,6 +37,30 @@ static int mount_tmpfs(struct boot *b, const char *dir)
 	return 0;
 }
 
+/*
+ * On dm-integrity a sector that was never written has no valid tag, and
+ * reading it is an error. mke2fs probes both ends of the device for old
+ * signatures before it writes anything, so those ends are written first.
+ */
+static int initialise_ends(struct boot *b, const char *dev)
+{
+	static const char zeros[65536];
+	const off_t span = 1 << 20;
+	int fd = sys->open(dev, O_WRONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return boot_error(b, fd, "opening %s", dev);
+	off_t size = lseek(fd, 0, SEEK_END);
+	int r = size < 2 * span ? -ENOSPC : 0;
+	for (off_t off = 0; r == 0 && off < span; off += (off_t)sizeof(zeros))
+		if (pwrite(fd, zeros, sizeof(zeros), off) != (ssize_t)sizeof(zeros) ||
+		    pwrite(fd, zeros, sizeof(zeros), size - span + off) != (ssize_t)sizeof(zeros))
+			r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r < 0 ? boot_error(b, r, "initialising the integrity tags of %s", dev) : 0;
+}
+
 static int mount_encrypted(struct boot *b, const char *dir)
 {
 	char device[128], mapped[64];
@@ -48,11 +74,10 @@ static int mount_encrypted(struct boot *b, const char *dir)
 	trace_end(&b->trace, t);
 	if (r < 0)
 		return r;
+	if (b->config.scratch_integrity != INTEGRITY_NONE && (r = initialise_ends(b, mapped)) < 0)
+		return r;
 
-	/*
-	 * With dm-integrity, a sector never written has no valid tag and reads
-	 * as an error; mke2fs must write every table it will read later.
-	 */
+	/* With dm-integrity, mke2fs must also write every table it will read later. */
 	const char *const mkfs[] = {MKE2FS, "-q", "-F", "-t", "ext4", "-O", "^has_journal", "-E",
 				    "lazy_itable_init=0,lazy_journal_init=0,nodiscard", "-b", "4096",
 				    mapped, NULL};

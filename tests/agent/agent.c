@@ -238,6 +238,30 @@ static void probe_file(void)
 	printf("}");
 }
 
+/*
+ * testagent.write=PATH: writes a marker to the (writable) root and syncs, so a
+ * later boot can show it is gone and the host can show the disk never held it
+ * in clear.
+ */
+static void write_marker(void)
+{
+	char cmdline[4096], path[256];
+	const char *p;
+	printf("\"wrote\":");
+	if (read_file("/proc/cmdline", cmdline, sizeof(cmdline)) < 0 ||
+	    !(p = strstr(cmdline, "testagent.write=")) ||
+	    sscanf(p + strlen("testagent.write="), "%255s", path) != 1) {
+		printf("null");
+		return;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int ok = fd >= 0 && write(fd, "CCINIT-SCRATCH-MARKER\n", 22) == 22 && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	sync();
+	printf(ok ? "true" : "false");
+}
+
 int main(void)
 {
 	printf("\nCCINIT-AGENT-REPORT-BEGIN\n{\"pid\":%d,", (int)getpid());
@@ -262,6 +286,8 @@ int main(void)
 	root_backing();
 	putchar(',');
 	probe_file();
+	putchar(',');
+	write_marker();
 	printf("}\nCCINIT-AGENT-REPORT-END\n");
 	fflush(stdout);
 

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "init/config.h"
+#include "init/log.h"
+#include "tests/lib/tap.h"
+
+#define ROOT_HASH "34d438f29561883ab6af7a59e3305759398581ecdf55976c1aa20456f307d2d9"
+#define VERITY                                                                                     \
+	"root_hash=" ROOT_HASH ",salt=abab,data_blocks=19,data_block_size=4096,hash_block_size=4096"
+
+static int parse(struct ccinit_config *c, const char *cmdline, char *why)
+{
+	config_init(c);
+	return config_parse(c, cmdline, why, 256);
+}
+
+TEST(defaults)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c, "console=ttyS0 quiet ro", why), 0);
+	ASSERT_STR(c.agent, "/usr/bin/kata-agent");
+	ASSERT_EQ(c.supervise, false);
+	ASSERT_EQ(c.root_timeout_s, 10);
+	ASSERT_EQ(c.on_failure, ON_FAILURE_POWEROFF);
+	ASSERT_EQ(c.uvm_persistence, true);
+	ASSERT_EQ(c.log_level, LOG_WARNING);
+	ASSERT_EQ(c.gpu, GPU_AUTO);
+}
+
+TEST(typed_knobs)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c,
+			"ccinit.log=debug ccinit.supervise=YES ccinit.agent=/sbin/agent "
+			"ccinit.root=serial:root ccinit.root.verity=" VERITY " ccinit.root.timeout=30 "
+			"ccinit.scratch=tmpfs ccinit.scratch.size=512M ccinit.scratch.integrity=aead "
+			"ccinit.modules.extra=vfio,vfio_pci ccinit.gpu=required ccinit.gpu.cc=devtools "
+			"ccinit.on_failure=reboot nvrc.smi.lgc=1980 nvrc.smi.srs=1 nvrc.dcgm=on "
+			"nvrc.uvm.persistence.mode=false",
+			why),
+		  0);
+	ASSERT_EQ(c.log_level, LOG_DEBUG);
+	ASSERT_TRUE(c.supervise);
+	ASSERT_STR(c.agent, "/sbin/agent");
+	ASSERT_STR(c.root, "serial:root");
+	ASSERT_TRUE(c.root_verity_set);
+	ASSERT_EQ(c.root_verity.data_blocks, 19);
+	ASSERT_EQ(c.root_verity.salt_size, 2);
+	ASSERT_EQ(c.root_timeout_s, 30);
+	ASSERT_STR(c.scratch, "tmpfs");
+	ASSERT_EQ(c.scratch_size, 512ull << 20);
+	ASSERT_EQ(c.scratch_integrity, INTEGRITY_AEAD);
+	ASSERT_EQ(c.modules_extra.count, 2);
+	ASSERT_STR(c.modules_extra.names[1], "vfio_pci");
+	ASSERT_EQ(c.gpu, GPU_REQUIRED);
+	ASSERT_EQ(c.gpu_cc, GPU_CC_DEVTOOLS);
+	ASSERT_EQ(c.on_failure, ON_FAILURE_REBOOT);
+	ASSERT_EQ(c.smi_lgc, 1980);
+	ASSERT_STR(c.smi_srs, "1");
+	ASSERT_TRUE(c.dcgm);
+	ASSERT_FALSE(c.uvm_persistence);
+}
+
+TEST(last_occurrence_wins)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c, "ccinit.agent=/a ccinit.supervise=1 ccinit.agent=/b ccinit.supervise=0",
+			why),
+		  0);
+	ASSERT_STR(c.agent, "/b");
+	ASSERT_FALSE(c.supervise);
+}
+
+/* Every malformed value is a failure that names the knob. */
+TEST(malformed_values_name_the_knob)
+{
+	static const char *const bad[][2] = {
+		{"ccinit.log=loud", "ccinit.log"},
+		{"ccinit.supervise=maybe", "ccinit.supervise"},
+		{"ccinit.agent=relative/path", "ccinit.agent"},
+		{"ccinit.agent=/a/../b", "ccinit.agent"},
+		{"ccinit.root=vda", "ccinit.root"},
+		{"ccinit.root=/dev/vda,/dev/vdb,/dev/vdc", "ccinit.root"},
+		{"ccinit.root.timeout=0", "ccinit.root.timeout"},
+		{"ccinit.root.timeout=10s", "ccinit.root.timeout"},
+		{"ccinit.root.timeout=601", "ccinit.root.timeout"},
+		{"ccinit.root.verity=root_hash=00", "ccinit.root.verity"},
+		{"ccinit.scratch=ramdisk", "ccinit.scratch"},
+		{"ccinit.scratch.size=lots", "ccinit.scratch.size"},
+		{"ccinit.scratch.size=0", "ccinit.scratch.size"},
+		{"ccinit.scratch.integrity=crc32", "ccinit.scratch.integrity"},
+		{"ccinit.modules.extra=a,../b", "ccinit.modules.extra"},
+		{"ccinit.modules.extra=", "ccinit.modules.extra"},
+		{"ccinit.gpu=auto", "ccinit.gpu"},
+		{"ccinit.gpu.cc=", "ccinit.gpu.cc"},
+		{"ccinit.on_failure=explode", "ccinit.on_failure"},
+		{"nvrc.log=verbose", "nvrc.log"},
+		{"nvrc.smi.lgc=-1", "nvrc.smi.lgc"},
+		{"nvrc.smi.pl=99999999999", "nvrc.smi.pl"},
+		{"nvrc.smi.srs=2", "nvrc.smi.srs"},
+		{"nvrc.dcgm=sure", "nvrc.dcgm"},
+		{"kata.extension.gpu.verity_params=root_hash=zz", "kata.extension.gpu.verity_params"},
+		{"kata.extension.....verity_params=" VERITY, "kata.extension"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ccinit_config c;
+		char why[256] = "";
+		if (parse(&c, bad[i][0], why) != -EINVAL)
+			tap_fail("'%s' was accepted", bad[i][0]);
+		ASSERT_CONTAINS(why, bad[i][1]);
+	}
+}
+
+TEST(unknown_ccinit_knob_refused_unknown_nvrc_ignored)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	log_to_stderr();
+	ASSERT_EQ(parse(&c, "ccinit.rooot=/dev/vda", why), -EINVAL);
+	ASSERT_CONTAINS(why, "ccinit.rooot: unknown ccinit knob");
+	ASSERT_EQ(parse(&c, "nvrc.mode=gpu nvrc.fm.mode=0", why), 0);
+}
+
+TEST(debug_shell_refused_in_production)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+#ifdef CCINIT_DEBUG_BUILD
+	ASSERT_EQ(parse(&c, "ccinit.debug.shell=1", why), 0);
+#else
+	ASSERT_EQ(parse(&c, "ccinit.debug.shell=1", why), -EINVAL);
+	ASSERT_CONTAINS(why, "production build");
+#endif
+	ASSERT_EQ(parse(&c, "ccinit.debug.shell=0", why), 0);
+}
+
+TEST(quotes_and_init_arguments)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c,
+			"dm-mod.create=\"dm-verity,,,ro,0 8 verity 1 /dev/vda1 /dev/vda2 4096 4096 1 0 "
+			"sha256 " ROOT_HASH " -\" ccinit.agent=\"/sbin/agent\" -- ccinit.bogus=1",
+			why),
+		  0);
+	ASSERT_STR(c.agent, "/sbin/agent");
+	ASSERT_CONTAINS(c.dm_create, "verity 1 /dev/vda1");
+}
+
+TEST(nvrc_log_meaning)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c, "nvrc.log=trace", why), 0);
+	ASSERT_TRUE(c.nvrc_log_present);
+	ASSERT_TRUE(c.children_to_kmsg);
+	ASSERT_EQ(c.nvrc_log_level, LOG_DEBUG);
+	ASSERT_EQ(parse(&c, "nvrc.log=", why), 0);
+	ASSERT_TRUE(c.nvrc_log_present);
+	ASSERT_EQ(c.nvrc_log_level, -1);
+}
+
+TEST(extensions)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c, "kata.extension.gpu.verity_params=" VERITY " kata.extension.devkit.verity_params",
+			why),
+		  0);
+	ASSERT_EQ(c.extension_count, 2);
+	ASSERT_STR(c.extensions[0].name, "gpu");
+	ASSERT_TRUE(c.extensions[0].has_params);
+	ASSERT_STR(c.extensions[1].name, "devkit");
+	ASSERT_FALSE(c.extensions[1].has_params);
+}
+
+/* The README's knob table is generated from the knob table: they must be equal. */
+TEST(readme_knob_table_is_current)
+{
+	char table[16384], readme[131072];
+	ASSERT_TRUE(config_knob_table_markdown(table, sizeof(table)) > 0);
+	int fd = open("README.md", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		tap_fail("README.md not found (run from the repository root)");
+	ssize_t n = read(fd, readme, sizeof(readme) - 1);
+	close(fd);
+	ASSERT_TRUE(n > 0);
+	readme[n] = '\0';
+	const char *begin = strstr(readme, "<!-- knobs:begin -->\n");
+	const char *end = strstr(readme, "<!-- knobs:end -->");
+	ASSERT_TRUE(begin && end && end > begin);
+	begin += strlen("<!-- knobs:begin -->\n");
+	if ((size_t)(end - begin) != strlen(table) || memcmp(begin, table, strlen(table)) != 0) {
+		printf("# README's knob table differs from init/config.c; it should read:\n%s", table);
+		tap_fail("README knob table out of date");
+	}
+}
