@@ -9,7 +9,7 @@
 # fragments want must pass, even with --strict.
 #
 # The config comes from, in order: $KCONFIG_DEBIAN_CONFIG; the VM harness's
-# cache ${CCINIT_CACHE:-/var/cache/ccinit}/kernel/<version>/boot/config-*;
+# cache ${CCINIT_CACHE:-/var/cache/ccinit}/kernel/<pkg>-<version>/root/boot/config-*;
 # or `apt-get download` of the package linux-image-cloud-amd64 depends on.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -33,8 +33,10 @@ find_config() {
 		echo "$KCONFIG_DEBIAN_CONFIG"
 		return
 	fi
-	c=$(ls -d "${CCINIT_CACHE:-/var/cache/ccinit}"/kernel/*/boot/config-*-cloud-amd64 2>/dev/null |
-		sort -V | tail -n1)
+	# tests/vm/kernel.sh's layout: kernel/<package>-<version>/{.complete,root/boot/config-*}
+	c=$(for d in "${CCINIT_CACHE:-/var/cache/ccinit}"/kernel/*/; do
+		[ -f "$d/.complete" ] && ls "$d"root/boot/config-*-cloud-amd64 2>/dev/null
+	done | sort -V | tail -n1)
 	if [ -n "$c" ]; then
 		echo "$c"
 		return
