@@ -20,6 +20,7 @@ struct verity_hasher {
 	uint32_t digest_size;
 	uint32_t stride;         /* bytes per digest slot in a hash block */
 	uint32_t per_block_bits; /* log2(digest slots per hash block) */
+	bool x16;                /* sha256 with the 16-lane AVX-512 code */
 };
 
 /* Fetches the digest; returns 0 or -EINVAL (unknown name). Free with verity_hasher_done(). */
