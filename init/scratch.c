@@ -82,7 +82,7 @@ static int mount_encrypted(struct boot *b, const char *dir)
 				    "lazy_itable_init=0,lazy_journal_init=0,nodiscard", "-b", "4096",
 				    mapped, NULL};
 	t = trace_begin(&b->trace, "mkfs");
-	r = spawn_wait(mkfs, b->why, sizeof(b->why));
+	r = run_and_wait(mkfs, b->why, sizeof(b->why));
 	trace_end(&b->trace, t);
 	if (r < 0)
 		return r;

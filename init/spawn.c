@@ -8,7 +8,7 @@
 #include "init/spawn.h"
 #include "init/steps.h"
 
-int spawn_wait(const char *const *argv, char *why, size_t why_size)
+int run_and_wait(const char *const *argv, char *why, size_t why_size)
 {
 	static char *const empty_env[] = {NULL};
 	pid_t pid = fork();

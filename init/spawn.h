@@ -10,4 +10,4 @@
  * the console; waits for it. 0 when it exited 0; otherwise -ECHILD (or the
  * errno of a failed fork) with why naming the program and how it ended.
  */
-int spawn_wait(const char *const *argv, char *why, size_t why_size);
+int run_and_wait(const char *const *argv, char *why, size_t why_size);
