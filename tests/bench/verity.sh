@@ -31,7 +31,7 @@ run() {
 	"$@" "$work/data" "$work/$name.hash" >"$work/$name.out" || return 1
 	t1=$(date +%s.%N)
 	sed -n 's/^Root hash:[[:space:]]*//p' "$work/$name.out" >"$work/$name.root"
-	echo "$t1 - $t0" | bc -l
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
 }
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
@@ -57,8 +57,8 @@ echo "|---|---:|---:|---:|"
 row() {
 	local label=$1 key=$2 m
 	m=$(tr ' ' '\n' <<<"${times[$key]}" | grep . | median)
-	printf '| %s | %.3f | %.0f | %.2fx |\n' "$label" "$m" "$(echo "$MIB / $m" | bc -l)" \
-		"$(echo "$base / $m" | bc -l)"
+	awk -v l="$label" -v m="$m" -v mib="$MIB" -v base="$base" \
+		'BEGIN { printf "| %s | %.3f | %.0f | %.2fx |\n", l, m, mib / m, base / m }'
 }
 row "veritysetup format $(veritysetup --version | awk '{print $2}') (baseline)" veritysetup
 row "ccimage verity format, $(nproc) threads" ours

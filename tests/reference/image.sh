@@ -30,7 +30,13 @@ trap 'umount "$work/mnt" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"'
 [ -z "${KEEP_WORK:-}" ] || echo "# work directory $work"
 
 # A deterministic byte stream of N bytes (no /dev/urandom: both trees need the same content).
-bytes() { openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f -iv 0 -in /dev/zero 2>/dev/null | head -c "$1"; }
+bytes() {
+	python3 -c 'import hashlib, sys
+n = int(sys.argv[1]); out = bytearray(); i = 0
+while len(out) < n:
+    out += hashlib.sha256(i.to_bytes(8, "little")).digest(); i += 1
+sys.stdout.buffer.write(out[:n])' "$1"
+}
 
 # stage DIR ORDER: the same tree, entries created in the given order (fwd|rev).
 stage() {
