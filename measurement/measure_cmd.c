@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "measurement/measure_cmd.h"
@@ -84,13 +85,15 @@ static const struct option options[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: ccimage measure --mode {sev,seves,snp,snp:ovmf-hash,tdx} --ovmf PATH\n"
+	        "usage: ccimage measure --mode {sev,seves,snp,snp:ovmf-hash,snp:svsm,tdx} --ovmf "
+	        "PATH\n"
 	        "         [--vcpus N] [--vcpu-type CPUTYPE | --vcpu-sig VALUE |\n"
 	        "          --vcpu-family F --vcpu-model M --vcpu-stepping S] [--vmm-type "
 	        "QEMU|ec2|gce]\n"
 	        "         [--kernel PATH [--initrd PATH] [--append CMDLINE]] [--guest-features "
 	        "VALUE]\n"
 	        "         [--snp-ovmf-hash HEX] [--output-format hex|base64] [--dump-vmsa] [-v]\n"
+	        "         [--svsm PATH (--vars-size N | --vars-file PATH)]\n"
 	        "         [--json] [--rvps FILE [--trustee-version X]]\n\n"
 	        "Predicts the AMD SEV/SEV-ES/SEV-SNP launch measurement exactly as sev-snp-measure "
 	        "%s\n"
@@ -149,7 +152,8 @@ static int parse_mode(const char *v, struct measure_args *a)
 	} modes[] = {{"sev", SEV_MODE_SEV},
 	             {"seves", SEV_MODE_SEVES},
 	             {"snp", SEV_MODE_SNP},
-	             {"snp:ovmf-hash", SEV_MODE_SNP_OVMF_HASH}};
+	             {"snp:ovmf-hash", SEV_MODE_SNP_OVMF_HASH},
+	             {"snp:svsm", SEV_MODE_SNP_SVSM}};
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strcmp(v, modes[i].name) == 0) {
@@ -157,11 +161,8 @@ static int parse_mode(const char *v, struct measure_args *a)
 			a->mode_name = modes[i].name;
 			return 0;
 		}
-	if (strcmp(v, "snp:svsm") == 0)
-		return usage_error("--mode snp:svsm is not supported by ccimage measure (use "
-		                   "sev-snp-measure for Coconut-SVSM guests)");
 	return usage_error("argument --mode: invalid choice: '%s' (choose from 'sev', 'seves', "
-	                   "'snp', 'snp:ovmf-hash', 'tdx')",
+	                   "'snp', 'snp:ovmf-hash', 'snp:svsm', 'tdx')",
 	                   v);
 }
 
@@ -268,12 +269,15 @@ static int parse_options(int argc, char **argv, struct measure_args *a)
 			a->dump_vmsa = true;
 			break;
 		case OPT_SVSM:
+			a->svsm = optarg;
+			break;
 		case OPT_VARS_SIZE:
+			r = parse_i64("vars-size", optarg, 10, &a->vars_size);
+			a->have_vars_size = r == 0;
+			break;
 		case OPT_VARS_FILE:
-			return usage_error(
-			        "%s belongs to --mode snp:svsm, which ccimage measure does "
-			        "not support",
-			        argv[optind - 1]);
+			a->vars_file = optarg;
+			break;
 		case OPT_JSON:
 			a->json = true;
 			break;
@@ -339,6 +343,20 @@ static int check_options(struct measure_args *a)
 		        "'%s'",
 		        a->mode_name);
 	}
+	if (a->have_vars_size && a->vars_file)
+		return usage_error("argument --vars-file: not allowed with argument --vars-size");
+	if (a->mode == SEV_MODE_SNP_SVSM) {
+		struct stat st;
+		if (a->vars_file && *a->vars_file) {
+			if (stat(a->vars_file, &st) < 0) {
+				fprintf(stderr, "Error: %s: %m\n", a->vars_file);
+				return EXIT_SYSTEM;
+			}
+			a->vars_size = st.st_size;
+		} else if (!a->have_vars_size || a->vars_size == 0) {
+			return usage_error("snp:svsm mode requires --vars-size or --vars-file");
+		}
+	}
 	if (a->dump_vmsa && a->mode == SEV_MODE_SEV)
 		return usage_error("--dump-vmsa is not available in the selected mode");
 	if (a->snp_ovmf_hash && *a->snp_ovmf_hash && a->mode != SEV_MODE_SNP)
@@ -347,7 +365,7 @@ static int check_options(struct measure_args *a)
 		return usage_error("--append is not valid UTF-8");
 	if (a->trustee_version && !a->rvps)
 		return usage_error("--trustee-version needs --rvps");
-	if (a->rvps && a->mode != SEV_MODE_SNP)
+	if (a->rvps && a->mode != SEV_MODE_SNP && a->mode != SEV_MODE_SNP_SVSM)
 		return usage_error("--rvps needs --mode snp (snp_launch_measurement)");
 	return 0;
 }

@@ -26,6 +26,9 @@ struct measure_args {
 	const char *snp_ovmf_hash;
 	bool base64, verbose, dump_vmsa, json;
 	const char *rvps, *trustee_version;
+	const char *svsm, *vars_file;
+	int64_t vars_size;
+	bool have_vars_size;
 };
 
 /* Reads and hashes the inputs, computes, prints. Returns a ccimage exit code. */

@@ -105,6 +105,8 @@ struct report {
 	const uint8_t *digest;
 	size_t digest_len;
 	uint8_t fw_sha256[32];
+	const struct ovmf *svsm; /* snp:svsm only */
+	uint8_t svsm_sha256[32];
 	uint64_t fw_size;
 	const struct file_hash *kernel, *initrd;
 	const struct sev_hashes *hashes;
@@ -120,6 +122,10 @@ static void print_json(const struct report *rep)
 	printf("{\n  \"mode\": \"%s\",\n  \"measurement\": \"%s\",\n", a->mode_name, hex);
 	printf("  \"measurement_base64\": \"%s\",\n  \"inputs\": {\n", b64);
 	json_file(stdout, "ovmf", a->ovmf, rep->fw_sha256, rep->fw_size, false);
+	if (rep->svsm) {
+		json_file(stdout, "svsm", a->svsm, rep->svsm_sha256, rep->svsm->size, false);
+		printf("    \"vars_size\": %lld,\n", (long long)a->vars_size);
+	}
 	json_file(stdout, "kernel", rep->kernel ? rep->kernel->path : NULL,
 	          rep->kernel ? rep->kernel->sha256 : NULL, rep->kernel ? rep->kernel->size : 0,
 	          false);
@@ -159,7 +165,12 @@ static void print_json(const struct report *rep)
 static void print_line(const struct measure_args *a, const uint8_t *d, size_t n)
 {
 	static const char *const names[] = {
-	        [SEV_MODE_SEV] = "SEV", [SEV_MODE_SEVES] = "SEV_ES", [SEV_MODE_SNP] = "SEV_SNP"};
+	        [SEV_MODE_SEV] = "SEV",
+	        [SEV_MODE_SEVES] = "SEV_ES",
+	        [SEV_MODE_SNP] = "SEV_SNP",
+	        [SEV_MODE_SNP_OVMF_HASH] = "SEV_SNP",
+	        [SEV_MODE_SNP_SVSM] = "SEV_SNP_SVSM",
+	};
 	char out[2 * SEV_DIGEST_MAX + 1];
 
 	/* snp:ovmf-hash is always hex, --output-format notwithstanding (cli.py). */
@@ -206,10 +217,14 @@ int measure_run(const struct measure_args *a)
 	struct fw_job job = {0};
 	struct sev_hashes hashes;
 	uint8_t seed[SNP_LD_SIZE], digest[SEV_DIGEST_MAX];
-	bool have_kernel = a->kernel && *a->kernel && a->mode != SEV_MODE_SNP_OVMF_HASH;
+	/* sev-snp-measure ignores --kernel in these modes: it does not even open the file. */
+	bool have_kernel = a->kernel && *a->kernel && a->mode != SEV_MODE_SNP_OVMF_HASH &&
+	                   a->mode != SEV_MODE_SNP_SVSM;
 	bool have_seed = false;
 	size_t nfiles = 0, fw_size = 0, digest_len = 0;
-	uint8_t *fw_data = NULL;
+	uint8_t *fw_data = NULL, *svsm_data = NULL;
+	size_t svsm_size = 0;
+	struct ovmf svsm;
 	const char *why = "";
 	struct ovmf fw;
 	int r, ret = EXIT_OK;
@@ -241,6 +256,22 @@ int measure_run(const struct measure_args *a)
 	if (r < 0) {
 		ret = data_error(r, why);
 		goto out;
+	}
+	if (a->mode == SEV_MODE_SNP_SVSM) {
+		if (!a->svsm) {
+			ret = data_error(-EINVAL, "snp:svsm mode needs --svsm");
+			goto out;
+		}
+		r = read_file_all(a->svsm, FIRMWARE_MAX, &svsm_data, &svsm_size);
+		if (r < 0) {
+			ret = file_error(a->svsm, r);
+			goto out;
+		}
+		r = ovmf_parse(&svsm, svsm_data, svsm_size, &why);
+		if (r < 0) {
+			ret = data_error(r, why);
+			goto out;
+		}
 	}
 	job.fw = &fw;
 	if (have_kernel) {
@@ -295,6 +326,8 @@ int measure_run(const struct measure_args *a)
 		                : a->mode == SEV_MODE_SNP ? job.ld
 		                                          : NULL,
 		        .vmsa_cb = a->dump_vmsa ? dump_vmsa : NULL,
+		        .svsm = svsm_data ? &svsm : NULL,
+		        .vars_size = a->vars_size,
 		};
 		r = sev_launch_digest(&p, digest, &digest_len, &why);
 		if (r < 0) {
@@ -307,7 +340,9 @@ int measure_run(const struct measure_args *a)
 		rep.digest = digest;
 		rep.digest_len = digest_len;
 		rep.fw_size = fw.size;
-		if (firmware_sha256(&fw, rep.fw_sha256) < 0) {
+		rep.svsm = svsm_data ? &svsm : NULL;
+		if (firmware_sha256(&fw, rep.fw_sha256) < 0 ||
+		    (rep.svsm && firmware_sha256(rep.svsm, rep.svsm_sha256) < 0)) {
 			ret = data_error(-EIO, "");
 			goto out;
 		}
@@ -321,5 +356,6 @@ int measure_run(const struct measure_args *a)
 		ret = EXIT_SYSTEM;
 out:
 	free(fw_data);
+	free(svsm_data);
 	return ret;
 }

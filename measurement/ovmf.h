@@ -44,6 +44,10 @@
 #define OVMF_GUID_TDX_METADATA                                                                     \
 	OVMF_GUID(0xe47a6535, 0x984a, 0x4798, 0x86, 0x5e, 0x46, 0x85, 0xa7, 0xbf, 0x8e, 0xc2)
 
+/* a789a612-0597-4c4b-a49f-cbb1fe9d1ddd: u32 SVSM entry point, relative to the SVSM's GPA */
+#define OVMF_GUID_SVSM_INFO                                                                        \
+	OVMF_GUID(0xa789a612, 0x0597, 0x4c4b, 0xa4, 0x9f, 0xcb, 0xb1, 0xfe, 0x9d, 0x1d, 0xdd)
+
 #define OVMF_FOOTER_HEADER_SIZE 18u /* u16 size + GUID */
 #define OVMF_FOOTER_END_GAP     32u /* the table ends this many bytes before EOF */
 

@@ -236,6 +236,66 @@ static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], cons
 	return r;
 }
 
+/*
+ * Coconut-SVSM (guest.py svsm_calc_launch_digest): OVMF pages at 4 GiB - size, the SVSM's pages
+ * ending where OVMF_VARS starts, the SVSM's metadata sections (no kernel hashes), and the same
+ * VMSA for every vCPU, entering the SVSM.
+ */
+static int svsm_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], const char **why)
+{
+	const struct ovmf *fw = p->fw, *svsm = p->svsm;
+	struct sev_params q = *p;
+	uint8_t page[SNP_PAGE_SIZE];
+	int64_t svsm_gpa;
+	uint32_t entry;
+	struct snp_gctx g;
+	int r;
+
+	if (!svsm)
+		return fail(why, "snp:svsm mode needs --svsm");
+	if (p->vmm != VMM_QEMU)
+		return fail(why, "SVSM mode is only implemented for Qemu.");
+	if (fw->size > SNP_FIRMWARE_END || svsm->size > SNP_FIRMWARE_END)
+		return fail(why, "firmware larger than 4 GiB");
+	svsm_gpa = (int64_t)(SNP_FIRMWARE_END - fw->size) - p->vars_size - (int64_t)svsm->size;
+	if (svsm_gpa < 0 || p->vars_size < -(int64_t)SNP_FIRMWARE_END)
+		return fail(why, "SVSM does not fit below the firmware and its variables");
+	r = ovmf_table_u32(svsm, OVMF_GUID_SVSM_INFO, &entry);
+	if (r == -ENOENT)
+		return fail(why, "Can't find SVSM_INFO_GUID entry in SVSM table");
+	if (r < 0)
+		return fail(why, "SVSM_INFO entry: shorter than its entry point field");
+	if (fw->size % SNP_PAGE_SIZE || svsm->size % SNP_PAGE_SIZE)
+		return fail(why, "firmware size is not a multiple of 4096 bytes");
+	if (p->vcpus > SNP_MAX_VCPUS)
+		return fail(why, "too many vCPUs");
+	if (!sections_bounded(svsm))
+		return fail(why, "OVMF SEV metadata: sections cover more than 4 GiB");
+
+	r = snp_gctx_init(&g, NULL);
+	if (r < 0)
+		return r;
+	r = snp_gctx_update_normal(&g, SNP_FIRMWARE_END - fw->size, fw->data, fw->size);
+	if (r == 0)
+		r = snp_gctx_update_normal(&g, (uint64_t)svsm_gpa, svsm->data, svsm->size);
+	q.fw = svsm;
+	q.hashes = NULL;
+	for (uint32_t i = 0; i < svsm->n_sections && r == 0; i++) {
+		struct sev_section s = ovmf_sev_section(svsm, i);
+		r = snp_section(&g, &q, &s, why);
+	}
+	snp_vmsa_svsm_page(page, (uint64_t)entry + (uint64_t)svsm_gpa, p->vcpu_sig);
+	for (long long i = 0; i < p->vcpus && r == 0; i++) {
+		r = snp_gctx_update_vmsa(&g, page);
+		if (r == 0 && p->vmsa_cb)
+			r = p->vmsa_cb((unsigned)i, page, p->vmsa_arg);
+	}
+	if (r == 0)
+		memcpy(out, g.ld, SNP_LD_SIZE);
+	snp_gctx_done(&g);
+	return r;
+}
+
 static int sha256_vmsa(void *ctx, const uint8_t *page)
 {
 	return EVP_DigestUpdate(ctx, page, SNP_PAGE_SIZE) == 1 ? 0 : -EIO;
@@ -288,6 +348,10 @@ int sev_launch_digest(const struct sev_params *p, uint8_t out[SEV_DIGEST_MAX], s
 	switch (p->mode) {
 	case SEV_MODE_SNP:
 		r = snp_digest(p, out, why);
+		*len = SNP_LD_SIZE;
+		return r;
+	case SEV_MODE_SNP_SVSM:
+		r = svsm_digest(p, out, why);
 		*len = SNP_LD_SIZE;
 		return r;
 	case SEV_MODE_SEV:

@@ -37,7 +37,13 @@
 #define SNP_MAX_VCPUS         (1 << 20)
 #define SNP_MAX_SECTION_PAGES (1u << 20) /* 4 GiB of metadata sections */
 
-enum sev_mode { SEV_MODE_SEV, SEV_MODE_SEVES, SEV_MODE_SNP, SEV_MODE_SNP_OVMF_HASH };
+enum sev_mode {
+	SEV_MODE_SEV,
+	SEV_MODE_SEVES,
+	SEV_MODE_SNP,
+	SEV_MODE_SNP_OVMF_HASH,
+	SEV_MODE_SNP_SVSM, /* Coconut-SVSM below OVMF (QEMU only) */
+};
 enum vmm_type { VMM_QEMU = 1, VMM_EC2 = 2, VMM_GCE = 3 };
 
 /* PAGE_TYPE of the SNP ABI's PAGE_INFO (8.17.2). */
@@ -73,6 +79,9 @@ struct sev_params {
 	/* SNP: the launch digest after the firmware pages (--snp-ovmf-hash, or snp_ovmf_hash()
 	 * computed ahead in another thread); NULL hashes the firmware here. */
 	const uint8_t *seed;
+	/* SNP:SVSM: the SVSM binary, loaded to end where the OVMF_VARS (vars_size bytes) start. */
+	const struct ovmf *svsm;
+	int64_t vars_size;
 	/* Called with each measured VMSA page (--dump-vmsa); may be NULL. */
 	int (*vmsa_cb)(unsigned index, const uint8_t page[SNP_PAGE_SIZE], void *arg);
 	void *vmsa_arg;
@@ -92,6 +101,10 @@ int snp_ovmf_hash(const struct ovmf *fw, uint8_t out[SNP_LD_SIZE], const char **
 /* The VMSA page of one vCPU (QEMU, ec2 or gce register state; snp_vmsa.c). */
 void snp_vmsa_page(uint8_t page[SNP_PAGE_SIZE], uint32_t eip, uint64_t sev_features,
                    uint64_t vcpu_sig, enum vmm_type vmm);
+
+/* The VMSA page of every vCPU under Coconut-SVSM: 32-bit flat segments, SEV_FEATURES 0x1, and
+ * X87_FCW left 0 as sev-snp-measure 0.0.13 leaves it (the hardware vectors depend on that). */
+void snp_vmsa_svsm_page(uint8_t page[SNP_PAGE_SIZE], uint64_t eip, uint64_t vcpu_sig);
 
 /* AMD CPUID Fn0000_0001_EAX from family, model and stepping (Python-int semantics for the
  * negative and oversized values sev-snp-measure accepts; the result is taken mod 2^64). */

@@ -106,6 +106,33 @@ void snp_vmsa_page(uint8_t page[SNP_PAGE_SIZE], uint32_t eip, uint64_t sev_featu
 	put(page + VMSA_X87_FCW, fcw, 2);
 }
 
+void snp_vmsa_svsm_page(uint8_t page[SNP_PAGE_SIZE], uint64_t eip, uint64_t vcpu_sig)
+{
+	memset(page, 0, SNP_PAGE_SIZE);
+	put_seg(page, VMSA_ES, 16, 0xc93, 0xffffffff, 0);
+	put_seg(page, VMSA_CS, 8, 0xc9b, 0xffffffff, 0);
+	put_seg(page, VMSA_SS, 16, 0xc93, 0xffffffff, 0);
+	put_seg(page, VMSA_DS, 16, 0xc93, 0xffffffff, 0);
+	put_seg(page, VMSA_FS, 16, 0xc93, 0xffffffff, 0);
+	put_seg(page, VMSA_GS, 0, 0x93, 0xffff, 0);
+	put_seg(page, VMSA_GDTR, 0, 0, 0xffff, 0);
+	put_seg(page, VMSA_LDTR, 0, 0x82, 0xffff, 0);
+	put_seg(page, VMSA_IDTR, 0, 0, 0xffff, 0);
+	put_seg(page, VMSA_TR, 0, 0x8b, 0xffff, 0);
+	put(page + VMSA_EFER, 0x1000, 8);
+	put(page + VMSA_CR4, 0x40, 8);
+	put(page + VMSA_CR0, 0x11, 8); /* protected mode: SVSM starts in 32-bit code */
+	put(page + VMSA_DR7, 0x400, 8);
+	put(page + VMSA_DR6, 0xffff0ff0, 8);
+	put(page + VMSA_RFLAGS, 0x2, 8);
+	put(page + VMSA_RIP, eip, 8);
+	put(page + VMSA_G_PAT, DEFAULT_G_PAT, 8);
+	put(page + VMSA_RDX, vcpu_sig, 8);
+	put(page + VMSA_SEV_FEATURES, 0x1, 8);
+	put(page + VMSA_XCR0, 0x1, 8);
+	put(page + VMSA_MXCSR, 0x1f80, 4);
+}
+
 uint64_t snp_cpu_sig(int64_t family, int64_t model, int64_t stepping)
 {
 	uint64_t family_low, family_high = 0;

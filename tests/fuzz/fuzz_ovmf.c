@@ -44,7 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!small_enough(&fw))
 		return 0;
 	memset(&h, 0x5a, sizeof(h));
-	for (int mode = SEV_MODE_SEV; mode <= SEV_MODE_SNP; mode++)
+	for (int mode = SEV_MODE_SEV; mode <= SEV_MODE_SNP_SVSM; mode++) {
+		if (mode == SEV_MODE_SNP_OVMF_HASH)
+			continue;
 		for (int vmm = VMM_QEMU; vmm <= VMM_GCE; vmm++) {
 			struct sev_params p = {.mode = (enum sev_mode)mode,
 			                       .fw = &fw,
@@ -53,10 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			                       .vcpu_sig = 0x800f12,
 			                       .guest_features = 1,
 			                       .vmm = (enum vmm_type)vmm,
-			                       .seed = size % 4096 ? seed : NULL};
+			                       .seed = size % 4096 ? seed : NULL,
+			                       .svsm = &fw, /* the input as its own SVSM */
+			                       .vars_size = (int64_t)(size % 7) << 12};
 			why = NULL;
 			if (sev_launch_digest(&p, out, &n, &why) < 0 && !why)
 				__builtin_trap();
 		}
+	}
 	return 0;
 }

@@ -12,7 +12,9 @@
 # and synthetic OVMF layouts with random footer tables, SEV metadata sections,
 # reset EIPs and hash-table GPAs; random kernels, initrds, command lines, vCPU
 # counts, types/signatures/family-model-stepping, guest features, VMM types,
-# output formats and OVMF-hash seeds. Inputs that sev-snp-measure only accepts
+# output formats and OVMF-hash seeds; snp:svsm with synthetic SVSM binaries and
+# OVMF_VARS sizes (and sev-snp-measure's SVSM fixtures when its checkout is at
+# hand). Inputs that sev-snp-measure only accepts
 # through Python slicing quirks (see measurement/ovmf.c) are not generated.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -50,10 +52,13 @@ fi
 
 # The generator writes the files of each case into $work/N/ and one line per
 # case: the arguments, NUL-separated, base64-encoded (command lines are arbitrary).
-python3 - "$work" "$N" "$SEED" "$FIX" >"$work/cases" <<'EOF' || exit 1
+# sev-snp-measure's own SVSM fixtures, when $SEV_SNP_MEASURE is its checkout's script
+svsm_fix=$(dirname "${ref[-1]}")/tests/fixtures
+[ -r "$svsm_fix/svsm.bin" ] || svsm_fix=
+python3 - "$work" "$N" "$SEED" "$FIX" "$svsm_fix" >"$work/cases" <<'EOF' || exit 1
 import base64, os, random, struct, sys, uuid
 
-work, n, seed, fix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+work, n, seed, fix, svsm_fix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 rng = random.Random(seed)
 
 def g(s):
@@ -64,6 +69,7 @@ RESET = g("00f771de-1a7e-4fcb-890e-68c77e2fb44e")
 META = g("dc886566-984a-4798-a75e-5585a7bf67cc")
 HASHRV = g("7255371f-3a3b-4b04-927b-1da6efa8d454")
 SECRET = g("4c2eb361-7d9b-4cc3-8081-127c90d3d294")
+SVSM_INFO = g("a789a612-0597-4c4b-a49f-cbb1fe9d1ddd")
 VCPU_TYPES = ["EPYC", "EPYC-v1", "EPYC-v2", "EPYC-IBPB", "EPYC-v3", "EPYC-v4", "EPYC-Rome",
               "EPYC-Rome-v1", "EPYC-Rome-v2", "EPYC-Rome-v3", "EPYC-Milan", "EPYC-Milan-v1",
               "EPYC-Milan-v2", "EPYC-Genoa", "EPYC-Genoa-v1", "EPYC-Turin"]
@@ -71,9 +77,11 @@ VCPU_TYPES = ["EPYC", "EPYC-v1", "EPYC-v2", "EPYC-IBPB", "EPYC-v3", "EPYC-v4", "
 def rbytes(k):
     return bytes(rng.getrandbits(8) for _ in range(k)) if k < 4096 else os.urandom(k)
 
-def synthetic(page_multiple):
-    """A random but well-formed OVMF: footer table, SEV metadata, reset block."""
+def synthetic(page_multiple, svsm=False):
+    """A random but well-formed OVMF (or SVSM): footer table, SEV metadata, reset block."""
     entries = []
+    if svsm and rng.random() < 0.95:
+        entries.append((SVSM_INFO, struct.pack("<I", rng.choice([0x10, 0x1000, rng.randrange(1 << 32)]))))
     if rng.random() < 0.93:
         eip = rng.choice([0x80b004, 0x808004, 0xfffff000 | rng.randrange(0x1000),
                           rng.randrange(1 << 32), 0 if rng.random() < 0.3 else 0x80b004])
@@ -172,16 +180,29 @@ def intform(v):
 for i in range(n):
     d = os.path.join(work, str(i))
     os.mkdir(d)
-    mode = rng.choices(["snp", "seves", "sev", "snp:ovmf-hash", "snp-seed"], [55, 15, 12, 6, 12])[0]
+    mode = rng.choices(["snp", "seves", "sev", "snp:ovmf-hash", "snp-seed", "snp:svsm"],
+                       [50, 13, 10, 6, 11, 10])[0]
     args = []
     fw = os.path.join(d, "ovmf.fd")
-    firmware(fw, mode in ("snp", "snp:ovmf-hash") or rng.random() < 0.5)
+    firmware(fw, mode in ("snp", "snp:ovmf-hash", "snp:svsm") or rng.random() < 0.5)
+    if mode == "snp:svsm":
+        sv = os.path.join(d, "svsm.bin")
+        if svsm_fix and rng.random() < 0.3:
+            fw = os.path.join(svsm_fix, "svsm_ovmf.fd")
+            sv = os.path.join(svsm_fix, "svsm.bin")
+        else:
+            open(sv, "wb").write(synthetic(True, svsm=True))
+        args.append("--svsm=" + sv)
+        if rng.random() < 0.8:
+            args.append("--vars-size=%d" % rng.choice([540672, 131072, 4096 * rng.randint(1, 200), 0]))
+        else:
+            args.append("--vars-file=" + blob(os.path.join(d, "vars.fd")))
     seed_mode = mode == "snp-seed"
     if seed_mode:
         mode = "snp"
         args.append("--snp-ovmf-hash=" + rbytes(48).hex())
     args += ["--mode=" + mode, "--ovmf=" + fw]
-    vmm = rng.choices(["QEMU", "ec2", "gce"], [70, 15, 15])[0]
+    vmm = rng.choices(["QEMU", "ec2", "gce"], [70, 15, 15] if mode != "snp:svsm" else [90, 5, 5])[0]
     if vmm != "QEMU" or rng.random() < 0.2:
         args.append("--vmm-type=" + vmm)
     if mode != "sev" or rng.random() < 0.2:
@@ -218,19 +239,23 @@ i=0 failed=0 agree_value=0 agree_refusal=0
 while read -r line; do
 	i=$((i + 1))
 	mapfile -d '' -t args < <(printf '%s' "$line" | base64 -d)
+	mode=
+	for a in "${args[@]}"; do
+		case $a in --mode=*) mode=${a#--mode=} ;; esac
+	done
 	want=$("${ref[@]}" "${args[@]}" 2>"$work/ref.err")
 	want_rc=$?
 	got=$("$CCIMAGE" measure "${args[@]}" 2>"$work/got.err")
 	got_rc=$?
 	if [ $want_rc -eq 0 ] && [ $got_rc -eq 0 ] && [ "$want" = "$got" ] && [ -n "$got" ]; then
 		agree_value=$((agree_value + 1))
-		echo "ok $i - same value ($(printf '%s' "$got" | tail -c 16))"
+		echo "ok $i - $mode: same value ($(printf '%s' "$got" | tail -c 16))"
 	elif [ $want_rc -ne 0 ] && [ $got_rc -ne 0 ] && [ -z "$got" ]; then
 		agree_refusal=$((agree_refusal + 1))
-		echo "ok $i - both refuse: $(tail -n 1 "$work/got.err")"
+		echo "ok $i - $mode: both refuse: $(head -n 1 "$work/got.err")"
 	else
 		failed=$((failed + 1))
-		echo "not ok $i - differ"
+		echo "not ok $i - $mode: differ"
 		printf '#   args:'
 		printf ' %q' "${args[@]}"
 		echo

@@ -533,3 +533,44 @@ TEST(hostile_section_sizes_refused)
 	ASSERT_EQ(sev_launch_digest(&SNP(.fw = &fw, .seed = seed), d, &n, &why), -EBADMSG);
 	ASSERT_CONTAINS(why, "4 GiB");
 }
+
+TEST(svsm_vmsa_layout)
+{
+	uint8_t p[SNP_PAGE_SIZE];
+
+	snp_vmsa_svsm_page(p, 0xffbff010ull, EPYC_V4);
+	ASSERT_EQ(p[0x10], 8); /* CS selector: flat 32-bit code */
+	ASSERT_EQ(p[0x12] | p[0x13] << 8, 0xc9b);
+	ASSERT_EQ(p[0x158], 0x11); /* CR0.PE */
+	ASSERT_EQ(p[0x178] | p[0x179] << 8 | p[0x17a] << 16 | (uint32_t)p[0x17b] << 24,
+	          0xffbff010u);
+	ASSERT_EQ(p[0x3b0], 0x1); /* SEV_FEATURES forced to SNPActive */
+	ASSERT_EQ(p[0x408] | p[0x409] << 8, 0x1f80);
+	ASSERT_EQ(p[0x410] | p[0x411] << 8, 0); /* X87_FCW stays 0, as in sev-snp-measure 0.0.13 */
+}
+
+TEST(svsm_refusals)
+{
+	struct fixture f;
+	uint8_t d[SEV_DIGEST_MAX];
+	const char *why = NULL;
+	size_t n;
+
+	load(&f, AMDSEV);
+	/* the OVMF suffix has no SVSM_INFO entry, so it cannot stand in for an SVSM */
+	ASSERT_EQ(sev_launch_digest(&SNP(.mode = SEV_MODE_SNP_SVSM, .fw = &f.fw, .svsm = &f.fw,
+	                                 .vars_size = 540672),
+	                            d, &n, &why),
+	          -EBADMSG);
+	ASSERT_CONTAINS(why, "SVSM_INFO");
+	ASSERT_EQ(sev_launch_digest(&SNP(.mode = SEV_MODE_SNP_SVSM, .fw = &f.fw, .svsm = &f.fw,
+	                                 .vmm = VMM_EC2),
+	                            d, &n, &why),
+	          -EBADMSG);
+	ASSERT_CONTAINS(why, "only implemented for Qemu");
+	ASSERT_EQ(sev_launch_digest(&SNP(.mode = SEV_MODE_SNP_SVSM, .fw = &f.fw, .svsm = &f.fw,
+	                                 .vars_size = 0x100000000ll),
+	                            d, &n, &why),
+	          -EBADMSG);
+	free(f.data);
+}
