@@ -302,7 +302,7 @@ static const struct knob knobs[] = {
 	 "comma-separated module names", "none",
 	 "Modules loaded from the verified root before `kernel.modules_disabled=1`."},
 	{"ccinit.gpu", KNOB_ENUM, F(gpu), gpu_choices, 0, 0, NULL, "`required`, `optional`, `off`",
-	 "`required` in GPU images, else `optional`",
+	 "`required` in a GPU image (one that ships `/lib/firmware/nvidia/<version>`), else `optional`",
 	 "GPU bring-up policy. `required`: no NVIDIA GPU found is a boot failure."},
 	{"ccinit.gpu.cc", KNOB_ENUM, F(gpu_cc), gpu_cc_choices, 0, 0, NULL,
 	 "`on`, `devtools`, `off`, `any`", "`on` with a CPU TEE, else `any`",
