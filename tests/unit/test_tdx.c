@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TDX prediction: TDVF parsing and MRTD, the QEMU kernel patch and
- * Authenticode, RTMR event sequences, and RVPS messages. Expected values come
+ * Authenticode, and the RTMR event sequences. Expected values come
  * from REFERENCE.md, from trustee's CCEL fixture, or from a second, naive
  * construction in this file; never from the code under test.
  */
@@ -10,7 +10,6 @@
 
 #include "measurement/eventlog.h"
 #include "measurement/pe.h"
-#include "measurement/rvps.h"
 #include "measurement/tdvf.h"
 #include "measurement/tdx.h"
 #include "tests/lib/tap.h"
@@ -508,70 +507,94 @@ TEST(qemu_patch_follows_x86_c)
 	free(b);
 }
 
-/* ---- RVPS messages ---- */
-
-TEST(rvps_base64_vectors)
+static void sha(const void *d, size_t n, uint8_t out[SHA384_LEN])
 {
-	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-	static const char *const out[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
-	                                  "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
-	for (int i = 0; i < 7; i++) {
-		char *s;
-		ASSERT_EQ(rvps_base64((const uint8_t *)in[i], strlen(in[i]), &s), 0);
-		ASSERT_STR(s, out[i]);
-		free(s);
-	}
+	unsigned int len;
+	EVP_Digest(d, n, out, &len, EVP_sha384(), NULL);
 }
 
-TEST(rvps_message_shapes_by_trustee_version)
+static void extend(uint8_t mr[SHA384_LEN], const uint8_t d[SHA384_LEN])
+{
+	uint8_t buf[2 * SHA384_LEN];
+	memcpy(buf, mr, SHA384_LEN);
+	memcpy(buf + SHA384_LEN, d, SHA384_LEN);
+	sha(buf, sizeof(buf), mr);
+}
+
+static void extend_str(uint8_t mr[SHA384_LEN], const char *s)
 {
 	uint8_t d[SHA384_LEN];
-	struct rvps_msg *m;
-	char *s, *b64, *want;
+	sha(s, strlen(s), d);
+	extend(mr, d);
+}
 
-	for (int i = 0; i < SHA384_LEN; i++)
-		d[i] = (uint8_t)i;
-	ASSERT_EQ(rvps_new(&m, NULL), 0);
-	ASSERT_EQ(rvps_add_hex(m, "mr_td", RVPS_IN, d, 2), 0);
-	ASSERT_EQ(rvps_add_hex(m, "tdvfkernel", RVPS_EQ, d + 2, 2), 0);
-	ASSERT_EQ(rvps_add_int(m, "snp_bootloader", RVPS_IN, 3), 0);
-	ASSERT_EQ(rvps_add_bool(m, "snp_smt_enabled", RVPS_EQ, true), 0);
-	ASSERT_EQ(rvps_add_hex(m, "mr_td", RVPS_IN, d + 4, 1), 0); /* replaces */
-	ASSERT_EQ(rvps_payload_json(m, &s), 0);
-	ASSERT_STR(s, "{\"mr_td\":[\"04\"],\"tdvfkernel\":\"0203\",\"snp_bootloader\":[3],"
-	              "\"snp_smt_enabled\":true}");
-	ASSERT_EQ(rvps_base64((const uint8_t *)s, strlen(s), &b64), 0);
-	ASSERT_TRUE(asprintf(&want,
-	                     "{\"version\":\"0.1.0\",\"type\":\"sample\",\"payload\":\"%s\"}\n",
-	                     b64) > 0);
-	free(s);
-	ASSERT_EQ(rvps_message_json(m, &s), 0);
-	ASSERT_STR(s, want);
-	free(s);
-	free(want);
-	free(b64);
-	rvps_free(m);
+TEST(predict_end_to_end)
+{
+	static const char *const cmd = "console=hvc0 root=/dev/vda1";
+	static const char *const ucs = "console=hvc0 root=/dev/vda1 initrd=initrd";
+	const size_t initrd_len = 3 << 20;
+	struct tdx_prediction *p = calloc(1, sizeof(*p));
+	uint8_t *fw = synthetic_fw(), *initrd = malloc(initrd_len), *opts;
+	uint8_t want[3][SHA384_LEN] = {{0}}, d[SHA384_LEN], mrtd[SHA384_LEN];
+	char err[TDX_ERR_MAX] = "";
+	size_t klen, n = strlen(ucs);
+	uint8_t *k = synthetic_kernel(true, &klen), *patched = malloc(klen);
+	struct tdvf t;
 
-	/* v0.18.0 on: SNP measurement in hex; v0.10-v0.17: base64; before v0.14: strings only. */
-	ASSERT_EQ(rvps_new(&m, "v0.18.0"), 0);
-	ASSERT_EQ(rvps_add_snp_measurement(m, d), 0);
-	ASSERT_EQ(rvps_payload_json(m, &s), 0);
-	ASSERT_CONTAINS(s, "[\"000102030405");
-	free(s);
-	rvps_free(m);
-	ASSERT_EQ(rvps_new(&m, "0.17.0"), 0);
-	ASSERT_EQ(rvps_add_snp_measurement(m, d), 0);
-	ASSERT_EQ(rvps_payload_json(m, &s), 0);
-	ASSERT_CONTAINS(s, "[\"AAECAwQF");
-	free(s);
-	rvps_free(m);
-	ASSERT_EQ(rvps_new(&m, "0.13"), 0);
-	ASSERT_EQ(rvps_add_int(m, "svn", RVPS_EQ, 7), 0);
-	ASSERT_EQ(rvps_payload_json(m, &s), 0);
-	ASSERT_STR(s, "{\"svn\":[\"7\"]}");
-	free(s);
-	rvps_free(m);
-	ASSERT_EQ(rvps_new(&m, "0.9.0"), -EINVAL);
-	ASSERT_EQ(rvps_new(&m, "latest"), -EINVAL);
-	ASSERT_EQ(rvps_new(&m, "0.18.0x"), -EINVAL);
+	for (size_t i = 0; i < initrd_len; i++)
+		initrd[i] = (uint8_t)(i ^ (i >> 11));
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), 0);
+	struct tdx_inputs in = {.fw = fw,
+	                        .fw_len = FW_LEN,
+	                        .tdvf = &t,
+	                        .kernel = k,
+	                        .kernel_len = klen,
+	                        .initrd = initrd,
+	                        .initrd_len = initrd_len,
+	                        .cmdline = cmd,
+	                        .ram = 8ull << 30,
+	                        .profile = TDX_PROFILE_DSTACK};
+	ASSERT_EQ(tdx_predict(&in, p, err), 0);
+
+	naive_mrtd(fw, false, mrtd);
+	ASSERT_TRUE(p->has_mrtd && !p->has_rtmr[0]);
+	ASSERT_STR(hex48(p->mrtd), hex48(mrtd));
+	/* RTMR1: the kernel as QEMU patches it for 8 GiB (initrd below 2 GiB - 0x28000). */
+	memcpy(patched, k, klen);
+	patched[0x210] = 0xb0;
+	patched[0x211] |= 0x80;
+	put32(patched + 0x224, 0xfe00);
+	put32(patched + 0x228, 0x20000);
+	put32(patched + 0x218, (uint32_t)((0x7ffd7fffu - initrd_len) & ~4095u));
+	put32(patched + 0x21c, (uint32_t)initrd_len);
+	naive_authenticode(patched, klen, true, d);
+	ASSERT_STR(hex48(p->kernel), hex48(d));
+	extend(want[1], d);
+	extend_str(want[1], "Calling EFI Application from Boot Option");
+	sha("\0\0\0\0", 4, d);
+	extend(want[1], d); /* the dstack profile's separator */
+	extend_str(want[1], "Exit Boot Services Invocation");
+	extend_str(want[1], "Exit Boot Services Returned with Success");
+	ASSERT_STR(hex48(p->rtmr[1]), hex48(want[1]));
+	/* RTMR2: UCS-2 LoadOptions with the initrd suffix and a NUL, then the initrd. */
+	opts = calloc(n + 1, 2);
+	for (size_t i = 0; i < n; i++)
+		opts[2 * i] = (uint8_t)ucs[i];
+	sha(opts, 2 * (n + 1), d);
+	ASSERT_STR(hex48(p->params), hex48(d));
+	extend(want[2], d);
+	sha(initrd, initrd_len, d);
+	extend(want[2], d);
+	ASSERT_STR(hex48(p->rtmr[2]), hex48(want[2]));
+
+	/* An initrd without a RAM size cannot be predicted. */
+	in.ram = 0;
+	ASSERT_EQ(tdx_predict(&in, p, err), -EINVAL);
+	ASSERT_CONTAINS(err, "--memory");
+	free(opts);
+	free(patched);
+	free(k);
+	free(initrd);
+	free(fw);
+	free(p);
 }
