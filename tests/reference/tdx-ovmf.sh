@@ -3,7 +3,8 @@
 #  1. single-pass MRTD equals td-shim's td_shim_tee_info_hash.py value (REFERENCE.md 8.3);
 #  2. the metadata ccimage parsed agrees with a second reading done here in Python, and
 #     the two-pass MRTD (QEMU 8.x) equals one computed here from REFERENCE's record layout;
-#  3. the split OVMF_CODE.fd, whose metadata points past its end, is refused with a reason.
+#  3. RTMR0's events: the TD HOB for 2 GiB equals the one in trustee's CCEL_data_ovmf;
+#  4. the split OVMF_CODE.fd, whose metadata points past its end, is refused with a reason.
 set -u
 cd "$(dirname "$0")/../.."
 CCIMAGE=${CCIMAGE:-build/ccimage}
@@ -62,6 +63,39 @@ print(h.hexdigest())
 PY
 )
 check "two-pass MRTD equals an independent Python computation" "$two" "$want_two"
+
+# RTMR0 with made-up ACPI blobs at 2 GiB: the TD HOB event must be the one in trustee's
+# CCEL_data_ovmf (a 2 GiB guest on the same TDVF memory layout), the CFV event the hash of
+# the image's VARS region, the ACPI events the blobs' hashes, and rtmr_0 their replay.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for b in loader rsdp tables; do head -c $((RANDOM + 1)) /dev/urandom >"$work/$b"; done
+if "$CCIMAGE" measure --mode tdx --ovmf "$OVMF" --memory 2G --acpi-loader "$work/loader" \
+	--acpi-rsdp "$work/rsdp" --acpi-tables "$work/tables" --json --events >"$work/p.json"; then
+	why=$(python3 - "$work" "$OVMF" ../shared/fixtures/ccel/CCEL_data_ovmf_out.json <<'PY'
+import hashlib, json, os, sys
+work, ovmf, log = sys.argv[1:]
+p = json.load(open(os.path.join(work, 'p.json')))
+ev = {e['name']: e['digest'] for e in p['events']['rtmr_0']}
+h = lambda b: hashlib.sha384(b).hexdigest()
+want = {'cfv': h(open(ovmf, 'rb').read()[0:0x20000])}
+for b in ('loader', 'rsdp', 'tables'):
+    want['acpi_' + b] = h(open(os.path.join(work, b), 'rb').read())
+if os.path.exists(log):
+    want['td_hob'] = json.load(open(log))['uefi_event_logs'][0]['digests'][0]['digest']
+mr = bytes(48)
+for e in p['events']['rtmr_0']:
+    mr = hashlib.sha384(mr + bytes.fromhex(e['digest'])).digest()
+bad = [k for k in want if ev.get(k) != want[k]]
+if mr.hex() != p['rtmr_0']:
+    bad.append('rtmr_0 is not the replay of its events')
+print(' '.join(bad))
+PY
+)
+	check "RTMR0: TD HOB (trustee's log), CFV, ACPI events and their replay" "$why" ""
+else
+	nok "RTMR0: measure with ACPI blobs"
+fi
 
 if [ -f "$CODE" ]; then
 	out=$("$CCIMAGE" measure --mode tdx --ovmf "$CODE" 2>&1)
