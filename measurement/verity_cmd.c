@@ -95,7 +95,7 @@ static int parse_u64_arg(const char *s, uint64_t *v)
 	return errno || *end ? -EINVAL : 0;
 }
 
-static int parse_args(int argc, char **argv, struct cmd_args *a)
+static int parse_args(int argc, char **argv, const char *name, struct cmd_args *a)
 {
 	int c;
 
@@ -162,21 +162,21 @@ static int parse_args(int argc, char **argv, struct cmd_args *a)
 
 			r = verity_params_parse(&a->kata, optarg, why, sizeof(why));
 			if (r < 0) {
-				log_error("ccimage %s: --kata: %s", argv[0], why);
+				log_error("ccimage %s: --kata: %s", name, why);
 				return -EINVAL;
 			}
 			a->kata_set = true;
 			break;
 		}
 		case 'h':
-			usage(stdout, argv[0]);
+			usage(stdout, name);
 			return 1;
 		default:
-			usage(stderr, argv[0]);
+			usage(stderr, name);
 			return -EINVAL;
 		}
 		if (r < 0) {
-			log_error("ccimage %s: bad value for --%s: '%s'", argv[0],
+			log_error("ccimage %s: bad value for --%s: '%s'", name,
 			          long_opts[c - OPT_HASH].name, optarg);
 			return -EINVAL;
 		}
@@ -230,6 +230,17 @@ out:
 		fclose(f);
 	EVP_MD_CTX_free(ctx);
 	return r;
+}
+
+static const char *explain(int r)
+{
+	if (r == -ENOSPC)
+		return "the data device holds fewer whole blocks than asked for (or none)";
+	if (r == -EINVAL)
+		return "invalid parameters (block sizes are powers of two from 512 to 524288, the "
+		       "hash offset a multiple of 512, the tree may not overlap the data, a "
+		       "superblock must be valid)";
+	return strerror(-r);
 }
 
 static void print_header(const char *hash_path, const struct verity_opts *o,
@@ -295,24 +306,25 @@ static int write_root_hash_file(const char *path, const struct verity_result *re
 
 static int verity_format_main(int argc, char **argv)
 {
+	const char *name = "verity format";
 	struct cmd_args a;
 	struct verity_result res;
-	int r = parse_args(argc, argv, &a);
+	int r = parse_args(argc, argv, name, &a);
 
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
 	if (argc - optind != 2) {
-		usage(stderr, argv[0]);
+		usage(stderr, name);
 		return EXIT_USAGE;
 	}
 	if (verity_digest_size(a.o.hash_name) < 0) {
-		log_error("ccimage %s: unknown hash '%s'", argv[0], a.o.hash_name);
+		log_error("ccimage %s: unknown hash '%s'", name, a.o.hash_name);
 		return EXIT_USAGE;
 	}
 	if (!a.salt_set) {
 		r = derive_salt(argv[optind], &a.o, a.salt);
 		if (r < 0) {
-			log_error("ccimage %s: cannot read %s to derive the salt", argv[0],
+			log_error("ccimage %s: cannot read %s to derive the salt", name,
 			          argv[optind]);
 			return EXIT_SYSTEM;
 		}
@@ -320,14 +332,14 @@ static int verity_format_main(int argc, char **argv)
 	}
 	r = verity_format(&a.o, argv[optind], argv[optind + 1], &res);
 	if (r < 0) {
-		log_error("ccimage %s: %s -> %s: %s", argv[0], argv[optind], argv[optind + 1],
-		          strerror(-r));
+		log_error("ccimage %s: %s -> %s: %s", name, argv[optind], argv[optind + 1],
+		          explain(r));
 		return r == -EINVAL || r == -ENOSPC ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	print_header(argv[optind + 1], &a.o, &res);
 	print_kata(&a.o, &res);
 	if (a.root_hash_file && (r = write_root_hash_file(a.root_hash_file, &res)) < 0) {
-		log_error("ccimage %s: %s: %s", argv[0], a.root_hash_file, strerror(-r));
+		log_error("ccimage %s: %s: %s", name, a.root_hash_file, strerror(-r));
 		return EXIT_SYSTEM;
 	}
 	return EXIT_OK;
@@ -362,31 +374,32 @@ static int verity_verify_main(int argc, char **argv)
 	struct verity_verify_report rep;
 	uint8_t root[VERITY_MAX_DIGEST_SIZE];
 	size_t root_len = 0;
-	int want = 3, r = parse_args(argc, argv, &a);
+	const char *name = "verity verify";
+	int want = 3, r = parse_args(argc, argv, name, &a);
 
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
 	if (a.kata_set || a.root_hash_file)
 		want = 2;
 	if (argc - optind != want) {
-		usage(stderr, argv[0]);
+		usage(stderr, name);
 		return EXIT_USAGE;
 	}
 	if (a.kata_set) {
 		memcpy(root, a.kata.root_hash, a.kata.root_hash_size);
 		root_len = a.kata.root_hash_size;
 	} else if (read_root_hash(argv[optind + 2], a.root_hash_file, root, &root_len) < 0) {
-		log_error("ccimage %s: the root hash is not hex", argv[0]);
+		log_error("ccimage %s: the root hash is not hex", name);
 		return EXIT_USAGE;
 	}
 	r = verity_verify(&a.o, argv[optind], argv[optind + 1], root, root_len, &rep);
 	if (r == -ENODATA && a.o.superblock) {
-		log_error("ccimage %s: no verity superblock on %s (use --no-superblock?)", argv[0],
+		log_error("ccimage %s: no verity superblock on %s (use --no-superblock?)", name,
 		          argv[optind + 1]);
 		return EXIT_DATA;
 	}
 	if (r < 0) {
-		log_error("ccimage %s: %s", argv[0], strerror(-r));
+		log_error("ccimage %s: %s", name, explain(r));
 		return r == -EINVAL || r == -ENOSPC ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	switch (rep.fault) {
