@@ -279,6 +279,34 @@ static void print_log_event(FILE *f, const struct cc_event *ev)
 	        tdx_hex(ev->digest, SHA384_LEN, hex));
 }
 
+/* What the predicted event depends on, so the reader knows which input to check. */
+static const char *hint(const char *name, const struct cc_event *got)
+{
+	static const char acpi[] = "QEMU's ACPI blobs: QEMU version, vCPUs, RAM and every device";
+	static const struct {
+		const char *name, *hint;
+	} hints[] = {
+	        {"kernel", "the kernel file, and as QEMU patches it, the initrd size and --memory "
+	                   "(unless RAM is exactly 2 GiB or at least 0xB0000000)"},
+	        {"kernel_cmdline", "the whole command line the VMM passes (Kata adds its own "
+	                           "parameters), plus \" initrd=initrd\" when there is an initrd"},
+	        {"initrd", "the initrd bytes"},
+	        {"td_hob", "--memory and the firmware's TDVF memory layout"},
+	        {"cfv", "the firmware's VARS region"},
+	        {"acpi_loader", acpi},
+	        {"acpi_rsdp", acpi},
+	        {"acpi_tables", acpi},
+	};
+	bool log_sep = got && got->type == EV_SEPARATOR;
+
+	if (log_sep != (strcmp(name, "separator") == 0))
+		return "the firmware orders its events differently: try the other --profile";
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strcmp(hints[i].name, name) == 0)
+			return hints[i].hint;
+	return NULL;
+}
+
 /* Compares one register's events; returns 1 when they differ. */
 static int diff_events(const struct cc_eventlog *log, const struct prediction *p, int mr, FILE *f)
 {
@@ -299,11 +327,17 @@ static int diff_events(const struct cc_eventlog *log, const struct prediction *p
 		else
 			fprintf(f, "(no event: the log has %zu events for RTMR%d)", n, mr);
 		fprintf(f, "\n  prediction: ");
-		if (i < np)
+		if (i < np) {
+			const char *h = hint(p->ev[mr][i].name, i < n ? got[i] : NULL);
 			fprintf(f, "%s, digest %s\n", p->ev[mr][i].name,
 			        tdx_hex(p->ev[mr][i].digest, SHA384_LEN, hex));
-		else
+			if (h)
+				fprintf(f, "  depends on: %s\n", h);
+		} else {
 			fprintf(f, "(no event: %zu predicted)\n", np);
+			if (got[i]->type == EV_SEPARATOR)
+				fprintf(f, "  depends on: %s\n", hint("", got[i]));
+		}
 		return 1;
 	}
 	fprintf(f, "RTMR%d: all %zu events match\n", mr, n);

@@ -261,6 +261,24 @@ TEST(diff_names_first_differing_event)
 	free(json);
 	free(out);
 
+	/* The dstack order puts a separator into RTMR1: the diff says to try the other profile. */
+	{
+		char *j;
+		ASSERT_TRUE(
+		        asprintf(&j,
+		                 "{\"events\":{\"rtmr_1\":[{\"name\":\"kernel\",\"digest\":\"%s\"},"
+		                 "{\"name\":\"calling_efi_application\",\"digest\":\"%s\"},"
+		                 "{\"name\":\"separator\",\"digest\":\"%s\"}]}}",
+		                 ovmf_kernel, hex48(log.ev[14].digest),
+		                 hex48(log.ev[15].digest)) > 0);
+		ASSERT_EQ(run_diff(&log, j, &out), 1);
+		ASSERT_CONTAINS(out, "RTMR1: event 3 differs");
+		ASSERT_CONTAINS(out, "Exit Boot Services Invocation");
+		ASSERT_CONTAINS(out, "try the other --profile");
+		free(j);
+		free(out);
+	}
+
 	/* Values only: the register and the named event digests. */
 	ASSERT_EQ(
 	        run_diff(
