@@ -190,7 +190,7 @@ static void print_text(const char *config, const struct finding *fs, size_t nf, 
 
 		if (f->verdict == KCONFIG_OK) {
 			if (verbose)
-				printf("%s:%u: ok: CONFIG_%s=%s\n", f->lf->path, f->want->line,
+				printf("%s:%u: ok: CONFIG_%s is %s\n", f->lf->path, f->want->line,
 				       f->want->name, kconfig_actual_text(f->actual));
 			continue;
 		}
