@@ -75,7 +75,7 @@ static void usage(FILE *f, const char *name)
 	        "  --uuid=UUID             superblock UUID (default: from the root hash)\n"
 	        "  --hash-offset=BYTES     where the hash area starts on HASH (multiple of 512)\n"
 	        "  --data-blocks=N         blocks of DATA to cover (default: all whole blocks)\n"
-	        "  --threads=N             hashing threads (default: online CPUs)\n"
+	        "  --threads=N             hashing threads (default: the CPUs we may run on)\n"
 	        "  --root-hash-file=FILE   %s\n"
 	        "  --kata=LINE             take parameters%s from Kata's one-line form\n",
 	        name, strstr(name, "verify") ? " [ROOT_HASH]" : "",

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,12 +86,16 @@ int verity_hasher_digest(const struct verity_hasher *h, const uint8_t *block, si
 	return r;
 }
 
+/* The CPUs we may run on (taskset, cpusets), not all the machine has. */
 unsigned verity_threads(unsigned n)
 {
+	cpu_set_t set;
 	long cpus;
 
 	if (n)
 		return n;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	return cpus > 0 ? (unsigned)cpus : 1;
 }

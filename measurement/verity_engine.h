@@ -56,5 +56,5 @@ struct verity_level_job {
 /* Runs the job; returns 0 or the first worker's negative errno (I/O, short data). */
 int verity_level_run(struct verity_level_job *job);
 
-/* Threads to use: n, or the online CPU count when n is 0. */
+/* Threads to use: n, or the number of CPUs this process may run on when n is 0. */
 unsigned verity_threads(unsigned n);

@@ -28,7 +28,7 @@ run() {
 	shift
 	rm -f "$work/$name.hash"
 	t0=$(date +%s.%N)
-	/usr/bin/time -o "$work/$name.cpu" -f '%U %S' "$@" "$work/data" "$work/$name.hash" \
+	"${TIME_BIN:-/usr/bin/time}" -o "$work/$name.cpu" -f '%U %S' "$@" "$work/data" "$work/$name.hash" \
 		>"$work/$name.out" || return 1
 	t1=$(date +%s.%N)
 	sed -n 's/^Root hash:[[:space:]]*//p' "$work/$name.out" >"$work/$name.root"
