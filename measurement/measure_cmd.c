@@ -6,6 +6,14 @@
  *
  * Exit codes differ on purpose: ours are the ccimage set (2 usage, 3 refused
  * data, 4 system) where sev-snp-measure uses 2 and 1; both are non-zero.
+ *
+ * Where sev-snp-measure prints a value only through Python quirks, we refuse
+ * with a message instead: inconsistent OVMF tables it clamps by slicing
+ * (ovmf.c), table entries too short for their u32, a --snp-ovmf-hash that is
+ * not 48 bytes, more than 2^20 vCPUs or 4 GiB of metadata sections (it would
+ * run for hours), integers past 127 bits (past int64 for counts), firmware
+ * past 4 GiB. Every other input gives its line, byte for byte
+ * (tests/reference/snp-vs-sev-snp-measure.sh).
  */
 #include <errno.h>
 #include <getopt.h>
