@@ -255,7 +255,8 @@ int verity_format_fd(const struct verity_opts *o, int data_fd, int hash_fd,
 	r = same_file_overlap(data_fd, hash_fd, &t.geo, o->hash_offset);
 	if (r < 0)
 		goto out;
-	tree_map_data(&t, data_fd);
+	if (!o->no_mmap)
+		tree_map_data(&t, data_fd);
 	if (!t.data_map)
 		(void)posix_fadvise(data_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	r = tree_build(&t, data_fd, o->threads, res->root_hash);
@@ -432,7 +433,8 @@ int verity_verify_fd(const struct verity_opts *o, int data_fd, int hash_fd,
 		r = -EINVAL;
 		goto out;
 	}
-	tree_map_data(&t, data_fd);
+	if (!o->no_mmap)
+		tree_map_data(&t, data_fd);
 	if (t.geo.levels == 0) {
 		r = tree_build(&t, data_fd, o->threads, digest);
 		if (r == 0 && memcmp(digest, root_hash, root_hash_size) != 0)

@@ -92,7 +92,8 @@ struct verity_opts {
 	bool uuid_set; /* with a superblock: uuid given; otherwise derived from the root hash */
 	uint8_t uuid[16];
 	uint64_t hash_offset; /* bytes into the hash device */
-	unsigned threads;     /* 0: one per online CPU */
+	unsigned threads;     /* 0: one per CPU we may run on */
+	bool no_mmap;         /* read regular files with pread too (tests the block-device path) */
 };
 
 /* Fills the defaults veritysetup uses: sha256, format 1, 4096/4096, superblock. */

@@ -105,6 +105,7 @@ struct level_state {
 	uint64_t per_block; /* digest slots per output hash block */
 	uint64_t chunk;     /* output hash blocks per chunk */
 	uint64_t chunks;
+	uint64_t buf_blocks; /* input blocks per read when reading from a file */
 	atomic_uint_fast64_t next;
 	atomic_uint_fast64_t first_bad;
 	atomic_int err;
@@ -162,27 +163,15 @@ static bool put_digest(struct level_state *st, uint64_t k, const uint8_t *digest
 	return false;
 }
 
-static int do_chunk(struct level_state *st, EVP_MD_CTX *ctx, uint8_t *buf, uint64_t c)
+/* Digests of input blocks k..end-1, whose bytes start at in. */
+static int hash_range(struct level_state *st, EVP_MD_CTX *ctx, const uint8_t *in, uint64_t k,
+                      uint64_t end)
 {
 	const struct verity_level_job *j = st->job;
 	const struct verity_hasher *h = j->h;
 	bool normal = h->format == VERITY_FORMAT_NORMAL;
-	uint64_t k = c * st->chunk * st->per_block;
-	uint64_t end = k + st->chunk * st->per_block;
-	const uint8_t *in;
 	uint8_t digest[VERITY_MAX_DIGEST_SIZE];
 
-	if (end > j->in_blocks)
-		end = j->in_blocks;
-	if (j->in_mem) {
-		in = j->in_mem + k * j->in_block_size;
-	} else {
-		int r = read_full(j->in_fd, buf, (end - k) * j->in_block_size,
-		                  j->in_offset + k * j->in_block_size);
-		if (r < 0)
-			return r;
-		in = buf;
-	}
 	/* Sixteen blocks at a time where the CPU allows, the rest one by one. */
 	for (; h->x16 && k + SHA256_X16_LANES <= end; in += SHA256_X16_LANES * j->in_block_size) {
 		uint8_t d16[SHA256_X16_LANES][32];
@@ -192,7 +181,7 @@ static int do_chunk(struct level_state *st, EVP_MD_CTX *ctx, uint8_t *buf, uint6
 		           d16);
 		for (int l = 0; l < SHA256_X16_LANES; l++, k++)
 			if (!put_digest(st, k, d16[l]))
-				return 0; /* later blocks of this chunk cannot be first */
+				return 1; /* later blocks of this chunk cannot be first */
 	}
 	for (; k < end; k++, in += j->in_block_size) {
 		int r = digest_with(ctx, h, in, j->in_block_size, digest);
@@ -200,9 +189,35 @@ static int do_chunk(struct level_state *st, EVP_MD_CTX *ctx, uint8_t *buf, uint6
 		if (r < 0)
 			return r;
 		if (!put_digest(st, k, digest))
-			return 0;
+			return 1;
 	}
 	return 0;
+}
+
+static int do_chunk(struct level_state *st, EVP_MD_CTX *ctx, uint8_t *buf, uint64_t c)
+{
+	const struct verity_level_job *j = st->job;
+	uint64_t k = c * st->chunk * st->per_block;
+	uint64_t end = k + st->chunk * st->per_block;
+	int r = 0;
+
+	if (end > j->in_blocks)
+		end = j->in_blocks;
+	if (j->in_mem) {
+		r = hash_range(st, ctx, j->in_mem + k * j->in_block_size, k, end);
+		return r < 0 ? r : 0;
+	}
+	/* From a file: through the buffer, a bounded number of blocks at a time. */
+	while (r == 0 && k < end) {
+		uint64_t stop = end - k > st->buf_blocks ? k + st->buf_blocks : end;
+
+		r = read_full(j->in_fd, buf, (stop - k) * j->in_block_size,
+		              j->in_offset + k * j->in_block_size);
+		if (r == 0)
+			r = hash_range(st, ctx, buf, k, stop);
+		k = stop;
+	}
+	return r < 0 ? r : 0;
 }
 
 static void *worker(void *arg)
@@ -216,7 +231,7 @@ static void *worker(void *arg)
 	if (!ctx)
 		r = -ENOMEM;
 	if (r == 0 && !j->in_mem) {
-		buf = malloc(st->chunk * st->per_block * j->in_block_size);
+		buf = malloc(st->buf_blocks * j->in_block_size);
 		if (!buf)
 			r = -ENOMEM;
 	}
@@ -258,6 +273,11 @@ int verity_level_run(struct verity_level_job *job)
 	if (st.chunk == 0)
 		st.chunk = 1;
 	st.chunks = (out_blocks + st.chunk - 1) / st.chunk;
+	/* Whole groups of sixteen, and never a buffer much larger than one chunk's target. */
+	st.buf_blocks =
+	        CHUNK_INPUT_BYTES / job->in_block_size / SHA256_X16_LANES * SHA256_X16_LANES;
+	if (st.buf_blocks < SHA256_X16_LANES)
+		st.buf_blocks = SHA256_X16_LANES;
 	atomic_init(&st.next, 0);
 	atomic_init(&st.first_bad, UINT64_MAX);
 	atomic_init(&st.err, 0);

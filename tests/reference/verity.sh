@@ -93,6 +93,7 @@ case_cmp bs2048-sha1 $((4097 * 2048)) $NS --salt=$salt32 --hash=sha1 --data-bloc
 case_cmp d4096-h512 $((333 * 4096)) $NS --salt=$salt32 --hash-block-size=512
 case_cmp d512-h4096 $((5000 * 512)) $NS --salt=$salt32 --data-block-size=512
 case_cmp h8192 $((3000 * 4096)) $NS --salt=$salt32 --hash-block-size=8192
+case_cmp d64k-h512k $((40 * 65536)) $NS --salt=$salt32 --data-block-size=65536 --hash-block-size=524288
 case_cmp sha512-512-many-levels $((4099 * 512)) $NS --salt=$salt32 --hash=sha512 --data-block-size=512 --hash-block-size=512
 case_cmp salt-empty $((200 * 4096)) $NS --salt=-
 case_cmp salt-empty-sb $((200 * 4096)) $U --salt=-
