@@ -443,3 +443,34 @@ TEST(read_path_with_large_blocks)
 	close(h1);
 	close(data);
 }
+
+TEST(verify_reads_superblock_at_offset)
+{
+	/* A tree appended to its data with a superblock in front, checked from the superblock
+	 * alone. */
+	struct verity_opts o, v;
+	struct verity_result r;
+	struct verity_verify_report rep;
+	int data = kat_data();
+
+	verity_opts_init(&o);
+	o.salt = salt8;
+	o.salt_size = 8;
+	o.hash_name = "sha1";
+	o.data_block_size = 1024;
+	o.hash_offset = 200 * 4096;
+	ASSERT_EQ(verity_format_fd(&o, data, data, &r), 0);
+	ASSERT_EQ(r.geo.hash_start_block, 200 * 4096 / 4096 + 1);
+	/* Only the offset and "there is a superblock": the rest comes from it. */
+	verity_opts_init(&v);
+	v.hash_offset = o.hash_offset;
+	v.data_blocks = 800;
+	ASSERT_EQ(verity_verify_fd(&v, data, data, r.root_hash, r.root_hash_size, &rep), 0);
+	ASSERT_EQ(rep.fault, VERITY_OK);
+	v.data_blocks = 799; /* disagrees with the superblock */
+	ASSERT_EQ(verity_verify_fd(&v, data, data, r.root_hash, r.root_hash_size, &rep), -EINVAL);
+	v.data_blocks = 0;
+	v.hash_offset = 0; /* no superblock there */
+	ASSERT_EQ(verity_verify_fd(&v, data, data, r.root_hash, r.root_hash_size, &rep), -ENODATA);
+	close(data);
+}
