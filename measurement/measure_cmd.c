@@ -378,7 +378,7 @@ static int check_options(struct measure_args *a)
 	return 0;
 }
 
-static int measure_main(int argc, char **argv)
+int measure_main(int argc, char **argv)
 {
 	struct measure_args a = {0};
 	int r;

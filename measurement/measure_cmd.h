@@ -31,5 +31,8 @@ struct measure_args {
 	bool have_vars_size;
 };
 
+/* `ccimage measure ARGS`: argv[0] is "measure". Returns a ccimage exit code. */
+int measure_main(int argc, char **argv);
+
 /* Reads and hashes the inputs, computes, prints. Returns a ccimage exit code. */
 int measure_run(const struct measure_args *a);

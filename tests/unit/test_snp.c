@@ -7,9 +7,11 @@
 #include "tests/lib/tap.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "measurement/measure_cmd.h"
 #include "measurement/measure_input.h"
 #include "measurement/ovmf.h"
 #include "measurement/snp.h"
@@ -573,4 +575,121 @@ TEST(svsm_refusals)
 	                            d, &n, &why),
 	          -EBADMSG);
 	free(f.data);
+}
+
+/* Runs `ccimage measure ARGS` in this process and returns its exit code, stdout in out. */
+static int cli(char *out, size_t cap, const char *const *args)
+{
+	char *argv[32] = {"measure"};
+	int argc = 1, saved, rc;
+	FILE *tmp = tmpfile();
+	size_t n;
+
+	while (args[argc - 1] && argc < 31) {
+		argv[argc] = (char *)args[argc - 1];
+		argc++;
+	}
+	ASSERT_TRUE(tmp != NULL);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	rc = measure_main(argc, argv);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, cap - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	return rc;
+}
+
+#define CLI(out, ...) cli(out, sizeof(out), (const char *const[]){__VA_ARGS__, NULL})
+
+TEST(cli_same_line_as_sev_snp_measure)
+{
+	char out[4096];
+
+	ASSERT_EQ(CLI(out, "--tee", "snp", "--vcpus", "1", "--vcpu-type", "EPYC-v4", "--ovmf",
+	              AMDSEV, "--kernel", "/dev/null", "--initrd", "/dev/null", "--append",
+	              "console=ttyS0 loglevel=7", "--guest-features", "0x21"),
+	          0);
+	ASSERT_STR(out, "803f691094946e42068aaa3a8f9e26a5c89f36f7b73ecfb28c653360fe4b3aba7e534442"
+	                "e7e1e17895dfe778d0228977\n");
+	/* Kata CI's spelling, base64 as trustee < 0.18 wants it, a seed */
+	ASSERT_EQ(CLI(out, "--mode=snp", "--vcpus=1", "--vcpu-sig=0x800F12",
+	              "--output-format=base64", "--ovmf=" AMDSEV, "--kernel=/dev/null", "--append=",
+	              "--snp-ovmf-hash="
+	              "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3a"
+	              "a16aff8c374c2a55c467a50da6d466b74"),
+	          0);
+	ASSERT_STR(out, "3cUiRSFhelNu586d1iJNG1io1P2hx0HzrJn8S/oEum6fyYZG1KB6kHk5f6OFKBm1\n");
+	ASSERT_EQ(CLI(out, "--mode", "seves", "--vcpus", "4", "--vcpu-family", "23", "--vcpu-model",
+	              "1", "--vcpu-stepping", "2", "--ovmf", AMDSEV, "--kernel", "/dev/null",
+	              "--initrd", "/dev/null", "-v"),
+	          0);
+	ASSERT_STR(out, "Calculated SEV_ES guest measurement: "
+	                "0dccbcaba8e90b261bd0d2e1863a2f9da714768b7b2a19363cd6ae35aa90de91\n");
+	/* snp:ovmf-hash prints hex whatever --output-format says */
+	ASSERT_EQ(
+	        CLI(out, "--mode", "snp:ovmf-hash", "--ovmf", AMDSEV, "--output-format", "base64"),
+	        0);
+	ASSERT_STR(out,
+	           "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c374c"
+	           "2a55c467a50da6d466b74\n");
+	ASSERT_EQ(CLI(out, "--mode", "snp", "--vcpus", "4", "--vmm-type", "gce", "--ovmf", AMDSEV,
+	              "--kernel", "/dev/null", "--initrd", "/dev/null"),
+	          0);
+	ASSERT_STR(out,
+	           "5c5debf100fc339f90276e761ee1f1658d08922c3b20e2a2e6c7a6c3370b2452a15a00eae11"
+	           "886a93d6fd1e7ab81e29d\n");
+}
+
+TEST(cli_refusals)
+{
+	char out[4096];
+
+	ASSERT_EQ(CLI(out, "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC-v4", "--ovmf",
+	              OVMFX64, "--kernel", "/dev/null"),
+	          3);
+	ASSERT_STR(out, "");
+	ASSERT_EQ(CLI(out, "--mode", "snp", "--vcpu-type", "EPYC-v4", "--ovmf", AMDSEV), 2);
+	ASSERT_EQ(CLI(out, "--mode", "snp", "--vcpus", "1", "--ovmf", AMDSEV), 2);
+	ASSERT_EQ(CLI(out, "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC-v9", "--ovmf",
+	              AMDSEV),
+	          2);
+	ASSERT_EQ(CLI(out, "--mode", "sev", "--ovmf", AMDSEV, "--initrd", "/dev/null"), 2);
+	ASSERT_EQ(CLI(out, "--mode", "seves", "--vcpus", "1", "--vcpu-type", "EPYC", "--ovmf",
+	              AMDSEV, "--snp-ovmf-hash", "00"),
+	          2);
+	ASSERT_EQ(CLI(out, "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC", "--ovmf",
+	              "/nonexistent"),
+	          4);
+}
+
+TEST(cli_json_and_rvps)
+{
+	char out[4096], path[] = "/tmp/test_snp_rvps.XXXXXX", buf[1024];
+	int fd = mkstemp(path);
+	ssize_t n;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(CLI(out, "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC-v4", "--ovmf",
+	              AMDSEV, "--json", "--rvps", path, "--trustee-version", "v0.17.0"),
+	          0);
+	ASSERT_CONTAINS(out, "\"measurement\": \"19358ba9a7615534a9a1e2f0dfc29384dcd4dcb7062ff9c601"
+	                     "3b26869a5fc6ecabe033c48dd6f6db5d6d76e7c5df632d\"");
+	ASSERT_CONTAINS(out,
+	                "\"sha256\": \"8f765dfabc127fc0a938a0744a3103ec15864d7d794eb4c398aa976b"
+	                "6d6ab16c\"");
+	n = read(fd, buf, sizeof(buf) - 1);
+	ASSERT_TRUE(n > 0);
+	buf[n] = '\0';
+	/* {"snp_launch_measurement":["GTWLqadh...32Mt"]}: base64, as trustee before 0.18 wants */
+	ASSERT_STR(buf,
+	           "{\"version\":\"0.1.0\",\"type\":\"sample\",\"payload\":\"eyJzbnBfbGF1bmNoX21"
+	           "lYXN1cmVtZW50IjpbIkdUV0xxYWRoVlRTcG9lTHczOEtUaE56VTNMY0dML25HQVRzbWhwcGZ4dXly"
+	           "NERQRWpkYjIyMTF0ZHVmRjMyTXQiXX0=\"}\n");
+	close(fd);
+	unlink(path);
 }
