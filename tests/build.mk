@@ -14,12 +14,20 @@ $(B)/tests/%: $(B)/san/tests/unit/%.o $(B)/san/tests/lib/tap_main.o $(B)/libccin
 	@mkdir -p $(@D)
 	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) $(CCIMAGE_LIBS)
 
-FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -I. \
+# The library is instrumented once (fuzzer-no-link) into an archive; each target links it.
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -std=gnu11 -D_GNU_SOURCE -I. \
               -DCCINIT_VERSION='"$(VERSION)"'
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+$(B)/fuzzlib/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(filter-out tests/lib/fake_sys.c,$(LIB_SRCS)) tests/lib/fake_sys.c \
-		$(HOST_LIBS) $(CCIMAGE_LIBS)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(B)/libccinit-fuzz.a: $(LIB_SRCS:%.c=$(B)/fuzzlib/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/libccinit-fuzz.a
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libccinit-fuzz.a $(HOST_LIBS) $(CCIMAGE_LIBS)
 
 .PHONY: check-build
 check-build: $(UNIT_TESTS) $(FUZZ_TARGETS)

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -264,7 +265,11 @@ static void write_marker(void)
 
 int main(void)
 {
-	printf("\nCCINIT-AGENT-REPORT-BEGIN\n{\"pid\":%d,", (int)getpid());
+	/* First thing: when the agent started, for boot benchmarks (time since the kernel started). */
+	struct timespec started;
+	clock_gettime(CLOCK_BOOTTIME, &started);
+	printf("\nCCINIT-AGENT-REPORT-BEGIN\n{\"pid\":%d,\"boottime_ns\":%lld,", (int)getpid(),
+	       (long long)started.tv_sec * 1000000000LL + started.tv_nsec);
 	field_file("cmdline", "/proc/cmdline");
 	putchar(',');
 	field_file("oom_score_adj", "/proc/self/oom_score_adj");

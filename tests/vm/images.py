@@ -12,19 +12,22 @@ import vmlib
 PROBE = "verified-root-probe"
 
 
-def stage(dir, probe):
-    """A minimal root tree: the test agent as kata-agent, a probe file, the API mount points."""
-    for d in ("usr/bin", "etc", "proc", "sys", "dev", "run", "tmp", "var"):
+def stage(dir, probe, with_init=False):
+    """A minimal root tree: the test agent as kata-agent, a probe file, the API mount points;
+    with_init: ccinit as /sbin/init too, for rootfs mode."""
+    for d in ("usr/bin", "sbin", "etc", "proc", "sys", "dev", "run", "tmp", "var"):
         os.makedirs(os.path.join(dir, d), exist_ok=True)
     shutil.copy(os.path.join(vmlib.BUILD, "test-agent"), os.path.join(dir, "usr/bin/kata-agent"))
+    if with_init:
+        shutil.copy(os.path.join(vmlib.BUILD, "ccinit"), os.path.join(dir, "sbin/init"))
     with open(os.path.join(dir, "etc/probe"), "w") as f:
         f.write(probe + "\n")
     return dir
 
 
-def image(work, name, probe):
+def image(work, name, probe, with_init=False):
     """Builds a verified root image (uncompressed erofs: the tests find the agent's bytes in it)."""
-    tree = stage(os.path.join(work, name + "-tree"), probe)
+    tree = stage(os.path.join(work, name + "-tree"), probe, with_init)
     out = os.path.join(work, name)
     subprocess.run([vmlib.CCIMAGE, "image", "--root", tree, "--out", out, "--compress", "none",
                     "--salt-seed", name], check=True, capture_output=True, text=True)

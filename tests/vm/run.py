@@ -13,6 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import baseline  # noqa: E402
 import images  # noqa: E402
 import vmlib  # noqa: E402
 
@@ -205,6 +206,24 @@ SCENARIOS = [
     row("fail: scratch device missing", lambda e: ROOT + verity(e) + " ccinit.root.timeout=3",
         ["FATAL: root: serial:scratch did not appear within 3 s"], False, None, "storage",
         lambda e: root_disks(e, scratch=False)),
+    # Rootfs mode: a first stage (standing in for the kernel's dm-mod.create=, which Debian's
+    # kernel lacks) makes the verity device / and runs ccinit from it.
+    row("root: rootfs mode, / is the verity device the command line names",
+        lambda e: "ccinit.log=info testagent.read=/etc/probe ccinit.root.verity=" + e["verity"]["R"]
+        + " " + e["images"]["R"]["dm_mod_create"],
+        ["root: rootfs mode, / is dm-verity with root hash"], True, None, "stage1",
+        lambda e: [(images.path(e["images"]["R"], "disk"), None, True)]),
+    row("fail: rootfs mode, ccinit.root.verity names another root hash",
+        lambda e: "ccinit.log=info ccinit.root.verity=" + e["verity"]["A"],
+        ["FATAL: root: / has root hash", "ccinit.root.verity says"], False, None, "stage1",
+        lambda e: [(images.path(e["images"]["R"], "disk"), None, True)]),
+    row("fail: rootfs mode, dm-mod.create= names another root hash",
+        lambda e: "ccinit.log=info " + e["images"]["A"]["dm_mod_create"],
+        ["FATAL: root: / has root hash", "dm-mod.create= says"], False, None, "stage1",
+        lambda e: [(images.path(e["images"]["R"], "disk"), None, True)]),
+    row("fail: rootfs mode with nothing to check / against", lambda e: "ccinit.log=info",
+        ["FATAL: root: / is not the initramfs, and neither"], False, None, "stage1",
+        lambda e: [(images.path(e["images"]["R"], "disk"), None, True)]),
     row("fail: no writable layer named", lambda e: ROOT.replace("ccinit.scratch=serial:scratch", "") + verity(e),
         ["FATAL: root: no writable layer"], False, None, "storage", lambda e: root_disks(e, scratch=False)),
 ]
@@ -239,8 +258,12 @@ def prepare(work, wanted):
             modules=["virtio_pci", "virtio_blk", "dm_mod"], kernel_root=kroot, kver=kver)
         a = images.image(work, "A", images.PROBE)
         b = images.image(work, "B", "another image")
-        env["images"] = {"A": a, "B": b}
-        env["verity"] = {"A": a["kata_verity_params"], "B": b["kata_verity_params"]}
+        rootfs = images.image(work, "R", images.PROBE, with_init=True)
+        env["images"] = {"A": a, "B": b, "R": rootfs}
+        env["verity"] = {k: v["kata_verity_params"] for k, v in env["images"].items()}
+        env["initrds"]["stage1"] = baseline.initramfs(
+            os.path.join(work, "stage1.cpio"), baseline.stage1_script(env["verity"]["R"]), kroot,
+            kver, profile="storage")
         good = images.path(a, "disk")
         env["disks"] = {
             "good": good,
