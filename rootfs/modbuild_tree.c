@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A kernel tree with the built modules added: an extracted kernel package
+ * copied as hard links (the kernel's ~4000 files cost no space), the .ko
+ * files under updates/dkms, and depmod's indexes over the result, so that
+ * libkmod resolves "nvidia" there exactly as it resolves in-tree modules.
+ * This is what a recipe's `kernel: root:` takes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rootfs/fsutil.h"
+#include "rootfs/modbuild.h"
+
+static const char *tree_from, *tree_to;
+
+static int copy_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	char dest[PATH_MAX], target[PATH_MAX];
+	const char *rel = path + strlen(tree_from);
+	ssize_t n;
+
+	(void)ftw;
+	if (snprintf(dest, sizeof(dest), "%s%s", tree_to, rel) >= (int)sizeof(dest))
+		return -ENAMETOOLONG;
+	switch (type) {
+	case FTW_D:
+		return mkdir(dest, st->st_mode & 07777) < 0 && errno != EEXIST ? -errno : 0;
+	case FTW_SL:
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = 0;
+		return symlink(target, dest) < 0 ? -errno : 0;
+	case FTW_F:
+		if (link(path, dest) == 0)
+			return 0;
+		if (errno != EXDEV && errno != EPERM && errno != EMLINK)
+			return -errno;
+		return copy_file(path, dest, st->st_mode & 07777);
+	default:
+		return -EINVAL;
+	}
+}
+
+int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
+                         const char *kernel_root, const char *out, char *why, size_t why_size)
+{
+	char tmp[PATH_MAX], dep[PATH_MAX];
+	int r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", out) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	remove_tree(tmp);
+	tree_from = kernel_root;
+	tree_to = tmp;
+	r = nftw(kernel_root, copy_entry, 32, FTW_PHYS);
+	if (r != 0) {
+		r = r < 0 ? r : -EIO;
+		snprintf(why, why_size, "copying %s to %s: %s", kernel_root, tmp, strerror(-r));
+		return r;
+	}
+	/* The hard-linked indexes must be replaced, never written through. */
+	static const char *const indexes[] = {"modules.dep",         "modules.dep.bin",
+	                                      "modules.alias",       "modules.alias.bin",
+	                                      "modules.symbols",     "modules.symbols.bin",
+	                                      "modules.softdep",     "modules.devname",
+	                                      "modules.builtin.bin", "modules.builtin.alias.bin"};
+	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+		if (snprintf(dep, sizeof(dep), "%s/lib/modules/%s/%s", tmp, kver, indexes[i]) <
+		    (int)sizeof(dep))
+			unlink(dep);
+	}
+	if ((r = modbuild_install(res, kver, tmp, why, why_size)) < 0)
+		return r;
+	const char *argv[] = {"depmod", "-b", tmp, kver, NULL};
+	if ((r = modbuild_exec(argv, NULL, -1, NULL, 0, why, why_size)) < 0)
+		return r;
+	remove_tree(out);
+	if (rename(tmp, out) < 0) {
+		snprintf(why, why_size, "renaming %s: %s", tmp, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
