@@ -6,7 +6,10 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "init/log.h"
 #include "init/steps.h"
@@ -24,21 +27,31 @@ struct mount_spec {
 	unsigned long flags;
 	const char *data;
 	enum mount_condition condition;
+	unsigned long magic; /* statfs f_type: how an existing mount of this type is recognised */
 };
+
+#define TMPFS_MAGIC      0x01021994 /* devtmpfs is tmpfs inside */
+#define PROC_MAGIC       0x9fa0
+#define SYSFS_MAGIC      0x62656572
+#define SECURITYFS_MAGIC 0x73636673
+#define CONFIGFS_MAGIC   0x62656570
 
 static const struct mount_spec early_mounts[] = {
 	/* First, so /dev/kmsg exists for every later message. Debian's kernel lacks DEVTMPFS_MOUNT. */
 	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC | MS_RELATIME, "mode=0755",
-	 MOUNT_ALWAYS},
-	{"proc", "/proc", "proc", COMMON, NULL, MOUNT_ALWAYS},
-	{"sysfs", "/sys", "sysfs", COMMON, NULL, MOUNT_ALWAYS},
+	 MOUNT_ALWAYS, TMPFS_MAGIC},
+	{"proc", "/proc", "proc", COMMON, NULL, MOUNT_ALWAYS, PROC_MAGIC},
+	{"sysfs", "/sys", "sysfs", COMMON, NULL, MOUNT_ALWAYS, SYSFS_MAGIC},
 	/* Runtime state, sockets and the scratch key's tmpfs live here; nothing runs from it. */
-	{"run", "/run", "tmpfs", COMMON, "mode=0755", MOUNT_ALWAYS},
+	{"run", "/run", "tmpfs", COMMON, "mode=0755", MOUNT_ALWAYS, TMPFS_MAGIC},
 	/* Workloads may execute from /tmp, as NVRC allows. */
-	{"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_RELATIME, "mode=1777", MOUNT_ALWAYS},
+	{"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_RELATIME, "mode=1777", MOUNT_ALWAYS,
+	 TMPFS_MAGIC},
 	/* Attestation reads TSM reports from configfs; securityfs holds IMA and lockdown state. */
-	{"securityfs", "/sys/kernel/security", "securityfs", COMMON, NULL, MOUNT_IF_SUPPORTED},
-	{"configfs", "/sys/kernel/config", "configfs", COMMON, NULL, MOUNT_IF_SUPPORTED},
+	{"securityfs", "/sys/kernel/security", "securityfs", COMMON, NULL, MOUNT_IF_SUPPORTED,
+	 SECURITYFS_MAGIC},
+	{"configfs", "/sys/kernel/config", "configfs", COMMON, NULL, MOUNT_IF_SUPPORTED,
+	 CONFIGFS_MAGIC},
 };
 
 /* Whether /proc/filesystems lists fstype (as "nodev\tNAME" or "\tNAME"). */
@@ -61,6 +74,23 @@ static bool target_exists(const char *target)
 	return sys_path(path, sizeof(path), target) == 0 && stat(path, &st) == 0;
 }
 
+/*
+ * Whether target is already a mount point of this type: the kernel mounts
+ * /dev itself with DEVTMPFS_MOUNT when the root is not an initramfs, and in
+ * rootfs mode an earlier stage may have. A second devtmpfs there is EBUSY.
+ */
+static bool already_mounted(const struct mount_spec *m)
+{
+	char path[512], parent[512];
+	struct stat st, pst;
+	struct statfs fs;
+	if (sys_path(path, sizeof(path), m->target) < 0 ||
+	    snprintf(parent, sizeof(parent), "%s/..", path) >= (int)sizeof(parent))
+		return false;
+	return stat(path, &st) == 0 && stat(parent, &pst) == 0 && st.st_dev != pst.st_dev &&
+	       statfs(path, &fs) == 0 && (unsigned long)fs.f_type == m->magic;
+}
+
 int mount_early(struct boot *b)
 {
 	for (size_t i = 0; i < sizeof(early_mounts) / sizeof(early_mounts[0]); i++) {
@@ -68,12 +98,20 @@ int mount_early(struct boot *b)
 		if (m->condition == MOUNT_IF_SUPPORTED &&
 		    (!filesystem_supported(m->fstype) || !target_exists(m->target)))
 			continue;
-		int r = sys->mkdir(m->target, 0755);
-		if (r < 0 && r != -EEXIST)
-			return boot_error(b, r, "mkdir %s", m->target);
-		r = sys->mount(m->source, m->target, m->fstype, m->flags, m->data);
-		if (r < 0)
-			return boot_error(b, r, "mount %s on %s", m->fstype, m->target);
+		int r;
+		if (already_mounted(m)) {
+			/* Keep the mount, not its flags: ours are the ones the agent must run with. */
+			r = sys->mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | m->flags, NULL);
+			if (r < 0)
+				return boot_error(b, r, "remounting %s with ccinit's flags", m->target);
+		} else {
+			r = sys->mkdir(m->target, 0755);
+			if (r < 0 && r != -EEXIST)
+				return boot_error(b, r, "mkdir %s", m->target);
+			r = sys->mount(m->source, m->target, m->fstype, m->flags, m->data);
+			if (r < 0)
+				return boot_error(b, r, "mount %s on %s", m->fstype, m->target);
+		}
 		if (i == 0)
 			log_open();
 	}

@@ -18,15 +18,12 @@ APPLETS = ("sh", "mount", "mkdir", "sleep", "switch_root", "cat", "echo", "test"
 
 
 def closure(binaries):
-    """Shared libraries (and the loader) the host binaries need, as ldd resolves them."""
+    """Shared libraries and the loader the host binaries need, at the paths ldd names them by."""
     libs = set()
     for b in binaries:
         out = subprocess.run(["ldd", b], capture_output=True, text=True, check=True).stdout
         for line in out.splitlines():
-            m = re.search(r"(/\S+) \(0x", line)
-            if m:
-                libs.add(os.path.realpath(m.group(1)) if "=>" not in line else m.group(1))
-            m = re.search(r"=> (/\S+)", line)
+            m = re.search(r"=> (/\S+)", line) or re.search(r"^\s*(/\S+) \(0x", line)
             if m:
                 libs.add(m.group(1))
     return sorted(libs)
@@ -41,14 +38,10 @@ def initramfs(out, script, kernel_root, kver, profile="storage"):
     lines = [f"file /init {init} 0755", "file /bin/busybox /bin/busybox 0755"]
     lines += [f"slink /bin/{a} busybox 0777" for a in APPLETS]
     lines += [f"file {dst} {src} 0755" for dst, src in TOOLS.items()]
-    for lib in closure(TOOLS.values()):
-        lines.append(f"file {lib} {os.path.realpath(lib)} 0755")
-        if lib.startswith("/lib64/"):
-            continue
-    lines.append("slink /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 0777")
+    lines += [f"file {lib} {os.path.realpath(lib)} 0755" for lib in closure(TOOLS.values())]
     listing = out + ".list"
     with open(listing, "w") as f:
-        f.write("\n".join(sorted(set(l for l in lines if not l.startswith("file /lib64/")))) + "\n")
+        f.write("\n".join(lines) + "\n")
     cmd = [vmlib.CCIMAGE, "initramfs", "-o", out, "--list", listing,
            "--kernel-root", kernel_root, "--kver", kver, "--profile", profile]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
