@@ -22,7 +22,8 @@ int cmdline_read(struct boot *b)
 	if (r < 0)
 		return boot_error(b, r, "reading /proc/cmdline");
 	if ((size_t)r >= sizeof(cmdline) - 1)
-		return boot_error(b, -E2BIG, "/proc/cmdline longer than %zu bytes", sizeof(cmdline));
+		return boot_error(b, -E2BIG, "/proc/cmdline longer than %zu bytes",
+		                  sizeof(cmdline));
 
 	r = config_parse(&b->config, cmdline, b->why, sizeof(b->why));
 	if (r < 0)
@@ -38,7 +39,8 @@ int cmdline_read(struct boot *b)
 	if (b->config.nvrc_log_present || level > LOG_WARNING) {
 		r = sys_write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
 		if (r < 0)
-			log_warning("cannot turn printk_devkmsg on (%d), messages may be dropped", r);
+			log_warning("cannot turn printk_devkmsg on (%d), messages may be dropped",
+			            r);
 	}
 	log_info("ccinit %s, log level %s", CCINIT_VERSION, log_level_to_string(level));
 	return 0;

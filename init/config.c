@@ -24,12 +24,12 @@
 #include "init/log.h"
 
 enum knob_type {
-	KNOB_BOOL,     /* 1|0|yes|no|true|false|on|off, any case */
-	KNOB_ENUM,     /* one of .choices; stored as its index */
-	KNOB_SECONDS,  /* integer seconds in [.min, .max] */
-	KNOB_U32,      /* integer in [.min, .max] */
-	KNOB_PATH,     /* absolute path */
-	KNOB_CUSTOM,   /* .parse does it */
+	KNOB_BOOL,    /* 1|0|yes|no|true|false|on|off, any case */
+	KNOB_ENUM,    /* one of .choices; stored as its index */
+	KNOB_SECONDS, /* integer seconds in [.min, .max] */
+	KNOB_U32,     /* integer in [.min, .max] */
+	KNOB_PATH,    /* absolute path */
+	KNOB_CUSTOM,  /* .parse does it */
 };
 
 struct knob {
@@ -39,7 +39,7 @@ struct knob {
 	const char *const *choices;
 	unsigned long min, max;
 	int (*parse)(struct ccinit_config *c, const char *key, const char *value, char *why,
-		     size_t why_size);
+	             size_t why_size);
 	/* Documentation, rendered into the README. */
 	const char *values;
 	const char *def;
@@ -53,7 +53,7 @@ static const char *const gpu_choices[] = {"", "required", "optional", "off", NUL
 static const char *const gpu_cc_choices[] = {"", "on", "devtools", "off", "any", NULL};
 
 static int why_printf(char *why, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 static int why_printf(char *why, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -99,28 +99,33 @@ static int copy_string(char *dst, size_t size, const char *src)
 }
 
 static int parse_log(struct ccinit_config *c, const char *key, const char *value, char *why,
-		     size_t why_size)
+                     size_t why_size)
 {
 	int level = log_level_from_string(value);
 	if (level < 0)
-		return why_printf(why, why_size, "%s: '%s' is not a log level (emerg..debug or 0-7)",
-				  key, value);
+		return why_printf(why, why_size,
+		                  "%s: '%s' is not a log level (emerg..debug or 0-7)", key, value);
 	c->log_level = level;
 	c->log_level_set = true;
 	return 0;
 }
 
 /* NVRC's levels: off/0/empty, error, warn, info, debug, trace. */
-static int parse_nvrc_log(struct ccinit_config *c, const char *key, const char *value,
-			  char *why, size_t why_size)
+static int parse_nvrc_log(struct ccinit_config *c, const char *key, const char *value, char *why,
+                          size_t why_size)
 {
 	static const struct {
 		const char *name;
 		int level;
 	} levels[] = {
-		{"", -1},         {"0", -1},          {"off", -1},
-		{"error", LOG_ERR}, {"warn", LOG_WARNING}, {"info", LOG_INFO},
-		{"debug", LOG_DEBUG}, {"trace", LOG_DEBUG},
+	        {"", -1},
+	        {"0", -1},
+	        {"off", -1},
+	        {"error", LOG_ERR},
+	        {"warn", LOG_WARNING},
+	        {"info", LOG_INFO},
+	        {"debug", LOG_DEBUG},
+	        {"trace", LOG_DEBUG},
 	};
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		if (strcasecmp(value, levels[i].name) == 0) {
@@ -133,8 +138,8 @@ static int parse_nvrc_log(struct ccinit_config *c, const char *key, const char *
 	return why_printf(why, why_size, "%s: '%s' is not an NVRC log level", key, value);
 }
 
-static int parse_debug_shell(struct ccinit_config *c, const char *key, const char *value,
-			     char *why, size_t why_size)
+static int parse_debug_shell(struct ccinit_config *c, const char *key, const char *value, char *why,
+                             size_t why_size)
 {
 	int b = parse_bool(value);
 	if (b < 0)
@@ -142,7 +147,7 @@ static int parse_debug_shell(struct ccinit_config *c, const char *key, const cha
 #ifndef CCINIT_DEBUG_BUILD
 	if (b)
 		return why_printf(why, why_size,
-				  "%s: refused, this is a production build (no debug shell)", key);
+		                  "%s: refused, this is a production build (no debug shell)", key);
 #endif
 	c->debug_shell = b;
 	return 0;
@@ -157,7 +162,7 @@ static bool valid_device(const char *s)
 }
 
 static int parse_root(struct ccinit_config *c, const char *key, const char *value, char *why,
-		      size_t why_size)
+                      size_t why_size)
 {
 	char copy[CONFIG_PATH_MAX];
 	if (copy_string(copy, sizeof(copy), value) < 0)
@@ -168,14 +173,14 @@ static int parse_root(struct ccinit_config *c, const char *key, const char *valu
 		*comma = '\0';
 	if (!valid_device(copy) || (comma && (!valid_device(comma + 1) || strchr(comma + 1, ','))))
 		return why_printf(why, why_size,
-				  "%s: '%s' is not DISK, DATA,HASH, with each a /dev path or "
-				  "serial:NAME",
-				  key, value);
+		                  "%s: '%s' is not DISK, DATA,HASH, with each a /dev path or "
+		                  "serial:NAME",
+		                  key, value);
 	return copy_string(c->root, sizeof(c->root), value);
 }
 
-static int parse_root_verity(struct ccinit_config *c, const char *key, const char *value,
-			     char *why, size_t why_size)
+static int parse_root_verity(struct ccinit_config *c, const char *key, const char *value, char *why,
+                             size_t why_size)
 {
 	char inner[256];
 	int r = verity_params_parse(&c->root_verity, value, inner, sizeof(inner));
@@ -186,17 +191,17 @@ static int parse_root_verity(struct ccinit_config *c, const char *key, const cha
 }
 
 static int parse_scratch(struct ccinit_config *c, const char *key, const char *value, char *why,
-			 size_t why_size)
+                         size_t why_size)
 {
 	if (strcmp(value, "tmpfs") != 0 && !valid_device(value))
 		return why_printf(why, why_size,
-				  "%s: '%s' is not tmpfs, a /dev path or serial:NAME", key, value);
+		                  "%s: '%s' is not tmpfs, a /dev path or serial:NAME", key, value);
 	return copy_string(c->scratch, sizeof(c->scratch), value);
 }
 
 /* Bytes with an optional K, M, G suffix (powers of 1024), as tmpfs's size= takes them. */
 static int parse_size(struct ccinit_config *c, const char *key, const char *value, char *why,
-		      size_t why_size)
+                      size_t why_size)
 {
 	char *end;
 	if (!isdigit((unsigned char)value[0]))
@@ -205,14 +210,27 @@ static int parse_size(struct ccinit_config *c, const char *key, const char *valu
 	unsigned long long v = strtoull(value, &end, 10);
 	unsigned shift = 0;
 	switch (*end) {
-	case 'K': case 'k': shift = 10; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	default: break;
+	case 'K':
+	case 'k':
+		shift = 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (errno || *end || v == 0 || v > (ULLONG_MAX >> shift))
 		return why_printf(why, why_size, "%s: '%s' is not a size (N, NK, NM or NG)", key,
-				  value);
+		                  value);
 	c->scratch_size = (uint64_t)v << shift;
 	return 0;
 }
@@ -228,7 +246,7 @@ static bool valid_module_name(const char *s)
 }
 
 static int parse_modules_extra(struct ccinit_config *c, const char *key, const char *value,
-			       char *why, size_t why_size)
+                               char *why, size_t why_size)
 {
 	struct name_list list = {0};
 	char copy[CONFIG_LIST_MAX * CONFIG_NAME_MAX];
@@ -237,10 +255,11 @@ static int parse_modules_extra(struct ccinit_config *c, const char *key, const c
 	for (char *save = NULL, *name = strtok_r(copy, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
 		if (!valid_module_name(name) || strlen(name) >= CONFIG_NAME_MAX)
-			return why_printf(why, why_size, "%s: '%s' is not a module name", key, name);
+			return why_printf(why, why_size, "%s: '%s' is not a module name", key,
+			                  name);
 		if (list.count == CONFIG_LIST_MAX)
 			return why_printf(why, why_size, "%s: more than %d modules", key,
-					  CONFIG_LIST_MAX);
+			                  CONFIG_LIST_MAX);
 		strcpy(list.names[list.count++], name);
 	}
 	if (list.count == 0)
@@ -250,9 +269,10 @@ static int parse_modules_extra(struct ccinit_config *c, const char *key, const c
 }
 
 static int parse_smi_srs(struct ccinit_config *c, const char *key, const char *value, char *why,
-			 size_t why_size)
+                         size_t why_size)
 {
-	/* NVRC passes it through to nvidia-smi, which takes 0 or 1; anything else would fail there. */
+	/* NVRC passes it through to nvidia-smi, which takes 0 or 1; anything else would fail there.
+	 */
 	if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
 		return why_printf(why, why_size, "%s: '%s' is not 0 or 1", key, value);
 	return copy_string(c->smi_srs, sizeof(c->smi_srs), value);
@@ -265,69 +285,70 @@ static int parse_smi_srs(struct ccinit_config *c, const char *key, const char *v
  * is matched by pattern, not by this table (see parse_extension).
  */
 static const struct knob knobs[] = {
-	{"ccinit.log", KNOB_CUSTOM, 0, NULL, 0, 0, parse_log, "`emerg`..`debug`, `0`-`7`",
-	 "`warning`", "Log level of ccinit's messages in the kernel log. Wins over `nvrc.log`."},
-	{"ccinit.on_failure", KNOB_ENUM, F(on_failure), on_failure_choices, 0, 0, NULL,
-	 "`poweroff`, `reboot`, `halt`", "`poweroff`",
-	 "What the one terminal path does after logging the failure and syncing."},
-	{"ccinit.debug.shell", KNOB_CUSTOM, 0, NULL, 0, 0, parse_debug_shell, "boolean", "`0`",
-	 "Debug build only: on failure, a busybox shell on the console instead of powering off. "
-	 "The production build refuses `1` as a boot failure."},
-	{"ccinit.agent", KNOB_PATH, F(agent), NULL, 0, 0, NULL, "absolute path",
-	 "`/usr/bin/kata-agent`", "The agent ccinit hands off to."},
-	{"ccinit.supervise", KNOB_BOOL, F(supervise), NULL, 0, 0, NULL, "boolean", "`0`",
-	 "`0`: exec the agent as PID 1. `1`: stay PID 1, reap, forward SIGTERM/SIGINT, power off "
-	 "when the agent exits."},
-	{"ccinit.root", KNOB_CUSTOM, 0, NULL, 0, 0, parse_root,
-	 "`DISK` or `DATA,HASH`; each `/dev/...` or `serial:NAME`", "none",
-	 "Verified root devices. A disk uses Kata's layout (partition 1 data, 2 hash). None: the "
-	 "initramfs is the root, or rootfs mode when the kernel built it (`dm-mod.create=`)."},
-	{"ccinit.root.verity", KNOB_CUSTOM, 0, NULL, 0, 0, parse_root_verity,
-	 "`root_hash=..,salt=..,data_blocks=..,data_block_size=..,hash_block_size=..`", "none",
-	 "dm-verity parameters of the root, in Kata's one-line format. Required with "
-	 "`ccinit.root`; in rootfs mode, checked against the kernel's verity table."},
-	{"ccinit.root.timeout", KNOB_SECONDS, F(root_timeout_s), NULL, 1, 600, NULL,
-	 "seconds, 1-600", "`10`", "How long to wait for the root and scratch devices."},
-	{"ccinit.scratch", KNOB_CUSTOM, 0, NULL, 0, 0, parse_scratch,
-	 "`/dev/...`, `serial:NAME`, `tmpfs`", "none",
-	 "Writable layer over the verified root: dm-crypt with a fresh key each boot, or tmpfs. "
-	 "Required with a verified root."},
-	{"ccinit.scratch.size", KNOB_CUSTOM, 0, NULL, 0, 0, parse_size, "bytes, `K` `M` `G` suffix",
-	 "half of RAM", "Size of a tmpfs writable layer."},
-	{"ccinit.scratch.integrity", KNOB_ENUM, F(scratch_integrity), integrity_choices, 0, 0, NULL,
-	 "`none`, `hmac-sha256`, `aead`", "`none`",
-	 "Integrity for the encrypted scratch disk (LUKS2 with dm-integrity): host tampering "
-	 "then reads as an I/O error, never as wrong data."},
-	{"ccinit.modules.extra", KNOB_CUSTOM, 0, NULL, 0, 0, parse_modules_extra,
-	 "comma-separated module names", "none",
-	 "Modules loaded from the verified root before `kernel.modules_disabled=1`."},
-	{"ccinit.gpu", KNOB_ENUM, F(gpu), gpu_choices, 0, 0, NULL, "`required`, `optional`, `off`",
-	 "`required` in a GPU image (one that ships `/lib/firmware/nvidia/<version>`), else `optional`",
-	 "GPU bring-up policy. `required`: no NVIDIA GPU found is a boot failure."},
-	{"ccinit.gpu.cc", KNOB_ENUM, F(gpu_cc), gpu_cc_choices, 0, 0, NULL,
-	 "`on`, `devtools`, `off`, `any`", "`on` with a CPU TEE, else `any`",
-	 "Required GPU confidential-compute mode; a mismatch is a boot failure."},
-	{"ccinit.gpu.ready", KNOB_BOOL, F(gpu_ready), NULL, 0, 0, NULL, "boolean", "`0`",
-	 "Set the CC GPUs-ready state after every other GPU step succeeded."},
-	{"ccinit.gpu.persistenced.timeout", KNOB_SECONDS, F(persistenced_timeout_s), NULL, 1, 3600,
-	 NULL, "seconds, 1-3600", "120 + 60 per GPU",
-	 "How long to wait for nvidia-persistenced to be ready."},
-	{"nvrc.log", KNOB_CUSTOM, 0, NULL, 0, 0, parse_nvrc_log,
-	 "`off`, `0`, empty, `error`, `warn`, `info`, `debug`, `trace`", "off",
-	 "NVRC's log knob: any value turns `printk_devkmsg` on; `debug`/`trace` also send "
-	 "daemons' output to the kernel log."},
-	{"nvrc.smi.srs", KNOB_CUSTOM, 0, NULL, 0, 0, parse_smi_srs, "`0`, `1`", "unset",
-	 "NVRC's GPUs-ready knob: `1` sets the CC ready state (as `ccinit.gpu.ready=1`)."},
-	{"nvrc.smi.lgc", KNOB_U32, F(smi_lgc), NULL, 1, UINT32_MAX, NULL, "MHz", "unset",
-	 "`nvidia-smi -lgc`: lock GPU clocks."},
-	{"nvrc.smi.lmc", KNOB_U32, F(smi_lmc), NULL, 1, UINT32_MAX, NULL, "MHz", "unset",
-	 "`nvidia-smi -lmc`: lock memory clocks."},
-	{"nvrc.smi.pl", KNOB_U32, F(smi_pl), NULL, 1, UINT32_MAX, NULL, "W", "unset",
-	 "`nvidia-smi -pl`: power limit."},
-	{"nvrc.dcgm", KNOB_BOOL, F(dcgm), NULL, 0, 0, NULL, "boolean", "`0`",
-	 "Start DCGM (`nv-hostengine`, `dcgm-exporter`) when the image has it."},
-	{"nvrc.uvm.persistence.mode", KNOB_BOOL, F(uvm_persistence), NULL, 0, 0, NULL, "boolean",
-	 "`1`", "Pass `--uvm-persistence-mode` to nvidia-persistenced."},
+        {"ccinit.log", KNOB_CUSTOM, 0, NULL, 0, 0, parse_log, "`emerg`..`debug`, `0`-`7`",
+         "`warning`", "Log level of ccinit's messages in the kernel log. Wins over `nvrc.log`."},
+        {"ccinit.on_failure", KNOB_ENUM, F(on_failure), on_failure_choices, 0, 0, NULL,
+         "`poweroff`, `reboot`, `halt`", "`poweroff`",
+         "What the one terminal path does after logging the failure and syncing."},
+        {"ccinit.debug.shell", KNOB_CUSTOM, 0, NULL, 0, 0, parse_debug_shell, "boolean", "`0`",
+         "Debug build only: on failure, a busybox shell on the console instead of powering off. "
+         "The production build refuses `1` as a boot failure."},
+        {"ccinit.agent", KNOB_PATH, F(agent), NULL, 0, 0, NULL, "absolute path",
+         "`/usr/bin/kata-agent`", "The agent ccinit hands off to."},
+        {"ccinit.supervise", KNOB_BOOL, F(supervise), NULL, 0, 0, NULL, "boolean", "`0`",
+         "`0`: exec the agent as PID 1. `1`: stay PID 1, reap, forward SIGTERM/SIGINT, power off "
+         "when the agent exits."},
+        {"ccinit.root", KNOB_CUSTOM, 0, NULL, 0, 0, parse_root,
+         "`DISK` or `DATA,HASH`; each `/dev/...` or `serial:NAME`", "none",
+         "Verified root devices. A disk uses Kata's layout (partition 1 data, 2 hash). None: the "
+         "initramfs is the root, or rootfs mode when the kernel built it (`dm-mod.create=`)."},
+        {"ccinit.root.verity", KNOB_CUSTOM, 0, NULL, 0, 0, parse_root_verity,
+         "`root_hash=..,salt=..,data_blocks=..,data_block_size=..,hash_block_size=..`", "none",
+         "dm-verity parameters of the root, in Kata's one-line format. Required with "
+         "`ccinit.root`; in rootfs mode, checked against the kernel's verity table."},
+        {"ccinit.root.timeout", KNOB_SECONDS, F(root_timeout_s), NULL, 1, 600, NULL,
+         "seconds, 1-600", "`10`", "How long to wait for the root and scratch devices."},
+        {"ccinit.scratch", KNOB_CUSTOM, 0, NULL, 0, 0, parse_scratch,
+         "`/dev/...`, `serial:NAME`, `tmpfs`", "none",
+         "Writable layer over the verified root: dm-crypt with a fresh key each boot, or tmpfs. "
+         "Required with a verified root."},
+        {"ccinit.scratch.size", KNOB_CUSTOM, 0, NULL, 0, 0, parse_size, "bytes, `K` `M` `G` suffix",
+         "half of RAM", "Size of a tmpfs writable layer."},
+        {"ccinit.scratch.integrity", KNOB_ENUM, F(scratch_integrity), integrity_choices, 0, 0, NULL,
+         "`none`, `hmac-sha256`, `aead`", "`none`",
+         "Integrity for the encrypted scratch disk (LUKS2 with dm-integrity): host tampering "
+         "then reads as an I/O error, never as wrong data."},
+        {"ccinit.modules.extra", KNOB_CUSTOM, 0, NULL, 0, 0, parse_modules_extra,
+         "comma-separated module names", "none",
+         "Modules loaded from the verified root before `kernel.modules_disabled=1`."},
+        {"ccinit.gpu", KNOB_ENUM, F(gpu), gpu_choices, 0, 0, NULL, "`required`, `optional`, `off`",
+         "`required` in a GPU image (one that ships `/lib/firmware/nvidia/<version>`), else "
+         "`optional`",
+         "GPU bring-up policy. `required`: no NVIDIA GPU found is a boot failure."},
+        {"ccinit.gpu.cc", KNOB_ENUM, F(gpu_cc), gpu_cc_choices, 0, 0, NULL,
+         "`on`, `devtools`, `off`, `any`", "`on` with a CPU TEE, else `any`",
+         "Required GPU confidential-compute mode; a mismatch is a boot failure."},
+        {"ccinit.gpu.ready", KNOB_BOOL, F(gpu_ready), NULL, 0, 0, NULL, "boolean", "`0`",
+         "Set the CC GPUs-ready state after every other GPU step succeeded."},
+        {"ccinit.gpu.persistenced.timeout", KNOB_SECONDS, F(persistenced_timeout_s), NULL, 1, 3600,
+         NULL, "seconds, 1-3600", "120 + 60 per GPU",
+         "How long to wait for nvidia-persistenced to be ready."},
+        {"nvrc.log", KNOB_CUSTOM, 0, NULL, 0, 0, parse_nvrc_log,
+         "`off`, `0`, empty, `error`, `warn`, `info`, `debug`, `trace`", "off",
+         "NVRC's log knob: any value turns `printk_devkmsg` on; `debug`/`trace` also send "
+         "daemons' output to the kernel log."},
+        {"nvrc.smi.srs", KNOB_CUSTOM, 0, NULL, 0, 0, parse_smi_srs, "`0`, `1`", "unset",
+         "NVRC's GPUs-ready knob: `1` sets the CC ready state (as `ccinit.gpu.ready=1`)."},
+        {"nvrc.smi.lgc", KNOB_U32, F(smi_lgc), NULL, 1, UINT32_MAX, NULL, "MHz", "unset",
+         "`nvidia-smi -lgc`: lock GPU clocks."},
+        {"nvrc.smi.lmc", KNOB_U32, F(smi_lmc), NULL, 1, UINT32_MAX, NULL, "MHz", "unset",
+         "`nvidia-smi -lmc`: lock memory clocks."},
+        {"nvrc.smi.pl", KNOB_U32, F(smi_pl), NULL, 1, UINT32_MAX, NULL, "W", "unset",
+         "`nvidia-smi -pl`: power limit."},
+        {"nvrc.dcgm", KNOB_BOOL, F(dcgm), NULL, 0, 0, NULL, "boolean", "`0`",
+         "Start DCGM (`nv-hostengine`, `dcgm-exporter`) when the image has it."},
+        {"nvrc.uvm.persistence.mode", KNOB_BOOL, F(uvm_persistence), NULL, 0, 0, NULL, "boolean",
+         "`1`", "Pass `--uvm-persistence-mode` to nvidia-persistenced."},
 };
 
 #undef F
@@ -350,7 +371,7 @@ void config_init(struct ccinit_config *c)
 }
 
 static int parse_typed(struct ccinit_config *c, const struct knob *k, const char *value, char *why,
-		       size_t why_size)
+                       size_t why_size)
 {
 	void *field = (char *)c + k->offset;
 	unsigned long v;
@@ -360,7 +381,8 @@ static int parse_typed(struct ccinit_config *c, const struct knob *k, const char
 	case KNOB_BOOL:
 		b = parse_bool(value);
 		if (b < 0)
-			return why_printf(why, why_size, "%s: '%s' is not a boolean", k->name, value);
+			return why_printf(why, why_size, "%s: '%s' is not a boolean", k->name,
+			                  value);
 		*(bool *)field = b;
 		return 0;
 	case KNOB_ENUM:
@@ -371,19 +393,19 @@ static int parse_typed(struct ccinit_config *c, const struct knob *k, const char
 			}
 		}
 		return why_printf(why, why_size, "%s: '%s' is not one of %s", k->name, value,
-				  k->values);
+		                  k->values);
 	case KNOB_SECONDS:
 	case KNOB_U32:
 		if (parse_ulong(value, &v) < 0 || v < k->min || v > k->max)
 			return why_printf(why, why_size, "%s: '%s' is not a number in %lu-%lu",
-					  k->name, value, k->min, k->max);
+			                  k->name, value, k->min, k->max);
 		*(unsigned *)field = (unsigned)v;
 		return 0;
 	case KNOB_PATH:
 		if (value[0] != '/' || strstr(value, "..") ||
 		    copy_string(field, CONFIG_PATH_MAX, value) < 0)
-			return why_printf(why, why_size, "%s: '%s' is not an absolute path", k->name,
-					  value);
+			return why_printf(why, why_size, "%s: '%s' is not an absolute path",
+			                  k->name, value);
 		return 0;
 	case KNOB_CUSTOM:
 		return k->parse(c, k->name, value, why, why_size);
@@ -393,13 +415,13 @@ static int parse_typed(struct ccinit_config *c, const struct knob *k, const char
 
 /* kata.extension.<name>.verity_params[=<line>]: value NULL for the bare (unmeasured) form. */
 static int parse_extension(struct ccinit_config *c, const char *key, const char *value, char *why,
-			   size_t why_size)
+                           size_t why_size)
 {
 	size_t plen = sizeof(extension_prefix) - 1, slen = sizeof(extension_suffix) - 1;
 	size_t klen = strlen(key);
 	if (klen <= plen + slen || strcmp(key + klen - slen, extension_suffix) != 0)
-		return why_printf(why, why_size, "%s: not a kata.extension.<name>.verity_params key",
-				  key);
+		return why_printf(why, why_size,
+		                  "%s: not a kata.extension.<name>.verity_params key", key);
 	size_t nlen = klen - plen - slen;
 	const char *name = key + plen;
 	bool all_dots = true;
@@ -420,7 +442,7 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 	if (!e) {
 		if (c->extension_count == CONFIG_EXTENSIONS_MAX)
 			return why_printf(why, why_size, "%s: more than %d extensions", key,
-					  CONFIG_EXTENSIONS_MAX);
+			                  CONFIG_EXTENSIONS_MAX);
 		e = &c->extensions[c->extension_count++];
 		memcpy(e->name, name, nlen);
 		e->name[nlen] = '\0';
@@ -436,7 +458,7 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 }
 
 static int apply(struct ccinit_config *c, const char *key, const char *value, char *why,
-		 size_t why_size)
+                 size_t why_size)
 {
 	if (strncmp(key, extension_prefix, sizeof(extension_prefix) - 1) == 0)
 		return parse_extension(c, key, value, why, why_size);
@@ -446,7 +468,7 @@ static int apply(struct ccinit_config *c, const char *key, const char *value, ch
 		/* The kernel's; kept so rootfs mode can check / against the table it names. */
 		if (copy_string(c->dm_create, sizeof(c->dm_create), value) < 0)
 			return why_printf(why, why_size, "dm-mod.create: longer than %zu bytes",
-					  sizeof(c->dm_create) - 1);
+			                  sizeof(c->dm_create) - 1);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
@@ -505,15 +527,15 @@ int config_knob_table_markdown(char *buf, size_t size)
 	off = (size_t)n;
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
 		n = snprintf(buf + off, size - off, "| `%s` | %s | %s | %s |\n", knobs[i].name,
-			     knobs[i].values, knobs[i].def, knobs[i].meaning);
+		             knobs[i].values, knobs[i].def, knobs[i].meaning);
 		if (n < 0 || (size_t)n >= size - off)
 			return -ENOSPC;
 		off += (size_t)n;
 	}
 	n = snprintf(buf + off, size - off,
-		     "| `kata.extension.<name>.verity_params` | Kata's verity line, or bare | none "
-		     "| A Kata extension disk (virtio serial `extension-<name>`) and its verity "
-		     "parameters. |\n");
+	             "| `kata.extension.<name>.verity_params` | Kata's verity line, or bare | none "
+	             "| A Kata extension disk (virtio serial `extension-<name>`) and its verity "
+	             "parameters. |\n");
 	if (n < 0 || (size_t)n >= size - off)
 		return -ENOSPC;
 	return (int)(off + (size_t)n);

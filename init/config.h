@@ -36,11 +36,11 @@ struct extension {
 
 struct ccinit_config {
 	/* logging */
-	int log_level;          /* syslog level; ccinit.log wins over nvrc.log */
-	bool log_level_set;     /* ccinit.log given */
-	bool nvrc_log_present;  /* nvrc.log given at all: NVRC turns printk_devkmsg on */
-	int nvrc_log_level;     /* -1: off */
-	bool children_to_kmsg;  /* daemon output to kmsg (nvrc.log=debug and above) */
+	int log_level;         /* syslog level; ccinit.log wins over nvrc.log */
+	bool log_level_set;    /* ccinit.log given */
+	bool nvrc_log_present; /* nvrc.log given at all: NVRC turns printk_devkmsg on */
+	int nvrc_log_level;    /* -1: off */
+	bool children_to_kmsg; /* daemon output to kmsg (nvrc.log=debug and above) */
 	enum on_failure on_failure;
 	bool debug_shell;
 
@@ -49,15 +49,15 @@ struct ccinit_config {
 	bool supervise;
 
 	/* verified root */
-	char root[CONFIG_PATH_MAX];      /* device, partition or serial:<s>; empty: rootfs mode */
+	char root[CONFIG_PATH_MAX]; /* device, partition or serial:<s>; empty: rootfs mode */
 	bool root_verity_set;
 	struct verity_params root_verity;
 	unsigned root_timeout_s;
-	char scratch[CONFIG_PATH_MAX];   /* device, serial:<s>, or "tmpfs" */
-	uint64_t scratch_size;           /* bytes, for tmpfs */
+	char scratch[CONFIG_PATH_MAX]; /* device, serial:<s>, or "tmpfs" */
+	uint64_t scratch_size;         /* bytes, for tmpfs */
 	enum scratch_integrity scratch_integrity;
 	struct name_list modules_extra;
-	char dm_create[1024];            /* the kernel's dm-mod.create=, checked in rootfs mode */
+	char dm_create[1024]; /* the kernel's dm-mod.create=, checked in rootfs mode */
 	struct extension extensions[CONFIG_EXTENSIONS_MAX];
 	unsigned extension_count;
 
@@ -68,7 +68,7 @@ struct ccinit_config {
 	unsigned persistenced_timeout_s; /* 0: scaled with the GPU count */
 
 	/* NVRC's knobs, with NVRC's meaning */
-	char smi_srs[16];                /* empty: unset */
+	char smi_srs[16];                  /* empty: unset */
 	uint32_t smi_lgc, smi_lmc, smi_pl; /* 0: unset */
 	bool dcgm;
 	bool uvm_persistence;

@@ -37,7 +37,7 @@ void crypt_logging_setup(void)
 }
 
 static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 static int why_set(char *why, size_t size, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -79,13 +79,13 @@ static int refuse_existing(const char *name, char *why, size_t why_size)
 	char dev[64];
 	if (dm_node_by_name(name, dev, sizeof(dev)) == 0)
 		return why_set(why, why_size, -EEXIST, "device-mapper name %s already in use (%s)",
-			       name, dev);
+		               name, dev);
 	return 0;
 }
 
 int crypt_verity_open(const char *name, const char *data, const char *hash,
-		      const struct verity_params *p, char *dev, size_t dev_size, char *why,
-		      size_t why_size)
+                      const struct verity_params *p, char *dev, size_t dev_size, char *why,
+                      size_t why_size)
 {
 	struct crypt_device *cd = NULL;
 	int r = refuse_existing(name, why, why_size);
@@ -97,17 +97,17 @@ int crypt_verity_open(const char *name, const char *data, const char *hash,
 	crypt_set_log_callback(cd, crypt_log_route, NULL);
 
 	struct crypt_params_verity params = {
-		.hash_name = p->hash_name,
-		.data_device = data,
-		.hash_device = hash,
-		.salt = (const char *)p->salt,
-		.salt_size = (uint32_t)p->salt_size,
-		.hash_type = 1, /* the normal format, as Kata's veritysetup writes it */
-		.data_block_size = p->data_block_size,
-		.hash_block_size = p->hash_block_size,
-		.data_size = p->data_blocks,
-		.hash_area_offset = 0,
-		.flags = CRYPT_VERITY_NO_HEADER,
+	        .hash_name = p->hash_name,
+	        .data_device = data,
+	        .hash_device = hash,
+	        .salt = (const char *)p->salt,
+	        .salt_size = (uint32_t)p->salt_size,
+	        .hash_type = 1, /* the normal format, as Kata's veritysetup writes it */
+	        .data_block_size = p->data_block_size,
+	        .hash_block_size = p->hash_block_size,
+	        .data_size = p->data_blocks,
+	        .hash_area_offset = 0,
+	        .flags = CRYPT_VERITY_NO_HEADER,
 	};
 	r = crypt_format(cd, CRYPT_VERITY, NULL, NULL, NULL, NULL, 0, &params);
 	if (r < 0) {
@@ -115,7 +115,7 @@ int crypt_verity_open(const char *name, const char *data, const char *hash,
 		goto out;
 	}
 	r = crypt_activate_by_volume_key(cd, name, (const char *)p->root_hash, p->root_hash_size,
-					 CRYPT_ACTIVATE_READONLY);
+	                                 CRYPT_ACTIVATE_READONLY);
 	if (r < 0) {
 		why_set(why, why_size, r, "activating dm-verity over %s (hash %s)", data, hash);
 		goto out;
@@ -163,13 +163,13 @@ static void secret_free(struct secret *s)
 }
 
 int crypt_scratch_open(const char *name, const char *device, enum scratch_integrity integrity,
-		       char *dev, size_t dev_size, char *why, size_t why_size)
+                       char *dev, size_t dev_size, char *why, size_t why_size)
 {
 	struct crypt_device *cd = NULL;
 	struct secret key = {0};
 	size_t key_size = integrity == INTEGRITY_HMAC_SHA256 ? XTS_KEY_BYTES + HMAC_KEY_BYTES
-			  : integrity == INTEGRITY_AEAD      ? GCM_KEY_BYTES
-							     : XTS_KEY_BYTES;
+	                  : integrity == INTEGRITY_AEAD      ? GCM_KEY_BYTES
+	                                                     : XTS_KEY_BYTES;
 	int r = refuse_existing(name, why, why_size);
 	if (r < 0)
 		return r;
@@ -188,7 +188,7 @@ int crypt_scratch_open(const char *name, const char *device, enum scratch_integr
 	if (integrity == INTEGRITY_NONE) {
 		struct crypt_params_plain plain = {.sector_size = SECTOR_SIZE};
 		r = crypt_format(cd, CRYPT_PLAIN, "aes", "xts-plain64", NULL, key.page, key_size,
-				 &plain);
+		                 &plain);
 	} else {
 		/*
 		 * LUKS2 over dm-integrity, as confidential-data-hub formats it: the
@@ -196,12 +196,12 @@ int crypt_scratch_open(const char *name, const char *device, enum scratch_integr
 		 * the key exists nowhere but in this page.
 		 */
 		struct crypt_params_luks2 luks2 = {
-			.sector_size = SECTOR_SIZE,
-			.integrity = integrity == INTEGRITY_HMAC_SHA256 ? "hmac(sha256)" : "aead",
+		        .sector_size = SECTOR_SIZE,
+		        .integrity = integrity == INTEGRITY_HMAC_SHA256 ? "hmac(sha256)" : "aead",
 		};
 		r = crypt_format(cd, CRYPT_LUKS2, "aes",
-				 integrity == INTEGRITY_HMAC_SHA256 ? "xts-random" : "gcm-random",
-				 NULL, key.page, key_size, &luks2);
+		                 integrity == INTEGRITY_HMAC_SHA256 ? "xts-random" : "gcm-random",
+		                 NULL, key.page, key_size, &luks2);
 	}
 	if (r < 0) {
 		why_set(why, why_size, r, "formatting scratch device %s", device);
@@ -209,7 +209,8 @@ int crypt_scratch_open(const char *name, const char *device, enum scratch_integr
 	}
 	/* No journal: the layer is made new every boot, and CDH does the same. */
 	r = crypt_activate_by_volume_key(cd, name, key.page, key_size,
-					 integrity == INTEGRITY_NONE ? 0 : CRYPT_ACTIVATE_NO_JOURNAL);
+	                                 integrity == INTEGRITY_NONE ? 0
+	                                                             : CRYPT_ACTIVATE_NO_JOURNAL);
 	if (r < 0) {
 		why_set(why, why_size, r, "activating dm-crypt over %s", device);
 		goto out;

@@ -21,8 +21,8 @@ void crypt_logging_setup(void);
  * device's path to dev.
  */
 int crypt_verity_open(const char *name, const char *data, const char *hash,
-		      const struct verity_params *p, char *dev, size_t dev_size, char *why,
-		      size_t why_size);
+                      const struct verity_params *p, char *dev, size_t dev_size, char *why,
+                      size_t why_size);
 
 /*
  * Activates an encrypted scratch device with a fresh random key that exists
@@ -31,7 +31,7 @@ int crypt_verity_open(const char *name, const char *data, const char *hash,
  * as confidential-data-hub formats it. Nothing written before survives.
  */
 int crypt_scratch_open(const char *name, const char *device, enum scratch_integrity integrity,
-		       char *dev, size_t dev_size, char *why, size_t why_size);
+                       char *dev, size_t dev_size, char *why, size_t why_size);
 
 /* The /dev node of an active dm device by name (/dev/dm-N, found through sysfs). */
 int dm_node_by_name(const char *name, char *dev, size_t size);

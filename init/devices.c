@@ -22,7 +22,7 @@
 #include "init/sys.h"
 
 static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 static int why_set(char *why, size_t size, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -36,7 +36,7 @@ static int uevent_open(void)
 {
 	struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = 1};
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			NETLINK_KOBJECT_UEVENT);
+	                NETLINK_KOBJECT_UEVENT);
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
@@ -107,7 +107,7 @@ static int resolve(const char *spec, unsigned partition, char *path, size_t size
 }
 
 int device_wait(const char *spec, unsigned partition, unsigned timeout_s, char *path, size_t size,
-		char *why, size_t why_size)
+                char *why, size_t why_size)
 {
 	int64_t deadline = sys->now_ns() + (int64_t)timeout_s * 1000000000;
 	int fd = uevent_open();
@@ -135,7 +135,7 @@ int device_wait(const char *spec, unsigned partition, unsigned timeout_s, char *
 	close(fd);
 	if (r == -ETIMEDOUT && partition)
 		return why_set(why, why_size, r, "%s partition %u did not appear within %u s", spec,
-			       partition, timeout_s);
+		               partition, timeout_s);
 	if (r == -ETIMEDOUT)
 		return why_set(why, why_size, r, "%s did not appear within %u s", spec, timeout_s);
 	if (r < 0)

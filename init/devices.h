@@ -12,4 +12,4 @@
  * uevents, never sleep-polls, up to timeout_s. -ETIMEDOUT with why on expiry.
  */
 int device_wait(const char *spec, unsigned partition, unsigned timeout_s, char *path, size_t size,
-		char *why, size_t why_size);
+                char *why, size_t why_size);

@@ -38,9 +38,9 @@ static void debug_shell(void)
 _Noreturn void boot_terminate(struct boot *b)
 {
 	static const int commands[] = {
-		[ON_FAILURE_POWEROFF] = RB_POWER_OFF,
-		[ON_FAILURE_REBOOT] = RB_AUTOBOOT,
-		[ON_FAILURE_HALT] = RB_HALT_SYSTEM,
+	        [ON_FAILURE_POWEROFF] = RB_POWER_OFF,
+	        [ON_FAILURE_REBOOT] = RB_AUTOBOOT,
+	        [ON_FAILURE_HALT] = RB_HALT_SYSTEM,
 	};
 	sync();
 	int r = sys->reboot(commands[b->config.on_failure]);
@@ -55,7 +55,8 @@ _Noreturn void boot_terminate(struct boot *b)
 _Noreturn void boot_fail(struct boot *b, const char *step, int err)
 {
 	if (b->why[0] && err == -ECHILD)
-		/* A program failed (init/spawn.c): its how-it-ended is in why; errno would mislead. */
+		/* A program failed (init/spawn.c): its how-it-ended is in why; errno would mislead.
+		 */
 		log_emerg("FATAL: %s: %s", step, b->why);
 	else if (b->why[0])
 		log_emerg("FATAL: %s: %s: %s", step, b->why, strerror(-err));

@@ -30,8 +30,8 @@
 #define AGENT_OOM_SCORE_ADJ "-997"
 
 static char *const agent_env[] = {
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	NULL,
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        NULL,
 };
 
 /* 0-2 on the console, everything else closed (our own fds are O_CLOEXEC; this catches the rest). */
@@ -76,7 +76,8 @@ static int agent_readable(struct boot *b)
 	int r = n < 0 ? -errno : 0;
 	close(fd);
 	if (r < 0)
-		return boot_error(b, r, "reading %s (a block failed verification?)", b->config.agent);
+		return boot_error(b, r, "reading %s (a block failed verification?)",
+		                  b->config.agent);
 	return 0;
 }
 
@@ -112,11 +113,11 @@ static void log_exit(pid_t pid, int status)
 {
 	if (WIFEXITED(status))
 		log_msg(WEXITSTATUS(status) ? LOG_WARNING : LOG_NOTICE,
-			"agent (pid %d) exited with status %d; powering off", (int)pid,
-			WEXITSTATUS(status));
+		        "agent (pid %d) exited with status %d; powering off", (int)pid,
+		        WEXITSTATUS(status));
 	else
 		log_warning("agent (pid %d) killed by signal %d; powering off", (int)pid,
-			    WTERMSIG(status));
+		            WTERMSIG(status));
 }
 
 _Noreturn static void supervise(struct boot *b)

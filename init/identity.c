@@ -42,7 +42,8 @@ int identity_main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "gpu-status") == 0)
 		return gpu_status_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "--version") != 0) {
-		fprintf(stderr, "usage: ccinit [--version | gpu-status]  (as PID 1: boots the guest)\n");
+		fprintf(stderr,
+		        "usage: ccinit [--version | gpu-status]  (as PID 1: boots the guest)\n");
 		return 2;
 	}
 	char hex[65];

@@ -15,7 +15,8 @@ int lockdown(struct boot *b)
 {
 	const struct name_list *extra = &b->config.modules_extra;
 	if (extra->count && !b->modules)
-		return boot_error(b, -ENOENT, "ccinit.modules.extra given, but the root has no modules");
+		return boot_error(b, -ENOENT,
+		                  "ccinit.modules.extra given, but the root has no modules");
 	for (unsigned i = 0; i < extra->count; i++) {
 		int r = modules_load(b->modules, extra->names[i], NULL, b->why, sizeof(b->why));
 		if (r < 0)

@@ -13,7 +13,7 @@ static int max_level = LOG_WARNING;
 
 /* Index = syslog level. */
 static const char *const level_names[] = {
-	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+        "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
 };
 
 void log_open(void)
@@ -63,7 +63,8 @@ const char *log_level_to_string(int level)
 
 void log_msg(int level, const char *fmt, ...)
 {
-	/* Emergencies always go out: the one message a failed boot leaves must never be filtered. */
+	/* Emergencies always go out: the one message a failed boot leaves must never be filtered.
+	 */
 	if (level > max_level && level != LOG_EMERG)
 		return;
 

@@ -36,11 +36,11 @@ int main(int argc, char **argv)
 	trace_init(&boot.trace);
 	config_init(&boot.config);
 
-	run_step(&boot, "mount", mount_early);      /* /dev, /proc, /sys, /run, /tmp; log to kmsg */
-	run_step(&boot, "cmdline", cmdline_read);   /* every knob, strictly */
-	run_step(&boot, "modules", modules_early);  /* storage modules from the initramfs */
-	run_step(&boot, "root", verified_root);     /* dm-verity root, scratch, overlay, switch */
-	run_step(&boot, "gpu", gpu_step);           /* modules, nodes, CC state, daemons */
-	run_step(&boot, "lockdown", lockdown);      /* extra modules, then modules_disabled=1 */
-	handoff(&boot);                             /* exec or supervise the agent */
+	run_step(&boot, "mount", mount_early);     /* /dev, /proc, /sys, /run, /tmp; log to kmsg */
+	run_step(&boot, "cmdline", cmdline_read);  /* every knob, strictly */
+	run_step(&boot, "modules", modules_early); /* storage modules from the initramfs */
+	run_step(&boot, "root", verified_root);    /* dm-verity root, scratch, overlay, switch */
+	run_step(&boot, "gpu", gpu_step);          /* modules, nodes, CC state, daemons */
+	run_step(&boot, "lockdown", lockdown);     /* extra modules, then modules_disabled=1 */
+	handoff(&boot);                            /* exec or supervise the agent */
 }

@@ -39,8 +39,8 @@ int modules_open_tree(struct boot *b, const char *root)
 
 int modules_early(struct boot *b)
 {
-	bool needed = b->config.root[0] || (b->config.scratch[0] &&
-					    strcmp(b->config.scratch, "tmpfs") != 0);
+	bool needed = b->config.root[0] ||
+	              (b->config.scratch[0] && strcmp(b->config.scratch, "tmpfs") != 0);
 	int r = modules_open_tree(b, "");
 	if (r < 0)
 		return r;
@@ -49,5 +49,5 @@ int modules_early(struct boot *b)
 	if (!b->modules)
 		return boot_error(b, -ENOENT, "the initramfs has no module tree for this kernel");
 	return modules_load_profile(b->modules, module_profile_find("storage"), b->why,
-				    sizeof(b->why));
+	                            sizeof(b->why));
 }

@@ -37,21 +37,22 @@ struct mount_spec {
 #define CONFIGFS_MAGIC   0x62656570
 
 static const struct mount_spec early_mounts[] = {
-	/* First, so /dev/kmsg exists for every later message. Debian's kernel lacks DEVTMPFS_MOUNT. */
-	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC | MS_RELATIME, "mode=0755",
-	 MOUNT_ALWAYS, TMPFS_MAGIC},
-	{"proc", "/proc", "proc", COMMON, NULL, MOUNT_ALWAYS, PROC_MAGIC},
-	{"sysfs", "/sys", "sysfs", COMMON, NULL, MOUNT_ALWAYS, SYSFS_MAGIC},
-	/* Runtime state, sockets and the scratch key's tmpfs live here; nothing runs from it. */
-	{"run", "/run", "tmpfs", COMMON, "mode=0755", MOUNT_ALWAYS, TMPFS_MAGIC},
-	/* Workloads may execute from /tmp, as NVRC allows. */
-	{"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_RELATIME, "mode=1777", MOUNT_ALWAYS,
-	 TMPFS_MAGIC},
-	/* Attestation reads TSM reports from configfs; securityfs holds IMA and lockdown state. */
-	{"securityfs", "/sys/kernel/security", "securityfs", COMMON, NULL, MOUNT_IF_SUPPORTED,
-	 SECURITYFS_MAGIC},
-	{"configfs", "/sys/kernel/config", "configfs", COMMON, NULL, MOUNT_IF_SUPPORTED,
-	 CONFIGFS_MAGIC},
+        /* First, so /dev/kmsg exists for every later message. Debian's kernel lacks DEVTMPFS_MOUNT.
+         */
+        {"devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC | MS_RELATIME, "mode=0755",
+         MOUNT_ALWAYS, TMPFS_MAGIC},
+        {"proc", "/proc", "proc", COMMON, NULL, MOUNT_ALWAYS, PROC_MAGIC},
+        {"sysfs", "/sys", "sysfs", COMMON, NULL, MOUNT_ALWAYS, SYSFS_MAGIC},
+        /* Runtime state, sockets and the scratch key's tmpfs live here; nothing runs from it. */
+        {"run", "/run", "tmpfs", COMMON, "mode=0755", MOUNT_ALWAYS, TMPFS_MAGIC},
+        /* Workloads may execute from /tmp, as NVRC allows. */
+        {"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_RELATIME, "mode=1777", MOUNT_ALWAYS,
+         TMPFS_MAGIC},
+        /* Attestation reads TSM reports from configfs; securityfs holds IMA and lockdown state. */
+        {"securityfs", "/sys/kernel/security", "securityfs", COMMON, NULL, MOUNT_IF_SUPPORTED,
+         SECURITYFS_MAGIC},
+        {"configfs", "/sys/kernel/config", "configfs", COMMON, NULL, MOUNT_IF_SUPPORTED,
+         CONFIGFS_MAGIC},
 };
 
 /* Whether /proc/filesystems lists fstype (as "nodev\tNAME" or "\tNAME"). */
@@ -100,10 +101,13 @@ int mount_early(struct boot *b)
 			continue;
 		int r;
 		if (already_mounted(m)) {
-			/* Keep the mount, not its flags: ours are the ones the agent must run with. */
-			r = sys->mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | m->flags, NULL);
+			/* Keep the mount, not its flags: ours are the ones the agent must run with.
+			 */
+			r = sys->mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | m->flags,
+			               NULL);
 			if (r < 0)
-				return boot_error(b, r, "remounting %s with ccinit's flags", m->target);
+				return boot_error(b, r, "remounting %s with ccinit's flags",
+				                  m->target);
 		} else {
 			r = sys->mkdir(m->target, 0755);
 			if (r < 0 && r != -EEXIST)

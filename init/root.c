@@ -95,7 +95,7 @@ static int assemble(struct boot *b)
 
 	t = trace_begin(&b->trace, "dm-verity");
 	r = crypt_verity_open(ROOT_DM_NAME, data, hash, &b->config.root_verity, verity,
-			      sizeof(verity), b->why, sizeof(b->why));
+	                      sizeof(verity), b->why, sizeof(b->why));
 	trace_end(&b->trace, t);
 	if (r < 0)
 		return r;
@@ -114,8 +114,8 @@ static int assemble(struct boot *b)
 		return r;
 
 	r = sys->mount("overlay", NEW_ROOT, "overlay", MS_NODEV,
-		       "lowerdir=" LOWER_DIR ",upperdir=" SCRATCH_DIR "/upper,workdir=" SCRATCH_DIR
-		       "/work");
+	               "lowerdir=" LOWER_DIR ",upperdir=" SCRATCH_DIR "/upper,workdir=" SCRATCH_DIR
+	               "/work");
 	if (r < 0)
 		return boot_error(b, r, "mounting the overlay on " NEW_ROOT);
 
@@ -125,7 +125,7 @@ static int assemble(struct boot *b)
 	if (r < 0)
 		return r;
 	log_info("root: overlay of %s (dm-verity over %s, %s) and %s scratch", verity, data, hash,
-		 b->config.scratch);
+	         b->config.scratch);
 	/* Later modules (GPU, ccinit.modules.extra) come from the verified root. */
 	return modules_open_tree(b, "");
 }

@@ -58,7 +58,7 @@ int dm_create_root_hash(const char *dm_create, char *hex, size_t size)
 
 /* The live table of dm device `name`: target type and parameters. */
 static int dm_table(const char *name, char *type, size_t type_size, char *params,
-		    size_t params_size)
+                    size_t params_size)
 {
 	union {
 		struct dm_ioctl io;
@@ -96,7 +96,8 @@ static int dm_table(const char *name, char *type, size_t type_size, char *params
 int rootfs_check(struct boot *b)
 {
 	const struct ccinit_config *c = &b->config;
-	char expect_cmdline[2 * VERITY_MAX_DIGEST + 1] = "", expect_dm[2 * VERITY_MAX_DIGEST + 1] = "";
+	char expect_cmdline[2 * VERITY_MAX_DIGEST + 1] = "",
+	                                            expect_dm[2 * VERITY_MAX_DIGEST + 1] = "";
 	char name[128], type[32], params[4096], live[2 * VERITY_MAX_DIGEST + 1], path[128];
 	struct stat st;
 	int r;
@@ -107,29 +108,31 @@ int rootfs_check(struct boot *b)
 		return boot_error(b, -EINVAL, "dm-mod.create= holds no verity table");
 	if (!expect_cmdline[0] && !expect_dm[0])
 		return boot_error(b, -EINVAL,
-				  "/ is not the initramfs, and neither ccinit.root.verity nor "
-				  "dm-mod.create= says what it must be");
+		                  "/ is not the initramfs, and neither ccinit.root.verity nor "
+		                  "dm-mod.create= says what it must be");
 
 	if (stat("/", &st) < 0)
 		return boot_error(b, -errno, "stat /");
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/dm/name", major(st.st_dev),
-		 minor(st.st_dev));
+	         minor(st.st_dev));
 	if (sys_read_file(path, name, sizeof(name)) < 0)
 		return boot_error(b, -ENODEV, "/ (%u:%u) is not a device-mapper device",
-				  major(st.st_dev), minor(st.st_dev));
+		                  major(st.st_dev), minor(st.st_dev));
 	r = dm_table(name, type, sizeof(type), params, sizeof(params));
 	if (r < 0)
 		return boot_error(b, r, "reading the table of %s", name);
 	if (strcmp(type, "verity") != 0)
-		return boot_error(b, -EMEDIUMTYPE, "/ is %s, a %s device, not dm-verity", name, type);
+		return boot_error(b, -EMEDIUMTYPE, "/ is %s, a %s device, not dm-verity", name,
+		                  type);
 	if (verity_table_root_hash(params, live, sizeof(live)) < 0)
 		return boot_error(b, -EINVAL, "cannot read the root hash of %s", name);
 	if (expect_cmdline[0] && strcmp(live, expect_cmdline) != 0)
-		return boot_error(b, -EKEYREJECTED, "/ has root hash %s, ccinit.root.verity says %s",
-				  live, expect_cmdline);
+		return boot_error(b, -EKEYREJECTED,
+		                  "/ has root hash %s, ccinit.root.verity says %s", live,
+		                  expect_cmdline);
 	if (expect_dm[0] && strcmp(live, expect_dm) != 0)
 		return boot_error(b, -EKEYREJECTED, "/ has root hash %s, dm-mod.create= says %s",
-				  live, expect_dm);
+		                  live, expect_dm);
 	log_info("root: rootfs mode, / is %s with root hash %s", name, live);
 	return modules_open_tree(b, "");
 }

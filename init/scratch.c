@@ -30,7 +30,7 @@ static int mount_tmpfs(struct boot *b, const char *dir)
 	char data[64] = "mode=0755";
 	if (b->config.scratch_size)
 		snprintf(data, sizeof(data), "mode=0755,size=%llu",
-			 (unsigned long long)b->config.scratch_size);
+		         (unsigned long long)b->config.scratch_size);
 	int r = sys->mount("scratch", dir, "tmpfs", MS_NOSUID | MS_NODEV, data);
 	if (r < 0)
 		return boot_error(b, r, "mounting tmpfs scratch on %s", dir);
@@ -65,12 +65,12 @@ static int mount_encrypted(struct boot *b, const char *dir)
 {
 	char device[128], mapped[64];
 	int r = device_wait(b->config.scratch, 0, b->config.root_timeout_s, device, sizeof(device),
-			    b->why, sizeof(b->why));
+	                    b->why, sizeof(b->why));
 	if (r < 0)
 		return r;
 	int t = trace_begin(&b->trace, "dm-crypt");
 	r = crypt_scratch_open(SCRATCH_DM_NAME, device, b->config.scratch_integrity, mapped,
-			       sizeof(mapped), b->why, sizeof(b->why));
+	                       sizeof(mapped), b->why, sizeof(b->why));
 	trace_end(&b->trace, t);
 	if (r < 0)
 		return r;
@@ -78,9 +78,19 @@ static int mount_encrypted(struct boot *b, const char *dir)
 		return r;
 
 	/* With dm-integrity, mke2fs must also write every table it will read later. */
-	const char *const mkfs[] = {MKE2FS, "-q", "-F", "-t", "ext4", "-O", "^has_journal", "-E",
-				    "lazy_itable_init=0,lazy_journal_init=0,nodiscard", "-b", "4096",
-				    mapped, NULL};
+	const char *const mkfs[] = {MKE2FS,
+	                            "-q",
+	                            "-F",
+	                            "-t",
+	                            "ext4",
+	                            "-O",
+	                            "^has_journal",
+	                            "-E",
+	                            "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
+	                            "-b",
+	                            "4096",
+	                            mapped,
+	                            NULL};
 	t = trace_begin(&b->trace, "mkfs");
 	r = run_and_wait(mkfs, b->why, sizeof(b->why));
 	trace_end(&b->trace, t);
@@ -90,9 +100,9 @@ static int mount_encrypted(struct boot *b, const char *dir)
 	if (r < 0)
 		return boot_error(b, r, "mounting the scratch filesystem on %s", dir);
 	log_info("scratch: %s encrypted as %s (%s)", device, mapped,
-		 b->config.scratch_integrity == INTEGRITY_NONE ? "aes-xts-plain64"
-		 : b->config.scratch_integrity == INTEGRITY_AEAD ? "LUKS2, aes-gcm AEAD integrity"
-								 : "LUKS2, hmac-sha256 integrity");
+	         b->config.scratch_integrity == INTEGRITY_NONE   ? "aes-xts-plain64"
+	         : b->config.scratch_integrity == INTEGRITY_AEAD ? "LUKS2, aes-gcm AEAD integrity"
+	                                                         : "LUKS2, hmac-sha256 integrity");
 	return 0;
 }
 
@@ -100,9 +110,9 @@ int scratch_mount(struct boot *b, const char *dir)
 {
 	if (!b->config.scratch[0])
 		return boot_error(b, -EINVAL,
-				  "no writable layer: give ccinit.scratch=<device>|tmpfs");
+		                  "no writable layer: give ccinit.scratch=<device>|tmpfs");
 	int r = strcmp(b->config.scratch, "tmpfs") == 0 ? mount_tmpfs(b, dir)
-							  : mount_encrypted(b, dir);
+	                                                : mount_encrypted(b, dir);
 	if (r < 0)
 		return r;
 	char sub[256];

@@ -35,7 +35,7 @@ int run_and_wait(const char *const *argv, char *why, size_t why_size)
 		return 0;
 	if (WIFEXITED(status))
 		snprintf(why, why_size, "%s exited with status %d%s", argv[0], WEXITSTATUS(status),
-			 WEXITSTATUS(status) == 127 ? " (not found)" : "");
+		         WEXITSTATUS(status) == 127 ? " (not found)" : "");
 	else
 		snprintf(why, why_size, "%s killed by signal %d", argv[0], WTERMSIG(status));
 	return -ECHILD;

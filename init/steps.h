@@ -4,11 +4,11 @@
 
 #include "init/boot.h"
 
-int mount_early(struct boot *b);     /* init/mounts.c */
-int cmdline_read(struct boot *b);    /* init/cmdline.c */
-int modules_early(struct boot *b);   /* init/modules_step.c */
-int verified_root(struct boot *b);   /* init/root.c */
-int lockdown(struct boot *b);        /* init/lockdown.c */
+int mount_early(struct boot *b);   /* init/mounts.c */
+int cmdline_read(struct boot *b);  /* init/cmdline.c */
+int modules_early(struct boot *b); /* init/modules_step.c */
+int verified_root(struct boot *b); /* init/root.c */
+int lockdown(struct boot *b);      /* init/lockdown.c */
 
 /* The hand-off: exec the agent as PID 1, or supervise it. Never returns. */
 _Noreturn void handoff(struct boot *b); /* init/handoff.c */

@@ -25,11 +25,11 @@
 
 /* Mounts that travel into the new root, each with what lives below it. */
 static const char *const moved_mounts[] = {
-	"/dev",  /* devtmpfs: the nodes for every device found so far */
-	"/proc", /* needed by everything, kata-agent first */
-	"/sys",  /* with securityfs and configfs below it */
-	"/run",  /* runtime state, and /run/ccinit's root layers */
-	"/tmp",
+        "/dev",  /* devtmpfs: the nodes for every device found so far */
+        "/proc", /* needed by everything, kata-agent first */
+        "/sys",  /* with securityfs and configfs below it */
+        "/run",  /* runtime state, and /run/ccinit's root layers */
+        "/tmp",
 };
 
 /* Deletes everything below dirfd on device dev, without crossing into other mounts. */
@@ -49,8 +49,8 @@ static int remove_children(int dirfd, dev_t dev)
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
 			continue; /* a mount point: the new root, or one being moved */
 		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-								     O_CLOEXEC);
+			int sub = openat(dirfd, de->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
 				(void)remove_children(sub, dev);
 			if (unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0 && errno != EBUSY && !r)
@@ -80,7 +80,7 @@ int switch_root(struct boot *b, const char *new_root)
 		r = sys->mkdir(target, 0755);
 		if (r < 0 && r != -EEXIST)
 			return boot_error(b, r, "the new root has no %s and cannot make it",
-					  moved_mounts[i]);
+			                  moved_mounts[i]);
 		r = sys->mount(moved_mounts[i], target, NULL, MS_MOVE, NULL);
 		if (r < 0)
 			return boot_error(b, r, "moving %s into the new root", moved_mounts[i]);

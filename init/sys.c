@@ -16,7 +16,7 @@
 #define RET_NERRNO(expr) ((expr) < 0 ? -errno : 0)
 
 static int real_mount(const char *source, const char *target, const char *fstype,
-		      unsigned long flags, const void *data)
+                      unsigned long flags, const void *data)
 {
 	return RET_NERRNO(mount(source, target, fstype, flags, data));
 }
@@ -98,19 +98,19 @@ static int64_t real_now_ns(void)
 }
 
 const struct sys_ops sys_real = {
-	.mount = real_mount,
-	.umount2 = real_umount2,
-	.mkdir = real_mkdir,
-	.mknod = real_mknod,
-	.symlink = real_symlink,
-	.open = real_open,
-	.ioctl = real_ioctl,
-	.finit_module = real_finit_module,
-	.reboot = real_reboot,
-	.pivot_root = real_pivot_root,
-	.chroot = real_chroot,
-	.getrandom = real_getrandom,
-	.now_ns = real_now_ns,
+        .mount = real_mount,
+        .umount2 = real_umount2,
+        .mkdir = real_mkdir,
+        .mknod = real_mknod,
+        .symlink = real_symlink,
+        .open = real_open,
+        .ioctl = real_ioctl,
+        .finit_module = real_finit_module,
+        .reboot = real_reboot,
+        .pivot_root = real_pivot_root,
+        .chroot = real_chroot,
+        .getrandom = real_getrandom,
+        .now_ns = real_now_ns,
 };
 
 const struct sys_ops *sys = &sys_real;

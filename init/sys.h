@@ -18,7 +18,7 @@
 
 struct sys_ops {
 	int (*mount)(const char *source, const char *target, const char *fstype,
-		     unsigned long flags, const void *data);
+	             unsigned long flags, const void *data);
 	int (*umount2)(const char *target, int flags);
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*mknod)(const char *path, mode_t mode, dev_t dev);

@@ -40,12 +40,13 @@ static double ms(int64_t ns)
 
 void trace_print(const struct boot_trace *t, int64_t now_ns)
 {
-	log_info("boot trace (ms since kernel start; kernel to /init %.1f, /init to hand-off %.1f):",
-		 ms(t->init_start_ns), ms(now_ns - t->init_start_ns));
+	log_info(
+	        "boot trace (ms since kernel start; kernel to /init %.1f, /init to hand-off %.1f):",
+	        ms(t->init_start_ns), ms(now_ns - t->init_start_ns));
 	for (unsigned i = 0; i < t->count; i++) {
 		const struct trace_entry *e = &t->entries[i];
 		int64_t end = e->end_ns ? e->end_ns : now_ns;
 		log_info("  %9.1f %8.1f  %*s%s%s", ms(e->start_ns), ms(end - e->start_ns),
-			 2 * e->depth, "", e->name, e->end_ns ? "" : " (unfinished)");
+		         2 * e->depth, "", e->name, e->end_ns ? "" : " (unfinished)");
 	}
 }

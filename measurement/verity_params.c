@@ -118,7 +118,8 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 			} else {
 				int r = hex_decode(val, vlen, v.salt, sizeof(v.salt));
 				if (r < 0)
-					return fail(why, why_size, "salt is not hex (or longer than 256 bytes)");
+					return fail(why, why_size,
+					            "salt is not hex (or longer than 256 bytes)");
 				v.salt_size = (size_t)r;
 			}
 			bit = SALT;
@@ -131,7 +132,7 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 			bool data = s[0] == 'd';
 			if (parse_u64(val, vlen, &n) < 0 || !block_size_ok(n))
 				return fail(why, why_size, "%s is not a power of two in 512-4096",
-					    data ? "data_block_size" : "hash_block_size");
+				            data ? "data_block_size" : "hash_block_size");
 			*(data ? &v.data_block_size : &v.hash_block_size) = (uint32_t)n;
 			bit = data ? DBS : HBS;
 		} else if (KEY("hash")) {
@@ -140,8 +141,8 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 			memcpy(v.hash_name, val, vlen);
 			v.hash_name[vlen] = '\0';
 			if (!digest_size(v.hash_name))
-				return fail(why, why_size, "hash '%s' is not sha1, sha256 or sha512",
-					    v.hash_name);
+				return fail(why, why_size,
+				            "hash '%s' is not sha1, sha256 or sha512", v.hash_name);
 			bit = 0;
 		} else {
 			return fail(why, why_size, "unknown field '%.*s'", (int)klen, s);
@@ -159,14 +160,14 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 	}
 	if (seen != ALL) {
 		static const char *const names[] = {"root_hash", "salt", "data_blocks",
-						    "data_block_size", "hash_block_size"};
+		                                    "data_block_size", "hash_block_size"};
 		for (int i = 0; i < 5; i++)
 			if (!(seen & (1u << i)))
 				return fail(why, why_size, "%s missing", names[i]);
 	}
 	if (v.root_hash_size != digest_size(v.hash_name))
 		return fail(why, why_size, "root_hash has %zu bytes, %s digests have %zu",
-			    v.root_hash_size, v.hash_name, digest_size(v.hash_name));
+		            v.root_hash_size, v.hash_name, digest_size(v.hash_name));
 	*p = v;
 	return 0;
 }
@@ -179,10 +180,11 @@ int verity_params_format(const struct verity_params *p, char *buf, size_t size)
 		hex_encode(p->salt, p->salt_size, salt);
 	else
 		strcpy(salt, "-");
-	int n = snprintf(buf, size,
-			 "root_hash=%s,salt=%s,data_blocks=%llu,data_block_size=%u,hash_block_size=%u%s%s",
-			 root, salt, (unsigned long long)p->data_blocks, p->data_block_size,
-			 p->hash_block_size, strcmp(p->hash_name, "sha256") ? ",hash=" : "",
-			 strcmp(p->hash_name, "sha256") ? p->hash_name : "");
+	int n = snprintf(
+	        buf, size,
+	        "root_hash=%s,salt=%s,data_blocks=%llu,data_block_size=%u,hash_block_size=%u%s%s",
+	        root, salt, (unsigned long long)p->data_blocks, p->data_block_size,
+	        p->hash_block_size, strcmp(p->hash_name, "sha256") ? ",hash=" : "",
+	        strcmp(p->hash_name, "sha256") ? p->hash_name : "");
 	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
 }

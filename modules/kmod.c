@@ -26,7 +26,7 @@ struct modules_ctx {
 };
 
 static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
-		     const char *format, va_list args)
+                     const char *format, va_list args)
 {
 	(void)data, (void)file, (void)line, (void)fn;
 	char msg[512];
@@ -34,12 +34,13 @@ static void kmod_log(void *data, int priority, const char *file, int line, const
 	size_t len = strlen(msg);
 	if (len && msg[len - 1] == '\n')
 		msg[len - 1] = '\0';
-	/* libkmod reports at its own levels; an error there is ours to judge, so debug at most info. */
+	/* libkmod reports at its own levels; an error there is ours to judge, so debug at most
+	 * info. */
 	log_msg(priority <= LOG_ERR ? LOG_INFO : LOG_DEBUG, "libkmod: %s", msg);
 }
 
 static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 static int why_set(char *why, size_t size, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -93,7 +94,7 @@ void modules_set_trace(struct modules_ctx *m, struct boot_trace *t)
 
 /* Resolves a name (or alias) to modules; -ENOENT when the tree has none. */
 static int lookup(struct modules_ctx *m, const char *name, struct kmod_list **ret, char *why,
-		  size_t why_size)
+                  size_t why_size)
 {
 	struct kmod_list *list = NULL;
 	int r = kmod_module_new_from_lookup(m->kmod, name, &list);
@@ -101,13 +102,13 @@ static int lookup(struct modules_ctx *m, const char *name, struct kmod_list **re
 		return why_set(why, why_size, r, "module %s: lookup in %s", name, m->moddir);
 	if (!list)
 		return why_set(why, why_size, -ENOENT, "module %s: not found in %s", name,
-			       m->moddir);
+		               m->moddir);
 	*ret = list;
 	return 0;
 }
 
 int modules_load(struct modules_ctx *m, const char *name, const char *options, char *why,
-		 size_t why_size)
+                 size_t why_size)
 {
 	struct kmod_list *list = NULL, *l;
 	char label[48];
@@ -120,10 +121,10 @@ int modules_load(struct modules_ctx *m, const char *name, const char *options, c
 		struct kmod_module *mod = kmod_module_get_module(l);
 		/* Not FAIL_ON_LOADED: loaded or built in already is what we want. */
 		r = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_COMMAND, options, NULL,
-						    NULL, NULL);
+		                                    NULL, NULL);
 		if (r < 0)
 			why_set(why, why_size, r, "module %s (%s): load failed", name,
-				kmod_module_get_name(mod));
+			        kmod_module_get_name(mod));
 		else
 			log_debug("module %s loaded", kmod_module_get_name(mod));
 		kmod_module_unref(mod);
@@ -137,7 +138,7 @@ int modules_load(struct modules_ctx *m, const char *name, const char *options, c
 }
 
 int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, char *why,
-			 size_t why_size)
+                         size_t why_size)
 {
 	for (size_t i = 0; i < p->count; i++) {
 		const struct module_spec *s = &p->modules[i];
@@ -154,18 +155,17 @@ int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, 
 
 /* Calls fn once per module file, following dependencies and softdeps depth first. */
 static int resolve_one(struct modules_ctx *m, struct kmod_module *mod,
-		       int (*fn)(const char *, void *), void *userdata, char *why, size_t why_size,
-		       unsigned depth)
+                       int (*fn)(const char *, void *), void *userdata, char *why, size_t why_size,
+                       unsigned depth)
 {
 	if (depth > 32)
 		return why_set(why, why_size, -ELOOP, "module %s: dependency chain too deep",
-			       kmod_module_get_name(mod));
+		               kmod_module_get_name(mod));
 	const char *path = kmod_module_get_path(mod);
 	if (!path)
 		return 0; /* built in: nothing to ship */
 
-	struct kmod_list *deps = kmod_module_get_dependencies(mod), *pre = NULL, *post = NULL,
-			 *l;
+	struct kmod_list *deps = kmod_module_get_dependencies(mod), *pre = NULL, *post = NULL, *l;
 	int r = 0;
 	(void)kmod_module_get_softdeps(mod, &pre, &post);
 	struct kmod_list *groups[] = {deps, pre, post};
@@ -192,8 +192,8 @@ static int resolve_one(struct modules_ctx *m, struct kmod_module *mod,
 }
 
 int modules_resolve(struct modules_ctx *m, const char *name,
-		    int (*fn)(const char *relpath, void *userdata), void *userdata, char *why,
-		    size_t why_size)
+                    int (*fn)(const char *relpath, void *userdata), void *userdata, char *why,
+                    size_t why_size)
 {
 	struct kmod_list *list = NULL, *l;
 	int r = lookup(m, name, &list, why, why_size);

@@ -49,16 +49,16 @@ void modules_set_trace(struct modules_ctx *m, struct boot_trace *t);
  * in counts as success. -ENOENT: the module is not in the tree.
  */
 int modules_load(struct modules_ctx *m, const char *name, const char *options, char *why,
-		 size_t why_size);
+                 size_t why_size);
 
 /* Loads every module of a profile, in order. */
 int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, char *why,
-			 size_t why_size);
+                         size_t why_size);
 
 /*
  * Host side: calls fn for the path (relative to moddir) of name and of every
  * module it depends on (dependencies and softdeps), each once.
  */
 int modules_resolve(struct modules_ctx *m, const char *name,
-		    int (*fn)(const char *relpath, void *userdata), void *userdata, char *why,
-		    size_t why_size);
+                    int (*fn)(const char *relpath, void *userdata), void *userdata, char *why,
+                    size_t why_size);

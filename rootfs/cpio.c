@@ -76,7 +76,7 @@ static int normalise(const char *in, char *out, size_t size)
 }
 
 static int add(struct cpio_archive *a, const char *image_path, mode_t mode, const char *host,
-	       const char *target, unsigned rmajor, unsigned rminor);
+               const char *target, unsigned rmajor, unsigned rminor);
 
 static int add_parents(struct cpio_archive *a, const char *path)
 {
@@ -95,7 +95,7 @@ static int add_parents(struct cpio_archive *a, const char *path)
 }
 
 static int add(struct cpio_archive *a, const char *image_path, mode_t mode, const char *host,
-	       const char *target, unsigned rmajor, unsigned rminor)
+               const char *target, unsigned rmajor, unsigned rminor)
 {
 	char path[PATH_MAX];
 	int r = normalise(image_path, path, sizeof(path));
@@ -103,7 +103,8 @@ static int add(struct cpio_archive *a, const char *image_path, mode_t mode, cons
 		return r;
 	struct entry *e = find(a, path);
 	if (e) {
-		/* A directory named twice is fine; anything else named twice is a mistake in the list. */
+		/* A directory named twice is fine; anything else named twice is a mistake in the
+		 * list. */
 		if (S_ISDIR(e->mode) && S_ISDIR(mode)) {
 			e->mode = mode;
 			return 0;
@@ -153,7 +154,7 @@ int cpio_add_symlink(struct cpio_archive *a, const char *path, const char *targe
 }
 
 int cpio_add_node(struct cpio_archive *a, const char *path, mode_t mode, unsigned major,
-		  unsigned minor)
+                  unsigned minor)
 {
 	if (!S_ISCHR(mode) && !S_ISBLK(mode))
 		return -EINVAL;
@@ -172,8 +173,10 @@ int cpio_add_tree(struct cpio_archive *a, const char *path, const char *host_dir
 		struct stat st;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (snprintf(host, sizeof(host), "%s/%s", host_dir, de->d_name) >= (int)sizeof(host) ||
-		    snprintf(image, sizeof(image), "%s/%s", path, de->d_name) >= (int)sizeof(image)) {
+		if (snprintf(host, sizeof(host), "%s/%s", host_dir, de->d_name) >=
+		            (int)sizeof(host) ||
+		    snprintf(image, sizeof(image), "%s/%s", path, de->d_name) >=
+		            (int)sizeof(image)) {
 			r = -ENAMETOOLONG;
 			break;
 		}
@@ -205,7 +208,7 @@ int cpio_add_tree(struct cpio_archive *a, const char *path, const char *host_dir
 }
 
 static int why_line(char *why, size_t size, const char *file, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+        __attribute__((format(printf, 5, 6)));
 static int why_line(char *why, size_t size, const char *file, unsigned line, const char *fmt, ...)
 {
 	int n = snprintf(why, size, "%s:%u: ", file, line);
@@ -218,7 +221,7 @@ static int why_line(char *why, size_t size, const char *file, unsigned line, con
 }
 
 int cpio_add_list(struct cpio_archive *a, const char *list_path, const char *base_dir, char *why,
-		  size_t why_size)
+                  size_t why_size)
 {
 	FILE *f = fopen(list_path, "re");
 	if (!f)
@@ -243,20 +246,22 @@ int cpio_add_list(struct cpio_archive *a, const char *list_path, const char *bas
 		char host[PATH_MAX];
 		if (strcmp(kind, "dir") == 0 && fields == 3 && sscanf(arg1, "%o", &mode) == 1) {
 			r = cpio_add_dir(a, path, mode);
-		} else if (strcmp(kind, "file") == 0 && fields == 4 && sscanf(arg2, "%o", &mode) == 1) {
+		} else if (strcmp(kind, "file") == 0 && fields == 4 &&
+		           sscanf(arg2, "%o", &mode) == 1) {
 			snprintf(host, sizeof(host), "%s%s%s", arg1[0] == '/' ? "" : base_dir,
-				 arg1[0] == '/' ? "" : "/", arg1);
+			         arg1[0] == '/' ? "" : "/", arg1);
 			r = cpio_add_file(a, path, host, mode);
 		} else if (strcmp(kind, "slink") == 0 && fields >= 3) {
 			r = cpio_add_symlink(a, path, arg1);
 		} else if (strcmp(kind, "nod") == 0 &&
-			   sscanf(line, "%*s %*s %o %c %u %u", &mode, &type, &major, &minor) == 4 &&
-			   (type == 'c' || type == 'b')) {
-			r = cpio_add_node(a, path, (type == 'c' ? S_IFCHR : S_IFBLK) | (mode & 07777),
-					  major, minor);
+		           sscanf(line, "%*s %*s %o %c %u %u", &mode, &type, &major, &minor) == 4 &&
+		           (type == 'c' || type == 'b')) {
+			r = cpio_add_node(a, path,
+			                  (type == 'c' ? S_IFCHR : S_IFBLK) | (mode & 07777), major,
+			                  minor);
 		} else if (strcmp(kind, "tree") == 0 && fields == 3) {
 			snprintf(host, sizeof(host), "%s%s%s", arg1[0] == '/' ? "" : base_dir,
-				 arg1[0] == '/' ? "" : "/", arg1);
+			         arg1[0] == '/' ? "" : "/", arg1);
 			r = cpio_add_tree(a, path, host);
 		} else {
 			r = why_line(why, why_size, list_path, n, "cannot read '%s' entry", kind);
@@ -275,12 +280,13 @@ static int compare(const void *x, const void *y)
 }
 
 static int header(FILE *out, uint32_t ino, uint32_t mode, uint32_t mtime, uint32_t size,
-		  uint32_t rmajor, uint32_t rminor, const char *name)
+                  uint32_t rmajor, uint32_t rminor, const char *name)
 {
 	size_t namesize = strlen(name) + 1;
 	static const char zeros[4];
-	if (fprintf(out, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08zX%08X", ino, mode, 0,
-		    0, S_ISDIR(mode) ? 2 : 1, mtime, size, 0, 0, rmajor, rminor, namesize, 0) < 0 ||
+	if (fprintf(out, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08zX%08X", ino, mode,
+	            0, 0, S_ISDIR(mode) ? 2 : 1, mtime, size, 0, 0, rmajor, rminor, namesize,
+	            0) < 0 ||
 	    fwrite(name, 1, namesize, out) != namesize)
 		return -EIO;
 	size_t pad = (4 - (110 + namesize) % 4) % 4;
@@ -333,7 +339,7 @@ int cpio_write(struct cpio_archive *a, FILE *out, uint32_t mtime)
 			size = (uint32_t)strlen(e->target);
 		}
 		r = header(out, (uint32_t)(i + 1), e->mode, mtime, size, e->rmajor, e->rminor,
-			   e->path);
+		           e->path);
 		if (r < 0)
 			return r;
 		if (S_ISREG(e->mode))
@@ -341,9 +347,10 @@ int cpio_write(struct cpio_archive *a, FILE *out, uint32_t mtime)
 		else if (S_ISLNK(e->mode)) {
 			static const char zeros[4];
 			size_t pad = (4 - size % 4) % 4;
-			r = fwrite(e->target, 1, size, out) == size && fwrite(zeros, 1, pad, out) == pad
-				    ? 0
-				    : -EIO;
+			r = fwrite(e->target, 1, size, out) == size &&
+			                    fwrite(zeros, 1, pad, out) == pad
+			            ? 0
+			            : -EIO;
 		}
 		if (r < 0)
 			return r;

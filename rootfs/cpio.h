@@ -21,7 +21,7 @@ int cpio_add_dir(struct cpio_archive *a, const char *path, mode_t perm);
 int cpio_add_file(struct cpio_archive *a, const char *path, const char *host_path, mode_t perm);
 int cpio_add_symlink(struct cpio_archive *a, const char *path, const char *target);
 int cpio_add_node(struct cpio_archive *a, const char *path, mode_t mode, unsigned major,
-		  unsigned minor);
+                  unsigned minor);
 /* Adds a host directory's contents below path, recursively (modes kept, owners dropped). */
 int cpio_add_tree(struct cpio_archive *a, const char *path, const char *host_dir);
 
@@ -32,7 +32,7 @@ int cpio_add_tree(struct cpio_archive *a, const char *path, const char *host_dir
  * Host paths are relative to base_dir. On error, why names file:line.
  */
 int cpio_add_list(struct cpio_archive *a, const char *list_path, const char *base_dir, char *why,
-		  size_t why_size);
+                  size_t why_size);
 
 /* Writes the archive; mtime is every entry's time. */
 int cpio_write(struct cpio_archive *a, FILE *out, uint32_t mtime);

@@ -18,111 +18,53 @@
 #include "rootfs/command.h"
 #include "rootfs/cpio.h"
 #include "rootfs/fsutil.h"
-#include "rootfs/spawn.h"
+#include "rootfs/modstage.h"
 
 #define MAX_MODULES 64
 
-struct stage {
-	const char *moddir; /* source: <kernel-root>/lib/modules/<kver> */
-	char dest[PATH_MAX]; /* staging: <tmp>/lib/modules/<kver> */
-	unsigned copied;
-};
-
-static int stage_module(const char *relpath, void *userdata)
-{
-	struct stage *s = userdata;
-	char from[PATH_MAX], to[PATH_MAX];
-	if (path_join(from, sizeof(from), s->moddir, relpath) < 0 ||
-	    path_join(to, sizeof(to), s->dest, relpath) < 0)
-		return -ENAMETOOLONG;
-	if (access(to, F_OK) == 0)
-		return 0; /* shared dependency, already staged */
-	int r = mkdir_parents(to, 0755);
-	if (r < 0)
-		return r;
-	s->copied++;
-	return copy_file(from, to, 0644);
-}
-
-/* The files depmod reads besides the modules: the order and what is built in. */
-static const char *const depmod_inputs[] = {"modules.order", "modules.builtin",
-					    "modules.builtin.modinfo"};
-
-static int ensure_depmod(const char *kernel_root, const char *kver, const char *moddir)
-{
-	char dep[PATH_MAX];
-	if (path_join(dep, sizeof(dep), moddir, "modules.dep.bin") < 0)
-		return -ENAMETOOLONG;
-	if (access(dep, F_OK) == 0)
-		return 0;
-	const char *argv[] = {"depmod", "-b", kernel_root, kver, NULL};
-	return spawn_wait(argv);
-}
-
 static int stage_modules(const char *kernel_root, const char *kver, const char *tmp,
-			 const char *const *names, size_t count, struct cpio_archive *a)
+                         const char *const *names, size_t count, struct cpio_archive *a)
 {
-	char moddir[PATH_MAX], staged_modules[PATH_MAX], why[512] = "";
-	struct modules_ctx *m = NULL;
-	struct stage s = {.moddir = moddir};
-	if (snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", kernel_root, kver) >=
-		    (int)sizeof(moddir) ||
-	    path_join(staged_modules, sizeof(staged_modules), tmp, "lib/modules") < 0 ||
-	    path_join(s.dest, sizeof(s.dest), staged_modules, kver) < 0)
-		return -ENAMETOOLONG;
+	char staged_modules[PATH_MAX], why[1024] = "";
+	unsigned copied = 0;
 
-	int r = ensure_depmod(kernel_root, kver, moddir);
-	if (r < 0)
-		return r;
-	r = modules_new(moddir, &m);
+	if (path_join(staged_modules, sizeof(staged_modules), tmp, "lib/modules") < 0)
+		return -ENAMETOOLONG;
+	int r = modstage(kernel_root, kver, tmp, names, NULL, count, &copied, why, sizeof(why));
 	if (r < 0) {
-		fprintf(stderr, "ccimage: libkmod over %s: %s\n", moddir, strerror(-r));
+		fprintf(stderr, "ccimage: %s\n", why);
 		return r;
 	}
-	for (size_t i = 0; i < count && r >= 0; i++) {
-		r = modules_resolve(m, names[i], stage_module, &s, why, sizeof(why));
-		if (r < 0)
-			fprintf(stderr, "ccimage: %s: %s\n", why, strerror(-r));
-	}
-	modules_free(m);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < sizeof(depmod_inputs) / sizeof(depmod_inputs[0]); i++) {
-		char from[PATH_MAX], to[PATH_MAX];
-		if (path_join(from, sizeof(from), moddir, depmod_inputs[i]) < 0 ||
-		    path_join(to, sizeof(to), s.dest, depmod_inputs[i]) < 0)
-			return -ENAMETOOLONG;
-		if (access(from, F_OK) == 0 && (r = copy_file(from, to, 0644)) < 0)
-			return r;
-	}
-	const char *argv[] = {"depmod", "-b", tmp, kver, NULL};
-	r = spawn_wait(argv);
-	if (r < 0)
-		return r;
-	fprintf(stderr, "ccimage: %u module files staged for %zu requested\n", s.copied, count);
+	fprintf(stderr, "ccimage: %u module files staged for %zu requested\n", copied, count);
 	return cpio_add_tree(a, "/lib/modules", staged_modules);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ccimage initramfs -o OUT [--list FILE]... [--init BINARY]\n"
-		"         [--kernel-root DIR --kver VERSION [--profile NAME]... [--module NAME]...]\n"
-		"         [--mtime SECONDS]\n"
-		"Writes a reproducible cpio (newc) initramfs. --list takes gen_init_cpio lines\n"
-		"(dir, file, slink, nod, tree; host paths relative to the list's directory).\n"
-		"Always present: /dev/console, /proc, /sys, /dev, /run, /tmp. The mtime defaults\n"
-		"to SOURCE_DATE_EPOCH, else 0.\n");
+	        "usage: ccimage initramfs -o OUT [--list FILE]... [--init BINARY]\n"
+	        "         [--kernel-root DIR --kver VERSION [--profile NAME]... [--module "
+	        "NAME]...]\n"
+	        "         [--mtime SECONDS]\n"
+	        "Writes a reproducible cpio (newc) initramfs. --list takes gen_init_cpio lines\n"
+	        "(dir, file, slink, nod, tree; host paths relative to the list's directory).\n"
+	        "Always present: /dev/console, /proc, /sys, /dev, /run, /tmp. The mtime defaults\n"
+	        "to SOURCE_DATE_EPOCH, else 0.\n");
 }
 
 static int run(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"output", required_argument, NULL, 'o'},   {"list", required_argument, NULL, 'l'},
-		{"init", required_argument, NULL, 'i'},     {"kernel-root", required_argument, NULL, 'k'},
-		{"kver", required_argument, NULL, 'v'},     {"profile", required_argument, NULL, 'p'},
-		{"module", required_argument, NULL, 'm'},   {"mtime", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},           {0},
+	        {"output", required_argument, NULL, 'o'},
+	        {"list", required_argument, NULL, 'l'},
+	        {"init", required_argument, NULL, 'i'},
+	        {"kernel-root", required_argument, NULL, 'k'},
+	        {"kver", required_argument, NULL, 'v'},
+	        {"profile", required_argument, NULL, 'p'},
+	        {"module", required_argument, NULL, 'm'},
+	        {"mtime", required_argument, NULL, 't'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
 	};
 	const char *out = NULL, *init = NULL, *kernel_root = NULL, *kver = NULL;
 	const char *lists[16], *modules[MAX_MODULES];
@@ -134,11 +76,21 @@ static int run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
 		const struct module_profile *p;
 		switch (c) {
-		case 'o': out = optarg; break;
-		case 'i': init = optarg; break;
-		case 'k': kernel_root = optarg; break;
-		case 'v': kver = optarg; break;
-		case 't': mtime = strtoul(optarg, NULL, 10); break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'i':
+			init = optarg;
+			break;
+		case 'k':
+			kernel_root = optarg;
+			break;
+		case 'v':
+			kver = optarg;
+			break;
+		case 't':
+			mtime = strtoul(optarg, NULL, 10);
+			break;
 		case 'l':
 			if (nlists == sizeof(lists) / sizeof(lists[0]))
 				return EXIT_USAGE;
@@ -158,8 +110,12 @@ static int run(int argc, char **argv)
 			for (size_t i = 0; i < p->count && nmodules < MAX_MODULES; i++)
 				modules[nmodules++] = p->modules[i].name;
 			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (!out || optind != argc || (nmodules && (!kernel_root || !kver))) {

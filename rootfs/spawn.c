@@ -30,7 +30,8 @@ int spawn_wait(const char *const *argv)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
-		fprintf(stderr, "ccimage: %s exited with status %d\n", argv[0], WEXITSTATUS(status));
+		fprintf(stderr, "ccimage: %s exited with status %d\n", argv[0],
+		        WEXITSTATUS(status));
 	else
 		fprintf(stderr, "ccimage: %s killed by signal %d\n", argv[0], WTERMSIG(status));
 	return -ECHILD;

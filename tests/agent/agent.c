@@ -150,9 +150,11 @@ static void rlimits(void)
 	static const struct {
 		const char *name;
 		int resource;
-	} limits[] = {{"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},
-		      {"core", RLIMIT_CORE},     {"memlock", RLIMIT_MEMLOCK},
-		      {"stack", RLIMIT_STACK}};
+	} limits[] = {{"nofile", RLIMIT_NOFILE},
+	              {"nproc", RLIMIT_NPROC},
+	              {"core", RLIMIT_CORE},
+	              {"memlock", RLIMIT_MEMLOCK},
+	              {"stack", RLIMIT_STACK}};
 	printf("\"rlimits\":{");
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		struct rlimit r;
@@ -164,7 +166,8 @@ static void rlimits(void)
 	printf("}");
 }
 
-/* Device-mapper devices: name, uuid (its prefix names the target: CRYPT-VERITY-, CRYPT-PLAIN-...), ro. */
+/* Device-mapper devices: name, uuid (its prefix names the target: CRYPT-VERITY-, CRYPT-PLAIN-...),
+ * ro. */
 static void dm_devices(void)
 {
 	DIR *d = opendir("/sys/block");
@@ -265,7 +268,8 @@ static void write_marker(void)
 
 int main(void)
 {
-	/* First thing: when the agent started, for boot benchmarks (time since the kernel started). */
+	/* First thing: when the agent started, for boot benchmarks (time since the kernel started).
+	 */
 	struct timespec started;
 	clock_gettime(CLOCK_BOOTTIME, &started);
 	printf("\nCCINIT-AGENT-REPORT-BEGIN\n{\"pid\":%d,\"boottime_ns\":%lld,", (int)getpid(),

@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (verity_params_parse(&p, line, why, sizeof(why)) == 0) {
 		/* Anything accepted must format and read back to the same parameters. */
 		if (verity_params_format(&p, out, sizeof(out)) < 0 ||
-		    verity_params_parse(&q, out, why, sizeof(why)) != 0 || memcmp(&p, &q, sizeof(p)) != 0)
+		    verity_params_parse(&q, out, why, sizeof(why)) != 0 ||
+		    memcmp(&p, &q, sizeof(p)) != 0)
 			abort();
 	}
 	free(line);

@@ -27,7 +27,8 @@ static int record(const char *fmt, ...)
 	size_t used = strlen(fake_sys_log);
 	snprintf(fake_sys_log + used, sizeof(fake_sys_log) - used, "%s\n", line);
 	for (size_t i = 0; i < sizeof(failures) / sizeof(failures[0]); i++) {
-		if (failures[i].err && strncmp(line, failures[i].prefix, strlen(failures[i].prefix)) == 0) {
+		if (failures[i].err &&
+		    strncmp(line, failures[i].prefix, strlen(failures[i].prefix)) == 0) {
 			int err = failures[i].err;
 			failures[i].err = 0;
 			return err;
@@ -37,10 +38,10 @@ static int record(const char *fmt, ...)
 }
 
 static int fake_mount(const char *source, const char *target, const char *fstype,
-		      unsigned long flags, const void *data)
+                      unsigned long flags, const void *data)
 {
-	return record("mount %s %s %s %#lx %s", source ? source : "-", target, fstype ? fstype : "-",
-		      flags, data ? (const char *)data : "-");
+	return record("mount %s %s %s %#lx %s", source ? source : "-", target,
+	              fstype ? fstype : "-", flags, data ? (const char *)data : "-");
 }
 
 static int fake_umount2(const char *target, int flags)
@@ -114,19 +115,19 @@ static int64_t fake_now_ns(void)
 }
 
 static const struct sys_ops fake_ops = {
-	.mount = fake_mount,
-	.umount2 = fake_umount2,
-	.mkdir = fake_mkdir,
-	.mknod = fake_mknod,
-	.symlink = fake_symlink,
-	.open = fake_open,
-	.ioctl = fake_ioctl,
-	.finit_module = fake_finit_module,
-	.reboot = fake_reboot,
-	.pivot_root = fake_pivot_root,
-	.chroot = fake_chroot,
-	.getrandom = fake_getrandom,
-	.now_ns = fake_now_ns,
+        .mount = fake_mount,
+        .umount2 = fake_umount2,
+        .mkdir = fake_mkdir,
+        .mknod = fake_mknod,
+        .symlink = fake_symlink,
+        .open = fake_open,
+        .ioctl = fake_ioctl,
+        .finit_module = fake_finit_module,
+        .reboot = fake_reboot,
+        .pivot_root = fake_pivot_root,
+        .chroot = fake_chroot,
+        .getrandom = fake_getrandom,
+        .now_ns = fake_now_ns,
 };
 
 void fake_sys_install(const char *root)

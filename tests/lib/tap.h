@@ -22,8 +22,8 @@ struct tap_test {
 #define TEST(n)                                                                                    \
 	static void test_##n(void);                                                                \
 	static const struct tap_test tap_test_##n                                                  \
-		__attribute__((used, section("tap_tests"), aligned(sizeof(void *)))) = {#n,        \
-											 test_##n};        \
+	        __attribute__((used, section("tap_tests"), aligned(sizeof(void *)))) = {#n,        \
+	                                                                                test_##n}; \
 	static void test_##n(void)
 
 /* Exit code of a test that cannot run here (no root, no device): a skip, never a pass. */
@@ -38,7 +38,7 @@ struct tap_test {
 
 #define tap_fail(...)                                                                              \
 	do {                                                                                       \
-		printf("#   %s:%d: ", __FILE__, __LINE__);                                             \
+		printf("#   %s:%d: ", __FILE__, __LINE__);                                         \
 		printf(__VA_ARGS__);                                                               \
 		printf("\n");                                                                      \
 		fflush(stdout);                                                                    \
@@ -66,19 +66,20 @@ struct tap_test {
 	do {                                                                                       \
 		const char *_a = (a), *_b = (b);                                                   \
 		if (!_a || !_b || strcmp(_a, _b) != 0)                                             \
-			tap_fail("%s == %s: \"%s\" vs \"%s\"", #a, #b, _a ? _a : "(null)",          \
-				 _b ? _b : "(null)");                                              \
+			tap_fail("%s == %s: \"%s\" vs \"%s\"", #a, #b, _a ? _a : "(null)",         \
+			         _b ? _b : "(null)");                                              \
 	} while (0)
 
 #define ASSERT_CONTAINS(hay, needle)                                                               \
 	do {                                                                                       \
 		const char *_h = (hay), *_n = (needle);                                            \
 		if (!_h || !strstr(_h, _n))                                                        \
-			tap_fail("\"%s\" does not contain \"%s\"", _h ? _h : "(null)", _n);         \
+			tap_fail("\"%s\" does not contain \"%s\"", _h ? _h : "(null)", _n);        \
 	} while (0)
 
 #define ASSERT_MEM(a, b, n)                                                                        \
 	do {                                                                                       \
 		if (memcmp((a), (b), (n)) != 0)                                                    \
-			tap_fail("%s and %s differ in their first %zu bytes", #a, #b, (size_t)(n)); \
+			tap_fail("%s and %s differ in their first %zu bytes", #a, #b,              \
+			         (size_t)(n));                                                     \
 	} while (0)

@@ -15,7 +15,8 @@ static struct boot boot;
 
 static void setup(void)
 {
-	fake_sys_install("/nonexistent-root"); /* no /proc/filesystems: conditional mounts skipped */
+	fake_sys_install(
+	        "/nonexistent-root"); /* no /proc/filesystems: conditional mounts skipped */
 	log_to_stderr();
 	memset(&boot, 0, sizeof(boot));
 	config_init(&boot.config);
@@ -34,7 +35,7 @@ TEST(early_mounts_in_order_with_flags)
 	ASSERT_TRUE(dev < proc && proc < sys_ && sys_ < run); /* /dev first: kmsg needs it */
 	char want[128];
 	snprintf(want, sizeof(want), "mount proc /proc proc %#lx",
-		 (unsigned long)(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
+	         (unsigned long)(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
 	ASSERT_CONTAINS(fake_sys_log, want);
 	ASSERT_TRUE(strstr(fake_sys_log, "securityfs") == NULL);
 }
@@ -67,7 +68,8 @@ TEST(trace_nests_and_times)
 	ASSERT_TRUE(boot.trace.entries[0].end_ns > boot.trace.entries[1].end_ns);
 	ASSERT_TRUE(boot.trace.entries[1].end_ns > boot.trace.entries[1].start_ns);
 	for (int i = 0; i < TRACE_MAX + 5; i++)
-		trace_end(&boot.trace, trace_begin(&boot.trace, "x")); /* full: ignored, not a crash */
+		trace_end(&boot.trace,
+		          trace_begin(&boot.trace, "x")); /* full: ignored, not a crash */
 	ASSERT_EQ(boot.trace.count, TRACE_MAX);
 }
 
@@ -75,16 +77,16 @@ TEST(verity_root_hash_from_tables)
 {
 	char hex[130];
 	ASSERT_EQ(verity_table_root_hash("1 252:1 252:2 4096 4096 19 0 sha256 ABCDEF0123 abab", hex,
-					 sizeof(hex)),
-		  0);
+	                                 sizeof(hex)),
+	          0);
 	ASSERT_STR(hex, "abcdef0123");
 	ASSERT_EQ(dm_create_root_hash("dm-verity,,,ro,0 152 verity 1 /dev/vda1 /dev/vda2 4096 4096 "
-				      "19 0 sha256 00ff -",
-				      hex, sizeof(hex)),
-		  0);
+	                              "19 0 sha256 00ff -",
+	                              hex, sizeof(hex)),
+	          0);
 	ASSERT_STR(hex, "00ff");
 	ASSERT_EQ(dm_create_root_hash("dm-linear,,,ro,0 8 linear /dev/vda 0", hex, sizeof(hex)),
-		  -EINVAL);
+	          -EINVAL);
 	ASSERT_EQ(verity_table_root_hash("1 252:1", hex, sizeof(hex)), -EINVAL);
 }
 

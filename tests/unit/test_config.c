@@ -9,7 +9,8 @@
 
 #define ROOT_HASH "34d438f29561883ab6af7a59e3305759398581ecdf55976c1aa20456f307d2d9"
 #define VERITY                                                                                     \
-	"root_hash=" ROOT_HASH ",salt=abab,data_blocks=19,data_block_size=4096,hash_block_size=4096"
+	"root_hash=" ROOT_HASH ",salt=abab,data_blocks=19,data_block_size=4096,hash_block_size="   \
+	"4096"
 
 static int parse(struct ccinit_config *c, const char *cmdline, char *why)
 {
@@ -35,15 +36,18 @@ TEST(typed_knobs)
 {
 	struct ccinit_config c;
 	char why[256] = "";
-	ASSERT_EQ(parse(&c,
-			"ccinit.log=debug ccinit.supervise=YES ccinit.agent=/sbin/agent "
-			"ccinit.root=serial:root ccinit.root.verity=" VERITY " ccinit.root.timeout=30 "
-			"ccinit.scratch=tmpfs ccinit.scratch.size=512M ccinit.scratch.integrity=aead "
-			"ccinit.modules.extra=vfio,vfio_pci ccinit.gpu=required ccinit.gpu.cc=devtools "
-			"ccinit.on_failure=reboot nvrc.smi.lgc=1980 nvrc.smi.srs=1 nvrc.dcgm=on "
-			"nvrc.uvm.persistence.mode=false",
-			why),
-		  0);
+	ASSERT_EQ(
+	        parse(&c,
+	              "ccinit.log=debug ccinit.supervise=YES ccinit.agent=/sbin/agent "
+	              "ccinit.root=serial:root ccinit.root.verity=" VERITY
+	              " ccinit.root.timeout=30 "
+	              "ccinit.scratch=tmpfs ccinit.scratch.size=512M ccinit.scratch.integrity=aead "
+	              "ccinit.modules.extra=vfio,vfio_pci ccinit.gpu=required "
+	              "ccinit.gpu.cc=devtools "
+	              "ccinit.on_failure=reboot nvrc.smi.lgc=1980 nvrc.smi.srs=1 nvrc.dcgm=on "
+	              "nvrc.uvm.persistence.mode=false",
+	              why),
+	        0);
 	ASSERT_EQ(c.log_level, LOG_DEBUG);
 	ASSERT_TRUE(c.supervise);
 	ASSERT_STR(c.agent, "/sbin/agent");
@@ -71,8 +75,8 @@ TEST(last_occurrence_wins)
 	struct ccinit_config c;
 	char why[256] = "";
 	ASSERT_EQ(parse(&c, "ccinit.agent=/a ccinit.supervise=1 ccinit.agent=/b ccinit.supervise=0",
-			why),
-		  0);
+	                why),
+	          0);
 	ASSERT_STR(c.agent, "/b");
 	ASSERT_FALSE(c.supervise);
 }
@@ -81,32 +85,33 @@ TEST(last_occurrence_wins)
 TEST(malformed_values_name_the_knob)
 {
 	static const char *const bad[][2] = {
-		{"ccinit.log=loud", "ccinit.log"},
-		{"ccinit.supervise=maybe", "ccinit.supervise"},
-		{"ccinit.agent=relative/path", "ccinit.agent"},
-		{"ccinit.agent=/a/../b", "ccinit.agent"},
-		{"ccinit.root=vda", "ccinit.root"},
-		{"ccinit.root=/dev/vda,/dev/vdb,/dev/vdc", "ccinit.root"},
-		{"ccinit.root.timeout=0", "ccinit.root.timeout"},
-		{"ccinit.root.timeout=10s", "ccinit.root.timeout"},
-		{"ccinit.root.timeout=601", "ccinit.root.timeout"},
-		{"ccinit.root.verity=root_hash=00", "ccinit.root.verity"},
-		{"ccinit.scratch=ramdisk", "ccinit.scratch"},
-		{"ccinit.scratch.size=lots", "ccinit.scratch.size"},
-		{"ccinit.scratch.size=0", "ccinit.scratch.size"},
-		{"ccinit.scratch.integrity=crc32", "ccinit.scratch.integrity"},
-		{"ccinit.modules.extra=a,../b", "ccinit.modules.extra"},
-		{"ccinit.modules.extra=", "ccinit.modules.extra"},
-		{"ccinit.gpu=auto", "ccinit.gpu"},
-		{"ccinit.gpu.cc=", "ccinit.gpu.cc"},
-		{"ccinit.on_failure=explode", "ccinit.on_failure"},
-		{"nvrc.log=verbose", "nvrc.log"},
-		{"nvrc.smi.lgc=-1", "nvrc.smi.lgc"},
-		{"nvrc.smi.pl=99999999999", "nvrc.smi.pl"},
-		{"nvrc.smi.srs=2", "nvrc.smi.srs"},
-		{"nvrc.dcgm=sure", "nvrc.dcgm"},
-		{"kata.extension.gpu.verity_params=root_hash=zz", "kata.extension.gpu.verity_params"},
-		{"kata.extension.....verity_params=" VERITY, "kata.extension"},
+	        {"ccinit.log=loud", "ccinit.log"},
+	        {"ccinit.supervise=maybe", "ccinit.supervise"},
+	        {"ccinit.agent=relative/path", "ccinit.agent"},
+	        {"ccinit.agent=/a/../b", "ccinit.agent"},
+	        {"ccinit.root=vda", "ccinit.root"},
+	        {"ccinit.root=/dev/vda,/dev/vdb,/dev/vdc", "ccinit.root"},
+	        {"ccinit.root.timeout=0", "ccinit.root.timeout"},
+	        {"ccinit.root.timeout=10s", "ccinit.root.timeout"},
+	        {"ccinit.root.timeout=601", "ccinit.root.timeout"},
+	        {"ccinit.root.verity=root_hash=00", "ccinit.root.verity"},
+	        {"ccinit.scratch=ramdisk", "ccinit.scratch"},
+	        {"ccinit.scratch.size=lots", "ccinit.scratch.size"},
+	        {"ccinit.scratch.size=0", "ccinit.scratch.size"},
+	        {"ccinit.scratch.integrity=crc32", "ccinit.scratch.integrity"},
+	        {"ccinit.modules.extra=a,../b", "ccinit.modules.extra"},
+	        {"ccinit.modules.extra=", "ccinit.modules.extra"},
+	        {"ccinit.gpu=auto", "ccinit.gpu"},
+	        {"ccinit.gpu.cc=", "ccinit.gpu.cc"},
+	        {"ccinit.on_failure=explode", "ccinit.on_failure"},
+	        {"nvrc.log=verbose", "nvrc.log"},
+	        {"nvrc.smi.lgc=-1", "nvrc.smi.lgc"},
+	        {"nvrc.smi.pl=99999999999", "nvrc.smi.pl"},
+	        {"nvrc.smi.srs=2", "nvrc.smi.srs"},
+	        {"nvrc.dcgm=sure", "nvrc.dcgm"},
+	        {"kata.extension.gpu.verity_params=root_hash=zz",
+	         "kata.extension.gpu.verity_params"},
+	        {"kata.extension.....verity_params=" VERITY, "kata.extension"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct ccinit_config c;
@@ -145,10 +150,11 @@ TEST(quotes_and_init_arguments)
 	struct ccinit_config c;
 	char why[256] = "";
 	ASSERT_EQ(parse(&c,
-			"dm-mod.create=\"dm-verity,,,ro,0 8 verity 1 /dev/vda1 /dev/vda2 4096 4096 1 0 "
-			"sha256 " ROOT_HASH " -\" ccinit.agent=\"/sbin/agent\" -- ccinit.bogus=1",
-			why),
-		  0);
+	                "dm-mod.create=\"dm-verity,,,ro,0 8 verity 1 /dev/vda1 /dev/vda2 4096 4096 "
+	                "1 0 "
+	                "sha256 " ROOT_HASH " -\" ccinit.agent=\"/sbin/agent\" -- ccinit.bogus=1",
+	                why),
+	          0);
 	ASSERT_STR(c.agent, "/sbin/agent");
 	ASSERT_CONTAINS(c.dm_create, "verity 1 /dev/vda1");
 }
@@ -170,9 +176,11 @@ TEST(extensions)
 {
 	struct ccinit_config c;
 	char why[256] = "";
-	ASSERT_EQ(parse(&c, "kata.extension.gpu.verity_params=" VERITY " kata.extension.devkit.verity_params",
-			why),
-		  0);
+	ASSERT_EQ(parse(&c,
+	                "kata.extension.gpu.verity_params=" VERITY
+	                " kata.extension.devkit.verity_params",
+	                why),
+	          0);
 	ASSERT_EQ(c.extension_count, 2);
 	ASSERT_STR(c.extensions[0].name, "gpu");
 	ASSERT_TRUE(c.extensions[0].has_params);
@@ -197,7 +205,8 @@ TEST(readme_knob_table_is_current)
 	ASSERT_TRUE(begin && end && end > begin);
 	begin += strlen("<!-- knobs:begin -->\n");
 	if ((size_t)(end - begin) != strlen(table) || memcmp(begin, table, strlen(table)) != 0) {
-		printf("# README's knob table differs from init/config.c; it should read:\n%s", table);
+		printf("# README's knob table differs from init/config.c; it should read:\n%s",
+		       table);
 		tap_fail("README knob table out of date");
 	}
 }

@@ -57,7 +57,8 @@ TEST(same_inputs_same_bytes_whatever_the_order)
 	ASSERT_TRUE(memmem(x, nx, "TRAILER!!!", 10) != NULL);
 	ASSERT_TRUE(memmem(x, nx, "#!agent\n", 8) != NULL);
 	/* Owners are 0 and the mtime is the one given, in every header. */
-	ASSERT_TRUE(memmem(x, nx, "000000000000000000000002", 24) != NULL); /* dev: uid 0 gid 0 nlink 2 */
+	ASSERT_TRUE(memmem(x, nx, "000000000000000000000002", 24) !=
+	            NULL); /* dev: uid 0 gid 0 nlink 2 */
 	free(x);
 	free(y);
 }
