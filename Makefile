@@ -100,6 +100,8 @@ bench: host-deps all ## print the benchmark tables (ratios against baselines mea
 install: all ## install ccinit and ccimage under $(DESTDIR)$(PREFIX) (DEBUG=1: the debug ccinit)
 	install -D -m 0755 $(INSTALL_CCINIT) $(DESTDIR)$(PREFIX)/libexec/ccinit/ccinit
 	install -D -m 0755 $(B)/ccimage $(DESTDIR)$(PREFIX)/bin/ccimage
+	install -d $(DESTDIR)$(PREFIX)/share/ccinit/kernel-configs
+	install -m 0644 kernel-configs/*.conf $(DESTDIR)$(PREFIX)/share/ccinit/kernel-configs/
 
 format: ## reformat the C sources with clang-format
 	clang-format -i $(C_SOURCES)

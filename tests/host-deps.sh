@@ -13,6 +13,8 @@ packages=(
 	# images, the VM harness and reference tests
 	kmod cpio cryptsetup-bin erofs-utils e2fsprogs qemu-system-x86 busybox-static python3
 	ovmf xz-utils zstd
+	# reference tests and benchmarks
+	osslsigncode openssl bc
 )
 
 missing=()

@@ -12,6 +12,11 @@ for target in "$@"; do
 	mkdir -p "$corpus"
 	seeds=tests/fuzz/corpus/$name
 	[ -d "$seeds" ] || seeds=
+	# The published inputs next to the clone are the best seeds for the parsers they exercise.
+	case $name in
+	fuzz_ovmf) [ -d ../shared/fixtures/sev-snp ] && seeds="$seeds ../shared/fixtures/sev-snp" ;;
+	fuzz_eventlog) [ -d ../shared/fixtures/ccel ] && seeds="$seeds ../shared/fixtures/ccel" ;;
+	esac
 	if "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -artifact_prefix=build/fuzz/"$name"- \
 		"$corpus" $seeds >build/fuzz/"$name".log 2>&1; then
 		runs=$(grep -oE 'Done [0-9]+ runs' build/fuzz/"$name".log | grep -oE '[0-9]+')
