@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "rootfs/apt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "rootfs/fsutil.h"
+
+#define MAX_OPTS 48
+
+struct apt {
+	char root[3072];
+	char opt_store[MAX_OPTS][PATH_MAX];
+	size_t nopts;
+	bool quiet;
+};
+
+extern char **environ;
+
+const char *apt_cache_dir(void)
+{
+	const char *c = getenv("CCINIT_CACHE");
+	return c && *c ? c : "/var/cache/ccinit";
+}
+
+static void mirrors(const struct recipe *r, char *main_url, char *sec_url, size_t size)
+{
+	if (r->debian.snapshot) {
+		snprintf(main_url, size, "http://snapshot.debian.org/archive/debian/%s",
+		         r->debian.snapshot);
+		snprintf(sec_url, size, "http://snapshot.debian.org/archive/debian-security/%s",
+		         r->debian.snapshot);
+	} else {
+		snprintf(main_url, size, "%s", r->debian.mirror);
+		snprintf(sec_url, size, "%s", r->debian.security_mirror);
+	}
+	for (char *u = main_url; u; u = u == main_url ? sec_url : NULL) {
+		size_t n = strlen(u);
+		while (n > 0 && u[n - 1] == '/')
+			u[--n] = '\0';
+	}
+}
+
+void apt_file_url(const struct recipe *r, const char *filename, char *buf, size_t size)
+{
+	char m[512], s[512];
+
+	mirrors(r, m, s, sizeof(m));
+	/* Security uploads live in the security archive's pool; apt says which by the path only. */
+	snprintf(buf, size, "%s/%s", strstr(filename, "updates/") ? s : m, filename);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(text, f) < 0)
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* Adds "-o key=value suffix". */
+static int add_opt(struct apt *a, const char *key, const char *value, const char *suffix)
+{
+	char v[sizeof(a->root)];
+
+	if (a->nopts == MAX_OPTS)
+		return -E2BIG;
+	snprintf(v, sizeof(v), "%s", value); /* value may be a->root: no overlapping copy */
+	snprintf(a->opt_store[a->nopts++], sizeof(a->opt_store[0]), "%s=%s%s", key, v, suffix);
+	return 0;
+}
+
+int apt_open(const struct recipe *r, bool quiet, struct apt **ret, char *why, size_t why_size)
+{
+	char sources[4096], m[512], s[512], comps[512] = "", path[PATH_MAX];
+	uint8_t md[32];
+	unsigned mdlen = 0;
+	struct apt *a;
+	int n, rc;
+
+	*ret = NULL;
+	mirrors(r, m, s, sizeof(m));
+	for (size_t i = 0; i < r->debian.ncomponents; i++) {
+		size_t len = strlen(comps);
+		snprintf(comps + len, sizeof(comps) - len, " %s", r->debian.components[i]);
+	}
+	n = snprintf(sources, sizeof(sources), "deb [signed-by=%s arch=%s] %s %s%s\n",
+	             r->debian.keyring, r->debian.architecture, m, r->debian.suite, comps);
+	if (r->debian.updates && n > 0 && (size_t)n < sizeof(sources))
+		n += snprintf(sources + n, sizeof(sources) - (size_t)n,
+		              "deb [signed-by=%s arch=%s] %s %s-updates%s\n"
+		              "deb [signed-by=%s arch=%s] %s %s-security%s\n",
+		              r->debian.keyring, r->debian.architecture, m, r->debian.suite, comps,
+		              r->debian.keyring, r->debian.architecture, s, r->debian.suite, comps);
+	if (n < 0 || (size_t)n >= sizeof(sources)) {
+		snprintf(why, why_size, "apt sources too long");
+		return -ENAMETOOLONG;
+	}
+	EVP_Digest(sources, strlen(sources), md, &mdlen, EVP_sha256(), NULL);
+	if (!(a = calloc(1, sizeof(*a))))
+		return -ENOMEM;
+	a->quiet = quiet;
+	n = snprintf(a->root, sizeof(a->root), "%s/apt/", apt_cache_dir());
+	for (int i = 0; i < 8 && n > 0 && (size_t)n + 3 < sizeof(a->root); i++)
+		n += snprintf(a->root + n, sizeof(a->root) - (size_t)n, "%02x", md[i]);
+	static const char *const subdirs[] = {"", "/state/lists/partial", "/cache/archives/partial",
+	                                      "/empty"};
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s/x", a->root, subdirs[i]);
+		if ((rc = mkdir_parents(path, 0755)) < 0) {
+			snprintf(why, why_size, "creating %s: %s", path, strerror(-rc));
+			free(a);
+			return rc;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/sources.list", a->root);
+	rc = write_file(path, sources);
+	if (rc == 0) {
+		snprintf(path, sizeof(path), "%s/status", a->root);
+		rc = write_file(path, "");
+	}
+	if (rc < 0) {
+		snprintf(why, why_size, "writing %s: %s", path, strerror(-rc));
+		free(a);
+		return rc;
+	}
+	rc = add_opt(a, "Dir::Etc::SourceList", a->root, "/sources.list");
+	rc |= add_opt(a, "Dir::Etc::SourceParts", a->root, "/empty");
+	rc |= add_opt(a, "Dir::Etc::Preferences", a->root, "/empty/none");
+	rc |= add_opt(a, "Dir::Etc::PreferencesParts", a->root, "/empty");
+	rc |= add_opt(a, "Dir::State", a->root, "/state");
+	rc |= add_opt(a, "Dir::State::status", a->root, "/status");
+	rc |= add_opt(a, "Dir::Cache", a->root, "/cache");
+	rc |= add_opt(a, "APT::Architecture", r->debian.architecture, "");
+	rc |= add_opt(a, "APT::Architectures", r->debian.architecture, "");
+	rc |= add_opt(a, "Acquire::Languages", "none", "");
+	rc |= add_opt(a, "APT::Get::AllowUnauthenticated", "false", "");
+	/* Downloads land in our cache, which the _apt user cannot write; apt says so each time. */
+	rc |= add_opt(a, "APT::Sandbox::User", "root", "");
+	if (r->debian.snapshot)
+		rc |= add_opt(a, "Acquire::Check-Valid-Until", "false", "");
+	if (rc) {
+		free(a);
+		return -E2BIG;
+	}
+	*ret = a;
+	return 0;
+}
+
+struct apt *apt_free(struct apt *a)
+{
+	free(a);
+	return NULL;
+}
+
+/*
+ * Runs an apt program with our options. cwd: where it runs (NULL: here);
+ * out: its stdout (NULL: to our stderr); errors_to_null: hide its stderr.
+ */
+static int run_apt(struct apt *a, const char *prog, const char *const *args, const char *cwd,
+                   char **out, size_t *out_len, bool errors_to_null)
+{
+	const char *argv[2 * MAX_OPTS + 16];
+	posix_spawn_file_actions_t fa;
+	int pipefd[2] = {-1, -1}, status, r;
+	size_t n = 0;
+	pid_t pid;
+
+	argv[n++] = prog;
+	for (size_t i = 0; i < a->nopts; i++) {
+		argv[n++] = "-o";
+		argv[n++] = a->opt_store[i];
+	}
+	for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 1; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	if (out && pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	if (out)
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	else
+		posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+	if (errors_to_null || a->quiet)
+		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	if (cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	r = posix_spawnp(&pid, prog, &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (out)
+		close(pipefd[1]);
+	if (r != 0) {
+		if (out)
+			close(pipefd[0]);
+		return -r;
+	}
+	if (out) {
+		size_t cap = 65536, len = 0;
+		char *buf = malloc(cap);
+		ssize_t k;
+		while (buf && (k = read(pipefd[0], buf + len, cap - len - 1)) != 0) {
+			if (k < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			len += (size_t)k;
+			if (cap - len < 4096) {
+				char *nb = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+				if (!nb) {
+					free(buf);
+					buf = NULL;
+					break;
+				}
+				buf = nb;
+				cap *= 2;
+			}
+		}
+		close(pipefd[0]);
+		if (buf)
+			buf[len] = '\0';
+		*out = buf;
+		if (out_len)
+			*out_len = len;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (out && !*out)
+		return -ENOMEM;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+int apt_update(struct apt *a, bool force, char *why, size_t why_size)
+{
+	char stamp[PATH_MAX];
+	struct stat st;
+	int r;
+
+	snprintf(stamp, sizeof(stamp), "%s/update-stamp", a->root);
+	if (!force && stat(stamp, &st) == 0 && time(NULL) - st.st_mtime < 3600)
+		return 0;
+	const char *args[] = {a->quiet ? "-qq" : "-q", "update", NULL};
+	r = run_apt(a, "apt-get", args, NULL, NULL, NULL, false);
+	if (r < 0) {
+		snprintf(why, why_size, "apt-get update for the recipe's archives failed (%s)",
+		         r == -ECHILD ? "see apt's messages" : strerror(-r));
+		return r;
+	}
+	int fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* Copies a deb822 field's value (first line) from a stanza. */
+static void field(const char *stanza, size_t len, const char *name, char *out, size_t size)
+{
+	size_t nl = strlen(name);
+
+	out[0] = '\0';
+	for (const char *p = stanza; p < stanza + len;) {
+		const char *eol = memchr(p, '\n', (size_t)(stanza + len - p));
+		if (!eol)
+			eol = stanza + len;
+		if ((size_t)(eol - p) > nl && memcmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			while (v < eol && *v == ' ')
+				v++;
+			snprintf(out, size, "%.*s", (int)(eol - v), v);
+			return;
+		}
+		p = eol + 1;
+	}
+}
+
+int apt_show(struct apt *a, const char *spec, struct apt_pkg *out, char *why, size_t why_size)
+{
+	const char *args[] = {"show", "--no-all-versions", spec, NULL};
+	char *text = NULL, size[32];
+	size_t len = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = run_apt(a, "apt-cache", args, NULL, &text, &len, true);
+	if (r < 0 || !text || !len) {
+		free(text);
+		snprintf(why, why_size, "the recipe's archives have no %s", spec);
+		return r == -ENOMEM ? r : -ENOENT;
+	}
+	const char *end = strstr(text, "\n\n");
+	size_t slen = end ? (size_t)(end - text) + 1 : len;
+	field(text, slen, "Package", out->name, sizeof(out->name));
+	field(text, slen, "Version", out->version, sizeof(out->version));
+	field(text, slen, "Architecture", out->arch, sizeof(out->arch));
+	field(text, slen, "SHA256", out->sha256, sizeof(out->sha256));
+	field(text, slen, "Filename", out->filename, sizeof(out->filename));
+	field(text, slen, "Depends", out->depends, sizeof(out->depends));
+	field(text, slen, "Size", size, sizeof(size));
+	free(text);
+	out->size = strtoull(size, NULL, 10);
+	if (!out->name[0] || !out->version[0] || strlen(out->sha256) != 64 || !out->filename[0]) {
+		snprintf(why, why_size,
+		         "apt-cache show %s: no Package, Version, SHA256 or Filename", spec);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int apt_download(struct apt *a, const char *name, const char *version, const char *dir, char *why,
+                 size_t why_size)
+{
+	char spec[300];
+	snprintf(spec, sizeof(spec), "%s=%s", name, version);
+	const char *args[] = {a->quiet ? "-qq" : "-q", "download", spec, NULL};
+	int r = run_apt(a, "apt-get", args, dir, NULL, NULL, false);
+	if (r < 0)
+		snprintf(why, why_size, "apt-get download %s failed", spec);
+	return r;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * apt with a private configuration: the recipe's archives only, the state and
+ * lists under ${CCINIT_CACHE}/apt/<hash of the sources>/, no pins and no dpkg
+ * status from the host. apt verifies InRelease against the recipe's keyring
+ * and the indexes against InRelease; we take the .deb's SHA256 from the index.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rootfs/recipe.h"
+
+struct apt;
+
+struct apt_pkg {
+	char name[128], version[128], arch[32], sha256[65], filename[512];
+	char depends[2048];
+	uint64_t size;
+};
+
+/* The cache root: $CCINIT_CACHE or /var/cache/ccinit. */
+const char *apt_cache_dir(void);
+
+int apt_open(const struct recipe *r, bool quiet, struct apt **ret, char *why, size_t why_size);
+struct apt *apt_free(struct apt *a);
+
+/* apt-get update, unless done within the last hour (force: always). */
+int apt_update(struct apt *a, bool force, char *why, size_t why_size);
+
+/*
+ * The archive's stanza for "name" (the candidate: newest across suites) or
+ * for "name=version". -ENOENT when the archive has no such package/version.
+ */
+int apt_show(struct apt *a, const char *spec, struct apt_pkg *out, char *why, size_t why_size);
+
+/* apt-get download name=version into dir. */
+int apt_download(struct apt *a, const char *name, const char *version, const char *dir, char *why,
+                 size_t why_size);
+
+/* The URL the archive serves this file from (for the SBOM's download location). */
+void apt_file_url(const struct recipe *r, const char *filename, char *buf, size_t size);

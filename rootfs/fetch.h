@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Getting the pinned .debs: from ${CCINIT_CACHE}/debs when a copy with the
+ * lock's sha256 is there, else with `apt-get download NAME=VERSION` through
+ * the recipe's private apt. A pinned version the archive no longer has, or a
+ * .deb whose sha256 differs from the lock's, stops the build naming it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rootfs/apt.h"
+#include "rootfs/lock.h"
+#include "rootfs/recipe.h"
+
+struct fetcher {
+	const struct recipe *recipe;
+	struct apt *apt; /* opened on the first download */
+	bool quiet, updated;
+	unsigned downloaded, cached;
+};
+
+/* Writes the cached .deb's path into path. -EBADMSG: sha256 mismatch; -ESTALE: version gone. */
+int fetch_deb(struct fetcher *f, const struct lock_entry *e, char *path, size_t size, char *why,
+              size_t why_size);
+void fetch_done(struct fetcher *f);
+
+/* Hex sha256 of a file. */
+int fetch_sha256_hex(const char *path, char hex[65]);
