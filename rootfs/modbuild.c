@@ -472,6 +472,9 @@ int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, cha
 	}
 	if (access(res->dir, F_OK) == 0) {
 		res->cached = true;
+	} else if (o->cached_only) {
+		snprintf(why, why_size, "not in the cache (%s)", res->dir);
+		r = -ENOENT;
 	} else {
 		progress(&b, "no cached build, building", res->key);
 		r = build(&b, res, cc, why, why_size);

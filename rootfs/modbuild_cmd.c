@@ -16,7 +16,8 @@ static void usage(FILE *f)
 	        "usage: ccimage modules build (--kver KVER | --kernel-root DIR)\n"
 	        "         [--headers-version V] [--source PKG] [--source-version V] [--cc CC]\n"
 	        "         [--module NAME]... [-j N] [--cache DIR] [--suite S] [--mirror URL]\n"
-	        "         [--security-mirror URL] [--install ROOT] [--kernel-tree OUT] [--quiet]\n"
+	        "         [--security-mirror URL] [--install ROOT] [--kernel-tree OUT]\n"
+	        "         [--cached-only] [--quiet]\n"
 	        "Builds nvidia.ko and nvidia-uvm.ko (or the --module list) from Debian's\n"
 	        "" MODBUILD_SOURCE_DEFAULT
 	        " against linux-headers-KVER, fetched with a private apt\n"
@@ -66,6 +67,7 @@ static int run(int argc, char **argv)
 	        {"install", required_argument, NULL, 'i'},
 	        {"kernel-tree", required_argument, NULL, 't'},
 	        {"quiet", no_argument, NULL, 'q'},
+	        {"cached-only", no_argument, NULL, 'o'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -117,6 +119,9 @@ static int run(int argc, char **argv)
 		case 'q':
 			o.quiet = true;
 			break;
+		case 'o':
+			o.cached_only = true;
+			break;
 		case 'm':
 			used += (size_t)snprintf(modules + used, sizeof(modules) - used, "%s%s",
 			                         used ? " " : "", optarg);
@@ -160,6 +165,8 @@ static int run(int argc, char **argv)
 		r = modbuild_kernel_tree(&res, o.kver, kernel_root, tree, why, sizeof(why));
 	if (r < 0) {
 		fprintf(stderr, "ccimage: modules build: %s\n", why[0] ? why : strerror(-r));
+		if (r == -ENOENT && o.cached_only && res.dir[0])
+			return EXIT_CHECK; /* resolved fine, just not built yet */
 		return r == -EINVAL || r == -ENOENT ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	if (!o.quiet)

@@ -1,0 +1,121 @@
+#!/bin/bash
+# Reference test for `ccimage modules build`: NVIDIA's open kernel modules
+# built from Debian's source against the headers of the VM tests' kernel
+# (tests/vm/kernel.sh, Debian's cloud kernel), checked with kmod's own tools,
+# not ours: modinfo's vermagic equals that of the kernel package's in-tree
+# modules, the dependencies are what the driver's Kbuild declares, and depmod
+# finds every symbol the modules import in the kernel's System.map.
+#
+# A cold build takes minutes (about 6 on two cores), too long for `make
+# check`: there this test uses the cache and skips when it is empty.
+# CCINIT_SLOW=1 (`make check-slow`) builds.
+set -u
+cd "$(dirname "$0")/../.."
+CCIMAGE=${CCIMAGE:-$PWD/build/ccimage}
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+finish() { echo "1..$n"; [ $failed -eq 0 ]; exit; }
+
+if [ ! -x "$CCIMAGE" ]; then
+	nok "$CCIMAGE not built"
+	finish
+fi
+for tool in modinfo depmod; do
+	command -v $tool >/dev/null || PATH=$PATH:/sbin:/usr/sbin
+done
+work=$(mktemp -d)
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+
+kdir=$(tests/vm/kernel.sh 2>"$work/kernel.log" | tail -1)
+if [ ! -f "$kdir/kver" ]; then
+	skip "nvidia modules" "no Debian cloud kernel (tests/vm/kernel.sh failed: $(tail -1 "$work/kernel.log"))"
+	finish
+fi
+kver=$(cat "$kdir/kver")
+kroot=$kdir/root
+
+# Bad input is refused before anything is fetched or built.
+"$CCIMAGE" modules build --kver "$kver" --module 'nvidia;rm' --quiet >/dev/null 2>"$work/bad.err"
+check "a bad module name is a data error (exit 3)" '[ $? -eq 3 ] && grep -q "bad module name" "$work/bad.err"'
+
+mode=--cached-only
+[ "${CCINIT_SLOW:-0}" = 1 ] && mode=
+start=$(date +%s)
+dir=$("$CCIMAGE" modules build --kernel-root "$kroot" $mode 2>"$work/build.err")
+rc=$?
+if [ $rc -eq 1 ] && [ -n "$mode" ]; then
+	skip "nvidia modules" "not in the cache; 'make check-slow' builds them ($(tail -1 "$work/build.err"))"
+	finish
+fi
+check "modules build for $kver ($(($(date +%s) - start)) s)" '[ $rc -eq 0 ] && [ -d "$dir" ]' ||
+	sed 's/^/#   /' "$work/build.err"
+[ $rc -eq 0 ] || finish
+
+for m in nvidia nvidia-uvm; do
+	check "$m.ko built" '[ -f "$dir/$m.ko" ]'
+done
+
+# The kernel's own modules say what a module for this kernel must carry.
+ref=$(find "$kroot/lib/modules/$kver/kernel" -name '*.ko*' | head -1)
+want=$(modinfo -F vermagic "$ref")
+for m in nvidia nvidia-uvm; do
+	got=$(modinfo -F vermagic "$dir/$m.ko" 2>/dev/null)
+	check "$m.ko vermagic '$got' equals the kernel's" '[ -n "$got" ] && [ "$got" = "$want" ]'
+done
+check "nvidia.ko depends on no other module" '[ -z "$(modinfo -F depends "$dir/nvidia.ko")" ]'
+check "nvidia-uvm.ko depends on nvidia only" '[ "$(modinfo -F depends "$dir/nvidia-uvm.ko")" = nvidia ]'
+
+# The module's version is the one whose GSP firmware the image must carry.
+srcver=$(awk '$1 == "source" {print $3}' "$dir/key.txt")
+modver=$(modinfo -F version "$dir/nvidia.ko")
+check "nvidia.ko version $modver matches the source package $srcver" \
+	'[ -n "$modver" ] && [ "${srcver%%-*}" = "$modver" ]'
+check "nvidia.ko asks for nvidia/$modver/gsp_ga10x.bin" \
+	'modinfo -F firmware "$dir/nvidia.ko" | grep -qx "nvidia/$modver/gsp_ga10x.bin"'
+check "debug info stripped (nvidia.ko under 100 MB)" \
+	'[ "$(stat -c %s "$dir/nvidia.ko")" -lt 100000000 ]'
+
+# Every imported symbol exists, with the same CRC, among the kernel's exports
+# (Module.symvers from the headers package; Debian's System.map is a stub) or
+# the other modules of the tree: kmod's depmod says so, not our code.
+cache=${CCINIT_CACHE:-/var/cache/ccinit}
+hdeb=$(ls "$cache"/debs/linux-headers-"$kver"_*.deb 2>/dev/null | tail -1)
+mkdir -p "$work/tree"
+cp -al "$kroot/." "$work/tree/" 2>/dev/null || cp -a "$kroot/." "$work/tree/"
+mkdir -p "$work/tree/lib/modules/$kver/updates/dkms"
+rm -f "$work/tree/lib/modules/$kver"/modules.*.bin "$work/tree/lib/modules/$kver/modules.dep"
+cp "$dir"/*.ko "$work/tree/lib/modules/$kver/updates/dkms/"
+if [ -n "$hdeb" ] && dpkg-deb --fsys-tarfile "$hdeb" |
+	tar -xO "./usr/src/linux-headers-$kver/Module.symvers" >"$work/Module.symvers" 2>/dev/null; then
+	depmod -b "$work/tree" -e -E "$work/Module.symvers" "$kver" >"$work/depmod.out" 2>&1
+	check "depmod -e -E: every symbol the modules import is exported, same CRC" \
+		'[ $? -eq 0 ] && ! grep -qE "nvidia.*(unknown symbol|disagrees)" "$work/depmod.out"' ||
+		sed 's/^/#   /' "$work/depmod.out" | head -5
+else
+	skip "depmod -e -E" "no linux-headers-$kver .deb in $cache/debs"
+	depmod -b "$work/tree" "$kver"
+fi
+check "modules.dep: nvidia-uvm after nvidia" \
+	'grep -q "^updates/dkms/nvidia-uvm.ko: updates/dkms/nvidia.ko$" "$work/tree/lib/modules/$kver/modules.dep"'
+
+# The second run is a cache hit: same directory, nothing rebuilt.
+again=$("$CCIMAGE" modules build --kernel-root "$kroot" --cached-only 2>"$work/again.err")
+check "second run is a cache hit in the same directory" \
+	'[ $? -eq 0 ] && [ "$again" = "$dir" ] && grep -q "cached in" "$work/again.err"'
+# A different compiler is a different key: not served from this cache entry.
+other=$("$CCIMAGE" modules build --kernel-root "$kroot" --cc clang --cached-only 2>/dev/null)
+check "another compiler is another cache key" '[ "$other" != "$dir" ]'
+
+# The tree for a recipe's kernel.root: kernel hard-linked, modules added, depmod run.
+"$CCIMAGE" modules build --kernel-root "$kroot" --kernel-tree "$work/ktree" --cached-only \
+	--quiet >/dev/null 2>"$work/tree.err"
+check "--kernel-tree: modules.dep names the nvidia modules" \
+	'[ $? -eq 0 ] && grep -q "^updates/dkms/nvidia.ko:" "$work/ktree/lib/modules/$kver/modules.dep"' ||
+	sed 's/^/#   /' "$work/tree.err"
+check "--kernel-tree: the kernel package's tree is left as it was" \
+	'[ ! -e "$kroot/lib/modules/$kver/updates" ] && ! grep -q nvidia "$kroot/lib/modules/$kver/modules.dep"'
+finish

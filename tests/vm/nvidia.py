@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""VM tests of the NVIDIA GPU image (recipes/nvidia-gpu.yaml) in QEMU without a GPU:
+ccinit.gpu=optional lets the agent run on the verified root; ccinit.gpu=required, and
+the default for an image that ships NVIDIA firmware, fail closed saying no NVIDIA GPU
+was found; and the built nvidia.ko really loads into the recipe's kernel (it links,
+then refuses for want of a device). Prints TAP, like run.py.
+
+The modules come from `ccimage modules build`, which takes minutes when cold: without
+CCINIT_SLOW=1 this test uses the cache and skips when it is empty.
+
+usage: nvidia.py [--keep] [SCENARIO-NAME-SUBSTRING...]"""
+
+import concurrent.futures
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vmlib  # noqa: E402
+
+RECIPE = os.path.join(vmlib.ROOT, "recipes", "nvidia-gpu.yaml")
+NO_GPU = "ccinit.gpu=required but no NVIDIA GPU on PCI"
+
+
+def skip_all(reason):
+    print("1..1")
+    print(f"ok 1 - vm: nvidia-gpu image # SKIP {reason}")
+    return 0
+
+
+def ccimage(*args, check=True):
+    p = subprocess.run([vmlib.CCIMAGE, *args], capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"ccimage {' '.join(args)}: exit {p.returncode}: {p.stderr.strip()}")
+    return p
+
+
+def prepare(work):
+    """The kernel tree with the modules, then the image; returns the boot environment."""
+    vmlinuz, kroot, kver = vmlib.kernel()
+    tree = os.path.join(work, "kernel-tree")
+    args = ["modules", "build", "--kernel-root", kroot, "--kernel-tree", tree]
+    if os.environ.get("CCINIT_SLOW") != "1":
+        args.append("--cached-only")
+    start = time.monotonic()
+    p = ccimage(*args, check=False)
+    if p.returncode == 1:
+        return None, "nvidia modules not in the cache; `make check-slow` builds them"
+    if p.returncode != 0:
+        raise RuntimeError(f"ccimage modules build: {p.stderr.strip()}")
+    modules_s = time.monotonic() - start
+    if "build" not in ccimage("help", check=False).stdout.split():
+        return None, "ccimage has no build command yet"
+    out = os.path.join(work, "out")
+    start = time.monotonic()
+    ccimage("build", RECIPE, "--out", out, "--set", f"kernel_tree={tree}")
+    build_s = time.monotonic() - start
+    with open(os.path.join(out, "cmdline.txt")) as f:
+        cmdline = f.read().strip()
+    env = {"vmlinuz": vmlinuz, "initrd": os.path.join(out, "initramfs.cpio"),
+           "disk": os.path.join(out, "nvidia-gpu.img"), "cmdline": cmdline, "out": out,
+           "modules_s": modules_s, "build_s": build_s, "kver": kver}
+    return env, None
+
+
+def sizes(env):
+    """Bytes of each output, for the comparison with Kata's quoted image sizes."""
+    out = env["out"]
+    rows = {}
+    for name in ("nvidia-gpu.erofs", "nvidia-gpu.verity", "nvidia-gpu.img", "initramfs.cpio"):
+        p = os.path.join(out, name)
+        if os.path.exists(p):
+            rows[name] = os.path.getsize(p)
+    return rows
+
+
+def check_gpu_optional(b, r, env):
+    problems = []
+    if "gpu: no NVIDIA device, ccinit.gpu=optional: nothing to do" not in b.transcript:
+        problems.append("ccinit did not log the optional no-GPU path")
+    if (r.get("probe") or {}).get("result") != "ccinit nvidia-gpu image\n":
+        problems.append(f"probe file not read from the verified root: {r.get('probe')}")
+    if r.get("modules_disabled") != "1":
+        problems.append("modules_disabled not 1")
+    return problems
+
+
+# name, extra command line, texts that must appear, whether the agent runs, check
+SCENARIOS = [
+    ("gpu=optional: no GPU, the agent runs on the verified root",
+     "ccinit.gpu=optional testagent.read=/etc/probe",
+     ["handing off to /usr/bin/kata-agent"], True, check_gpu_optional),
+    ("gpu=required: no GPU, the boot fails closed", "ccinit.gpu=required",
+     [NO_GPU], False, None),
+    ("gpu unset: an image with NVIDIA firmware defaults to required", "",
+     [NO_GPU], False, None),
+    # nvidia.ko links against this kernel (no "disagrees about version", no unknown
+    # symbol) and its init runs, then refuses for want of a device.
+    ("nvidia.ko loads into the recipe's kernel, then finds no GPU",
+     "ccinit.gpu=optional ccinit.modules.extra=nvidia-uvm",
+     ["NVRM: No NVIDIA GPU found."], False, None),
+]
+
+
+def run_one(env, row):
+    name, extra, expect, agent_runs, check = row
+    append = f"{env['cmdline']} {extra}".strip()
+    b = vmlib.boot(env["vmlinuz"], env["initrd"], append, [(env["disk"], None, True)],
+                   timeout=180, memory=1024)
+    problems = []
+    report = b.report()
+    if b.panicked:
+        problems.append("kernel panic")
+    if not b.powered_off:
+        problems.append(f"did not power off (rc {b.returncode}, timed out {b.timed_out})")
+    for text in expect:
+        if text not in b.transcript:
+            problems.append(f"missing: {text}")
+    for bad in ("disagrees about version of symbol", "Unknown symbol", "Invalid module format"):
+        if bad in b.transcript:
+            problems.append(f"the kernel says: {bad}")
+    if agent_runs and report is None:
+        problems.append("no agent report")
+    if not agent_runs:
+        if report is not None or "CCINIT-AGENT-REPORT" in b.transcript:
+            problems.append("the agent ran after a failure")
+        if b.transcript.count("FATAL:") != 1:
+            problems.append(f"{b.transcript.count('FATAL:')} FATAL messages, want exactly 1")
+    if report is not None and check:
+        problems += check(b, report, env)
+    return name, problems, b
+
+
+def main():
+    args = sys.argv[1:]
+    keep = "--keep" in args
+    filters = [a for a in args if a != "--keep"]
+    work = vmlib.tempdir()
+    try:
+        env, why = prepare(work)
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        print("1..1")
+        print(f"not ok 1 - vm: nvidia-gpu image builds\n#   {e}")
+        return 1
+    if env is None:
+        return skip_all(why)
+    rows = [r for r in SCENARIOS if not filters or any(f in r[0] for f in filters)]
+    print(f"1..{len(rows) + 1}")
+    size = sizes(env)
+    print(f"ok 1 - vm: nvidia-gpu image built (modules {env['modules_s']:.1f} s, "
+          f"image {env['build_s']:.1f} s)")
+    print("# sizes: " + json.dumps(size))
+    failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for i, (name, problems, b) in enumerate(pool.map(lambda r: run_one(env, r), rows), 2):
+            if problems:
+                failed += 1
+                print(f"not ok {i} - vm: {name}")
+                for p in problems:
+                    print(f"#   {p}")
+                log = os.path.join(work, f"nvidia-{i}.log")
+                with open(log, "w") as f:
+                    f.write(b.transcript)
+                print(f"#   transcript: {log}")
+                keep = True
+            else:
+                print(f"ok {i} - vm: {name} ({b.seconds:.1f} s)")
+            sys.stdout.flush()
+    if not keep:
+        subprocess.run(["rm", "-rf", work])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
