@@ -282,7 +282,8 @@ int verity_format_fd(const struct verity_opts *o, int data_fd, int hash_fd,
 		memcpy(sb.uuid, res->uuid, 16);
 		strncpy(sb.algorithm, o->hash_name ? o->hash_name : "sha256",
 		        sizeof(sb.algorithm) - 1);
-		memcpy(sb.salt, o->salt, o->salt_size);
+		if (o->salt_size)
+			memcpy(sb.salt, o->salt, o->salt_size);
 		r = verity_sb_build(&sb, raw);
 		if (r == 0)
 			r = write_full(hash_fd, raw, sizeof(raw), o->hash_offset);

@@ -353,6 +353,12 @@ TEST(format_refuses_bad_inputs)
 	ASSERT_EQ(verity_format_fd(&o, data, data, &r), -EINVAL);
 	o.hash_offset = 200 * 4096;
 	ASSERT_EQ(verity_format_fd(&o, data, data, &r), 0);
+	/* No salt at all (salt NULL, "--salt=-") behind a superblock. */
+	o.hash_offset = 0;
+	o.superblock = true;
+	o.salt = NULL;
+	o.salt_size = 0;
+	ASSERT_EQ(verity_format_fd(&o, data, hash, &r), 0);
 	ASSERT_EQ(verity_digest_size("sha1"), 20);
 	ASSERT_EQ(verity_digest_size("sha512"), 64);
 	close(hash);
