@@ -266,12 +266,70 @@ static void write_marker(void)
 	printf(ok ? "true" : "false");
 }
 
+/*
+ * testagent.tamper=PATH: writes 16 MiB of a known pattern to PATH, makes sure
+ * it is on the disk and out of every cache, says TAMPER-READY and waits for a
+ * line on the console (the host changes the disk meanwhile), then reads it all
+ * back. Reports "error <errno>" at the first failed read, "wrong-data" if a
+ * byte differs without an error, else "intact".
+ */
+static const char *tamper(void)
+{
+	char cmdline[4096], path[256], line[16];
+	static unsigned char block[65536], back[65536];
+	static char err[32];
+	const char *p;
+	if (read_file("/proc/cmdline", cmdline, sizeof(cmdline)) < 0 ||
+	    !(p = strstr(cmdline, "testagent.tamper=")) ||
+	    sscanf(p + strlen("testagent.tamper="), "%255s", path) != 1)
+		return NULL;
+	for (size_t i = 0; i < sizeof(block); i++)
+		block[i] = (unsigned char)(i * 7 + 3);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	for (int i = 0; fd >= 0 && i < 256; i++)
+		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+			break;
+	if (fd < 0 || fsync(fd) < 0)
+		return "setup failed";
+	close(fd);
+	sync();
+	int drop = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+	if (drop >= 0) {
+		(void)!write(drop, "3\n", 2);
+		close(drop);
+	}
+	fprintf(stderr, "\nTAMPER-READY\n");
+	if (!fgets(line, sizeof(line), stdin))
+		return "no go-ahead";
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *result = "intact";
+	for (int i = 0; fd >= 0 && i < 256; i++) {
+		ssize_t n = read(fd, back, sizeof(back));
+		if (n < 0) {
+			snprintf(err, sizeof(err), "error %d", errno);
+			result = err;
+			break;
+		}
+		if (n != (ssize_t)sizeof(back) || memcmp(back, block, sizeof(back)) != 0) {
+			result = "wrong-data";
+			break;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return result;
+}
+
 int main(void)
 {
 	/* First thing: when the agent started, for boot benchmarks (time since the kernel started).
 	 */
 	struct timespec started;
 	clock_gettime(CLOCK_BOOTTIME, &started);
+	/* The tamper test runs before the report, so the report goes out in one piece. */
+	const char *tampered = tamper();
+	static char out[65536];
+	setvbuf(stdout, out, _IOFBF, sizeof(out));
 	printf("\nCCINIT-AGENT-REPORT-BEGIN\n{\"pid\":%d,\"boottime_ns\":%lld,", (int)getpid(),
 	       (long long)started.tv_sec * 1000000000LL + started.tv_nsec);
 	field_file("cmdline", "/proc/cmdline");
@@ -297,6 +355,11 @@ int main(void)
 	probe_file();
 	putchar(',');
 	write_marker();
+	printf(",\"tamper\":");
+	if (tampered)
+		json_string(tampered);
+	else
+		printf("null");
 	printf("}\nCCINIT-AGENT-REPORT-END\n");
 	fflush(stdout);
 

@@ -81,7 +81,7 @@ def check_gpu_optional(b, r, env):
     problems = []
     if "gpu: no NVIDIA device, ccinit.gpu=optional: nothing to do" not in b.transcript:
         problems.append("ccinit did not log the optional no-GPU path")
-    if (r.get("probe") or {}).get("result") != "ccinit nvidia-gpu image\n":
+    if (r.get("probe") or {}).get("result") != "ccinit nvidia-gpu image":
         problems.append(f"probe file not read from the verified root: {r.get('probe')}")
     if r.get("modules_disabled") != "1":
         problems.append("modules_disabled not 1")
@@ -168,8 +168,13 @@ def main():
                 keep = True
             else:
                 print(f"ok {i} - vm: {name} ({b.seconds:.1f} s)")
+                if keep:
+                    with open(os.path.join(work, f"nvidia-{i}.log"), "w") as f:
+                        f.write(b.transcript)
             sys.stdout.flush()
-    if not keep:
+    if keep:
+        print(f"# work directory: {work}")
+    else:
         subprocess.run(["rm", "-rf", work])
     return 1 if failed else 0
 

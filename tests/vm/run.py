@@ -240,6 +240,42 @@ SCRATCH_BOOTS = [
 ]
 
 
+def tamper_scratch(path):
+    """The host's move: change one byte in every 4 KiB of the scratch disk past the LUKS2 header."""
+    def act():
+        with open(path, "r+b") as f:
+            size = f.seek(0, 2)
+            for off in range(17 << 20, size, 4096):
+                f.seek(off + 100)
+                b = f.read(1)
+                f.seek(off + 100)
+                f.write(bytes([b[0] ^ 0x55]))
+    return act
+
+
+# The host changes scratch sectors after the guest wrote and before it reads them back.
+TAMPER = [(mode, f"root: integrity scratch ({mode}): host tampering reads as an error, never wrong data")
+          for mode in ("hmac-sha256", "aead")]
+
+
+def run_tamper(env, mode, name):
+    scratch = images.scratch(env["work"], f"tamper-{mode}.img")
+    append = ROOT + verity(env) + f" ccinit.scratch.integrity={mode} testagent.tamper=/var/big"
+    b = vmlib.boot_interactive(env["vmlinuz"], env["initrds"]["storage"], append,
+                               [(env["disks"]["good"], None, True), (scratch, "scratch", False)],
+                               "TAMPER-READY", tamper_scratch(scratch))
+    problems, r = [], b.report()
+    if not b.powered_off:
+        problems.append(f"did not power off (rc {b.returncode}, timed out {b.timed_out})")
+    if r is None:
+        problems.append("no agent report")
+    elif not str(r.get("tamper")).startswith("error"):
+        problems.append(f"read back after tampering: {r.get('tamper')}")
+    if "INTEGRITY AEAD ERROR" not in b.transcript:
+        problems.append("the kernel did not report an integrity failure")
+    return name, problems, b
+
+
 def prepare(work, wanted):
     vmlinuz, kroot, kver = vmlib.kernel()
     listing = os.path.join(vmlib.ROOT, "tests/vm/initramfs.list")
@@ -306,14 +342,16 @@ def main():
     filters = sys.argv[1:]
     pick = lambda rows: [r for r in rows if not filters or any(f in r["name"] for f in filters)]
     rows, sequential = pick(SCENARIOS), pick(SCRATCH_BOOTS)
+    tampers = [t for t in TAMPER if not filters or any(f in t[1] for f in filters)]
     work = vmlib.tempdir()
-    env = prepare(work, rows + sequential)
-    print(f"1..{len(rows) + len(sequential)}")
+    env = prepare(work, rows + sequential + [{"initrd": "storage"}] * len(tampers))
+    print(f"1..{len(rows) + len(sequential) + len(tampers)}")
     results = []
     # Two boots at a time: the machines here have two cores and TCG uses one each.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results += list(pool.map(lambda r: run_one(env, r), rows))
     results += [run_one(env, r) for r in sequential]  # in order: boot 2 reads boot 1's disk
+    results += [run_tamper(env, mode, name) for mode, name in tampers]
     failed = 0
     for i, (name, problems, b) in enumerate(results, 1):
         if problems:

@@ -66,7 +66,9 @@ class Boot:
                       self.transcript, re.S)
         if not m:
             return None
-        return json.loads(m.group(1).replace("\r", ""))
+        # The kernel's console messages can land in the middle of the agent's line.
+        text = re.sub(r"\r?\n?\[\s*[0-9]+\.[0-9]+\][^\n]*\n", "", m.group(1).replace("\r", ""))
+        return json.loads(text)
 
     def ccinit_lines(self):
         return [l.split("ccinit: ", 1)[1].rstrip("\r")
@@ -78,8 +80,7 @@ class Boot:
         return (float(m.group(1)), float(m.group(2))) if m else None
 
 
-def boot(vmlinuz, initrd, append="", disks=(), timeout=90, memory=512, stdin=None):
-    """disks: list of (path, serial or None, readonly) attached as virtio-blk in order."""
+def _qemu_command(vmlinuz, initrd, append, disks, memory):
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-cpu", "max", "-m", str(memory),
            "-smp", "1", "-display", "none", "-monitor", "none", "-serial", "stdio",
            "-no-reboot", "-nodefaults", "-kernel", vmlinuz, "-initrd", initrd,
@@ -88,6 +89,12 @@ def boot(vmlinuz, initrd, append="", disks=(), timeout=90, memory=512, stdin=Non
         drive = f"file={path},if=none,id=d{i},format=raw" + (",readonly=on" if readonly else "")
         dev = f"virtio-blk-pci,drive=d{i}" + (f",serial={serial}" if serial else "")
         cmd += ["-drive", drive, "-device", dev]
+    return cmd
+
+
+def boot(vmlinuz, initrd, append="", disks=(), timeout=90, memory=512, stdin=None):
+    """disks: list of (path, serial or None, readonly) attached as virtio-blk in order."""
+    cmd = _qemu_command(vmlinuz, initrd, append, disks, memory)
     start = time.monotonic()
     try:
         p = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout,
@@ -96,6 +103,32 @@ def boot(vmlinuz, initrd, append="", disks=(), timeout=90, memory=512, stdin=Non
     except subprocess.TimeoutExpired as e:
         out, rc, timed_out = e.stdout or b"", -1, True
     return Boot(out.decode("utf-8", "replace"), rc, timed_out, time.monotonic() - start)
+
+
+def boot_interactive(vmlinuz, initrd, append, disks, prompt, act, timeout=120, memory=512):
+    """Boots like boot(), but when `prompt` appears on the console calls act() (the host
+    acting on the disks mid-boot), then sends a newline to the guest."""
+    import select
+    cmd = _qemu_command(vmlinuz, initrd, append, disks, memory)
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out, acted = b"", False
+    while p.poll() is None and time.monotonic() - start < timeout:
+        ready, _, _ = select.select([p.stdout], [], [], 0.5)
+        if ready:
+            chunk = os.read(p.stdout.fileno(), 65536)
+            out += chunk
+            if not acted and prompt.encode() in out:
+                act()
+                p.stdin.write(b"\n")
+                p.stdin.flush()
+                acted = True
+    timed_out = p.poll() is None
+    if timed_out:
+        p.kill()
+    out += p.stdout.read() or b""
+    p.wait()
+    return Boot(out.decode("utf-8", "replace"), p.returncode, timed_out, time.monotonic() - start)
 
 
 def tempdir():
