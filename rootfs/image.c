@@ -196,19 +196,39 @@ static int pad_to_blocks(const char *path, uint64_t *size)
 	return 0;
 }
 
+/* Whether dir is root or below it: mkfs.erofs would pack our own outputs into the image. */
+static bool inside(const char *dir, const char *root)
+{
+	char *d = realpath(dir, NULL), *r = realpath(root, NULL);
+	size_t n = r ? strlen(r) : 0;
+	bool in = d && r && strncmp(d, r, n) == 0 && (d[n] == '/' || d[n] == 0 || n == 1);
+
+	free(d);
+	free(r);
+	return in;
+}
+
 int image_build(const struct image_opts *o, struct image_result *res, char *why, size_t why_size)
 {
 	char erofs[4096], tree[4096], disk[4096], txt[4096];
 	struct verity_opts vo;
 	struct stat st;
 	uint64_t tree_bytes;
+	bool created;
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	if (stat(o->root_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return failf(why, why_size, -ENOTDIR, "root %s", o->root_dir);
-	if (mkdir(o->out_dir, 0755) < 0 && errno != EEXIST)
+	created = mkdir(o->out_dir, 0755) == 0;
+	if (!created && errno != EEXIST)
 		return failf(why, why_size, -errno, "output directory %s", o->out_dir);
+	if (inside(o->out_dir, o->root_dir)) {
+		if (created)
+			(void)rmdir(o->out_dir);
+		return failf(why, why_size, -EINVAL, "output directory %s inside the root tree %s",
+		             o->out_dir, o->root_dir);
+	}
 	out_path(erofs, sizeof(erofs), o, ".erofs");
 	out_path(tree, sizeof(tree), o, ".verity");
 	out_path(disk, sizeof(disk), o, ".img");

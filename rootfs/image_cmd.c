@@ -135,6 +135,8 @@ static int image_main(int argc, char **argv)
 	r = image_build(&o, &res, why, sizeof(why));
 	if (r < 0) {
 		log_error("ccimage image: %s", why);
+		if (r == -EINVAL)
+			return EXIT_USAGE;
 		return r == -ENOTDIR || r == -EPROTO ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	printf("%s/%s.erofs\t%llu bytes\n", o.out_dir, o.name, (unsigned long long)res.erofs_size);

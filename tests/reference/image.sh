@@ -154,6 +154,8 @@ check "one changed file gives another root hash" \
 	'[ "$(sed "s/,salt.*//" "$work/out4/verity_params.txt")" != "root_hash=$root" ]'
 "$CCIMAGE" image --root "$work/nonexistent" --out "$work/out5" >/dev/null 2>&1
 check "a missing root tree is refused" '[ $? = 3 ]'
+"$CCIMAGE" image --root "$work/a" --out "$work/a/usr/out" >/dev/null 2>&1
+check "an output directory inside the root tree is refused" '[ $? = 2 ] && [ ! -e "$work/a/usr/out" ]'
 
 echo "1..$n"
 [ $failed -eq 0 ]
