@@ -276,6 +276,22 @@ def run_tamper(env, mode, name):
     return name, problems, b
 
 
+def run_debug_shell(env, name):
+    """The debug build, asked for a shell, gives one on the console after a failure; then powers off."""
+    b = vmlib.boot_interactive(env["vmlinuz"], env["initrds"]["debug"],
+                               "ccinit.debug.shell=1 ccinit.agent=/usr/bin/no-such-agent",
+                               [], "starting a shell on the console",
+                               lambda: b"echo SHELL-ALIVE-$((6*7))\nexit\n")
+    problems = []
+    if "FATAL: handoff: exec /usr/bin/no-such-agent" not in b.transcript:
+        problems.append("no failure message before the shell")
+    if "SHELL-ALIVE-42" not in b.transcript:
+        problems.append("the shell did not run our command")
+    if not b.powered_off:
+        problems.append("did not power off after the shell exited")
+    return name, problems, b
+
+
 def prepare(work, wanted):
     vmlinuz, kroot, kver = vmlib.kernel()
     listing = os.path.join(vmlib.ROOT, "tests/vm/initramfs.list")
@@ -285,6 +301,12 @@ def prepare(work, wanted):
         f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
     env = {"vmlinuz": vmlinuz, "work": work, "initrds": {}}
     env["initrds"]["plain"] = vmlib.initramfs(os.path.join(work, "plain.cpio"), init, lists=[listing])
+    busybox = os.path.join(work, "busybox.list")
+    with open(busybox, "w") as f:
+        f.write("file /bin/busybox /bin/busybox 0755\nslink /bin/sh busybox 0777\n")
+    env["initrds"]["debug"] = vmlib.initramfs(os.path.join(work, "debug.cpio"),
+                                              os.path.join(vmlib.BUILD, "ccinit-debug"),
+                                              lists=[listing, busybox])
     if any(r["initrd"] != "plain" for r in wanted):
         env["initrds"]["storage"] = vmlib.initramfs(
             os.path.join(work, "storage.cpio"), init, lists=[mke2fs], profile="storage",
@@ -343,15 +365,18 @@ def main():
     pick = lambda rows: [r for r in rows if not filters or any(f in r["name"] for f in filters)]
     rows, sequential = pick(SCENARIOS), pick(SCRATCH_BOOTS)
     tampers = [t for t in TAMPER if not filters or any(f in t[1] for f in filters)]
+    debug = "boot: the debug build gives a shell on failure when asked"
+    debugs = [debug] if not filters or any(f in debug for f in filters) else []
     work = vmlib.tempdir()
     env = prepare(work, rows + sequential + [{"initrd": "storage"}] * len(tampers))
-    print(f"1..{len(rows) + len(sequential) + len(tampers)}")
+    print(f"1..{len(rows) + len(sequential) + len(tampers) + len(debugs)}")
     results = []
     # Two boots at a time: the machines here have two cores and TCG uses one each.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results += list(pool.map(lambda r: run_one(env, r), rows))
     results += [run_one(env, r) for r in sequential]  # in order: boot 2 reads boot 1's disk
     results += [run_tamper(env, mode, name) for mode, name in tampers]
+    results += [run_debug_shell(env, name) for name in debugs]
     failed = 0
     for i, (name, problems, b) in enumerate(results, 1):
         if problems:

@@ -107,7 +107,7 @@ def boot(vmlinuz, initrd, append="", disks=(), timeout=90, memory=512, stdin=Non
 
 def boot_interactive(vmlinuz, initrd, append, disks, prompt, act, timeout=120, memory=512):
     """Boots like boot(), but when `prompt` appears on the console calls act() (the host
-    acting on the disks mid-boot), then sends a newline to the guest."""
+    acting mid-boot, on the disks say) and sends the guest what it returns (a newline if None)."""
     import select
     cmd = _qemu_command(vmlinuz, initrd, append, disks, memory)
     start = time.monotonic()
@@ -119,8 +119,8 @@ def boot_interactive(vmlinuz, initrd, append, disks, prompt, act, timeout=120, m
             chunk = os.read(p.stdout.fileno(), 65536)
             out += chunk
             if not acted and prompt.encode() in out:
-                act()
-                p.stdin.write(b"\n")
+                reply = act()
+                p.stdin.write(reply if reply is not None else b"\n")
                 p.stdin.flush()
                 acted = True
     timed_out = p.poll() is None
