@@ -41,6 +41,8 @@ include init/build.mk modules/build.mk measurement/build.mk rootfs/build.mk test
 .DEFAULT_GOAL := all
 .PHONY: all deps host-deps check check-unit check-vm demo bench install help format format-check clean
 .SUFFIXES:
+# Objects of pattern chains are results too: keep them, so a second make rebuilds nothing.
+.SECONDARY:
 
 all: $(B)/ccinit $(B)/ccinit-debug $(B)/ccimage $(B)/test-agent ## build ccinit (production and debug), ccimage, the test agent
 
