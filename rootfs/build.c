@@ -135,7 +135,8 @@ static int select_paths(struct build *b, const struct recipe_package *rp, struct
 		w->v[w->n++] = c->path;
 		r = origins_add(&b->origins, copyright, rp->name, "copyright (kept by default)");
 	}
-	qsort(w->v, w->n, sizeof(char *), cmp_str);
+	if (w->n)
+		qsort(w->v, w->n, sizeof(char *), cmp_str);
 	return r;
 }
 

@@ -296,7 +296,8 @@ int build_explain(struct build *b, const char *path)
 	size_t k = 0;
 	for (char *s = buf, *save = NULL, *t; (t = strtok_r(s, "\n", &save)); s = NULL)
 		lines[k++] = t;
-	qsort(lines, k, sizeof(char *), cmp_line);
+	if (k)
+		qsort(lines, k, sizeof(char *), cmp_line);
 	FILE *f = strcmp(path, "-") ? fopen(path, "we") : stdout;
 	if (!f)
 		r = -errno;

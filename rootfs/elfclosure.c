@@ -23,6 +23,9 @@
 
 #define MAX_ROUNDS 64
 #define MAX_LINKS  40
+/* The x86_64 psABI's PT_INTERP and its soname. */
+#define LOADER_PATH "/lib64/ld-linux-x86-64.so.2"
+#define LOADER_NAME "ld-linux-x86-64.so.2"
 
 const char *const elfclosure_default_dirs[] = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
                                                "/lib", "/usr/lib", NULL};
@@ -255,6 +258,9 @@ static int scan(struct cl *c, const char *path)
 		if (strchr(d.needed[i], '/'))
 			r = d.needed[i][0] == '/' ? add_need(c, d.needed[i], NULL, NULL, reason)
 			                          : 0;
+		else if (strcmp(d.needed[i], LOADER_NAME) == 0)
+			/* The loader is mapped before any library: ld.so matches it by soname. */
+			r = add_need(c, LOADER_PATH, NULL, NULL, reason);
 		else
 			r = add_need(c, NULL, d.needed[i], dirs, reason);
 	}
@@ -416,8 +422,10 @@ static int walk_stage(struct cl *c, struct strv *files, struct strv *links)
 	memset(&walk_files, 0, sizeof(walk_files));
 	memset(&walk_links, 0, sizeof(walk_links));
 	walk_cl = NULL;
-	qsort(files->v, files->n, sizeof(char *), cmp_str);
-	qsort(links->v, links->n, sizeof(char *), cmp_str);
+	if (files->n)
+		qsort(files->v, files->n, sizeof(char *), cmp_str);
+	if (links->n)
+		qsort(links->v, links->n, sizeof(char *), cmp_str);
 	return r;
 }
 

@@ -276,7 +276,8 @@ int deb_index_read(const char *deb, struct deb_index **ret, char *why, size_t wh
 	member_close(&m);
 	if (r < 0)
 		return deb_index_free(x), r;
-	qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
+	if (x->n)
+		qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
 	*ret = x;
 	return 0;
 }

@@ -13,6 +13,15 @@ int lock_default_path(const char *recipe_path, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* A bounded copy (the fields' lengths are checked before). */
+static void put(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 struct lock *lock_free(struct lock *l)
 {
 	if (l)
@@ -87,10 +96,10 @@ int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 		if (n == 2 && !strcmp(kw, "format") && !strcmp(a, "1")) {
 			format = true;
 		} else if (n == 2 && !strcmp(kw, "recipe") && strlen(a) < sizeof(l->recipe)) {
-			snprintf(l->recipe, sizeof(l->recipe), "%s", a);
+			put(l->recipe, sizeof(l->recipe), a);
 		} else if (n == 3 && !strcmp(kw, "kernel") && strlen(a) < 128 && strlen(b) < 128) {
-			snprintf(l->kernel_spec, sizeof(l->kernel_spec), "%s", a);
-			snprintf(l->kernel_pkg, sizeof(l->kernel_pkg), "%s", b);
+			put(l->kernel_spec, sizeof(l->kernel_spec), a);
+			put(l->kernel_pkg, sizeof(l->kernel_pkg), b);
 		} else if (n == 7 && !strcmp(kw, "package") && strlen(a) < 128 && strlen(b) < 128 &&
 		           is_hex64(d) && token_ok(a) && token_ok(b) && token_ok(c) &&
 		           token_ok(g) && strspn(e, "0123456789") == strlen(e)) {
@@ -102,12 +111,12 @@ int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 			l->pkgs = ne;
 			struct lock_entry *x = &l->pkgs[l->n++];
 			memset(x, 0, sizeof(*x));
-			snprintf(x->name, sizeof(x->name), "%s", a);
-			snprintf(x->version, sizeof(x->version), "%s", b);
-			snprintf(x->arch, sizeof(x->arch), "%s", c);
-			snprintf(x->sha256, sizeof(x->sha256), "%s", d);
+			put(x->name, sizeof(x->name), a);
+			put(x->version, sizeof(x->version), b);
+			put(x->arch, sizeof(x->arch), c);
+			put(x->sha256, sizeof(x->sha256), d);
 			x->size = strtoull(e, NULL, 10);
-			snprintf(x->filename, sizeof(x->filename), "%s", g);
+			put(x->filename, sizeof(x->filename), g);
 			if (lock_find(l, x->name) != x) {
 				snprintf(why, why_size, "%s:%u: package %s is pinned twice", path,
 				         lineno, x->name);
@@ -128,7 +137,8 @@ int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 	}
 	if (r < 0)
 		return lock_free(l), r;
-	qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
+	if (l->n)
+		qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
 	*ret = l;
 	return 0;
 }
@@ -190,11 +200,11 @@ static int add_pkg(struct lock *l, const struct apt_pkg *p)
 	l->pkgs = ne;
 	struct lock_entry *e = &l->pkgs[l->n++];
 	memset(e, 0, sizeof(*e));
-	snprintf(e->name, sizeof(e->name), "%s", p->name);
-	snprintf(e->version, sizeof(e->version), "%s", p->version);
-	snprintf(e->arch, sizeof(e->arch), "%s", p->arch);
-	snprintf(e->sha256, sizeof(e->sha256), "%s", p->sha256);
-	snprintf(e->filename, sizeof(e->filename), "%s", p->filename);
+	put(e->name, sizeof(e->name), p->name);
+	put(e->version, sizeof(e->version), p->version);
+	put(e->arch, sizeof(e->arch), p->arch);
+	put(e->sha256, sizeof(e->sha256), p->sha256);
+	put(e->filename, sizeof(e->filename), p->filename);
 	e->size = p->size;
 	return 0;
 }
@@ -209,7 +219,7 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
 	*ret = NULL;
 	if (!l)
 		return -ENOMEM;
-	snprintf(l->recipe, sizeof(l->recipe), "%s", r->name);
+	put(l->recipe, sizeof(l->recipe), r->name);
 	for (size_t i = 0; i < r->npackages && rc == 0; i++) {
 		rc = apt_show(a, r->packages[i].name, &p, why, why_size);
 		if (rc == 0)
@@ -217,10 +227,10 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
 	}
 	if (rc == 0 && r->kernel.package) {
 		char real[128];
-		snprintf(l->kernel_spec, sizeof(l->kernel_spec), "%s", r->kernel.package);
+		put(l->kernel_spec, sizeof(l->kernel_spec), r->kernel.package);
 		rc = apt_show(a, r->kernel.package, &p, why, why_size);
 		if (rc == 0 && kernel_from_depends(p.name, real, sizeof(real)) == 0) {
-			snprintf(l->kernel_pkg, sizeof(l->kernel_pkg), "%s", real);
+			put(l->kernel_pkg, sizeof(l->kernel_pkg), real);
 		} else if (rc == 0) {
 			if (kernel_from_depends(p.depends, real, sizeof(real)) < 0) {
 				snprintf(why, why_size,
@@ -229,7 +239,7 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
 				         r->kernel.package);
 				rc = -ENOENT;
 			} else {
-				snprintf(l->kernel_pkg, sizeof(l->kernel_pkg), "%s", real);
+				put(l->kernel_pkg, sizeof(l->kernel_pkg), real);
 				rc = apt_show(a, real, &p, why, why_size);
 			}
 		}
@@ -238,7 +248,8 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
 	}
 	if (rc < 0)
 		return lock_free(l), rc;
-	qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
+	if (l->n)
+		qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
 	*ret = l;
 	return 0;
 }

@@ -179,7 +179,8 @@ static int parse_packages(struct yctx *c, yaml_node_t *n)
 		if ((r = parse_package(c, k, v, &rc->packages[rc->npackages++])) < 0)
 			return r;
 	}
-	qsort(rc->packages, rc->npackages, sizeof(*rc->packages), cmp_package);
+	if (rc->npackages)
+		qsort(rc->packages, rc->npackages, sizeof(*rc->packages), cmp_package);
 	return 0;
 }
 

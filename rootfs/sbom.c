@@ -112,6 +112,11 @@ static void map_expr(const char *v, char *out, size_t size)
 	}
 }
 
+static int cmp_chars(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 void sbom_licence(const char *copyright, char *buf, size_t size)
 {
 	char seen[32][256];
@@ -138,7 +143,8 @@ void sbom_licence(const char *copyright, char *buf, size_t size)
 	if (!nseen)
 		return;
 	/* Sorted, so the expression does not depend on the file's paragraph order. */
-	qsort(seen, nseen, sizeof(seen[0]), (int (*)(const void *, const void *))strcmp);
+	if (nseen)
+		qsort(seen, nseen, sizeof(seen[0]), cmp_chars);
 	for (size_t i = 0; i < nseen && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? " AND " : "", seen[i]);
 }
@@ -331,7 +337,8 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 	walk_n = 0;
 	if (nftw(stage, walk_entry, 32, FTW_PHYS) != 0)
 		rc = -ENOMEM;
-	qsort(walk_v, walk_n, sizeof(char *), cmp_str);
+	if (walk_n)
+		qsort(walk_v, walk_n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < walk_n && rc == 0; i++) {
 		char host[PATH_MAX + 256], sha1[41], sha256[65], fid[48], pid[300];
 		const struct origin *og = origins_find(o, walk_v[i]);

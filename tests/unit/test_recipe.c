@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The recipe reader: a good recipe read whole, and every error naming FILE:LINE:COLUMN. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rootfs/lock.h"
+#include "rootfs/recipe.h"
+#include "tests/lib/tap.h"
+
+static const char good[] = "format: 1\n"
+                           "name: demo\n"
+                           "source-date-epoch: 1234\n"
+                           "variables:\n"
+                           "  agent: bin/agent\n"
+                           "debian:\n"
+                           "  suite: bookworm\n"
+                           "  components: [main, non-free]\n"
+                           "  updates: false\n"
+                           "packages:\n"
+                           "  zlib1g: {}\n"
+                           "  e2fsprogs:\n"
+                           "    slices:\n"
+                           "      mke2fs: [/sbin/mke2fs, /etc/mke2fs.conf]\n"
+                           "    copyright: false\n"
+                           "files:\n"
+                           "  /usr/bin/kata-agent: {source: \"${agent}\", mode: 0755}\n"
+                           "  /etc/probe: {text: \"x$${y}\\n\", mode: 0644}\n"
+                           "directories: {/proc: 0555, /tmp: 01777}\n"
+                           "symlinks: {/bin: usr/bin}\n"
+                           "kernel:\n"
+                           "  package: linux-image-cloud-amd64\n"
+                           "  initramfs-modules: {profiles: [storage], modules: [vsock]}\n"
+                           "initramfs:\n"
+                           "  init: /abs/ccinit\n"
+                           "image: {compress: none, salt-seed: s}\n"
+                           "cmdline: \"{root} quiet\"\n"
+                           "measurement: {tee: [snp, tdx], vcpus: [1, 4], vcpu-type: EPYC-v4, "
+                           "firmware: OVMF.fd, memory-mib: 2048}\n";
+
+static int parse(const char *text, struct recipe **r, char *why, size_t size)
+{
+	return recipe_parse("dir/r.yaml", text, strlen(text), NULL, 0, r, why, size);
+}
+
+TEST(good_recipe_read_whole)
+{
+	struct recipe *r;
+	char why[512];
+
+	ASSERT_EQ(parse(good, &r, why, sizeof(why)), 0);
+	ASSERT_STR(r->name, "demo");
+	ASSERT_EQ(r->source_date_epoch, 1234);
+	ASSERT_STR(r->debian.suite, "bookworm");
+	ASSERT_EQ(r->debian.ncomponents, 2);
+	ASSERT_FALSE(r->debian.updates);
+	ASSERT_STR(r->debian.mirror, "http://deb.debian.org/debian");
+	/* Packages come sorted by name whatever the recipe's order. */
+	ASSERT_EQ(r->npackages, 2);
+	ASSERT_STR(r->packages[0].name, "e2fsprogs");
+	ASSERT_FALSE(r->packages[0].copyright);
+	ASSERT_STR(r->packages[0].slices[0].name, "mke2fs");
+	ASSERT_STR(r->packages[0].slices[0].globs[1], "/etc/mke2fs.conf");
+	ASSERT_EQ(r->packages[0].slices[0].lines[0], 14);
+	ASSERT_STR(r->packages[1].name, "zlib1g");
+	ASSERT_TRUE(r->packages[1].copyright);
+	/* Host paths are relative to the recipe; variables substituted; $$ is a dollar. */
+	ASSERT_STR(r->files[0].source, "dir/bin/agent");
+	ASSERT_EQ(r->files[0].mode, 0755);
+	ASSERT_STR(r->files[1].text, "x${y}\n");
+	ASSERT_EQ(r->dirs[1].mode, 01777);
+	ASSERT_STR(r->symlinks[0].target, "usr/bin");
+	ASSERT_STR(r->kernel.package, "linux-image-cloud-amd64");
+	ASSERT_STR(r->kernel.initramfs.profiles[0], "storage");
+	ASSERT_STR(r->initramfs.init, "/abs/ccinit");
+	ASSERT_STR(r->image.compress, "none");
+	ASSERT_STR(r->image.data_dev, "/dev/vda1");
+	ASSERT_TRUE(r->image.ld_cache);
+	ASSERT_STR(r->cmdline, "{root} quiet");
+	ASSERT_EQ(r->measurement.nvcpus, 2);
+	ASSERT_EQ(r->measurement.vcpus[1], 4);
+	ASSERT_STR(r->measurement.firmware, "dir/OVMF.fd");
+	ASSERT_EQ(r->measurement.memory_mib, 2048);
+	recipe_free(r);
+}
+
+TEST(set_overrides_variable)
+{
+	const char *sets[] = {"agent=/opt/kata-agent"};
+	struct recipe *r;
+	char why[512];
+
+	ASSERT_EQ(recipe_parse("r.yaml", good, strlen(good), sets, 1, &r, why, sizeof(why)), 0);
+	ASSERT_STR(r->files[0].source, "/opt/kata-agent");
+	recipe_free(r);
+	const char *bad[] = {"nosuch=1"};
+	ASSERT_EQ(recipe_parse("r.yaml", good, strlen(good), bad, 1, &r, why, sizeof(why)),
+	          -EINVAL);
+	ASSERT_CONTAINS(why, "--set nosuch");
+}
+
+/* Replaces the first occurrence of from in the good recipe and expects an error text. */
+static void expect_error(const char *from, const char *to, const char *want)
+{
+	char text[4096], why[512] = "";
+	struct recipe *r = NULL;
+	const char *at = strstr(good, from);
+
+	if (!at)
+		tap_fail("'%s' is not in the good recipe", from);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
+	int rc = parse(text, &r, why, sizeof(why));
+	if (rc != -EINVAL || r)
+		tap_fail("'%s' -> '%s': parsed (rc %d)", from, to, rc);
+	if (!strstr(why, want))
+		tap_fail("'%s' -> '%s': error \"%s\" lacks \"%s\"", from, to, why, want);
+}
+
+TEST(unknown_keys_name_the_line)
+{
+	expect_error("source-date-epoch: 1234\n", "sourcedate: 1\n",
+	             "dir/r.yaml:3:1: unknown key 'sourcedate'");
+	expect_error("    copyright: false\n", "    copyrite: false\n",
+	             "dir/r.yaml:15:5: unknown key 'copyrite'");
+	expect_error("{compress: none,", "{compres: none,",
+	             "dir/r.yaml:26:9: unknown key 'compres'");
+	expect_error("  suite: bookworm\n", "  suite: bookworm\n  mirrors: x\n",
+	             "dir/r.yaml:8:3: unknown key 'mirrors'");
+}
+
+TEST(wrong_types_name_the_line)
+{
+	expect_error("format: 1\n", "format: [1]\n",
+	             "dir/r.yaml:1:9: expected a non-negative integer");
+	expect_error("format: 1\n", "format: 2\n", "dir/r.yaml:1:9: format 2 is not supported");
+	expect_error("name: demo\n", "name: [demo]\n",
+	             "dir/r.yaml:2:7: expected a string, found a list");
+	expect_error("source-date-epoch: 1234", "source-date-epoch: -5",
+	             "dir/r.yaml:3:20: expected a non-negative integer");
+	expect_error("source-date-epoch: 1234", "source-date-epoch: \"1234\"",
+	             "dir/r.yaml:3:20: expected a non-negative integer");
+	expect_error("  updates: false", "  updates: maybe",
+	             "dir/r.yaml:9:12: expected true or false");
+	expect_error("mode: 0755", "mode: 755", "dir/r.yaml:17:51: expected an octal mode");
+	expect_error("mode: 0755", "mode: 099", "expected an octal mode");
+	expect_error(
+	        "      mke2fs: [/sbin/mke2fs,", "      mke2fs: [sbin/mke2fs,",
+	        "dir/r.yaml:14:16: slice e2fsprogs_mke2fs: 'sbin/mke2fs' is not an absolute path");
+	expect_error("/etc/mke2fs.conf]", "/etc/../x]", "is not an absolute path");
+	expect_error("vcpus: [1, 4]", "vcpus: [1, 0]", "vcpus: 0 is not 1..512");
+	expect_error("tee: [snp, tdx]", "tee: [snp, sgx]", "tee 'sgx' is not");
+	expect_error("directories: {/proc: 0555, /tmp: 01777}", "directories: [/proc]",
+	             "dir/r.yaml:19:14: expected a mapping of image path to a mode");
+}
+
+TEST(structure_errors)
+{
+	expect_error("name: demo\n", "", "'name' is required");
+	expect_error("name: demo\n", "name: demo\nname: again\n",
+	             "dir/r.yaml:3:1: duplicate key 'name'");
+	expect_error("${agent}", "${nope}", "dir/r.yaml:17:33: undefined variable 'nope'");
+	expect_error("{text: \"x$${y}\\n\", mode: 0644}", "{mode: 0644}",
+	             "exactly one of 'source' and 'text'");
+	expect_error("  package: linux-image-cloud-amd64\n", "  root: /k\n  package: x\n",
+	             "exactly one of 'package' and 'root'");
+	expect_error("format: 1\n", "format: &a 1\nx: *a\n", "aliases are not allowed");
+	expect_error("format: 1\n", "format: 1\n---\nformat: 1\n", "one YAML document");
+	expect_error("name: demo\n", "name: de mo\n", "is not a plain name");
+	expect_error("  components: [main, non-free]", "  components: [main, 'a/b']",
+	             "component 'a/b' is not a plain name");
+	expect_error("name: demo\n", "name: demo\n  bad indent: [\n", "dir/r.yaml:");
+}
+
+TEST(empty_and_garbage)
+{
+	struct recipe *r;
+	char why[256];
+
+	ASSERT_EQ(parse("", &r, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "empty recipe");
+	ASSERT_EQ(parse("- a\n- b\n", &r, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "dir/r.yaml:1:1: a recipe is a mapping");
+	ASSERT_EQ(parse("{", &r, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "dir/r.yaml:");
+	ASSERT_EQ(recipe_parse("n.yaml", "a\0b", 3, NULL, 0, &r, why, sizeof(why)), -EINVAL);
+}
+
+TEST(globs)
+{
+	ASSERT_TRUE(recipe_glob_match("/lib/*/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"));
+	ASSERT_FALSE(recipe_glob_match("/lib/*", "/lib/a/b"));
+	ASSERT_TRUE(recipe_glob_match("/lib/**", "/lib/a/b"));
+	ASSERT_TRUE(recipe_glob_match("/usr/lib/libfoo.so*", "/usr/lib/libfoo.so.1.2"));
+	ASSERT_FALSE(recipe_glob_match("/usr/lib/libfoo.so*", "/usr/lib/libfoo.so.1/x"));
+	ASSERT_TRUE(recipe_glob_match("/a?c", "/abc"));
+	ASSERT_FALSE(recipe_glob_match("/a?c", "/a/c"));
+	ASSERT_TRUE(recipe_glob_match("/x/**/y", "/x/a/b/y"));
+	ASSERT_FALSE(recipe_glob_match("/etc/os-release", "/etc/os-release2"));
+	ASSERT_TRUE(recipe_path_ok("/usr/bin/x"));
+	ASSERT_FALSE(recipe_path_ok("/"));
+	ASSERT_FALSE(recipe_path_ok("usr"));
+	ASSERT_FALSE(recipe_path_ok("/usr//bin"));
+	ASSERT_FALSE(recipe_path_ok("/usr/bin/"));
+	ASSERT_FALSE(recipe_path_ok("/usr/./bin"));
+	ASSERT_FALSE(recipe_path_ok("/usr/../etc"));
+}
+
+static const char *write_tmp(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof(path), "/tmp/test-recipe-lock-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		tap_fail("mkstemp");
+	close(fd);
+	return path;
+}
+
+TEST(lock_read_check_and_write)
+{
+	static const char sha[] =
+	        "3eb1ea6d85488f488cc2a163b98ad640ef88cee4c79287cf14e361aaf6206f47";
+	char text[2048], why[512], out[80];
+	struct recipe *r;
+	struct lock *l;
+
+	snprintf(text, sizeof(text),
+	         "# comment\nformat 1\nrecipe demo\nkernel linux-image-cloud-amd64 "
+	         "linux-image-6.1.0-56-cloud-amd64\n"
+	         "package zlib1g 1:1.2 amd64 %s 10 pool/main/z/z.deb\n"
+	         "package e2fsprogs 1.47 amd64 %s 20 pool/main/e/e.deb\n"
+	         "package linux-image-6.1.0-56-cloud-amd64 6.1 amd64 %s 30 pool/k.deb\n",
+	         sha, sha, sha);
+	const char *path = write_tmp(text);
+	ASSERT_EQ(lock_read(path, &l, why, sizeof(why)), 0);
+	ASSERT_EQ(l->n, 3);
+	ASSERT_STR(l->pkgs[0].name, "e2fsprogs"); /* sorted */
+	ASSERT_STR(lock_find(l, "zlib1g")->version, "1:1.2");
+	ASSERT_EQ(parse(good, &r, why, sizeof(why)), 0);
+	ASSERT_EQ(lock_check(r, l, why, sizeof(why)), 0);
+	/* Written back sorted and stable. */
+	snprintf(out, sizeof(out), "%s.out", path);
+	ASSERT_EQ(lock_write(l, out, "dir/r.yaml"), 0);
+	struct lock *l2;
+	ASSERT_EQ(lock_read(out, &l2, why, sizeof(why)), 0);
+	ASSERT_EQ(l2->n, 3);
+	ASSERT_STR(l2->kernel_pkg, "linux-image-6.1.0-56-cloud-amd64");
+	lock_free(l2);
+	unlink(out);
+	/* A package the recipe names but the lock lacks. */
+	snprintf(l->pkgs[2].name, sizeof(l->pkgs[2].name), "zzz");
+	ASSERT_EQ(lock_check(r, l, why, sizeof(why)), -ESTALE);
+	ASSERT_CONTAINS(why, "zlib1g is not in the lock");
+	lock_free(l);
+	recipe_free(r);
+	unlink(path);
+
+	path = write_tmp("format 1\npackage a 1 amd64 nothex 1 p.deb\n");
+	ASSERT_EQ(lock_read(path, &l, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, ":2: not a lock line");
+	unlink(path);
+	path = write_tmp("recipe x\n");
+	ASSERT_EQ(lock_read(path, &l, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "no 'format 1' line");
+	unlink(path);
+	snprintf(text, sizeof(text), "format 1\npackage a 1 amd64 %s 1 ../../etc/passwd\n", sha);
+	path = write_tmp(text);
+	ASSERT_EQ(lock_read(path, &l, why, sizeof(why)), -EINVAL);
+	unlink(path);
+}
