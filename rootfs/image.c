@@ -208,9 +208,11 @@ static bool inside(const char *dir, const char *root)
 	return in;
 }
 
-int image_build(const struct image_opts *o, struct image_result *res, char *why, size_t why_size)
+int image_build(const struct image_opts *opts, struct image_result *res, char *why, size_t why_size)
 {
 	char erofs[4096], tree[4096], disk[4096], txt[4096];
+	struct image_opts defaults, eff = *opts;
+	const struct image_opts *o = &eff;
 	struct verity_opts vo;
 	struct stat st;
 	uint64_t tree_bytes;
@@ -218,6 +220,16 @@ int image_build(const struct image_opts *o, struct image_result *res, char *why,
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	/* Fields a caller left NULL take the defaults (compress NULL means none). */
+	image_opts_init(&defaults);
+	if (!eff.root_dir || !eff.out_dir)
+		return failf(why, why_size, -EINVAL, "no root tree or output directory");
+	eff.name = eff.name ? eff.name : defaults.name;
+	eff.salt_seed = eff.salt_seed ? eff.salt_seed : defaults.salt_seed;
+	eff.mkfs_erofs = eff.mkfs_erofs ? eff.mkfs_erofs : defaults.mkfs_erofs;
+	eff.data_dev = eff.data_dev ? eff.data_dev : defaults.data_dev;
+	eff.hash_dev = eff.hash_dev ? eff.hash_dev : defaults.hash_dev;
+	eff.root_dev = eff.root_dev ? eff.root_dev : defaults.root_dev;
 	if (stat(o->root_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return failf(why, why_size, -ENOTDIR, "root %s", o->root_dir);
 	created = mkdir(o->out_dir, 0755) == 0;
