@@ -187,7 +187,10 @@ static int local_file(struct build *b, int rootfd, const struct recipe_file *f)
 			         b->recipe->file, f->line, f->path, f->source);
 		return r;
 	}
-	snprintf(reason, sizeof(reason), "local file (%s:%u)", b->recipe->file, f->line);
+	/* No line number: the SBOM carries reasons and must not change when a recipe is reflowed.
+	 */
+	snprintf(reason, sizeof(reason), "local file (%s)",
+	         f->source ? "recipe files: source" : "recipe files: text");
 	return origins_add(&b->origins, f->path, NULL, reason);
 }
 

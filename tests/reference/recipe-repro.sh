@@ -1,0 +1,191 @@
+#!/bin/bash
+# ccimage build on recipes/test.yaml, against the Debian archive (apt, network):
+# - two builds from the same lock, in different directories, under different
+#   umasks, with the recipe's packages and files in reverse order, give the
+#   same bytes for the root image, hash tree, disk, initramfs and SBOM;
+# - dropping a library's slice makes the ELF closure add it back, saying which
+#   binary needs it, and the image does not change;
+# - a wrong sha256 or a version the archive does not have stops the build,
+#   naming the package; a recipe error names its line.
+# The lock is made fresh (the archive moves); the committed lock is compared
+# with it and reported as a skip when the archive has moved on.
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+CCIMAGE=${CCIMAGE:-$ROOT/build/ccimage}
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - recipe: $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - recipe: $1"; }
+skip() { n=$((n + 1)); echo "ok $n - recipe: $1 # SKIP $2"; }
+finish() { echo "1..$n"; exit $((failed > 0)); }
+
+for tool in mkfs.erofs apt-get depmod; do
+	if ! command -v $tool >/dev/null; then
+		skip "ccimage build" "$tool not installed"
+		finish
+	fi
+done
+for f in "$CCIMAGE" build/ccinit build/test-agent build/deps/sbin/mke2fs; do
+	if [ ! -e "$f" ]; then
+		skip "ccimage build" "$f not built (make all)"
+		finish
+	fi
+done
+work=$(mktemp -d)
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+[ -z "${KEEP_WORK:-}" ] || echo "# work directory $work"
+sets=(--set "ccinit=$ROOT/build/ccinit" --set "agent=$ROOT/build/test-agent"
+	--set "mke2fs=$ROOT/build/deps/sbin/mke2fs")
+
+# A fresh lock: the archive moves, so the committed one cannot be assumed current.
+mkdir -p "$work/a/recipes" "$work/b/sub/recipes"
+cp recipes/test.yaml "$work/a/recipes/test.yaml"
+if ! "$CCIMAGE" lock "$work/a/recipes/test.yaml" --quiet 2>"$work/lock.err"; then
+	nok "ccimage lock"
+	sed 's/^/#   /' "$work/lock.err"
+	finish
+fi
+ok "ccimage lock pins $(grep -c '^package ' "$work/a/recipes/test.yaml.lock") packages"
+if diff <(grep -v '^#' recipes/test.yaml.lock) <(grep -v '^#' "$work/a/recipes/test.yaml.lock") >/dev/null; then
+	ok "the committed recipes/test.yaml.lock is what the archive has today"
+else
+	skip "the committed lock is current" "the archive has moved on: run ccimage lock recipes/test.yaml"
+fi
+
+# The same recipe with its packages and local files in reverse order.
+python3 - "$ROOT/recipes/test.yaml" "$work/b/sub/recipes/test.yaml" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def reverse_section(text, key):
+    head, rest = text.split("\n%s:\n" % key, 1)
+    body, sep, tail = re.split(r"(\n)(?=\S)", rest, 1) if re.search(r"\n(?=\S)", rest) else (rest, "", "")
+    blocks, cur = [], []
+    for line in body.split("\n"):
+        if re.match(r"^  \S", line) and cur:
+            blocks.append(cur); cur = []
+        cur.append(line)
+    blocks.append(cur)
+    return head + "\n%s:\n" % key + "\n".join("\n".join(b) for b in reversed(blocks)) + sep + tail
+text = reverse_section(reverse_section(text, "packages"), "files")
+open(sys.argv[2], "w").write(text)
+PY
+cp "$work/a/recipes/test.yaml.lock" "$work/b/sub/recipes/test.yaml.lock"
+if cmp -s recipes/test.yaml "$work/b/sub/recipes/test.yaml" ||
+	! grep -q '^  libc6: {}$' "$work/b/sub/recipes/test.yaml"; then
+	nok "the reordered recipe differs from the original (test setup)"
+fi
+
+build() { # DIR RECIPE OUT UMASK [extra args]
+	local dir=$1 recipe=$2 out=$3 mask=$4
+	shift 4
+	(cd "$dir" && umask "$mask" && "$CCIMAGE" build "$recipe" --out "$out" "${sets[@]}" "$@")
+}
+if build "$work/a" recipes/test.yaml "$work/out-a" 022 --quiet --explain >/dev/null 2>"$work/a.err"; then
+	ok "build A (umask 022)"
+else
+	nok "build A (umask 022)"
+	sed 's/^/#   /' "$work/a.err"
+	finish
+fi
+if build "$work/b/sub" recipes/test.yaml "$work/b/out" 077 --quiet >/dev/null 2>"$work/b.err"; then
+	ok "build B (umask 077, reversed package and file order, another directory)"
+else
+	nok "build B"
+	sed 's/^/#   /' "$work/b.err"
+	finish
+fi
+for f in test.erofs test.verity test.img initramfs.cpio test.spdx.json cmdline.txt; do
+	if cmp -s "$work/out-a/$f" "$work/b/out/$f"; then
+		ok "identical $f ($(stat -c %s "$work/out-a/$f") bytes)"
+	else
+		nok "identical $f"
+	fi
+done
+
+# What went in is described: SPDX 2.3 with every package, and the dpkg status stub.
+if python3 - "$work/out-a/test.spdx.json" "$work/a/recipes/test.yaml.lock" <<'PY'; then
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["spdxVersion"] == "SPDX-2.3", d["spdxVersion"]
+pins = {l.split()[1]: l.split() for l in open(sys.argv[2]) if l.startswith("package ")}
+pk = {p["name"]: p for p in d["packages"]}
+for name, f in pins.items():
+    assert pk[name]["versionInfo"] == f[2], name
+    assert pk[name]["checksums"][0]["checksumValue"] == f[4], name
+files = {f["fileName"]: f for f in d["files"]}
+assert "./sbin/mke2fs" in files and "./var/lib/dpkg/status" in files
+assert all(len(f["checksums"]) == 2 for f in d["files"])
+assert "GPL" in pk["e2fsprogs"]["licenseDeclared"], pk["e2fsprogs"]["licenseDeclared"]
+PY
+	ok "SBOM: SPDX 2.3, every pinned package with its version and .deb sha256, every file hashed"
+else
+	nok "SBOM content"
+fi
+if cmp -s <(grep '^Package: ' "$work/out-a/root/var/lib/dpkg/status" 2>/dev/null) /dev/null; then :; fi
+"$CCIMAGE" build "$work/a/recipes/test.yaml" --out "$work/out-k" "${sets[@]}" --quiet --keep-stage >/dev/null 2>&1
+if grep -q '^Package: libc6$' "$work/out-k/root/var/lib/dpkg/status" &&
+	grep -q '^Status: install ok installed$' "$work/out-k/root/var/lib/dpkg/status"; then
+	ok "dpkg status stub lists the packages"
+else
+	nok "dpkg status stub lists the packages"
+fi
+if [ "$(id -u)" = 0 ] && chroot "$work/out-k/root" /sbin/mke2fs -V >/dev/null 2>&1; then
+	ok "the dynamic mke2fs runs in the built root (chroot)"
+elif [ "$(id -u)" != 0 ]; then
+	skip "mke2fs runs in the root" "chroot needs root"
+else
+	nok "the dynamic mke2fs runs in the built root (chroot)"
+fi
+
+# The closure puts back a library whose slice is gone, and says why.
+sed 's|^      libs: \[/lib/x86_64-linux-gnu/libext2fs.so.2\*, /lib/x86_64-linux-gnu/libe2p.so.2\*\]$|      none: []|' \
+	"$work/a/recipes/test.yaml" >"$work/a/recipes/noslice.yaml"
+sed 's/^recipe test$/recipe test/' "$work/a/recipes/test.yaml.lock" >"$work/a/recipes/noslice.yaml.lock"
+if cmp -s "$work/a/recipes/test.yaml" "$work/a/recipes/noslice.yaml"; then
+	nok "closure: could not remove the libext2fs2 slice (test setup)"
+elif build "$work/a" recipes/noslice.yaml "$work/out-c" 022 --quiet --explain >"$work/c.explain" 2>"$work/c.err"; then
+	if grep -qP '^/lib/x86_64-linux-gnu/libext2fs.so.2\tlibext2fs2\tclosure: needed by /sbin/mke2fs \(libext2fs.so.2\)$' "$work/c.explain" &&
+		grep -qP '^/lib/x86_64-linux-gnu/libext2fs.so.2\tlibext2fs2\tslice libext2fs2_libs$' "$work/out-a/explain.txt"; then
+		ok "closure adds libext2fs.so.2 back: 'needed by /sbin/mke2fs'"
+	else
+		nok "closure adds libext2fs.so.2 back and says why"
+		grep libext2fs "$work/c.explain" | sed 's/^/#   /'
+	fi
+	if cmp -s "$work/out-a/test.erofs" "$work/out-c/test.erofs"; then
+		ok "closure: the image is the same with or without the slice"
+	else
+		nok "closure: the image is the same with or without the slice"
+	fi
+else
+	nok "build without the libext2fs2 slice"
+	sed 's/^/#   /' "$work/c.err"
+fi
+
+# Refusals.
+expect_fail() { # NAME PATTERN RECIPE [args]
+	local name=$1 pattern=$2 recipe=$3
+	shift 3
+	if "$CCIMAGE" build "$recipe" --out "$work/out-f" "${sets[@]}" --quiet "$@" >/dev/null 2>"$work/f.err"; then
+		nok "$name: the build did not fail"
+	elif grep -q -- "$pattern" "$work/f.err"; then
+		ok "$name"
+	else
+		nok "$name: no '$pattern' in the error"
+		sed 's/^/#   /' "$work/f.err"
+	fi
+}
+lock=$work/a/recipes/test.yaml.lock
+awk '$1=="package" && $2=="libuuid1" {$5="0000000000000000000000000000000000000000000000000000000000000000"} {print}' "$lock" >"$work/badsha.lock"
+expect_fail "refuses a .deb whose sha256 is not the lock's" "libuuid1 .*the lock says 0000" \
+	"$work/a/recipes/test.yaml" --lock "$work/badsha.lock"
+awk '$1=="package" && $2=="libuuid1" {$3="2.0-not-in-archive"} {print}' "$lock" >"$work/gone.lock"
+expect_fail "refuses a pinned version the archive lacks" "pinned libuuid1 2.0-not-in-archive is not available" \
+	"$work/a/recipes/test.yaml" --lock "$work/gone.lock"
+grep -v '^package libuuid1 ' "$lock" >"$work/short.lock"
+expect_fail "refuses a lock that lacks a recipe package" "package libuuid1 is not in the lock" \
+	"$work/a/recipes/test.yaml" --lock "$work/short.lock"
+sed 's/^  compress: lz4hc$/  compres: lz4hc/' "$work/a/recipes/test.yaml" >"$work/a/recipes/typo.yaml"
+line=$(grep -n '^  compres:' "$work/a/recipes/typo.yaml" | cut -d: -f1)
+expect_fail "a recipe error names its line" "typo.yaml:$line:3: unknown key 'compres'" "$work/a/recipes/typo.yaml"
+finish
