@@ -100,7 +100,7 @@ static bool want_sorted(const char *path, void *userdata)
 static int select_paths(struct build *b, const struct recipe_package *rp, struct build_pkg *p,
                         struct wanted *w)
 {
-	char reason[300], copyright[PATH_MAX];
+	char reason[300];
 	int r = 0;
 
 	w->v = calloc(p->idx->n + 1, sizeof(char *));
@@ -127,13 +127,6 @@ static int select_paths(struct build *b, const struct recipe_package *rp, struct
 				return -ENOENT;
 			}
 		}
-	}
-	snprintf(copyright, sizeof(copyright), "/usr/share/doc/%s/copyright", rp->name);
-	const struct deb_entry *c = deb_index_find(p->idx, copyright);
-	if (r == 0 && rp->copyright && c && c->type == 'f' &&
-	    !origins_find(&b->origins, copyright)) {
-		w->v[w->n++] = c->path;
-		r = origins_add(&b->origins, copyright, rp->name, "copyright (kept by default)");
 	}
 	if (w->n)
 		qsort(w->v, w->n, sizeof(char *), cmp_str);
@@ -224,6 +217,34 @@ int build_local_files(struct build *b)
 	return r;
 }
 
+static bool package_has_files(struct build *b, const char *name)
+{
+	for (size_t i = 0; i < b->origins.n; i++)
+		if (b->origins.v[i].package && strcmp(b->origins.v[i].package, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The copyright file of every package that put something in the image (after
+ * the closure, which may be the only reason a package is there).
+ */
+static int add_copyright(struct build *b, struct build_pkg *p, const struct recipe_package *rp)
+{
+	char path[PATH_MAX];
+	const char *one[1] = {path};
+	struct wanted w = {(char **)one, 1};
+	int r;
+
+	snprintf(path, sizeof(path), "/usr/share/doc/%s/copyright", rp->name);
+	const struct deb_entry *c = deb_index_find(p->idx, path);
+	if (!rp->copyright || !c || c->type != 'f' || origins_find(&b->origins, path) ||
+	    !package_has_files(b, rp->name))
+		return 0;
+	r = deb_extract(p->deb, p->idx, b->stage, want_sorted, &w, b->why, sizeof(b->why));
+	return r < 0 ? r : origins_add(&b->origins, path, rp->name, "copyright (kept by default)");
+}
+
 int build_closure(struct build *b)
 {
 	struct closure_pkg *cp = calloc(b->npkgs + 1, sizeof(*cp));
@@ -236,6 +257,8 @@ int build_closure(struct build *b)
 	r = elf_closure(b->stage, cp, b->npkgs, &b->origins, &b->closure_added, b->why,
 	                sizeof(b->why));
 	free(cp);
+	for (size_t i = 0; i < b->npkgs && r == 0; i++)
+		r = add_copyright(b, &b->pkgs[i], &b->recipe->packages[i]);
 	return r;
 }
 
