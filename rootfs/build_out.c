@@ -15,6 +15,7 @@
 #include "measurement/verity_params.h"
 #include "rootfs/build.h"
 #include "rootfs/cpio.h"
+#include "rootfs/elfclosure.h"
 #include "rootfs/fsutil.h"
 #include "rootfs/modstage.h"
 #include "rootfs/sbom.h"
@@ -50,6 +51,19 @@ static int add_initramfs_file(struct build *b, struct cpio_archive *a, const cha
 			         b->recipe->file, f->line, f->path, f->source, strerror(errno));
 			return r;
 		}
+		/* The initramfs has no loader and no libraries: a dynamic binary there cannot run.
+		 */
+		struct elf_deps d;
+		if (elf_deps_read(f->source, &d) == 0 && d.interp) {
+			snprintf(b->why, sizeof(b->why),
+			         "%s:%u: initramfs %s: %s is dynamically linked (interpreter %s); "
+			         "the "
+			         "initramfs takes static binaries only",
+			         b->recipe->file, f->line, f->path, f->source, d.interp);
+			elf_deps_free(&d);
+			return -EINVAL;
+		}
+		elf_deps_free(&d);
 		return cpio_add_file(a, f->path, f->source, f->mode);
 	}
 	snprintf(host, sizeof(host), "%s/text-%u", tmp, i);
@@ -87,7 +101,16 @@ int build_initramfs(struct build *b)
 			snprintf(b->why, sizeof(b->why), "initramfs.init %s: %s",
 			         rc->initramfs.init, strerror(errno));
 		} else {
-			r = cpio_add_file(a, "/init", rc->initramfs.init, 0755);
+			struct elf_deps d;
+			if (elf_deps_read(rc->initramfs.init, &d) == 0 && d.interp) {
+				snprintf(b->why, sizeof(b->why),
+				         "initramfs.init %s is dynamically linked (interpreter %s)",
+				         rc->initramfs.init, d.interp);
+				r = -EINVAL;
+			}
+			elf_deps_free(&d);
+			if (r == 0)
+				r = cpio_add_file(a, "/init", rc->initramfs.init, 0755);
 		}
 	}
 	for (size_t i = 0; r == 0 && i < rc->initramfs.nfiles; i++)
