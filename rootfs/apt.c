@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -174,8 +175,8 @@ struct apt *apt_free(struct apt *a)
  * Runs an apt program with our options. cwd: where it runs (NULL: here);
  * out: its stdout (NULL: to our stderr); errors_to_null: hide its stderr.
  */
-static int run_apt(struct apt *a, const char *prog, const char *const *args, const char *cwd,
-                   char **out, size_t *out_len, bool errors_to_null)
+static int run_apt_unlocked(struct apt *a, const char *prog, const char *const *args,
+                            const char *cwd, char **out, size_t *out_len, bool errors_to_null)
 {
 	const char *argv[2 * MAX_OPTS + 16];
 	posix_spawn_file_actions_t fa;
@@ -247,6 +248,31 @@ static int run_apt(struct apt *a, const char *prog, const char *const *args, con
 	if (out && !*out)
 		return -ENOMEM;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+/*
+ * apt refuses to run when another apt holds its lists lock; two builds of
+ * recipes with the same archives share this state, so they take turns.
+ */
+static int run_apt(struct apt *a, const char *prog, const char *const *args, const char *cwd,
+                   char **out, size_t *out_len, bool errors_to_null)
+{
+	char path[sizeof(a->root) + 32];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/ccimage.lock", a->root);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+	r = run_apt_unlocked(a, prog, args, cwd, out, out_len, errors_to_null);
+	close(fd);
+	return r;
 }
 
 int apt_update(struct apt *a, bool force, char *why, size_t why_size)

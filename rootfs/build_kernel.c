@@ -77,31 +77,53 @@ static int kernel_from_package(struct build *b)
 		snprintf(path, sizeof(path), "%s/copyright", dir);
 		return read_small(path, &k->idx->copyright);
 	}
+	/*
+	 * Extracted beside the final place and renamed into it: a build that
+	 * stops half way, or another build doing the same, never leaves a half
+	 * tree where the next build would take it for whole.
+	 */
 	struct deb_index *full = NULL;
-	(void)remove_tree(dir);
-	/* mkdir_parents makes dir (the root's parent); the root itself is ours to make. */
-	if ((r = mkdir_parents(b->kernel_root, 0755)) < 0 || mkdir(b->kernel_root, 0755) < 0) {
-		r = r < 0 ? r : -errno;
+	char tmp[PATH_MAX], tmproot[PATH_MAX + 8];
+	if ((r = mkdir_parents(dir, 0755)) < 0) {
 		snprintf(b->why, sizeof(b->why), "creating %s: %s", dir, strerror(-r));
 		return r;
 	}
-	r = deb_index_read(k->deb, &full, b->why, sizeof(b->why));
+	(void)remove_tree(dir); /* no .complete: a tree left half done by an older build */
+	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", dir);
+	if (!mkdtemp(tmp) || chmod(tmp, 0755) < 0) {
+		r = -errno;
+		snprintf(b->why, sizeof(b->why), "creating %s: %s", tmp, strerror(errno));
+		return r;
+	}
+	snprintf(tmproot, sizeof(tmproot), "%s/root", tmp);
+	if (mkdir(tmproot, 0755) < 0)
+		r = -errno;
 	if (r == 0)
-		r = deb_extract(k->deb, full, b->kernel_root, NULL, NULL, b->why, sizeof(b->why));
-	if (r == 0 && (r = modstage_ensure_depmod(b->kernel_root, b->kver)) < 0)
-		snprintf(b->why, sizeof(b->why), "depmod over %s failed", b->kernel_root);
+		r = deb_index_read(k->deb, &full, b->why, sizeof(b->why));
+	if (r == 0)
+		r = deb_extract(k->deb, full, tmproot, NULL, NULL, b->why, sizeof(b->why));
+	if (r == 0 && (r = modstage_ensure_depmod(tmproot, b->kver)) < 0)
+		snprintf(b->why, sizeof(b->why), "depmod over %s failed", tmproot);
 	if (r == 0) {
-		snprintf(path, sizeof(path), "%s/control", dir);
+		snprintf(path, sizeof(path), "%s/control", tmp);
 		r = write_small(path, full->control);
 	}
 	if (r == 0) {
-		snprintf(path, sizeof(path), "%s/copyright", dir);
+		snprintf(path, sizeof(path), "%s/copyright", tmp);
 		r = write_small(path, full->copyright);
 	}
 	if (r == 0) {
-		snprintf(path, sizeof(path), "%s/.complete", dir);
+		snprintf(path, sizeof(path), "%s/.complete", tmp);
 		r = write_small(path, "");
 	}
+	if (r == 0 && rename(tmp, dir) < 0) {
+		/* Another build got there first with the same bytes: use its tree. */
+		snprintf(path, sizeof(path), "%s/.complete", dir);
+		r = access(path, F_OK) == 0 ? 0 : -errno;
+		(void)remove_tree(tmp);
+	}
+	if (r < 0)
+		(void)remove_tree(tmp);
 	if (r == 0) {
 		free(k->idx->control);
 		k->idx->control = full->control;
