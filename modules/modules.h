@@ -16,11 +16,20 @@
 struct boot_trace;
 struct modules_ctx;
 
+/* What a boot uses a module for; a profile loads the rows whose need the boot has. */
+enum module_need {
+	NEED_ALWAYS = 0,
+	NEED_ROOT = 1 << 0,      /* a verified root from disks */
+	NEED_SCRATCH = 1 << 1,   /* an encrypted scratch disk */
+	NEED_INTEGRITY = 1 << 2, /* dm-integrity under the scratch disk */
+};
+
 /* A module of a profile and the options the profile gives it. */
 struct module_spec {
 	const char *name;
 	const char *options; /* NULL: none beyond the command line's */
 	bool optional;       /* absent module is fine (e.g. built in on other kernels) */
+	unsigned need;       /* enum module_need bits; NEED_ALWAYS: every boot */
 };
 
 struct module_profile {

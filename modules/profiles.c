@@ -13,48 +13,61 @@
 		n, table, sizeof(table) / sizeof(table[0])                                         \
 	}
 
-/* Everything the verified root needs (DESIGN step 3), from the initramfs. */
+/*
+ * Everything the verified root and its writable layer may need (DESIGN step 3),
+ * from the initramfs. An image carries every row; a boot loads the rows its
+ * command line needs (the `need` column), so nothing is loaded that the
+ * configuration does not use before module loading is locked.
+ */
 static const struct module_spec storage[] = {
-        {"virtio_pci", NULL, false},   /* the virtio transport the disks sit on */
-        {"virtio_blk", NULL, false},   /* root, hash and scratch disks */
-        {"dm_mod", NULL, false},       /* device-mapper core */
-        {"dm_verity", NULL, false},    /* the verified root */
-        {"dm_crypt", NULL, false},     /* the encrypted scratch layer */
-        {"dm_integrity", NULL, false}, /* ccinit.scratch.integrity */
-        {"erofs", NULL, false},        /* the root filesystem */
-        {"overlay", NULL, false},      /* writable layer over the read-only root */
-        {"ext4", NULL, false},         /* the scratch filesystem */
+        /*
+         * The virtio transport and the disks. Probed synchronously on purpose:
+         * async_probe=1 saves time but lets the disks come up in any order, and
+         * Kata names the root /dev/vda (dm-mod.create= says /dev/vda1).
+         */
+        {"virtio_pci", NULL, false, NEED_ROOT | NEED_SCRATCH},
+        {"virtio_blk", NULL, false, NEED_ROOT | NEED_SCRATCH},
+        {"dm_mod", NULL, false, NEED_ROOT | NEED_SCRATCH}, /* device-mapper core */
+        {"dm_verity", NULL, false, NEED_ROOT},             /* the verified root */
+        {"erofs", NULL, false, NEED_ROOT},                 /* the root filesystem */
+        {"overlay", NULL, false, NEED_ROOT},               /* writable layer over the root */
         /*
          * libcryptsetup is built with the kernel crypto backend (AF_ALG): it
          * binds hash sockets even to activate verity. Debian's algif modules
          * carry no alias, so nothing would load them on demand.
          */
-        {"af_alg", NULL, false},
-        {"algif_hash", NULL, false},
-        {"algif_skcipher", NULL, false},
-        {"algif_aead", NULL, true}, /* LUKS2 with AEAD integrity only */
+        {"af_alg", NULL, false, NEED_ROOT | NEED_SCRATCH},
+        {"algif_hash", NULL, false, NEED_ROOT | NEED_SCRATCH},
+        {"algif_skcipher", NULL, false, NEED_SCRATCH},
+        {"dm_crypt", NULL, false, NEED_SCRATCH}, /* the encrypted scratch layer */
+        {"ext4", NULL, false, NEED_SCRATCH},     /* the scratch filesystem */
         /*
-         * The scratch ciphers. The kernel would ask modprobe for crypto templates on
-         * demand, but the guest has no modprobe (and modules_disabled=1 comes
+         * The scratch ciphers. The kernel would ask modprobe for crypto templates
+         * on demand, but the guest has no modprobe (and modules_disabled=1 comes
          * first), so every template a cipher spec names is loaded here:
-         * aes-xts-plain64 is xts over ecb(aes); LUKS2 integrity adds authenc and
-         * hmac(sha256); AEAD is gcm(aes), which needs ctr and ghash.
+         * aes-xts-plain64 is xts over ecb(aes).
          */
-        {"aesni_intel", NULL, true}, /* hardware AES when the CPU has it */
-        {"ecb", NULL, false},
-        {"xts", NULL, false},
-        {"authenc", NULL, false},
-        {"hmac", NULL, false},
-        {"sha256_generic", NULL, false},
-        {"ctr", NULL, false},
-        {"ghash_generic", NULL, false},
-        {"gcm", NULL, false},
+        {"aesni_intel", NULL, true, NEED_SCRATCH}, /* hardware AES when the CPU has it */
+        {"ecb", NULL, false, NEED_SCRATCH},
+        {"xts", NULL, false, NEED_SCRATCH},
+        /*
+         * ccinit.scratch.integrity: LUKS2 over dm-integrity. hmac-sha256 is
+         * authenc(hmac(sha256), xts(aes)); AEAD is gcm(aes), which needs ctr and ghash.
+         */
+        {"dm_integrity", NULL, false, NEED_INTEGRITY},
+        {"algif_aead", NULL, false, NEED_INTEGRITY},
+        {"authenc", NULL, false, NEED_INTEGRITY},
+        {"hmac", NULL, false, NEED_INTEGRITY},
+        {"sha256_generic", NULL, false, NEED_INTEGRITY},
+        {"ctr", NULL, false, NEED_INTEGRITY},
+        {"ghash_generic", NULL, false, NEED_INTEGRITY},
+        {"gcm", NULL, false, NEED_INTEGRITY},
 };
 
 /* The NVIDIA modules, from the verified root (DESIGN step 5); options come from the GPU step. */
 static const struct module_spec gpu[] = {
-        {"nvidia", NULL, false},
-        {"nvidia_uvm", NULL, false},
+        {"nvidia", NULL, false, NEED_ALWAYS},
+        {"nvidia_uvm", NULL, false, NEED_ALWAYS},
 };
 
 static const struct module_profile profiles[] = {

@@ -48,13 +48,19 @@ def initramfs(out, script, kernel_root, kver, profile="storage"):
     return out
 
 
-def modules(profile="storage"):
-    """The profile's module names, read from ccinit's own table so both boot the same set."""
+def modules(needs=("NEED_ROOT", "NEED_SCRATCH"), profile="storage"):
+    """(name, options, optional) of the profile rows a boot with these needs loads, read from
+    ccinit's own table so both inits load the same set with the same options."""
     src = open(os.path.join(vmlib.ROOT, "modules/profiles.c")).read()
     body = src.split(f"static const struct module_spec {profile}[] = {{", 1)[1].split("};", 1)[0]
-    return re.findall(r'\{"([a-z0-9_]+)", NULL, (true|false)\}', body)
+    rows = re.findall(r'\{"([a-z0-9_]+)", (NULL|"[^"]*"), (true|false),\s*([A-Z_| ]+)\}', body)
+    return [(name, "" if opts == "NULL" else opts.strip('"'), optional == "true")
+            for name, opts, optional, need in rows
+            if need.strip() == "NEED_ALWAYS" or any(n in need for n in needs)]
 
 
+# Debian's tools are called by absolute path: busybox sh prefers its own applets
+# (it has a modprobe and a mke2fs too), which would not be the baseline.
 MOUNTS = """export PATH=/sbin:/bin DM_DISABLE_UDEV=1
 fail() { echo "baseline: FATAL: $*"; echo o > /proc/sysrq-trigger; sleep 100; }
 mount -t devtmpfs -o nosuid,noexec,mode=0755 devtmpfs /dev
@@ -73,7 +79,7 @@ def wait_for(*devs):
 def verity_open(params, name):
     p = dict(kv.split("=", 1) for kv in params.split(","))
     salt = p["salt"]
-    return (f"veritysetup open --no-superblock --hash sha256 --data-block-size {p['data_block_size']}"
+    return (f"/sbin/veritysetup open --no-superblock --hash sha256 --data-block-size {p['data_block_size']}"
             f" --hash-block-size {p['hash_block_size']} --data-blocks {p['data_blocks']}"
             f" --salt {salt} /dev/vda1 {name} /dev/vda2 {p['root_hash']} || fail veritysetup\n")
 
@@ -81,15 +87,15 @@ def verity_open(params, name):
 def boot_script(params, modules_list):
     """ccinit's verified-root boot, step for step, in shell."""
     s = "#!/bin/sh\n" + MOUNTS
-    for name, optional in modules_list:
-        s += f"modprobe {name}" + (" 2>/dev/null\n" if optional == "true" else f" || fail {name}\n")
+    for name, opts, optional in modules_list:
+        s += f"/sbin/modprobe {name} {opts}".rstrip() + (" 2>/dev/null\n" if optional else f" || fail {name}\n")
     s += wait_for("/dev/vda2", "/dev/vdb")
     s += verity_open(params, "root")
     s += "mkdir -p /run/ccinit/lower /run/ccinit/scratch /sysroot\n"
     s += "mount -t erofs -o ro,nosuid,nodev /dev/mapper/root /run/ccinit/lower || fail erofs\n"
-    s += ("cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 512 --sector-size 4096"
+    s += ("/sbin/cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 512 --sector-size 4096"
           " --key-file /dev/urandom --keyfile-size 64 /dev/vdb scratch || fail cryptsetup\n")
-    s += ("mke2fs -q -F -t ext4 -O ^has_journal -E lazy_itable_init=0,lazy_journal_init=0,nodiscard"
+    s += ("/sbin/mke2fs -q -F -t ext4 -O ^has_journal -E nodiscard"
           " -b 4096 /dev/mapper/scratch || fail mke2fs\n")
     s += "mount -t ext4 -o nosuid,nodev,noatime /dev/mapper/scratch /run/ccinit/scratch || fail scratch\n"
     s += "mkdir -p /run/ccinit/scratch/upper /run/ccinit/scratch/work\n"
@@ -106,7 +112,7 @@ def stage1_script(params):
     """Stands in for the kernel's dm-mod.create=: verity root, mounted read-only as /, then its /sbin/init."""
     s = "#!/bin/sh\n" + MOUNTS
     for name in ("virtio_pci", "virtio_blk", "dm_mod", "dm_verity", "erofs"):
-        s += f"modprobe {name} || fail {name}\n"
+        s += f"/sbin/modprobe {name} || fail {name}\n"
     s += wait_for("/dev/vda2")
     s += verity_open(params, "dm-verity")
     s += "mkdir -p /sysroot\nmount -t erofs -o ro /dev/mapper/dm-verity /sysroot || fail erofs\n"
