@@ -417,6 +417,8 @@ int deb_extract(const char *deb, const struct deb_index *x, const char *stage_di
 	struct archive_entry *e;
 	int r = 0, ar = ARCHIVE_EOF;
 
+	if (why_size)
+		why[0] = '\0'; /* messages below are written only when none is there yet */
 	c.rootfd = open(stage_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.rootfd < 0) {
 		r = -errno;

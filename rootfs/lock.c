@@ -62,11 +62,7 @@ static bool token_ok(const char *s)
 int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 {
 	FILE *f = fopen(path, "re");
-	struct lock *l;
-	char line[2048];
-	unsigned lineno = 0;
-	bool format = false;
-	int r = 0;
+	int r;
 
 	*ret = NULL;
 	if (!f) {
@@ -75,10 +71,22 @@ int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 		         strerror(errno));
 		return r;
 	}
-	if (!(l = calloc(1, sizeof(*l)))) {
-		fclose(f);
+	r = lock_parse(f, path, ret, why, why_size);
+	fclose(f);
+	return r;
+}
+
+int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t why_size)
+{
+	struct lock *l;
+	char line[2048];
+	unsigned lineno = 0;
+	bool format = false;
+	int r = 0;
+
+	*ret = NULL;
+	if (!(l = calloc(1, sizeof(*l))))
 		return -ENOMEM;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		char kw[16], a[512], b[512], c[32], d[128], e[32], g[512];
 		size_t len = strlen(line);
@@ -93,6 +101,15 @@ int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 			continue;
 		int n = sscanf(line, "%15s %511s %511s %31s %127s %31s %511s", kw, a, b, c, d, e,
 		               g);
+		int words = 0;
+		for (const char *w = line; *w;) {
+			w += strspn(w, " \t");
+			if (*w)
+				words++;
+			w += strcspn(w, " \t");
+		}
+		if (words != n)
+			n = -1; /* more fields than the line's kind has, or fields too long */
 		if (n == 2 && !strcmp(kw, "format") && !strcmp(a, "1")) {
 			format = true;
 		} else if (n == 2 && !strcmp(kw, "recipe") && strlen(a) < sizeof(l->recipe)) {
@@ -130,9 +147,12 @@ int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 			break;
 		}
 	}
-	fclose(f);
 	if (r == 0 && !format) {
 		snprintf(why, why_size, "%s: no 'format 1' line", path);
+		r = -EINVAL;
+	}
+	if (r == 0 && !l->recipe[0]) {
+		snprintf(why, why_size, "%s: no 'recipe NAME' line", path);
 		r = -EINVAL;
 	}
 	if (r < 0)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rootfs/apt.h"
 #include "rootfs/recipe.h"
@@ -29,6 +30,8 @@ struct lock {
 int lock_default_path(const char *recipe_path, char *buf, size_t size);
 
 int lock_read(const char *path, struct lock **ret, char *why, size_t why_size);
+/* The same from an open stream; path names it in errors. */
+int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t why_size);
 int lock_write(const struct lock *l, const char *path, const char *recipe_name);
 struct lock *lock_free(struct lock *l);
 
