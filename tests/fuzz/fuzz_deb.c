@@ -24,12 +24,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char base[64], input[96], stage[96], canary[96];
 
+static void cleanup(void)
+{
+	remove_tree(base);
+}
+
 static void setup(void)
 {
 	if (base[0])
 		return;
 	snprintf(base, sizeof(base), "/tmp/fuzz-deb-%d", (int)getpid());
 	mkdir(base, 0755);
+	atexit(cleanup);
 	snprintf(input, sizeof(input), "%s/in.deb", base);
 	snprintf(stage, sizeof(stage), "%s/s/stage", base);
 	snprintf(canary, sizeof(canary), "%s/s", base);
