@@ -88,13 +88,24 @@ else
 	sed 's/^/#   /' "$work/a.err"
 	finish
 fi
+# Build B's local inputs are copies elsewhere, with other times and modes on the host.
+mkdir -p "$work/b/inputs"
+for f in ccinit test-agent deps/sbin/mke2fs; do
+	cp "build/$f" "$work/b/inputs/$(basename "$f")"
+done
+chmod 0700 "$work/b/inputs"/*
+touch -d "2001-01-01" "$work/b/inputs"/*
+sets_a=("${sets[@]}")
+sets=(--set "ccinit=$work/b/inputs/ccinit" --set "agent=$work/b/inputs/test-agent"
+	--set "mke2fs=$work/b/inputs/mke2fs")
 if build "$work/b/sub" recipes/test.yaml "$work/b/out" 077 --quiet >/dev/null 2>"$work/b.err"; then
-	ok "build B (umask 077, reversed package and file order, another directory)"
+	ok "build B (umask 077, reversed package and file order, other directories, copied inputs)"
 else
 	nok "build B"
 	sed 's/^/#   /' "$work/b.err"
 	finish
 fi
+sets=("${sets_a[@]}")
 for f in test.erofs test.verity test.img initramfs.cpio test.spdx.json cmdline.txt; do
 	if cmp -s "$work/out-a/$f" "$work/b/out/$f"; then
 		ok "identical $f ($(stat -c %s "$work/out-a/$f") bytes)"
