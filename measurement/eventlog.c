@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* CC event log parsing, replay and event descriptions; the format is in eventlog.h. */
+#include "measurement/bytes.h"
 #include "measurement/eventlog.h"
 
 #include <errno.h>
@@ -13,21 +14,6 @@
 #define MAX_DIGEST    64u
 #define MIN_EVENT2    12u /* pcr, type, digest count */
 #define SPEC_ID_FIXED 28u /* signature .. numberOfAlgorithms */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
 {

@@ -8,6 +8,7 @@
  * that says one thing and holds another is not one to predict a measurement
  * for. Every well-formed input gives the same result as sev-snp-measure.
  */
+#include "measurement/bytes.h"
 #include "measurement/ovmf.h"
 
 #include <errno.h>
@@ -15,16 +16,6 @@
 
 #define SEV_METADATA_HEADER_SIZE 16u /* "ASEV", u32 size, u32 version, u32 num_items */
 #define SEV_SECTION_DESC_SIZE    12u
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static int fail(const char **why, const char *msg)
 {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* QEMU's bzImage header patch and PE/COFF Authenticode SHA-384 (see pe.h). */
+#include "measurement/bytes.h"
 #include "measurement/pe.h"
 
 #include <errno.h>
@@ -18,16 +19,6 @@
 #define LOADFLAG_CAN_HEAP  0x80u
 #define QEMU_LOADER_TYPE   0xb0u
 #define DEFAULT_INITRD_MAX 0x37ffffffu
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static void put16(uint8_t *p, uint16_t v)
 {

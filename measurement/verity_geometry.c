@@ -6,6 +6,7 @@
  * of two, the top level is stored first, and a superblock pushes the tree to
  * the next hash block.
  */
+#include "measurement/bytes.h"
 #include "measurement/verity.h"
 
 #include <errno.h>
@@ -99,34 +100,6 @@ int verity_geometry_compute(struct verity_geometry *g, uint64_t data_blocks,
 	return 0;
 }
 
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
 static const uint8_t sb_signature[8] = {'v', 'e', 'r', 'i', 't', 'y', 0, 0};
 
 enum {
@@ -169,8 +142,8 @@ int verity_sb_parse(struct verity_sb_info *info, const uint8_t *buf, size_t len)
 		return -EINVAL;
 	if (memcmp(buf, sb_signature, sizeof(sb_signature)) != 0)
 		return -ENODATA;
-	info->version = get_le32(buf + SB_OFF_VERSION);
-	info->format = get_le32(buf + SB_OFF_HASH_TYPE);
+	info->version = le32(buf + SB_OFF_VERSION);
+	info->format = le32(buf + SB_OFF_HASH_TYPE);
 	if (info->version != 1 || info->format > VERITY_FORMAT_NORMAL)
 		return -EINVAL;
 	memcpy(info->uuid, buf + SB_OFF_UUID, 16);
@@ -179,12 +152,12 @@ int verity_sb_parse(struct verity_sb_info *info, const uint8_t *buf, size_t len)
 	/* Only up to the NUL: what follows it is padding, not part of the name. */
 	memcpy(info->algorithm, buf + SB_OFF_ALGORITHM,
 	       strlen((const char *)buf + SB_OFF_ALGORITHM));
-	info->data_block_size = get_le32(buf + SB_OFF_DATA_BS);
-	info->hash_block_size = get_le32(buf + SB_OFF_HASH_BS);
+	info->data_block_size = le32(buf + SB_OFF_DATA_BS);
+	info->hash_block_size = le32(buf + SB_OFF_HASH_BS);
 	if (!is_pow2_in(info->data_block_size, VERITY_MIN_BLOCK_SIZE, VERITY_MAX_BLOCK_SIZE) ||
 	    !is_pow2_in(info->hash_block_size, VERITY_MIN_BLOCK_SIZE, VERITY_MAX_BLOCK_SIZE))
 		return -EINVAL;
-	info->data_blocks = get_le64(buf + SB_OFF_DATA_BLOCKS);
+	info->data_blocks = le64(buf + SB_OFF_DATA_BLOCKS);
 	if (info->data_blocks == 0)
 		return -EINVAL;
 	info->salt_size = (uint16_t)(buf[SB_OFF_SALT_SIZE] | buf[SB_OFF_SALT_SIZE + 1] << 8);

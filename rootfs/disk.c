@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Kata-layout disk image: layout arithmetic, our own MBR, and the copy. */
+#include "measurement/bytes.h"
 #include "rootfs/disk.h"
 
 #include <errno.h>
@@ -37,12 +38,6 @@ int disk_layout_compute(struct disk_layout *l, uint64_t fs_bytes, uint64_t tree_
 	/* parted's "-1s": p2 ends on the disk's last sector. */
 	l->p2_sectors = l->size / DISK_SECTOR - l->p2_start;
 	return 0;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* CHS from an LBA on the customary 255-head, 63-sector geometry; 1023/254/63 past its end. */
