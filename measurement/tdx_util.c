@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers the TDX and event-log code share: hashing, hex, whole-file reads. */
 #include "measurement/tdx.h"
+#include "measurement/verity_params.h" /* hex_encode, hex_decode */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,40 +44,16 @@ int tdx_extend(uint8_t mr[SHA384_LEN], const uint8_t digest[SHA384_LEN])
 
 char *tdx_hex(const uint8_t *bytes, size_t len, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * len] = '\0';
+	hex_encode(bytes, len, out);
 	return out;
-}
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int tdx_unhex(const char *s, uint8_t *out, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		int hi, lo;
-		if (!s[2 * i] || !s[2 * i + 1])
-			return -EINVAL;
-		hi = nibble(s[2 * i]);
-		lo = nibble(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return s[2 * len] == '\0' ? 0 : -EINVAL;
+	/* Exactly len bytes: a digest of the wrong size is an error, not a prefix. */
+	if (strlen(s) != 2 * len)
+		return -EINVAL;
+	return hex_decode(s, 2 * len, out, len) == (int)len ? 0 : -EINVAL;
 }
 
 int tdx_read_file(const char *path, uint8_t **data, size_t *len)

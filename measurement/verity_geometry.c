@@ -8,6 +8,7 @@
  */
 #include "measurement/bytes.h"
 #include "measurement/verity.h"
+#include "measurement/verity_params.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -167,17 +168,6 @@ int verity_sb_parse(struct verity_sb_info *info, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int verity_uuid_parse(const char *s, uint8_t out[16])
 {
 	size_t n = 0;
@@ -185,19 +175,14 @@ int verity_uuid_parse(const char *s, uint8_t out[16])
 	if (strlen(s) != 36)
 		return -EINVAL;
 	for (size_t i = 0; i < 36;) {
-		int hi, lo;
-
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return -EINVAL;
 			i++;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
+		if (hex_decode(s + i, 2, out + n++, 1) != 1)
 			return -EINVAL;
-		out[n++] = (uint8_t)(hi << 4 | lo);
 		i += 2;
 	}
 	return 0;
