@@ -236,6 +236,14 @@ static int copy_kernel_files(struct build *b)
 	return r;
 }
 
+static bool in_image(struct build *b, const char *package)
+{
+	for (size_t i = 0; i < b->origins.n; i++)
+		if (b->origins.v[i].package && strcmp(b->origins.v[i].package, package) == 0)
+			return true;
+	return false;
+}
+
 int build_outputs(struct build *b)
 {
 	char sbom[PATH_MAX + 64], root[2 * VERITY_MAX_DIGEST_SIZE + 1];
@@ -250,10 +258,12 @@ int build_outputs(struct build *b)
 		snprintf(b->why, sizeof(b->why), "writing cmdline.txt: %s", strerror(-r));
 	if (r == 0)
 		r = copy_kernel_files(b);
+	/* Packages the closure found no use for are pinned but not in the image: not listed. */
 	for (size_t i = 0; i < b->npkgs; i++)
-		sp[n++] = (struct sbom_pkg){b->pkgs[i].pin->name, b->pkgs[i].pin->version,
-		                            b->pkgs[i].pin->arch, b->pkgs[i].pin->sha256,
-		                            b->pkgs[i].url,       b->pkgs[i].idx};
+		if (in_image(b, b->pkgs[i].pin->name))
+			sp[n++] = (struct sbom_pkg){b->pkgs[i].pin->name, b->pkgs[i].pin->version,
+			                            b->pkgs[i].pin->arch, b->pkgs[i].pin->sha256,
+			                            b->pkgs[i].url,       b->pkgs[i].idx};
 	if (b->kernel_pkg.pin)
 		sp[n++] = (struct sbom_pkg){b->kernel_pkg.pin->name, b->kernel_pkg.pin->version,
 		                            b->kernel_pkg.pin->arch, b->kernel_pkg.pin->sha256,
