@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "measurement/json_out.h"
 #include "measurement/measure_cmd.h"
 #include "measurement/measure_input.h"
 #include "measurement/rvps.h"
@@ -69,20 +70,6 @@ static int dump_vmsa(unsigned index, const uint8_t page[SNP_PAGE_SIZE], void *ar
 	return r;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 static void json_file(FILE *f, const char *key, const char *path, const uint8_t *sha256,
                       uint64_t size, bool last)
 {
@@ -95,7 +82,7 @@ static void json_file(FILE *f, const char *key, const char *path, const uint8_t 
 	}
 	hex_encode(sha256, 32, hex);
 	fprintf(f, "{\"path\": ");
-	json_string(f, path);
+	json_write_string(f, path);
 	fprintf(f, ", \"size\": %llu, \"sha256\": \"%s\"}%s\n", (unsigned long long)size, hex,
 	        last ? "" : ",");
 }
@@ -135,7 +122,7 @@ static void print_json(const struct report *rep)
 	if (rep->hashes) {
 		hex_encode(rep->hashes->cmdline, 32, chex);
 		printf("    \"append\": {\"value\": ");
-		json_string(stdout, a->append ? a->append : "");
+		json_write_string(stdout, a->append ? a->append : "");
 		printf(", \"sha256_with_nul\": \"%s\"},\n", chex);
 	} else {
 		printf("    \"append\": null,\n");
@@ -147,7 +134,7 @@ static void print_json(const struct report *rep)
 	printf("    \"vcpus\": %lld,\n", a->mode == SEV_MODE_SEV ? 0LL : (long long)a->vcpus);
 	printf("    \"vcpu_type\": ");
 	if (a->vcpu_type && a->mode != SEV_MODE_SEV)
-		json_string(stdout, a->vcpu_type);
+		json_write_string(stdout, a->vcpu_type);
 	else
 		printf("null");
 	printf(",\n    \"vcpu_sig\": \"0x%llx\",\n", (unsigned long long)a->vcpu_sig);
@@ -156,7 +143,7 @@ static void print_json(const struct report *rep)
 	printf("    \"vmm_type\": \"%s\",\n", snp_vmm_type_name(a->vmm));
 	printf("    \"snp_ovmf_hash\": ");
 	if (a->snp_ovmf_hash && *a->snp_ovmf_hash)
-		json_string(stdout, a->snp_ovmf_hash);
+		json_write_string(stdout, a->snp_ovmf_hash);
 	else
 		printf("null");
 	printf("\n  }\n}\n");

@@ -10,22 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "measurement/json_out.h"
 #include "measurement/verity_params.h"
 #include "rootfs/image.h"
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
 
 static void json_hex(FILE *f, const uint8_t *b, size_t n)
 {
@@ -42,7 +29,7 @@ static void file_entry(FILE *f, const struct image_opts *o, const char *suffix, 
 
 	snprintf(name, sizeof(name), "%s%s", o->name, suffix);
 	fprintf(f, "    \"file\": ");
-	json_str(f, name);
+	json_write_string(f, name);
 	fprintf(f, ",\n    \"size\": %llu,\n    \"sha256\": ", (unsigned long long)size);
 	json_hex(f, sha, 32);
 	fprintf(f, ",\n");
@@ -62,16 +49,16 @@ int image_write_manifest(const struct image_opts *o, const struct image_result *
 	fprintf(f,
 	        "{\n  \"schema\": \"ccimage-image/1\",\n  \"tool\": \"ccimage %s\",\n  \"name\": ",
 	        CCINIT_VERSION);
-	json_str(f, o->name);
+	json_write_string(f, o->name);
 	fprintf(f, ",\n  \"salt_seed\": ");
-	json_str(f, o->salt_seed);
+	json_write_string(f, o->salt_seed);
 	fprintf(f, ",\n  \"source_date_epoch\": %llu,\n", (unsigned long long)o->source_date_epoch);
 
 	verity_uuid_format(r->erofs_uuid, uuid);
 	fprintf(f, "  \"erofs\": {\n");
 	file_entry(f, o, ".erofs", r->erofs_size, r->erofs_sha256);
 	fprintf(f, "    \"uuid\": \"%s\",\n    \"compression\": ", uuid);
-	json_str(f, o->compress && strcmp(o->compress, "none") ? o->compress : "none");
+	json_write_string(f, o->compress && strcmp(o->compress, "none") ? o->compress : "none");
 	fprintf(f, ",\n    \"mkfs_flags\": \"-E noinline_data -T %llu -U %s --all-root\"\n  },\n",
 	        (unsigned long long)o->source_date_epoch, uuid);
 
@@ -103,11 +90,11 @@ int image_write_manifest(const struct image_opts *o, const struct image_result *
 	        (unsigned long long)r->disk.p2_sectors);
 
 	fprintf(f, "  \"kata_verity_params\": ");
-	json_str(f, r->kata_line);
+	json_write_string(f, r->kata_line);
 	fprintf(f, ",\n  \"dm_mod_create\": ");
-	json_str(f, r->dm_mod);
+	json_write_string(f, r->dm_mod);
 	fprintf(f, ",\n  \"cmdline\": ");
-	json_str(f, r->cmdline);
+	json_write_string(f, r->cmdline);
 	fprintf(f, "\n}\n");
 	if (ferror(f))
 		ret = -EIO;
