@@ -6,4 +6,4 @@ CCINIT_SRCS  += $(INIT_SRCS)
 LIB_SRCS     += $(filter-out init/main.c,$(INIT_SRCS))
 # The logger, the trace and the seam are shared with ccimage (libkmod's log and
 # module-load timing go through them on the host too).
-CCIMAGE_SRCS += init/log.c init/trace.c init/sys.c
+CCIMAGE_SRCS += init/log.c init/trace.c init/sys.c init/why.c

@@ -22,6 +22,7 @@
 
 #include "init/config.h"
 #include "init/log.h"
+#include "init/why.h"
 
 enum knob_type {
 	KNOB_BOOL,    /* 1|0|yes|no|true|false|on|off, any case */
@@ -51,17 +52,6 @@ static const char *const integrity_choices[] = {"none", "hmac-sha256", "aead", N
 /* Index 0 (auto) is the default and cannot be asked for by name. */
 static const char *const gpu_choices[] = {"", "required", "optional", "off", NULL};
 static const char *const gpu_cc_choices[] = {"", "on", "devtools", "off", "any", NULL};
-
-static int why_printf(char *why, size_t size, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static int why_printf(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 static int parse_ulong(const char *s, unsigned long *ret)
 {
@@ -103,8 +93,8 @@ static int parse_log(struct ccinit_config *c, const char *key, const char *value
 {
 	int level = log_level_from_string(value);
 	if (level < 0)
-		return why_printf(why, why_size,
-		                  "%s: '%s' is not a log level (emerg..debug or 0-7)", key, value);
+		return why_set(why, why_size, -EINVAL,
+		               "%s: '%s' is not a log level (emerg..debug or 0-7)", key, value);
 	c->log_level = level;
 	c->log_level_set = true;
 	return 0;
@@ -135,7 +125,7 @@ static int parse_nvrc_log(struct ccinit_config *c, const char *key, const char *
 			return 0;
 		}
 	}
-	return why_printf(why, why_size, "%s: '%s' is not an NVRC log level", key, value);
+	return why_set(why, why_size, -EINVAL, "%s: '%s' is not an NVRC log level", key, value);
 }
 
 static int parse_debug_shell(struct ccinit_config *c, const char *key, const char *value, char *why,
@@ -143,11 +133,11 @@ static int parse_debug_shell(struct ccinit_config *c, const char *key, const cha
 {
 	int b = parse_bool(value);
 	if (b < 0)
-		return why_printf(why, why_size, "%s: '%s' is not a boolean", key, value);
+		return why_set(why, why_size, -EINVAL, "%s: '%s' is not a boolean", key, value);
 #ifndef CCINIT_DEBUG_BUILD
 	if (b)
-		return why_printf(why, why_size,
-		                  "%s: refused, this is a production build (no debug shell)", key);
+		return why_set(why, why_size, -EINVAL,
+		               "%s: refused, this is a production build (no debug shell)", key);
 #endif
 	c->debug_shell = b;
 	return 0;
@@ -166,16 +156,16 @@ static int parse_root(struct ccinit_config *c, const char *key, const char *valu
 {
 	char copy[CONFIG_PATH_MAX];
 	if (copy_string(copy, sizeof(copy), value) < 0)
-		return why_printf(why, why_size, "%s: too long", key);
+		return why_set(why, why_size, -EINVAL, "%s: too long", key);
 	/* One disk in Kata's layout (p1 data, p2 hash), or data and hash devices apart. */
 	char *comma = strchr(copy, ',');
 	if (comma)
 		*comma = '\0';
 	if (!valid_device(copy) || (comma && (!valid_device(comma + 1) || strchr(comma + 1, ','))))
-		return why_printf(why, why_size,
-		                  "%s: '%s' is not DISK, DATA,HASH, with each a /dev path or "
-		                  "serial:NAME",
-		                  key, value);
+		return why_set(why, why_size, -EINVAL,
+		               "%s: '%s' is not DISK, DATA,HASH, with each a /dev path or "
+		               "serial:NAME",
+		               key, value);
 	return copy_string(c->root, sizeof(c->root), value);
 }
 
@@ -185,7 +175,7 @@ static int parse_root_verity(struct ccinit_config *c, const char *key, const cha
 	char inner[256];
 	int r = verity_params_parse(&c->root_verity, value, inner, sizeof(inner));
 	if (r < 0)
-		return why_printf(why, why_size, "%s: %s", key, inner);
+		return why_set(why, why_size, -EINVAL, "%s: %s", key, inner);
 	c->root_verity_set = true;
 	return 0;
 }
@@ -194,8 +184,8 @@ static int parse_scratch(struct ccinit_config *c, const char *key, const char *v
                          size_t why_size)
 {
 	if (strcmp(value, "tmpfs") != 0 && !valid_device(value))
-		return why_printf(why, why_size,
-		                  "%s: '%s' is not tmpfs, a /dev path or serial:NAME", key, value);
+		return why_set(why, why_size, -EINVAL,
+		               "%s: '%s' is not tmpfs, a /dev path or serial:NAME", key, value);
 	return copy_string(c->scratch, sizeof(c->scratch), value);
 }
 
@@ -205,7 +195,7 @@ static int parse_size(struct ccinit_config *c, const char *key, const char *valu
 {
 	char *end;
 	if (!isdigit((unsigned char)value[0]))
-		return why_printf(why, why_size, "%s: '%s' is not a size", key, value);
+		return why_set(why, why_size, -EINVAL, "%s: '%s' is not a size", key, value);
 	errno = 0;
 	unsigned long long v = strtoull(value, &end, 10);
 	unsigned shift = 0;
@@ -229,8 +219,8 @@ static int parse_size(struct ccinit_config *c, const char *key, const char *valu
 		break;
 	}
 	if (errno || *end || v == 0 || v > (ULLONG_MAX >> shift))
-		return why_printf(why, why_size, "%s: '%s' is not a size (N, NK, NM or NG)", key,
-		                  value);
+		return why_set(why, why_size, -EINVAL, "%s: '%s' is not a size (N, NK, NM or NG)",
+		               key, value);
 	c->scratch_size = (uint64_t)v << shift;
 	return 0;
 }
@@ -251,19 +241,19 @@ static int parse_modules_extra(struct ccinit_config *c, const char *key, const c
 	struct name_list list = {0};
 	char copy[CONFIG_LIST_MAX * CONFIG_NAME_MAX];
 	if (copy_string(copy, sizeof(copy), value) < 0)
-		return why_printf(why, why_size, "%s: too long", key);
+		return why_set(why, why_size, -EINVAL, "%s: too long", key);
 	for (char *save = NULL, *name = strtok_r(copy, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
 		if (!valid_module_name(name) || strlen(name) >= CONFIG_NAME_MAX)
-			return why_printf(why, why_size, "%s: '%s' is not a module name", key,
-			                  name);
+			return why_set(why, why_size, -EINVAL, "%s: '%s' is not a module name", key,
+			               name);
 		if (list.count == CONFIG_LIST_MAX)
-			return why_printf(why, why_size, "%s: more than %d modules", key,
-			                  CONFIG_LIST_MAX);
+			return why_set(why, why_size, -EINVAL, "%s: more than %d modules", key,
+			               CONFIG_LIST_MAX);
 		strcpy(list.names[list.count++], name);
 	}
 	if (list.count == 0)
-		return why_printf(why, why_size, "%s: empty module list", key);
+		return why_set(why, why_size, -EINVAL, "%s: empty module list", key);
 	c->modules_extra = list;
 	return 0;
 }
@@ -274,7 +264,7 @@ static int parse_smi_srs(struct ccinit_config *c, const char *key, const char *v
 	/* NVRC passes it through to nvidia-smi, which takes 0 or 1; anything else would fail there.
 	 */
 	if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
-		return why_printf(why, why_size, "%s: '%s' is not 0 or 1", key, value);
+		return why_set(why, why_size, -EINVAL, "%s: '%s' is not 0 or 1", key, value);
 	return copy_string(c->smi_srs, sizeof(c->smi_srs), value);
 }
 
@@ -381,8 +371,8 @@ static int parse_typed(struct ccinit_config *c, const struct knob *k, const char
 	case KNOB_BOOL:
 		b = parse_bool(value);
 		if (b < 0)
-			return why_printf(why, why_size, "%s: '%s' is not a boolean", k->name,
-			                  value);
+			return why_set(why, why_size, -EINVAL, "%s: '%s' is not a boolean", k->name,
+			               value);
 		*(bool *)field = b;
 		return 0;
 	case KNOB_ENUM:
@@ -392,20 +382,21 @@ static int parse_typed(struct ccinit_config *c, const struct knob *k, const char
 				return 0;
 			}
 		}
-		return why_printf(why, why_size, "%s: '%s' is not one of %s", k->name, value,
-		                  k->values);
+		return why_set(why, why_size, -EINVAL, "%s: '%s' is not one of %s", k->name, value,
+		               k->values);
 	case KNOB_SECONDS:
 	case KNOB_U32:
 		if (parse_ulong(value, &v) < 0 || v < k->min || v > k->max)
-			return why_printf(why, why_size, "%s: '%s' is not a number in %lu-%lu",
-			                  k->name, value, k->min, k->max);
+			return why_set(why, why_size, -EINVAL,
+			               "%s: '%s' is not a number in %lu-%lu", k->name, value,
+			               k->min, k->max);
 		*(unsigned *)field = (unsigned)v;
 		return 0;
 	case KNOB_PATH:
 		if (value[0] != '/' || strstr(value, "..") ||
 		    copy_string(field, CONFIG_PATH_MAX, value) < 0)
-			return why_printf(why, why_size, "%s: '%s' is not an absolute path",
-			                  k->name, value);
+			return why_set(why, why_size, -EINVAL, "%s: '%s' is not an absolute path",
+			               k->name, value);
 		return 0;
 	case KNOB_CUSTOM:
 		return k->parse(c, k->name, value, why, why_size);
@@ -420,19 +411,19 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 	size_t plen = sizeof(extension_prefix) - 1, slen = sizeof(extension_suffix) - 1;
 	size_t klen = strlen(key);
 	if (klen <= plen + slen || strcmp(key + klen - slen, extension_suffix) != 0)
-		return why_printf(why, why_size,
-		                  "%s: not a kata.extension.<name>.verity_params key", key);
+		return why_set(why, why_size, -EINVAL,
+		               "%s: not a kata.extension.<name>.verity_params key", key);
 	size_t nlen = klen - plen - slen;
 	const char *name = key + plen;
 	bool all_dots = true;
 	for (size_t i = 0; i < nlen; i++) {
 		char ch = name[i];
 		if (!isalnum((unsigned char)ch) && ch != '_' && ch != '.' && ch != '-')
-			return why_printf(why, why_size, "%s: bad extension name", key);
+			return why_set(why, why_size, -EINVAL, "%s: bad extension name", key);
 		all_dots &= ch == '.';
 	}
 	if (all_dots || nlen >= CONFIG_NAME_MAX)
-		return why_printf(why, why_size, "%s: bad extension name", key);
+		return why_set(why, why_size, -EINVAL, "%s: bad extension name", key);
 
 	struct extension *e = NULL;
 	for (unsigned i = 0; i < c->extension_count; i++)
@@ -441,8 +432,8 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 			e = &c->extensions[i];
 	if (!e) {
 		if (c->extension_count == CONFIG_EXTENSIONS_MAX)
-			return why_printf(why, why_size, "%s: more than %d extensions", key,
-			                  CONFIG_EXTENSIONS_MAX);
+			return why_set(why, why_size, -EINVAL, "%s: more than %d extensions", key,
+			               CONFIG_EXTENSIONS_MAX);
 		e = &c->extensions[c->extension_count++];
 		memcpy(e->name, name, nlen);
 		e->name[nlen] = '\0';
@@ -452,7 +443,7 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 		return 0;
 	char inner[256];
 	if (verity_params_parse(&e->params, value, inner, sizeof(inner)) < 0)
-		return why_printf(why, why_size, "%s: %s", key, inner);
+		return why_set(why, why_size, -EINVAL, "%s: %s", key, inner);
 	e->has_params = true;
 	return 0;
 }
@@ -467,15 +458,16 @@ static int apply(struct ccinit_config *c, const char *key, const char *value, ch
 	if (strcmp(key, "dm-mod.create") == 0) {
 		/* The kernel's; kept so rootfs mode can check / against the table it names. */
 		if (copy_string(c->dm_create, sizeof(c->dm_create), value) < 0)
-			return why_printf(why, why_size, "dm-mod.create: longer than %zu bytes",
-			                  sizeof(c->dm_create) - 1);
+			return why_set(why, why_size, -EINVAL,
+			               "dm-mod.create: longer than %zu bytes",
+			               sizeof(c->dm_create) - 1);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
 		if (strcmp(key, knobs[i].name) == 0)
 			return parse_typed(c, &knobs[i], value, why, why_size);
 	if (strncmp(key, "ccinit.", 7) == 0)
-		return why_printf(why, why_size, "%s: unknown ccinit knob", key);
+		return why_set(why, why_size, -EINVAL, "%s: unknown ccinit knob", key);
 	if (strncmp(key, "nvrc.", 5) == 0)
 		log_warning("%s: unknown NVRC knob, ignoring", key);
 	return 0;
@@ -503,7 +495,8 @@ int config_parse(struct ccinit_config *c, const char *cmdline, char *why, size_t
 				continue;
 			}
 			if (len + 1 >= sizeof(token))
-				return why_printf(why, why_size, "command line token too long");
+				return why_set(why, why_size, -EINVAL,
+				               "command line token too long");
 			token[len++] = *p;
 		}
 		token[len] = '\0';

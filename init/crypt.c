@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "init/crypt.h"
+#include "init/why.h"
 #include "init/log.h"
 #include "init/sys.h"
 
@@ -34,17 +35,6 @@ void crypt_logging_setup(void)
 	crypt_set_log_callback(NULL, crypt_log_route, NULL);
 	if (log_get_max_level() >= LOG_DEBUG)
 		crypt_set_debug_level(CRYPT_DEBUG_ALL);
-}
-
-static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return err < 0 ? err : -EIO;
 }
 
 int dm_node_by_name(const char *name, char *dev, size_t size)

@@ -20,17 +20,7 @@
 
 #include "init/devices.h"
 #include "init/sys.h"
-
-static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return err;
-}
+#include "init/why.h"
 
 static int uevent_open(void)
 {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init/why.h"
 #include "measurement/verity_params.h"
 
 void hex_encode(const uint8_t *in, size_t n, char *out)
@@ -41,17 +42,6 @@ int hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size)
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return (int)(hex_len / 2);
-}
-
-static int fail(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (why && size)
-		vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
 }
 
 static int parse_u64(const char *s, size_t len, uint64_t *ret)
@@ -98,7 +88,8 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 		size_t len = end ? (size_t)(end - s) : strlen(s);
 		const char *eq = memchr(s, '=', len);
 		if (!eq)
-			return fail(why, why_size, "'%.*s' is not key=value", (int)len, s);
+			return why_set(why, why_size, -EINVAL, "'%.*s' is not key=value", (int)len,
+			               s);
 		size_t klen = (size_t)(eq - s), vlen = len - klen - 1;
 		const char *val = eq + 1;
 		uint64_t n;
@@ -108,7 +99,7 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 		if (KEY("root_hash")) {
 			int r = hex_decode(val, vlen, v.root_hash, sizeof(v.root_hash));
 			if (r <= 0)
-				return fail(why, why_size, "root_hash is not hex");
+				return why_set(why, why_size, -EINVAL, "root_hash is not hex");
 			v.root_hash_size = (size_t)r;
 			bit = ROOT;
 		} else if (KEY("salt")) {
@@ -118,44 +109,51 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 			} else {
 				int r = hex_decode(val, vlen, v.salt, sizeof(v.salt));
 				if (r < 0)
-					return fail(why, why_size,
-					            "salt is not hex (or longer than 256 bytes)");
+					return why_set(
+					        why, why_size, -EINVAL,
+					        "salt is not hex (or longer than 256 bytes)");
 				v.salt_size = (size_t)r;
 			}
 			bit = SALT;
 		} else if (KEY("data_blocks")) {
 			if (parse_u64(val, vlen, &n) < 0 || n == 0)
-				return fail(why, why_size, "data_blocks is not a positive number");
+				return why_set(why, why_size, -EINVAL,
+				               "data_blocks is not a positive number");
 			v.data_blocks = n;
 			bit = BLOCKS;
 		} else if (KEY("data_block_size") || KEY("hash_block_size")) {
 			bool data = s[0] == 'd';
 			if (parse_u64(val, vlen, &n) < 0 || !block_size_ok(n))
-				return fail(why, why_size, "%s is not a power of two in 512-4096",
-				            data ? "data_block_size" : "hash_block_size");
+				return why_set(why, why_size, -EINVAL,
+				               "%s is not a power of two in 512-4096",
+				               data ? "data_block_size" : "hash_block_size");
 			*(data ? &v.data_block_size : &v.hash_block_size) = (uint32_t)n;
 			bit = data ? DBS : HBS;
 		} else if (KEY("hash")) {
 			if (vlen >= sizeof(v.hash_name))
-				return fail(why, why_size, "hash is not a known algorithm");
+				return why_set(why, why_size, -EINVAL,
+				               "hash is not a known algorithm");
 			memcpy(v.hash_name, val, vlen);
 			v.hash_name[vlen] = '\0';
 			if (!digest_size(v.hash_name))
-				return fail(why, why_size,
-				            "hash '%s' is not sha1, sha256 or sha512", v.hash_name);
+				return why_set(why, why_size, -EINVAL,
+				               "hash '%s' is not sha1, sha256 or sha512",
+				               v.hash_name);
 			bit = 0;
 		} else {
-			return fail(why, why_size, "unknown field '%.*s'", (int)klen, s);
+			return why_set(why, why_size, -EINVAL, "unknown field '%.*s'", (int)klen,
+			               s);
 		}
 #undef KEY
 		if (seen & bit)
-			return fail(why, why_size, "field '%.*s' given twice", (int)klen, s);
+			return why_set(why, why_size, -EINVAL, "field '%.*s' given twice",
+			               (int)klen, s);
 		seen |= bit;
 		s += len;
 		if (*s == ',') {
 			s++;
 			if (!*s)
-				return fail(why, why_size, "trailing comma");
+				return why_set(why, why_size, -EINVAL, "trailing comma");
 		}
 	}
 	if (seen != ALL) {
@@ -163,11 +161,12 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 		                                    "data_block_size", "hash_block_size"};
 		for (int i = 0; i < 5; i++)
 			if (!(seen & (1u << i)))
-				return fail(why, why_size, "%s missing", names[i]);
+				return why_set(why, why_size, -EINVAL, "%s missing", names[i]);
 	}
 	if (v.root_hash_size != digest_size(v.hash_name))
-		return fail(why, why_size, "root_hash has %zu bytes, %s digests have %zu",
-		            v.root_hash_size, v.hash_name, digest_size(v.hash_name));
+		return why_set(why, why_size, -EINVAL,
+		               "root_hash has %zu bytes, %s digests have %zu", v.root_hash_size,
+		               v.hash_name, digest_size(v.hash_name));
 	*p = v;
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "init/log.h"
 #include "init/trace.h"
+#include "init/why.h"
 #include "modules/modules.h"
 
 struct modules_ctx {
@@ -37,18 +38,6 @@ static void kmod_log(void *data, int priority, const char *file, int line, const
 	/* libkmod reports at its own levels; an error there is ours to judge, so debug at most
 	 * info. */
 	log_msg(priority <= LOG_ERR ? LOG_INFO : LOG_DEBUG, "libkmod: %s", msg);
-}
-
-static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static int why_set(char *why, size_t size, int err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (why && size)
-		vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return err;
 }
 
 int modules_new(const char *moddir, struct modules_ctx **ret)
