@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "measurement/verity_params.h"
 #include "rootfs/build.h"
 #include "rootfs/command.h"
@@ -51,29 +53,34 @@ static void print_json(const struct build *b, const struct step *steps, size_t n
                        int status)
 {
 	char root[2 * VERITY_MAX_DIGEST_SIZE + 1] = "";
+	json_object *o = json_object_new_object(), *st = json_object_new_array();
 
 	hex_encode(b->image.verity.root_hash, b->image.verity.root_hash_size, root);
-	printf("{\"ok\": %s, \"recipe\": \"%s\", \"out\": \"%s\", \"steps\": [",
-	       status ? "false" : "true", b->recipe ? b->recipe->name : "", b->out_dir);
-	for (size_t i = 0; i < n; i++)
-		printf("%s{\"name\": \"%s\", \"seconds\": %.3f}", i ? ", " : "", steps[i].name,
-		       steps[i].seconds);
-	printf("], \"seconds\": %.3f, \"debs_downloaded\": %u, \"debs_cached\": %u, "
-	       "\"closure_added\": %u, \"erofs_bytes\": %llu, \"verity_bytes\": %llu, "
-	       "\"root_hash\": \"%s\"",
-	       total, b->fetcher.downloaded, b->fetcher.cached, b->closure_added,
-	       (unsigned long long)b->image.erofs_size, (unsigned long long)b->image.verity_size,
-	       status ? "" : root);
-	if (status) {
-		printf(", \"error\": \"");
-		for (const char *p = b->why; *p; p++)
-			printf(*p == '"' || *p == '\\'    ? "\\%c"
-			       : (unsigned char)*p < 0x20 ? " "
-			                                  : "%c",
-			       *p);
-		printf("\"");
+	json_object_object_add(o, "ok", json_object_new_boolean(!status));
+	json_object_object_add(o, "recipe",
+	                       json_object_new_string(b->recipe ? b->recipe->name : ""));
+	json_object_object_add(o, "out", json_object_new_string(b->out_dir));
+	for (size_t i = 0; i < n; i++) {
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "name", json_object_new_string(steps[i].name));
+		json_object_object_add(s, "seconds", json_object_new_double(steps[i].seconds));
+		json_object_array_add(st, s);
 	}
-	printf("}\n");
+	json_object_object_add(o, "steps", st);
+	json_object_object_add(o, "seconds", json_object_new_double(total));
+	json_object_object_add(o, "debs_downloaded",
+	                       json_object_new_int((int)b->fetcher.downloaded));
+	json_object_object_add(o, "debs_cached", json_object_new_int((int)b->fetcher.cached));
+	json_object_object_add(o, "closure_added", json_object_new_int((int)b->closure_added));
+	json_object_object_add(o, "erofs_bytes",
+	                       json_object_new_int64((int64_t)b->image.erofs_size));
+	json_object_object_add(o, "verity_bytes",
+	                       json_object_new_int64((int64_t)b->image.verity_size));
+	json_object_object_add(o, "root_hash", status ? NULL : json_object_new_string(root));
+	json_object_object_add(o, "error", status ? json_object_new_string(b->why) : NULL);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_SPACED |
+	                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 static int exit_code(int r)

@@ -143,8 +143,10 @@ int fetch_deb(struct fetcher *f, const struct lock_entry *e, char *path, size_t 
 			f->cached++;
 			return 0;
 		}
-		/* A damaged or foreign copy in the cache: fetch again, never trust it. */
-		(void)unlink(path);
+		/*
+		 * A damaged copy, or a lock that is wrong: never used, and replaced
+		 * (by rename) only after the archive confirms the lock's sha256.
+		 */
 	}
 	if ((r = mkdir_parents(path, 0755)) < 0) {
 		snprintf(why, why_size, "creating %s: %s", debs, strerror(-r));
