@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "init/gpu.h"
+#include "init/spawn.h"
 #include "init/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
@@ -61,62 +62,6 @@ static void sleep_poll(void)
 {
 	struct timespec ts = {0, POLL_NS};
 	nanosleep(&ts, NULL);
-}
-
-static void child_exec(const char *path, const char *const *argv, bool to_kmsg)
-{
-	static char *const envp[] = {
-	        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp",
-	        NULL};
-	int out = -1, in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	/* PID 1 blocks signals; a daemon must not inherit that. */
-	signals_reset_for_exec();
-	if (to_kmsg)
-		out = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (out < 0)
-		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (in >= 0)
-		dup2(in, STDIN_FILENO);
-	if (out >= 0) {
-		dup2(out, STDOUT_FILENO);
-		dup2(out, STDERR_FILENO);
-	}
-	execve(path, (char *const *)argv, envp);
-	_exit(127);
-}
-
-int gpu_run(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, char *why,
-            size_t why_size)
-{
-	char path[512];
-	int status;
-	pid_t p;
-
-	if (sys_path(path, sizeof(path), argv[0]) < 0 || access(path, X_OK) < 0) {
-		snprintf(why, why_size, "%s is missing from the image", argv[0]);
-		return -ENOENT;
-	}
-	p = fork();
-	if (p < 0) {
-		snprintf(why, why_size, "fork for %s", argv[0]);
-		return -errno;
-	}
-	if (p == 0)
-		child_exec(path, argv, to_kmsg);
-	if (!wait) {
-		*pid = p;
-		return 0;
-	}
-	while (waitpid(p, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	snprintf(why, why_size, "%s %s failed (%s %d)", argv[0], argv[1] ? argv[1] : "",
-	         WIFEXITED(status) ? "exit status" : "signal",
-	         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	return -ECHILD;
 }
 
 static void track(pid_t pid, const char *name)
@@ -182,7 +127,7 @@ int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, ch
 		return r;
 	if (c->uvm_persistence)
 		argv[2] = "--uvm-persistence-mode";
-	r = gpu_run(argv, false, c->children_to_kmsg, &pid, why, why_size);
+	r = run_program(argv, false, c->children_to_kmsg, &pid, why, why_size);
 	if (r < 0)
 		return r;
 	track(pid, "nvidia-persistenced");
@@ -222,7 +167,7 @@ int gpu_smi_knobs(const struct ccinit_config *c, char *why, size_t why_size)
 		if (!knobs[i].value)
 			continue;
 		snprintf(v, sizeof(v), "%u", knobs[i].value);
-		r = gpu_run(argv, true, c->children_to_kmsg, NULL, why, why_size);
+		r = run_program(argv, true, c->children_to_kmsg, NULL, why, why_size);
 		if (r < 0)
 			return r;
 	}
@@ -233,7 +178,7 @@ static int start_daemon(const char *const *argv, const char *name, bool to_kmsg,
                         size_t why_size)
 {
 	pid_t pid;
-	int r = gpu_run(argv, false, to_kmsg, &pid, why, why_size);
+	int r = run_program(argv, false, to_kmsg, &pid, why, why_size);
 
 	if (r == 0)
 		track(pid, name);
@@ -315,7 +260,7 @@ int gpu_fabricmanager_start(const struct ccinit_config *c, enum gpu_mode mode, c
 	r = write_fm_config(mode == GPU_MODE_SERVICEVM_NVL4 ? 1 : 0, why, why_size);
 	if (r < 0)
 		return r;
-	r = gpu_run(argv, false, c->children_to_kmsg, &pid, why, why_size);
+	r = run_program(argv, false, c->children_to_kmsg, &pid, why, why_size);
 	if (r < 0)
 		return r;
 	/* It daemonizes once the fabric is up: its first process exiting 0 is the signal. */
@@ -379,7 +324,7 @@ int gpu_cdi_write(const struct ccinit_config *c, const struct gpu_topology *t, c
 	if (r < 0)
 		return r;
 	if (exists(NVIDIA_CTK))
-		return gpu_run(argv, true, c->children_to_kmsg, NULL, why, why_size);
+		return run_program(argv, true, c->children_to_kmsg, NULL, why, why_size);
 	if (sys_path(path, sizeof(path), CDI_SPEC) < 0)
 		return -ENAMETOOLONG;
 	f = fopen(path, "we");

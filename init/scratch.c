@@ -92,7 +92,7 @@ static int mount_encrypted(struct boot *b, const char *dir)
 	                            mapped,
 	                            NULL};
 	t = trace_begin(&b->trace, "mkfs");
-	r = run_and_wait(mkfs, b->why, sizeof(b->why));
+	r = run_program(mkfs, true, b->config.children_to_kmsg, NULL, b->why, sizeof(b->why));
 	trace_end(&b->trace, t);
 	if (r < 0)
 		return r;

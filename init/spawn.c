@@ -7,36 +7,61 @@
 
 #include "init/spawn.h"
 #include "init/steps.h"
+#include "init/sys.h"
 
-int run_and_wait(const char *const *argv, char *why, size_t why_size)
+/* The child's side: never returns into PID 1's code; every path ends in exec or _exit. */
+static void child_exec(const char *path, const char *const *argv, bool to_kmsg)
 {
-	static char *const empty_env[] = {NULL};
-	pid_t pid = fork();
-	if (pid < 0) {
+	static char *const envp[] = {
+	        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp",
+	        NULL};
+	int out = -1, in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	/* PID 1 blocks signals; a daemon must not inherit that. */
+	signals_reset_for_exec();
+	if (to_kmsg)
+		out = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (out < 0)
+		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (in >= 0)
+		dup2(in, STDIN_FILENO);
+	if (out >= 0) {
+		dup2(out, STDOUT_FILENO);
+		dup2(out, STDERR_FILENO);
+	}
+	execve(path, (char *const *)argv, envp);
+	_exit(127);
+}
+
+int run_program(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, char *why,
+                size_t why_size)
+{
+	char path[512];
+	int status;
+	pid_t p;
+
+	if (sys_path(path, sizeof(path), argv[0]) < 0 || access(path, X_OK) < 0) {
+		snprintf(why, why_size, "%s is missing from the image", argv[0]);
+		return -ENOENT;
+	}
+	p = fork();
+	if (p < 0) {
 		snprintf(why, why_size, "fork for %s", argv[0]);
 		return -errno;
 	}
-	if (pid == 0) {
-		/* The child must never return into PID 1's code: every path ends in _exit. */
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
-			_exit(126);
-		signals_reset_for_exec();
-		execve(argv[0], (char *const *)argv, empty_env);
-		_exit(errno == ENOENT ? 127 : 126);
+	if (p == 0)
+		child_exec(path, argv, to_kmsg);
+	if (!wait) {
+		*pid = p;
+		return 0;
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			snprintf(why, why_size, "waiting for %s", argv[0]);
+	while (waitpid(p, &status, 0) < 0)
+		if (errno != EINTR)
 			return -errno;
-		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (WIFEXITED(status))
-		snprintf(why, why_size, "%s exited with status %d%s", argv[0], WEXITSTATUS(status),
-		         WEXITSTATUS(status) == 127 ? " (not found)" : "");
-	else
-		snprintf(why, why_size, "%s killed by signal %d", argv[0], WTERMSIG(status));
+	snprintf(why, why_size, "%s %s failed (%s %d)", argv[0], argv[1] ? argv[1] : "",
+	         WIFEXITED(status) ? "exit status" : "signal",
+	         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return -ECHILD;
 }

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Running a program from PID 1 and waiting for it. */
+/* Running a program from PID 1: mke2fs for the scratch layer, the GPU daemons and tools. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
- * Forks and execs argv[0] (an absolute path) with an empty environment, the
- * signal mask and dispositions reset, stdin on /dev/null and stdout/stderr on
- * the console; waits for it. 0 when it exited 0; otherwise -ECHILD (or the
- * errno of a failed fork) with why naming the program and how it ended.
+ * Runs argv[0] (an absolute path below sys_root) with a fixed PATH-only
+ * environment, the signal mask and dispositions reset, stdin on /dev/null and
+ * stdout/stderr on /dev/kmsg (to_kmsg) or /dev/null. wait: waits and returns 0
+ * when it exited 0, else -ECHILD with why saying how it ended; otherwise *pid
+ * gets the child. -ENOENT (with why) when the program is not in the image.
  */
-int run_and_wait(const char *const *argv, char *why, size_t why_size);
+int run_program(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, char *why,
+                size_t why_size);
