@@ -20,6 +20,7 @@
 
 #include "init/crypt.h"
 #include "init/devices.h"
+#include "init/extensions.h"
 #include "init/log.h"
 #include "init/rootfs_check.h"
 #include "init/scratch.h"
@@ -130,7 +131,7 @@ static int assemble(struct boot *b)
 	return modules_open_tree(b, "");
 }
 
-int verified_root(struct boot *b)
+static int choose_root(struct boot *b)
 {
 	if (!root_is_initramfs())
 		return rootfs_check(b);
@@ -140,4 +141,11 @@ int verified_root(struct boot *b)
 		return boot_error(b, -EINVAL, "ccinit.root.verity given without ccinit.root");
 	log_info("root: the initramfs (measured whole at launch)");
 	return 0;
+}
+
+int verified_root(struct boot *b)
+{
+	int r = choose_root(b);
+	/* Kata's extension disks, in the final root's /run, under the same verity rules. */
+	return r < 0 ? r : extensions_mount(b);
 }

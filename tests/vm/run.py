@@ -9,6 +9,7 @@ what it must, and the agent never ran. Prints TAP.
 usage: run.py [SCENARIO-NAME-SUBSTRING...]"""
 
 import concurrent.futures
+import itertools
 import os
 import sys
 
@@ -112,10 +113,42 @@ def check_scratch_forgotten(b, r, env):
     return problems
 
 
+_serial = itertools.count()
+
+
+def fresh_scratch(env, tag):
+    """A new scratch disk per boot: QEMU locks an image that a parallel boot writes."""
+    return images.scratch(env["work"], f"scratch-{tag}-{next(_serial)}.img")
+
+
+def check_extension(b, r, env):
+    problems = check_verified_root("CRYPT-PLAIN-")(b, dict(r, probe={"result": images.PROBE}), env)
+    ext = mount(r, "/run/kata-extensions/gpu")
+    if not ext or ext["fstype"] != "erofs" or not {"ro", "nosuid", "nodev"} <= set(ext["options"].split(",")):
+        problems.append(f"extension mount: {ext}")
+    else:
+        dm = dm_by_devno(r, ext["dev"])
+        if not dm or dm["name"] != "extension-gpu" or not dm["uuid"].startswith("CRYPT-VERITY-"):
+            problems.append(f"extension is not a dm-verity device: {dm}")
+    if (r.get("probe") or {}).get("result") != "extension probe":
+        problems.append(f"extension file read {r.get('probe')}")
+    return problems
+
+
+def extension_disks(attached):
+    def disks(env):
+        d = [(env["disks"]["good"], None, True),
+             (fresh_scratch(env, "ext"), "scratch", False)]
+        if attached:
+            d.append((images.path(env["images"]["E"], "disk"), "extension-gpu", True))
+        return d
+    return disks
+
+
 def root_disks(env, disk="good", scratch=True):
     disks = [(env["disks"][disk], None, True)]
     if scratch:
-        disks.append((images.scratch(env["work"], f"scratch-{id(disks)}.img"), "scratch", False))
+        disks.append((fresh_scratch(env, disk), "scratch", False))
     return disks
 
 
@@ -125,6 +158,7 @@ def row(name, append, expect, agent_runs, check=None, initrd="plain", disks=None
 
 
 ROOT = "ccinit.log=info ccinit.root=/dev/vda ccinit.scratch=serial:scratch testagent.read=/etc/probe "
+EXT = "ccinit.log=info ccinit.root=/dev/vda ccinit.scratch=serial:scratch "
 SPLIT = "ccinit.log=info ccinit.root=serial:data,serial:hash ccinit.scratch=serial:scratch ccinit.root.timeout=3 "
 
 
@@ -139,7 +173,7 @@ def split_disks(data, hash_):
             d.append((images.path(env["images"][data], "erofs"), "data", True))
         if hash_:
             d.append((images.path(env["images"][hash_], "verity"), "hash", True))
-        d.append((images.scratch(env["work"], f"scratch-split-{data}-{hash_}.img"), "scratch", False))
+        d.append((fresh_scratch(env, "split"), "scratch", False))
         return d
     return disks
 
@@ -224,6 +258,24 @@ SCENARIOS = [
     row("fail: rootfs mode with nothing to check / against", lambda e: "ccinit.log=info",
         ["FATAL: root: / is not the initramfs, and neither"], False, None, "stage1",
         lambda e: [(images.path(e["images"]["R"], "disk"), None, True)]),
+    # Kata extension disks (serial extension-<name>), on top of the verified root.
+    row("root: a Kata extension disk is verified and mounted",
+        lambda e: EXT + verity(e) + " testagent.read=/run/kata-extensions/gpu/etc/probe"
+        " kata.extension.gpu.verity_params=" + e["verity"]["E"],
+        ["extension gpu: /dev/dm-"], True, check_extension, "storage", extension_disks(True)),
+    row("fail: an extension disk without parameters", lambda e: EXT + verity(e),
+        ["FATAL: root: disk vdc (extension-gpu) has no kata.extension.gpu.verity_params"], False,
+        None, "storage", extension_disks(True)),
+    row("fail: extension parameters without a disk",
+        lambda e: EXT + verity(e) + " ccinit.root.timeout=3 kata.extension.gpu.verity_params=" + e["verity"]["E"],
+        ["FATAL: root: serial:extension-gpu partition 1 did not appear within 3 s"], False, None,
+        "storage", extension_disks(False)),
+    row("fail: an extension with another image's root hash",
+        lambda e: EXT + verity(e) + " kata.extension.gpu.verity_params=" + e["verity"]["B"],
+        ["FATAL: root: mounting extension gpu"], False, None, "storage", extension_disks(True)),
+    row("fail: an unmeasured extension (bare key)",
+        lambda e: EXT + verity(e) + " kata.extension.gpu.verity_params",
+        ["unmeasured extensions are refused"], False, None, "storage", extension_disks(True)),
     row("fail: no writable layer named", lambda e: ROOT.replace("ccinit.scratch=serial:scratch", "") + verity(e),
         ["FATAL: root: no writable layer"], False, None, "storage", lambda e: root_disks(e, scratch=False)),
 ]
@@ -317,7 +369,8 @@ def prepare(work, wanted):
         a = images.image(work, "A", images.PROBE)
         b = images.image(work, "B", "another image")
         rootfs = images.image(work, "R", images.PROBE, with_init=True)
-        env["images"] = {"A": a, "B": b, "R": rootfs}
+        extension = images.image(work, "E", "extension probe")
+        env["images"] = {"A": a, "B": b, "R": rootfs, "E": extension}
         env["verity"] = {k: v["kata_verity_params"] for k, v in env["images"].items()}
         env["initrds"]["stage1"] = baseline.initramfs(
             os.path.join(work, "stage1.cpio"), baseline.stage1_script(env["verity"]["R"]), kroot,
