@@ -56,6 +56,7 @@ endif
 deps: $(DEPS)/.complete ## build (or take from cache) the static musl libraries
 
 $(DEPS)/.complete: init/deps/build.sh
+	@mkdir -p $(B)
 	@init/deps/build.sh $(DEPS)
 
 host-deps: ## install the Debian packages the build and tests need (root)
