@@ -195,6 +195,13 @@ SCENARIOS = [
         ["FATAL: cmdline: ccinit.debug.shell: refused, this is a production build"], False),
     row("fail: bad NVRC knob value", lambda e: "nvrc.smi.lgc=fast",
         ["FATAL: cmdline: nvrc.smi.lgc: 'fast' is not a number"], False),
+    # GPU policy with no GPU on PCI (the NVIDIA image itself boots in `make check-slow`).
+    row("gpu: ccinit.gpu=optional without a GPU, the agent runs",
+        lambda e: "ccinit.log=info ccinit.gpu=optional", ["gpu: no NVIDIA device"], True,
+        check_exec_handoff),
+    row("fail: ccinit.gpu=required without a GPU",
+        lambda e: "ccinit.gpu=required",
+        ["FATAL: gpu: ccinit.gpu=required but no NVIDIA GPU on PCI"], False),
     # Verified root: the fault matrix.
     row("root: good image, overlay over dm-verity + encrypted scratch",
         lambda e: ROOT + verity(e), ["root: overlay of /dev/dm-0"], True,
