@@ -178,22 +178,28 @@ struct apt *apt_free(struct apt *a)
 static int run_apt_unlocked(struct apt *a, const char *prog, const char *const *args,
                             const char *cwd, char **out, size_t *out_len, bool errors_to_null)
 {
-	const char *argv[2 * MAX_OPTS + 16];
 	posix_spawn_file_actions_t fa;
 	int pipefd[2] = {-1, -1}, status, r;
-	size_t n = 0;
+	size_t n = 0, nargs = 0;
 	pid_t pid;
 
+	while (args[nargs])
+		nargs++;
+	const char **argv = calloc(2 * a->nopts + nargs + 2, sizeof(char *));
+	if (!argv)
+		return -ENOMEM;
 	argv[n++] = prog;
 	for (size_t i = 0; i < a->nopts; i++) {
 		argv[n++] = "-o";
 		argv[n++] = a->opt_store[i];
 	}
-	for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 1; args++)
+	for (; *args; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
-	if (out && pipe2(pipefd, O_CLOEXEC) < 0)
+	if (out && pipe2(pipefd, O_CLOEXEC) < 0) {
+		free(argv);
 		return -errno;
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	if (out)
@@ -206,6 +212,7 @@ static int run_apt_unlocked(struct apt *a, const char *prog, const char *const *
 		posix_spawn_file_actions_addchdir_np(&fa, cwd);
 	r = posix_spawnp(&pid, prog, &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	free(argv);
 	if (out)
 		close(pipefd[1]);
 	if (r != 0) {
@@ -318,47 +325,104 @@ static void field(const char *stanza, size_t len, const char *name, char *out, s
 	}
 }
 
-int apt_show(struct apt *a, const char *spec, struct apt_pkg *out, char *why, size_t why_size)
+/* Fills p from one deb822 stanza. */
+static void parse_stanza(const char *text, size_t len, struct apt_pkg *p)
 {
-	const char *args[] = {"show", "--no-all-versions", spec, NULL};
-	char *text = NULL, size[32];
+	char size[32];
+
+	memset(p, 0, sizeof(*p));
+	field(text, len, "Package", p->name, sizeof(p->name));
+	field(text, len, "Version", p->version, sizeof(p->version));
+	field(text, len, "Architecture", p->arch, sizeof(p->arch));
+	field(text, len, "SHA256", p->sha256, sizeof(p->sha256));
+	field(text, len, "Filename", p->filename, sizeof(p->filename));
+	field(text, len, "Depends", p->depends, sizeof(p->depends));
+	field(text, len, "Size", size, sizeof(size));
+	p->size = strtoull(size, NULL, 10);
+}
+
+static bool spec_matches(const char *spec, const struct apt_pkg *p)
+{
+	const char *eq = strchr(spec, '=');
+	size_t nlen = eq ? (size_t)(eq - spec) : strlen(spec);
+
+	return strlen(p->name) == nlen && memcmp(p->name, spec, nlen) == 0 &&
+	       (!eq || strcmp(eq + 1, p->version) == 0);
+}
+
+int apt_show_many(struct apt *a, const char *const *specs, size_t n, struct apt_pkg *out, char *why,
+                  size_t why_size)
+{
+	const char **args = calloc(n + 3, sizeof(char *));
+	char *text = NULL;
 	size_t len = 0;
 	int r;
 
-	memset(out, 0, sizeof(*out));
+	if (!args)
+		return -ENOMEM;
+	args[0] = "show";
+	args[1] = "--no-all-versions";
+	for (size_t i = 0; i < n; i++) {
+		args[i + 2] = specs[i];
+		memset(&out[i], 0, sizeof(out[i]));
+	}
+	/* One run for all: each apt start reads the whole package cache (about a second). */
 	r = run_apt(a, "apt-cache", args, NULL, &text, &len, true);
-	if (r < 0 || !text || !len) {
-		free(text);
-		snprintf(why, why_size, "the recipe's archives have no %s", spec);
-		return r == -ENOMEM ? r : -ENOENT;
+	free(args);
+	if (r == -ENOMEM || !text)
+		return -ENOMEM;
+	/* A missing package makes apt-cache fail, and it still prints the others. */
+	for (const char *p = text; p < text + len;) {
+		const char *end = strstr(p, "\n\n");
+		size_t slen = end ? (size_t)(end - p) + 1 : (size_t)(text + len - p);
+		struct apt_pkg one;
+		parse_stanza(p, slen, &one);
+		for (size_t i = 0; i < n; i++)
+			if (!out[i].name[0] && spec_matches(specs[i], &one)) {
+				out[i] = one;
+				break;
+			}
+		p += slen + (end ? 1 : 0);
 	}
-	const char *end = strstr(text, "\n\n");
-	size_t slen = end ? (size_t)(end - text) + 1 : len;
-	field(text, slen, "Package", out->name, sizeof(out->name));
-	field(text, slen, "Version", out->version, sizeof(out->version));
-	field(text, slen, "Architecture", out->arch, sizeof(out->arch));
-	field(text, slen, "SHA256", out->sha256, sizeof(out->sha256));
-	field(text, slen, "Filename", out->filename, sizeof(out->filename));
-	field(text, slen, "Depends", out->depends, sizeof(out->depends));
-	field(text, slen, "Size", size, sizeof(size));
 	free(text);
-	out->size = strtoull(size, NULL, 10);
-	if (!out->name[0] || !out->version[0] || strlen(out->sha256) != 64 || !out->filename[0]) {
-		snprintf(why, why_size,
-		         "apt-cache show %s: no Package, Version, SHA256 or Filename", spec);
-		return -EPROTO;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (out[i].name[0] &&
+		    (!out[i].version[0] || strlen(out[i].sha256) != 64 || !out[i].filename[0])) {
+			snprintf(why, why_size,
+			         "apt-cache show %s: no Package, Version, SHA256 or Filename",
+			         specs[i]);
+			return -EPROTO;
+		}
 	return 0;
 }
 
-int apt_download(struct apt *a, const char *name, const char *version, const char *dir, char *why,
-                 size_t why_size)
+int apt_show(struct apt *a, const char *spec, struct apt_pkg *out, char *why, size_t why_size)
 {
-	char spec[300];
-	snprintf(spec, sizeof(spec), "%s=%s", name, version);
-	const char *args[] = {a->quiet ? "-qq" : "-q", "download", spec, NULL};
-	int r = run_apt(a, "apt-get", args, dir, NULL, NULL, false);
+	int r = apt_show_many(a, &spec, 1, out, why, why_size);
+
+	if (r == 0 && !out->name[0]) {
+		snprintf(why, why_size, "the recipe's archives have no %s", spec);
+		return -ENOENT;
+	}
+	return r;
+}
+
+int apt_download_many(struct apt *a, const char *const *specs, size_t n, const char *dir, char *why,
+                      size_t why_size)
+{
+	const char **args = calloc(n + 3, sizeof(char *));
+	int r;
+
+	if (!args)
+		return -ENOMEM;
+	args[0] = a->quiet ? "-qq" : "-q";
+	args[1] = "download";
+	for (size_t i = 0; i < n; i++)
+		args[i + 2] = specs[i];
+	r = run_apt(a, "apt-get", args, dir, NULL, NULL, false);
+	free(args);
 	if (r < 0)
-		snprintf(why, why_size, "apt-get download %s failed", spec);
+		snprintf(why, why_size, "apt-get download of %zu packages failed%s", n,
+		         r == -ECHILD ? " (see apt's messages)" : "");
 	return r;
 }

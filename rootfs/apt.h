@@ -36,9 +36,16 @@ int apt_update(struct apt *a, bool force, char *why, size_t why_size);
  */
 int apt_show(struct apt *a, const char *spec, struct apt_pkg *out, char *why, size_t why_size);
 
-/* apt-get download name=version into dir. */
-int apt_download(struct apt *a, const char *name, const char *version, const char *dir, char *why,
-                 size_t why_size);
+/*
+ * The same for many specs in one apt run: out[i] for specs[i], with an empty
+ * name when the archive has no such package or version.
+ */
+int apt_show_many(struct apt *a, const char *const *specs, size_t n, struct apt_pkg *out, char *why,
+                  size_t why_size);
+
+/* apt-get download of "name=version" specs into dir, in one run. */
+int apt_download_many(struct apt *a, const char *const *specs, size_t n, const char *dir, char *why,
+                      size_t why_size);
 
 /* The URL the archive serves this file from (for the SBOM's download location). */
 void apt_file_url(const struct recipe *r, const char *filename, char *buf, size_t size);

@@ -52,31 +52,45 @@ int build_lock_check(struct build *b)
 
 int build_fetch(struct build *b)
 {
+	const struct lock_entry **pins = calloc(b->recipe->npackages + 2, sizeof(*pins));
+	char(*paths)[PATH_MAX] = calloc(b->recipe->npackages + 2, sizeof(*paths));
+	size_t n = 0;
 	int r = 0;
 
 	b->fetcher.recipe = b->recipe;
 	b->fetcher.quiet = b->quiet;
 	b->pkgs = calloc(b->recipe->npackages + 1, sizeof(*b->pkgs));
-	if (!b->pkgs)
+	if (!b->pkgs || !pins || !paths) {
+		free(pins);
+		free(paths);
 		return -ENOMEM;
-	for (size_t i = 0; i < b->recipe->npackages && r == 0; i++) {
+	}
+	for (size_t i = 0; i < b->recipe->npackages; i++) {
 		struct build_pkg *p = &b->pkgs[b->npkgs++];
-		p->pin = lock_find(b->lock, b->recipe->packages[i].name);
-		r = fetch_deb(&b->fetcher, p->pin, p->deb, sizeof(p->deb), b->why, sizeof(b->why));
+		p->pin = pins[n++] = lock_find(b->lock, b->recipe->packages[i].name);
 		apt_file_url(b->recipe, p->pin->filename, p->url, sizeof(p->url));
 	}
-	if (r == 0 && b->lock->kernel_pkg[0]) {
+	if (b->lock->kernel_pkg[0]) {
 		struct build_pkg *k = &b->kernel_pkg;
 		k->pin = lock_find(b->lock, b->lock->kernel_pkg);
 		if (!k->pin) {
 			snprintf(b->why, sizeof(b->why),
 			         "the lock names kernel %s but does not pin it",
 			         b->lock->kernel_pkg);
-			return -ESTALE;
+			r = -ESTALE;
+		} else {
+			pins[n++] = k->pin;
+			apt_file_url(b->recipe, k->pin->filename, k->url, sizeof(k->url));
 		}
-		r = fetch_deb(&b->fetcher, k->pin, k->deb, sizeof(k->deb), b->why, sizeof(b->why));
-		apt_file_url(b->recipe, k->pin->filename, k->url, sizeof(k->url));
 	}
+	if (r == 0)
+		r = fetch_debs(&b->fetcher, pins, n, paths, b->why, sizeof(b->why));
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct build_pkg *p = i < b->npkgs ? &b->pkgs[i] : &b->kernel_pkg;
+		snprintf(p->deb, sizeof(p->deb), "%s", paths[i]);
+	}
+	free(pins);
+	free(paths);
 	return r;
 }
 

@@ -53,109 +53,143 @@ static int ensure_apt(struct fetcher *f, char *why, size_t why_size)
 	return 0;
 }
 
-/* The pinned version must still be in the archive, with the lock's sha256. */
-static int check_available(struct fetcher *f, const struct lock_entry *e, char *why,
-                           size_t why_size)
+/* Each missing pin must still be in the archive, with the lock's sha256. */
+static int check_available(struct fetcher *f, const struct lock_entry *const *miss, size_t n,
+                           char (*specs)[300], char *why, size_t why_size)
 {
-	char spec[300], now[300];
-	struct apt_pkg p, cand;
-	int r;
+	struct apt_pkg *p = calloc(n, sizeof(*p)), cand;
+	const char **sv = calloc(n, sizeof(char *));
+	char now[300];
+	int r = 0;
 
-	snprintf(spec, sizeof(spec), "%s=%s", e->name, e->version);
-	r = apt_show(f->apt, spec, &p, why, why_size);
-	if (r == -ENOENT) {
-		if (apt_show(f->apt, e->name, &cand, now, sizeof(now)) == 0)
-			snprintf(now, sizeof(now), "it has %s now", cand.version);
-		else
-			snprintf(now, sizeof(now), "it has no %s at all", e->name);
-		snprintf(why, why_size,
-		         "pinned %s %s is not available from the recipe's archives (%s): run "
-		         "`ccimage lock` to move the pins, or set debian.snapshot",
-		         e->name, e->version, now);
-		return -ESTALE;
+	if (!p || !sv) {
+		free(p);
+		free(sv);
+		return -ENOMEM;
 	}
-	if (r < 0)
-		return r;
-	if (strcmp(p.sha256, e->sha256) != 0) {
-		snprintf(why, why_size,
-		         "%s %s: the archive's index says sha256 %s, the lock says %s: refusing",
-		         e->name, e->version, p.sha256, e->sha256);
-		return -EBADMSG;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(specs[i], sizeof(specs[i]), "%s=%s", miss[i]->name, miss[i]->version);
+		sv[i] = specs[i];
 	}
-	return 0;
+	r = apt_show_many(f->apt, sv, n, p, why, why_size);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct lock_entry *e = miss[i];
+		if (!p[i].name[0]) {
+			if (apt_show(f->apt, e->name, &cand, now, sizeof(now)) == 0)
+				snprintf(now, sizeof(now), "it has %s now", cand.version);
+			else
+				snprintf(now, sizeof(now), "it has no %s at all", e->name);
+			snprintf(why, why_size,
+			         "pinned %s %s is not available from the recipe's archives (%s): "
+			         "run "
+			         "`ccimage lock` to move the pins, or set debian.snapshot",
+			         e->name, e->version, now);
+			r = -ESTALE;
+		} else if (strcmp(p[i].sha256, e->sha256) != 0) {
+			snprintf(why, why_size,
+			         "%s %s: the archive's index says sha256 %s, the lock says %s: "
+			         "refusing",
+			         e->name, e->version, p[i].sha256, e->sha256);
+			r = -EBADMSG;
+		}
+	}
+	free(p);
+	free(sv);
+	return r;
 }
 
-static int download(struct fetcher *f, const struct lock_entry *e, const char *dest,
-                    const char *debs, char *why, size_t why_size)
+static int download(struct fetcher *f, const struct lock_entry *const *miss, size_t n,
+                    char (*specs)[300], const char *debs, char *why, size_t why_size)
 {
-	char tmp[PATH_MAX], got[PATH_MAX], name[700];
+	char tmp[PATH_MAX], got[PATH_MAX], dest[PATH_MAX], name[700], hex[65];
+	const char **sv = calloc(n, sizeof(char *));
 	int r;
 
-	if (path_join(tmp, sizeof(tmp), debs, "tmp-XXXXXX") < 0)
+	if (!sv)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		sv[i] = specs[i];
+	if (path_join(tmp, sizeof(tmp), debs, "tmp-XXXXXX") < 0) {
+		free(sv);
 		return -ENAMETOOLONG;
+	}
 	if (!mkdtemp(tmp)) {
 		r = -errno;
 		snprintf(why, why_size, "mkdtemp in %s: %s", debs, strerror(errno));
+		free(sv);
 		return r;
 	}
-	r = apt_download(f->apt, e->name, e->version, tmp, why, why_size);
-	if (r == 0) {
+	r = apt_download_many(f->apt, sv, n, tmp, why, why_size);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct lock_entry *e = miss[i];
 		cache_name(e, name, sizeof(name));
-		if (path_join(got, sizeof(got), tmp, name) < 0 || access(got, F_OK) < 0) {
+		if (path_join(got, sizeof(got), tmp, name) < 0 ||
+		    path_join(dest, sizeof(dest), debs, name) < 0)
+			r = -ENAMETOOLONG;
+		else if ((r = fetch_sha256_hex(got, hex)) < 0)
 			snprintf(why, why_size, "apt-get download left no %s", name);
-			r = -ENOENT;
-		}
-	}
-	if (r == 0) {
-		char hex[65];
-		r = fetch_sha256_hex(got, hex);
-		if (r == 0 && strcmp(hex, e->sha256) != 0) {
+		else if (strcmp(hex, e->sha256) != 0) {
 			snprintf(why, why_size,
 			         "downloaded %s %s has sha256 %s, the lock says %s: refusing",
 			         e->name, e->version, hex, e->sha256);
 			r = -EBADMSG;
-		}
-		if (r == 0 && rename(got, dest) < 0)
+		} else if (rename(got, dest) < 0) {
 			r = -errno;
+		} else {
+			f->downloaded++;
+		}
 	}
 	(void)remove_tree(tmp);
-	if (r == 0)
-		f->downloaded++;
+	free(sv);
 	return r;
 }
 
-int fetch_deb(struct fetcher *f, const struct lock_entry *e, char *path, size_t size, char *why,
-              size_t why_size)
+int fetch_debs(struct fetcher *f, const struct lock_entry *const *pins, size_t n,
+               char (*paths)[PATH_MAX], char *why, size_t why_size)
 {
-	char debs[PATH_MAX], name[700], hex[65];
-	int r;
+	const struct lock_entry **miss = calloc(n + 1, sizeof(*miss));
+	char debs[PATH_MAX - 64], name[PATH_MAX], hex[65];
+	char(*specs)[300] = calloc(n + 1, sizeof(*specs));
+	size_t nmiss = 0;
+	int r = 0;
 
+	if (!miss || !specs) {
+		free(miss);
+		free(specs);
+		return -ENOMEM;
+	}
 	snprintf(debs, sizeof(debs), "%s/debs", apt_cache_dir());
-	cache_name(e, name, sizeof(name));
-	if (path_join(path, size, debs, name) < 0)
-		return -ENAMETOOLONG;
-	if (access(path, F_OK) == 0) {
-		if ((r = fetch_sha256_hex(path, hex)) < 0) {
-			snprintf(why, why_size, "reading %s: %s", path, strerror(-r));
-			return r;
-		}
-		if (strcmp(hex, e->sha256) == 0) {
-			f->cached++;
-			return 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		cache_name(pins[i], name, sizeof(name));
+		if (path_join(paths[i], PATH_MAX, debs, name) < 0) {
+			r = -ENAMETOOLONG;
+			break;
 		}
 		/*
-		 * A damaged copy, or a lock that is wrong: never used, and replaced
-		 * (by rename) only after the archive confirms the lock's sha256.
+		 * A copy whose sha256 is not the lock's (damaged, or the lock is
+		 * wrong) is never used, and replaced (by rename) only after the
+		 * archive confirms the lock's sha256.
 		 */
+		if (access(paths[i], F_OK) == 0 && fetch_sha256_hex(paths[i], hex) == 0 &&
+		    strcmp(hex, pins[i]->sha256) == 0)
+			f->cached++;
+		else
+			miss[nmiss++] = pins[i];
 	}
-	if ((r = mkdir_parents(path, 0755)) < 0) {
-		snprintf(why, why_size, "creating %s: %s", debs, strerror(-r));
-		return r;
+	if (r == 0 && nmiss) {
+		if ((r = path_join(name, sizeof(name), debs, "x")) == 0 &&
+		    (r = mkdir_parents(name, 0755)) < 0)
+			snprintf(why, why_size, "creating %s: %s", debs, strerror(-r));
+		if (r == 0)
+			r = ensure_apt(f, why, why_size);
+		if (r == 0)
+			r = check_available(f, miss, nmiss, specs, why, why_size);
+		if (r == 0)
+			r = download(f, miss, nmiss, specs, debs, why, why_size);
 	}
-	if ((r = ensure_apt(f, why, why_size)) < 0 ||
-	    (r = check_available(f, e, why, why_size)) < 0)
-		return r;
-	return download(f, e, path, debs, why, why_size);
+	free(miss);
+	free(specs);
+	return r;
 }
 
 void fetch_done(struct fetcher *f)

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stddef.h>
 
 #include "rootfs/apt.h"
@@ -21,9 +22,13 @@ struct fetcher {
 	unsigned downloaded, cached;
 };
 
-/* Writes the cached .deb's path into path. -EBADMSG: sha256 mismatch; -ESTALE: version gone. */
-int fetch_deb(struct fetcher *f, const struct lock_entry *e, char *path, size_t size, char *why,
-              size_t why_size);
+/*
+ * Makes every pinned .deb available in the cache, downloading the missing
+ * ones in one apt run; paths[i] gets pins[i]'s file. -EBADMSG: a sha256
+ * differs from the lock's; -ESTALE: a pinned version is gone (why names it).
+ */
+int fetch_debs(struct fetcher *f, const struct lock_entry *const *pins, size_t n,
+               char (*paths)[PATH_MAX], char *why, size_t why_size);
 void fetch_done(struct fetcher *f);
 
 /* Hex sha256 of a file. */

@@ -240,10 +240,26 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
 	if (!l)
 		return -ENOMEM;
 	put(l->recipe, sizeof(l->recipe), r->name);
-	for (size_t i = 0; i < r->npackages && rc == 0; i++) {
-		rc = apt_show(a, r->packages[i].name, &p, why, why_size);
+	if (r->npackages) {
+		const char **names = calloc(r->npackages, sizeof(char *));
+		struct apt_pkg *all = calloc(r->npackages, sizeof(*all));
+		if (!names || !all)
+			rc = -ENOMEM;
+		for (size_t i = 0; rc == 0 && i < r->npackages; i++)
+			names[i] = r->packages[i].name;
 		if (rc == 0)
-			rc = add_pkg(l, &p);
+			rc = apt_show_many(a, names, r->npackages, all, why, why_size);
+		for (size_t i = 0; i < r->npackages && rc == 0; i++) {
+			if (!all[i].name[0]) {
+				snprintf(why, why_size, "the recipe's archives have no package %s",
+				         r->packages[i].name);
+				rc = -ENOENT;
+			} else {
+				rc = add_pkg(l, &all[i]);
+			}
+		}
+		free(names);
+		free(all);
 	}
 	if (rc == 0 && r->kernel.package) {
 		char real[128];
