@@ -1,0 +1,39 @@
+#!/bin/bash
+# ccinit is what the TEE measures first in a guest image, so its bytes must
+# follow from its sources: two builds of the committed tree in different
+# directories (different depth, different umask) give the same binary, and
+# it has no program interpreter (a dynamic PIE would not boot as init: nvrc #202).
+set -u
+cd "$(dirname "$0")/../.."
+deps=$(readlink -f build/deps)
+echo "1..3"
+if [ ! -f "$deps/.complete" ]; then
+	echo "not ok 1 - the static dependencies are not built (make deps)"
+	exit 1
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+sums=()
+for dir in "$work/a" "$work/b/deeper/still"; do
+	mkdir -p "$dir/build"
+	git archive HEAD | tar -x -C "$dir"
+	ln -s "$deps" "$dir/build/deps"
+	(cd "$dir" && umask 077 && make -s build/ccinit >"$dir.log" 2>&1) || { echo "not ok 1 - build in $dir"; tail -20 "$dir.log" | sed 's/^/#   /'; exit 1; }
+	sums+=("$(sha256sum <"$dir/build/ccinit" | cut -d' ' -f1)")
+	umask 022
+done
+echo "ok 1 - built twice from HEAD in two directories"
+failed=0
+if [ "${sums[0]}" = "${sums[1]}" ]; then
+	echo "ok 2 - same sha256 ${sums[0]}"
+else
+	echo "not ok 2 - the builds differ: ${sums[0]} vs ${sums[1]}"
+	failed=1
+fi
+if readelf -l "$work/a/build/ccinit" | grep -q "program interpreter"; then
+	echo "not ok 3 - ccinit has a program interpreter: not static"
+	failed=1
+else
+	echo "ok 3 - static: no program interpreter"
+fi
+exit $failed
