@@ -153,6 +153,14 @@ static int update(struct modbuild_apt *a, bool force, char *why, size_t why_size
 	if (!force && stat(stamp, &st) == 0 && time(NULL) - st.st_mtime < STALE_AFTER)
 		return 0;
 	r = apt(a, "apt-get", args, NULL, NULL, 0, why, why_size);
+	if (r < 0 && !force && stat(stamp, &st) == 0) {
+		/* Offline with lists we have: resolve against them rather than fail. */
+		fprintf(stderr,
+		        "ccimage: modules: apt-get update failed (%s); using the lists of %s", why,
+		        ctime(&st.st_mtime));
+		a->updated = true;
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	a->updated = true;
