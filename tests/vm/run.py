@@ -157,6 +157,38 @@ def row(name, append, expect, agent_runs, check=None, initrd="plain", disks=None
                 initrd=initrd, disks=disks or (lambda env: []), before=before)
 
 
+def recipe(work, name):
+    """Builds recipes/NAME.yaml with ccimage build: from its lock, or, when the archive has
+    moved past the pinned versions (bookworm keeps only the newest), from a fresh lock."""
+    import subprocess
+    src = os.path.join(vmlib.ROOT, "recipes", name + ".yaml")
+    out = os.path.join(work, "recipe-" + name)
+    cmd = [vmlib.CCIMAGE, "build", src, "--out", out, "--quiet"]
+    if subprocess.run(cmd, capture_output=True, text=True).returncode != 0:
+        lock = os.path.join(work, name + ".lock")
+        subprocess.run([vmlib.CCIMAGE, "lock", src, "--output", lock, "--quiet"], check=True,
+                       capture_output=True, text=True)
+        print(f"# recipes/{name}.yaml.lock is stale against today's archive: built from a fresh lock")
+        subprocess.run(cmd + ["--lock", lock], check=True, capture_output=True, text=True)
+    with open(os.path.join(out, "cmdline.txt")) as f:
+        cmdline = f.read().strip()
+    return {"dir": out, "cmdline": cmdline, "initrd": os.path.join(out, "initramfs.cpio"),
+            "disk": os.path.join(out, name + ".img")}
+
+
+def recipe_row(name, path, probe):
+    def check(b, r, env):
+        problems = check_verified_root("CRYPT-PLAIN-")(b, dict(r, probe={"result": images.PROBE}), env)
+        if (r.get("probe") or {}).get("result") != probe:
+            problems.append(f"probe read {r.get('probe')}")
+        return problems
+    return row(f"recipe: recipes/{name}.yaml built by ccimage build boots",
+               lambda e: e["recipes"][name]["cmdline"] + " ccinit.log=info ccinit.scratch=serial:scratch"
+               " testagent.read=" + path, ["root: overlay of"], True, check, "recipe-" + name,
+               lambda e: [(e["recipes"][name]["disk"], None, True),
+                          (fresh_scratch(e, name), "scratch", False)])
+
+
 ROOT = "ccinit.log=info ccinit.root=/dev/vda ccinit.scratch=serial:scratch testagent.read=/etc/probe "
 EXT = "ccinit.log=info ccinit.root=/dev/vda ccinit.scratch=serial:scratch "
 SPLIT = "ccinit.log=info ccinit.root=serial:data,serial:hash ccinit.scratch=serial:scratch ccinit.root.timeout=3 "
@@ -195,6 +227,9 @@ SCENARIOS = [
         ["FATAL: cmdline: ccinit.debug.shell: refused, this is a production build"], False),
     row("fail: bad NVRC knob value", lambda e: "nvrc.smi.lgc=fast",
         ["FATAL: cmdline: nvrc.smi.lgc: 'fast' is not a number"], False),
+    # The images the recipes describe, built end to end by `ccimage build`.
+    recipe_row("test", "/etc/probe", "ccinit test image"),
+    recipe_row("kata-guest", "/etc/hostname", "kata"),
     # GPU policy with no GPU on PCI (the NVIDIA image itself boots in `make check-slow`).
     row("gpu: ccinit.gpu=optional without a GPU, the agent runs",
         lambda e: "ccinit.log=info ccinit.gpu=optional", ["gpu: no NVIDIA device"], True,
@@ -393,6 +428,10 @@ def prepare(work, wanted):
         rh = a["verity"]["root_hash"]
         env["wrong"] = a["kata_verity_params"].replace(rh, rh[:-1] + ("0" if rh[-1] != "0" else "1"))
         env["shared_scratch"] = images.scratch(work, "shared-scratch.img")
+    if any(r["initrd"].startswith("recipe-") for r in wanted):
+        env["recipes"] = {n: recipe(work, n) for n in ("test", "kata-guest")}
+        for n, rec in env["recipes"].items():
+            env["initrds"]["recipe-" + n] = rec["initrd"]
     return env
 
 
