@@ -6,7 +6,8 @@
 # and umasks. mkosi 14 itself is not reproducible (no SourceDateEpoch=, no
 # Seed=: logs, caches, the build day in /etc/shadow, all times differ), so
 # identical image bytes here are ccimage's doing. The image must also pass
-# veritysetup's verify, and the import must refuse what a root must not hold.
+# veritysetup's verify and boot under ccinit in QEMU (tests/slow/mkosi_boot.py),
+# and the import must refuse what a root must not hold.
 set -u
 cd "$(dirname "$0")/../.."
 CCIMAGE=${CCIMAGE:-$PWD/build/ccimage}
@@ -69,6 +70,9 @@ check "/etc/shadow carries no build day" '! grep -qE "^[^:]*:[^:]*:[0-9]+:" "$wo
 pkgs=$(grep -c '^Package: ' "$work/tree1/var/lib/dpkg/status" 2>/dev/null)
 check "dpkg status kept for scanners ($pkgs packages)" '[ "${pkgs:-0}" -gt 50 ]'
 
+# The test agent stands where kata-agent would be, so the image can be booted.
+for i in 1 2; do install -m 0755 build/test-agent "$work/tree$i/usr/bin/kata-agent"; done
+
 # Two image builds in different directories and umasks give the same bytes.
 mkdir -p "$work/cwd1" "$work/cwd2"
 start=$(date +%s)
@@ -90,6 +94,15 @@ if command -v veritysetup >/dev/null && [ -f "$work/img1/verity_params.txt" ]; t
 	salt=$(sed 's/.*salt=\([0-9a-f]*\).*/\1/' <<<"$line")
 	check "veritysetup verify accepts the mkosi image" \
 		'veritysetup verify --no-superblock --salt=$salt "$work/img1/root.erofs" "$work/img1/root.verity" $hash >/dev/null 2>&1'
+fi
+if [ -x build/ccinit ] && [ -x build/test-agent ] && command -v qemu-system-x86_64 >/dev/null; then
+	boot=$(python3 tests/slow/mkosi_boot.py "$work/img1" $((n + 1)) 2>&1)
+	rc=$?
+	n=$((n + 1))
+	echo "$boot"
+	[ $rc -eq 0 ] || failed=$((failed + 1))
+else
+	skip "boot the mkosi image" "needs build/ccinit, build/test-agent and qemu-system-x86_64"
 fi
 size=$(stat -c %s "$work/img1/root.erofs" 2>/dev/null)
 echo "# mkosi tree $(du -sm "$work/tree1" | cut -f1) MiB -> erofs $((${size:-0} / 1048576)) MiB"
