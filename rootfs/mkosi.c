@@ -71,49 +71,69 @@ static bool excluded(const struct walk *w, const char *path)
  * day the tree was built. Empty means "no password ageing", which is what a
  * guest without logins wants anyway.
  */
+int mkosi_shadow_normalise(const char *in, size_t len, char **out, size_t *out_len)
+{
+	char *o = malloc(len + 1);
+	size_t used = 0;
+	int changed = 0;
+
+	if (!o)
+		return -ENOMEM;
+	for (const char *p = in, *end = in + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end, *next = nl ? nl + 1 : end;
+		const char *c1 = memchr(p, ':', (size_t)(stop - p));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(stop - c1 - 1)) : NULL;
+		const char *c3 = c2 ? memchr(c2 + 1, ':', (size_t)(stop - c2 - 1)) : NULL;
+
+		if (c3 && c3 > c2 + 1) {
+			/* name:password: then the rest from the fourth field on */
+			memcpy(o + used, p, (size_t)(c2 + 1 - p));
+			used += (size_t)(c2 + 1 - p);
+			memcpy(o + used, c3, (size_t)(next - c3));
+			used += (size_t)(next - c3);
+			changed = 1;
+		} else {
+			memcpy(o + used, p, (size_t)(next - p));
+			used += (size_t)(next - p);
+		}
+		p = next;
+	}
+	o[used] = '\0';
+	*out = o;
+	*out_len = used;
+	return changed;
+}
+
 static int normalise_shadow(const char *path, bool *changed)
 {
-	FILE *f = fopen(path, "re");
-	char *out = NULL, line[4096];
-	size_t len = 0;
-	FILE *m;
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	char *in = NULL, *out = NULL;
+	size_t out_len = 0;
+	struct stat st;
 	int r = 0;
 
 	*changed = false;
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	m = open_memstream(&out, &len);
-	if (!m) {
-		fclose(f);
-		return -ENOMEM;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (16 << 20)) {
+		close(fd);
+		return -EINVAL;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		char *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
-		if (c3 && c3 > c2 + 1) {
-			*changed = true;
-			fwrite(line, 1, (size_t)(c2 + 1 - line), m);
-			fputs(c3, m);
-		} else {
-			fputs(line, m);
-		}
+	in = malloc((size_t)st.st_size + 1);
+	if (!in || read(fd, in, (size_t)st.st_size) != st.st_size)
+		r = in ? -EIO : -ENOMEM;
+	if (r == 0)
+		r = mkosi_shadow_normalise(in, (size_t)st.st_size, &out, &out_len);
+	if (r == 1) {
+		*changed = true;
+		r = 0;
+		if (ftruncate(fd, 0) < 0 || pwrite(fd, out, out_len, 0) != (ssize_t)out_len)
+			r = -EIO;
 	}
-	fclose(f);
-	if (fclose(m) != 0)
-		r = -ENOMEM;
-	if (r == 0 && *changed) {
-		struct stat st;
-		if (stat(path, &st) < 0)
-			r = -errno;
-		int fd = r == 0 ? open(path, O_WRONLY | O_TRUNC | O_CLOEXEC) : -1;
-		if (r == 0 && fd < 0)
-			r = -errno;
-		if (fd >= 0) {
-			if (write(fd, out, len) != (ssize_t)len)
-				r = -EIO;
-			close(fd);
-		}
-	}
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	free(in);
 	free(out);
 	return r;
 }

@@ -31,5 +31,12 @@ int mkosi_tree_import(const char *src, const char *dst, const char *const *exclu
                       void (*added)(const char *path, void *userdata), void *userdata,
                       struct mkosi_stats *st, char *why, size_t why_size);
 
+/*
+ * Empties the third field of every /etc/shadow line (the day of the last
+ * password change: the day the tree was built). *out is malloc()ed, never
+ * longer than in. Returns 1 when something changed, 0 when not, -ENOMEM.
+ */
+int mkosi_shadow_normalise(const char *in, size_t len, char **out, size_t *out_len);
+
 /* The paths (globs) dropped by default: mkosi 14's and debootstrap's non-reproducible files. */
 extern const char *const mkosi_default_excludes[];
