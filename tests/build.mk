@@ -33,4 +33,4 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/libccinit-fuzz.a
 check-build: $(UNIT_TESTS) $(FUZZ_TARGETS)
 
 TEST_SUITES := $(UNIT_TESTS) tests/style.sh "tests/fuzz/run.sh $(FUZZ_TARGETS)" \
-               $(wildcard tests/reference/*.sh) "python3 tests/vm/run.py"
+               $(wildcard tests/reference/*.sh) tests/vm/run.py tests/vm/nvidia.py
