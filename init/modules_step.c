@@ -37,17 +37,29 @@ int modules_open_tree(struct boot *b, const char *root)
 	return 0;
 }
 
+/* What this boot's command line will use the storage modules for. */
+static unsigned storage_needs(const struct ccinit_config *c)
+{
+	unsigned needs = 0;
+	if (c->root[0] || c->extension_count)
+		needs |= NEED_ROOT; /* extensions are verity + erofs disks too */
+	if (c->scratch[0] && strcmp(c->scratch, "tmpfs") != 0)
+		needs |= NEED_SCRATCH;
+	if (needs & NEED_SCRATCH && c->scratch_integrity != INTEGRITY_NONE)
+		needs |= NEED_INTEGRITY;
+	return needs;
+}
+
 int modules_early(struct boot *b)
 {
-	bool needed = b->config.root[0] ||
-	              (b->config.scratch[0] && strcmp(b->config.scratch, "tmpfs") != 0);
+	unsigned needs = storage_needs(&b->config);
 	int r = modules_open_tree(b, "");
 	if (r < 0)
 		return r;
-	if (!needed)
+	if (!needs)
 		return 0;
 	if (!b->modules)
 		return boot_error(b, -ENOENT, "the initramfs has no module tree for this kernel");
-	return modules_load_profile(b->modules, module_profile_find("storage"), b->why,
+	return modules_load_profile(b->modules, module_profile_find("storage"), needs, b->why,
 	                            sizeof(b->why));
 }

@@ -77,7 +77,12 @@ static int mount_encrypted(struct boot *b, const char *dir)
 	if (b->config.scratch_integrity != INTEGRITY_NONE && (r = initialise_ends(b, mapped)) < 0)
 		return r;
 
-	/* With dm-integrity, mke2fs must also write every table it will read later. */
+	/*
+	 * With dm-integrity, mke2fs must write every table the kernel will read
+	 * later (an unwritten sector reads as an error). Without it, zeroing the
+	 * inode tables is the kernel's background job, not the boot's.
+	 */
+	bool integrity = b->config.scratch_integrity != INTEGRITY_NONE;
 	const char *const mkfs[] = {MKE2FS,
 	                            "-q",
 	                            "-F",
@@ -86,7 +91,8 @@ static int mount_encrypted(struct boot *b, const char *dir)
 	                            "-O",
 	                            "^has_journal",
 	                            "-E",
-	                            "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
+	                            integrity ? "lazy_itable_init=0,lazy_journal_init=0,nodiscard"
+	                                      : "nodiscard",
 	                            "-b",
 	                            "4096",
 	                            mapped,

@@ -126,11 +126,13 @@ int modules_load(struct modules_ctx *m, const char *name, const char *options, c
 	return r;
 }
 
-int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, char *why,
-                         size_t why_size)
+int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, unsigned needs,
+                         char *why, size_t why_size)
 {
 	for (size_t i = 0; i < p->count; i++) {
 		const struct module_spec *s = &p->modules[i];
+		if (s->need != NEED_ALWAYS && !(s->need & needs))
+			continue;
 		int r = modules_load(m, s->name, s->options, why, why_size);
 		if (r == -ENOENT && s->optional) {
 			log_info("module %s: not in the tree, optional", s->name);

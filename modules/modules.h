@@ -60,9 +60,9 @@ void modules_set_trace(struct modules_ctx *m, struct boot_trace *t);
 int modules_load(struct modules_ctx *m, const char *name, const char *options, char *why,
                  size_t why_size);
 
-/* Loads every module of a profile, in order. */
-int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, char *why,
-                         size_t why_size);
+/* Loads, in order, the modules of a profile this boot needs (NEED_ALWAYS rows always). */
+int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, unsigned needs,
+                         char *why, size_t why_size);
 
 /*
  * Host side: calls fn for the path (relative to moddir) of name and of every
