@@ -65,6 +65,8 @@ int build_normalise(struct build *b);
 int build_image(struct build *b);
 int build_initramfs(struct build *b);
 int build_outputs(struct build *b); /* cmdline.txt, vmlinuz, config, SBOM, build.json */
+/* measurement-<tee>.json and rvps-<tee>.json for the recipe's TEEs (rootfs/build_measure.c) */
+int build_measure(struct build *b);
 
 /* The names of a module list, profiles expanded (free both arrays). */
 int build_module_names(const struct recipe_modules *m, const char ***names, bool **optional,

@@ -121,6 +121,7 @@ static int build_main(int argc, char **argv)
 	        {"erofs + dm-verity", build_image, 0},
 	        {"initramfs", build_initramfs, 0},
 	        {"SBOM and manifest", build_outputs, 0},
+	        {"launch measurements", build_measure, 0},
 	};
 	const size_t nsteps = sizeof(steps) / sizeof(steps[0]);
 	const char *lock = NULL, *out = NULL, *sets[MAX_SETS];

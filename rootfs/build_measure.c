@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The last step of `ccimage build`: what a verifier must expect of this
+ * image, from the recipe's measurement settings. For each TEE it names, the
+ * launch measurement of the image's kernel, initramfs and command line on the
+ * recipe's firmware, written next to the image as the plain JSON report
+ * (measurement-<tee>.json) and as a trustee RVPS message (rvps-<tee>.json).
+ * It runs `ccimage measure` itself, so a build's values are exactly what a
+ * user gets from the command with the same inputs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rootfs/build.h"
+#include "rootfs/fsutil.h"
+
+extern char **environ;
+
+/* Runs this program with argv, stdout to `out`; the error text stays on stderr. */
+static int run_self(char **argv, const char *out, char *why, size_t why_size)
+{
+	posix_spawn_file_actions_t actions;
+	pid_t pid;
+	int status;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC,
+	                                 0644); /* fd 1 must survive exec */
+	int r = posix_spawn(&pid, "/proc/self/exe", &actions, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	if (r != 0) {
+		snprintf(why, why_size, "running ccimage measure: %s", strerror(r));
+		return -r;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(why, why_size, "ccimage %s %s failed (exit %d)", argv[1], argv[3],
+	         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return -EPROTO;
+}
+
+int build_measure(struct build *b)
+{
+	const struct recipe *rc = b->recipe;
+	char firmware[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], memory[32];
+	if (!rc->measurement.ntee)
+		return 0;
+	if (!rc->measurement.firmware) {
+		snprintf(b->why, sizeof(b->why), "measurement: a TEE is named but no firmware");
+		return -EINVAL;
+	}
+	if (rc->measurement.firmware[0] == '/')
+		snprintf(firmware, sizeof(firmware), "%s", rc->measurement.firmware);
+	else if (path_join(firmware, sizeof(firmware), rc->dir, rc->measurement.firmware) < 0)
+		return -ENAMETOOLONG;
+	if (path_join(kernel, sizeof(kernel), b->out_dir, "vmlinuz") < 0 ||
+	    path_join(initrd, sizeof(initrd), b->out_dir, "initramfs.cpio") < 0)
+		return -ENAMETOOLONG;
+	/* Kata's default guest memory; RTMR1 depends on it through the kernel's setup header. */
+	snprintf(memory, sizeof(memory), "%uM",
+	         rc->measurement.memory_mib ? rc->measurement.memory_mib : 2048);
+
+	for (size_t i = 0; i < rc->measurement.ntee; i++) {
+		const char *tee = rc->measurement.tee[i];
+		bool snp = strcmp(tee, "snp") == 0;
+		size_t runs = snp ? rc->measurement.nvcpus : 1;
+		if (!snp && strcmp(tee, "tdx") != 0) {
+			snprintf(b->why, sizeof(b->why), "measurement: unknown TEE '%s'", tee);
+			return -EINVAL;
+		}
+		if (snp && (!runs || !rc->measurement.vcpu_type)) {
+			snprintf(b->why, sizeof(b->why),
+			         "measurement: snp needs vcpus and vcpu-type");
+			return -EINVAL;
+		}
+		for (size_t v = 0; v < runs; v++) {
+			char report[PATH_MAX], rvps[PATH_MAX], name[64], vcpus[16];
+			if (snp) {
+				snprintf(vcpus, sizeof(vcpus), "%u", rc->measurement.vcpus[v]);
+				snprintf(name, sizeof(name), "snp-%svcpu", vcpus);
+			} else {
+				snprintf(name, sizeof(name), "tdx");
+			}
+			snprintf(report, sizeof(report), "%s/measurement-%s.json", b->out_dir,
+			         name);
+			snprintf(rvps, sizeof(rvps), "%s/rvps-%s.json", b->out_dir, name);
+			char *snp_argv[] = {
+			        "ccimage",  "measure", "--mode",      "snp",
+			        "--ovmf",   firmware,  "--kernel",    kernel,
+			        "--initrd", initrd,    "--append",    b->cmdline,
+			        "--vcpus",  vcpus,     "--vcpu-type", rc->measurement.vcpu_type,
+			        "--json",   "--rvps",  rvps,          NULL};
+			char *tdx_argv[] = {
+			        "ccimage",  "measure", "--mode",   "tdx",    "--ovmf",   firmware,
+			        "--kernel", kernel,    "--initrd", initrd,   "--append", b->cmdline,
+			        "--memory", memory,    "--json",   "--rvps", rvps,       NULL};
+			int r = run_self(snp ? snp_argv : tdx_argv, report, b->why, sizeof(b->why));
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
