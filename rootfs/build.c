@@ -2,6 +2,7 @@
 /* The first half of the pipeline: from the lock to a complete, normalised root tree. */
 #define _XOPEN_SOURCE 700
 #include "rootfs/build.h"
+#include "rootfs/mkosi.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -147,6 +148,26 @@ static int select_paths(struct build *b, const struct recipe_package *rp, struct
 	return r;
 }
 
+static void tree_added(const char *path, void *userdata)
+{
+	struct build *b = userdata;
+	(void)origins_add(&b->origins, path, NULL, "tree");
+}
+
+/* The recipe's tree (a mkosi Format=directory output), normalised, under everything else. */
+static int import_tree(struct build *b)
+{
+	const struct recipe *rc = b->recipe;
+	struct mkosi_stats st = {0};
+	int r = mkosi_tree_import(rc->tree.source, b->stage, (const char *const *)rc->tree.exclude,
+	                          rc->tree.nexclude, tree_added, b, &st, b->why, sizeof(b->why));
+	if (r == 0 && !b->quiet)
+		fprintf(stderr,
+		        "ccimage build: tree %s: %u files, %u dropped, %u packages listed\n",
+		        rc->tree.source, st.files, st.dropped, st.packages);
+	return r;
+}
+
 int build_slices(struct build *b)
 {
 	int r = 0;
@@ -156,6 +177,8 @@ int build_slices(struct build *b)
 		snprintf(b->why, sizeof(b->why), "creating %s: %s", b->stage, strerror(errno));
 		return r;
 	}
+	if (b->recipe->tree.source && (r = import_tree(b)) < 0)
+		return r;
 	for (size_t i = 0; i < b->npkgs && r == 0; i++) {
 		struct build_pkg *p = &b->pkgs[i];
 		struct wanted w = {0};

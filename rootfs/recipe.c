@@ -319,12 +319,33 @@ static int parse_measurement(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
+/* tree: {source: DIR, exclude: [globs]}: a root tree built by mkosi (or anything else). */
+static int parse_tree(struct yctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = {"source", "exclude", NULL};
+	struct recipe *rc = c->recipe;
+	yaml_node_t *v;
+	int r = y_check_keys(c, n, keys);
+
+	if (r < 0)
+		return r;
+	if ((r = y_opt_path(c, n, "source", &rc->tree.source)) < 0)
+		return r;
+	if (!rc->tree.source)
+		return y_err(c, n, "tree: 'source' is required (a directory)");
+	if ((v = y_get(c, n, "exclude")) &&
+	    (r = y_strlist(c, v, &rc->tree.exclude, &rc->tree.nexclude)) < 0)
+		return r;
+	return 0;
+}
+
 static int parse_top(struct yctx *c, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 	        "format",    "name",  "source-date-epoch", "variables",   "debian",
 	        "packages",  "files", "directories",       "symlinks",    "kernel",
-	        "initramfs", "image", "cmdline",           "measurement", NULL};
+	        "initramfs", "image", "cmdline",           "measurement", "tree",
+	        NULL};
 	struct recipe *rc = c->recipe;
 	yaml_node_t *v;
 	uint64_t x;
@@ -357,6 +378,8 @@ static int parse_top(struct yctx *c, yaml_node_t *root)
 		return r;
 	if (rc->npackages && !rc->has_debian)
 		return y_err(c, v, "packages need a 'debian' section saying where they come from");
+	if ((v = y_get(c, root, "tree")) && (r = parse_tree(c, v)) < 0)
+		return r;
 	if ((v = y_get(c, root, "files")) && (r = y_files(c, v, &rc->files, &rc->nfiles)) < 0)
 		return r;
 	if ((v = y_get(c, root, "directories")) &&
@@ -585,6 +608,10 @@ struct recipe *recipe_free(struct recipe *r)
 	free_list(r->measurement.tee, r->measurement.ntee);
 	free(r->measurement.vcpus);
 	free(r->measurement.firmware);
+	free(r->tree.source);
+	for (size_t i = 0; i < r->tree.nexclude; i++)
+		free(r->tree.exclude[i]);
+	free(r->tree.exclude);
 	free(r->measurement.vcpu_type);
 	free(r);
 	return NULL;

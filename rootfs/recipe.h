@@ -96,6 +96,13 @@ struct recipe {
 		bool ld_cache, dpkg_status;
 	} image;
 
+	/* A root tree made elsewhere (mkosi Format=directory), staged before any slice. */
+	struct {
+		char *source; /* NULL: none */
+		char **exclude;
+		size_t nexclude;
+	} tree;
+
 	char *cmdline;
 
 	struct {
