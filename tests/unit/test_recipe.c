@@ -269,3 +269,23 @@ TEST(lock_read_check_and_write)
 	ASSERT_EQ(lock_read(path, &l, why, sizeof(why)), -EINVAL);
 	unlink(path);
 }
+
+TEST(tree_key)
+{
+	struct recipe *r;
+	char why[512];
+
+	ASSERT_EQ(parse("format: 1\nname: t\ntree: {source: mkosi/root, exclude: [/var/log/**]}\n",
+	                &r, why, sizeof(why)),
+	          0);
+	ASSERT_STR(r->tree.source, "dir/mkosi/root"); /* relative to the recipe */
+	ASSERT_EQ(r->tree.nexclude, 1);
+	ASSERT_STR(r->tree.exclude[0], "/var/log/**");
+	recipe_free(r);
+	ASSERT_TRUE(parse("format: 1\nname: t\ntree: {exclude: [/x]}\n", &r, why, sizeof(why)) < 0);
+	ASSERT_CONTAINS(why, "dir/r.yaml:3:");
+	ASSERT_CONTAINS(why, "'source' is required");
+	ASSERT_TRUE(parse("format: 1\nname: t\ntree: {source: a, sorce: b}\n", &r, why,
+	                  sizeof(why)) < 0);
+	ASSERT_CONTAINS(why, "sorce");
+}
