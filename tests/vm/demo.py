@@ -51,8 +51,9 @@ def main():
         print("\n".join(b.transcript.splitlines()[-30:]))
         return 1
     print("\n== the agent's report (it runs as PID %d)" % report["pid"])
-    print(json.dumps({k: report[k] for k in ("pid", "oom_score_adj", "modules_disabled",
-                                             "environ", "fds", "rlimits", "probe")}, indent=2))
+    for key in ("pid", "oom_score_adj", "modules_disabled", "environ", "fds", "probe"):
+        print(f"   {key:<17} {json.dumps(report[key])}")
+    print(f"   {'rlimit nofile':<17} {report['rlimits']['nofile']}")
     print("   mounts:")
     for m in report["mounts"]:
         print(f"     {m['target']:<22} {m['fstype']:<9} {m['source']:<10} {m['options']}")
