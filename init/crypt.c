@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <dirent.h>
 #include <errno.h>
 #include <libcryptsetup.h>
 #include <stdarg.h>
@@ -8,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "init/crypt.h"
+#include "init/devices.h"
 #include "init/why.h"
 #include "init/log.h"
 #include "init/sys.h"
@@ -39,28 +39,11 @@ void crypt_logging_setup(void)
 
 int dm_node_by_name(const char *name, char *dev, size_t size)
 {
-	char dir[256];
-	int r = sys_path(dir, sizeof(dir), "/sys/block");
+	char node[64];
+	int r = block_device_find("dm/name", name, node, sizeof(node));
 	if (r < 0)
 		return r;
-	DIR *d = opendir(dir);
-	if (!d)
-		return -errno;
-	struct dirent *de;
-	r = -ENOENT;
-	while ((de = readdir(d))) {
-		char path[300], value[128];
-		if (strncmp(de->d_name, "dm-", 3) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/sys/block/%s/dm/name", de->d_name);
-		if (sys_read_file(path, value, sizeof(value)) >= 0 && strcmp(value, name) == 0) {
-			snprintf(dev, size, "/dev/%s", de->d_name);
-			r = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return r;
+	return snprintf(dev, size, "/dev/%s", node) < (int)size ? 0 : -ENAMETOOLONG;
 }
 
 /* A name already mapped means someone else made it: refuse rather than trust it. */

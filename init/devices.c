@@ -37,8 +37,9 @@ static int uevent_open(void)
 	return fd;
 }
 
-/* The disk whose virtio serial is serial, as "vdb"; -ENOENT if none (yet). */
-static int find_by_serial(const char *serial, char *name, size_t size)
+int block_devices_each(const char *attr,
+                       int (*fn)(const char *dev, const char *value, void *userdata),
+                       void *userdata)
 {
 	char dir[256];
 	int r = sys_path(dir, sizeof(dir), "/sys/block");
@@ -48,20 +49,39 @@ static int find_by_serial(const char *serial, char *name, size_t size)
 	if (!d)
 		return -errno;
 	struct dirent *de;
-	r = -ENOENT;
-	while ((de = readdir(d))) {
-		char path[300], value[64];
+	r = 0;
+	while (r == 0 && (de = readdir(d))) {
+		char path[320], value[128];
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/sys/block/%s/serial", de->d_name);
-		if (sys_read_file(path, value, sizeof(value)) >= 0 && strcmp(value, serial) == 0) {
-			snprintf(name, size, "%s", de->d_name);
-			r = 0;
-			break;
-		}
+		snprintf(path, sizeof(path), "/sys/block/%s/%s", de->d_name, attr);
+		if (sys_read_file(path, value, sizeof(value)) >= 0)
+			r = fn(de->d_name, value, userdata);
 	}
 	closedir(d);
 	return r;
+}
+
+struct named {
+	const char *want;
+	char *found;
+	size_t size;
+};
+
+static int match_value(const char *dev, const char *value, void *userdata)
+{
+	struct named *n = userdata;
+	if (strcmp(value, n->want) != 0)
+		return 0;
+	snprintf(n->found, n->size, "%s", dev);
+	return 1;
+}
+
+int block_device_find(const char *attr, const char *value, char *dev, size_t size)
+{
+	struct named n = {value, dev, size};
+	int r = block_devices_each(attr, match_value, &n);
+	return r == 1 ? 0 : r < 0 ? r : -ENOENT;
 }
 
 /* Linux names partitions "vda1" but "nvme0n1p1": a "p" when the disk name ends in a digit. */
@@ -78,7 +98,7 @@ static int resolve(const char *spec, unsigned partition, char *path, size_t size
 	struct stat st;
 	if (strncmp(spec, "serial:", 7) == 0) {
 		char name[256];
-		int r = find_by_serial(spec + 7, name, sizeof(name));
+		int r = block_device_find("serial", spec + 7, name, sizeof(name));
 		if (r < 0)
 			return r;
 		snprintf(disk, sizeof(disk), "/dev/%s", name);

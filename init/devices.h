@@ -13,3 +13,18 @@
  */
 int device_wait(const char *spec, unsigned partition, unsigned timeout_s, char *path, size_t size,
                 char *why, size_t why_size);
+
+/*
+ * Calls fn for each block device in /sys/block (below sys_root) with its name
+ * ("vda", "dm-0") and the value of its attribute attr ("serial", "dm/name"),
+ * skipping devices without it. Stops at the first non-zero return of fn and
+ * returns it; 0 when fn never stopped; a negative errno when /sys/block
+ * cannot be read.
+ */
+int block_devices_each(const char *attr,
+                       int (*fn)(const char *dev, const char *value, void *userdata),
+                       void *userdata);
+
+/* The block device whose attribute attr equals value, as a name ("vdb", "dm-0"); -ENOENT if none.
+ */
+int block_device_find(const char *attr, const char *value, char *dev, size_t size);

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,35 +21,33 @@ static const struct extension *configured(const struct ccinit_config *c, const c
 	return NULL;
 }
 
+struct unnamed {
+	struct boot *b;
+	char dev[64], serial[64];
+};
+
+static int unnamed_extension(const char *dev, const char *serial, void *userdata)
+{
+	struct unnamed *u = userdata;
+	if (strncmp(serial, SERIAL_PREFIX, strlen(SERIAL_PREFIX)) != 0 ||
+	    configured(&u->b->config, serial + strlen(SERIAL_PREFIX)))
+		return 0;
+	snprintf(u->dev, sizeof(u->dev), "%s", dev);
+	snprintf(u->serial, sizeof(u->serial), "%s", serial);
+	return 1;
+}
+
 /* A disk the host attached as an extension but the (measured) command line does not name. */
 static int refuse_unnamed_disks(struct boot *b)
 {
-	char dir[256];
-	int r = sys_path(dir, sizeof(dir), "/sys/block");
+	struct unnamed u = {.b = b};
+	int r = block_devices_each("serial", unnamed_extension, &u);
 	if (r < 0)
-		return boot_error(b, r, "/sys/block");
-	DIR *d = opendir(dir);
-	if (!d)
-		return boot_error(b, -errno, "listing /sys/block");
-	struct dirent *de;
-	r = 0;
-	while ((de = readdir(d))) {
-		char path[300], serial[64];
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/block/%s/serial", de->d_name);
-		if (sys_read_file(path, serial, sizeof(serial)) < 0 ||
-		    strncmp(serial, SERIAL_PREFIX, strlen(SERIAL_PREFIX)) != 0)
-			continue;
-		if (!configured(&b->config, serial + strlen(SERIAL_PREFIX))) {
-			r = boot_error(b, -EPERM,
-			               "disk %s (%s) has no kata.extension.%s.verity_params",
-			               de->d_name, serial, serial + strlen(SERIAL_PREFIX));
-			break;
-		}
-	}
-	closedir(d);
-	return r;
+		return boot_error(b, r, "listing /sys/block");
+	if (r == 1)
+		return boot_error(b, -EPERM, "disk %s (%s) has no kata.extension.%s.verity_params",
+		                  u.dev, u.serial, u.serial + strlen(SERIAL_PREFIX));
+	return 0;
 }
 
 static int mount_one(struct boot *b, const struct extension *e)
