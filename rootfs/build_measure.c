@@ -9,42 +9,22 @@
  * user gets from the command with the same inputs.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "rootfs/build.h"
 #include "rootfs/fsutil.h"
+#include "rootfs/spawn.h"
 
-extern char **environ;
-
-/* Runs this program with argv, stdout to `out`; the error text stays on stderr. */
+/* Runs this program's measure command, its report to `out`; its errors go to stderr. */
 static int run_self(char **argv, const char *out, char *why, size_t why_size)
 {
-	posix_spawn_file_actions_t actions;
-	pid_t pid;
-	int status;
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC,
-	                                 0644); /* fd 1 must survive exec */
-	int r = posix_spawn(&pid, "/proc/self/exe", &actions, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&actions);
-	if (r != 0) {
-		snprintf(why, why_size, "running ccimage measure: %s", strerror(r));
-		return -r;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	snprintf(why, why_size, "ccimage %s %s failed (exit %d)", argv[1], argv[3],
-	         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	return -EPROTO;
+	argv[0] = "/proc/self/exe";
+	int r = spawn_wait_output((const char *const *)argv, out);
+	if (r < 0)
+		snprintf(why, why_size, "ccimage measure --mode %s failed", argv[3]);
+	return r == -ECHILD ? -EPROTO : r;
 }
 
 int build_measure(struct build *b)

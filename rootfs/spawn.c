@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,14 +11,18 @@
 
 extern char **environ;
 
-int spawn_wait(const char *const *argv)
+int spawn_wait_output(const char *const *argv, const char *stdout_path)
 {
 	posix_spawn_file_actions_t actions;
 	pid_t pid;
 	int status, r;
 
 	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+	if (stdout_path) /* no O_CLOEXEC: this descriptor is the one the program must keep */
+		posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path,
+		                                 O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	else
+		posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
 	r = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&actions);
 	if (r != 0) {
@@ -35,4 +40,9 @@ int spawn_wait(const char *const *argv)
 	else
 		fprintf(stderr, "ccimage: %s killed by signal %d\n", argv[0], WTERMSIG(status));
 	return -ECHILD;
+}
+
+int spawn_wait(const char *const *argv)
+{
+	return spawn_wait_output(argv, NULL);
 }

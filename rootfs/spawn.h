@@ -9,3 +9,6 @@
  * command's own output never mixes into ours. Environment: ours.
  */
 int spawn_wait(const char *const *argv);
+
+/* The same, with the program's stdout written to stdout_path (created or truncated). */
+int spawn_wait_output(const char *const *argv, const char *stdout_path);
