@@ -8,9 +8,9 @@
  * fresh each boot (no journal: there is nothing to recover).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -54,7 +54,7 @@ static int initialise_ends(struct boot *b, const char *dev)
 	for (off_t off = 0; r == 0 && off < span; off += (off_t)sizeof(zeros))
 		if (pwrite(fd, zeros, sizeof(zeros), off) != (ssize_t)sizeof(zeros) ||
 		    pwrite(fd, zeros, sizeof(zeros), size - span + off) != (ssize_t)sizeof(zeros))
-			r = -errno;
+			r = errno ? -errno : -EIO; /* a short write sets no errno */
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	close(fd);
