@@ -32,5 +32,5 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/libccinit-fuzz.a
 .PHONY: check-build
 check-build: $(UNIT_TESTS) $(FUZZ_TARGETS)
 
-TEST_SUITES := $(UNIT_TESTS) tests/style.sh "tests/fuzz/run.sh $(FUZZ_TARGETS)" \
+TEST_SUITES := $(UNIT_TESTS) tests/style.sh tests/repo.sh "tests/fuzz/run.sh $(FUZZ_TARGETS)" \
                $(wildcard tests/reference/*.sh) tests/vm/run.py tests/vm/nvidia.py

@@ -15,14 +15,14 @@ set -u
 cd "$(dirname "$0")/../.."
 CCIMAGE=${CCIMAGE:-build/ccimage}
 RUNS=${RUNS:-5}
-FIX=../shared/fixtures/sev-snp/ovmf_AmdSev_suffix.bin
+FIX=tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin
 
 [ -x "$CCIMAGE" ] || {
 	echo "snp bench: $CCIMAGE not built (make build/ccimage)" >&2
 	exit 1
 }
 [ -r "$FIX" ] || {
-	echo "snp bench: $FIX missing (shared/ beside the repository)" >&2
+	echo "snp bench: $FIX missing (tests/fixtures/README.md)" >&2
 	exit 1
 }
 ref=()

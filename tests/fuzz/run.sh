@@ -12,10 +12,10 @@ for target in "$@"; do
 	mkdir -p "$corpus"
 	seeds=tests/fuzz/corpus/$name
 	[ -d "$seeds" ] || seeds=
-	# The published inputs next to the clone are the best seeds for the parsers they exercise.
+	# The published inputs the reference tests use are the best seeds for the parsers they exercise.
 	case $name in
-	fuzz_ovmf) [ -d ../shared/fixtures/sev-snp ] && seeds="$seeds ../shared/fixtures/sev-snp" ;;
-	fuzz_eventlog) [ -d ../shared/fixtures/ccel ] && seeds="$seeds ../shared/fixtures/ccel" ;;
+	fuzz_ovmf) seeds="$seeds tests/fixtures/sev-snp" ;;
+	fuzz_eventlog) seeds="$seeds tests/fixtures/ccel" ;;
 	esac
 	if "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -artifact_prefix=build/fuzz/"$name"- \
 		"$corpus" $seeds >build/fuzz/"$name".log 2>&1; then

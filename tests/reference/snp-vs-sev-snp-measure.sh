@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.." || exit 1
 CCIMAGE=${CCIMAGE:-build/ccimage}
 N=${SNP_REF_N:-60}
 SEED=${SNP_REF_SEED:-$RANDOM$RANDOM}
-FIX=../shared/fixtures/sev-snp
+FIX=tests/fixtures/sev-snp
 
 ref=()
 if [ -n "${SEV_SNP_MEASURE:-}" ]; then

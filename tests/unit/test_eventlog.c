@@ -9,8 +9,8 @@
 #include "measurement/eventlog.h"
 #include "tests/lib/tap.h"
 
-#define CCEL_OVMF "../shared/fixtures/ccel/CCEL_data_ovmf"
-#define CCEL_GRUB "../shared/fixtures/ccel/CCEL_data_grub"
+#define CCEL_OVMF "tests/fixtures/ccel/CCEL_data_ovmf"
+#define CCEL_GRUB "tests/fixtures/ccel/CCEL_data_grub"
 
 /* REFERENCE.md 8.4. */
 static const char *const want_rtmr[4] = {

@@ -12,7 +12,7 @@
 #include "measurement/ovmf.h"
 #include "measurement/snp.h"
 
-#define FIXTURES "../shared/fixtures/sev-snp/"
+#define FIXTURES "tests/fixtures/sev-snp/"
 #define AMDSEV   FIXTURES "ovmf_AmdSev_suffix.bin"
 #define OVMFX64  FIXTURES "ovmf_OvmfX64_suffix.bin"
 
@@ -27,7 +27,7 @@ static void load(struct fixture *f, const char *path)
 	const char *why = NULL;
 
 	if (read_file_all(path, 1 << 20, &f->data, &f->size) < 0)
-		tap_skip("fixtures not found (../shared/fixtures beside the repository)");
+		tap_fail("%s: cannot read the fixture (tests/fixtures/README.md)", path);
 	if (ovmf_parse(&f->fw, f->data, f->size, &why) < 0)
 		tap_fail("%s: %s", path, why);
 }

@@ -15,8 +15,8 @@
 #include "tests/lib/tap.h"
 
 #define DEBIAN_OVMF "/usr/share/ovmf/OVMF.fd"
-#define CCEL_OVMF   "../shared/fixtures/ccel/CCEL_data_ovmf"
-#define CCEL_GRUB   "../shared/fixtures/ccel/CCEL_data_grub"
+#define CCEL_OVMF   "tests/fixtures/ccel/CCEL_data_ovmf"
+#define CCEL_GRUB   "tests/fixtures/ccel/CCEL_data_grub"
 
 /* REFERENCE.md 8.3: td-shim's single-pass MRTD of Debian bookworm's OVMF.fd. */
 static const char debian_mrtd[] = "4c7206f0f483c524f12c366c711e9049030a8d47c471ee5a"

@@ -1,0 +1,46 @@
+#!/bin/bash
+# The repository stands alone: a clone is all a user has. Checks that no tracked
+# file reads or cites anything outside the clone (the ../shared folder a
+# developer's workplace may have beside it, or design documents that are not in
+# the repository), and that the published fixtures are the bytes their README
+# records. Prints TAP.
+cd "$(dirname "$0")/.." || exit 1
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+
+# This file names the patterns it looks for; it is the one exception.
+outside=$(git grep -nE '\.\./shared|shared/(fixtures|docs)' -- . ':!tests/repo.sh')
+if [ -z "$outside" ]; then
+	ok "no tracked file refers to ../shared"
+else
+	nok "no tracked file refers to ../shared"
+	echo "$outside" | head -20 | sed 's/^/#   /'
+fi
+
+cited=$(git grep -nE '(DESIGN|REFERENCE|PEERS|ARCHITECTURE-REVIEW)\.md|REFERENCE [0-9]' -- . ':!tests/repo.sh')
+if [ -z "$cited" ]; then
+	ok "no tracked file cites a document that is not in the repository"
+else
+	nok "no tracked file cites a document that is not in the repository"
+	echo "$cited" | head -20 | sed 's/^/#   /'
+fi
+
+# Each "<sha256>  <path>" line of the fixtures README must hold for the tracked file.
+sums=$(sed -nE 's/^([0-9a-f]{64})  (.+)$/\1  \2/p' tests/fixtures/README.md)
+listed=$(echo "$sums" | awk 'NF { print $2 }' | sort)
+tracked=$(git ls-files tests/fixtures | grep -v README.md | sed 's|^tests/fixtures/||' | sort)
+if [ -n "$listed" ] && [ "$listed" = "$tracked" ]; then
+	ok "every fixture is listed in tests/fixtures/README.md with its checksum"
+else
+	nok "every fixture is listed in tests/fixtures/README.md with its checksum"
+	diff <(echo "$listed") <(echo "$tracked") | sed 's/^/#   /'
+fi
+if (cd tests/fixtures && echo "$sums" | sha256sum --check --quiet >/dev/null 2>&1); then
+	ok "the fixtures are the bytes their README records"
+else
+	nok "the fixtures are the bytes their README records"
+	(cd tests/fixtures && echo "$sums" | sha256sum --check 2>&1 | grep -v ': OK$' | sed 's/^/#   /')
+fi
+echo "1..$n"
+exit $failed
