@@ -2,6 +2,7 @@
 #include "rootfs/lock.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,4 +320,64 @@ int lock_check(const struct recipe *r, const struct lock *l, char *why, size_t w
 			return -ESTALE;
 		}
 	return 0;
+}
+
+/* Appends "name old -> new" for one moved pin while the text has room. */
+static void note_moved(char *what, size_t what_size, size_t *len, const char *name, const char *old,
+                       const char *now)
+{
+	if (*len >= what_size)
+		return;
+	int n = snprintf(what + *len, what_size - *len, "%s%s %s -> %s", *len ? ", " : "", name,
+	                 old, now);
+	*len = n < 0 ? what_size : *len + (size_t)n;
+}
+
+static bool same_pin(const struct lock_entry *a, const struct lock_entry *b)
+{
+	return strcmp(a->version, b->version) == 0 && strcmp(a->sha256, b->sha256) == 0;
+}
+
+/* The kernel the metapackage led to is compared as one pin, whatever its package name. */
+static bool is_kernel(const struct lock *pinned, const struct lock *now, const char *name)
+{
+	return (pinned->kernel_pkg[0] && strcmp(name, pinned->kernel_pkg) == 0) ||
+	       (now->kernel_pkg[0] && strcmp(name, now->kernel_pkg) == 0);
+}
+
+size_t lock_compare(const struct lock *pinned, const struct lock *now, char *what, size_t what_size)
+{
+	const struct lock_entry *pk = lock_find(pinned, pinned->kernel_pkg),
+	                        *nk = lock_find(now, now->kernel_pkg);
+	size_t moved = 0, len = 0;
+	char old[300], new[300];
+
+	if (what_size)
+		what[0] = '\0';
+	if ((pk || nk) && !(pk && nk && same_pin(pk, nk) && strcmp(pk->name, nk->name) == 0)) {
+		moved++;
+		snprintf(old, sizeof(old), "%s %s", pk ? pk->name : "(none)",
+		         pk ? pk->version : "");
+		snprintf(new, sizeof(new), "%s %s", nk ? nk->name : "(none)",
+		         nk ? nk->version : "");
+		note_moved(what, what_size, &len, "kernel", old, new);
+	}
+	for (size_t i = 0; i < pinned->n; i++) {
+		const struct lock_entry *p = &pinned->pkgs[i], *q = lock_find(now, p->name);
+		if (is_kernel(pinned, now, p->name) || (q && same_pin(p, q)))
+			continue;
+		moved++;
+		note_moved(what, what_size, &len, p->name, p->version,
+		           q ? q->version : "(gone from the archive)");
+	}
+	for (size_t i = 0; i < now->n; i++)
+		if (!is_kernel(pinned, now, now->pkgs[i].name) &&
+		    !lock_find(pinned, now->pkgs[i].name)) {
+			moved++;
+			note_moved(what, what_size, &len, now->pkgs[i].name, "(not pinned)",
+			           now->pkgs[i].version);
+		}
+	if (what_size && len >= what_size && what_size > 4)
+		strcpy(what + what_size - 4, "...");
+	return moved;
 }

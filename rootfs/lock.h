@@ -46,3 +46,12 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
 int lock_check(const struct recipe *r, const struct lock *l, char *why, size_t why_size);
 
 const struct lock_entry *lock_find(const struct lock *l, const char *name);
+
+/*
+ * How many of the pins in `pinned` differ from `now` (today's resolution of
+ * the same recipe): a package whose version or .deb changed, one that only
+ * one side has, the kernel the metapackage leads to. `what` gets the first
+ * few as "name old -> new", comma-separated (truncated, never unterminated).
+ */
+size_t lock_compare(const struct lock *pinned, const struct lock *now, char *what,
+                    size_t what_size);

@@ -289,3 +289,53 @@ TEST(tree_key)
 	                  sizeof(why)) < 0);
 	ASSERT_CONTAINS(why, "sorce");
 }
+
+static struct lock *lock_of(const char *kernel, const char *zlib_version, const char *extra)
+{
+	static const char sha[] =
+	        "3eb1ea6d85488f488cc2a163b98ad640ef88cee4c79287cf14e361aaf6206f47";
+	char text[2048], why[512];
+	struct lock *l;
+
+	snprintf(text, sizeof(text),
+	         "format 1\nrecipe demo\nkernel linux-image-cloud-amd64 %s\n"
+	         "package zlib1g %s amd64 %s 10 pool/main/z/z.deb\n"
+	         "package %s 6.1 amd64 %s 30 pool/k.deb\n%s",
+	         kernel, zlib_version, sha, kernel, sha, extra);
+	const char *path = write_tmp(text);
+	if (lock_read(path, &l, why, sizeof(why)) < 0)
+		tap_fail("%s", why);
+	unlink(path);
+	return l;
+}
+
+/* `ccimage lock --check`: which pins today's archive moved, the kernel counted once. */
+TEST(lock_compare_names_moved_pins)
+{
+	struct lock *pinned = lock_of("linux-image-6.1.0-56-cloud-amd64", "1:1.2", "");
+	struct lock *same = lock_of("linux-image-6.1.0-56-cloud-amd64", "1:1.2", "");
+	struct lock *moved =
+	        lock_of("linux-image-6.1.0-57-cloud-amd64", "1:1.3",
+	                "package libnew 2 amd64 "
+	                "3eb1ea6d85488f488cc2a163b98ad640ef88cee4c79287cf14e361aaf6206f47 "
+	                "1 p.deb\n");
+	char what[512], tiny[24];
+
+	ASSERT_EQ(lock_compare(pinned, same, what, sizeof(what)), 0);
+	ASSERT_STR(what, "");
+	ASSERT_EQ(lock_compare(pinned, moved, what, sizeof(what)), 3);
+	ASSERT_CONTAINS(what, "kernel linux-image-6.1.0-56-cloud-amd64 6.1 -> "
+	                      "linux-image-6.1.0-57-cloud-amd64 6.1");
+	ASSERT_CONTAINS(what, "zlib1g 1:1.2 -> 1:1.3");
+	ASSERT_CONTAINS(what, "libnew (not pinned) -> 2");
+	/* A changed .deb under the same version is a moved pin too. */
+	snprintf(same->pkgs[1].sha256, sizeof(same->pkgs[1].sha256), "%064d", 0);
+	ASSERT_EQ(lock_compare(pinned, same, what, sizeof(what)), 1);
+	/* Too long for the buffer: cut with an ellipsis, still terminated. */
+	ASSERT_EQ(lock_compare(pinned, moved, tiny, sizeof(tiny)), 3);
+	ASSERT_EQ(strlen(tiny), sizeof(tiny) - 1);
+	ASSERT_STR(tiny + sizeof(tiny) - 4, "...");
+	lock_free(pinned);
+	lock_free(same);
+	lock_free(moved);
+}
