@@ -133,3 +133,32 @@ def boot_interactive(vmlinuz, initrd, append, disks, prompt, act, timeout=120, m
 
 def tempdir():
     return tempfile.mkdtemp(prefix="ccinit-vm-", dir=os.environ.get("TMPDIR", "/tmp"))
+
+
+def build_recipe(work, name, sets=()):
+    """Builds recipes/NAME.yaml with `ccimage build` into WORK/recipe-NAME and returns that
+    directory. From the committed lock while `ccimage lock --check` says it is current; else
+    (Debian's archive keeps only the newest version of each package) from a fresh lock, and
+    says so. The image is booted with the vmlinuz the build wrote beside it, the kernel its
+    initramfs's modules belong to, never with a kernel fetched separately."""
+    src = os.path.join(ROOT, "recipes", name + ".yaml")
+    out = os.path.join(work, "recipe-" + name)
+    lock = src + ".lock"
+    set_args = [a for s in sets for a in ("--set", s)]
+    p = subprocess.run([CCIMAGE, "lock", src, "--check", *set_args], capture_output=True,
+                       text=True)
+    if p.returncode == 1:
+        print(f"# {p.stdout.strip()}; built from a fresh lock", flush=True)
+        lock = os.path.join(work, name + ".lock")
+        _ccimage("lock", src, "--output", lock, "--quiet", *set_args)
+    elif p.returncode != 0:
+        raise RuntimeError(f"ccimage lock {src} --check: exit {p.returncode}: {p.stderr.strip()}")
+    _ccimage("build", src, "--out", out, "--quiet", "--lock", lock, *set_args)
+    return out
+
+
+def _ccimage(*args):
+    p = subprocess.run([CCIMAGE, *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"ccimage {' '.join(args)}: exit {p.returncode}: {p.stderr.strip()}")
+    return p
