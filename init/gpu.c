@@ -242,8 +242,10 @@ int gpu_step(struct boot *b)
 			return boot_error(b, -ENODEV,
 			                  "ccinit.gpu=required but no NVIDIA GPU on PCI (vendor "
 			                  "0x10de, class 0x03xxxx under /sys/bus/pci/devices)");
-		log_info("gpu: no NVIDIA device, ccinit.gpu=%s: nothing to do",
-		         gpu_policy_name(c->gpu));
+		log_info("gpu: no NVIDIA device, ccinit.gpu=%s%s: nothing to do",
+		         gpu_policy_name(policy),
+		         c->gpu == GPU_AUTO ? " (the default: no NVIDIA firmware in the image)"
+		                            : "");
 		return 0;
 	}
 	SUB("gpu tee", step_tee(b, &tee));

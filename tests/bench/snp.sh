@@ -104,7 +104,8 @@ echo
 if [ ${#ref[@]} -gt 0 ]; then
 	echo "digest $(cat "$work/ours.out") identical in every run"
 else
-	echo "baseline absent: sev-snp-measure is not installed. Get it with"
-	echo "  pip install sev-snp-measure==0.0.13   (or: git clone https://github.com/virtee/sev-snp-measure;"
-	echo "  SEV_SNP_MEASURE=\$PWD/sev-snp-measure/sev-snp-measure.py make bench)"
+	echo "Baseline absent: sev-snp-measure (virtee, Python, distributed through PyPI only) is not"
+	echo "installed, so the table compares with the SHA-256 floor alone. To add its column, install"
+	echo "sev-snp-measure 0.0.13 (pip) or check out its repository, and run"
+	echo "SEV_SNP_MEASURE=/path/to/sev-snp-measure.py make bench."
 fi
