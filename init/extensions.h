@@ -4,7 +4,7 @@
 #include "init/boot.h"
 
 /*
- * Kata's composable images (REFERENCE 2.4): every disk whose virtio serial is
+ * Kata's composable images (init/README.md, 5.3): every disk whose virtio serial is
  * extension-<name> is a verity-protected erofs (p1 data, p2 hash) with its
  * parameters on the command line as kata.extension.<name>.verity_params=,
  * mounted read-only at /run/kata-extensions/<name>. Fails closed: a disk

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Boot step 5, GPU bring-up, in the order DESIGN.md gives: topology, TEE,
+ * Boot step 5, GPU bring-up, in the order init/README.md, 1 gives: topology, TEE,
  * firmware, modules, device nodes, CC state against the policy, daemons,
  * and the GPUs-ready state last, so a GPU is only declared ready once
  * everything else about it checked out. Each sub-step is timed in the boot

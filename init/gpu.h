@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * GPU bring-up (DESIGN.md boot step 5): NVRC's job done natively. The step
+ * GPU bring-up (init/README.md, 1, step 5): NVRC's job done natively. The step
  * finds the NVIDIA devices on PCI, the CPU's TEE, checks the firmware, loads
  * nvidia and nvidia-uvm, creates the device nodes, reads the GPUs'
  * confidential-compute state through the driver's RM controls and holds it
@@ -66,7 +66,7 @@ struct gpu_topology {
  * table does not know; -E2BIG past GPU_MAX devices of a kind.
  */
 int gpu_topology_scan(struct gpu_topology *t, char *why, size_t why_size);
-/* NVRC's mode table (REFERENCE.md 1.3). -ENOTSUP for any other combination. */
+/* NVRC's mode table (init/README.md, 4.4). -ENOTSUP for any other combination. */
 int gpu_mode_from_counts(unsigned nvswitches, unsigned gpus, unsigned swmng, enum gpu_mode *mode);
 const char *gpu_mode_name(enum gpu_mode m);
 /* ccinit.gpu=auto: required in a GPU image (one that ships NVIDIA firmware), else optional. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The NVIDIA devices on PCI and the mode NVRC derives from their counts
- * (REFERENCE.md 1.3). Read from sysfs below sys_root, so tests fake the bus
+ * (init/README.md, 4.4). Read from sysfs below sys_root, so tests fake the bus
  * with a directory tree.
  */
 #include <dirent.h>

@@ -6,7 +6,7 @@
  *  - supervise (ccinit.supervise=1, the tini model): ccinit stays PID 1,
  *    reaps every child, forwards SIGTERM/SIGINT to the agent, and powers off
  *    when the agent exits, logging how it ended.
- * Either way the agent gets exactly what kata-agent expects (REFERENCE 1.7):
+ * Either way the agent gets exactly what kata-agent expects (init/README.md, 3):
  * NOFILE 1048576, oom_score_adj -997, a clean environment (the kernel passes
  * unknown command-line words to init as environment variables: none of that
  * may leak), descriptors 0-2 on the console and nothing else.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ccinit: PID 1 of a confidential guest. This file is the boot sequence
- * (docs/DESIGN.md, "Boot sequence"); each step is a function in its own file
+ * (init/README.md, 1 "Boot sequence"); each step is a function in its own file
  * that returns 0 or a negative errno. Any failure takes the one terminal path:
  * a message at emergency level naming the step and the cause, sync, power
  * off. The agent never starts after a failed check. PID 1 never returns.

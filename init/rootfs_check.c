@@ -18,7 +18,7 @@
 /*
  * Verity table parameters: <version> <data_dev> <hash_dev> <data_bs> <hash_bs>
  * <data_blocks> <hash_start> <algorithm> <root_digest> <salt> [options]
- * (REFERENCE 3.4). Field 8, counting from 0, is the digest.
+ * (init/README.md, 7). Field 8, counting from 0, is the digest.
  */
 #define VERITY_DIGEST_FIELD 8
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * switch_root, after systemd's recipe (REFERENCE 10.1) with the traps of
- * 10.3 avoided:
+ * switch_root, after systemd's recipe with its known traps avoided
+ * (init/README.md, 6):
  *  - MS_MOVE fails on shared mounts, so / is made private first;
  *  - /dev, /proc, /sys, /run and /tmp move into the new root, submounts
  *    (securityfs, configfs, the verified root's layers under /run) with them;

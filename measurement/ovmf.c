@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OVMF footer table and SEV metadata (layout in ovmf.h and REFERENCE.md 8.2).
+ * OVMF footer table and SEV metadata (layout in ovmf.h and measurement/README.md, 3).
  *
  * sev-snp-measure slices Python byte strings, so some inconsistent tables
  * (an entry longer than what is left, a table reaching before the start of

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OVMF firmware tables (REFERENCE.md 8.2): the GUIDed footer table that ends
+ * OVMF firmware tables (measurement/README.md, 3): the GUIDed footer table that ends
  * 32 bytes before the end of the file, and the SEV metadata ("ASEV") it points
  * to. Shared by the SEV/SNP digests and, for the footer table, by TDX.
  *

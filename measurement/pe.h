@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The kernel image as TDX firmware measures it (REFERENCE.md section 8.4):
+ * The kernel image as TDX firmware measures it (measurement/README.md, 6.3 and 6.4):
  * QEMU patches the bzImage setup header for direct boot, then OVMF measures
  * the PE/COFF Authenticode SHA-384 of the patched image into RTMR1.
  */

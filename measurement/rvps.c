@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The newest trustee release whose formats REFERENCE.md section 9 describes. */
+/* The newest trustee release whose formats measurement/README.md, 8 describes. */
 #define RVPS_NEWEST_MAJOR 0
 #define RVPS_NEWEST_MINOR 21
 

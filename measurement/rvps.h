@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Trustee RVPS reference-value messages (REFERENCE.md section 9): the
+ * Trustee RVPS reference-value messages (measurement/README.md, 8): the
  * "sample" extractor's {"version":"0.1.0","type":"sample","payload":B64},
  * where B64 is standard base64 of a JSON object {name: value, ...}.
  *

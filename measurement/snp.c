@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SEV, SEV-ES and SEV-SNP launch digests, step for step as sev-snp-measure
- * 0.0.13 computes them (guest.py; REFERENCE.md 8.2). Its refusals are ours,
+ * 0.0.13 computes them (guest.py; measurement/README.md, 4). Its refusals are ours,
  * with its messages where it has one.
  */
 #include "measurement/snp.h"

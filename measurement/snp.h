@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * AMD SEV, SEV-ES and SEV-SNP launch digests (REFERENCE.md 8.2), equal bit for
+ * AMD SEV, SEV-ES and SEV-SNP launch digests (measurement/README.md, 4), equal bit for
  * bit to sev-snp-measure 0.0.13 on well-formed inputs and refusing where it
  * refuses.
  *

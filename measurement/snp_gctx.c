@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* SNP launch-digest chaining; the PAGE_INFO layout is in REFERENCE.md 8.2. */
+/* SNP launch-digest chaining; the PAGE_INFO layout is in measurement/README.md, 4.1. */
 #include "measurement/snp_gctx.h"
 
 #include <errno.h>

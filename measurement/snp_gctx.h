@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The SNP guest context's launch digest: LD = SHA-384(PAGE_INFO) for every
- * page update (SNP ABI 8.17.2, REFERENCE.md 8.2). Internal to snp*.c.
+ * page update (SNP ABI 8.17.2, measurement/README.md, 4.1). Internal to snp*.c.
  */
 #pragma once
 

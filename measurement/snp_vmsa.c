@@ -2,7 +2,7 @@
 /*
  * Initial VMSA pages (Linux struct sev_es_save_area), vCPU signatures and VMM
  * types. The register values are those host Linux >= 6.10 KVM sets, and the
- * ec2/gce variants those sev-snp-measure 0.0.13 records (REFERENCE.md 8.2).
+ * ec2/gce variants those sev-snp-measure 0.0.13 records (measurement/README.md, 4.4, 4.5).
  */
 #include "measurement/snp.h"
 

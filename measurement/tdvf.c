@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* TDVF metadata and MRTD; the layout is described in tdvf.h and REFERENCE.md 8.3. */
+/* TDVF metadata and MRTD; the layout is described in tdvf.h and measurement/README.md, 5. */
 #include "measurement/bytes.h"
 #include "measurement/tdvf.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * TDVF metadata of an OVMF/TDVF image and the MRTD it produces (REFERENCE.md
- * section 8.3): the image's GUIDed footer table points at a "TDVF" descriptor
+ * TDVF metadata of an OVMF/TDVF image and the MRTD it produces
+ * (measurement/README.md, 5): the image's GUIDed footer table points at a "TDVF" descriptor
  * whose sections say which pages QEMU adds (TDH.MEM.PAGE.ADD) and which it
  * measures (TDH.MR.EXTEND).
  */

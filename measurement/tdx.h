@@ -32,7 +32,7 @@ int tdx_unhex(const char *s, uint8_t *out, size_t len);
 int tdx_read_file(const char *path, uint8_t **data, size_t *len);
 
 /*
- * Firmware event orderings seen in the field (REFERENCE.md 8.4). They differ
+ * Firmware event orderings seen in the field (measurement/README.md, 6.5). They differ
  * in where OVMF puts the separator that closes the pre-boot phase.
  */
 enum tdx_profile {

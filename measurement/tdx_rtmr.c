@@ -2,7 +2,7 @@
 /*
  * TDX register prediction: MRTD from the TDVF metadata, and the RTMR event
  * sequences OVMF and the Linux EFI stub produce for a QEMU direct kernel boot
- * (REFERENCE.md 8.4). Each RTMR is predicted as its list of named event
+ * (measurement/README.md, 6). Each RTMR is predicted as its list of named event
  * digests, so a mismatch against a real log can name the event.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Our own dm-verity hash-tree builder (REFERENCE.md 3.1-3.3). Its hash device
+ * Our own dm-verity hash-tree builder (measurement/README.md, 1.1-1.3). Its hash device
  * bytes and root hash are byte-identical to `veritysetup format` on the same
  * inputs; it hashes in parallel (one thread per CPU over each level) so an
  * image build does not wait on a single core. Nothing here is random: the salt
@@ -54,7 +54,7 @@ int verity_geometry_compute(struct verity_geometry *g, uint64_t data_blocks,
                             uint32_t digest_size, int format, bool superblock,
                             uint64_t hash_offset);
 
-/* The superblock (struct verity_sb, 512 bytes, little-endian; REFERENCE.md 3.2). */
+/* The superblock (struct verity_sb, 512 bytes, little-endian; measurement/README.md, 1.2). */
 struct verity_sb_info {
 	uint32_t version;
 	uint32_t format; /* hash_type */

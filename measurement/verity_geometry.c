@@ -2,7 +2,7 @@
 /*
  * dm-verity layout arithmetic and the superblock, kept free of I/O so unit
  * tests and the fuzzer drive them directly. The rules are cryptsetup's
- * (REFERENCE.md 3.1, 3.2): digests per hash block are rounded down to a power
+ * (measurement/README.md, 1.1, 1.2): digests per hash block are rounded down to a power
  * of two, the top level is stored first, and a superblock pushes the tree to
  * the next hash block.
  */

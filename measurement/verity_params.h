@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Kata's one-line dm-verity parameters (REFERENCE.md 2.1):
+ * Kata's one-line dm-verity parameters (measurement/README.md, 1.5):
  *   root_hash=<hex>,salt=<hex>,data_blocks=<n>,data_block_size=<n>,hash_block_size=<n>
  * shared by ccimage (which writes it) and ccinit (which reads it from the
  * command line), so both ends agree on one strict grammar.

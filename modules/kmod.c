@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The wrapper that fixes libkmod's behaviour (REFERENCE 7.2, 10.3):
+ * The wrapper that fixes libkmod's behaviour (modules/README.md, 2):
  *  - no configuration: kmod_new() gets an empty config vector, so nothing
  *    under /etc, /run or /lib/modprobe.d is read (depmod's own
  *    modules.softdep in the tree still is: it is part of the image);

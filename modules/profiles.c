@@ -14,7 +14,7 @@
 	}
 
 /*
- * Everything the verified root and its writable layer may need (DESIGN step 3),
+ * Everything the verified root and its writable layer may need (init/README.md, 1, step 3),
  * from the initramfs. An image carries every row; a boot loads the rows its
  * command line needs (the `need` column), so nothing is loaded that the
  * configuration does not use before module loading is locked.
@@ -64,7 +64,10 @@ static const struct module_spec storage[] = {
         {"gcm", NULL, false, NEED_INTEGRITY},
 };
 
-/* The NVIDIA modules, from the verified root (DESIGN step 5); options come from the GPU step. */
+/*
+ * The NVIDIA modules, from the verified root (init/README.md, 1, step 5); options come from
+ * the GPU step.
+ */
 static const struct module_spec gpu[] = {
         {"nvidia", NULL, false, NEED_ALWAYS},
         {"nvidia_uvm", NULL, false, NEED_ALWAYS},

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Kata's measured-rootfs disk (REFERENCE.md 2.3): an MBR disk, p1 the
+ * Kata's measured-rootfs disk (rootfs/README.md, 1): an MBR disk, p1 the
  * filesystem from 1 MiB, p2 the dm-verity tree, sized as Kata's image_builder
  * `create_disk` sizes them. We write the MBR ourselves so the disk signature
  * is derived, never random, and no parted or loop device is needed.

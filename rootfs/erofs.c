@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mkfs.erofs (Debian's erofs-utils 1.5) with the flags that make it
- * reproducible (REFERENCE.md 5.1): -T fixes every inode's time, -U the UUID,
+ * reproducible (rootfs/README.md, 3): -T fixes every inode's time, -U the UUID,
  * --all-root the owners without touching modes (a chown would drop setuid
- * bits, 5.2). -E noinline_data and lz4hc are Kata's choices. The child gets
+ * bits). -E noinline_data and lz4hc are Kata's choices. The child gets
  * a fixed environment so nothing from the caller's (locale, SOURCE_DATE_EPOCH)
  * leaks in.
  */

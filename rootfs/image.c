@@ -167,7 +167,7 @@ static int make_lines(const struct image_opts *o, struct image_result *r)
 		return -ENOSPC;
 	hex_encode(r->verity.root_hash, r->verity.root_hash_size, root);
 	hex_encode(r->salt, sizeof(r->salt), salt);
-	/* REFERENCE.md 2.2: what Kata's shim puts on the command line for a verity root. */
+	/* rootfs/README.md, 2: what Kata's shim puts on the command line for a verity root. */
 	n = snprintf(r->dm_mod, sizeof(r->dm_mod),
 	             "dm-mod.create=\"dm-verity,,,ro,0 %llu verity 1 %s %s %u %u %llu 0 sha256 %s "
 	             "%s\" root=/dev/dm-0 rootflags=ro rootfstype=erofs",

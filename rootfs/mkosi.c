@@ -20,7 +20,7 @@
 
 /*
  * What differs between two mkosi 14 builds of the same configuration
- * (REFERENCE.md 6.4, and what we saw), or is host state that an image must
+ * (rootfs/README.md, 5, and what we saw), or is host state that an image must
  * not carry. /dev's nodes go too: ccinit mounts devtmpfs there.
  */
 const char *const mkosi_default_excludes[] = {

@@ -2,8 +2,8 @@
 /*
  * A root tree built elsewhere (mkosi's Format=directory output) taken in as
  * an image's root. Debian's mkosi 14 has no SourceDateEpoch= or Seed=, so a
- * rebuild differs in logs, caches and dates inside files (REFERENCE.md
- * 6.4): the import drops or rewrites exactly those, copies the rest, and
+ * rebuild differs in logs, caches and dates inside files
+ * (rootfs/README.md, 5): the import drops or rewrites exactly those, copies the rest, and
  * refuses what an image root must not hold (device nodes outside /dev,
  * sockets, FIFOs). Times and owners are left to the image step, which
  * normalises them for every root.

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Reference test: `ccimage eventlog` against trustee's own decoding of its CC event
-# log fixtures (tests/fixtures/ccel/*_out.json, from confidential-containers/trustee).
+# log fixtures (tests/fixtures/ccel/*_out.json, from confidential-containers/trustee
+# deps/eventlog/test_data).
 #  1. every event's register, type and SHA-384 digest equals trustee's, in order;
 #  2. `eventlog replay --json` equals a replay of trustee's digests done here in Python,
-#     and for CCEL_data_ovmf the RTMR values REFERENCE.md 8.4 gives;
+#     and for CCEL_data_ovmf the RTMR values measurement/README.md, 6.6 gives;
 #  3. `eventlog diff` accepts a matching prediction (exit 0) and names the register and
 #     event of a wrong one (exit 1).
 set -u
@@ -53,7 +54,7 @@ print(" ".join(j["rtmr_%d" % i] for i in range(4)))' "$work/$log.json")
 done
 
 got=$("$CCIMAGE" eventlog replay "$FIX/CCEL_data_ovmf" | head -4 | awk '{ print $2 }' | tr '\n' ' ')
-check "CCEL_data_ovmf replays to REFERENCE.md's RTMRs" "$got" \
+check "CCEL_data_ovmf replays to trustee's published RTMRs" "$got" \
 	"8566f998798db09443b244c62de9a3041fb02e2e6936c4396d784bba2e90177329ec5aba3bb484404f2ab9cc90abe193 775b9f6bfe99f8a31396f0d0218e67ffa796d3b96ccf961cbb0deba48c79c00f082cda1a5567c1c16305f1fc210c13c6 94eaf7a7bf398ed8d888c91057ae0261802e4f3df084213a76ca7f0b5055ac9d2241de43cd58d9e8b49c503bbf25f34a 000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 "
 
 if "$CCIMAGE" eventlog diff "$FIX/CCEL_data_ovmf" "$work/CCEL_data_ovmf.json" >"$work/diff.out"; then

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Reference test: `ccimage kconfig check` on the config of Debian bookworm's
 # cloud kernel (linux-image-<abi>-cloud-amd64), a kernel nobody here built.
-# REFERENCE.md 2.8 says what it lacks: the TDX guest (INTEL_TDX_GUEST not set)
-# and DM_INIT (BLK_DEV_DM=m), while dm-verity, dm-crypt, dm-integrity, erofs
-# and the AF_ALG pieces are modules, which the base fragment accepts. The
+# kernel-configs/README.md ("Debian bookworm's cloud kernel config") says
+# what it lacks: the TDX guest (INTEL_TDX_GUEST not set) and DM_INIT
+# (BLK_DEV_DM=m), while dm-verity, dm-crypt, dm-integrity, erofs and the
+# AF_ALG pieces are modules, which the base fragment accepts. The
 # findings are also recomputed by an independent reading of the fragments
 # (awk, below) and must agree exactly; and a config patched to want what the
 # fragments want must pass, even with --strict.
@@ -77,7 +78,7 @@ sed 's/^/# /' "$work/out.txt" | head -40
 line_of() { grep -n -E "^(# )?CONFIG_$2[= ]" "kernel-configs/$1" | head -n1 | cut -d: -f1; }
 
 tdx_line=$(line_of confidential.conf INTEL_TDX_GUEST)
-check "the config really lacks the TDX guest (REFERENCE 2.8)" \
+check "the config really lacks the TDX guest" \
 	'grep -qx "# CONFIG_INTEL_TDX_GUEST is not set" "$config"'
 check "INTEL_TDX_GUEST reported as an error, not set, at confidential.conf:$tdx_line" \
 	'grep -qxF "$(printf "CONFIG_INTEL_TDX_GUEST\tnot-set\terror\tconfidential.conf\t%s" "$tdx_line")" "$work/findings.tsv"'
@@ -85,7 +86,7 @@ check "text output names confidential.conf:$tdx_line for INTEL_TDX_GUEST" \
 	'grep -qF "confidential.conf:$tdx_line: error: CONFIG_INTEL_TDX_GUEST is not set, wants y: " "$work/out.txt"'
 
 dm_line=$(line_of dm-init.conf DM_INIT)
-check "the config has BLK_DEV_DM=m and no DM_INIT line (REFERENCE 2.8)" \
+check "the config has BLK_DEV_DM=m and no DM_INIT line" \
 	'grep -qx "CONFIG_BLK_DEV_DM=m" "$config" && ! grep -q "CONFIG_DM_INIT[= ]" "$config"'
 check "DM_INIT reported missing at dm-init.conf:$dm_line" \
 	'grep -qxF "$(printf "CONFIG_DM_INIT\tmissing\twarning\tdm-init.conf\t%s" "$dm_line")" "$work/findings.tsv" &&
@@ -101,7 +102,7 @@ modular=$(awk -v cfg="$config" '
 count=$(echo "$modular" | grep -c . || true)
 check "base.conf has at least 10 options Debian builds as =m ($count)" '[ "$count" -ge 10 ]'
 for want in DM_VERITY DM_CRYPT DM_INTEGRITY EROFS_FS CRYPTO_USER_API_HASH CRYPTO_USER_API_SKCIPHER; do
-	check "REFERENCE 2.8's =m option CONFIG_$want is among them" \
+	check "Debian's =m option CONFIG_$want is among them" \
 		'echo "$modular" | grep -qx "CONFIG_$want"'
 done
 for opt in $modular; do

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Reference test: MRTD of Debian bookworm's unified OVMF.fd (package ovmf).
-#  1. single-pass MRTD equals td-shim's td_shim_tee_info_hash.py value (REFERENCE.md 8.3);
+#  1. single-pass MRTD equals td-shim's td_shim_tee_info_hash.py value (measurement/README.md, 5.3);
 #  2. the metadata ccimage parsed agrees with a second reading done here in Python, and
-#     the two-pass MRTD (QEMU 8.x) equals one computed here from REFERENCE's record layout;
+#     the two-pass MRTD (QEMU 8.x) equals one computed here from the record layout
+#     (measurement/README.md, 5.2);
 #  3. RTMR0's events: the TD HOB for 2 GiB equals the one in trustee's CCEL_data_ovmf;
 #  4. the split OVMF_CODE.fd, whose metadata points past its end, is refused with a reason.
 set -u

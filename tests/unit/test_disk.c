@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Kata-layout disk: the size arithmetic of image_builder's create_disk
- * (REFERENCE.md 2.3), checked by hand for a few sizes, and the MBR bytes
+ * (rootfs/README.md, 1), checked by hand for a few sizes, and the MBR bytes
  * (the 4 MiB case matches what parted 3.5 writes for the same partitions).
  */
 #include <fcntl.h>

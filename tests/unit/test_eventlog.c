@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * CC event logs: trustee's fixtures replay to the RTMRs REFERENCE.md gives,
+ * CC event logs: trustee's fixtures replay to the RTMRs measurement/README.md, 6.6 gives,
  * every truncation or corruption is refused with a reason, and `diff` names
  * the first event per register that differs from a prediction.
  */
@@ -12,7 +12,7 @@
 #define CCEL_OVMF "tests/fixtures/ccel/CCEL_data_ovmf"
 #define CCEL_GRUB "tests/fixtures/ccel/CCEL_data_grub"
 
-/* REFERENCE.md 8.4. */
+/* measurement/README.md, 6.6. */
 static const char *const want_rtmr[4] = {
         "8566f998798db09443b244c62de9a3041fb02e2e6936c4396d784bba2e90177329ec5aba3bb484404f2ab9cc90"
         "abe193",

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SEV/SEV-ES/SEV-SNP launch digests against sev-snp-measure 0.0.13's published
- * vectors (tests/test_guest.py; REFERENCE.md 8.2) on its fixtures, its
+ * vectors (tests/test_guest.py; measurement/README.md, 4.7) on its fixtures, its
  * refusals, the vCPU signature table, and the OVMF parser on hostile input.
  */
 #include "tests/lib/tap.h"

@@ -2,7 +2,7 @@
 /*
  * TDX prediction: TDVF parsing and MRTD, the QEMU kernel patch and
  * Authenticode, and the RTMR event sequences. Expected values come
- * from REFERENCE.md, from trustee's CCEL fixture, or from a second, naive
+ * from measurement/README.md, from trustee's CCEL fixture, or from a second, naive
  * construction in this file; never from the code under test.
  */
 #include <errno.h>
@@ -18,10 +18,10 @@
 #define CCEL_OVMF   "tests/fixtures/ccel/CCEL_data_ovmf"
 #define CCEL_GRUB   "tests/fixtures/ccel/CCEL_data_grub"
 
-/* REFERENCE.md 8.3: td-shim's single-pass MRTD of Debian bookworm's OVMF.fd. */
+/* measurement/README.md, 5.3: td-shim's single-pass MRTD of Debian bookworm's OVMF.fd. */
 static const char debian_mrtd[] = "4c7206f0f483c524f12c366c711e9049030a8d47c471ee5a"
                                   "a9c4999a08de4057fb887fed0744d5631a212967fb231c47";
-/* REFERENCE.md 8.4: replaying trustee's CCEL_data_ovmf. */
+/* measurement/README.md, 6.6: replaying trustee's CCEL_data_ovmf. */
 static const char ccel_rtmr[3][97] = {
         "8566f998798db09443b244c62de9a3041fb02e2e6936c4396d784bba2e90177329ec5aba3bb484404f2ab9cc90"
         "abe193",
@@ -51,7 +51,10 @@ static void put64(uint8_t *p, uint64_t v)
 	put32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* The Debian OVMF.fd layout from REFERENCE.md 8.3, for code that needs only the metadata. */
+/*
+ * The Debian OVMF.fd layout from measurement/README.md, 5.3, for code that needs only the
+ * metadata.
+ */
 static void debian_sections(struct tdvf *t)
 {
 	static const struct tdvf_section s[] = {

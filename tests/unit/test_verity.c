@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * dm-verity tree builder: geometry against REFERENCE.md's worked example and
+ * dm-verity tree builder: geometry against the worked example in measurement/README.md, 1.1, and
  * cryptsetup's rules, the superblock layout, and known answers taken from
  * `veritysetup format` 2.6.1 on a fixed input (200 blocks of 4096 bytes,
  * block i filled with byte i).
@@ -22,7 +22,7 @@ TEST(geometry_worked_example)
 {
 	struct verity_geometry g;
 
-	/* REFERENCE.md 3.1: 19,076 blocks give levels of 150, 2 and 1 blocks. */
+	/* measurement/README.md, 1.1: 19,076 blocks give levels of 150, 2 and 1 blocks. */
 	ASSERT_EQ(verity_geometry_compute(&g, 19076, 4096, 4096, 32, 1, false, 0), 0);
 	ASSERT_EQ(g.levels, 3);
 	ASSERT_EQ(g.hash_per_block_bits, 7);
