@@ -63,15 +63,18 @@ def main():
     print("|---|---:|---:|---:|")
     print(f"| baseline: busybox sh + modprobe, veritysetup, cryptsetup, mke2fs | {bl:.0f} | {size(base):.0f} | 1.00 |")
     print(f"| ccinit | {c:.0f} | {size(ours):.0f} | {c / bl:.2f} |")
-    if trace:
+    steps = [line for line in last.ccinit_lines() if re.match(r"\s+[0-9.]+\s+[0-9.]+\s", line)] \
+        if trace else []
+    if steps:
         print(f"\nccinit's own trace, /init to hand-off: median {statistics.median(trace):.0f} ms."
               " Goal: ccinit at most 0.25 of the baseline. Where the last boot's time went"
-              " (ms; nested steps indented):\n")
+              " (ms since kernel start, duration; nested steps indented):\n")
         print("```")
-        for line in last.ccinit_lines():
-            if re.match(r"\s+[0-9.]+\s+[0-9.]+\s", line):
-                print(line)
+        print("\n".join(steps))
         print("```")
+    else:
+        print("\nccinit's boot trace did not reach the console in any boot (ccinit.log=info"
+              " prints it), so the table above is all this run can say.")
     return 0
 
 
