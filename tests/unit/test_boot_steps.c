@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Boot steps against the fake kernel: what they ask of it, in order, and how they fail. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 
@@ -8,6 +11,7 @@
 #include "init/log.h"
 #include "init/rootfs_check.h"
 #include "init/steps.h"
+#include "init/sys.h"
 #include "tests/lib/fake_sys.h"
 #include "tests/lib/tap.h"
 
@@ -96,4 +100,60 @@ TEST(rootfs_mode_needs_an_expectation)
 	/* The test's / is no initramfs: rootfs mode, and nothing says what / must be. */
 	ASSERT_EQ(verified_root(&boot), -EINVAL);
 	ASSERT_CONTAINS(boot.why, "neither ccinit.root.verity nor dm-mod.create=");
+}
+
+/* A temp dir standing in for / with an optional /proc/sys/kernel/modules_disabled. */
+static void lockdown_root(char *dir, const char *kind)
+{
+	char path[128];
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "mkdir -p %s/proc/sys/kernel", dir);
+	ASSERT_EQ(system(path), 0);
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/modules_disabled", dir);
+	if (strcmp(kind, "file") == 0) {
+		FILE *f = fopen(path, "we");
+		ASSERT_TRUE(f != NULL);
+		fputs("0\n", f);
+		fclose(f);
+	} else if (strcmp(kind, "ignores-writes") == 0) {
+		ASSERT_EQ(symlink("/dev/null", path), 0); /* takes the write, reads back nothing */
+	}
+	fake_sys_install(dir);
+	log_to_stderr();
+	memset(&boot, 0, sizeof(boot));
+	config_init(&boot.config);
+}
+
+TEST(lockdown_writes_and_reads_back_modules_disabled)
+{
+	char dir[] = "/tmp/ccinit-lockdown-XXXXXX", value[16];
+	lockdown_root(dir, "file");
+	ASSERT_EQ(lockdown(&boot), 0);
+	ASSERT_EQ(sys_read_file("/proc/sys/kernel/modules_disabled", value, sizeof(value)), 1);
+	ASSERT_STR(value, "1");
+}
+
+TEST(lockdown_refuses_a_write_that_did_not_take)
+{
+	char dir[] = "/tmp/ccinit-lockdown-XXXXXX";
+	lockdown_root(dir, "ignores-writes");
+	ASSERT_EQ(lockdown(&boot), -EPERM);
+	ASSERT_STR(boot.why, "kernel.modules_disabled reads '' after writing 1");
+}
+
+TEST(lockdown_without_module_support_is_a_notice)
+{
+	char dir[] = "/tmp/ccinit-lockdown-XXXXXX";
+	lockdown_root(dir, "absent");
+	ASSERT_EQ(lockdown(&boot), 0);
+	ASSERT_STR(boot.why, "");
+}
+
+TEST(lockdown_write_failure_names_the_sysctl)
+{
+	char dir[] = "/tmp/ccinit-lockdown-XXXXXX";
+	lockdown_root(dir, "file");
+	fake_sys_fail("open ", -EACCES);
+	ASSERT_EQ(lockdown(&boot), -EACCES);
+	ASSERT_STR(boot.why, "setting kernel.modules_disabled=1");
 }
