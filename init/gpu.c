@@ -261,6 +261,7 @@ int gpu_step(struct boot *b)
 	SUB("gpu daemons", start_daemons(b, &topo, nodes, node_count));
 	if (set && topo.gpu_count)
 		SUB("gpu ready state", set_ready(b, version, &cc, ready));
+	b->gpu_up = topo.gpu_count > 0; /* the agent then starts the NVIDIA attester */
 	return 0;
 }
 

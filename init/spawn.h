@@ -15,3 +15,10 @@
  */
 int run_program(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, char *why,
                 size_t why_size);
+
+/*
+ * Runs argv[0] like run_program and waits, its stdout and stderr read into
+ * memory: when it fails, why ends with the last line it printed (what mke2fs
+ * says about a disk, say), so the one FATAL message carries the reason.
+ */
+int run_program_output(const char *const *argv, char *why, size_t why_size);

@@ -90,6 +90,7 @@ TEST(cc_on_snp_ready_state_set_last)
 	cc_on();
 	snprintf(b.config.smi_srs, sizeof(b.config.smi_srs), "1");
 	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_TRUE(b.gpu_up); /* the agent gets KATA_ATTESTER_VARIANT=nvidia */
 	ASSERT_TRUE(fake.ready);
 	ASSERT_EQ(fake.set_calls, 1);
 	ASSERT_STR(modules_log, "nvidia(NVreg_NvLinkDisable=1) nvidia-uvm() ");
@@ -118,6 +119,7 @@ TEST(cc_off_under_tee_is_a_mismatch)
 	fake_file("/dev/tdx-guest", "", 0600);
 	snprintf(b.config.smi_srs, sizeof(b.config.smi_srs), "1");
 	ASSERT_EQ(gpu_step(&b), -EMEDIUMTYPE);
+	ASSERT_FALSE(b.gpu_up);
 	ASSERT_CONTAINS(b.why, "ccinit.gpu.cc=on but the driver reports CC off");
 	/* Nothing after the check ran: no daemon, no ready state. */
 	ASSERT_FALSE(fake_exists("/usr/bin/nvidia-persistenced.args"));
