@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -51,6 +52,12 @@ static int real_ioctl(int fd, unsigned long request, void *arg)
 {
 	int r = ioctl(fd, request, arg);
 	return r < 0 ? -errno : r;
+}
+
+static int real_socket(int domain, int type, int protocol)
+{
+	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	return fd < 0 ? -errno : fd;
 }
 
 static int real_finit_module(int fd, const char *params, int flags)
@@ -105,6 +112,7 @@ const struct sys_ops sys_real = {
         .symlink = real_symlink,
         .open = real_open,
         .ioctl = real_ioctl,
+        .socket = real_socket,
         .finit_module = real_finit_module,
         .reboot = real_reboot,
         .pivot_root = real_pivot_root,

@@ -25,6 +25,7 @@ struct sys_ops {
 	int (*symlink)(const char *target, const char *linkpath);
 	int (*open)(const char *path, int flags, mode_t mode); /* returns an fd */
 	int (*ioctl)(int fd, unsigned long request, void *arg);
+	int (*socket)(int domain, int type, int protocol); /* returns an fd */
 	int (*finit_module)(int fd, const char *params, int flags);
 	int (*reboot)(int cmd);
 	int (*pivot_root)(const char *new_root, const char *put_old);

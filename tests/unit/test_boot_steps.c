@@ -157,3 +157,26 @@ TEST(lockdown_write_failure_names_the_sysctl)
 	ASSERT_EQ(lockdown(&boot), -EACCES);
 	ASSERT_STR(boot.why, "setting kernel.modules_disabled=1");
 }
+
+TEST(loopback_up_through_the_seam)
+{
+	setup();
+	ASSERT_EQ(loopback_up(&boot), 0);
+	/* The fake answers flags 0 (down): the step sets IFF_UP and nothing else. */
+	const char *get = strstr(fake_sys_log, "ioctl SIOCGIFFLAGS lo 0\n");
+	const char *set = strstr(fake_sys_log, "ioctl SIOCSIFFLAGS lo 0x1\n");
+	ASSERT_TRUE(strstr(fake_sys_log, "socket 2 ") != NULL);
+	ASSERT_TRUE(get && set && get < set);
+}
+
+TEST(loopback_failure_is_named)
+{
+	setup();
+	fake_sys_fail("ioctl SIOCSIFFLAGS", -EPERM);
+	ASSERT_EQ(loopback_up(&boot), -EPERM);
+	ASSERT_STR(boot.why, "bringing lo up");
+	setup();
+	fake_sys_fail("socket", -EAFNOSUPPORT);
+	ASSERT_EQ(loopback_up(&boot), -EAFNOSUPPORT);
+	ASSERT_STR(boot.why, "socket for bringing lo up");
+}

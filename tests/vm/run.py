@@ -227,6 +227,10 @@ SCENARIOS = [
         lambda e: "ccinit.log=info ccinit.attester=nvidia",
         ["handing off to /usr/bin/kata-agent with KATA_ATTESTER_VARIANT=nvidia"], True,
         lambda b, r, env: check_exec_handoff(b, r, env, (AGENT_PATH, ATTESTER_NVIDIA))),
+    row("boot: lo is up when the agent starts", lambda e: "ccinit.log=info testagent.read=/sys/class/net/lo/flags",
+        ["ccinit: lo up"], True,
+        lambda b, r, env: [] if (r.get("probe") or {}).get("result") == "0x9"
+        else [f"lo flags {r.get('probe')}, want 0x9 (UP, LOOPBACK)"]),
     row("fail: bad knob value", lambda e: "ccinit.root.timeout=abc",
         ["FATAL: cmdline: ccinit.root.timeout: 'abc' is not a number"], False),
     row("fail: unknown ccinit knob", lambda e: "ccinit.rooot=/dev/vda",
