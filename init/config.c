@@ -266,6 +266,18 @@ static int parse_modules_extra(struct ccinit_config *c, const char *key, const c
 	return 0;
 }
 
+/* A device count, 0-32 (GPU_MAX in init/gpu.h); given, it is exact. */
+static int parse_count(struct ccinit_config *c, const char *key, const char *value, char *why,
+                       size_t why_size)
+{
+	unsigned long v;
+	if (parse_ulong(value, &v) < 0 || v > 32)
+		return why_set(why, why_size, -EINVAL, "%s: '%s' is not a number in 0-32", key,
+		               value);
+	*(strcmp(key, "ccinit.gpu.count") == 0 ? &c->gpu_count : &c->nvswitch_count) = (int)v;
+	return 0;
+}
+
 static int parse_smi_srs(struct ccinit_config *c, const char *key, const char *value, char *why,
                          size_t why_size)
 {
@@ -336,6 +348,13 @@ static const struct knob knobs[] = {
         {"ccinit.gpu.cc", KNOB_ENUM, F(gpu_cc), gpu_cc_choices, 0, 0, NULL,
          "`on`, `devtools`, `off`, `any`", "`on` with a CPU TEE, else `any`",
          "Required GPU confidential-compute mode; a mismatch is a boot failure.", true},
+        {"ccinit.gpu.count", KNOB_CUSTOM, 0, NULL, 0, 0, parse_count, "0-32", "not pinned",
+         "Exactly this many NVIDIA GPUs on PCI and bound by the driver, else a boot failure "
+         "naming both numbers (a host cannot hide one).",
+         true},
+        {"ccinit.nvswitch.count", KNOB_CUSTOM, 0, NULL, 0, 0, parse_count, "0-32", "not pinned",
+         "Exactly this many NVSwitches on PCI and bound by the driver, as `ccinit.gpu.count`.",
+         true},
         {"ccinit.gpu.ready", KNOB_BOOL, F(gpu_ready), NULL, 0, 0, NULL, "boolean", "`0`",
          "Set the CC GPUs-ready state after every other GPU step succeeded."},
         {"ccinit.gpu.persistenced.timeout", KNOB_SECONDS, F(persistenced_timeout_s), NULL, 1, 3600,
@@ -376,6 +395,8 @@ void config_init(struct ccinit_config *c)
 	c->scratch_integrity = INTEGRITY_NONE;
 	c->gpu = GPU_AUTO;
 	c->gpu_cc = GPU_CC_AUTO;
+	c->gpu_count = -1;
+	c->nvswitch_count = -1;
 	c->uvm_persistence = true;
 }
 

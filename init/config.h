@@ -68,6 +68,7 @@ struct ccinit_config {
 	enum gpu_cc_policy gpu_cc;
 	bool gpu_ready;
 	unsigned persistenced_timeout_s; /* 0: scaled with the GPU count */
+	int gpu_count, nvswitch_count;   /* -1: not pinned by the command line */
 
 	/* NVRC's knobs, with NVRC's meaning */
 	char smi_srs[16];                  /* empty: unset */

@@ -31,6 +31,14 @@ TEST(defaults)
 	ASSERT_EQ(c.uvm_persistence, true);
 	ASSERT_EQ(c.log_level, LOG_WARNING);
 	ASSERT_EQ(c.gpu, GPU_AUTO);
+	ASSERT_EQ(c.gpu_count, -1);
+	ASSERT_EQ(c.nvswitch_count, -1);
+	ASSERT_EQ(c.attester, ATTESTER_AUTO);
+	ASSERT_EQ(parse(&c, "ccinit.gpu.count=8 ccinit.nvswitch.count=0 ccinit.attester=none", why),
+	          0);
+	ASSERT_EQ(c.gpu_count, 8);
+	ASSERT_EQ(c.nvswitch_count, 0);
+	ASSERT_EQ(c.attester, ATTESTER_NONE);
 }
 
 TEST(typed_knobs)
@@ -104,6 +112,9 @@ TEST(malformed_values_name_the_knob)
 	        {"ccinit.modules.extra=", "ccinit.modules.extra"},
 	        {"ccinit.gpu=auto", "ccinit.gpu"},
 	        {"ccinit.gpu.cc=", "ccinit.gpu.cc"},
+	        {"ccinit.gpu.count=33", "ccinit.gpu.count: '33' is not a number in 0-32"},
+	        {"ccinit.nvswitch.count=-1", "ccinit.nvswitch.count"},
+	        {"ccinit.attester=default", "ccinit.attester"},
 	        {"ccinit.on_failure=explode", "ccinit.on_failure"},
 	        {"nvrc.log=verbose", "nvrc.log"},
 	        {"nvrc.smi.lgc=-1", "nvrc.smi.lgc"},
@@ -199,6 +210,10 @@ TEST(security_knobs_given_twice_are_refused)
 	        {"ccinit.scratch=tmpfs ccinit.scratch=/dev/vdc", "ccinit.scratch: given twice"},
 	        {"ccinit.gpu=required ccinit.gpu=off", "ccinit.gpu: given twice"},
 	        {"ccinit.gpu.cc=on ccinit.gpu.cc=off", "ccinit.gpu.cc: given twice"},
+	        {"ccinit.gpu.count=8 ccinit.gpu.count=7", "ccinit.gpu.count: given twice"},
+	        {"ccinit.nvswitch.count=4 ccinit.nvswitch.count=0",
+	         "ccinit.nvswitch.count: given twice"},
+	        {"ccinit.attester=none ccinit.attester=nvidia", "ccinit.attester: given twice"},
 	        {"kata.extension.gpu.verity_params=" VERITY " kata.extension.gpu.verity_params",
 	         "kata.extension.gpu.verity_params: given twice"},
 	        {"kata.extension.gpu.verity_params kata.extension.gpu.verity_params=" VERITY,

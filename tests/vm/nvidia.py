@@ -56,7 +56,8 @@ def prepare(work):
         return None, "ccimage has no build command yet"
     out = os.path.join(work, "out")
     start = time.monotonic()
-    ccimage("build", RECIPE, "--out", out, "--set", f"kernel_tree={tree}")
+    # No GPU in QEMU: the measured count is 0 (the recipe's default is 1).
+    ccimage("build", RECIPE, "--out", out, "--set", f"kernel_tree={tree}", "--set", "gpu_count=0")
     build_s = time.monotonic() - start
     with open(os.path.join(out, "cmdline.txt")) as f:
         cmdline = f.read().strip()
