@@ -306,8 +306,9 @@ static const struct knob knobs[] = {
         {"ccinit.agent", KNOB_PATH, F(agent), NULL, 0, 0, NULL, "absolute path",
          "`/usr/bin/kata-agent`", "The agent ccinit hands off to."},
         {"ccinit.supervise", KNOB_BOOL, F(supervise), NULL, 0, 0, NULL, "boolean", "`0`",
-         "`0`: exec the agent as PID 1. `1`: stay PID 1, reap, forward SIGTERM/SIGINT, power off "
-         "when the agent exits."},
+         "`0`: exec the agent as PID 1. `1`: the agent is PID 1 of a new PID namespace (and "
+         "mount namespace); ccinit stays PID 1, reaps, forwards SIGTERM/SIGINT, powers off when "
+         "the agent exits or its reboot() ends it."},
         {"ccinit.attester", KNOB_ENUM, F(attester), attester_choices, 0, 0, NULL,
          "`nvidia`, `none`",
          "`nvidia` when a GPU came up or the `gpu` extension is mounted, "

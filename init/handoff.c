@@ -3,9 +3,10 @@
  * Step 7: hand control to the agent. Two models, chosen explicitly:
  *  - exec (default, the s6 model): the agent becomes PID 1. kata-agent's init
  *    mode reaps and powers off when it ends, so ccinit leaves nothing behind.
- *  - supervise (ccinit.supervise=1, the tini model, init/supervise.c): ccinit
- *    stays PID 1, reaps, forwards SIGTERM/SIGINT to the agent, and powers off
- *    when the agent exits, logging how it ended.
+ *  - supervise (ccinit.supervise=1, init/supervise.c): the agent is PID 1 of
+ *    a new PID namespace, ccinit stays the real PID 1, reaps, forwards
+ *    SIGTERM/SIGINT to the agent, and powers off when the agent has gone,
+ *    logging how it ended.
  * Either way the agent passes init/agent_check.c first, and gets exactly what
  * kata-agent expects:
  * NOFILE 1048576, oom_score_adj -997, a clean environment (the kernel passes

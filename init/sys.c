@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The real kernel behind the seam (init/sys.h): thin wrappers that turn -1/errno into -errno. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,11 @@ static int real_socket(int domain, int type, int protocol)
 	return fd < 0 ? -errno : fd;
 }
 
+static int real_unshare(int flags)
+{
+	return RET_NERRNO(unshare(flags));
+}
+
 static int real_finit_module(int fd, const char *params, int flags)
 {
 	return RET_NERRNO(syscall(SYS_finit_module, fd, params, flags));
@@ -113,6 +119,7 @@ const struct sys_ops sys_real = {
         .open = real_open,
         .ioctl = real_ioctl,
         .socket = real_socket,
+        .unshare = real_unshare,
         .finit_module = real_finit_module,
         .reboot = real_reboot,
         .pivot_root = real_pivot_root,

@@ -31,6 +31,7 @@ struct sys_ops {
 	int (*pivot_root)(const char *new_root, const char *put_old);
 	int (*chroot)(const char *path);
 	int (*getrandom)(void *buf, size_t len);
+	int (*unshare)(int flags);
 	int64_t (*now_ns)(void); /* CLOCK_BOOTTIME: time since the kernel started */
 };
 

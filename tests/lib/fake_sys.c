@@ -128,6 +128,11 @@ static int fake_getrandom(void *buf, size_t len)
 	return record("getrandom %zu", len);
 }
 
+static int fake_unshare(int flags)
+{
+	return record("unshare %#x", (unsigned)flags);
+}
+
 static int64_t fake_now_ns(void)
 {
 	fake_sys_clock_ns += 1000000; /* each reading advances a millisecond */
@@ -148,6 +153,7 @@ static const struct sys_ops fake_ops = {
         .pivot_root = fake_pivot_root,
         .chroot = fake_chroot,
         .getrandom = fake_getrandom,
+        .unshare = fake_unshare,
         .now_ns = fake_now_ns,
 };
 

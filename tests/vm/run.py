@@ -68,13 +68,15 @@ def check_exec_handoff(b, r, env, want_env=(AGENT_PATH,)):
     return problems
 
 
-def check_supervised(b, r, env):
-    problems = []
-    if r["pid"] == 1:
-        problems.append("agent is PID 1 in supervise mode")
-    if "exited with status 3; powering off" not in b.transcript:
-        problems.append("ccinit did not log the agent's exit status 3")
-    return problems
+def check_supervised(ending):
+    """The agent is PID 1 of its own PID namespace, with the exec hand-off's process state;
+    ccinit logged how it ended and powered off."""
+    def check(b, r, env):
+        problems = check_exec_handoff(b, r, env)
+        if ending not in b.transcript:
+            problems.append(f"ccinit did not log: {ending}")
+        return problems
+    return check
 
 
 def check_verified_root(scratch_uuid_prefix, want_env=(AGENT_PATH,)):
@@ -220,9 +222,14 @@ SCENARIOS = [
     # Foundation: the initramfs is the root.
     row("boot: exec hand-off, agent is PID 1", lambda e: "ccinit.log=info",
         ["handing off to /usr/bin/kata-agent"], True, check_exec_handoff),
-    row("boot: supervise mode, agent exits, ccinit powers off",
+    row("boot: supervise mode, agent is PID 1 of its PID namespace, exits 3, ccinit powers off",
         lambda e: "ccinit.log=info ccinit.supervise=1 testagent.exit=3",
-        ["supervising agent /usr/bin/kata-agent"], True, check_supervised),
+        ["supervising agent /usr/bin/kata-agent: PID 1 of its own PID namespace"], True,
+        check_supervised("exited with status 3; powering off")),
+    row("boot: supervise mode, the agent's reboot() ends its namespace, ccinit powers off",
+        lambda e: "ccinit.log=info ccinit.supervise=1",
+        ["supervising agent /usr/bin/kata-agent: PID 1 of its own PID namespace"], True,
+        check_supervised("ended by SIGINT: its reboot(power off or halt) in its PID namespace")),
     row("boot: ccinit.attester=nvidia without a GPU: KATA_ATTESTER_VARIANT=nvidia, nothing else",
         lambda e: "ccinit.log=info ccinit.attester=nvidia",
         ["handing off to /usr/bin/kata-agent with KATA_ATTESTER_VARIANT=nvidia"], True,
@@ -293,6 +300,11 @@ SCENARIOS = [
     row("root: data and hash as separate devices by serial",
         lambda e: SPLIT + verity(e) + " testagent.read=/etc/probe", ["root: overlay of"], True,
         check_verified_root("CRYPT-PLAIN-"), "storage", split_disks("A", "A")),
+    row("root: supervised agent on the verified root, in its own PID and mount namespaces",
+        lambda e: ROOT + verity(e) + " ccinit.supervise=1",
+        ["supervising agent /usr/bin/kata-agent: PID 1 of its own PID namespace",
+         "ended by SIGINT"], True, check_verified_root("CRYPT-PLAIN-"), "storage",
+        lambda e: root_disks(e)),
     row("root: scratch on tmpfs", lambda e: ROOT.replace("serial:scratch", "tmpfs") + verity(e),
         ["root: overlay of"], True, check_verified_root("tmpfs"), "storage",
         lambda e: root_disks(e, scratch=False)),
