@@ -10,12 +10,23 @@
 #include "init/steps.h"
 #include "init/sys.h"
 
+int (*spawn_harden)(const struct harden *h) = harden_apply;
+
+/* What a daemon's child says when it could not exec (through an O_CLOEXEC pipe). */
+struct child_report {
+	int err;  /* errno */
+	int step; /* harden step, HARDEN_OK for exec itself */
+};
+
 /*
  * The child's side: never returns into PID 1's code; every path ends in exec or
  * _exit. out: where stdout and stderr go (a pipe), or -1 for kmsg or /dev/null.
+ * h: confinement for a daemon, with report the pipe that says what failed.
  */
-static void child_exec(const char *path, const char *const *argv, bool to_kmsg, int out)
+static void child_exec(const char *path, const char *const *argv, bool to_kmsg, int out,
+                       const struct harden *h, int report)
 {
+	struct child_report rep = {0, HARDEN_OK};
 	static char *const envp[] = {
 	        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp",
 	        NULL};
@@ -33,8 +44,58 @@ static void child_exec(const char *path, const char *const *argv, bool to_kmsg, 
 		dup2(out, STDOUT_FILENO);
 		dup2(out, STDERR_FILENO);
 	}
-	execve(path, (char *const *)argv, envp);
+	if (h && (rep.step = spawn_harden(h)) != HARDEN_OK)
+		rep.err = errno;
+	else
+		execve(path, (char *const *)argv, envp);
+	if (report >= 0) {
+		if (!rep.err)
+			rep.err = errno ? errno : EIO;
+		while (write(report, &rep, sizeof(rep)) < 0 && errno == EINTR)
+			;
+	}
 	_exit(127);
+}
+
+int run_daemon(const char *const *argv, bool to_kmsg, const struct harden *h, pid_t *pid, char *why,
+               size_t why_size)
+{
+	struct child_report rep;
+	char path[512];
+	int pipefd[2];
+	ssize_t n;
+
+	if (sys_path(path, sizeof(path), argv[0]) < 0 || access(path, X_OK) < 0) {
+		snprintf(why, why_size, "%s is missing from the image", argv[0]);
+		return -ENOENT;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(why, why_size, "pipe for %s", argv[0]);
+		return -errno;
+	}
+	pid_t p = fork();
+	if (p < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		snprintf(why, why_size, "fork for %s", argv[0]);
+		return -errno;
+	}
+	if (p == 0) {
+		close(pipefd[0]);
+		child_exec(path, argv, to_kmsg, -1, h, pipefd[1]);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], &rep, sizeof(rep))) < 0 && errno == EINTR)
+		;
+	close(pipefd[0]);
+	if (n == (ssize_t)sizeof(rep)) {
+		(void)waitpid(p, NULL, 0);
+		snprintf(why, why_size, "starting %s: %s: %s", argv[0], harden_step_name(rep.step),
+		         strerror(rep.err));
+		return -rep.err;
+	}
+	*pid = p;
+	return 0;
 }
 
 int run_program(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, char *why,
@@ -54,7 +115,7 @@ int run_program(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, ch
 		return -errno;
 	}
 	if (p == 0)
-		child_exec(path, argv, to_kmsg, -1);
+		child_exec(path, argv, to_kmsg, -1, NULL, -1);
 	if (!wait) {
 		*pid = p;
 		return 0;
@@ -103,7 +164,7 @@ int run_program_output(const char *const *argv, char *why, size_t why_size)
 		return -errno;
 	}
 	if (p == 0)
-		child_exec(path, argv, false, pipefd[1]);
+		child_exec(path, argv, false, pipefd[1], NULL, -1);
 	close(pipefd[1]);
 	/* Keep the first 4 KiB; read on to the end so the child never blocks on a full pipe. */
 	for (;;) {

@@ -61,6 +61,11 @@ static int real_socket(int domain, int type, int protocol)
 	return fd < 0 ? -errno : fd;
 }
 
+static int real_chown(const char *path, unsigned uid, unsigned gid)
+{
+	return RET_NERRNO(chown(path, (uid_t)uid, (gid_t)gid));
+}
+
 static int real_unshare(int flags)
 {
 	return RET_NERRNO(unshare(flags));
@@ -120,6 +125,7 @@ const struct sys_ops sys_real = {
         .ioctl = real_ioctl,
         .socket = real_socket,
         .unshare = real_unshare,
+        .chown = real_chown,
         .finit_module = real_finit_module,
         .reboot = real_reboot,
         .pivot_root = real_pivot_root,

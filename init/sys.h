@@ -32,6 +32,7 @@ struct sys_ops {
 	int (*chroot)(const char *path);
 	int (*getrandom)(void *buf, size_t len);
 	int (*unshare)(int flags);
+	int (*chown)(const char *path, unsigned uid, unsigned gid);
 	int64_t (*now_ns)(void); /* CLOCK_BOOTTIME: time since the kernel started */
 };
 

@@ -128,6 +128,11 @@ static int fake_getrandom(void *buf, size_t len)
 	return record("getrandom %zu", len);
 }
 
+static int fake_chown(const char *path, unsigned uid, unsigned gid)
+{
+	return record("chown %s %u:%u", path, uid, gid);
+}
+
 static int fake_unshare(int flags)
 {
 	return record("unshare %#x", (unsigned)flags);
@@ -154,6 +159,7 @@ static const struct sys_ops fake_ops = {
         .chroot = fake_chroot,
         .getrandom = fake_getrandom,
         .unshare = fake_unshare,
+        .chown = fake_chown,
         .now_ns = fake_now_ns,
 };
 
