@@ -28,8 +28,8 @@
 #define AGENT_NOFILE        1048576
 #define AGENT_OOM_SCORE_ADJ "-997"
 
-#define AGENT_PATH       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define ATTESTER_NVIDIA_ "KATA_ATTESTER_VARIANT=nvidia"
+#define ENV_PATH            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define ENV_ATTESTER_NVIDIA "KATA_ATTESTER_VARIANT=nvidia"
 
 /*
  * kata-agent picks the attestation agent to start from KATA_ATTESTER_VARIANT
@@ -54,9 +54,9 @@ char *const *agent_environment(const struct boot *b)
 {
 	static char *env[3];
 	unsigned n = 0;
-	env[n++] = AGENT_PATH;
+	env[n++] = ENV_PATH;
 	if (attester_nvidia(b))
-		env[n++] = ATTESTER_NVIDIA_;
+		env[n++] = ENV_ATTESTER_NVIDIA;
 	env[n] = NULL;
 	return env;
 }

@@ -9,6 +9,7 @@
 
 #include "init/boot.h"
 #include "init/gpu.h"
+#include "init/handoff.h"
 #include "init/trace.h"
 #include "tests/unit/gpu_fake.h"
 
@@ -145,5 +146,22 @@ TEST(device_nodes_owned_as_the_driver_says)
 	ASSERT_STR(fake_owner("/dev/nvidiactl"), "143:44");
 	ASSERT_STR(fake_owner("/dev/nvidia0"), "143:44");
 	ASSERT_EQ(fake_node_find("/dev/nvidia0")->mode & 0777, 0660);
+	fake_teardown();
+}
+
+/* A GPU the step brought up (the fake driver's): the agent starts the NVIDIA attester. */
+TEST(a_gpu_brought_up_selects_the_nvidia_attester)
+{
+	struct boot b;
+	image(&b);
+	ASSERT_EQ(gpu_step(&b), 0);
+	char *const *env = agent_environment(&b);
+	ASSERT_STR(env[1], "KATA_ATTESTER_VARIANT=nvidia");
+	ASSERT_TRUE(env[2] == NULL);
+	fake_teardown();
+	image(&b);
+	b.config.gpu = GPU_OFF;
+	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_TRUE(agent_environment(&b)[1] == NULL);
 	fake_teardown();
 }
