@@ -160,9 +160,12 @@ def root_disks(env, disk="good", scratch=True):
     return disks
 
 
-def row(name, append, expect, agent_runs, check=None, initrd="plain", disks=None, before=None):
+def row(name, append, expect, agent_runs, check=None, initrd="plain", disks=None, before=None,
+        kernel=None):
+    """kernel: the vmlinuz to boot (from env), when not the cached Debian kernel."""
     return dict(name=name, append=append, expect=expect, agent_runs=agent_runs, check=check,
-                initrd=initrd, disks=disks or (lambda env: []), before=before)
+                initrd=initrd, disks=disks or (lambda env: []), before=before,
+                kernel=kernel or (lambda env: env["vmlinuz"]))
 
 
 def recipe(work, name):
@@ -181,7 +184,7 @@ def recipe(work, name):
     with open(os.path.join(out, "cmdline.txt")) as f:
         cmdline = f.read().strip()
     return {"dir": out, "cmdline": cmdline, "initrd": os.path.join(out, "initramfs.cpio"),
-            "disk": os.path.join(out, name + ".img")}
+            "disk": os.path.join(out, name + ".img"), "vmlinuz": os.path.join(out, "vmlinuz")}
 
 
 def recipe_row(name, path, probe):
@@ -194,7 +197,9 @@ def recipe_row(name, path, probe):
                lambda e: e["recipes"][name]["cmdline"] + " ccinit.log=info ccinit.scratch=serial:scratch"
                " testagent.read=" + path, ["root: overlay of"], True, check, "recipe-" + name,
                lambda e: [(e["recipes"][name]["disk"], None, True),
-                          (fresh_scratch(e, name), "scratch", False)])
+                          (fresh_scratch(e, name), "scratch", False)],
+               # The recipe's own kernel: its lock may pin another than the cached one.
+               kernel=lambda e: e["recipes"][name]["vmlinuz"])
 
 
 ROOT = "ccinit.log=info ccinit.root=/dev/vda ccinit.scratch=serial:scratch testagent.read=/etc/probe "
@@ -529,7 +534,7 @@ def prepare(work, wanted):
 
 def run_one(env, r):
     append = r["append"](env)
-    b = vmlib.boot(env["vmlinuz"], env["initrds"][r["initrd"]], append, r["disks"](env))
+    b = vmlib.boot(r["kernel"](env), env["initrds"][r["initrd"]], append, r["disks"](env))
     problems = []
     report = b.report()
     if b.panicked:
