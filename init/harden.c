@@ -8,12 +8,17 @@
  * ptrace, the kernel keyring, userfaultfd, and new namespaces.
  *
  * The filter is written here, not built with libseccomp: it is one deny list
- * of twelve system calls, two flag tests and clone3, about thirty BPF instructions
- * whose meaning is the kernel's stable seccomp ABI, and it is tested by
- * running it (tests/unit/test_harden.c). libseccomp would add a library to
+ * of twelve system calls, two flag tests and clone3, about thirty BPF
+ * instructions whose meaning is the kernel's stable seccomp ABI, and it is
+ * tested by running it (tests/unit/test_harden.c). libseccomp would add a library to
  * build and audit for a program this size, and its value (arch and syscall
  * tables, argument comparisons across ABIs) is not needed for one ABI and
  * one argument.
+ *
+ * These calls are made in the child only, between fork and exec, and go to
+ * the kernel directly rather than through the seam (init/sys.h): what they
+ * do is the process's own state, which a fake could only pretend to change,
+ * so the tests run them for real in a forked child instead.
  */
 #include <errno.h>
 #include <grp.h>
