@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 
 #include "init/boot.h"
 #include "init/log.h"
@@ -17,10 +18,17 @@
 
 static struct boot boot;
 
+static char root[64];
+
+/* An empty root with /run (no /proc/filesystems: conditional mounts skipped). */
 static void setup(void)
 {
-	fake_sys_install(
-	        "/nonexistent-root"); /* no /proc/filesystems: conditional mounts skipped */
+	char run[96];
+	snprintf(root, sizeof(root), "/tmp/ccinit-steps-XXXXXX");
+	ASSERT_TRUE(mkdtemp(root) != NULL);
+	snprintf(run, sizeof(run), "%s/run", root);
+	ASSERT_EQ(mkdir(run, 0755), 0);
+	fake_sys_install(root);
 	log_to_stderr();
 	memset(&boot, 0, sizeof(boot));
 	config_init(&boot.config);
@@ -42,6 +50,16 @@ TEST(early_mounts_in_order_with_flags)
 	         (unsigned long)(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME));
 	ASSERT_CONTAINS(fake_sys_log, want);
 	ASSERT_TRUE(strstr(fake_sys_log, "securityfs") == NULL);
+}
+
+/* A second ccinit as PID 1 in one boot (the agent was ccinit) finds the first one's mark. */
+TEST(a_second_ccinit_in_one_boot_fails)
+{
+	setup();
+	ASSERT_EQ(mount_early(&boot), 0);
+	ASSERT_EQ(mount_early(&boot), -EALREADY);
+	ASSERT_STR(boot.why, "ccinit already ran in this boot (/run/ccinit.started exists): the "
+	                     "agent is ccinit");
 }
 
 TEST(mount_failure_names_the_mount)

@@ -261,6 +261,9 @@ SCENARIOS = [
     row("fail: ccinit.agent= a symlink to ccinit, supervised",
         lambda e: "ccinit.supervise=1 ccinit.agent=/usr/bin/ccinit-link",
         ["FATAL: handoff: /usr/bin/ccinit-link is ccinit itself, not an agent"], False),
+    row("fail: ccinit.agent= a modified copy of ccinit (the second ccinit stops)",
+        lambda e: "ccinit.agent=/usr/bin/ccinit-copy",
+        ["FATAL: mount: ccinit already ran in this boot (/run/ccinit.started exists)"], False),
     row("fail: ccinit.agent=/dev/zero (an endless character device)",
         lambda e: "ccinit.agent=/dev/zero",
         ["FATAL: handoff: /dev/zero is not a regular file"], False),
@@ -491,7 +494,15 @@ def prepare(work, wanted):
     with open(mke2fs, "w") as f:
         f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
     env = {"vmlinuz": vmlinuz, "work": work, "initrds": {}}
-    env["initrds"]["plain"] = vmlib.initramfs(os.path.join(work, "plain.cpio"), init, lists=[listing])
+    # ccinit with one byte more: not the same file or bytes, still ccinit when it runs.
+    copy = os.path.join(work, "ccinit-copy")
+    with open(init, "rb") as src, open(copy, "wb") as dst:
+        dst.write(src.read() + b"\0")
+    copies = os.path.join(work, "copies.list")
+    with open(copies, "w") as f:
+        f.write(f"file /usr/bin/ccinit-copy {copy} 0755\n")
+    env["initrds"]["plain"] = vmlib.initramfs(os.path.join(work, "plain.cpio"), init,
+                                              lists=[listing, copies])
     busybox = os.path.join(work, "busybox.list")
     with open(busybox, "w") as f:
         f.write("file /bin/busybox /bin/busybox 0755\nslink /bin/sh busybox 0777\n")
