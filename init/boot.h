@@ -23,6 +23,10 @@ struct boot {
 	char why[512];               /* context of the failure a step reports */
 	char root_dir[64];           /* where the verified root is being assembled */
 	bool root_ready;             /* a verified root is mounted at root_dir */
+	char root_data[128];         /* the verified root's devices (/dev paths), once found */
+	char root_hash[128];
+	bool gpu_up;        /* the GPU step brought up at least one GPU */
+	bool gpu_extension; /* Kata's gpu extension is mounted at /run/kata-extensions/gpu */
 };
 
 /*

@@ -8,7 +8,8 @@
  * Strictness is the point: a knob we own with a malformed value is a boot
  * failure naming the knob (never a silent default), and an unknown ccinit.*
  * knob is refused, because a typo in a security knob must not quietly turn a
- * check off. NVRC's knobs keep NVRC's meaning, but their values are checked
+ * check off. A security knob given twice is refused too (the rows marked
+ * once). NVRC's knobs keep NVRC's meaning, but their values are checked
  * as strictly; unknown nvrc.* keys are ignored with a warning, as NVRC does.
  */
 #include <ctype.h>
@@ -45,6 +46,12 @@ struct knob {
 	const char *values;
 	const char *def;
 	const char *meaning;
+	/*
+	 * A security knob: given twice is a boot failure. A verifier that checks
+	 * the measured command line with a simple match would see the first value
+	 * while ccinit used a later one; others keep last-one-wins.
+	 */
+	bool once;
 };
 
 static const char *const on_failure_choices[] = {"poweroff", "reboot", "halt", NULL};
@@ -52,6 +59,7 @@ static const char *const integrity_choices[] = {"none", "hmac-sha256", "aead", N
 /* Index 0 (auto) is the default and cannot be asked for by name. */
 static const char *const gpu_choices[] = {"", "required", "optional", "off", NULL};
 static const char *const gpu_cc_choices[] = {"", "on", "devtools", "off", "any", NULL};
+static const char *const attester_choices[] = {"", "nvidia", "none", NULL};
 
 static int parse_ulong(const char *s, unsigned long *ret)
 {
@@ -258,6 +266,18 @@ static int parse_modules_extra(struct ccinit_config *c, const char *key, const c
 	return 0;
 }
 
+/* A device count, 0-32 (GPU_MAX in init/gpu.h); given, it is exact. */
+static int parse_count(struct ccinit_config *c, const char *key, const char *value, char *why,
+                       size_t why_size)
+{
+	unsigned long v;
+	if (parse_ulong(value, &v) < 0 || v > 32)
+		return why_set(why, why_size, -EINVAL, "%s: '%s' is not a number in 0-32", key,
+		               value);
+	*(strcmp(key, "ccinit.gpu.count") == 0 ? &c->gpu_count : &c->nvswitch_count) = (int)v;
+	return 0;
+}
+
 static int parse_smi_srs(struct ccinit_config *c, const char *key, const char *value, char *why,
                          size_t why_size)
 {
@@ -286,22 +306,33 @@ static const struct knob knobs[] = {
         {"ccinit.agent", KNOB_PATH, F(agent), NULL, 0, 0, NULL, "absolute path",
          "`/usr/bin/kata-agent`", "The agent ccinit hands off to."},
         {"ccinit.supervise", KNOB_BOOL, F(supervise), NULL, 0, 0, NULL, "boolean", "`0`",
-         "`0`: exec the agent as PID 1. `1`: stay PID 1, reap, forward SIGTERM/SIGINT, power off "
-         "when the agent exits."},
+         "`0`: exec the agent as PID 1. `1`: the agent is PID 1 of a new PID namespace (and "
+         "mount namespace); ccinit stays PID 1, reaps, forwards SIGTERM/SIGINT, powers off when "
+         "the agent exits or its reboot() ends it."},
+        {"ccinit.attester", KNOB_ENUM, F(attester), attester_choices, 0, 0, NULL,
+         "`nvidia`, `none`",
+         "`nvidia` when a GPU came up or the `gpu` extension is mounted, "
+         "else `none`",
+         "`KATA_ATTESTER_VARIANT` in the agent's environment: `nvidia` makes kata-agent start "
+         "the attester that adds GPU evidence; `none` leaves it unset (the agent's default).",
+         true},
         {"ccinit.root", KNOB_CUSTOM, 0, NULL, 0, 0, parse_root,
          "`DISK` or `DATA,HASH`; each `/dev/...` or `serial:NAME`", "none",
          "Verified root devices. A disk uses Kata's layout (partition 1 data, 2 hash). None: the "
-         "initramfs is the root, or rootfs mode when the kernel built it (`dm-mod.create=`)."},
+         "initramfs is the root, or rootfs mode when the kernel built it (`dm-mod.create=`).",
+         true},
         {"ccinit.root.verity", KNOB_CUSTOM, 0, NULL, 0, 0, parse_root_verity,
          "`root_hash=..,salt=..,data_blocks=..,data_block_size=..,hash_block_size=..`", "none",
          "dm-verity parameters of the root, in Kata's one-line format. Required with "
-         "`ccinit.root`; in rootfs mode, checked against the kernel's verity table."},
+         "`ccinit.root`; in rootfs mode, checked against the kernel's verity table.",
+         true},
         {"ccinit.root.timeout", KNOB_SECONDS, F(root_timeout_s), NULL, 1, 600, NULL,
          "seconds, 1-600", "`10`", "How long to wait for the root and scratch devices."},
         {"ccinit.scratch", KNOB_CUSTOM, 0, NULL, 0, 0, parse_scratch,
          "`/dev/...`, `serial:NAME`, `tmpfs`", "none",
          "Writable layer over the verified root: dm-crypt with a fresh key each boot, or tmpfs. "
-         "Required with a verified root."},
+         "Required with a verified root.",
+         true},
         {"ccinit.scratch.size", KNOB_CUSTOM, 0, NULL, 0, 0, parse_size, "bytes, `K` `M` `G` suffix",
          "half of RAM", "Size of a tmpfs writable layer."},
         {"ccinit.scratch.integrity", KNOB_ENUM, F(scratch_integrity), integrity_choices, 0, 0, NULL,
@@ -314,10 +345,17 @@ static const struct knob knobs[] = {
         {"ccinit.gpu", KNOB_ENUM, F(gpu), gpu_choices, 0, 0, NULL, "`required`, `optional`, `off`",
          "`required` in a GPU image (one that ships `/lib/firmware/nvidia/<version>`), else "
          "`optional`",
-         "GPU bring-up policy. `required`: no NVIDIA GPU found is a boot failure."},
+         "GPU bring-up policy. `required`: no NVIDIA GPU found is a boot failure.", true},
         {"ccinit.gpu.cc", KNOB_ENUM, F(gpu_cc), gpu_cc_choices, 0, 0, NULL,
          "`on`, `devtools`, `off`, `any`", "`on` with a CPU TEE, else `any`",
-         "Required GPU confidential-compute mode; a mismatch is a boot failure."},
+         "Required GPU confidential-compute mode; a mismatch is a boot failure.", true},
+        {"ccinit.gpu.count", KNOB_CUSTOM, 0, NULL, 0, 0, parse_count, "0-32", "not pinned",
+         "Exactly this many NVIDIA GPUs on PCI and bound by the driver, else a boot failure "
+         "naming both numbers (a host cannot hide one).",
+         true},
+        {"ccinit.nvswitch.count", KNOB_CUSTOM, 0, NULL, 0, 0, parse_count, "0-32", "not pinned",
+         "Exactly this many NVSwitches on PCI and bound by the driver, as `ccinit.gpu.count`.",
+         true},
         {"ccinit.gpu.ready", KNOB_BOOL, F(gpu_ready), NULL, 0, 0, NULL, "boolean", "`0`",
          "Set the CC GPUs-ready state after every other GPU step succeeded."},
         {"ccinit.gpu.persistenced.timeout", KNOB_SECONDS, F(persistenced_timeout_s), NULL, 1, 3600,
@@ -344,6 +382,7 @@ static const struct knob knobs[] = {
 #undef F
 
 static const char extension_prefix[] = "kata.extension.";
+#define EXTENSION_NAME_MAX 10 /* 20 bytes of virtio serial less "extension-" */
 static const char extension_suffix[] = ".verity_params";
 
 void config_init(struct ccinit_config *c)
@@ -357,6 +396,8 @@ void config_init(struct ccinit_config *c)
 	c->scratch_integrity = INTEGRITY_NONE;
 	c->gpu = GPU_AUTO;
 	c->gpu_cc = GPU_CC_AUTO;
+	c->gpu_count = -1;
+	c->nvswitch_count = -1;
 	c->uvm_persistence = true;
 }
 
@@ -422,22 +463,28 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 			return why_set(why, why_size, -EINVAL, "%s: bad extension name", key);
 		all_dots &= ch == '.';
 	}
-	if (all_dots || nlen >= CONFIG_NAME_MAX)
+	if (all_dots)
 		return why_set(why, why_size, -EINVAL, "%s: bad extension name", key);
+	/* The disk is found by its virtio serial, "extension-<name>": longer never matches. */
+	if (nlen > EXTENSION_NAME_MAX)
+		return why_set(
+		        why, why_size, -EINVAL,
+		        "%s: extension name longer than %d characters (a virtio serial holds "
+		        "20 bytes: \"extension-\" and %d more)",
+		        key, EXTENSION_NAME_MAX, EXTENSION_NAME_MAX);
 
-	struct extension *e = NULL;
+	/* Each extension's parameters are a security knob: given twice is refused. */
 	for (unsigned i = 0; i < c->extension_count; i++)
 		if (strncmp(c->extensions[i].name, name, nlen) == 0 &&
 		    c->extensions[i].name[nlen] == '\0')
-			e = &c->extensions[i];
-	if (!e) {
-		if (c->extension_count == CONFIG_EXTENSIONS_MAX)
-			return why_set(why, why_size, -EINVAL, "%s: more than %d extensions", key,
-			               CONFIG_EXTENSIONS_MAX);
-		e = &c->extensions[c->extension_count++];
-		memcpy(e->name, name, nlen);
-		e->name[nlen] = '\0';
-	}
+			return why_set(why, why_size, -EINVAL,
+			               "%s: given twice (a security knob takes one value)", key);
+	if (c->extension_count == CONFIG_EXTENSIONS_MAX)
+		return why_set(why, why_size, -EINVAL, "%s: more than %d extensions", key,
+		               CONFIG_EXTENSIONS_MAX);
+	struct extension *e = &c->extensions[c->extension_count++];
+	memcpy(e->name, name, nlen);
+	e->name[nlen] = '\0';
 	e->has_params = false;
 	if (!value)
 		return 0;
@@ -448,7 +495,10 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 	return 0;
 }
 
-static int apply(struct ccinit_config *c, const char *key, const char *value, char *why,
+#define KNOB_COUNT (sizeof(knobs) / sizeof(knobs[0]))
+
+/* seen: one flag per row of knobs[], for the rows marked once. */
+static int apply(struct ccinit_config *c, bool *seen, const char *key, const char *value, char *why,
                  size_t why_size)
 {
 	if (strncmp(key, extension_prefix, sizeof(extension_prefix) - 1) == 0)
@@ -463,9 +513,15 @@ static int apply(struct ccinit_config *c, const char *key, const char *value, ch
 			               sizeof(c->dm_create) - 1);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
-		if (strcmp(key, knobs[i].name) == 0)
-			return parse_typed(c, &knobs[i], value, why, why_size);
+	for (size_t i = 0; i < KNOB_COUNT; i++) {
+		if (strcmp(key, knobs[i].name) != 0)
+			continue;
+		if (knobs[i].once && seen[i])
+			return why_set(why, why_size, -EINVAL,
+			               "%s: given twice (a security knob takes one value)", key);
+		seen[i] = true;
+		return parse_typed(c, &knobs[i], value, why, why_size);
+	}
 	if (strncmp(key, "ccinit.", 7) == 0)
 		return why_set(why, why_size, -EINVAL, "%s: unknown ccinit knob", key);
 	if (strncmp(key, "nvrc.", 5) == 0)
@@ -481,6 +537,7 @@ int config_parse(struct ccinit_config *c, const char *cmdline, char *why, size_t
 {
 	char token[4096];
 	const char *p = cmdline;
+	bool seen[KNOB_COUNT] = {false};
 
 	for (;;) {
 		while (isspace((unsigned char)*p))
@@ -505,7 +562,7 @@ int config_parse(struct ccinit_config *c, const char *cmdline, char *why, size_t
 		char *eq = strchr(token, '=');
 		if (eq)
 			*eq = '\0';
-		int r = apply(c, token, eq ? eq + 1 : NULL, why, why_size);
+		int r = apply(c, seen, token, eq ? eq + 1 : NULL, why, why_size);
 		if (r < 0)
 			return r;
 	}
@@ -518,17 +575,19 @@ int config_knob_table_markdown(char *buf, size_t size)
 	if (n < 0 || (size_t)n >= size)
 		return -ENOSPC;
 	off = (size_t)n;
-	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		n = snprintf(buf + off, size - off, "| `%s` | %s | %s | %s |\n", knobs[i].name,
-		             knobs[i].values, knobs[i].def, knobs[i].meaning);
+	for (size_t i = 0; i < KNOB_COUNT; i++) {
+		n = snprintf(buf + off, size - off, "| `%s` | %s | %s | %s%s |\n", knobs[i].name,
+		             knobs[i].values, knobs[i].def, knobs[i].meaning,
+		             knobs[i].once ? " Given twice: a boot failure." : "");
 		if (n < 0 || (size_t)n >= size - off)
 			return -ENOSPC;
 		off += (size_t)n;
 	}
 	n = snprintf(buf + off, size - off,
 	             "| `kata.extension.<name>.verity_params` | Kata's verity line, or bare | none "
-	             "| A Kata extension disk (virtio serial `extension-<name>`) and its verity "
-	             "parameters. |\n");
+	             "| A Kata extension disk (virtio serial `extension-<name>`, so a name of at "
+	             "most 10 characters) and its verity parameters. Given twice: a boot "
+	             "failure. |\n");
 	if (n < 0 || (size_t)n >= size - off)
 		return -ENOSPC;
 	return (int)(off + (size_t)n);

@@ -22,6 +22,7 @@ enum on_failure { ON_FAILURE_POWEROFF, ON_FAILURE_REBOOT, ON_FAILURE_HALT };
 enum scratch_integrity { INTEGRITY_NONE, INTEGRITY_HMAC_SHA256, INTEGRITY_AEAD };
 enum gpu_policy { GPU_AUTO, GPU_REQUIRED, GPU_OPTIONAL, GPU_OFF };
 enum gpu_cc_policy { GPU_CC_AUTO, GPU_CC_ON, GPU_CC_DEVTOOLS, GPU_CC_OFF, GPU_CC_ANY };
+enum attester_variant { ATTESTER_AUTO, ATTESTER_NVIDIA, ATTESTER_NONE };
 
 struct name_list {
 	unsigned count;
@@ -47,6 +48,7 @@ struct ccinit_config {
 	/* hand-off */
 	char agent[CONFIG_PATH_MAX];
 	bool supervise;
+	enum attester_variant attester; /* KATA_ATTESTER_VARIANT in the agent's environment */
 
 	/* verified root */
 	char root[CONFIG_PATH_MAX]; /* device, partition or serial:<s>; empty: rootfs mode */
@@ -66,6 +68,7 @@ struct ccinit_config {
 	enum gpu_cc_policy gpu_cc;
 	bool gpu_ready;
 	unsigned persistenced_timeout_s; /* 0: scaled with the GPU count */
+	int gpu_count, nvswitch_count;   /* -1: not pinned by the command line */
 
 	/* NVRC's knobs, with NVRC's meaning */
 	char smi_srs[16];                  /* empty: unset */
@@ -80,7 +83,9 @@ void config_init(struct ccinit_config *c);
 /*
  * Parses a kernel command line into c. Strict: a malformed value of a knob we
  * own, or an unknown ccinit.* knob, fails with -EINVAL and a message in
- * why (naming the knob). The last occurrence of a knob wins.
+ * why (naming the knob). A security knob (ccinit.root, ccinit.root.verity,
+ * ccinit.scratch, the GPU policies and counts, each extension's parameters)
+ * given twice fails the same way; of any other knob the last occurrence wins.
  */
 int config_parse(struct ccinit_config *c, const char *cmdline, char *why, size_t why_size);
 

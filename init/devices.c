@@ -13,9 +13,11 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "init/devices.h"
@@ -150,5 +152,36 @@ int device_wait(const char *spec, unsigned partition, unsigned timeout_s, char *
 		return why_set(why, why_size, r, "%s did not appear within %u s", spec, timeout_s);
 	if (r < 0)
 		return why_set(why, why_size, r, "device %s", spec);
+	return 0;
+}
+
+int block_device_disk(const char *dev, char *name, size_t name_size, char *disk, size_t disk_size)
+{
+	char full[300], link[300], real[4096];
+	struct stat st;
+	if (sys_path(full, sizeof(full), dev) < 0)
+		return -ENAMETOOLONG;
+	if (stat(full, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	/* /sys/dev/block/M:m links to .../block/<disk> or .../block/<disk>/<partition>. */
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	if (sys_path(full, sizeof(full), link) < 0)
+		return -ENAMETOOLONG;
+	if (!realpath(full, real))
+		return -errno;
+	char *last = strrchr(real, '/');
+	if (!last)
+		return -EINVAL;
+	snprintf(name, name_size, "%s", last + 1);
+	snprintf(full + strlen(full), sizeof(full) - strlen(full), "/partition");
+	if (access(full, F_OK) == 0) {
+		*last = '\0';
+		last = strrchr(real, '/');
+		if (!last)
+			return -EINVAL;
+	}
+	snprintf(disk, disk_size, "%s", last + 1);
 	return 0;
 }

@@ -28,3 +28,9 @@ int block_devices_each(const char *attr,
 /* The block device whose attribute attr equals value, as a name ("vdb", "dm-0"); -ENOENT if none.
  */
 int block_device_find(const char *attr, const char *value, char *dev, size_t size);
+
+/*
+ * The kernel's name of block device dev ("vda1") and of the disk it is on
+ * ("vda"; the same name for a whole disk), from /sys/dev/block.
+ */
+int block_device_disk(const char *dev, char *name, size_t name_size, char *disk, size_t disk_size);

@@ -83,6 +83,8 @@ static int mount_one(struct boot *b, const struct extension *e)
 	if (r < 0)
 		return boot_error(b, r, "mounting extension %s (verity over %s)", e->name, data);
 	log_info("extension %s: %s at %s", e->name, verity, target);
+	if (strcmp(e->name, "gpu") == 0)
+		b->gpu_extension = true; /* Kata's GPU extension: the agent wants GPU evidence */
 	return 0;
 }
 

@@ -90,11 +90,11 @@ static bool gpu_image(void)
 	return found;
 }
 
-static int load_modules(struct boot *b, const struct gpu_topology *t, const char *version)
+static int load_modules(struct boot *b, const struct gpu_topology *t, enum cpu_tee tee,
+                        const char *version)
 {
 	char why[256] = "", loaded[64];
-	/* NVRC's rule: with one GPU there is no NVLink peer to train, and trying costs time. */
-	const char *opts = t->gpu_count == 1 ? "NVreg_NvLinkDisable=1" : NULL;
+	const char *opts = gpu_module_options(t, tee); /* from the topology, never the cmdline */
 	int r = gpu_modules_load(b->modules, "nvidia", opts, why, sizeof(why));
 
 	if (r == -ENODEV || r == -ENXIO)
@@ -108,6 +108,10 @@ static int load_modules(struct boot *b, const struct gpu_topology *t, const char
 	    strcmp(loaded, version) != 0)
 		return boot_error(b, -EPROTO, "nvidia module %s does not match the firmware %s",
 		                  loaded, version);
+	/* The driver must have bound every device the command line counts, no fewer. */
+	r = gpu_count_check_driver(&b->config, why, sizeof(why));
+	if (r < 0)
+		return boot_error(b, r, "%s", why);
 	if (t->gpu_count == 0)
 		return 0; /* the fabric's service VM needs no uvm */
 	r = gpu_modules_load(b->modules, "nvidia-uvm", NULL, why, sizeof(why));
@@ -185,6 +189,8 @@ static int step_topology(struct boot *b, struct gpu_topology *t)
 	char why[256] = "";
 	int r = gpu_topology_scan(t, why, sizeof(why));
 
+	if (r >= 0) /* the measured counts, before anything is loaded */
+		r = gpu_count_check_pci(&b->config, t, why, sizeof(why));
 	return r < 0 ? boot_error(b, r, "%s", why) : 0;
 }
 
@@ -256,13 +262,14 @@ int gpu_step(struct boot *b)
 		return boot_error(b, r, "%s", why);
 
 	SUB("gpu firmware", step_firmware(b, version, sizeof(version)));
-	SUB("gpu modules", load_modules(b, &topo, version));
+	SUB("gpu modules", load_modules(b, &topo, tee.tee, version));
 	SUB("gpu nodes", step_nodes(b, &topo, nodes, &node_count));
 	if (topo.gpu_count)
 		SUB("gpu cc state", check_cc(b, cc_policy, version, &cc));
 	SUB("gpu daemons", start_daemons(b, &topo, nodes, node_count));
 	if (set && topo.gpu_count)
 		SUB("gpu ready state", set_ready(b, version, &cc, ready));
+	b->gpu_up = topo.gpu_count > 0; /* the agent then starts the NVIDIA attester */
 	return 0;
 }
 

@@ -73,6 +73,14 @@ const char *gpu_mode_name(enum gpu_mode m);
 enum gpu_policy gpu_policy_resolve(enum gpu_policy p, bool gpu_image);
 const char *gpu_policy_name(enum gpu_policy p);
 
+/* ---- the measured topology and module options (gpu_inventory.c) ---- */
+
+/* ccinit.gpu.count / ccinit.nvswitch.count against PCI: -ENODEV naming both numbers. */
+int gpu_count_check_pci(const struct ccinit_config *c, const struct gpu_topology *t, char *why,
+                        size_t why_size);
+/* The same against the devices the driver bound (its procfs), after it loaded. */
+int gpu_count_check_driver(const struct ccinit_config *c, char *why, size_t why_size);
+
 /* ---- CPU TEE (tee.c) ---- */
 
 enum cpu_tee { CPU_TEE_NONE, CPU_TEE_SEV_SNP, CPU_TEE_TDX };
@@ -89,6 +97,9 @@ struct tee_info {
 	enum cpu_tee tee;
 	struct tee_evidence ev;
 };
+
+/* The nvidia module's options for this topology and TEE (a table), or NULL. */
+const char *gpu_module_options(const struct gpu_topology *t, enum cpu_tee tee);
 
 /* Decides from the evidence; -EINVAL when it names both SNP and TDX. */
 int tee_decide(const struct tee_evidence *ev, enum cpu_tee *tee);

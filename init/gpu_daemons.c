@@ -6,6 +6,10 @@
  * in the verified root (below sys_root, so tests run scripts instead). A
  * program that fails, or a daemon that exits non-zero, is a boot failure;
  * exit 0 is fine for a daemon, which may fork away.
+ *
+ * Daemons run confined (init/harden.c: bounding set, no_new_privs, seccomp),
+ * as the non-root user the image's /etc/passwd names for them (the table
+ * below), else as root with a reduced bounding set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +22,8 @@
 #include <unistd.h>
 
 #include "init/gpu.h"
+#include "init/harden.h"
+#include "init/passwd.h"
 #include "init/spawn.h"
 #include "init/log.h"
 #include "init/steps.h"
@@ -39,6 +45,20 @@
 #define FM_TIMEOUT_S      120
 #define DAEMONS_MAX       8
 
+#define PASSWD     "/etc/passwd"
+#define PASSWD_MAX (256 * 1024)
+
+/*
+ * The users daemons run as when the image names them. nvpd is the system user
+ * Debian's nvidia-persistenced package creates for it; nv-hostengine drops to
+ * its service account by itself (--service-account), so it starts as root.
+ */
+static const struct {
+	const char *daemon, *user;
+} daemon_users[] = {
+        {"nvidia-persistenced", "nvpd"},
+};
+
 static pid_t daemons[DAEMONS_MAX];
 static const char *daemon_names[DAEMONS_MAX];
 static unsigned daemon_count;
@@ -48,6 +68,49 @@ unsigned gpu_persistenced_timeout_s(unsigned configured_s, unsigned gpu_count)
 	if (configured_s)
 		return configured_s;
 	return 120 + 60 * gpu_count;
+}
+
+/* Who `name` runs as: its user from the table when the image's passwd names it, else root. */
+static int daemon_identity(const char *name, struct harden *h, char *why, size_t why_size)
+{
+	static char text[PASSWD_MAX];
+	const char *user = NULL;
+	char path[512];
+	ssize_t n;
+	int fd, r;
+
+	*h = (struct harden){.as_user = false};
+	for (size_t i = 0; i < sizeof(daemon_users) / sizeof(daemon_users[0]); i++)
+		if (strcmp(daemon_users[i].daemon, name) == 0)
+			user = daemon_users[i].user;
+	if (!user || sys_path(path, sizeof(path), PASSWD) < 0)
+		return 0;
+	fd = sys->open(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd == -ENOENT)
+		return 0; /* no passwd: no users, root it is */
+	if (fd < 0) {
+		snprintf(why, why_size, "reading %s for %s's user", PASSWD, name);
+		return fd;
+	}
+	n = read(fd, text, sizeof(text));
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0 || n == (ssize_t)sizeof(text)) {
+		snprintf(why, why_size, "reading %s for %s's user%s", PASSWD, name,
+		         r < 0 ? "" : ": larger than 256 KiB");
+		return r < 0 ? r : -EFBIG;
+	}
+	r = passwd_find(text, (size_t)n, user, &h->uid, &h->gid);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0 || h->uid == 0) {
+		snprintf(why, why_size, "%s: user %s %s", PASSWD, user,
+		         r < 0 ? "has a malformed line" : "is root, not a daemon user");
+		return r < 0 ? r : -EPERM;
+	}
+	h->as_user = true;
+	log_info("gpu: %s runs as %s (uid %u, gid %u)", name, user, h->uid, h->gid);
+	return 0;
 }
 
 static bool exists(const char *p)
@@ -122,12 +185,21 @@ int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, ch
 	pid_t pid;
 	int r;
 
+	struct harden h;
+
 	r = mkdir_p1(PERSISTENCED_DIR, why, why_size);
+	if (r >= 0)
+		r = daemon_identity("nvidia-persistenced", &h, why, why_size);
 	if (r < 0)
 		return r;
+	/* Its socket and pid file are written there, as its user. */
+	if (h.as_user && (r = sys->chown(PERSISTENCED_DIR, h.uid, h.gid)) < 0) {
+		snprintf(why, why_size, "chown %s to %u:%u", PERSISTENCED_DIR, h.uid, h.gid);
+		return r;
+	}
 	if (c->uvm_persistence)
 		argv[2] = "--uvm-persistence-mode";
-	r = run_program(argv, false, c->children_to_kmsg, &pid, why, why_size);
+	r = run_daemon(argv, c->children_to_kmsg, &h, &pid, why, why_size);
 	if (r < 0)
 		return r;
 	track(pid, "nvidia-persistenced");
@@ -177,9 +249,12 @@ int gpu_smi_knobs(const struct ccinit_config *c, char *why, size_t why_size)
 static int start_daemon(const char *const *argv, const char *name, bool to_kmsg, char *why,
                         size_t why_size)
 {
+	struct harden h;
 	pid_t pid;
-	int r = run_program(argv, false, to_kmsg, &pid, why, why_size);
+	int r = daemon_identity(name, &h, why, why_size);
 
+	if (r == 0)
+		r = run_daemon(argv, to_kmsg, &h, &pid, why, why_size);
 	if (r == 0)
 		track(pid, name);
 	return r;
@@ -260,7 +335,10 @@ int gpu_fabricmanager_start(const struct ccinit_config *c, enum gpu_mode mode, c
 	r = write_fm_config(mode == GPU_MODE_SERVICEVM_NVL4 ? 1 : 0, why, why_size);
 	if (r < 0)
 		return r;
-	r = run_program(argv, false, c->children_to_kmsg, &pid, why, why_size);
+	struct harden h;
+	r = daemon_identity("nv-fabricmanager", &h, why, why_size);
+	if (r == 0)
+		r = run_daemon(argv, c->children_to_kmsg, &h, &pid, why, why_size);
 	if (r < 0)
 		return r;
 	/* It daemonizes once the fabric is up: its first process exiting 0 is the signal. */

@@ -6,8 +6,8 @@
  * control device, 195:<minor> per GPU, the nvidia-uvm major from
  * /proc/devices with minors 0 and 1, and one node per capability file under
  * /proc/driver/nvidia/capabilities. Modes come from the driver's
- * DeviceFileMode (default 0666), applied exactly (umask cleared), as
- * nvidia-modprobe's chmod after mknod does.
+ * DeviceFileMode (default 0666), applied exactly (umask cleared), and owners
+ * from DeviceFileUID/GID, as nvidia-modprobe's chmod and chown after mknod do.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -109,9 +109,6 @@ static int make_node(struct node_list *l, const char *path, int major, int minor
 
 	if (!p->modify)
 		return 0; /* the driver's parameters say someone else manages the nodes */
-	if (p->uid || p->gid)
-		log_warning("gpu: %s stays root:root (DeviceFileUID/GID %u:%u not applied)", path,
-		            p->uid, p->gid);
 	old = umask(0);
 	r = sys->mknod(path, S_IFCHR | p->mode, makedev(major, minor));
 	umask(old);
@@ -127,6 +124,12 @@ static int make_node(struct node_list *l, const char *path, int major, int minor
 	}
 	if (r < 0) {
 		snprintf(why, why_size, "mknod %s (char %d:%d)", path, major, minor);
+		return r;
+	}
+	/* The owner the driver reports (NVreg_DeviceFileUID/GID), as nvidia-modprobe sets it. */
+	if ((p->uid || p->gid) && (r = sys->chown(path, p->uid, p->gid)) < 0) {
+		snprintf(why, why_size, "chown %s to %u:%u (DeviceFileUID/GID)", path, p->uid,
+		         p->gid);
 		return r;
 	}
 	if (l->paths && l->count < l->max)

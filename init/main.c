@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 	run_step(&boot, "cmdline", cmdline_read);  /* every knob, strictly */
 	run_step(&boot, "modules", modules_early); /* storage modules from the initramfs */
 	run_step(&boot, "root", verified_root);    /* dm-verity root, scratch, overlay, switch */
+	run_step(&boot, "loopback", loopback_up);  /* lo up before any daemon needs it */
 	run_step(&boot, "gpu", gpu_step);          /* modules, nodes, CC state, daemons */
 	run_step(&boot, "lockdown", lockdown);     /* extra modules, then modules_disabled=1 */
 	handoff(&boot);                            /* exec or supervise the agent */

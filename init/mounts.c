@@ -5,17 +5,20 @@
  * first is how ccinit keeps control of the flags the agent runs with.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "init/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 
-#define COMMON (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)
+#define COMMON       (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)
+#define STARTED_MARK "/run/ccinit.started"
 
 enum mount_condition {
 	MOUNT_ALWAYS,
@@ -92,6 +95,29 @@ static bool already_mounted(const struct mount_spec *m)
 	       statfs(path, &fs) == 0 && (unsigned long)fs.f_type == m->magic;
 }
 
+/*
+ * One ccinit per boot. A second one as PID 1 means the agent was ccinit after
+ * all (a copy init/agent_check.c did not recognise, a script that execs it):
+ * it would boot and hand off again, endlessly. The first leaves a mark in
+ * /run, which travels with /run into the verified root; a second finds it.
+ */
+static int mark_started(struct boot *b)
+{
+	char path[512];
+	if (sys_path(path, sizeof(path), STARTED_MARK) < 0)
+		return boot_error(b, -ENAMETOOLONG, "%s", STARTED_MARK);
+	int fd = sys->open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+	if (fd == -EEXIST)
+		return boot_error(
+		        b, -EALREADY,
+		        "ccinit already ran in this boot (%s exists): the agent is ccinit",
+		        STARTED_MARK);
+	if (fd < 0)
+		return boot_error(b, fd, "creating %s", STARTED_MARK);
+	close(fd);
+	return 0;
+}
+
 int mount_early(struct boot *b)
 {
 	for (size_t i = 0; i < sizeof(early_mounts) / sizeof(early_mounts[0]); i++) {
@@ -119,5 +145,5 @@ int mount_early(struct boot *b)
 		if (i == 0)
 			log_open();
 	}
-	return 0;
+	return mark_started(b);
 }

@@ -93,6 +93,9 @@ static int assemble(struct boot *b)
 	trace_end(&b->trace, t);
 	if (r < 0)
 		return r;
+	/* The scratch step refuses these devices before it writes anything. */
+	snprintf(b->root_data, sizeof(b->root_data), "%s", data);
+	snprintf(b->root_hash, sizeof(b->root_hash), "%s", hash);
 
 	t = trace_begin(&b->trace, "dm-verity");
 	r = crypt_verity_open(ROOT_DM_NAME, data, hash, &b->config.root_verity, verity,

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "init/harden.h"
+
 /*
  * Runs argv[0] (an absolute path below sys_root) with a fixed PATH-only
  * environment, the signal mask and dispositions reset, stdin on /dev/null and
@@ -15,3 +17,21 @@
  */
 int run_program(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, char *why,
                 size_t why_size);
+
+/*
+ * Runs argv[0] like run_program and waits, its stdout and stderr read into
+ * memory: when it fails, why ends with the last line it printed (what mke2fs
+ * says about a disk, say), so the one FATAL message carries the reason.
+ */
+int run_program_output(const char *const *argv, char *why, size_t why_size);
+
+/*
+ * Starts a daemon like run_program(wait false), confined by h in the child
+ * before exec (init/harden.c). A child that could not get there (a confinement
+ * step or exec failed) is an error with why naming the step and errno.
+ */
+int run_daemon(const char *const *argv, bool to_kmsg, const struct harden *h, pid_t *pid, char *why,
+               size_t why_size);
+
+/* harden_apply; tests that cannot change capabilities or users swap it. */
+extern int (*spawn_harden)(const struct harden *h);

@@ -8,6 +8,7 @@ int mount_early(struct boot *b);   /* init/mounts.c */
 int cmdline_read(struct boot *b);  /* init/cmdline.c */
 int modules_early(struct boot *b); /* init/modules_step.c */
 int verified_root(struct boot *b); /* init/root.c */
+int loopback_up(struct boot *b);   /* init/loopback.c */
 int lockdown(struct boot *b);      /* init/lockdown.c */
 
 /* The hand-off: exec the agent as PID 1, or supervise it. Never returns. */

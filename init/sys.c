@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The real kernel behind the seam (init/sys.h): thin wrappers that turn -1/errno into -errno. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -51,6 +53,22 @@ static int real_ioctl(int fd, unsigned long request, void *arg)
 {
 	int r = ioctl(fd, request, arg);
 	return r < 0 ? -errno : r;
+}
+
+static int real_socket(int domain, int type, int protocol)
+{
+	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	return fd < 0 ? -errno : fd;
+}
+
+static int real_chown(const char *path, unsigned uid, unsigned gid)
+{
+	return RET_NERRNO(chown(path, (uid_t)uid, (gid_t)gid));
+}
+
+static int real_unshare(int flags)
+{
+	return RET_NERRNO(unshare(flags));
 }
 
 static int real_finit_module(int fd, const char *params, int flags)
@@ -105,6 +123,9 @@ const struct sys_ops sys_real = {
         .symlink = real_symlink,
         .open = real_open,
         .ioctl = real_ioctl,
+        .socket = real_socket,
+        .unshare = real_unshare,
+        .chown = real_chown,
         .finit_module = real_finit_module,
         .reboot = real_reboot,
         .pivot_root = real_pivot_root,

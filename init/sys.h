@@ -25,11 +25,14 @@ struct sys_ops {
 	int (*symlink)(const char *target, const char *linkpath);
 	int (*open)(const char *path, int flags, mode_t mode); /* returns an fd */
 	int (*ioctl)(int fd, unsigned long request, void *arg);
+	int (*socket)(int domain, int type, int protocol); /* returns an fd */
 	int (*finit_module)(int fd, const char *params, int flags);
 	int (*reboot)(int cmd);
 	int (*pivot_root)(const char *new_root, const char *put_old);
 	int (*chroot)(const char *path);
 	int (*getrandom)(void *buf, size_t len);
+	int (*unshare)(int flags);
+	int (*chown)(const char *path, unsigned uid, unsigned gid);
 	int64_t (*now_ns)(void); /* CLOCK_BOOTTIME: time since the kernel started */
 };
 

@@ -2,9 +2,11 @@
 /*
  * The test agent: stands in for kata-agent in VM tests. It prints one
  * machine-readable report of the world ccinit handed it (one JSON object on
- * one line between markers, to the console), then powers off when it is PID
- * 1, or exits with the status `testagent.exit=N` on the command line asks for
- * when supervised. Static, no libraries: it must run in any image.
+ * one line between markers, to the console), then exits with the status
+ * `testagent.exit=N` on the command line asks for, or else powers off as
+ * kata-agent's init mode does when it is PID 1 (under ccinit.supervise=1 it
+ * is PID 1 of its own PID namespace, where reboot() ends it instead).
+ * Static, no libraries: it must run in any image.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -210,13 +212,14 @@ static void root_backing(void)
 	json_string(dev);
 }
 
+/* testagent.exit=N: the status to exit with; -1 when not asked. */
 static int requested_exit(void)
 {
 	char cmdline[4096];
 	if (read_file("/proc/cmdline", cmdline, sizeof(cmdline)) < 0)
-		return 0;
+		return -1;
 	const char *p = strstr(cmdline, "testagent.exit=");
-	return p ? atoi(p + strlen("testagent.exit=")) : 0;
+	return p ? atoi(p + strlen("testagent.exit=")) : -1;
 }
 
 /* Reads a file that must exist on the root (testagent.read=PATH): proves data is readable. */
@@ -363,11 +366,11 @@ int main(void)
 	printf("}\nCCINIT-AGENT-REPORT-END\n");
 	fflush(stdout);
 
-	if (getpid() == 1) {
-		sync();
-		reboot(RB_POWER_OFF);
-		for (;;)
-			pause();
-	}
-	return requested_exit();
+	int status = requested_exit();
+	if (status >= 0 || getpid() != 1)
+		return status < 0 ? 0 : status;
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
 }

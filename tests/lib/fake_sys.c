@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,8 +79,25 @@ static int fake_open(const char *path, int flags, mode_t mode)
 
 static int fake_ioctl(int fd, unsigned long request, void *arg)
 {
-	(void)fd, (void)arg;
+	(void)fd;
+	/* Interface requests name the interface and flags: what a test wants to see. */
+	if (request == SIOCGIFFLAGS || request == SIOCSIFFLAGS) {
+		struct ifreq *ifr = arg;
+		return record("ioctl %s %s %#x",
+		              request == SIOCGIFFLAGS ? "SIOCGIFFLAGS" : "SIOCSIFFLAGS",
+		              ifr->ifr_name, (unsigned)(uint16_t)ifr->ifr_flags);
+	}
 	return record("ioctl %#lx", request);
+}
+
+/* A real descriptor (of /dev/null), so the caller's close() is honest. */
+static int fake_socket(int domain, int type, int protocol)
+{
+	int r = record("socket %d %#x %d", domain, (unsigned)type, protocol);
+	if (r < 0)
+		return r;
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 static int fake_finit_module(int fd, const char *params, int flags)
@@ -108,6 +128,16 @@ static int fake_getrandom(void *buf, size_t len)
 	return record("getrandom %zu", len);
 }
 
+static int fake_chown(const char *path, unsigned uid, unsigned gid)
+{
+	return record("chown %s %u:%u", path, uid, gid);
+}
+
+static int fake_unshare(int flags)
+{
+	return record("unshare %#x", (unsigned)flags);
+}
+
 static int64_t fake_now_ns(void)
 {
 	fake_sys_clock_ns += 1000000; /* each reading advances a millisecond */
@@ -122,11 +152,14 @@ static const struct sys_ops fake_ops = {
         .symlink = fake_symlink,
         .open = fake_open,
         .ioctl = fake_ioctl,
+        .socket = fake_socket,
         .finit_module = fake_finit_module,
         .reboot = fake_reboot,
         .pivot_root = fake_pivot_root,
         .chroot = fake_chroot,
         .getrandom = fake_getrandom,
+        .unshare = fake_unshare,
+        .chown = fake_chown,
         .now_ns = fake_now_ns,
 };
 

@@ -15,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/harden.h"
 #include "init/nvrm.h"
+#include "init/spawn.h"
 #include "init/sys.h"
 #include "tests/lib/tap.h"
 
@@ -48,6 +51,11 @@ static struct {
 	unsigned clients, ccs, frees, set_calls, bad_requests;
 	struct fake_node nodes[FAKE_NODES];
 	unsigned node_count;
+	struct {
+		char path[64];
+		unsigned uid, gid;
+	} chowns[FAKE_NODES];
+	unsigned chown_count;
 	char root[64];
 } fake;
 
@@ -225,6 +233,45 @@ static inline const struct fake_node *fake_node_find(const char *path)
 	return NULL;
 }
 
+/* Recorded, not done: unprivileged tests cannot give files away. */
+static inline int fake_chown(const char *path, unsigned uid, unsigned gid)
+{
+	if (fake.chown_count < FAKE_NODES) {
+		snprintf(fake.chowns[fake.chown_count].path, 64, "%s", path);
+		fake.chowns[fake.chown_count].uid = uid;
+		fake.chowns[fake.chown_count++].gid = gid;
+	}
+	return 0;
+}
+
+/* The owner last given to path by chown, as "uid:gid", or NULL. */
+static inline const char *fake_owner(const char *path)
+{
+	static char owner[32];
+	for (unsigned i = fake.chown_count; i-- > 0;)
+		if (strcmp(fake.chowns[i].path, path) == 0) {
+			snprintf(owner, sizeof(owner), "%u:%u", fake.chowns[i].uid,
+			         fake.chowns[i].gid);
+			return owner;
+		}
+	return NULL;
+}
+
+/*
+ * Unprivileged, the daemons' confinement keeps what it can: no_new_privs and
+ * the seccomp filter (no bounding set, no user change). As root, the real one.
+ */
+static inline int fake_harden_unprivileged(const struct harden *h)
+{
+	struct sock_filter f[64];
+	int n = harden_filter(f, 64);
+	(void)h;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return HARDEN_NO_NEW_PRIVS;
+	struct sock_fprog prog = {(unsigned short)n, f};
+	return prctl(PR_SET_SECCOMP, 2, &prog, 0, 0) < 0 ? HARDEN_SECCOMP : HARDEN_OK;
+}
+
 static struct sys_ops fake_ops;
 
 /* A fresh temp root as sys_root and the fake driver behind `sys`. */
@@ -240,7 +287,9 @@ static inline void fake_setup(const char *version)
 	fake_ops.ioctl = fake_ioctl;
 	fake_ops.mknod = fake_mknod;
 	fake_ops.mkdir = fake_mkdir;
+	fake_ops.chown = fake_chown;
 	sys = &fake_ops;
+	spawn_harden = geteuid() == 0 ? harden_apply : fake_harden_unprivileged;
 }
 
 static inline void fake_teardown(void)

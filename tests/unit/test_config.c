@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "init/config.h"
@@ -30,6 +31,14 @@ TEST(defaults)
 	ASSERT_EQ(c.uvm_persistence, true);
 	ASSERT_EQ(c.log_level, LOG_WARNING);
 	ASSERT_EQ(c.gpu, GPU_AUTO);
+	ASSERT_EQ(c.gpu_count, -1);
+	ASSERT_EQ(c.nvswitch_count, -1);
+	ASSERT_EQ(c.attester, ATTESTER_AUTO);
+	ASSERT_EQ(parse(&c, "ccinit.gpu.count=8 ccinit.nvswitch.count=0 ccinit.attester=none", why),
+	          0);
+	ASSERT_EQ(c.gpu_count, 8);
+	ASSERT_EQ(c.nvswitch_count, 0);
+	ASSERT_EQ(c.attester, ATTESTER_NONE);
 }
 
 TEST(typed_knobs)
@@ -103,6 +112,9 @@ TEST(malformed_values_name_the_knob)
 	        {"ccinit.modules.extra=", "ccinit.modules.extra"},
 	        {"ccinit.gpu=auto", "ccinit.gpu"},
 	        {"ccinit.gpu.cc=", "ccinit.gpu.cc"},
+	        {"ccinit.gpu.count=33", "ccinit.gpu.count: '33' is not a number in 0-32"},
+	        {"ccinit.nvswitch.count=-1", "ccinit.nvswitch.count"},
+	        {"ccinit.attester=default", "ccinit.attester"},
 	        {"ccinit.on_failure=explode", "ccinit.on_failure"},
 	        {"nvrc.log=verbose", "nvrc.log"},
 	        {"nvrc.smi.lgc=-1", "nvrc.smi.lgc"},
@@ -186,6 +198,62 @@ TEST(extensions)
 	ASSERT_TRUE(c.extensions[0].has_params);
 	ASSERT_STR(c.extensions[1].name, "devkit");
 	ASSERT_FALSE(c.extensions[1].has_params);
+}
+
+/* A verifier matching the measured command line would see the first value; ccinit the last. */
+TEST(security_knobs_given_twice_are_refused)
+{
+	static const char *const twice[][2] = {
+	        {"ccinit.root=/dev/vda ccinit.root=/dev/vdb", "ccinit.root: given twice"},
+	        {"ccinit.root.verity=" VERITY " ccinit.root.verity=" VERITY,
+	         "ccinit.root.verity: given twice"},
+	        {"ccinit.scratch=tmpfs ccinit.scratch=/dev/vdc", "ccinit.scratch: given twice"},
+	        {"ccinit.gpu=required ccinit.gpu=off", "ccinit.gpu: given twice"},
+	        {"ccinit.gpu.cc=on ccinit.gpu.cc=off", "ccinit.gpu.cc: given twice"},
+	        {"ccinit.gpu.count=8 ccinit.gpu.count=7", "ccinit.gpu.count: given twice"},
+	        {"ccinit.nvswitch.count=4 ccinit.nvswitch.count=0",
+	         "ccinit.nvswitch.count: given twice"},
+	        {"ccinit.attester=none ccinit.attester=nvidia", "ccinit.attester: given twice"},
+	        {"kata.extension.gpu.verity_params=" VERITY " kata.extension.gpu.verity_params",
+	         "kata.extension.gpu.verity_params: given twice"},
+	        {"kata.extension.gpu.verity_params kata.extension.gpu.verity_params=" VERITY,
+	         "kata.extension.gpu.verity_params: given twice"},
+	};
+	for (size_t i = 0; i < sizeof(twice) / sizeof(twice[0]); i++) {
+		struct ccinit_config c;
+		char why[256] = "";
+		if (parse(&c, twice[i][0], why) != -EINVAL)
+			tap_fail("'%s' was accepted", twice[i][0]);
+		ASSERT_CONTAINS(why, twice[i][1]);
+	}
+	/* Once each is fine, as are two different extensions and repeated ordinary knobs. */
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c,
+	                "ccinit.root=/dev/vda ccinit.root.verity=" VERITY
+	                " ccinit.scratch=tmpfs ccinit.gpu=off ccinit.gpu.cc=any "
+	                "kata.extension.a.verity_params kata.extension.b.verity_params "
+	                "ccinit.log=info ccinit.log=debug ccinit.root.timeout=3 "
+	                "ccinit.root.timeout=4",
+	                why),
+	          0);
+	ASSERT_EQ(c.root_timeout_s, 4);
+}
+
+/* The disk is found by virtio serial "extension-<name>" (20 bytes): 10 characters at most. */
+TEST(extension_names_fit_a_virtio_serial)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c, "kata.extension.abcdefghij.verity_params=" VERITY, why), 0);
+	ASSERT_STR(c.extensions[0].name, "abcdefghij");
+	ASSERT_EQ(parse(&c, "kata.extension.abcdefghijk.verity_params=" VERITY, why), -EINVAL);
+	ASSERT_CONTAINS(why, "longer than 10 characters (a virtio serial holds 20 bytes");
+	char long_name[160];
+	snprintf(long_name, sizeof(long_name), "kata.extension.%s.verity_params",
+	         "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc");
+	ASSERT_EQ(parse(&c, long_name, why), -EINVAL);
+	ASSERT_CONTAINS(why, "longer than 10 characters");
 }
 
 /* The README's knob table is generated from the knob table: they must be equal. */

@@ -90,6 +90,7 @@ TEST(cc_on_snp_ready_state_set_last)
 	cc_on();
 	snprintf(b.config.smi_srs, sizeof(b.config.smi_srs), "1");
 	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_TRUE(b.gpu_up); /* the agent gets KATA_ATTESTER_VARIANT=nvidia */
 	ASSERT_TRUE(fake.ready);
 	ASSERT_EQ(fake.set_calls, 1);
 	ASSERT_STR(modules_log, "nvidia(NVreg_NvLinkDisable=1) nvidia-uvm() ");
@@ -118,6 +119,7 @@ TEST(cc_off_under_tee_is_a_mismatch)
 	fake_file("/dev/tdx-guest", "", 0600);
 	snprintf(b.config.smi_srs, sizeof(b.config.smi_srs), "1");
 	ASSERT_EQ(gpu_step(&b), -EMEDIUMTYPE);
+	ASSERT_FALSE(b.gpu_up);
 	ASSERT_CONTAINS(b.why, "ccinit.gpu.cc=on but the driver reports CC off");
 	/* Nothing after the check ran: no daemon, no ready state. */
 	ASSERT_FALSE(fake_exists("/usr/bin/nvidia-persistenced.args"));
@@ -217,24 +219,120 @@ TEST(eight_gpus)
 	fake_teardown();
 }
 
+/* n NVSwitches on PCI (the first `bound` of them in the driver's procfs) and a fabric manager. */
+static void nvswitches(unsigned n, unsigned bound)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char bdf[32], rel[96];
+		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", 0x80 + i);
+		fake_pci(bdf, "0x10de", "0x068000", "0x22a3");
+		snprintf(rel, sizeof(rel), "/proc/driver/nvidia-nvswitch/devices/%s/information",
+		         bdf);
+		if (i < bound)
+			fake_file(rel, "BIOS Version: N/A\n", 0644);
+	}
+	fake_file("/usr/share/nvidia/nvswitch/fabricmanager.cfg",
+	          "LOG_LEVEL=4\nFABRIC_MODE=1\nPARTITION_RAIL_POLICY=symmetric\n", 0644);
+	script("/usr/bin/nv-fabricmanager", "exit 0");
+}
+
 TEST(nvswitch_nvl4_fabric_manager)
 {
 	struct boot b;
 
 	image(&b, 8);
-	for (unsigned i = 0; i < 4; i++) {
-		char bdf[32];
-		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", 0x80 + i);
-		fake_pci(bdf, "0x10de", "0x068000", "0x22a3");
-	}
-	fake_file("/usr/share/nvidia/nvswitch/fabricmanager.cfg",
-	          "LOG_LEVEL=4\nFABRIC_MODE=1\nPARTITION_RAIL_POLICY=symmetric\n", 0644);
-	script("/usr/bin/nv-fabricmanager", "exit 0");
+	nvswitches(4, 4);
 	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_STR(modules_log, "nvidia() nvidia-uvm() "); /* no TEE: no protected PCIe */
 	ASSERT_STR(fake_read("/run/fabricmanager.cfg"),
 	           "LOG_LEVEL=4\nFABRIC_MODE=0\nPARTITION_RAIL_POLICY=greedy\n");
 	ASSERT_STR(fake_read("/usr/bin/nv-fabricmanager.args"), "-c /run/fabricmanager.cfg\n");
 	ASSERT_TRUE(fake_node_find("/dev/nvidia-nvswitchctl") != NULL);
+	fake_teardown();
+}
+
+/* HGX Hopper under a CPU TEE: protected PCIe, derived from the topology; the counts pinned. */
+TEST(nvl4_under_tee_protected_pcie_and_pinned_counts)
+{
+	struct boot b;
+
+	image(&b, 8);
+	nvswitches(4, 4);
+	fake_file("/dev/sev-guest", "", 0600);
+	cc_on();
+	b.config.gpu_count = 8;
+	b.config.nvswitch_count = 4;
+	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_STR(modules_log,
+	           "nvidia(NVreg_RegistryDwords=RmEnableProtectedPcie=0x1) nvidia-uvm() ");
+	fake_teardown();
+}
+
+TEST(module_options_follow_the_topology_table)
+{
+	struct gpu_topology t = {.mode = GPU_MODE_GPU, .gpu_count = 1};
+	ASSERT_STR(gpu_module_options(&t, CPU_TEE_NONE), "NVreg_NvLinkDisable=1");
+	t.gpu_count = 8;
+	ASSERT_TRUE(gpu_module_options(&t, CPU_TEE_TDX) == NULL); /* Blackwell MPT too: none */
+	t.mode = GPU_MODE_GPU_NVL5;
+	ASSERT_TRUE(gpu_module_options(&t, CPU_TEE_TDX) == NULL);
+	t.mode = GPU_MODE_GPU_NVL4;
+	ASSERT_STR(gpu_module_options(&t, CPU_TEE_TDX),
+	           "NVreg_RegistryDwords=RmEnableProtectedPcie=0x1");
+	ASSERT_TRUE(gpu_module_options(&t, CPU_TEE_NONE) == NULL);
+}
+
+/* A host that hides a GPU: PCI shows fewer than the measured command line says. */
+TEST(gpu_count_differs_from_pci)
+{
+	struct boot b;
+
+	image(&b, 1);
+	b.config.gpu_count = 2;
+	ASSERT_EQ(gpu_step(&b), -ENODEV);
+	ASSERT_STR(b.why, "ccinit.gpu.count=2 but PCI has 1 GPU");
+	ASSERT_STR(modules_log, ""); /* refused before anything loaded */
+	ASSERT_FALSE(b.gpu_up);
+	fake_teardown();
+	image(&b, 1);
+	b.config.gpu_count = 0;
+	ASSERT_EQ(gpu_step(&b), -ENODEV);
+	ASSERT_STR(b.why, "ccinit.gpu.count=0 but PCI has 1 GPU");
+	fake_teardown();
+}
+
+/* On PCI, but the driver did not bind it: as good as hidden. */
+TEST(gpu_count_differs_from_driver)
+{
+	struct boot b;
+	char cmd[160];
+
+	image(&b, 2);
+	b.config.gpu_count = 2;
+	snprintf(cmd, sizeof(cmd), "rm -r '%s/proc/driver/nvidia/gpus/0000:11:00.0'", fake.root);
+	ASSERT_EQ(system(cmd), 0);
+	ASSERT_EQ(gpu_step(&b), -ENODEV);
+	ASSERT_STR(b.why,
+	           "ccinit.gpu.count=2 but the driver bound 1 GPU (/proc/driver/nvidia/gpus)");
+	fake_teardown();
+}
+
+TEST(nvswitch_count_differs_from_pci_and_driver)
+{
+	struct boot b;
+
+	image(&b, 8);
+	nvswitches(4, 4);
+	b.config.nvswitch_count = 3;
+	ASSERT_EQ(gpu_step(&b), -ENODEV);
+	ASSERT_STR(b.why, "ccinit.nvswitch.count=3 but PCI has 4 NVSwitches");
+	fake_teardown();
+	image(&b, 8);
+	nvswitches(4, 3);
+	b.config.nvswitch_count = 4;
+	ASSERT_EQ(gpu_step(&b), -ENODEV);
+	ASSERT_STR(b.why, "ccinit.nvswitch.count=4 but the driver bound 3 NVSwitches "
+	                  "(/proc/driver/nvidia-nvswitch/devices)");
 	fake_teardown();
 }
 

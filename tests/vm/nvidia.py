@@ -41,7 +41,8 @@ def prepare(work):
     ccimage("modules", "build", "--kernel-root", kroot, "--kernel-tree", tree)
     modules_s = time.monotonic() - start
     start = time.monotonic()
-    out = vmlib.build_recipe(work, "nvidia-gpu", sets=[f"kernel_tree={tree}"])
+    # No GPU in QEMU: the measured count is 0 (the recipe's default is 1).
+    out = vmlib.build_recipe(work, "nvidia-gpu", sets=[f"kernel_tree={tree}", "gpu_count=0"])
     build_s = time.monotonic() - start
     with open(os.path.join(out, "cmdline.txt")) as f:
         cmdline = f.read().strip()
@@ -69,6 +70,8 @@ def check_gpu_optional(b, r, env):
         problems.append(f"probe file not read from the verified root: {r.get('probe')}")
     if r.get("modules_disabled") != "1":
         problems.append("modules_disabled not 1")
+    if "ccinit.gpu.count=0" not in (r.get("cmdline") or ""):
+        problems.append("the recipe did not write the GPU count into the command line")
     return problems
 
 
@@ -81,6 +84,9 @@ SCENARIOS = [
      [NO_GPU], False, None),
     ("gpu unset: an image with NVIDIA firmware defaults to required", "",
      [NO_GPU], False, None),
+    # The recipe measured ccinit.gpu.count=0; a second, later value must not replace it.
+    ("the measured GPU count cannot be replaced by a later one", "ccinit.gpu.count=1",
+     ["FATAL: cmdline: ccinit.gpu.count: given twice"], False, None),
     # nvidia.ko links against this kernel (no "disagrees about version", no unknown
     # symbol) and its init runs, then refuses for want of a device.
     ("nvidia.ko loads into the recipe's kernel, then finds no GPU",

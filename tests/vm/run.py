@@ -19,6 +19,10 @@ import images  # noqa: E402
 import vmlib  # noqa: E402
 
 AGENT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+ATTESTER_NVIDIA = "KATA_ATTESTER_VARIANT=nvidia"
+# A verity line that parses (64 hex digits of root hash); no disk has it.
+WELL_FORMED_VERITY = ("root_hash={0},salt=abab,data_blocks=19,"
+                      "data_block_size=4096,hash_block_size=4096")
 
 
 def mount(report, target):
@@ -33,7 +37,7 @@ def dm_by_devno(report, devno):
     return None
 
 
-def check_exec_handoff(b, r, env):
+def check_exec_handoff(b, r, env, want_env=(AGENT_PATH,)):
     """The agent became PID 1 with exactly the process state kata-agent expects."""
     problems = []
     if r["pid"] != 1:
@@ -42,7 +46,7 @@ def check_exec_handoff(b, r, env):
         problems.append(f"oom_score_adj {r['oom_score_adj']}")
     if r["rlimits"]["nofile"] != [1048576, 1048576]:
         problems.append(f"nofile {r['rlimits']['nofile']}")
-    if r["environ"] != [AGENT_PATH]:
+    if sorted(r["environ"]) != sorted(want_env):
         problems.append(f"environment {r['environ']}")
     if sorted(r["fds"]) != ["0", "1", "2"] or set(r["fds"].values()) != {"/dev/console"}:
         problems.append(f"descriptors {r['fds']}")
@@ -64,19 +68,21 @@ def check_exec_handoff(b, r, env):
     return problems
 
 
-def check_supervised(b, r, env):
-    problems = []
-    if r["pid"] == 1:
-        problems.append("agent is PID 1 in supervise mode")
-    if "exited with status 3; powering off" not in b.transcript:
-        problems.append("ccinit did not log the agent's exit status 3")
-    return problems
-
-
-def check_verified_root(scratch_uuid_prefix):
-    """/ is overlay over dm-verity (ro) erofs + a writable layer; the agent read its probe file."""
+def check_supervised(ending):
+    """The agent is PID 1 of its own PID namespace, with the exec hand-off's process state;
+    ccinit logged how it ended and powered off."""
     def check(b, r, env):
         problems = check_exec_handoff(b, r, env)
+        if ending not in b.transcript:
+            problems.append(f"ccinit did not log: {ending}")
+        return problems
+    return check
+
+
+def check_verified_root(scratch_uuid_prefix, want_env=(AGENT_PATH,)):
+    """/ is overlay over dm-verity (ro) erofs + a writable layer; the agent read its probe file."""
+    def check(b, r, env):
+        problems = check_exec_handoff(b, r, env, want_env)
         root, lower, upper = mount(r, "/"), mount(r, "/run/ccinit/lower"), mount(r, "/run/ccinit/scratch")
         if not root or root["fstype"] != "overlay" or "lowerdir=/run/ccinit/lower" not in root["super"]:
             problems.append(f"/ is not the overlay: {root}")
@@ -121,8 +127,10 @@ def fresh_scratch(env, tag):
     return images.scratch(env["work"], f"scratch-{tag}-{next(_serial)}.img")
 
 
-def check_extension(b, r, env):
-    problems = check_verified_root("CRYPT-PLAIN-")(b, dict(r, probe={"result": images.PROBE}), env)
+def check_extension(b, r, env, want_env=(AGENT_PATH, ATTESTER_NVIDIA)):
+    """Kata's gpu extension is mounted: the agent is told to start the NVIDIA attester."""
+    problems = check_verified_root("CRYPT-PLAIN-", want_env)(
+        b, dict(r, probe={"result": images.PROBE}), env)
     ext = mount(r, "/run/kata-extensions/gpu")
     if not ext or ext["fstype"] != "erofs" or not {"ro", "nosuid", "nodev"} <= set(ext["options"].split(",")):
         problems.append(f"extension mount: {ext}")
@@ -209,9 +217,22 @@ SCENARIOS = [
     # Foundation: the initramfs is the root.
     row("boot: exec hand-off, agent is PID 1", lambda e: "ccinit.log=info",
         ["handing off to /usr/bin/kata-agent"], True, check_exec_handoff),
-    row("boot: supervise mode, agent exits, ccinit powers off",
+    row("boot: supervise mode, agent is PID 1 of its PID namespace, exits 3, ccinit powers off",
         lambda e: "ccinit.log=info ccinit.supervise=1 testagent.exit=3",
-        ["supervising agent /usr/bin/kata-agent"], True, check_supervised),
+        ["supervising agent /usr/bin/kata-agent: PID 1 of its own PID namespace"], True,
+        check_supervised("exited with status 3; powering off")),
+    row("boot: supervise mode, the agent's reboot() ends its namespace, ccinit powers off",
+        lambda e: "ccinit.log=info ccinit.supervise=1",
+        ["supervising agent /usr/bin/kata-agent: PID 1 of its own PID namespace"], True,
+        check_supervised("ended by SIGINT: its reboot(power off or halt) in its PID namespace")),
+    row("boot: ccinit.attester=nvidia without a GPU: KATA_ATTESTER_VARIANT=nvidia, nothing else",
+        lambda e: "ccinit.log=info ccinit.attester=nvidia",
+        ["handing off to /usr/bin/kata-agent with KATA_ATTESTER_VARIANT=nvidia"], True,
+        lambda b, r, env: check_exec_handoff(b, r, env, (AGENT_PATH, ATTESTER_NVIDIA))),
+    row("boot: lo is up when the agent starts", lambda e: "ccinit.log=info testagent.read=/sys/class/net/lo/flags",
+        ["ccinit: lo up"], True,
+        lambda b, r, env: [] if (r.get("probe") or {}).get("result") == "0x9"
+        else [f"lo flags {r.get('probe')}, want 0x9 (UP, LOOPBACK)"]),
     row("fail: bad knob value", lambda e: "ccinit.root.timeout=abc",
         ["FATAL: cmdline: ccinit.root.timeout: 'abc' is not a number"], False),
     row("fail: unknown ccinit knob", lambda e: "ccinit.rooot=/dev/vda",
@@ -222,6 +243,39 @@ SCENARIOS = [
         ["FATAL: cmdline: ccinit.debug.shell: refused, this is a production build"], False),
     row("fail: bad NVRC knob value", lambda e: "nvrc.smi.lgc=fast",
         ["FATAL: cmdline: nvrc.smi.lgc: 'fast' is not a number"], False),
+    # The agent a hostile command line names: each ends in one FATAL, never a loop or a hang.
+    row("fail: ccinit.agent=/init (ccinit itself)", lambda e: "ccinit.agent=/init",
+        ["FATAL: handoff: /init is ccinit itself, not an agent"], False),
+    row("fail: ccinit.agent=/proc/self/exe", lambda e: "ccinit.agent=/proc/self/exe",
+        ["FATAL: handoff: /proc/self/exe is ccinit itself, not an agent"], False),
+    row("fail: ccinit.agent= a symlink to ccinit, supervised",
+        lambda e: "ccinit.supervise=1 ccinit.agent=/usr/bin/ccinit-link",
+        ["FATAL: handoff: /usr/bin/ccinit-link is ccinit itself, not an agent"], False),
+    row("fail: ccinit.agent= a modified copy of ccinit (the second ccinit stops)",
+        lambda e: "ccinit.agent=/usr/bin/ccinit-copy",
+        ["FATAL: mount: ccinit already ran in this boot (/run/ccinit.started exists)"], False),
+    row("fail: ccinit.agent=/dev/zero (an endless character device)",
+        lambda e: "ccinit.agent=/dev/zero",
+        ["FATAL: handoff: /dev/zero is not a regular file"], False),
+    row("fail: supervised agent without the exec bit",
+        lambda e: "ccinit.supervise=1 ccinit.agent=/usr/bin/no-exec-bit",
+        ["FATAL: handoff: exec /usr/bin/no-exec-bit: Permission denied"], False),
+    row("fail: supervised agent is a script without #!",
+        lambda e: "ccinit.supervise=1 ccinit.agent=/usr/bin/no-shebang",
+        ["FATAL: handoff: exec /usr/bin/no-shebang (not an executable: a script without #!?)"],
+        False),
+    # Security knobs take one value: a verifier matching the first must see what ccinit uses.
+    row("fail: ccinit.root.verity given twice",
+        lambda e: "ccinit.root=/dev/vda ccinit.root.verity=" + WELL_FORMED_VERITY.format("a" * 64)
+        + " ccinit.root.verity=" + WELL_FORMED_VERITY.format("b" * 64),
+        ["FATAL: cmdline: ccinit.root.verity: given twice"], False),
+    row("fail: an extension's parameters given twice",
+        lambda e: "kata.extension.gpu.verity_params kata.extension.gpu.verity_params",
+        ["FATAL: cmdline: kata.extension.gpu.verity_params: given twice"], False),
+    row("fail: an extension name longer than a virtio serial holds",
+        lambda e: "kata.extension.abcdefghijk.verity_params=root_hash=00",
+        ["FATAL: cmdline: kata.extension.abcdefghijk.verity_params: extension name longer "
+         "than 10 characters"], False),
     # The images the recipes describe, built end to end by `ccimage build`.
     recipe_row("test", "/etc/probe", "ccinit test image"),
     recipe_row("kata-guest", "/etc/hostname", "kata"),
@@ -229,6 +283,11 @@ SCENARIOS = [
     row("gpu: ccinit.gpu=optional without a GPU, the agent runs",
         lambda e: "ccinit.log=info ccinit.gpu=optional", ["gpu: no NVIDIA device"], True,
         check_exec_handoff),
+    row("fail: ccinit.gpu.count=1 without a GPU (a host hiding the GPU)",
+        lambda e: "ccinit.gpu=optional ccinit.gpu.count=1",
+        ["FATAL: gpu: ccinit.gpu.count=1 but PCI has 0 GPUs"], False),
+    row("fail: ccinit.gpu.count given twice", lambda e: "ccinit.gpu.count=1 ccinit.gpu.count=0",
+        ["FATAL: cmdline: ccinit.gpu.count: given twice"], False),
     row("fail: ccinit.gpu=required without a GPU",
         lambda e: "ccinit.gpu=required",
         ["FATAL: gpu: ccinit.gpu=required but no NVIDIA GPU on PCI"], False),
@@ -239,6 +298,11 @@ SCENARIOS = [
     row("root: data and hash as separate devices by serial",
         lambda e: SPLIT + verity(e) + " testagent.read=/etc/probe", ["root: overlay of"], True,
         check_verified_root("CRYPT-PLAIN-"), "storage", split_disks("A", "A")),
+    row("root: supervised agent on the verified root, in its own PID and mount namespaces",
+        lambda e: ROOT + verity(e) + " ccinit.supervise=1",
+        ["supervising agent /usr/bin/kata-agent: PID 1 of its own PID namespace",
+         "ended by SIGINT"], True, check_verified_root("CRYPT-PLAIN-"), "storage",
+        lambda e: root_disks(e)),
     row("root: scratch on tmpfs", lambda e: ROOT.replace("serial:scratch", "tmpfs") + verity(e),
         ["root: overlay of"], True, check_verified_root("tmpfs"), "storage",
         lambda e: root_disks(e, scratch=False)),
@@ -300,6 +364,12 @@ SCENARIOS = [
         lambda e: EXT + verity(e) + " testagent.read=/run/kata-extensions/gpu/etc/probe"
         " kata.extension.gpu.verity_params=" + e["verity"]["E"],
         ["extension gpu: /dev/dm-"], True, check_extension, "storage", extension_disks(True)),
+    row("root: the gpu extension with ccinit.attester=none: PATH only",
+        lambda e: EXT + verity(e) + " testagent.read=/run/kata-extensions/gpu/etc/probe"
+        " ccinit.attester=none kata.extension.gpu.verity_params=" + e["verity"]["E"],
+        ["extension gpu: /dev/dm-"], True,
+        lambda b, r, env: check_extension(b, r, env, (AGENT_PATH,)), "storage",
+        extension_disks(True)),
     row("fail: an extension disk without parameters", lambda e: EXT + verity(e),
         ["FATAL: root: disk vdc (extension-gpu) has no kata.extension.gpu.verity_params"], False,
         None, "storage", extension_disks(True)),
@@ -313,6 +383,31 @@ SCENARIOS = [
     row("fail: an unmeasured extension (bare key)",
         lambda e: EXT + verity(e) + " kata.extension.gpu.verity_params",
         ["unmeasured extensions are refused"], False, None, "storage", extension_disks(True)),
+    # The scratch disk is encrypted and formatted: never a verified disk, said before any write.
+    row("fail: scratch on the root disk",
+        lambda e: ROOT.replace("serial:scratch", "/dev/vda") + verity(e),
+        ["FATAL: root: scratch device /dev/vda (/dev/vda) overlaps the root's data device "
+         "/dev/vda1"], False, None, "storage", lambda e: root_disks(e, scratch=False)),
+    row("fail: scratch on the root's hash partition",
+        lambda e: ROOT.replace("serial:scratch", "/dev/vda2") + verity(e),
+        ["FATAL: root: scratch device /dev/vda2 (/dev/vda2) overlaps the root's hash device "
+         "/dev/vda2"], False, None, "storage", lambda e: root_disks(e, scratch=False)),
+    row("fail: scratch on an extension's disk",
+        lambda e: EXT.replace("serial:scratch", "serial:extension-gpu") + verity(e)
+        + " kata.extension.gpu.verity_params=" + e["verity"]["E"],
+        ["FATAL: root: scratch device /dev/vdb (serial:extension-gpu) is extension gpu's disk"],
+        False, None, "storage",
+        lambda e: [(e["disks"]["good"], None, True),
+                   (images.path(e["images"]["E"], "disk"), "extension-gpu", True)]),
+    row("fail: scratch disk read-only", lambda e: ROOT + verity(e),
+        ["FATAL: root: scratch device /dev/vdb (serial:scratch) is read-only"], False, None,
+        "storage", lambda e: [(e["disks"]["good"], None, True),
+                              (fresh_scratch(e, "ro"), "scratch", True)]),
+    row("fail: scratch disk too small", lambda e: ROOT + verity(e),
+        ["FATAL: root: scratch device /dev/vdb (serial:scratch) has 1048576 bytes, less than"],
+        False, None, "storage", lambda e: [
+            (e["disks"]["good"], None, True),
+            (images.scratch(e["work"], f"tiny-{next(_serial)}.img", 1 << 20), "scratch", False)]),
     row("fail: no writable layer named", lambda e: ROOT.replace("ccinit.scratch=serial:scratch", "") + verity(e),
         ["FATAL: root: no writable layer"], False, None, "storage", lambda e: root_disks(e, scratch=False)),
 ]
@@ -389,7 +484,15 @@ def prepare(work, wanted):
     with open(mke2fs, "w") as f:
         f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
     env = {"vmlinuz": vmlinuz, "work": work, "initrds": {}}
-    env["initrds"]["plain"] = vmlib.initramfs(os.path.join(work, "plain.cpio"), init, lists=[listing])
+    # ccinit with one byte more: not the same file or bytes, still ccinit when it runs.
+    copy = os.path.join(work, "ccinit-copy")
+    with open(init, "rb") as src, open(copy, "wb") as dst:
+        dst.write(src.read() + b"\0")
+    copies = os.path.join(work, "copies.list")
+    with open(copies, "w") as f:
+        f.write(f"file /usr/bin/ccinit-copy {copy} 0755\n")
+    env["initrds"]["plain"] = vmlib.initramfs(os.path.join(work, "plain.cpio"), init,
+                                              lists=[listing, copies])
     busybox = os.path.join(work, "busybox.list")
     with open(busybox, "w") as f:
         f.write("file /bin/busybox /bin/busybox 0755\nslink /bin/sh busybox 0777\n")
