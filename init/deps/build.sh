@@ -5,11 +5,14 @@
 # source versions and the compiler, so a rebuild happens only when one of them
 # changes.
 #
-# Usage: build.sh PREFIX_LINK   (PREFIX_LINK becomes a symlink to the cached prefix)
+# Usage: build.sh DIR   (DIR becomes a copy of the cached prefix: hard links
+# where the cache shares the file system. A symlink into the cache would dangle
+# once the cache is cleaned or CCINIT_CACHE names another one, and make would
+# not notice, since the objects built from it are up to date.)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-link=${1:?usage: build.sh PREFIX_LINK}
+link=${1:?usage: build.sh DIR}
 cache=${CCINIT_CACHE:-/var/cache/ccinit}
 jobs=$(nproc)
 
@@ -56,9 +59,16 @@ key=$({
 } | sha256sum | cut -c1-16)
 prefix=$cache/deps/$key
 
+publish() {
+	rm -rf "$link" "$link.tmp"
+	cp -al "$prefix" "$link.tmp" 2>/dev/null || { rm -rf "$link.tmp" && cp -a "$prefix" "$link.tmp"; }
+	mv "$link.tmp" "$link"
+	touch "$link/.complete" # newer than this script, or make would ask again every time
+}
+
 if [ -f "$prefix/.complete" ]; then
 	echo "deps: cached at $prefix"
-	ln -sfn "$prefix" "$link"
+	publish
 	exit 0
 fi
 
@@ -154,5 +164,5 @@ echo "$versions" >"$prefix/VERSIONS"
 cp "$log" "$prefix/build.log"
 rm -rf "$src"
 touch "$prefix/.complete"
-ln -sfn "$prefix" "$link"
+publish
 echo "deps: built in $(($(date +%s) - start)) s"

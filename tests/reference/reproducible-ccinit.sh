@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 deps=$(readlink -f build/deps)
-echo "1..3"
+echo "1..4"
 if [ ! -f "$deps/.complete" ]; then
 	echo "not ok 1 - the static dependencies are not built (make deps)"
 	exit 1
@@ -35,5 +35,13 @@ if readelf -l "$work/a/build/ccinit" | grep -q "program interpreter"; then
 	failed=1
 else
 	echo "ok 3 - static: no program interpreter"
+fi
+# The clone's own copy, not a link into CCINIT_CACHE: a cleaned cache, or another
+# CCINIT_CACHE in the next run, must not leave the build pointing at nothing.
+if [ -d build/deps ] && [ ! -L build/deps ] && [ -x build/deps/sbin/mke2fs ]; then
+	echo "ok 4 - build/deps is the clone's own copy of the cached libraries"
+else
+	echo "not ok 4 - build/deps is a link into the cache, or incomplete: $(ls -ld build/deps)"
+	failed=1
 fi
 exit $failed
