@@ -160,12 +160,11 @@ def root_disks(env, disk="good", scratch=True):
     return disks
 
 
-def row(name, append, expect, agent_runs, check=None, initrd="plain", disks=None, before=None,
-        kernel=None):
+def row(name, append, expect, agent_runs, check=None, initrd="plain", disks=None, kernel=None):
     """kernel: the vmlinuz to boot, from env; by default the one the initramfs's modules
     come from (tests/vm/kernel.sh)."""
     return dict(name=name, append=append, expect=expect, agent_runs=agent_runs, check=check,
-                initrd=initrd, disks=disks or (lambda env: []), before=before,
+                initrd=initrd, disks=disks or (lambda env: []),
                 kernel=kernel or (lambda env: env["vmlinuz"]))
 
 
