@@ -57,29 +57,51 @@ static void child_exec(const char *path, const char *const *argv, bool to_kmsg, 
 	_exit(127);
 }
 
+/* argv[0] resolved in the image; a program the image lacks is named. */
+static int resolve(const char *const *argv, char *path, size_t path_size, char *why,
+                   size_t why_size)
+{
+	if (sys_path(path, path_size, argv[0]) < 0 || access(path, X_OK) < 0) {
+		snprintf(why, why_size, "%s is missing from the image", argv[0]);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* resolve(), then a close-on-exec pipe and a fork: the child gets *pid == 0. */
+static int fork_with_pipe(const char *const *argv, char *path, size_t path_size, int pipefd[2],
+                          pid_t *pid, char *why, size_t why_size)
+{
+	int r = resolve(argv, path, path_size, why, why_size);
+
+	if (r < 0)
+		return r;
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(why, why_size, "pipe for %s", argv[0]);
+		return -errno;
+	}
+	*pid = fork();
+	if (*pid < 0) {
+		r = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		snprintf(why, why_size, "fork for %s", argv[0]);
+		return r;
+	}
+	return 0;
+}
+
 int run_daemon(const char *const *argv, bool to_kmsg, const struct harden *h, pid_t *pid, char *why,
                size_t why_size)
 {
 	struct child_report rep;
 	char path[512];
-	int pipefd[2];
+	int pipefd[2], r;
 	ssize_t n;
+	pid_t p;
 
-	if (sys_path(path, sizeof(path), argv[0]) < 0 || access(path, X_OK) < 0) {
-		snprintf(why, why_size, "%s is missing from the image", argv[0]);
-		return -ENOENT;
-	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		snprintf(why, why_size, "pipe for %s", argv[0]);
-		return -errno;
-	}
-	pid_t p = fork();
-	if (p < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		snprintf(why, why_size, "fork for %s", argv[0]);
-		return -errno;
-	}
+	if ((r = fork_with_pipe(argv, path, sizeof(path), pipefd, &p, why, why_size)) < 0)
+		return r;
 	if (p == 0) {
 		close(pipefd[0]);
 		child_exec(path, argv, to_kmsg, -1, h, pipefd[1]);
@@ -102,13 +124,11 @@ int run_program(const char *const *argv, bool wait, bool to_kmsg, pid_t *pid, ch
                 size_t why_size)
 {
 	char path[512];
-	int status;
+	int status, r;
 	pid_t p;
 
-	if (sys_path(path, sizeof(path), argv[0]) < 0 || access(path, X_OK) < 0) {
-		snprintf(why, why_size, "%s is missing from the image", argv[0]);
-		return -ENOENT;
-	}
+	if ((r = resolve(argv, path, sizeof(path), why, why_size)) < 0)
+		return r;
 	p = fork();
 	if (p < 0) {
 		snprintf(why, why_size, "fork for %s", argv[0]);
@@ -144,25 +164,13 @@ static const char *last_line(char *text)
 int run_program_output(const char *const *argv, char *why, size_t why_size)
 {
 	char path[512], out[4096];
-	int pipefd[2], status;
+	int pipefd[2], status, r;
 	size_t used = 0;
 	ssize_t n;
+	pid_t p;
 
-	if (sys_path(path, sizeof(path), argv[0]) < 0 || access(path, X_OK) < 0) {
-		snprintf(why, why_size, "%s is missing from the image", argv[0]);
-		return -ENOENT;
-	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		snprintf(why, why_size, "pipe for %s", argv[0]);
-		return -errno;
-	}
-	pid_t p = fork();
-	if (p < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		snprintf(why, why_size, "fork for %s", argv[0]);
-		return -errno;
-	}
+	if ((r = fork_with_pipe(argv, path, sizeof(path), pipefd, &p, why, why_size)) < 0)
+		return r;
 	if (p == 0)
 		child_exec(path, argv, false, pipefd[1], NULL, -1);
 	close(pipefd[1]);
