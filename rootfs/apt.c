@@ -4,19 +4,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "rootfs/fsutil.h"
+#include "rootfs/spawn.h"
 
 #define MAX_OPTS 48
 
@@ -27,24 +26,35 @@ struct apt {
 	bool quiet;
 };
 
-extern char **environ;
-
 const char *apt_cache_dir(void)
 {
 	const char *c = getenv("CCINIT_CACHE");
 	return c && *c ? c : "/var/cache/ccinit";
 }
 
-static void mirrors(const struct recipe *r, char *main_url, char *sec_url, size_t size)
+static struct apt_sources recipe_sources(const struct recipe *r)
 {
-	if (r->debian.snapshot) {
+	return (struct apt_sources){.suite = r->debian.suite,
+	                            .mirror = r->debian.mirror,
+	                            .security_mirror = r->debian.security_mirror,
+	                            .keyring = r->debian.keyring,
+	                            .snapshot = r->debian.snapshot,
+	                            .architecture = r->debian.architecture,
+	                            .components = (const char *const *)r->debian.components,
+	                            .ncomponents = r->debian.ncomponents,
+	                            .updates = r->debian.updates};
+}
+
+static void mirrors(const struct apt_sources *src, char *main_url, char *sec_url, size_t size)
+{
+	if (src->snapshot) {
 		snprintf(main_url, size, "http://snapshot.debian.org/archive/debian/%s",
-		         r->debian.snapshot);
+		         src->snapshot);
 		snprintf(sec_url, size, "http://snapshot.debian.org/archive/debian-security/%s",
-		         r->debian.snapshot);
+		         src->snapshot);
 	} else {
-		snprintf(main_url, size, "%s", r->debian.mirror);
-		snprintf(sec_url, size, "%s", r->debian.security_mirror);
+		snprintf(main_url, size, "%s", src->mirror);
+		snprintf(sec_url, size, "%s", src->security_mirror);
 	}
 	for (char *u = main_url; u; u = u == main_url ? sec_url : NULL) {
 		size_t n = strlen(u);
@@ -55,9 +65,10 @@ static void mirrors(const struct recipe *r, char *main_url, char *sec_url, size_
 
 void apt_file_url(const struct recipe *r, const char *filename, char *buf, size_t size)
 {
+	const struct apt_sources src = recipe_sources(r);
 	char m[512], s[512];
 
-	mirrors(r, m, s, sizeof(m));
+	mirrors(&src, m, s, sizeof(m));
 	/* Security uploads live in the security archive's pool; apt says which by the path only. */
 	snprintf(buf, size, "%s/%s", strstr(filename, "updates/") ? s : m, filename);
 }
@@ -90,6 +101,26 @@ static int add_opt(struct apt *a, const char *key, const char *value, const char
 
 int apt_open(const struct recipe *r, bool quiet, struct apt **ret, char *why, size_t why_size)
 {
+	const struct apt_sources src = recipe_sources(r);
+
+	return apt_open_sources(&src, quiet, ret, why, why_size);
+}
+
+/* One sources.list line: "deb [signed-by=K arch=A] URL SUITE COMPONENTS". */
+static int source_line(char *buf, size_t size, const struct apt_sources *src, const char *url,
+                       const char *suffix, const char *comps)
+{
+	char arch[64] = "";
+
+	if (src->architecture)
+		snprintf(arch, sizeof(arch), " arch=%s", src->architecture);
+	return snprintf(buf, size, "deb [signed-by=%s%s] %s %s%s%s\n", src->keyring, arch, url,
+	                src->suite, suffix, comps);
+}
+
+int apt_open_sources(const struct apt_sources *src, bool quiet, struct apt **ret, char *why,
+                     size_t why_size)
+{
 	char sources[4096], m[512], s[512], comps[512] = "", path[PATH_MAX];
 	uint8_t md[32];
 	unsigned mdlen = 0;
@@ -97,19 +128,18 @@ int apt_open(const struct recipe *r, bool quiet, struct apt **ret, char *why, si
 	int n, rc;
 
 	*ret = NULL;
-	mirrors(r, m, s, sizeof(m));
-	for (size_t i = 0; i < r->debian.ncomponents; i++) {
+	mirrors(src, m, s, sizeof(m));
+	for (size_t i = 0; i < src->ncomponents; i++) {
 		size_t len = strlen(comps);
-		snprintf(comps + len, sizeof(comps) - len, " %s", r->debian.components[i]);
+		snprintf(comps + len, sizeof(comps) - len, " %s", src->components[i]);
 	}
-	n = snprintf(sources, sizeof(sources), "deb [signed-by=%s arch=%s] %s %s%s\n",
-	             r->debian.keyring, r->debian.architecture, m, r->debian.suite, comps);
-	if (r->debian.updates && n > 0 && (size_t)n < sizeof(sources))
-		n += snprintf(sources + n, sizeof(sources) - (size_t)n,
-		              "deb [signed-by=%s arch=%s] %s %s-updates%s\n"
-		              "deb [signed-by=%s arch=%s] %s %s-security%s\n",
-		              r->debian.keyring, r->debian.architecture, m, r->debian.suite, comps,
-		              r->debian.keyring, r->debian.architecture, s, r->debian.suite, comps);
+	n = source_line(sources, sizeof(sources), src, m, "", comps);
+	if (src->updates && n > 0 && (size_t)n < sizeof(sources))
+		n += source_line(sources + n, sizeof(sources) - (size_t)n, src, m, "-updates",
+		                 comps);
+	if (src->updates && n > 0 && (size_t)n < sizeof(sources))
+		n += source_line(sources + n, sizeof(sources) - (size_t)n, src, s, "-security",
+		                 comps);
 	if (n < 0 || (size_t)n >= sizeof(sources)) {
 		snprintf(why, why_size, "apt sources too long");
 		return -ENAMETOOLONG;
@@ -149,13 +179,15 @@ int apt_open(const struct recipe *r, bool quiet, struct apt **ret, char *why, si
 	rc |= add_opt(a, "Dir::State", a->root, "/state");
 	rc |= add_opt(a, "Dir::State::status", a->root, "/status");
 	rc |= add_opt(a, "Dir::Cache", a->root, "/cache");
-	rc |= add_opt(a, "APT::Architecture", r->debian.architecture, "");
-	rc |= add_opt(a, "APT::Architectures", r->debian.architecture, "");
+	if (src->architecture) {
+		rc |= add_opt(a, "APT::Architecture", src->architecture, "");
+		rc |= add_opt(a, "APT::Architectures", src->architecture, "");
+	}
 	rc |= add_opt(a, "Acquire::Languages", "none", "");
 	rc |= add_opt(a, "APT::Get::AllowUnauthenticated", "false", "");
 	/* Downloads land in our cache, which the _apt user cannot write; apt says so each time. */
 	rc |= add_opt(a, "APT::Sandbox::User", "root", "");
-	if (r->debian.snapshot)
+	if (src->snapshot)
 		rc |= add_opt(a, "Acquire::Check-Valid-Until", "false", "");
 	if (rc) {
 		free(a);
@@ -174,14 +206,18 @@ struct apt *apt_free(struct apt *a)
 /*
  * Runs an apt program with our options. cwd: where it runs (NULL: here);
  * out: its stdout (NULL: to our stderr); errors_to_null: hide its stderr.
+ * *out is set even when apt fails: apt-cache prints what it found.
  */
 static int run_apt_unlocked(struct apt *a, const char *prog, const char *const *args,
                             const char *cwd, char **out, size_t *out_len, bool errors_to_null)
 {
-	posix_spawn_file_actions_t fa;
-	int pipefd[2] = {-1, -1}, status, r;
+	const struct spawn_io io = {.cwd = cwd,
+	                            .capture = out,
+	                            .capture_len = out_len,
+	                            .stderr_null = errors_to_null || a->quiet};
 	size_t n = 0, nargs = 0;
-	pid_t pid;
+	char why[256];
+	int r;
 
 	while (args[nargs])
 		nargs++;
@@ -196,65 +232,9 @@ static int run_apt_unlocked(struct apt *a, const char *prog, const char *const *
 	for (; *args; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
-	if (out && pipe2(pipefd, O_CLOEXEC) < 0) {
-		free(argv);
-		return -errno;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	if (out)
-		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	else
-		posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
-	if (errors_to_null || a->quiet)
-		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	if (cwd)
-		posix_spawn_file_actions_addchdir_np(&fa, cwd);
-	r = posix_spawnp(&pid, prog, &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	r = spawn_run(argv, &io, why, sizeof(why));
 	free(argv);
-	if (out)
-		close(pipefd[1]);
-	if (r != 0) {
-		if (out)
-			close(pipefd[0]);
-		return -r;
-	}
-	if (out) {
-		size_t cap = 65536, len = 0;
-		char *buf = malloc(cap);
-		ssize_t k;
-		while (buf && (k = read(pipefd[0], buf + len, cap - len - 1)) != 0) {
-			if (k < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			len += (size_t)k;
-			if (cap - len < 4096) {
-				char *nb = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-				if (!nb) {
-					free(buf);
-					buf = NULL;
-					break;
-				}
-				buf = nb;
-				cap *= 2;
-			}
-		}
-		close(pipefd[0]);
-		if (buf)
-			buf[len] = '\0';
-		*out = buf;
-		if (out_len)
-			*out_len = len;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (out && !*out)
-		return -ENOMEM;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+	return r;
 }
 
 /*
@@ -301,6 +281,18 @@ int apt_update(struct apt *a, bool force, char *why, size_t why_size)
 	int fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0)
 		close(fd);
+	return 0;
+}
+
+int apt_updated_at(struct apt *a, time_t *when)
+{
+	char stamp[PATH_MAX];
+	struct stat st;
+
+	snprintf(stamp, sizeof(stamp), "%s/update-stamp", a->root);
+	if (stat(stamp, &st) < 0)
+		return -errno;
+	*when = st.st_mtime;
 	return 0;
 }
 

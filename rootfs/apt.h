@@ -10,10 +10,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "rootfs/recipe.h"
 
 struct apt;
+
+/* The archives apt reads: a recipe's `debian:` block, or the module build's own. */
+struct apt_sources {
+	const char *suite, *mirror, *security_mirror, *keyring;
+	const char *snapshot; /* NULL, or a snapshot.debian.org timestamp (replaces the mirrors) */
+	const char *architecture; /* NULL: the host's (apt's default) */
+	const char *const *components;
+	size_t ncomponents;
+	bool updates; /* SUITE-updates and SUITE-security too */
+};
 
 struct apt_pkg {
 	char name[128], version[128], arch[32], sha256[65], filename[512];
@@ -25,10 +36,14 @@ struct apt_pkg {
 const char *apt_cache_dir(void);
 
 int apt_open(const struct recipe *r, bool quiet, struct apt **ret, char *why, size_t why_size);
+int apt_open_sources(const struct apt_sources *s, bool quiet, struct apt **ret, char *why,
+                     size_t why_size);
 struct apt *apt_free(struct apt *a);
 
 /* apt-get update, unless done within the last hour (force: always). */
 int apt_update(struct apt *a, bool force, char *why, size_t why_size);
+/* When the lists were last updated: -ENOENT when never. */
+int apt_updated_at(struct apt *a, time_t *when);
 
 /*
  * The archive's stanza for "name" (the candidate: newest across suites) or

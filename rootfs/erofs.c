@@ -8,15 +8,13 @@
  * leaks in.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "measurement/verity.h"
 #include "rootfs/image.h"
+#include "rootfs/spawn.h"
 
 int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], const char *out)
 {
@@ -27,9 +25,9 @@ int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], con
 	 * times to it, overriding -T, and trees staged at different times differ.
 	 */
 	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int n = 0, status, r;
+	const struct spawn_io io = {.envp = envp, .stdout_null = true};
+	char why[256];
+	int n = 0, r;
 
 	memcpy(uuid_arg, "-U", 2);
 	verity_uuid_format(uuid, uuid_arg + 2);
@@ -49,15 +47,6 @@ int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], con
 	argv[n] = NULL;
 
 	(void)unlink(out);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	r = posix_spawnp(&pid, o->mkfs_erofs, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	if (r != 0)
-		return -r;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPROTO;
+	r = spawn_run((const char *const *)argv, &io, why, sizeof(why));
+	return r == -ECHILD ? -EPROTO : r;
 }

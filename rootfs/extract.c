@@ -16,11 +16,6 @@
 
 #define MAX_TEXT (1 << 20) /* control and copyright files we keep in memory */
 
-struct member {
-	struct archive *outer, *inner;
-	char buf[65536];
-};
-
 int deb_path_normalise(const char *name, char *out, size_t size)
 {
 	size_t n = 0;
@@ -56,13 +51,13 @@ int deb_path_normalise(const char *name, char *out, size_t size)
 
 static la_ssize_t inner_read(struct archive *a, void *userdata, const void **buf)
 {
-	struct member *m = userdata;
+	struct deb_member *m = userdata;
 	(void)a;
 	*buf = m->buf;
 	return archive_read_data(m->outer, m->buf, sizeof(m->buf));
 }
 
-static void member_close(struct member *m)
+void deb_member_close(struct deb_member *m)
 {
 	if (m->inner)
 		archive_read_free(m->inner);
@@ -71,9 +66,8 @@ static void member_close(struct member *m)
 	m->inner = m->outer = NULL;
 }
 
-/* Opens the ar member whose name starts with prefix ("data.tar") as a tar stream. */
-static int member_open(struct member *m, const char *deb, const char *prefix, char *why,
-                       size_t why_size)
+int deb_member_open(struct deb_member *m, const char *deb, const char *prefix, char *why,
+                    size_t why_size)
 {
 	struct archive_entry *e;
 	int r;
@@ -84,7 +78,7 @@ static int member_open(struct member *m, const char *deb, const char *prefix, ch
 	archive_read_support_format_ar(m->outer);
 	if (archive_read_open_filename(m->outer, deb, 65536) != ARCHIVE_OK) {
 		snprintf(why, why_size, "%s: %s", deb, archive_error_string(m->outer));
-		member_close(m);
+		deb_member_close(m);
 		return -EINVAL;
 	}
 	while ((r = archive_read_next_header(m->outer, &e)) == ARCHIVE_OK) {
@@ -93,20 +87,20 @@ static int member_open(struct member *m, const char *deb, const char *prefix, ch
 			continue;
 		m->inner = archive_read_new();
 		if (!m->inner)
-			return member_close(m), -ENOMEM;
+			return deb_member_close(m), -ENOMEM;
 		archive_read_support_filter_all(m->inner);
 		archive_read_support_format_tar(m->inner);
 		archive_read_support_format_gnutar(m->inner);
 		if (archive_read_open(m->inner, m, NULL, inner_read, NULL) != ARCHIVE_OK) {
 			snprintf(why, why_size, "%s: %s: %s", deb, name,
 			         archive_error_string(m->inner));
-			member_close(m);
+			deb_member_close(m);
 			return -EINVAL;
 		}
 		return 0;
 	}
 	snprintf(why, why_size, "%s: no %s member (not a .deb?)", deb, prefix);
-	member_close(m);
+	deb_member_close(m);
 	return -EINVAL;
 }
 
@@ -156,9 +150,9 @@ struct deb_index *deb_index_free(struct deb_index *x)
 
 static int read_control(struct deb_index *x, const char *deb, char *why, size_t why_size)
 {
-	struct member m = {0};
+	struct deb_member m = {0};
 	struct archive_entry *e;
-	int r = member_open(&m, deb, "control.tar", why, why_size);
+	int r = deb_member_open(&m, deb, "control.tar", why, why_size);
 
 	if (r < 0)
 		return r;
@@ -170,7 +164,7 @@ static int read_control(struct deb_index *x, const char *deb, char *why, size_t 
 			break;
 		}
 	}
-	member_close(&m);
+	deb_member_close(&m);
 	if (r == 0 && !x->control) {
 		snprintf(why, why_size, "%s: no control file", deb);
 		r = -EINVAL;
@@ -192,7 +186,7 @@ static int read_control(struct deb_index *x, const char *deb, char *why, size_t 
 int deb_index_read(const char *deb, struct deb_index **ret, char *why, size_t why_size)
 {
 	struct deb_index *x = calloc(1, sizeof(*x));
-	struct member m = {0};
+	struct deb_member m = {0};
 	struct archive_entry *e;
 	char copyright[PATH_MAX];
 	size_t cap = 0;
@@ -202,7 +196,7 @@ int deb_index_read(const char *deb, struct deb_index **ret, char *why, size_t wh
 	if (!x)
 		return -ENOMEM;
 	if ((r = read_control(x, deb, why, why_size)) < 0 ||
-	    (r = member_open(&m, deb, "data.tar", why, why_size)) < 0)
+	    (r = deb_member_open(&m, deb, "data.tar", why, why_size)) < 0)
 		return deb_index_free(x), r;
 	snprintf(copyright, sizeof(copyright), "/usr/share/doc/%s/copyright", x->package);
 	while ((ar = archive_read_next_header(m.inner, &e)) == ARCHIVE_OK) {
@@ -273,7 +267,7 @@ int deb_index_read(const char *deb, struct deb_index **ret, char *why, size_t wh
 	} else if (r < 0 && !why[0]) {
 		snprintf(why, why_size, "%s: %s", deb, strerror(-r));
 	}
-	member_close(&m);
+	deb_member_close(&m);
 	if (r < 0)
 		return deb_index_free(x), r;
 	if (x->n)
@@ -376,13 +370,13 @@ static int one(struct extract *c, struct archive *a, struct archive_entry *e, co
 /* Second pass: a kept hard link whose target was not kept gets the target's bytes. */
 static int resolve_pending(struct extract *c)
 {
-	struct member m = {0};
+	struct deb_member m = {0};
 	struct archive_entry *e;
 	int r = 0, ar;
 
 	if (!c->npending)
 		return 0;
-	if ((r = member_open(&m, c->deb, "data.tar", c->why, c->why_size)) < 0)
+	if ((r = deb_member_open(&m, c->deb, "data.tar", c->why, c->why_size)) < 0)
 		return r;
 	while (r == 0 && (ar = archive_read_next_header(m.inner, &e)) == ARCHIVE_OK) {
 		char p[PATH_MAX];
@@ -404,7 +398,7 @@ static int resolve_pending(struct extract *c)
 				         strerror(-r));
 		}
 	}
-	member_close(&m);
+	deb_member_close(&m);
 	return r;
 }
 
@@ -413,7 +407,7 @@ int deb_extract(const char *deb, const struct deb_index *x, const char *stage_di
                 size_t why_size)
 {
 	struct extract c = {.x = x, .deb = deb, .why = why, .why_size = why_size};
-	struct member m = {0};
+	struct deb_member m = {0};
 	struct archive_entry *e;
 	int r = 0, ar = ARCHIVE_EOF;
 
@@ -425,7 +419,7 @@ int deb_extract(const char *deb, const struct deb_index *x, const char *stage_di
 		snprintf(why, why_size, "%s: %s", stage_dir, strerror(errno));
 		return r;
 	}
-	if ((r = member_open(&m, deb, "data.tar", why, why_size)) < 0) {
+	if ((r = deb_member_open(&m, deb, "data.tar", why, why_size)) < 0) {
 		close(c.rootfd);
 		return r;
 	}
@@ -455,7 +449,7 @@ int deb_extract(const char *deb, const struct deb_index *x, const char *stage_di
 		snprintf(why, why_size, "%s: %s", deb, archive_error_string(m.inner));
 		r = -EINVAL;
 	}
-	member_close(&m);
+	deb_member_close(&m);
 	if (r == 0)
 		r = resolve_pending(&c);
 	for (size_t i = 0; i < c.npending; i++)

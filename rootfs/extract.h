@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct archive;
+
 struct deb_entry {
 	char *path; /* absolute in the image: "/usr/bin/x" */
 	char type;  /* 'f' file, 'd' directory, 'l' symlink, 'h' hard link, '?' other */
@@ -44,6 +46,19 @@ const struct deb_entry *deb_index_find(const struct deb_index *x, const char *pa
 int deb_extract(const char *deb, const struct deb_index *x, const char *stage_dir,
                 bool (*want)(const char *path, void *userdata), void *userdata, char *why,
                 size_t why_size);
+
+/*
+ * A .deb's ar member whose name starts with prefix ("data.tar",
+ * "control.tar") as a tar stream: m->inner reads it. Closed with
+ * deb_member_close(), which is safe on a zeroed or closed one.
+ */
+struct deb_member {
+	struct archive *outer, *inner;
+	char buf[65536];
+};
+int deb_member_open(struct deb_member *m, const char *deb, const char *prefix, char *why,
+                    size_t why_size);
+void deb_member_close(struct deb_member *m);
 
 /* Normalises a tar member name ("./usr/bin/x") to "/usr/bin/x"; -EINVAL for "..", empty. */
 int deb_path_normalise(const char *name, char *out, size_t size);

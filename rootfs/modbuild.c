@@ -22,14 +22,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measurement/verity_params.h"
+#include "rootfs/apt.h"
+#include "rootfs/extract.h"
+#include "rootfs/fetch.h"
 #include "rootfs/fsutil.h"
 #include "rootfs/modbuild.h"
+#include "rootfs/spawn.h"
 
 #define MAX_MODULES 8
 
-struct build {
+struct modbuild {
 	const struct modbuild_opts *o;
-	struct modbuild_apt apt;
+	struct apt *apt;     /* the image build's apt, with the archives below */
+	bool updated;        /* the lists were refreshed in this run */
+	char debs[PATH_MAX]; /* CACHE/debs, shared with the image build's fetch */
 	char cache[PATH_MAX], top[PATH_MAX], work[PATH_MAX], tree[PATH_MAX];
 	char arch_dir[PATH_MAX], common_dir[PATH_MAX], srcdir[PATH_MAX];
 	char names[MAX_MODULES][64];
@@ -38,7 +45,7 @@ struct build {
 	char key_text[2048];
 };
 
-static void progress(const struct build *b, const char *what, const char *arg)
+static void progress(const struct modbuild *b, const char *what, const char *arg)
 {
 	if (!b->o->quiet)
 		fprintf(stderr, "ccimage: modules: %s %s\n", what, arg);
@@ -58,40 +65,166 @@ static int sha256_hex(const void *data, size_t len, char out[65])
 
 	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
 		return -EIO;
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, sizeof(md), out);
 	return 0;
 }
 
-static int file_sha256(const char *path, char out[65])
-{
-	unsigned char buf[1 << 16], md[32];
-	unsigned mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
-	ssize_t n;
+/*
+ * The archives: the NVIDIA source is in contrib, the firmware in
+ * non-free-firmware; apt's state is the image build's (a private one under
+ * the cache), so a host tool never edits /etc/apt to find them.
+ */
+static const char *const components[] = {"main", "contrib", "non-free", "non-free-firmware"};
 
-	if (!ctx || fd < 0) {
-		r = fd < 0 ? -errno : -ENOMEM;
-		goto out;
+static int apt_init(struct modbuild *b, char *why, size_t why_size)
+{
+	const struct modbuild_opts *o = b->o;
+	const struct apt_sources src = {
+	        .suite = o->suite ? o->suite : "bookworm",
+	        .mirror = o->mirror ? o->mirror : "http://deb.debian.org/debian",
+	        .security_mirror = o->security_mirror ? o->security_mirror
+	                                              : "http://deb.debian.org/debian-security",
+	        .keyring = "/usr/share/keyrings/debian-archive-keyring.gpg",
+	        .components = components,
+	        .ncomponents = sizeof(components) / sizeof(components[0]),
+	        .updates = true};
+
+	if (path_join(b->debs, sizeof(b->debs), b->cache, "debs") < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(b->debs, 0755) < 0 && errno != EEXIST) {
+		snprintf(why, why_size, "creating %s: %s", b->debs, strerror(errno));
+		return -errno;
 	}
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	if (n < 0)
-		r = -errno;
-	else if (!EVP_DigestFinal_ex(ctx, md, &mdlen))
-		r = -EIO;
-	for (unsigned i = 0; r == 0 && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-out:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(ctx);
+	return apt_open_sources(&src, o->quiet, &b->apt, why, why_size);
+}
+
+/* Lists are refreshed at most hourly so that a warm build needs no network. */
+static int update(struct modbuild *b, bool force, char *why, size_t why_size)
+{
+	time_t before = 0, when;
+	int r;
+
+	if (b->updated)
+		return 0;
+	(void)apt_updated_at(b->apt, &before);
+	r = apt_update(b->apt, force, why, why_size);
+	if (r < 0 && !force && apt_updated_at(b->apt, &when) == 0) {
+		/* Offline with lists we have: resolve against them rather than fail. */
+		fprintf(stderr, "ccimage: modules: %s; using the lists of %s", why, ctime(&when));
+		b->updated = true;
+		return 0;
+	}
+	/* Refreshed in this run (not skipped as fresh): a retry would fetch the same lists. */
+	if (r == 0 && apt_updated_at(b->apt, &when) == 0 && (force || when != before))
+		b->updated = true;
 	return r;
 }
 
-static int split_modules(struct build *b, const char *list, char *why, size_t why_size)
+/* Candidate version of pkg (apt's choice across the suites). */
+static int candidate(struct modbuild *b, const char *pkg, char *version, size_t size, char *why,
+                     size_t why_size)
+{
+	struct apt_pkg p;
+	int r = update(b, false, why, why_size);
+
+	if (r == 0)
+		r = apt_show(b->apt, pkg, &p, why, why_size);
+	if (r == -ENOENT)
+		snprintf(why, why_size,
+		         "%s: no such package in the suite's main contrib non-free "
+		         "non-free-firmware",
+		         pkg);
+	if (r == 0 && snprintf(version, size, "%s", p.version) >= (int)size)
+		r = -ENAMETOOLONG;
+	return r;
+}
+
+/* The .deb's name as apt writes it: NAME_VERSION_ARCH.deb, ':' as %3a. */
+static int find_deb(const char *dir, const char *pkg, const char *version, char *path, size_t size)
+{
+	char pattern[PATH_MAX], ver[256];
+	size_t j = 0;
+	glob_t g;
+	int r;
+
+	for (const char *v = version; *v && j + 4 < sizeof(ver); v++) {
+		if (*v == ':') {
+			memcpy(ver + j, "%3a", 3);
+			j += 3;
+		} else if (strchr("*?[\\", *v)) {
+			return -EINVAL;
+		} else {
+			ver[j++] = *v;
+		}
+	}
+	ver[j] = '\0';
+	if (snprintf(pattern, sizeof(pattern), "%s/%s_%s_*.deb", dir, pkg, ver) >=
+	    (int)sizeof(pattern))
+		return -ENAMETOOLONG;
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return -ENOENT;
+	r = g.gl_pathc == 1 ? 0 : -EEXIST;
+	if (r == 0 && snprintf(path, size, "%s", g.gl_pathv[0]) >= (int)size)
+		r = -ENAMETOOLONG;
+	globfree(&g);
+	return r;
+}
+
+/* Downloads pkg=version into a fresh directory under the debs cache, then moves it in. */
+static int download(struct modbuild *b, const char *spec, const char *pkg, const char *version,
+                    char *path, size_t size, char *why, size_t why_size)
+{
+	char tmp[PATH_MAX], got[PATH_MAX];
+	const char *const specs[] = {spec};
+	int r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/.download-XXXXXX", b->debs) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (!mkdtemp(tmp))
+		return -errno;
+	r = update(b, false, why, why_size);
+	if (r == 0)
+		r = apt_download_many(b->apt, specs, 1, tmp, why, why_size);
+	if (r == -ECHILD && !b->updated) {
+		/* A pinned version newer than our lists: refresh once and retry. */
+		r = update(b, true, why, why_size);
+		if (r == 0)
+			r = apt_download_many(b->apt, specs, 1, tmp, why, why_size);
+	}
+	if (r == 0)
+		r = find_deb(tmp, pkg, version, got, sizeof(got));
+	if (r == 0 && path_join(path, size, b->debs, strrchr(got, '/') + 1) < 0)
+		r = -ENAMETOOLONG;
+	if (r == 0 && rename(got, path) < 0)
+		r = -errno;
+	remove_tree(tmp);
+	return r;
+}
+
+/* The path of pkg=version's .deb in the debs cache, downloading it when absent. */
+static int fetch_deb(struct modbuild *b, const char *pkg, const char *version, char *path,
+                     size_t size, char *why, size_t why_size)
+{
+	char spec[512], cause[256];
+	int r;
+
+	if (strchr(pkg, '/') || strchr(version, '/'))
+		return -EINVAL;
+	if (find_deb(b->debs, pkg, version, path, size) == 0)
+		return 0;
+	if (snprintf(spec, sizeof(spec), "%s=%s", pkg, version) >= (int)sizeof(spec))
+		return -ENAMETOOLONG;
+	r = download(b, spec, pkg, version, path, size, why, why_size);
+	if (r == -ECHILD) {
+		snprintf(cause, sizeof(cause), "%s", why);
+		snprintf(why, why_size, "fetching %s: %s", spec, cause);
+	} else if (r < 0) {
+		snprintf(why, why_size, "fetching %s: %s", spec, strerror(-r));
+	}
+	return r;
+}
+
+static int split_modules(struct modbuild *b, const char *list, char *why, size_t why_size)
 {
 	const char *p = list;
 
@@ -121,24 +254,26 @@ static int split_modules(struct build *b, const char *list, char *why, size_t wh
 }
 
 /* The compiler is part of the key by what it says it is, not by its name. */
-static int compiler_line(struct build *b, const char *cc, char *why, size_t why_size)
+static int compiler_line(struct modbuild *b, const char *cc, char *why, size_t why_size)
 {
 	const char *argv[] = {cc, "--version", NULL};
-	char out[1024];
-	int r = modbuild_exec(argv, NULL, -1, out, sizeof(out), why, why_size);
+	char *out = NULL;
+	const struct spawn_io io = {.capture = &out};
+	int r = spawn_run(argv, &io, why, why_size);
 
-	if (r < 0)
-		return r;
-	out[strcspn(out, "\n")] = '\0';
-	snprintf(b->cc_line, sizeof(b->cc_line), "%.255s", out);
-	return 0;
+	if (r == 0) {
+		out[strcspn(out, "\n")] = '\0';
+		snprintf(b->cc_line, sizeof(b->cc_line), "%.255s", out);
+	}
+	free(out);
+	return r;
 }
 
-static int fetch_unpack(struct build *b, const char *pkg, const char *version, const char *dest,
+static int fetch_unpack(struct modbuild *b, const char *pkg, const char *version, const char *dest,
                         char *why, size_t why_size)
 {
 	char deb[PATH_MAX];
-	int r = modbuild_apt_fetch(&b->apt, pkg, version, deb, sizeof(deb), why, why_size);
+	int r = fetch_deb(b, pkg, version, deb, sizeof(deb), why, why_size);
 
 	if (r == 0)
 		r = modbuild_unpack_deb(deb, dest, why, why_size);
@@ -150,7 +285,7 @@ static int fetch_unpack(struct build *b, const char *pkg, const char *version, c
  * two only through its Makefile's include and its scripts link, and those
  * name the packages too (same source, same version).
  */
-static int unpack_headers(struct build *b, const char *version, char *why, size_t why_size)
+static int unpack_headers(struct modbuild *b, const char *version, char *why, size_t why_size)
 {
 	char pkg[128], path[PATH_MAX], line[512], link[256], *p, *end;
 	const char *kver = b->o->kver;
@@ -197,7 +332,7 @@ static int unpack_headers(struct build *b, const char *version, char *why, size_
 	return fetch_unpack(b, p + 4, version, b->tree, why, why_size);
 }
 
-static int unpack_source(struct build *b, const char *pkg, const char *version, char *why,
+static int unpack_source(struct modbuild *b, const char *pkg, const char *version, char *why,
                          size_t why_size)
 {
 	char pkgdir[PATH_MAX], pattern[PATH_MAX + 32], src[PATH_MAX];
@@ -233,7 +368,7 @@ static int unpack_source(struct build *b, const char *pkg, const char *version, 
 	return 0;
 }
 
-static int run_make(struct build *b, const char *cc, char *why, size_t why_size)
+static int run_make(struct modbuild *b, const char *cc, char *why, size_t why_size)
 {
 	char jobs[16], sysssrc[PATH_MAX + 8], sysout[PATH_MAX + 8], mods[600], ccarg[300];
 	char kcflags[PATH_MAX + 64], log[PATH_MAX];
@@ -258,7 +393,8 @@ static int run_make(struct build *b, const char *cc, char *why, size_t why_size)
 	if (fd < 0)
 		return -errno;
 	progress(b, "building, log:", log);
-	r = modbuild_exec(argv, b->srcdir, fd, NULL, 0, why, why_size);
+	r = spawn_run(argv, &(const struct spawn_io){.cwd = b->srcdir, .log_fd = fd}, why,
+	              why_size);
 	close(fd);
 	if (r == -ECHILD) {
 		size_t len = strlen(why);
@@ -295,7 +431,7 @@ static int check_vermagic(struct kmod_ctx *ctx, const char *path, const char *kv
 	return r;
 }
 
-static int collect(struct build *b, const char *tmpdir, char *why, size_t why_size)
+static int collect(struct modbuild *b, const char *tmpdir, char *why, size_t why_size)
 {
 	struct kmod_ctx *ctx = kmod_new(NULL, (const char *const[]){NULL});
 	char from[PATH_MAX], to[PATH_MAX], name[80], hex[65];
@@ -313,11 +449,11 @@ static int collect(struct build *b, const char *tmpdir, char *why, size_t why_si
 		}
 		/* As the kernel's INSTALL_MOD_STRIP=1: debug info off, symbols kept. */
 		const char *argv[] = {"strip", "--strip-debug", to, NULL};
-		if ((r = modbuild_exec(argv, NULL, -1, NULL, 0, why, why_size)) < 0)
+		if ((r = spawn_run(argv, NULL, why, why_size)) < 0)
 			break;
 		if ((r = check_vermagic(ctx, to, b->o->kver, why, why_size)) < 0)
 			break;
-		if ((r = file_sha256(to, hex)) < 0)
+		if ((r = fetch_sha256_hex(to, hex)) < 0)
 			break;
 		used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used,
 		                         "output %s sha256:%s\n", name, hex);
@@ -347,7 +483,7 @@ static int write_key(const char *dir, const char *text)
 	return r;
 }
 
-static int build(struct build *b, struct modbuild_result *res, const char *cc, char *why,
+static int build(struct modbuild *b, struct modbuild_result *res, const char *cc, char *why,
                  size_t why_size)
 {
 	const struct modbuild_opts *o = b->o;
@@ -402,67 +538,63 @@ static unsigned count_modules(const char *dir)
 	return n;
 }
 
-int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, char *why,
-                 size_t why_size)
+/* Versions (given, or apt's candidates) and the key naming every input. */
+static int resolve(struct modbuild *b, struct modbuild_result *res, const char *src, const char *cc,
+                   char *why, size_t why_size)
 {
-	static struct build b;
-	const char *env = getenv("CCINIT_CACHE");
-	const char *src = o->source_package ? o->source_package : MODBUILD_SOURCE_DEFAULT;
-	const char *cc = o->cc ? o->cc : "gcc";
-	char lock[PATH_MAX + 80], hdr_pkg[160];
-	double start = now();
-	int r, fd;
+	const struct modbuild_opts *o = b->o;
+	char hdr_pkg[160];
+	int r;
 
-	memset(&b, 0, sizeof(b));
-	memset(res, 0, sizeof(*res));
-	b.o = o;
-	if (!o->kver || !*o->kver || strchr(o->kver, '/')) {
-		snprintf(why, why_size, "a kernel version (KVER) is needed");
-		return -EINVAL;
-	}
-	snprintf(b.cache, sizeof(b.cache), "%s",
-	         o->cache      ? o->cache
-	         : env && *env ? env
-	                       : "/var/cache/ccinit");
-	if (path_join(b.top, sizeof(b.top), b.cache, "nvidia-modules") < 0)
-		return -ENAMETOOLONG;
-	if ((r = split_modules(&b, o->modules ? o->modules : MODBUILD_MODULES_DEFAULT, why,
+	if ((r = split_modules(b, o->modules ? o->modules : MODBUILD_MODULES_DEFAULT, why,
 	                       why_size)) < 0 ||
-	    (r = compiler_line(&b, cc, why, why_size)) < 0 ||
-	    (r = modbuild_apt_init(&b.apt, o, b.cache, why, why_size)) < 0)
+	    (r = compiler_line(b, cc, why, why_size)) < 0 || (r = apt_init(b, why, why_size)) < 0)
 		return r;
 	snprintf(hdr_pkg, sizeof(hdr_pkg), "linux-headers-%s", o->kver);
 	if (o->source_version)
 		snprintf(res->source_version, sizeof(res->source_version), "%s", o->source_version);
-	else if ((r = modbuild_apt_candidate(&b.apt, src, res->source_version,
-	                                     sizeof(res->source_version), why, why_size)) < 0)
+	else if ((r = candidate(b, src, res->source_version, sizeof(res->source_version), why,
+	                        why_size)) < 0)
 		return r;
 	if (o->headers_version)
 		snprintf(res->headers_version, sizeof(res->headers_version), "%s",
 		         o->headers_version);
-	else if ((r = modbuild_apt_candidate(&b.apt, hdr_pkg, res->headers_version,
-	                                     sizeof(res->headers_version), why, why_size)) < 0)
+	else if ((r = candidate(b, hdr_pkg, res->headers_version, sizeof(res->headers_version), why,
+	                        why_size)) < 0)
 		return r;
 
-	size_t used = (size_t)snprintf(b.key_text, sizeof(b.key_text),
+	size_t used = (size_t)snprintf(b->key_text, sizeof(b->key_text),
 	                               "format ccimage-modules-1\ncompat %d\nsource %s %s\n"
 	                               "headers %s %s\nkver %s\ncc %s\nmodules",
 	                               MODBUILD_COMPAT_REVISION, src, res->source_version, hdr_pkg,
-	                               res->headers_version, o->kver, b.cc_line);
-	for (unsigned i = 0; i < b.nnames; i++)
-		used += (size_t)snprintf(b.key_text + used, sizeof(b.key_text) - used, " %s",
-		                         b.names[i]);
-	used += (size_t)snprintf(b.key_text + used, sizeof(b.key_text) - used, "\n");
-	if (used >= sizeof(b.key_text) || sha256_hex(b.key_text, used, res->key) < 0)
+	                               res->headers_version, o->kver, b->cc_line);
+	for (unsigned i = 0; i < b->nnames; i++)
+		used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used, " %s",
+		                         b->names[i]);
+	used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used, "\n");
+	if (used >= sizeof(b->key_text) || sha256_hex(b->key_text, used, res->key) < 0)
 		return -ENAMETOOLONG;
-	if (snprintf(res->dir, sizeof(res->dir), "%s/%.32s", b.top, res->key) >=
+	if (snprintf(res->dir, sizeof(res->dir), "%s/%.32s", b->top, res->key) >=
 	            (int)sizeof(res->dir) ||
-	    snprintf(b.work, sizeof(b.work), "%s/.build-%.32s", b.top, res->key) >=
-	            (int)sizeof(b.work) ||
-	    snprintf(lock, sizeof(lock), "%s/.lock-%.32s", b.top, res->key) >= (int)sizeof(lock))
+	    snprintf(b->work, sizeof(b->work), "%s/.build-%.32s", b->top, res->key) >=
+	            (int)sizeof(b->work))
 		return -ENAMETOOLONG;
+	return 0;
+}
 
-	/* Two builds of the same key (parallel tests) wait for each other, not race. */
+/* Under the key's lock: two builds of the same key (parallel tests) wait, not race. */
+static int build_locked(struct modbuild *b, struct modbuild_result *res, const char *cc, char *why,
+                        size_t why_size)
+{
+	char lock[PATH_MAX + 80];
+	int r = 0, fd;
+
+	if (snprintf(lock, sizeof(lock), "%s/.lock-%.32s", b->top, res->key) >= (int)sizeof(lock))
+		return -ENAMETOOLONG;
+	if (mkdir(b->top, 0755) < 0 && errno != EEXIST) {
+		snprintf(why, why_size, "creating %s: %s", b->top, strerror(errno));
+		return -errno;
+	}
 	fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		snprintf(why, why_size, "locking %s: %s", lock, strerror(errno));
@@ -472,14 +604,41 @@ int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, cha
 	}
 	if (access(res->dir, F_OK) == 0) {
 		res->cached = true;
-	} else if (o->cached_only) {
+	} else if (b->o->cached_only) {
 		snprintf(why, why_size, "not in the cache (%s)", res->dir);
 		r = -ENOENT;
 	} else {
-		progress(&b, "no cached build, building", res->key);
-		r = build(&b, res, cc, why, why_size);
+		progress(b, "no cached build, building", res->key);
+		r = build(b, res, cc, why, why_size);
 	}
 	close(fd);
+	return r;
+}
+
+int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, char *why,
+                 size_t why_size)
+{
+	const char *src = o->source_package ? o->source_package : MODBUILD_SOURCE_DEFAULT;
+	const char *cc = o->cc ? o->cc : "gcc";
+	struct modbuild *b;
+	double start = now();
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if (!o->kver || !*o->kver || strchr(o->kver, '/')) {
+		snprintf(why, why_size, "a kernel version (KVER) is needed");
+		return -EINVAL;
+	}
+	if (!(b = calloc(1, sizeof(*b))))
+		return -ENOMEM;
+	b->o = o;
+	snprintf(b->cache, sizeof(b->cache), "%s", o->cache ? o->cache : apt_cache_dir());
+	if (path_join(b->top, sizeof(b->top), b->cache, "nvidia-modules") < 0)
+		r = -ENAMETOOLONG;
+	else if ((r = resolve(b, res, src, cc, why, why_size)) == 0)
+		r = build_locked(b, res, cc, why, why_size);
+	apt_free(b->apt);
+	free(b);
 	if (r < 0)
 		return r;
 	res->nmodules = count_modules(res->dir);

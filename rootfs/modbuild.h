@@ -3,8 +3,9 @@
  * Out-of-tree kernel modules built on the host (`ccimage modules build`):
  * NVIDIA's open GPU kernel modules from Debian's source package, compiled
  * against the Debian headers of the image's kernel. Nothing is installed on
- * the host: the .debs are fetched through a private apt configuration and
- * unpacked into a build tree under the cache. Results are cached by
+ * the host: the .debs are fetched through the image build's private apt
+ * (rootfs/apt.h) into its debs cache and unpacked into a build tree under
+ * the cache. Results are cached by
  * everything that decides their bytes (source and headers versions, the
  * compiler, the module list, our compatibility fixes), so the minutes this
  * build takes are paid once.
@@ -66,32 +67,6 @@ int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
                          const char *kernel_root, const char *out, char *why, size_t why_size);
 
 /* --- pieces, each in its own file ------------------------------------------------------- */
-
-/*
- * modbuild_exec.c. Runs argv (PATH searched) in cwd (NULL: ours), no shell.
- * stdout goes to capture (NUL-terminated, truncated to size) when given, else
- * to logfd; stderr to logfd; logfd -1 means our stderr. 0 when it exited 0,
- * -ECHILD when it failed (why says how), else a negative errno.
- */
-int modbuild_exec(const char *const *argv, const char *cwd, int logfd, char *capture,
-                  size_t capture_size, char *why, size_t why_size);
-
-/* modbuild_apt.c: apt with our own sources and state, the host's untouched. */
-struct modbuild_apt {
-	char dir[PATH_MAX];           /* CACHE/nvidia-modules/apt */
-	char debs[PATH_MAX];          /* CACHE/debs */
-	char opts[12][PATH_MAX + 48]; /* -o Dir::...=... */
-	unsigned nopts;
-	bool updated;
-};
-int modbuild_apt_init(struct modbuild_apt *a, const struct modbuild_opts *o, const char *cache,
-                      char *why, size_t why_size);
-/* Candidate version of pkg (apt's choice across the suites); updates the lists when stale. */
-int modbuild_apt_candidate(struct modbuild_apt *a, const char *pkg, char *version, size_t size,
-                           char *why, size_t why_size);
-/* Path of pkg=version's .deb in the debs cache, downloading it when absent. */
-int modbuild_apt_fetch(struct modbuild_apt *a, const char *pkg, const char *version, char *path,
-                       size_t size, char *why, size_t why_size);
 
 /* modbuild_unpack.c: libarchive, nothing written outside dest. */
 /* Unpacks a .deb's data.tar.* into dest. */

@@ -17,6 +17,7 @@
 
 #include "rootfs/fsutil.h"
 #include "rootfs/modbuild.h"
+#include "rootfs/spawn.h"
 
 static const char *tree_from, *tree_to;
 
@@ -80,7 +81,7 @@ int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
 	if ((r = modbuild_install(res, kver, tmp, why, why_size)) < 0)
 		return r;
 	const char *argv[] = {"depmod", "-b", tmp, kver, NULL};
-	if ((r = modbuild_exec(argv, NULL, -1, NULL, 0, why, why_size)) < 0)
+	if ((r = spawn_run(argv, NULL, why, why_size)) < 0)
 		return r;
 	remove_tree(out);
 	if (rename(tmp, out) < 0) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Whole-package unpacking for the module build tree (kernel headers, the
- * NVIDIA source tarball) with libarchive. Unlike image extraction nothing is
+ * NVIDIA source tarball) with libarchive; a .deb's data.tar is opened by
+ * rootfs/extract.c, as for the image. Unlike image extraction nothing is
  * sliced or normalised here: the tree only feeds a compiler. It still never
  * writes outside dest: no absolute or ".." paths, no writing through links.
  * (Names are rebased onto dest, an absolute path, before libarchive sees
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rootfs/extract.h"
 #include "rootfs/modbuild.h"
 
 static const int disk_flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
@@ -124,51 +126,13 @@ int modbuild_unpack_tar(const char *tarball, const char *dest, char *why, size_t
 	return r;
 }
 
-/* The inner data.tar is read straight out of the outer ar member. */
-static la_ssize_t member_read(struct archive *inner, void *outer, const void **buf)
-{
-	static char block[1 << 16];
-	(void)inner;
-	*buf = block;
-	return archive_read_data(outer, block, sizeof(block));
-}
-
 int modbuild_unpack_deb(const char *deb, const char *dest, char *why, size_t why_size)
 {
-	struct archive *outer = archive_read_new(), *inner = NULL;
-	struct archive_entry *e;
-	int r = -ENOENT, ar;
+	struct deb_member m = {0};
+	int r = deb_member_open(&m, deb, "data.tar", why, why_size);
 
-	if (!outer)
-		return -ENOMEM;
-	archive_read_support_format_ar(outer);
-	if (archive_read_open_filename(outer, deb, 1 << 16) != ARCHIVE_OK) {
-		snprintf(why, why_size, "%s: %s", deb, archive_error_string(outer));
-		archive_read_free(outer);
-		return -EIO;
-	}
-	while ((ar = archive_read_next_header(outer, &e)) == ARCHIVE_OK) {
-		if (strncmp(archive_entry_pathname(e), "data.tar", 8) != 0)
-			continue;
-		inner = reader();
-		if (!inner) {
-			r = -ENOMEM;
-			break;
-		}
-		if (archive_read_open(inner, outer, NULL, member_read, NULL) != ARCHIVE_OK) {
-			snprintf(why, why_size, "%s: data.tar: %s", deb,
-			         archive_error_string(inner));
-			r = -EIO;
-		} else {
-			r = extract(inner, deb, dest, why, why_size);
-		}
-		archive_read_free(inner);
-		break;
-	}
-	if (r == -ENOENT)
-		snprintf(why, why_size, "%s: no data.tar member (%s)", deb,
-		         ar == ARCHIVE_OK || ar == ARCHIVE_EOF ? "not a .deb"
-		                                               : archive_error_string(outer));
-	archive_read_free(outer);
+	if (r == 0)
+		r = extract(m.inner, deb, dest, why, why_size);
+	deb_member_close(&m);
 	return r;
 }
