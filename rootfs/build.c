@@ -18,7 +18,7 @@
 #include "rootfs/apt.h"
 #include "rootfs/elfclosure.h"
 #include "rootfs/fsutil.h"
-#include "rootfs/modstage.h"
+#include "modules/stage.h"
 #include "rootfs/normalise.h"
 #include "rootfs/sbom.h"
 #include "rootfs/stagefs.h"

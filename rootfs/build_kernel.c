@@ -19,7 +19,7 @@
 #include "rootfs/apt.h"
 #include "rootfs/build.h"
 #include "rootfs/fsutil.h"
-#include "rootfs/modstage.h"
+#include "modules/stage.h"
 
 static int read_small(const char *path, char **out)
 {

@@ -17,7 +17,7 @@
 #include "rootfs/cpio.h"
 #include "rootfs/elfclosure.h"
 #include "rootfs/fsutil.h"
-#include "rootfs/modstage.h"
+#include "modules/stage.h"
 #include "rootfs/sbom.h"
 
 int build_image(struct build *b)

@@ -18,7 +18,7 @@
 #include "rootfs/command.h"
 #include "rootfs/cpio.h"
 #include "rootfs/fsutil.h"
-#include "rootfs/modstage.h"
+#include "modules/stage.h"
 
 #define MAX_MODULES 64
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "rootfs/command.h"
-#include "rootfs/modbuild.h"
+#include "modules/nvidia/modbuild.h"
 
 static void usage(FILE *f)
 {

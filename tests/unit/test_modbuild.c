@@ -16,7 +16,7 @@
 
 #include "rootfs/fsutil.h"
 #include "rootfs/mkosi.h"
-#include "rootfs/modbuild.h"
+#include "modules/nvidia/modbuild.h"
 #include "tests/lib/tap.h"
 
 #define OLD_CALL "    r = pci_resize_resource(pci_dev, NV_GPU_BAR1, requested_size);\n"

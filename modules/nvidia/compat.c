@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "rootfs/fsutil.h"
-#include "rootfs/modbuild.h"
+#include "modules/nvidia/modbuild.h"
 
 struct compat_fix {
 	const char *name;

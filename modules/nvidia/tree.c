@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "rootfs/fsutil.h"
-#include "rootfs/modbuild.h"
+#include "modules/nvidia/modbuild.h"
 #include "rootfs/spawn.h"
 
 static const char *tree_from, *tree_to;

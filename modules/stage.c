@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "rootfs/modstage.h"
+#include "modules/stage.h"
 
 #include <errno.h>
 #include <limits.h>

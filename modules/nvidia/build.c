@@ -27,7 +27,7 @@
 #include "rootfs/extract.h"
 #include "rootfs/fetch.h"
 #include "rootfs/fsutil.h"
-#include "rootfs/modbuild.h"
+#include "modules/nvidia/modbuild.h"
 #include "rootfs/spawn.h"
 
 #define MAX_MODULES 8

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "rootfs/extract.h"
-#include "rootfs/modbuild.h"
+#include "modules/nvidia/modbuild.h"
 
 static const int disk_flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
                               ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |

@@ -59,7 +59,7 @@ int modbuild_install(const struct modbuild_result *res, const char *kver, const 
                      char *why, size_t why_size);
 
 /*
- * modbuild_tree.c. Writes OUT: kernel_root (an extracted kernel package) as
+ * tree.c. Writes OUT: kernel_root (an extracted kernel package) as
  * hard links, plus the result's modules under updates/dkms and depmod's
  * indexes over the whole, ready for a recipe's `kernel: root:`.
  */
@@ -68,14 +68,14 @@ int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
 
 /* --- pieces, each in its own file ------------------------------------------------------- */
 
-/* modbuild_unpack.c: libarchive, nothing written outside dest. */
+/* unpack.c: libarchive, nothing written outside dest. */
 /* Unpacks a .deb's data.tar.* into dest. */
 int modbuild_unpack_deb(const char *deb, const char *dest, char *why, size_t why_size);
 /* Unpacks a tarball (any compression libarchive reads) into dest. */
 int modbuild_unpack_tar(const char *tarball, const char *dest, char *why, size_t why_size);
 
 /*
- * modbuild_compat.c: source fixes for kernels newer than the driver, each
+ * compat.c: source fixes for kernels newer than the driver, each
  * applied only when the headers show the change and the source still has
  * the old call. applied gets their names, space separated ("" for none).
  */
