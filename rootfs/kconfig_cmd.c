@@ -8,7 +8,7 @@
  * printed but pass, unless --strict), 1 when one is not, 2 usage, 3 a
  * malformed .config or fragment, 4 a file that cannot be read.
  */
-#include "rootfs/kconfig.h"
+#include "kernel-configs/kconfig.h"
 #include "rootfs/command.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
 #include "tests/lib/tap.h"
 
 #include "rootfs/command.h"
-#include "rootfs/kconfig.h"
+#include "kernel-configs/kconfig.h"
 
 #include <fcntl.h>
 #include <glob.h>

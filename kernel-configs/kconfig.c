@@ -6,7 +6,7 @@
  * its line number: a checker that skipped a line it could not read might pass
  * a kernel it never looked at.
  */
-#include "rootfs/kconfig.h"
+#include "kernel-configs/kconfig.h"
 
 #include <errno.h>
 #include <stdarg.h>

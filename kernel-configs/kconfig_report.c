@@ -4,8 +4,7 @@
  * names used in --json, the exit status, and JSON string quoting (.config
  * strings may hold any byte, and the JSON we print must stay valid).
  */
-#include "rootfs/kconfig.h"
-#include "rootfs/command.h"
+#include "kernel-configs/kconfig.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -74,7 +73,7 @@ const char *kconfig_severity_name(enum kconfig_severity s)
 
 int kconfig_exit_status(size_t errors, size_t warnings, bool strict)
 {
-	return errors || (strict && warnings) ? EXIT_CHECK : EXIT_OK;
+	return errors || (strict && warnings) ? 1 : 0; /* rootfs/command.h: EXIT_CHECK, EXIT_OK */
 }
 
 /* Returns the length of the valid UTF-8 sequence at p, or 0. */
