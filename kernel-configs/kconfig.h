@@ -3,7 +3,7 @@
  * Kernel config checks: a strict reader for a kernel .config, a reader for the
  * fragments in kernel-configs/ (kernel-configs/README.md defines their format),
  * and the comparison of one against the other. `ccimage kconfig check` is the
- * command on top (rootfs/kconfig_cmd.c).
+ * command on top (rootfs/ccimage/kconfig_cmd.c).
  *
  * Both readers take the bytes in memory and keep their own copy, so callers
  * may free the input as soon as a reader returns. On failure they return a

@@ -73,7 +73,9 @@ const char *kconfig_severity_name(enum kconfig_severity s)
 
 int kconfig_exit_status(size_t errors, size_t warnings, bool strict)
 {
-	return errors || (strict && warnings) ? 1 : 0; /* rootfs/command.h: EXIT_CHECK, EXIT_OK */
+	return errors || (strict && warnings)
+	               ? 1
+	               : 0; /* rootfs/ccimage/command.h: EXIT_CHECK, EXIT_OK */
 }
 
 /* Returns the length of the valid UTF-8 sequence at p, or 0. */

@@ -6,12 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * `ccimage measure --mode tdx ...`: the measure command (measurement/measure_cmd.c)
- * hands TDX modes here with its argv unchanged. Returns a ccimage exit code.
- */
-int tdx_measure_main(int argc, char **argv);
-
 #define SHA384_LEN 48
 /* Room for the one-line reason a parser gives when it rejects its input. */
 #define TDX_ERR_MAX 200

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "modules/modules.h"
-#include "rootfs/fsutil.h"
-#include "rootfs/spawn.h"
+#include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/spawn.h"
 
 struct stage {
 	const char *moddir;  /* source: <kernel-root>/lib/modules/<kver> */

@@ -23,12 +23,12 @@
 #include <unistd.h>
 
 #include "measurement/verity_params.h"
-#include "rootfs/apt.h"
-#include "rootfs/extract.h"
-#include "rootfs/fetch.h"
-#include "rootfs/fsutil.h"
+#include "rootfs/deb/apt.h"
+#include "rootfs/deb/extract.h"
+#include "rootfs/deb/fetch.h"
+#include "rootfs/lib/fsutil.h"
 #include "modules/nvidia/modbuild.h"
-#include "rootfs/spawn.h"
+#include "rootfs/lib/spawn.h"
 
 #define MAX_MODULES 8
 

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs/fsutil.h"
+#include "rootfs/lib/fsutil.h"
 #include "modules/nvidia/modbuild.h"
 
 struct compat_fix {

@@ -4,7 +4,7 @@
  * NVIDIA's open GPU kernel modules from Debian's source package, compiled
  * against the Debian headers of the image's kernel. Nothing is installed on
  * the host: the .debs are fetched through the image build's private apt
- * (rootfs/apt.h) into its debs cache and unpacked into a build tree under
+ * (rootfs/deb/apt.h) into its debs cache and unpacked into a build tree under
  * the cache. Results are cached by
  * everything that decides their bytes (source and headers versions, the
  * compiler, the module list, our compatibility fixes), so the minutes this

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs/fsutil.h"
+#include "rootfs/lib/fsutil.h"
 #include "modules/nvidia/modbuild.h"
-#include "rootfs/spawn.h"
+#include "rootfs/lib/spawn.h"
 
 static const char *tree_from, *tree_to;
 

@@ -2,7 +2,7 @@
 /*
  * Whole-package unpacking for the module build tree (kernel headers, the
  * NVIDIA source tarball) with libarchive; a .deb's data.tar is opened by
- * rootfs/extract.c, as for the image. Unlike image extraction nothing is
+ * rootfs/deb/extract.c, as for the image. Unlike image extraction nothing is
  * sliced or normalised here: the tree only feeds a compiler. It still never
  * writes outside dest: no absolute or ".." paths, no writing through links.
  * (Names are rebased onto dest, an absolute path, before libarchive sees
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rootfs/extract.h"
+#include "rootfs/deb/extract.h"
 #include "modules/nvidia/modbuild.h"
 
 static const int disk_flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs/fsutil.h"
-#include "rootfs/mkosi.h"
+#include "rootfs/lib/fsutil.h"
+#include "rootfs/tree/mkosi.h"
 #include "modules/nvidia/modbuild.h"
 #include "tests/lib/tap.h"
 

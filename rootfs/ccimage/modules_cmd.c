@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `ccimage modules build`: NVIDIA's open kernel modules for an image's kernel, cached. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rootfs/ccimage/command.h"
+#include "modules/nvidia/modbuild.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: ccimage modules build (--kver KVER | --kernel-root DIR)\n"
+	        "         [--headers-version V] [--source PKG] [--source-version V] [--cc CC]\n"
+	        "         [--module NAME]... [-j N] [--cache DIR] [--suite S] [--mirror URL]\n"
+	        "         [--security-mirror URL] [--install ROOT] [--kernel-tree OUT]\n"
+	        "         [--cached-only] [--quiet]\n"
+	        "Builds nvidia.ko and nvidia-uvm.ko (or the --module list) from Debian's\n"
+	        "" MODBUILD_SOURCE_DEFAULT
+	        " against linux-headers-KVER, fetched with a private apt\n"
+	        "configuration and unpacked, not installed. The result is cached in\n"
+	        "${CCINIT_CACHE:-/var/cache/ccinit}/nvidia-modules/KEY, keyed by the source and\n"
+	        "headers versions (default: apt's candidates), the compiler and the module list;\n"
+	        "its path is printed on stdout. --kernel-root takes KVER from DIR/lib/modules;\n"
+	        "--install copies the modules to ROOT/lib/modules/KVER/updates/dkms/;\n"
+	        "--kernel-tree (with --kernel-root) writes OUT, the kernel tree hard-linked\n"
+	        "with the modules added and depmod run: a recipe's `kernel: root:`.\n");
+}
+
+/* The one KVER under DIR/lib/modules, as an extracted kernel package has. */
+static int kver_of(const char *root, char *kver, size_t size)
+{
+	char path[4096];
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/lib/modules", root);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && n++ == 0)
+			snprintf(kver, size, "%s", de->d_name);
+	closedir(d);
+	return n == 1 ? 0 : -EINVAL;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option options[] = {
+	        {"kver", required_argument, NULL, 'k'},
+	        {"kernel-root", required_argument, NULL, 'K'},
+	        {"headers-version", required_argument, NULL, 'H'},
+	        {"source", required_argument, NULL, 's'},
+	        {"source-version", required_argument, NULL, 'S'},
+	        {"cc", required_argument, NULL, 'c'},
+	        {"module", required_argument, NULL, 'm'},
+	        {"jobs", required_argument, NULL, 'j'},
+	        {"cache", required_argument, NULL, 'C'},
+	        {"suite", required_argument, NULL, 'u'},
+	        {"mirror", required_argument, NULL, 'M'},
+	        {"security-mirror", required_argument, NULL, 'y'},
+	        {"install", required_argument, NULL, 'i'},
+	        {"kernel-tree", required_argument, NULL, 't'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"cached-only", no_argument, NULL, 'o'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
+	};
+	struct modbuild_opts o = {0};
+	struct modbuild_result res;
+	const char *kernel_root = NULL, *install = NULL, *tree = NULL;
+	char kver[256], modules[512] = "", why[1024] = "", *end;
+	size_t used = 0;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "j:qh", options, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o.kver = optarg;
+			break;
+		case 'K':
+			kernel_root = optarg;
+			break;
+		case 'H':
+			o.headers_version = optarg;
+			break;
+		case 's':
+			o.source_package = optarg;
+			break;
+		case 'S':
+			o.source_version = optarg;
+			break;
+		case 'c':
+			o.cc = optarg;
+			break;
+		case 'C':
+			o.cache = optarg;
+			break;
+		case 'u':
+			o.suite = optarg;
+			break;
+		case 'M':
+			o.mirror = optarg;
+			break;
+		case 'y':
+			o.security_mirror = optarg;
+			break;
+		case 'i':
+			install = optarg;
+			break;
+		case 't':
+			tree = optarg;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'o':
+			o.cached_only = true;
+			break;
+		case 'm':
+			used += (size_t)snprintf(modules + used, sizeof(modules) - used, "%s%s",
+			                         used ? " " : "", optarg);
+			if (used >= sizeof(modules))
+				return EXIT_USAGE;
+			break;
+		case 'j':
+			errno = 0;
+			o.jobs = (unsigned)strtoul(optarg, &end, 10);
+			if (errno || *end || o.jobs == 0 || o.jobs > 256) {
+				fprintf(stderr, "ccimage: --jobs: '%s' is not 1..256\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || !!o.kver == !!kernel_root || (tree && !kernel_root)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (kernel_root) {
+		if (kver_of(kernel_root, kver, sizeof(kver)) < 0) {
+			fprintf(stderr, "ccimage: %s/lib/modules must hold exactly one kernel\n",
+			        kernel_root);
+			return EXIT_DATA;
+		}
+		o.kver = kver;
+	}
+	if (modules[0])
+		o.modules = modules;
+	r = modbuild_run(&o, &res, why, sizeof(why));
+	if (r == 0 && install)
+		r = modbuild_install(&res, o.kver, install, why, sizeof(why));
+	if (r == 0 && tree)
+		r = modbuild_kernel_tree(&res, o.kver, kernel_root, tree, why, sizeof(why));
+	if (r < 0) {
+		fprintf(stderr, "ccimage: modules build: %s\n", why[0] ? why : strerror(-r));
+		if (r == -ENOENT && o.cached_only && res.dir[0])
+			return EXIT_CHECK; /* resolved fine, just not built yet */
+		return r == -EINVAL || r == -ENOENT ? EXIT_DATA : EXIT_SYSTEM;
+	}
+	if (!o.quiet)
+		fprintf(stderr,
+		        "ccimage: modules: %u modules for %s (%s %s, headers %s): %s in %.1f s\n",
+		        res.nmodules, o.kver,
+		        o.source_package ? o.source_package : MODBUILD_SOURCE_DEFAULT,
+		        res.source_version, res.headers_version, res.cached ? "cached" : "built",
+		        res.seconds);
+	printf("%s\n", res.dir);
+	return EXIT_OK;
+}
+
+CCIMAGE_COMMAND(modules_build, "modules build",
+                "build NVIDIA's open kernel modules for a kernel (cached)", run);
