@@ -4,6 +4,6 @@
 INIT_SRCS    := $(wildcard init/*.c)
 CCINIT_SRCS  += $(INIT_SRCS)
 LIB_SRCS     += $(filter-out init/main.c,$(INIT_SRCS))
-# The logger, the trace and the seam are shared with ccimage (libkmod's log and
-# module-load timing go through them on the host too).
-CCIMAGE_SRCS += init/log.c init/trace.c init/sys.c init/why.c
+# The logger and why are shared with ccimage (libkmod's log goes through
+# them on the host too; module-load timing is a hook ccimage leaves unset).
+CCIMAGE_SRCS += init/log.c init/why.c
