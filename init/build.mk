@@ -4,6 +4,9 @@
 INIT_SRCS    := $(wildcard init/*.c)
 CCINIT_SRCS  += $(INIT_SRCS)
 LIB_SRCS     += $(filter-out init/main.c,$(INIT_SRCS))
-# The logger and why are shared with ccimage (libkmod's log goes through
-# them on the host too; module-load timing is a hook ccimage leaves unset).
-CCIMAGE_SRCS += init/log.c init/why.c
+# init/base/: the base library, libc only, that every binary may include
+# (init/base/README.md); it includes nothing outside itself.
+BASE_SRCS    := $(wildcard init/base/*.c)
+CCINIT_SRCS  += $(BASE_SRCS)
+CCIMAGE_SRCS += $(BASE_SRCS)
+LIB_SRCS     += $(BASE_SRCS)

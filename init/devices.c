@@ -20,7 +20,7 @@
 
 #include "init/devices.h"
 #include "init/sys.h"
-#include "init/why.h"
+#include "init/base/why.h"
 
 static int uevent_open(void)
 {

@@ -19,7 +19,7 @@
 
 #include "init/gpu.h"
 #include "init/spawn.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 

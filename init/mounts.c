@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 

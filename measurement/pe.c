@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* QEMU's bzImage header patch and PE/COFF Authenticode SHA-384 (see pe.h). */
-#include "measurement/bytes.h"
+#include "init/base/bytes.h"
 #include "measurement/pe.h"
 
 #include <errno.h>

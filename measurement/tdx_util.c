@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers the TDX and event-log code share: hashing, hex, whole-file reads. */
 #include "measurement/tdx.h"
-#include "measurement/verity_params.h" /* hex_encode, hex_decode */
+#include "init/base/hex.h" /* hex_encode, hex_decode */
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/log.h"
-#include "init/why.h"
+#include "init/base/log.h"
+#include "init/base/why.h"
 #include "modules/modules.h"
 
 struct modules_ctx {

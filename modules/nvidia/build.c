@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/hex.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/deb/extract.h"
 #include "rootfs/deb/fetch.h"

@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 #include "rootfs/build/build.h"
 
 static json_object *file_obj(const char *path)

@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 #include "rootfs/build/build.h"
 #include "rootfs/image/cpio.h"
 #include "rootfs/tree/elfclosure.h"

@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 #include "rootfs/build/build.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/lib/fsutil.h"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "rootfs/ccimage/command.h"
 
 extern const struct ccimage_command __start_ccimage_commands[];
@@ -38,8 +38,10 @@ int main(int argc, char **argv)
 {
 	const struct ccimage_command *best = NULL;
 	int best_words = 0;
+	char ident[64];
 
 	log_to_stderr();
+	log_set_ident("ccimage");
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
@@ -61,6 +63,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* Logged errors read like the front-ends' own: "ccimage verity format: ...". */
+	snprintf(ident, sizeof(ident), "ccimage %s", best->name);
+	log_set_ident(ident);
 	/* The command sees its own name as argv[0], whether it took one word or two. */
 	return best->run(argc - best_words, argv + best_words);
 }

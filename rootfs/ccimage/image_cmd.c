@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/log.h"
-#include "measurement/verity_params.h"
+#include "init/base/log.h"
+#include "init/base/verity_params.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/image/image.h"
 
@@ -69,7 +69,7 @@ static int image_main(int argc, char **argv)
 
 	image_opts_init(&o);
 	if (env_epoch && parse_epoch(env_epoch, &o.source_date_epoch) < 0) {
-		log_error("ccimage image: SOURCE_DATE_EPOCH='%s' is not a number", env_epoch);
+		log_error("SOURCE_DATE_EPOCH='%s' is not a number", env_epoch);
 		return EXIT_USAGE;
 	}
 	optind = 1;
@@ -83,7 +83,7 @@ static int image_main(int argc, char **argv)
 			break;
 		case 'n':
 			if (!*optarg || strchr(optarg, '/')) {
-				log_error("ccimage image: --name must be a plain file name");
+				log_error("--name must be a plain file name");
 				return EXIT_USAGE;
 			}
 			o.name = optarg;
@@ -93,8 +93,7 @@ static int image_main(int argc, char **argv)
 			break;
 		case 'e':
 			if (parse_epoch(optarg, &o.source_date_epoch) < 0) {
-				log_error("ccimage image: --source-date-epoch '%s' is not a number",
-				          optarg);
+				log_error("--source-date-epoch '%s' is not a number", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -115,7 +114,7 @@ static int image_main(int argc, char **argv)
 			break;
 		case 't':
 			if (parse_epoch(optarg, &v) < 0 || v == 0 || v > 1024) {
-				log_error("ccimage image: --threads '%s' is not 1..1024", optarg);
+				log_error("--threads '%s' is not 1..1024", optarg);
 				return EXIT_USAGE;
 			}
 			o.threads = (unsigned)v;
@@ -134,7 +133,7 @@ static int image_main(int argc, char **argv)
 	}
 	r = image_build(&o, &res, why, sizeof(why));
 	if (r < 0) {
-		log_error("ccimage image: %s", why);
+		log_error("%s", why);
 		if (r == -EINVAL)
 			return EXIT_USAGE;
 		return r == -ENOTDIR || r == -EPROTO ? EXIT_DATA : EXIT_SYSTEM;

@@ -13,9 +13,9 @@
 
 #include <openssl/evp.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "measurement/verity.h"
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 #include "rootfs/ccimage/command.h"
 
 #define DERIVED_SALT_DOMAIN "ccimage verity salt v1"
@@ -162,7 +162,7 @@ static int parse_args(int argc, char **argv, const char *name, struct cmd_args *
 
 			r = verity_params_parse(&a->kata, optarg, why, sizeof(why));
 			if (r < 0) {
-				log_error("ccimage %s: --kata: %s", name, why);
+				log_error("--kata: %s", why);
 				return -EINVAL;
 			}
 			a->kata_set = true;
@@ -176,8 +176,7 @@ static int parse_args(int argc, char **argv, const char *name, struct cmd_args *
 			return -EINVAL;
 		}
 		if (r < 0) {
-			log_error("ccimage %s: bad value for --%s: '%s'", name,
-			          long_opts[c - OPT_HASH].name, optarg);
+			log_error("bad value for --%s: '%s'", long_opts[c - OPT_HASH].name, optarg);
 			return -EINVAL;
 		}
 	}
@@ -318,28 +317,26 @@ static int verity_format_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (verity_digest_size(a.o.hash_name) < 0) {
-		log_error("ccimage %s: unknown hash '%s'", name, a.o.hash_name);
+		log_error("unknown hash '%s'", a.o.hash_name);
 		return EXIT_USAGE;
 	}
 	if (!a.salt_set) {
 		r = derive_salt(argv[optind], &a.o, a.salt);
 		if (r < 0) {
-			log_error("ccimage %s: cannot read %s to derive the salt", name,
-			          argv[optind]);
+			log_error("cannot read %s to derive the salt", argv[optind]);
 			return EXIT_SYSTEM;
 		}
 		a.o.salt_size = 32;
 	}
 	r = verity_format(&a.o, argv[optind], argv[optind + 1], &res);
 	if (r < 0) {
-		log_error("ccimage %s: %s -> %s: %s", name, argv[optind], argv[optind + 1],
-		          explain(r));
+		log_error("%s -> %s: %s", argv[optind], argv[optind + 1], explain(r));
 		return r == -EINVAL || r == -ENOSPC ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	print_header(argv[optind + 1], &a.o, &res);
 	print_kata(&a.o, &res);
 	if (a.root_hash_file && (r = write_root_hash_file(a.root_hash_file, &res)) < 0) {
-		log_error("ccimage %s: %s: %s", name, a.root_hash_file, strerror(-r));
+		log_error("%s: %s", a.root_hash_file, strerror(-r));
 		return EXIT_SYSTEM;
 	}
 	return EXIT_OK;
@@ -389,17 +386,16 @@ static int verity_verify_main(int argc, char **argv)
 		memcpy(root, a.kata.root_hash, a.kata.root_hash_size);
 		root_len = a.kata.root_hash_size;
 	} else if (read_root_hash(argv[optind + 2], a.root_hash_file, root, &root_len) < 0) {
-		log_error("ccimage %s: the root hash is not hex", name);
+		log_error("the root hash is not hex");
 		return EXIT_USAGE;
 	}
 	r = verity_verify(&a.o, argv[optind], argv[optind + 1], root, root_len, &rep);
 	if (r == -ENODATA && a.o.superblock) {
-		log_error("ccimage %s: no verity superblock on %s (use --no-superblock?)", name,
-		          argv[optind + 1]);
+		log_error("no verity superblock on %s (use --no-superblock?)", argv[optind + 1]);
 		return EXIT_DATA;
 	}
 	if (r < 0) {
-		log_error("ccimage %s: %s", name, explain(r));
+		log_error("%s", explain(r));
 		return r == -EINVAL || r == -ENOSPC ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	switch (rep.fault) {

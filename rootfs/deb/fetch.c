@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/hex.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/image/image.h"
 

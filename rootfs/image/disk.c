@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Kata-layout disk image: layout arithmetic, our own MBR, and the copy. */
-#include "measurement/bytes.h"
+#include "init/base/bytes.h"
 #include "rootfs/image/disk.h"
 
 #include <errno.h>

@@ -17,7 +17,7 @@
 
 #include <openssl/evp.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 
 #define UUID_DOMAIN "ccimage erofs uuid v1"
 #define SALT_DOMAIN "ccimage image verity salt v1"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "measurement/json_out.h"
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 #include "rootfs/image/image.h"
 
 static void json_hex(FILE *f, const uint8_t *b, size_t n)

@@ -20,7 +20,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/hex.h"
 
 /* Debian short names (DEP-5) to SPDX identifiers; anything else becomes a LicenseRef. */
 static const char *const licence_map[][2] = {

@@ -5,7 +5,7 @@
 #include <sys/reboot.h>
 
 #include "init/boot.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/rootfs_check.h"
 #include "init/steps.h"
 #include "tests/lib/fake_sys.h"

@@ -16,6 +16,8 @@ void log_close(void);
 /* Send messages to stderr instead of kmsg (host tools, tests). */
 void log_to_stderr(void);
 void log_set_max_level(int level);
+/* Each line starts "IDENT: " ("ccinit" unless set; ccimage: "ccimage COMMAND"). */
+void log_set_ident(const char *name);
 int log_get_max_level(void);
 
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "init/why.h"
+#include "init/base/why.h"
 
 int why_set(char *why, size_t size, int err, const char *fmt, ...)
 {

@@ -7,42 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/why.h"
-#include "measurement/verity_params.h"
-
-void hex_encode(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size)
-{
-	if (hex_len % 2 || hex_len / 2 > out_size)
-		return -EINVAL;
-	for (size_t i = 0; i < hex_len / 2; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(hex_len / 2);
-}
+#include "init/base/why.h"
+#include "init/base/hex.h"
+#include "init/base/verity_params.h"
 
 static int parse_u64(const char *s, size_t len, uint64_t *ret)
 {

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "init/base/hex.h" /* its users print digests */
+
 #define VERITY_MAX_DIGEST 64
 #define VERITY_MAX_SALT   256
 
@@ -34,8 +36,3 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 
 /* Formats p back into the one-line form. Returns the length or -ENOSPC. */
 int verity_params_format(const struct verity_params *p, char *buf, size_t size);
-
-/* Lowercase hex of n bytes into out (2n+1 bytes). */
-void hex_encode(const uint8_t *in, size_t n, char *out);
-/* Decodes hex; returns the byte count or -EINVAL. */
-int hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size);

@@ -6,7 +6,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
+
+/* The prefix of every line: the program, and in ccimage the command. */
+static char ident[64] = "ccinit";
+
+void log_set_ident(const char *name)
+{
+	snprintf(ident, sizeof(ident), "%s", name);
+}
 
 static int kmsg_fd = -1;
 static int max_level = LOG_WARNING;
@@ -75,9 +83,9 @@ void log_msg(int level, const char *fmt, ...)
 
 	if (kmsg_fd >= 0)
 		/* Facility "user" (1): the kernel shows it as coming from userspace. */
-		prefix = snprintf(line, sizeof(line), "<%d>ccinit: ", 8 + level);
+		prefix = snprintf(line, sizeof(line), "<%d>%s: ", 8 + level, ident);
 	else
-		prefix = snprintf(line, sizeof(line), "ccinit: ");
+		prefix = snprintf(line, sizeof(line), "%s: ", ident);
 	va_start(ap, fmt);
 	n = vsnprintf(line + prefix, sizeof(line) - (size_t)prefix - 1, fmt, ap);
 	va_end(ap);
