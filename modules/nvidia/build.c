@@ -34,9 +34,7 @@
 
 struct modbuild {
 	const struct modbuild_opts *o;
-	struct apt *apt;     /* the image build's apt, with the archives below */
-	bool updated;        /* the lists were refreshed in this run */
-	char debs[PATH_MAX]; /* CACHE/debs, shared with the image build's fetch */
+	struct modbuild_fetch fetch;
 	char cache[PATH_MAX], top[PATH_MAX], work[PATH_MAX], tree[PATH_MAX];
 	char arch_dir[PATH_MAX], common_dir[PATH_MAX], srcdir[PATH_MAX];
 	char names[MAX_MODULES][64];
@@ -67,161 +65,6 @@ static int sha256_hex(const void *data, size_t len, char out[65])
 		return -EIO;
 	hex_encode(md, sizeof(md), out);
 	return 0;
-}
-
-/*
- * The archives: the NVIDIA source is in contrib, the firmware in
- * non-free-firmware; apt's state is the image build's (a private one under
- * the cache), so a host tool never edits /etc/apt to find them.
- */
-static const char *const components[] = {"main", "contrib", "non-free", "non-free-firmware"};
-
-static int apt_init(struct modbuild *b, char *why, size_t why_size)
-{
-	const struct modbuild_opts *o = b->o;
-	const struct apt_sources src = {
-	        .suite = o->suite ? o->suite : "bookworm",
-	        .mirror = o->mirror ? o->mirror : "http://deb.debian.org/debian",
-	        .security_mirror = o->security_mirror ? o->security_mirror
-	                                              : "http://deb.debian.org/debian-security",
-	        .keyring = "/usr/share/keyrings/debian-archive-keyring.gpg",
-	        .components = components,
-	        .ncomponents = sizeof(components) / sizeof(components[0]),
-	        .updates = true};
-
-	if (path_join(b->debs, sizeof(b->debs), b->cache, "debs") < 0)
-		return -ENAMETOOLONG;
-	if (mkdir(b->debs, 0755) < 0 && errno != EEXIST) {
-		snprintf(why, why_size, "creating %s: %s", b->debs, strerror(errno));
-		return -errno;
-	}
-	return apt_open_sources(&src, o->quiet, &b->apt, why, why_size);
-}
-
-/* Lists are refreshed at most hourly so that a warm build needs no network. */
-static int update(struct modbuild *b, bool force, char *why, size_t why_size)
-{
-	time_t before = 0, when;
-	int r;
-
-	if (b->updated)
-		return 0;
-	(void)apt_updated_at(b->apt, &before);
-	r = apt_update(b->apt, force, why, why_size);
-	if (r < 0 && !force && apt_updated_at(b->apt, &when) == 0) {
-		/* Offline with lists we have: resolve against them rather than fail. */
-		fprintf(stderr, "ccimage: modules: %s; using the lists of %s", why, ctime(&when));
-		b->updated = true;
-		return 0;
-	}
-	/* Refreshed in this run (not skipped as fresh): a retry would fetch the same lists. */
-	if (r == 0 && apt_updated_at(b->apt, &when) == 0 && (force || when != before))
-		b->updated = true;
-	return r;
-}
-
-/* Candidate version of pkg (apt's choice across the suites). */
-static int candidate(struct modbuild *b, const char *pkg, char *version, size_t size, char *why,
-                     size_t why_size)
-{
-	struct apt_pkg p;
-	int r = update(b, false, why, why_size);
-
-	if (r == 0)
-		r = apt_show(b->apt, pkg, &p, why, why_size);
-	if (r == -ENOENT)
-		snprintf(why, why_size,
-		         "%s: no such package in the suite's main contrib non-free "
-		         "non-free-firmware",
-		         pkg);
-	if (r == 0 && snprintf(version, size, "%s", p.version) >= (int)size)
-		r = -ENAMETOOLONG;
-	return r;
-}
-
-/* The .deb's name as apt writes it: NAME_VERSION_ARCH.deb, ':' as %3a. */
-static int find_deb(const char *dir, const char *pkg, const char *version, char *path, size_t size)
-{
-	char pattern[PATH_MAX], ver[256];
-	size_t j = 0;
-	glob_t g;
-	int r;
-
-	for (const char *v = version; *v && j + 4 < sizeof(ver); v++) {
-		if (*v == ':') {
-			memcpy(ver + j, "%3a", 3);
-			j += 3;
-		} else if (strchr("*?[\\", *v)) {
-			return -EINVAL;
-		} else {
-			ver[j++] = *v;
-		}
-	}
-	ver[j] = '\0';
-	if (snprintf(pattern, sizeof(pattern), "%s/%s_%s_*.deb", dir, pkg, ver) >=
-	    (int)sizeof(pattern))
-		return -ENAMETOOLONG;
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return -ENOENT;
-	r = g.gl_pathc == 1 ? 0 : -EEXIST;
-	if (r == 0 && snprintf(path, size, "%s", g.gl_pathv[0]) >= (int)size)
-		r = -ENAMETOOLONG;
-	globfree(&g);
-	return r;
-}
-
-/* Downloads pkg=version into a fresh directory under the debs cache, then moves it in. */
-static int download(struct modbuild *b, const char *spec, const char *pkg, const char *version,
-                    char *path, size_t size, char *why, size_t why_size)
-{
-	char tmp[PATH_MAX], got[PATH_MAX];
-	const char *const specs[] = {spec};
-	int r;
-
-	if (snprintf(tmp, sizeof(tmp), "%s/.download-XXXXXX", b->debs) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	if (!mkdtemp(tmp))
-		return -errno;
-	r = update(b, false, why, why_size);
-	if (r == 0)
-		r = apt_download_many(b->apt, specs, 1, tmp, why, why_size);
-	if (r == -ECHILD && !b->updated) {
-		/* A pinned version newer than our lists: refresh once and retry. */
-		r = update(b, true, why, why_size);
-		if (r == 0)
-			r = apt_download_many(b->apt, specs, 1, tmp, why, why_size);
-	}
-	if (r == 0)
-		r = find_deb(tmp, pkg, version, got, sizeof(got));
-	if (r == 0 && path_join(path, size, b->debs, strrchr(got, '/') + 1) < 0)
-		r = -ENAMETOOLONG;
-	if (r == 0 && rename(got, path) < 0)
-		r = -errno;
-	remove_tree(tmp);
-	return r;
-}
-
-/* The path of pkg=version's .deb in the debs cache, downloading it when absent. */
-static int fetch_deb(struct modbuild *b, const char *pkg, const char *version, char *path,
-                     size_t size, char *why, size_t why_size)
-{
-	char spec[512], cause[256];
-	int r;
-
-	if (strchr(pkg, '/') || strchr(version, '/'))
-		return -EINVAL;
-	if (find_deb(b->debs, pkg, version, path, size) == 0)
-		return 0;
-	if (snprintf(spec, sizeof(spec), "%s=%s", pkg, version) >= (int)sizeof(spec))
-		return -ENAMETOOLONG;
-	r = download(b, spec, pkg, version, path, size, why, why_size);
-	if (r == -ECHILD) {
-		snprintf(cause, sizeof(cause), "%s", why);
-		snprintf(why, why_size, "fetching %s: %s", spec, cause);
-	} else if (r < 0) {
-		snprintf(why, why_size, "fetching %s: %s", spec, strerror(-r));
-	}
-	return r;
 }
 
 static int split_modules(struct modbuild *b, const char *list, char *why, size_t why_size)
@@ -273,7 +116,7 @@ static int fetch_unpack(struct modbuild *b, const char *pkg, const char *version
                         char *why, size_t why_size)
 {
 	char deb[PATH_MAX];
-	int r = fetch_deb(b, pkg, version, deb, sizeof(deb), why, why_size);
+	int r = modbuild_fetch_deb(&b->fetch, pkg, version, deb, sizeof(deb), why, why_size);
 
 	if (r == 0)
 		r = modbuild_unpack_deb(deb, dest, why, why_size);
@@ -548,19 +391,20 @@ static int resolve(struct modbuild *b, struct modbuild_result *res, const char *
 
 	if ((r = split_modules(b, o->modules ? o->modules : MODBUILD_MODULES_DEFAULT, why,
 	                       why_size)) < 0 ||
-	    (r = compiler_line(b, cc, why, why_size)) < 0 || (r = apt_init(b, why, why_size)) < 0)
+	    (r = compiler_line(b, cc, why, why_size)) < 0 ||
+	    (r = modbuild_fetch_open(&b->fetch, o, b->cache, why, why_size)) < 0)
 		return r;
 	snprintf(hdr_pkg, sizeof(hdr_pkg), "linux-headers-%s", o->kver);
 	if (o->source_version)
 		snprintf(res->source_version, sizeof(res->source_version), "%s", o->source_version);
-	else if ((r = candidate(b, src, res->source_version, sizeof(res->source_version), why,
-	                        why_size)) < 0)
+	else if ((r = modbuild_fetch_candidate(&b->fetch, src, res->source_version,
+	                                       sizeof(res->source_version), why, why_size)) < 0)
 		return r;
 	if (o->headers_version)
 		snprintf(res->headers_version, sizeof(res->headers_version), "%s",
 		         o->headers_version);
-	else if ((r = candidate(b, hdr_pkg, res->headers_version, sizeof(res->headers_version), why,
-	                        why_size)) < 0)
+	else if ((r = modbuild_fetch_candidate(&b->fetch, hdr_pkg, res->headers_version,
+	                                       sizeof(res->headers_version), why, why_size)) < 0)
 		return r;
 
 	size_t used = (size_t)snprintf(b->key_text, sizeof(b->key_text),
@@ -637,7 +481,7 @@ int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, cha
 		r = -ENAMETOOLONG;
 	else if ((r = resolve(b, res, src, cc, why, why_size)) == 0)
 		r = build_locked(b, res, cc, why, why_size);
-	apt_free(b->apt);
+	modbuild_fetch_close(&b->fetch);
 	free(b);
 	if (r < 0)
 		return r;

@@ -68,6 +68,23 @@ int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
 
 /* --- pieces, each in its own file ------------------------------------------------------- */
 
+/* fetch.c: the image build's apt and debs cache, for the archives the options name. */
+struct apt;
+struct modbuild_fetch {
+	struct apt *apt;
+	bool updated;        /* the lists were refreshed in this run */
+	char debs[PATH_MAX]; /* CACHE/debs */
+};
+int modbuild_fetch_open(struct modbuild_fetch *f, const struct modbuild_opts *o, const char *cache,
+                        char *why, size_t why_size);
+void modbuild_fetch_close(struct modbuild_fetch *f);
+/* Candidate version of pkg (apt's choice across the suites); updates the lists when stale. */
+int modbuild_fetch_candidate(struct modbuild_fetch *f, const char *pkg, char *version, size_t size,
+                             char *why, size_t why_size);
+/* The path of pkg=version's .deb in the debs cache, downloading it when absent. */
+int modbuild_fetch_deb(struct modbuild_fetch *f, const char *pkg, const char *version, char *path,
+                       size_t size, char *why, size_t why_size);
+
 /* unpack.c: libarchive, nothing written outside dest. */
 /* Unpacks a .deb's data.tar.* into dest. */
 int modbuild_unpack_deb(const char *deb, const char *dest, char *why, size_t why_size);
