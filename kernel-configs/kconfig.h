@@ -124,6 +124,3 @@ int kconfig_exit_status(size_t errors, size_t warnings, bool strict);
 
 /* Writes s as a JSON string, quotes included; invalid UTF-8 becomes U+FFFD. */
 void kconfig_json_string(FILE *out, const char *s);
-
-/* `ccimage kconfig check`; exposed for the unit tests. */
-int kconfig_check_main(int argc, char **argv);

@@ -13,10 +13,9 @@
 
 #include "init/base/verity_params.h"
 #include "rootfs/build/build.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/lib/fsutil.h"
-
-#define MAX_SETS 32
 
 static void usage(FILE *f)
 {
@@ -99,11 +98,102 @@ static int exit_code(int r)
 	}
 }
 
+/* What the command line asks beyond the build itself. */
+struct build_args {
+	const char *lock, *out;
+	bool explain, json;
+	char default_out[PATH_MAX];
+};
+
+static bool parse_options(struct cli *cli, struct build *b, struct build_args *a)
+{
+	int c;
+
+	while (cli_next(cli, &c)) {
+		switch (c) {
+		case 'l':
+			a->lock = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'e':
+			a->explain = true;
+			break;
+		case 'k':
+			b->keep_stage = true;
+			break;
+		case 'q':
+			b->quiet = true;
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		}
+	}
+	return !cli->stop && cli_args(cli, 1, 1);
+}
+
+/* The recipe, its epoch, lock and output paths, a fresh stage. Returns an exit code. */
+static int prepare(struct build *b, struct build_args *a, const struct cli *cli)
+{
+	int r;
+
+	b->recipe_path = cli->argv[optind];
+	r = recipe_load(b->recipe_path, cli->sets, cli->nsets, &b->recipe, b->why, sizeof(b->why));
+	if (r < 0) {
+		fprintf(stderr, "ccimage build: %s\n", b->why);
+		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
+	}
+	b->epoch = b->recipe->source_date_epoch;
+	if (!cli_source_date_epoch(&b->epoch))
+		return EXIT_USAGE;
+	if (a->lock)
+		snprintf(b->lock_path, sizeof(b->lock_path), "%s", a->lock);
+	else
+		lock_default_path(b->recipe_path, b->lock_path, sizeof(b->lock_path));
+	if (!a->out) {
+		snprintf(a->default_out, sizeof(a->default_out), "%s.out", b->recipe->name);
+		a->out = a->default_out;
+	}
+	b->out_dir = a->out;
+	if (mkdir(a->out, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "ccimage build: creating %s: %s\n", a->out, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	if (path_join(b->stage, sizeof(b->stage), a->out, "root") < 0)
+		return EXIT_USAGE;
+	(void)remove_tree(b->stage);
+	return EXIT_OK;
+}
+
+/* Runs the steps in order; *done gets how many succeeded. */
+static int run_steps(struct build *b, struct step *steps, size_t nsteps, size_t *done)
+{
+	int r = 0;
+
+	for (*done = 0; *done < nsteps; (*done)++) {
+		struct step *s = &steps[*done];
+		double t0 = now();
+		if (!b->quiet)
+			fprintf(stderr, "ccimage build: [%zu/%zu] %s ...\n", *done + 1, nsteps,
+			        s->name);
+		r = s->fn(b);
+		s->seconds = now() - t0;
+		if (r < 0)
+			break;
+		if (!b->quiet)
+			fprintf(stderr, "ccimage build: [%zu/%zu] %s done in %.2f s\n", *done + 1,
+			        nsteps, s->name, s->seconds);
+	}
+	return r;
+}
+
 static int build_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"lock", required_argument, NULL, 'l'},
 	                                     {"out", required_argument, NULL, 'o'},
-	                                     {"set", required_argument, NULL, 's'},
+	                                     {"set", required_argument, NULL, CLI_OPT_SET},
 	                                     {"explain", no_argument, NULL, 'e'},
 	                                     {"keep-stage", no_argument, NULL, 'k'},
 	                                     {"quiet", no_argument, NULL, 'q'},
@@ -124,117 +214,35 @@ static int build_main(int argc, char **argv)
 	        {"launch measurements", build_measure, 0},
 	};
 	const size_t nsteps = sizeof(steps) / sizeof(steps[0]);
-	const char *lock = NULL, *out = NULL, *sets[MAX_SETS];
-	bool explain = false, json = false;
-	char default_out[PATH_MAX];
-	size_t nsets = 0, done = 0;
+	struct cli cli = {argc, argv, "l:o:qh", opts, usage};
+	struct build_args a = {0};
+	size_t done = 0;
 	struct build b;
-	int c, r;
+	int code, r;
 
 	build_init(&b);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "l:o:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			lock = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'e':
-			explain = true;
-			break;
-		case 'k':
-			b.keep_stage = true;
-			break;
-		case 'q':
-			b.quiet = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 's':
-			if (nsets == MAX_SETS)
-				return EXIT_USAGE;
-			sets[nsets++] = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind + 1 != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
+	if (!parse_options(&cli, &b, &a)) {
+		build_free(&b);
+		return cli.stop ? cli.exit_code : EXIT_USAGE;
 	}
 	/* Helper programs (depmod, ldconfig) create files with the umask: fix it. */
 	umask(022);
-	b.recipe_path = argv[optind];
-	r = recipe_load(b.recipe_path, sets, nsets, &b.recipe, b.why, sizeof(b.why));
-	if (r < 0) {
-		fprintf(stderr, "ccimage build: %s\n", b.why);
-		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
-	}
-	b.epoch = b.recipe->source_date_epoch;
-	const char *env = getenv("SOURCE_DATE_EPOCH");
-	if (env && *env) {
-		char *end;
-		errno = 0;
-		b.epoch = strtoull(env, &end, 10);
-		if (errno || *end || *env == '-') {
-			fprintf(stderr, "ccimage build: SOURCE_DATE_EPOCH='%s' is not a number\n",
-			        env);
-			build_free(&b);
-			return EXIT_USAGE;
-		}
-	}
-	if (lock)
-		snprintf(b.lock_path, sizeof(b.lock_path), "%s", lock);
-	else
-		lock_default_path(b.recipe_path, b.lock_path, sizeof(b.lock_path));
-	if (!out) {
-		snprintf(default_out, sizeof(default_out), "%s.out", b.recipe->name);
-		out = default_out;
-	}
-	b.out_dir = out;
-	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "ccimage build: creating %s: %s\n", out, strerror(errno));
+	if ((code = prepare(&b, &a, &cli)) != EXIT_OK) {
 		build_free(&b);
-		return EXIT_SYSTEM;
+		return code;
 	}
-	if (path_join(b.stage, sizeof(b.stage), out, "root") < 0) {
-		build_free(&b);
-		return EXIT_USAGE;
-	}
-	(void)remove_tree(b.stage);
-
 	double start = now();
-	for (; done < nsteps; done++) {
-		double t0 = now();
-		if (!b.quiet)
-			fprintf(stderr, "ccimage build: [%zu/%zu] %s ...\n", done + 1, nsteps,
-			        steps[done].name);
-		r = steps[done].fn(&b);
-		steps[done].seconds = now() - t0;
-		if (r < 0)
-			break;
-		if (!b.quiet)
-			fprintf(stderr, "ccimage build: [%zu/%zu] %s done in %.2f s\n", done + 1,
-			        nsteps, steps[done].name, steps[done].seconds);
-	}
+	r = run_steps(&b, steps, nsteps, &done);
 	if (r < 0) {
 		if (!b.why[0])
 			snprintf(b.why, sizeof(b.why), "%s", strerror(-r));
 		fprintf(stderr, "ccimage build: %s failed: %s\n", steps[done].name, b.why);
 	} else {
-		if (explain) {
+		if (a.explain) {
 			char path[PATH_MAX + 16];
-			snprintf(path, sizeof(path), "%s/explain.txt", out);
+			snprintf(path, sizeof(path), "%s/explain.txt", a.out);
 			r = build_explain(&b, path);
-			if (r == 0 && !json)
+			if (r == 0 && !a.json)
 				r = build_explain(&b, "-");
 		}
 		if (!b.quiet)
@@ -242,12 +250,12 @@ static int build_main(int argc, char **argv)
 			        "ccimage build: %s in %.2f s: %llu-byte erofs, %u .debs "
 			        "downloaded, "
 			        "%u from cache, %u files added by the ELF closure\n",
-			        out, now() - start, (unsigned long long)b.image.erofs_size,
+			        a.out, now() - start, (unsigned long long)b.image.erofs_size,
 			        b.fetcher.downloaded, b.fetcher.cached, b.closure_added);
 	}
-	if (json)
+	if (a.json)
 		print_json(&b, steps, r < 0 ? done + 1 : done, now() - start, r < 0);
-	int code = r < 0 ? exit_code(r) : EXIT_OK;
+	code = r < 0 ? exit_code(r) : EXIT_OK;
 	build_free(&b);
 	return code;
 }

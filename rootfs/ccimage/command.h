@@ -21,3 +21,6 @@ struct ccimage_command {
 	static const struct ccimage_command ccimage_command_##id                                   \
 	        __attribute__((used, section("ccimage_commands"), aligned(sizeof(void *)))) = {    \
 	                .name = cmd_name, .summary = cmd_summary, .run = fn}
+
+/* `ccimage kconfig check` (kconfig_cmd.c), run in process by the unit tests. */
+int kconfig_check_main(int argc, char **argv);

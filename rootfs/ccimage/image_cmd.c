@@ -8,6 +8,7 @@
 
 #include "init/base/log.h"
 #include "init/base/verity_params.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/image/image.h"
 
@@ -43,6 +44,67 @@ static int parse_epoch(const char *s, uint64_t *v)
 	return errno || *end ? -EINVAL : 0;
 }
 
+/* The options into o; false when the command ends here (cli->stop, or a usage error said). */
+static bool parse_options(struct cli *cli, struct image_opts *o)
+{
+	uint64_t v;
+	int c;
+
+	while (cli_next(cli, &c)) {
+		switch (c) {
+		case 'r':
+			o->root_dir = optarg;
+			break;
+		case 'o':
+			o->out_dir = optarg;
+			break;
+		case 'n':
+			if (!*optarg || strchr(optarg, '/')) {
+				log_error("--name must be a plain file name");
+				return false;
+			}
+			o->name = optarg;
+			break;
+		case 's':
+			o->salt_seed = optarg;
+			break;
+		case 'e':
+			if (parse_epoch(optarg, &o->source_date_epoch) < 0) {
+				log_error("--source-date-epoch '%s' is not a number", optarg);
+				return false;
+			}
+			break;
+		case 'z':
+			o->compress = optarg;
+			break;
+		case 'm':
+			o->mkfs_erofs = optarg;
+			break;
+		case 'D':
+			o->data_dev = optarg;
+			break;
+		case 'H':
+			o->hash_dev = optarg;
+			break;
+		case 'R':
+			o->root_dev = optarg;
+			break;
+		case 't':
+			if (parse_epoch(optarg, &v) < 0 || v == 0 || v > 1024) {
+				log_error("--threads '%s' is not 1..1024", optarg);
+				return false;
+			}
+			o->threads = (unsigned)v;
+			break;
+		}
+	}
+	if (cli->stop)
+		return false;
+	if (!o->root_dir || !o->out_dir)
+		return cli_usage_error(cli), false;
+	return cli_args(cli, 0, 0);
+}
+
 static int image_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -60,77 +122,17 @@ static int image_main(int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
+	struct cli cli = {argc, argv, "h", opts, usage};
 	struct image_opts o;
 	struct image_result res;
 	char why[4096] = "";
-	const char *env_epoch = getenv("SOURCE_DATE_EPOCH");
-	uint64_t v;
-	int c, r;
+	int r;
 
 	image_opts_init(&o);
-	if (env_epoch && parse_epoch(env_epoch, &o.source_date_epoch) < 0) {
-		log_error("SOURCE_DATE_EPOCH='%s' is not a number", env_epoch);
+	if (!cli_source_date_epoch(&o.source_date_epoch))
 		return EXIT_USAGE;
-	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o.root_dir = optarg;
-			break;
-		case 'o':
-			o.out_dir = optarg;
-			break;
-		case 'n':
-			if (!*optarg || strchr(optarg, '/')) {
-				log_error("--name must be a plain file name");
-				return EXIT_USAGE;
-			}
-			o.name = optarg;
-			break;
-		case 's':
-			o.salt_seed = optarg;
-			break;
-		case 'e':
-			if (parse_epoch(optarg, &o.source_date_epoch) < 0) {
-				log_error("--source-date-epoch '%s' is not a number", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'z':
-			o.compress = optarg;
-			break;
-		case 'm':
-			o.mkfs_erofs = optarg;
-			break;
-		case 'D':
-			o.data_dev = optarg;
-			break;
-		case 'H':
-			o.hash_dev = optarg;
-			break;
-		case 'R':
-			o.root_dev = optarg;
-			break;
-		case 't':
-			if (parse_epoch(optarg, &v) < 0 || v == 0 || v > 1024) {
-				log_error("--threads '%s' is not 1..1024", optarg);
-				return EXIT_USAGE;
-			}
-			o.threads = (unsigned)v;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!o.root_dir || !o.out_dir || optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (!parse_options(&cli, &o))
+		return cli.stop ? cli.exit_code : EXIT_USAGE;
 	r = image_build(&o, &res, why, sizeof(why));
 	if (r < 0) {
 		log_error("%s", why);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "modules/modules.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/image/cpio.h"
 #include "rootfs/lib/fsutil.h"
@@ -52,6 +53,118 @@ static void usage(FILE *f)
 	        "to SOURCE_DATE_EPOCH, else 0.\n");
 }
 
+struct initramfs_args {
+	const char *out, *init, *kernel_root, *kver;
+	const char *lists[16], *modules[MAX_MODULES];
+	size_t nlists, nmodules;
+	unsigned long mtime;
+};
+
+/* The options into a; false when the command ends here (cli->stop, or a usage error). */
+static bool parse_options(struct cli *cli, struct initramfs_args *a)
+{
+	const struct module_profile *p;
+	int c;
+
+	while (cli_next(cli, &c)) {
+		switch (c) {
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'i':
+			a->init = optarg;
+			break;
+		case 'k':
+			a->kernel_root = optarg;
+			break;
+		case 'v':
+			a->kver = optarg;
+			break;
+		case 't':
+			a->mtime = strtoul(optarg, NULL, 10);
+			break;
+		case 'l':
+			if (a->nlists == sizeof(a->lists) / sizeof(a->lists[0]))
+				return false;
+			a->lists[a->nlists++] = optarg;
+			break;
+		case 'm':
+			if (a->nmodules == MAX_MODULES)
+				return false;
+			a->modules[a->nmodules++] = optarg;
+			break;
+		case 'p':
+			p = module_profile_find(optarg);
+			if (!p) {
+				fprintf(stderr, "ccimage: unknown module profile '%s'\n", optarg);
+				return false;
+			}
+			for (size_t i = 0; i < p->count && a->nmodules < MAX_MODULES; i++)
+				a->modules[a->nmodules++] = p->modules[i].name;
+			break;
+		}
+	}
+	if (cli->stop)
+		return false;
+	if (!a->out || (a->nmodules && (!a->kernel_root || !a->kver)))
+		return cli_usage_error(cli), false;
+	return cli_args(cli, 0, 0);
+}
+
+/* The skeleton, /init, the lists' files; stage is a fresh directory for the modules. */
+static int fill(struct cpio_archive *ar, const struct initramfs_args *a, char *stage, bool *staged)
+{
+	static const char *const dirs[] = {"/dev", "/proc", "/sys", "/run", "/tmp"};
+	char why[512] = "";
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		r = cpio_add_dir(ar, dirs[i], 0755);
+	/* The kernel opens /dev/console for init's stdio before any devtmpfs exists. */
+	if (r >= 0)
+		r = cpio_add_node(ar, "/dev/console", S_IFCHR | 0600, 5, 1);
+	if (r >= 0 && a->init)
+		r = cpio_add_file(ar, "/init", a->init, 0755);
+	for (size_t i = 0; r >= 0 && i < a->nlists; i++) {
+		char base[PATH_MAX];
+		snprintf(base, sizeof(base), "%s", a->lists[i]);
+		char *slash = strrchr(base, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			strcpy(base, ".");
+		r = cpio_add_list(ar, a->lists[i], base, why, sizeof(why));
+		if (r < 0)
+			fprintf(stderr, "ccimage: %s\n", why);
+	}
+	if (r >= 0 && a->nmodules) {
+		if (!mkdtemp(stage))
+			return -errno;
+		*staged = true;
+		r = stage_modules(a->kernel_root, a->kver, stage, a->modules, a->nmodules, ar);
+	}
+	return r;
+}
+
+/* Writes OUT.tmp, then renames it: a failed run leaves no half archive. */
+static int write_out(struct cpio_archive *ar, const char *out, unsigned long mtime)
+{
+	char partial[PATH_MAX];
+	FILE *f;
+	int r;
+
+	snprintf(partial, sizeof(partial), "%s.tmp", out);
+	f = fopen(partial, "we");
+	r = f ? cpio_write(ar, f, (uint32_t)mtime) : -errno;
+	if (f && fclose(f) != 0 && r >= 0)
+		r = -EIO;
+	if (r >= 0 && rename(partial, out) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(partial);
+	return r;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -66,110 +179,24 @@ static int run(int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
-	const char *out = NULL, *init = NULL, *kernel_root = NULL, *kver = NULL;
-	const char *lists[16], *modules[MAX_MODULES];
-	size_t nlists = 0, nmodules = 0;
+	struct cli cli = {argc, argv, "o:h", options, usage};
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	unsigned long mtime = epoch ? strtoul(epoch, NULL, 10) : 0;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
-		const struct module_profile *p;
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'i':
-			init = optarg;
-			break;
-		case 'k':
-			kernel_root = optarg;
-			break;
-		case 'v':
-			kver = optarg;
-			break;
-		case 't':
-			mtime = strtoul(optarg, NULL, 10);
-			break;
-		case 'l':
-			if (nlists == sizeof(lists) / sizeof(lists[0]))
-				return EXIT_USAGE;
-			lists[nlists++] = optarg;
-			break;
-		case 'm':
-			if (nmodules == MAX_MODULES)
-				return EXIT_USAGE;
-			modules[nmodules++] = optarg;
-			break;
-		case 'p':
-			p = module_profile_find(optarg);
-			if (!p) {
-				fprintf(stderr, "ccimage: unknown module profile '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
-			for (size_t i = 0; i < p->count && nmodules < MAX_MODULES; i++)
-				modules[nmodules++] = p->modules[i].name;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!out || optind != argc || (nmodules && (!kernel_root || !kver))) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-
-	struct cpio_archive *a = NULL;
-	char why[512] = "", tmp[] = "/tmp/ccimage-initramfs-XXXXXX";
-	int r = cpio_new(&a);
-	static const char *const dirs[] = {"/dev", "/proc", "/sys", "/run", "/tmp"};
-	for (size_t i = 0; r >= 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		r = cpio_add_dir(a, dirs[i], 0755);
-	/* The kernel opens /dev/console for init's stdio before any devtmpfs exists. */
-	if (r >= 0)
-		r = cpio_add_node(a, "/dev/console", S_IFCHR | 0600, 5, 1);
-	if (r >= 0 && init)
-		r = cpio_add_file(a, "/init", init, 0755);
-	for (size_t i = 0; r >= 0 && i < nlists; i++) {
-		char base[PATH_MAX];
-		snprintf(base, sizeof(base), "%s", lists[i]);
-		char *slash = strrchr(base, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			strcpy(base, ".");
-		r = cpio_add_list(a, lists[i], base, why, sizeof(why));
-		if (r < 0)
-			fprintf(stderr, "ccimage: %s\n", why);
-	}
+	struct initramfs_args a = {.mtime = epoch ? strtoul(epoch, NULL, 10) : 0};
+	char stage[] = "/tmp/ccimage-initramfs-XXXXXX";
+	struct cpio_archive *ar = NULL;
 	bool staged = false;
-	if (r >= 0 && nmodules) {
-		if (!mkdtemp(tmp)) {
-			r = -errno;
-		} else {
-			staged = true;
-			r = stage_modules(kernel_root, kver, tmp, modules, nmodules, a);
-		}
-	}
-	if (r >= 0) {
-		char partial[PATH_MAX];
-		snprintf(partial, sizeof(partial), "%s.tmp", out);
-		FILE *f = fopen(partial, "we");
-		r = f ? cpio_write(a, f, (uint32_t)mtime) : -errno;
-		if (f && fclose(f) != 0 && r >= 0)
-			r = -EIO;
-		if (r >= 0 && rename(partial, out) < 0)
-			r = -errno;
-		if (r < 0)
-			(void)unlink(partial);
-	}
+	int r;
+
+	if (!parse_options(&cli, &a))
+		return cli.stop ? cli.exit_code : EXIT_USAGE;
+	r = cpio_new(&ar);
+	if (r >= 0)
+		r = fill(ar, &a, stage, &staged);
+	if (r >= 0)
+		r = write_out(ar, a.out, a.mtime);
 	if (staged)
-		(void)remove_tree(tmp);
-	cpio_free(a);
+		(void)remove_tree(stage);
+	cpio_free(ar);
 	if (r < 0) {
 		fprintf(stderr, "ccimage initramfs: %s\n", strerror(-r));
 		return r == -ECHILD || r == -EINVAL || r == -ENOENT ? EXIT_DATA : EXIT_SYSTEM;

@@ -9,6 +9,7 @@
  * malformed .config or fragment, 4 a file that cannot be read.
  */
 #include "kernel-configs/kconfig.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
 #include <errno.h>
@@ -258,77 +259,48 @@ static void usage(FILE *out)
 	        "(or, with --strict, a warning); 2 usage; 3 malformed input; 4 unreadable file.\n");
 }
 
-int kconfig_check_main(int argc, char **argv)
+struct check_args {
+	bool json, strict, verbose;
+	const char *dir;
+};
+
+/* The fragments named, or every .conf in DIR, in glob order. Returns an exit code. */
+static int fragment_paths(const char *opt_dir, char ***paths, size_t *npaths, glob_t *g,
+                          bool *globbed)
 {
-	static const struct option longopts[] = {
-	        {"json", no_argument, NULL, 'j'},    {"strict", no_argument, NULL, 's'},
-	        {"verbose", no_argument, NULL, 'v'}, {"dir", required_argument, NULL, 'd'},
-	        {"help", no_argument, NULL, 'h'},    {0},
-	};
-	bool json = false, strict = false, verbose = false;
-	const char *opt_dir = NULL, *config;
+	char dir[PATH_MAX], pattern[PATH_MAX + 8];
+
+	if (*npaths)
+		return EXIT_OK;
+	if (find_fragment_dir(opt_dir, dir, sizeof(dir)) < 0) {
+		fprintf(stderr,
+		        "ccimage kconfig check: no fragment directory (%s); name "
+		        "fragments, or use --dir or CCIMAGE_KCONFIG_DIR\n",
+		        dir);
+		return EXIT_SYSTEM;
+	}
+	snprintf(pattern, sizeof(pattern), "%s/*.conf", dir);
+	/* glob() sorts, so the report's order does not depend on the directory. */
+	if (glob(pattern, 0, NULL, g) != 0 || g->gl_pathc == 0) {
+		fprintf(stderr, "ccimage kconfig check: no *.conf fragment in %s\n", dir);
+		globfree(g);
+		return EXIT_DATA;
+	}
+	*globbed = true;
+	*paths = g->gl_pathv;
+	*npaths = g->gl_pathc;
+	return EXIT_OK;
+}
+
+/* Loads the config and every fragment, judges each wanted option, reports. */
+static int check(const char *config, char **paths, size_t npaths, const struct check_args *a)
+{
 	struct loaded_fragment *lfs = NULL;
 	struct finding *fs = NULL;
 	struct kconfig cfg = {0};
-	size_t nfrag = 0, nf = 0, errors = 0, warnings = 0, satisfied = 0;
-	char dir[PATH_MAX];
-	glob_t g = {0};
-	bool globbed = false;
-	int c, r;
+	size_t nfrag = 0, nf = 0, errors = 0, warnings = 0, satisfied = 0, total = 0;
+	int r = load(config, false, &cfg, NULL);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "jsvd:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 's':
-			strict = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'd':
-			opt_dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	config = argv[optind++];
-
-	char **paths = argv + optind;
-	size_t npaths = (size_t)(argc - optind);
-	if (npaths == 0) {
-		if (find_fragment_dir(opt_dir, dir, sizeof(dir)) < 0) {
-			fprintf(stderr,
-			        "ccimage kconfig check: no fragment directory (%s); name "
-			        "fragments, or use --dir or CCIMAGE_KCONFIG_DIR\n",
-			        dir);
-			return EXIT_SYSTEM;
-		}
-		char pattern[PATH_MAX + 8];
-		snprintf(pattern, sizeof(pattern), "%s/*.conf", dir);
-		/* glob() sorts, so the report's order does not depend on the directory. */
-		if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
-			fprintf(stderr, "ccimage kconfig check: no *.conf fragment in %s\n", dir);
-			globfree(&g);
-			return EXIT_DATA;
-		}
-		globbed = true;
-		paths = g.gl_pathv;
-		npaths = g.gl_pathc;
-	}
-
-	r = load(config, false, &cfg, NULL);
 	if (r != EXIT_OK)
 		goto out;
 	lfs = calloc(npaths, sizeof(*lfs));
@@ -336,7 +308,6 @@ int kconfig_check_main(int argc, char **argv)
 		r = EXIT_SYSTEM;
 		goto out;
 	}
-	size_t total = 0;
 	for (; nfrag < npaths; nfrag++) {
 		lfs[nfrag].path = paths[nfrag];
 		r = load(paths[nfrag], true, NULL, &lfs[nfrag].frag);
@@ -363,11 +334,11 @@ int kconfig_check_main(int argc, char **argv)
 			else
 				warnings++;
 		}
-	r = kconfig_exit_status(errors, warnings, strict);
-	if (json)
+	r = kconfig_exit_status(errors, warnings, a->strict);
+	if (a->json)
 		print_json(config, lfs, nfrag, fs, nf, satisfied, errors, warnings, r);
 	else
-		print_text(config, fs, nf, nfrag, satisfied, errors, warnings, verbose);
+		print_text(config, fs, nf, nfrag, satisfied, errors, warnings, a->verbose);
 	if (fflush(stdout) != 0)
 		r = EXIT_SYSTEM;
 out:
@@ -376,6 +347,40 @@ out:
 	free(lfs);
 	free(fs);
 	kconfig_done(&cfg);
+	return r;
+}
+
+int kconfig_check_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	        {"json", no_argument, NULL, 'j'},    {"strict", no_argument, NULL, 's'},
+	        {"verbose", no_argument, NULL, 'v'}, {"dir", required_argument, NULL, 'd'},
+	        {"help", no_argument, NULL, 'h'},    {0},
+	};
+	struct cli cli = {argc, argv, "jsvd:h", longopts, usage};
+	struct check_args a = {0};
+	glob_t g = {0};
+	bool globbed = false;
+	int c, r;
+
+	while (cli_next(&cli, &c)) {
+		a.json |= c == 'j';
+		a.strict |= c == 's';
+		a.verbose |= c == 'v';
+		if (c == 'd')
+			a.dir = optarg;
+	}
+	if (cli.stop)
+		return cli.exit_code;
+	if (!cli_args(&cli, 1, -1))
+		return EXIT_USAGE;
+	const char *config = argv[optind++];
+	char **paths = argv + optind;
+	size_t npaths = (size_t)(argc - optind);
+
+	r = fragment_paths(a.dir, &paths, &npaths, &g, &globbed);
+	if (r == EXIT_OK)
+		r = check(config, paths, npaths, &a);
 	if (globbed)
 		globfree(&g);
 	return r;

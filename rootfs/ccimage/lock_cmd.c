@@ -7,11 +7,10 @@
 #include <string.h>
 
 #include "rootfs/deb/apt.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/recipe/lock.h"
 #include "rootfs/recipe/recipe.h"
-
-#define MAX_SETS 32
 
 static void usage(FILE *f)
 {
@@ -54,14 +53,14 @@ static int check_lock(const struct recipe *rc, const struct lock *now, const cha
 static int lock_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-	                                     {"set", required_argument, NULL, 's'},
+	                                     {"set", required_argument, NULL, CLI_OPT_SET},
 	                                     {"quiet", no_argument, NULL, 'q'},
 	                                     {"check", no_argument, NULL, 'c'},
 	                                     {"lock", required_argument, NULL, 'l'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {0}};
-	const char *out = NULL, *sets[MAX_SETS];
-	size_t nsets = 0;
+	struct cli cli = {argc, argv, "o:qh", opts, usage};
+	const char *out = NULL;
 	bool quiet = false, check = false;
 	char why[PATH_MAX + 256] = "", path[PATH_MAX];
 	struct recipe *rc = NULL;
@@ -69,39 +68,17 @@ static int lock_main(int argc, char **argv)
 	struct lock *l = NULL;
 	int c, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
+	while (cli_next(&cli, &c)) {
+		if (c == 'o' || c == 'l')
 			out = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'c':
-			check = true;
-			break;
-		case 'l':
-			out = optarg;
-			break;
-		case 's':
-			if (nsets == MAX_SETS)
-				return EXIT_USAGE;
-			sets[nsets++] = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+		quiet |= c == 'q';
+		check |= c == 'c';
 	}
-	if (optind + 1 != argc) {
-		usage(stderr);
+	if (cli.stop)
+		return cli.exit_code;
+	if (!cli_args(&cli, 1, 1))
 		return EXIT_USAGE;
-	}
-	r = recipe_load(argv[optind], sets, nsets, &rc, why, sizeof(why));
+	r = recipe_load(argv[optind], cli.sets, cli.nsets, &rc, why, sizeof(why));
 	if (r < 0) {
 		fprintf(stderr, "ccimage lock: %s\n", why);
 		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;

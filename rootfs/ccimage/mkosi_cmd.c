@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/tree/mkosi.h"
 
@@ -33,6 +34,7 @@ static int run(int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
+	struct cli cli = {argc, argv, "o:x:qh", options, usage};
 	const char *out = NULL, *excludes[MAX_EXCLUDES];
 	size_t nexcludes = 0;
 	struct mkosi_stats st;
@@ -40,34 +42,25 @@ static int run(int argc, char **argv)
 	bool quiet = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "o:x:qh", options, NULL)) != -1) {
-		switch (c) {
-		case 'o':
+	while (cli_next(&cli, &c)) {
+		if (c == 'o') {
 			out = optarg;
-			break;
-		case 'x':
-			if (nexcludes == MAX_EXCLUDES || optarg[0] != '/') {
-				fprintf(stderr, "ccimage: --exclude: at most %d absolute globs\n",
-				        MAX_EXCLUDES);
-				return EXIT_USAGE;
-			}
-			excludes[nexcludes++] = optarg;
-			break;
-		case 'q':
+		} else if (c == 'q') {
 			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
+		} else if (nexcludes == MAX_EXCLUDES || optarg[0] != '/') {
+			fprintf(stderr, "ccimage: --exclude: at most %d absolute globs\n",
+			        MAX_EXCLUDES);
 			return EXIT_USAGE;
+		} else {
+			excludes[nexcludes++] = optarg; /* 'x' */
 		}
 	}
-	if (!out || optind + 1 != argc) {
-		usage(stderr);
+	if (cli.stop)
+		return cli.exit_code;
+	if (!out)
+		return cli_usage_error(&cli);
+	if (!cli_args(&cli, 1, 1))
 		return EXIT_USAGE;
-	}
 	r = mkosi_tree_import(argv[optind], out, excludes, nexcludes, NULL, NULL, &st, why,
 	                      sizeof(why));
 	if (r < 0) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "modules/nvidia/modbuild.h"
 
@@ -49,6 +50,15 @@ static int kver_of(const char *root, char *kver, size_t size)
 	return n == 1 ? 0 : -EINVAL;
 }
 
+static int parse_jobs(const char *s, unsigned *jobs)
+{
+	char *end;
+
+	errno = 0;
+	*jobs = (unsigned)strtoul(s, &end, 10);
+	return errno || *end || *jobs == 0 || *jobs > 256 ? -EINVAL : 0;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -71,83 +81,51 @@ static int run(int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
+	struct cli cli = {argc, argv, "j:qh", options, usage};
 	struct modbuild_opts o = {0};
 	struct modbuild_result res;
 	const char *kernel_root = NULL, *install = NULL, *tree = NULL;
-	char kver[256], modules[512] = "", why[1024] = "", *end;
+	char kver[256], modules[512] = "", why[1024] = "";
+	/* The options that only name a string, by their letter. */
+	const char **strings[128] = {
+	        ['k'] = &o.kver,
+	        ['K'] = &kernel_root,
+	        ['H'] = &o.headers_version,
+	        ['s'] = &o.source_package,
+	        ['S'] = &o.source_version,
+	        ['c'] = &o.cc,
+	        ['C'] = &o.cache,
+	        ['u'] = &o.suite,
+	        ['M'] = &o.mirror,
+	        ['y'] = &o.security_mirror,
+	        ['i'] = &install,
+	        ['t'] = &tree,
+	};
 	size_t used = 0;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "j:qh", options, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			o.kver = optarg;
-			break;
-		case 'K':
-			kernel_root = optarg;
-			break;
-		case 'H':
-			o.headers_version = optarg;
-			break;
-		case 's':
-			o.source_package = optarg;
-			break;
-		case 'S':
-			o.source_version = optarg;
-			break;
-		case 'c':
-			o.cc = optarg;
-			break;
-		case 'C':
-			o.cache = optarg;
-			break;
-		case 'u':
-			o.suite = optarg;
-			break;
-		case 'M':
-			o.mirror = optarg;
-			break;
-		case 'y':
-			o.security_mirror = optarg;
-			break;
-		case 'i':
-			install = optarg;
-			break;
-		case 't':
-			tree = optarg;
-			break;
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'o':
-			o.cached_only = true;
-			break;
-		case 'm':
+	while (cli_next(&cli, &c)) {
+		if (c < 128 && strings[c]) {
+			*strings[c] = optarg;
+		} else if (c == 'q' || c == 'o') {
+			o.quiet |= c == 'q';
+			o.cached_only |= c == 'o';
+		} else if (c == 'm') {
 			used += (size_t)snprintf(modules + used, sizeof(modules) - used, "%s%s",
 			                         used ? " " : "", optarg);
 			if (used >= sizeof(modules))
 				return EXIT_USAGE;
-			break;
-		case 'j':
-			errno = 0;
-			o.jobs = (unsigned)strtoul(optarg, &end, 10);
-			if (errno || *end || o.jobs == 0 || o.jobs > 256) {
-				fprintf(stderr, "ccimage: --jobs: '%s' is not 1..256\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
+		} else if (c == 'j' && parse_jobs(optarg, &o.jobs) < 0) {
+			fprintf(stderr, "ccimage: --jobs: '%s' is not 1..256\n", optarg);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || !!o.kver == !!kernel_root || (tree && !kernel_root)) {
-		usage(stderr);
+	if (cli.stop)
+		return cli.exit_code;
+	if (!cli_args(&cli, 0, 0))
 		return EXIT_USAGE;
-	}
+	if (!!o.kver == !!kernel_root || (tree && !kernel_root))
+		return cli_usage_error(&cli);
 	if (kernel_root) {
 		if (kver_of(kernel_root, kver, sizeof(kver)) < 0) {
 			fprintf(stderr, "ccimage: %s/lib/modules must hold exactly one kernel\n",
