@@ -29,8 +29,11 @@ static int load(const char *cmd, const char *path, uint8_t **buf, size_t *len,
 	return EXIT_OK;
 }
 
-/* Parses [--json] [--help] and exactly `want` positional arguments. */
-static int options(int argc, char **argv, const char *usage, int want, bool *json)
+/*
+ * Parses [--json] [--help] and exactly `want` positional arguments. false
+ * when the command ends here, with *code (0 after --help, else EXIT_USAGE).
+ */
+static bool options(int argc, char **argv, const char *usage, int want, bool *json, int *code)
 {
 	static const struct option opts[] = {
 	        {"json", no_argument, NULL, 'j'},
@@ -43,19 +46,18 @@ static int options(int argc, char **argv, const char *usage, int want, bool *jso
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		if (c == 'j' && json) {
 			*json = true;
-		} else if (c == 'h') {
-			printf("usage: ccimage %s\n", usage);
-			return -1;
 		} else {
-			fprintf(stderr, "usage: ccimage %s\n", usage);
-			return EXIT_USAGE;
+			fprintf(c == 'h' ? stdout : stderr, "usage: ccimage %s\n", usage);
+			*code = c == 'h' ? EXIT_OK : EXIT_USAGE;
+			return false;
 		}
 	}
 	if (argc - optind != want) {
 		fprintf(stderr, "usage: ccimage %s\n", usage);
-		return EXIT_USAGE;
+		*code = EXIT_USAGE;
+		return false;
 	}
-	return EXIT_OK;
+	return true;
 }
 
 static int cmd_replay(int argc, char **argv)
@@ -72,9 +74,8 @@ static int cmd_replay(int argc, char **argv)
 	size_t len;
 	int r;
 
-	r = options(argc, argv, usage, 1, &json);
-	if (r != EXIT_OK)
-		return r < 0 ? EXIT_OK : r;
+	if (!options(argc, argv, usage, 1, &json, &r))
+		return r;
 	r = load("eventlog replay", argv[optind], &buf, &len, &log);
 	if (r != EXIT_OK)
 		return r;
@@ -120,9 +121,8 @@ static int cmd_show(int argc, char **argv)
 	size_t len;
 	int r;
 
-	r = options(argc, argv, usage, 1, NULL);
-	if (r != EXIT_OK)
-		return r < 0 ? EXIT_OK : r;
+	if (!options(argc, argv, usage, 1, NULL, &r))
+		return r;
 	r = load("eventlog show", argv[optind], &buf, &len, &log);
 	if (r != EXIT_OK)
 		return r;
@@ -163,9 +163,8 @@ static int cmd_diff(int argc, char **argv)
 	size_t len, plen;
 	int r, d;
 
-	r = options(argc, argv, usage, 2, NULL);
-	if (r != EXIT_OK)
-		return r < 0 ? EXIT_OK : r;
+	if (!options(argc, argv, usage, 2, NULL, &r))
+		return r;
 	r = load("eventlog diff", argv[optind], &buf, &len, &log);
 	if (r != EXIT_OK)
 		return r;

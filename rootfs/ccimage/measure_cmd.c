@@ -201,116 +201,124 @@ static int parse_u64_wrap(const char *opt, const char *v, uint64_t *out)
 	return 0;
 }
 
+/* One option into a: 0, or the exit code of a usage error (said). */
+static int parse_one(int c, char **argv, struct measure_args *a)
+{
+	uint64_t sig;
+	int r = 0;
+
+	switch (c) {
+	case OPT_MODE:
+	case OPT_TEE:
+		r = parse_mode(optarg, a);
+		a->have_mode = r == 0;
+		break;
+	case OPT_VCPUS:
+		r = parse_i64("vcpus", optarg, 10, &a->vcpus);
+		a->have_vcpus = r == 0;
+		break;
+	case OPT_VCPU_TYPE:
+		if (snp_vcpu_sig_by_name(optarg, &sig) < 0)
+			return usage_error("argument --vcpu-type: invalid choice: '%s'", optarg);
+		a->vcpu_type = optarg;
+		a->vcpu_type_sig = sig;
+		break;
+	case OPT_VCPU_SIG:
+		r = parse_u64_wrap("vcpu-sig", optarg, &a->vcpu_sig);
+		a->have_vcpu_sig = r == 0;
+		break;
+	case OPT_VCPU_FAMILY:
+		r = parse_i64("vcpu-family", optarg, 10, &a->family);
+		a->have_family = r == 0;
+		break;
+	case OPT_VCPU_MODEL:
+		r = parse_i64("vcpu-model", optarg, 10, &a->model);
+		a->have_model = r == 0;
+		break;
+	case OPT_VCPU_STEPPING:
+		r = parse_i64("vcpu-stepping", optarg, 10, &a->stepping);
+		a->have_stepping = r == 0;
+		break;
+	case OPT_VMM_TYPE:
+		a->vmm_name = optarg;
+		break;
+	case OPT_OVMF:
+		a->ovmf = optarg;
+		break;
+	case OPT_KERNEL:
+		a->kernel = optarg;
+		break;
+	case OPT_INITRD:
+		a->initrd = optarg;
+		break;
+	case OPT_APPEND:
+		a->append = optarg;
+		break;
+	case OPT_GUEST_FEATURES:
+		r = parse_u64_wrap("guest-features", optarg, &a->guest_features);
+		break;
+	case OPT_OUTPUT_FORMAT:
+		if (strcmp(optarg, "hex") && strcmp(optarg, "base64"))
+			return usage_error("argument --output-format: invalid choice: '%s' "
+			                   "(choose from 'hex', 'base64')",
+			                   optarg);
+		a->base64 = strcmp(optarg, "base64") == 0;
+		break;
+	case OPT_SNP_OVMF_HASH:
+		a->snp_ovmf_hash = optarg;
+		break;
+	case OPT_DUMP_VMSA:
+		a->dump_vmsa = true;
+		break;
+	case OPT_SVSM:
+		a->svsm = optarg;
+		break;
+	case OPT_VARS_SIZE:
+		r = parse_i64("vars-size", optarg, 10, &a->vars_size);
+		a->have_vars_size = r == 0;
+		break;
+	case OPT_VARS_FILE:
+		a->vars_file = optarg;
+		break;
+	case OPT_JSON:
+		a->json = true;
+		break;
+	case OPT_RVPS:
+		a->rvps = optarg;
+		break;
+	case OPT_TRUSTEE_VERSION:
+		a->trustee_version = optarg;
+		break;
+	case 'v':
+		a->verbose = true;
+		break;
+	case OPT_VERSION:
+		printf("ccimage measure %s (sev-snp-measure %s compatible)\n", CCINIT_VERSION,
+		       SSM_VERSION);
+		a->answered = true;
+		break;
+	case 'h':
+		usage(stdout);
+		a->answered = true;
+		break;
+	default:
+		return usage_error("unrecognized or incomplete argument: %s", argv[optind - 1]);
+	}
+	return r;
+}
+
 static int parse_options(int argc, char **argv, struct measure_args *a)
 {
 	int c, r = 0;
-	uint64_t sig;
 
 	a->guest_features = 0x1; /* SNPActive alone: host Linux >= 6.8 and QEMU defaults */
 	a->vmm = VMM_QEMU;
 	a->vmm_name = "QEMU";
 	optind = 1;
 	opterr = 0;
-	while (r == 0 && (c = getopt_long(argc, argv, "vh", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_MODE:
-		case OPT_TEE:
-			r = parse_mode(optarg, a);
-			a->have_mode = r == 0;
-			break;
-		case OPT_VCPUS:
-			r = parse_i64("vcpus", optarg, 10, &a->vcpus);
-			a->have_vcpus = r == 0;
-			break;
-		case OPT_VCPU_TYPE:
-			if (snp_vcpu_sig_by_name(optarg, &sig) < 0)
-				return usage_error("argument --vcpu-type: invalid choice: '%s'",
-				                   optarg);
-			a->vcpu_type = optarg;
-			a->vcpu_type_sig = sig;
-			break;
-		case OPT_VCPU_SIG:
-			r = parse_u64_wrap("vcpu-sig", optarg, &a->vcpu_sig);
-			a->have_vcpu_sig = r == 0;
-			break;
-		case OPT_VCPU_FAMILY:
-			r = parse_i64("vcpu-family", optarg, 10, &a->family);
-			a->have_family = r == 0;
-			break;
-		case OPT_VCPU_MODEL:
-			r = parse_i64("vcpu-model", optarg, 10, &a->model);
-			a->have_model = r == 0;
-			break;
-		case OPT_VCPU_STEPPING:
-			r = parse_i64("vcpu-stepping", optarg, 10, &a->stepping);
-			a->have_stepping = r == 0;
-			break;
-		case OPT_VMM_TYPE:
-			a->vmm_name = optarg;
-			break;
-		case OPT_OVMF:
-			a->ovmf = optarg;
-			break;
-		case OPT_KERNEL:
-			a->kernel = optarg;
-			break;
-		case OPT_INITRD:
-			a->initrd = optarg;
-			break;
-		case OPT_APPEND:
-			a->append = optarg;
-			break;
-		case OPT_GUEST_FEATURES:
-			r = parse_u64_wrap("guest-features", optarg, &a->guest_features);
-			break;
-		case OPT_OUTPUT_FORMAT:
-			if (strcmp(optarg, "hex") && strcmp(optarg, "base64"))
-				return usage_error("argument --output-format: invalid choice: '%s' "
-				                   "(choose from 'hex', 'base64')",
-				                   optarg);
-			a->base64 = strcmp(optarg, "base64") == 0;
-			break;
-		case OPT_SNP_OVMF_HASH:
-			a->snp_ovmf_hash = optarg;
-			break;
-		case OPT_DUMP_VMSA:
-			a->dump_vmsa = true;
-			break;
-		case OPT_SVSM:
-			a->svsm = optarg;
-			break;
-		case OPT_VARS_SIZE:
-			r = parse_i64("vars-size", optarg, 10, &a->vars_size);
-			a->have_vars_size = r == 0;
-			break;
-		case OPT_VARS_FILE:
-			a->vars_file = optarg;
-			break;
-		case OPT_JSON:
-			a->json = true;
-			break;
-		case OPT_RVPS:
-			a->rvps = optarg;
-			break;
-		case OPT_TRUSTEE_VERSION:
-			a->trustee_version = optarg;
-			break;
-		case 'v':
-			a->verbose = true;
-			break;
-		case OPT_VERSION:
-			printf("ccimage measure %s (sev-snp-measure %s compatible)\n",
-			       CCINIT_VERSION, SSM_VERSION);
-			return -1;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			return usage_error("unrecognized or incomplete argument: %s",
-			                   argv[optind - 1]);
-		}
-	}
-	if (r)
+	while (r == 0 && !a->answered && (c = getopt_long(argc, argv, "vh", options, NULL)) != -1)
+		r = parse_one(c, argv, a);
+	if (r || a->answered)
 		return r;
 	if (optind < argc)
 		return usage_error("unrecognized arguments: %s", argv[optind]);
@@ -386,8 +394,8 @@ int measure_main(int argc, char **argv)
 	if (wants_tdx(argc, argv))
 		return tdx_measure_main(argc, argv);
 	r = parse_options(argc, argv, &a);
-	if (r)
-		return r < 0 ? EXIT_OK : r;
+	if (r || a.answered)
+		return r;
 	r = check_options(&a);
 	if (r)
 		return r;

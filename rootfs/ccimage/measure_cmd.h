@@ -30,6 +30,7 @@ struct measure_args {
 	const char *svsm, *vars_file;
 	int64_t vars_size;
 	bool have_vars_size;
+	bool answered; /* --help or --version printed: nothing more to do */
 };
 
 /* `ccimage measure ARGS`: argv[0] is "measure". Returns a ccimage exit code. */

@@ -36,6 +36,7 @@ struct opts {
 	const char *ovmf, *kernel, *initrd, *append, *acpi[3], *xfam, *rvps, *trustee_version;
 	uint64_t ram;
 	bool two_pass, json, events;
+	bool help; /* --help printed: nothing more to do */
 	enum tdx_profile profile;
 };
 
@@ -67,27 +68,107 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+enum {
+	O_OVMF = 256,
+	O_KERNEL,
+	O_INITRD,
+	O_APPEND,
+	O_MEMORY,
+	O_TWO_PASS,
+	O_PROFILE,
+	O_ACPI_LOADER,
+	O_ACPI_RSDP,
+	O_ACPI_TABLES,
+	O_XFAM,
+	O_JSON,
+	O_EVENTS,
+	O_RVPS,
+	O_TRUSTEE,
+	O_MODE,
+	O_HELP
+};
+
+/* One option into o: 0, or the exit code of a usage error (said). */
+static int parse_one(int c, struct opts *o)
+{
+	switch (c) {
+	case O_MODE:
+		if (strcmp(optarg, "tdx") != 0) {
+			fprintf(stderr, "ccimage measure: --mode %s is not a TDX mode\n", optarg);
+			return EXIT_USAGE;
+		}
+		break;
+	case O_OVMF:
+		o->ovmf = optarg;
+		break;
+	case O_KERNEL:
+		o->kernel = optarg;
+		break;
+	case O_INITRD:
+		o->initrd = optarg;
+		break;
+	case O_APPEND:
+		o->append = optarg;
+		break;
+	case O_MEMORY:
+		if (parse_size(optarg, &o->ram) < 0) {
+			fprintf(stderr, "ccimage measure: bad --memory '%s'\n", optarg);
+			return EXIT_USAGE;
+		}
+		break;
+	case O_TWO_PASS:
+		o->two_pass = true;
+		break;
+	case O_PROFILE:
+		if (tdx_profile_parse(optarg, &o->profile) < 0) {
+			fprintf(stderr, "ccimage measure: unknown --profile '%s'\n", optarg);
+			return EXIT_USAGE;
+		}
+		break;
+	case O_ACPI_LOADER:
+		o->acpi[0] = optarg;
+		break;
+	case O_ACPI_RSDP:
+		o->acpi[1] = optarg;
+		break;
+	case O_ACPI_TABLES:
+		o->acpi[2] = optarg;
+		break;
+	case O_XFAM: {
+		size_t n = strlen(optarg);
+		uint8_t tmp[8];
+		if (n != 16 || tdx_unhex(optarg, tmp, 8) < 0) {
+			fprintf(stderr, "ccimage measure: --xfam wants 16 hex digits\n");
+			return EXIT_USAGE;
+		}
+		o->xfam = optarg;
+		break;
+	}
+	case O_JSON:
+		o->json = true;
+		break;
+	case O_EVENTS:
+		o->events = true;
+		break;
+	case O_RVPS:
+		o->rvps = optarg;
+		break;
+	case O_TRUSTEE:
+		o->trustee_version = optarg;
+		break;
+	case O_HELP:
+		fputs(usage_text, stdout);
+		o->help = true;
+		break;
+	default:
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum {
-		O_OVMF = 256,
-		O_KERNEL,
-		O_INITRD,
-		O_APPEND,
-		O_MEMORY,
-		O_TWO_PASS,
-		O_PROFILE,
-		O_ACPI_LOADER,
-		O_ACPI_RSDP,
-		O_ACPI_TABLES,
-		O_XFAM,
-		O_JSON,
-		O_EVENTS,
-		O_RVPS,
-		O_TRUSTEE,
-		O_MODE,
-		O_HELP
-	};
 	static const struct option lo[] = {
 	        {"mode", required_argument, NULL, O_MODE},
 	        {"tee", required_argument, NULL, O_MODE},
@@ -109,85 +190,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	        {"help", no_argument, NULL, O_HELP},
 	        {0},
 	};
-	int c;
+	int c, r = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case O_MODE:
-			if (strcmp(optarg, "tdx") != 0) {
-				fprintf(stderr, "ccimage measure: --mode %s is not a TDX mode\n",
-				        optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_OVMF:
-			o->ovmf = optarg;
-			break;
-		case O_KERNEL:
-			o->kernel = optarg;
-			break;
-		case O_INITRD:
-			o->initrd = optarg;
-			break;
-		case O_APPEND:
-			o->append = optarg;
-			break;
-		case O_MEMORY:
-			if (parse_size(optarg, &o->ram) < 0) {
-				fprintf(stderr, "ccimage measure: bad --memory '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_TWO_PASS:
-			o->two_pass = true;
-			break;
-		case O_PROFILE:
-			if (tdx_profile_parse(optarg, &o->profile) < 0) {
-				fprintf(stderr, "ccimage measure: unknown --profile '%s'\n",
-				        optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_ACPI_LOADER:
-			o->acpi[0] = optarg;
-			break;
-		case O_ACPI_RSDP:
-			o->acpi[1] = optarg;
-			break;
-		case O_ACPI_TABLES:
-			o->acpi[2] = optarg;
-			break;
-		case O_XFAM: {
-			size_t n = strlen(optarg);
-			uint8_t tmp[8];
-			if (n != 16 || tdx_unhex(optarg, tmp, 8) < 0) {
-				fprintf(stderr, "ccimage measure: --xfam wants 16 hex digits\n");
-				return EXIT_USAGE;
-			}
-			o->xfam = optarg;
-			break;
-		}
-		case O_JSON:
-			o->json = true;
-			break;
-		case O_EVENTS:
-			o->events = true;
-			break;
-		case O_RVPS:
-			o->rvps = optarg;
-			break;
-		case O_TRUSTEE:
-			o->trustee_version = optarg;
-			break;
-		case O_HELP:
-			fputs(usage_text, stdout);
-			return -1;
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
-	}
+	while (r == 0 && !o->help && (c = getopt_long(argc, argv, "", lo, NULL)) != -1)
+		r = parse_one(c, o);
+	if (r || o->help)
+		return r;
 	if (optind != argc || (!o->ovmf && !o->kernel) || (o->initrd && !o->kernel) ||
 	    (o->append && !o->kernel) || (o->events && !o->json)) {
 		fputs(usage_text, stderr);
@@ -320,8 +329,8 @@ int tdx_measure_main(int argc, char **argv)
 	int r, ret = EXIT_SYSTEM;
 
 	r = parse_args(argc, argv, &o);
-	if (r != EXIT_OK)
-		return r < 0 ? EXIT_OK : r;
+	if (r != EXIT_OK || o.help)
+		return r;
 	if (load(o.ovmf, &f.fw, &f.fw_len) < 0 || load(o.kernel, &f.kernel, &f.kernel_len) < 0 ||
 	    load(o.initrd, &f.initrd, &f.initrd_len) < 0)
 		goto out;
