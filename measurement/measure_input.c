@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Inputs of `ccimage measure`: Python-compatible number parsing and file hashing. */
+#include "init/base/fileio.h"
 #include "measurement/measure_input.h"
 
 #include <errno.h>
@@ -100,58 +101,12 @@ int py_fromhex(const char *s, uint8_t *out, size_t cap)
 
 int read_file_all(const char *path, size_t max, uint8_t **data, size_t *size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 1 << 20, len = 0;
-	uint8_t *buf = NULL;
-	struct stat st;
-	int r = 0;
+	char *buf;
+	int r = read_full_file(path, max, &buf, size);
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < max)
-		cap = (size_t)st.st_size + 1; /* +1 so EOF is seen without growing */
-	buf = malloc(cap);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (len == cap) {
-			uint8_t *nb;
-			if (cap > max) {
-				r = -EFBIG;
-				goto out;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t k = read(fd, buf + len, cap - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	if (len > max)
-		r = -EFBIG;
-out:
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*data = buf;
-	*size = len;
-	return 0;
+	if (r == 0)
+		*data = (uint8_t *)buf;
+	return r;
 }
 
 /* Regular files: hash the page cache in place, which saves copying a 64 MiB initrd. */

@@ -7,6 +7,7 @@
  * with pread() into a per-thread buffer, which works the same on files and
  * block devices.
  */
+#include "init/base/fileio.h"
 #include "measurement/verity_engine.h"
 
 #include <errno.h>
@@ -113,21 +114,11 @@ struct level_state {
 
 static int read_full(int fd, uint8_t *buf, size_t len, uint64_t off)
 {
-	while (len) {
-		ssize_t n = pread(fd, buf, len, (off_t)off);
+	ssize_t n = pread_full(fd, buf, len, (off_t)off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -ENODATA; /* the device shrank under us */
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -ENODATA; /* the device shrank under us */
 }
 
 static void note_bad(struct level_state *st, uint64_t k)

@@ -25,7 +25,7 @@
 #include "init/base/hex.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/deb/extract.h"
-#include "rootfs/deb/fetch.h"
+#include "rootfs/lib/digest.h"
 #include "rootfs/lib/fsutil.h"
 #include "modules/nvidia/modbuild.h"
 #include "rootfs/lib/spawn.h"
@@ -296,7 +296,7 @@ static int collect(struct modbuild *b, const char *tmpdir, char *why, size_t why
 			break;
 		if ((r = check_vermagic(ctx, to, b->o->kver, why, why_size)) < 0)
 			break;
-		if ((r = fetch_sha256_hex(to, hex)) < 0)
+		if ((r = digest_file_hex(to, hex)) < 0)
 			break;
 		used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used,
 		                         "output %s sha256:%s\n", name, hex);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "rootfs/lib/fsutil.h"
+#include "init/base/fileio.h"
 #include "modules/nvidia/modbuild.h"
 
 struct compat_fix {
@@ -40,35 +41,6 @@ static const struct compat_fix fixes[] = {
          "pci_resize_resource(pci_dev, NV_GPU_BAR1, requested_size, 0);"},
 };
 
-static int slurp(const char *path, char **ret, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_size > (64 << 20)) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	ssize_t n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n != st.st_size) {
-		free(buf);
-		return -EIO;
-	}
-	buf[n] = '\0';
-	*ret = buf;
-	*len = (size_t)n;
-	return 0;
-}
-
 /* The declaration's parameter list names param (a prototype, not a call). */
 static bool header_has(const char *text, const char *func, const char *param)
 {
@@ -88,7 +60,7 @@ static int apply(const struct compat_fix *f, const char *path, bool *done, char 
 {
 	char *text, *at, *out;
 	size_t len, from = strlen(f->from), to = strlen(f->to);
-	int r = slurp(path, &text, &len);
+	int r = read_full_file(path, 64 << 20, &text, &len);
 
 	*done = false;
 	if (r < 0) {
@@ -145,7 +117,7 @@ int modbuild_compat_apply(const char *headers_common, const char *srcdir, char *
 
 		if (path_join(path, sizeof(path), headers_common, f->header) < 0)
 			return -ENAMETOOLONG;
-		r = slurp(path, &text, &len);
+		r = read_full_file(path, 64 << 20, &text, &len);
 		if (r < 0) {
 			snprintf(why, why_size, "compat %s: reading %s: %s", f->name, path,
 			         strerror(-r));

@@ -254,7 +254,7 @@ int build_local_files(struct build *b)
 	return r;
 }
 
-static bool package_has_files(struct build *b, const char *name)
+bool build_package_has_files(const struct build *b, const char *name)
 {
 	for (size_t i = 0; i < b->origins.n; i++)
 		if (b->origins.v[i].package && strcmp(b->origins.v[i].package, name) == 0)
@@ -276,7 +276,7 @@ static int add_copyright(struct build *b, struct build_pkg *p, const struct reci
 	snprintf(path, sizeof(path), "/usr/share/doc/%s/copyright", rp->name);
 	const struct deb_entry *c = deb_index_find(p->idx, path);
 	if (!rp->copyright || !c || c->type != 'f' || origins_find(&b->origins, path) ||
-	    !package_has_files(b, rp->name))
+	    !build_package_has_files(b, rp->name))
 		return 0;
 	r = deb_extract(p->deb, p->idx, b->stage, want_sorted, &w, b->why, sizeof(b->why));
 	return r < 0 ? r : origins_add(&b->origins, path, rp->name, "copyright (kept by default)");

@@ -53,6 +53,8 @@ struct build {
 
 void build_init(struct build *b);
 void build_free(struct build *b);
+/* Whether any path of the image came from package name (a package may give none). */
+bool build_package_has_files(const struct build *b, const char *name);
 
 /* The steps, in order. Each returns 0 or a negative errno with b->why set. */
 int build_lock_check(struct build *b);

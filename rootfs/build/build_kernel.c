@@ -15,44 +15,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/base/fileio.h"
 #include "modules/modules.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/build/build.h"
 #include "rootfs/lib/fsutil.h"
 #include "modules/stage.h"
 
+/* A kept control or copyright file; absent is no error (*out stays NULL). */
 static int read_small(const char *path, char **out)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
+	size_t len;
+	int r = read_full_file(path, 1 << 20, out, &len);
 
-	*out = NULL;
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	FILE *m = open_memstream(&buf, &len);
-	int c;
-	while (m && (c = fgetc(f)) != EOF && len < (1 << 20))
-		fputc(c, m);
-	fclose(f);
-	if (!m || fclose(m) != 0)
-		return -ENOMEM;
-	*out = buf;
-	return 0;
-}
-
-static int write_small(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-	int r = 0;
-
-	if (!f)
-		return -errno;
-	if (text && fputs(text, f) < 0)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
+	if (r == -ENOENT)
+		*out = NULL;
+	return r == -ENOENT ? 0 : r;
 }
 
 /* The package extracted whole into the cache, once; its control and copyright kept beside. */
@@ -106,15 +84,15 @@ static int kernel_from_package(struct build *b)
 		snprintf(b->why, sizeof(b->why), "depmod over %s failed", tmproot);
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/control", tmp);
-		r = write_small(path, full->control);
+		r = write_string_file(path, full->control ? full->control : "", 0);
 	}
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/copyright", tmp);
-		r = write_small(path, full->copyright);
+		r = write_string_file(path, full->copyright ? full->copyright : "", 0);
 	}
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/.complete", tmp);
-		r = write_small(path, "");
+		r = write_string_file(path, "", 0);
 	}
 	if (r == 0 && rename(tmp, dir) < 0) {
 		/* Another build got there first with the same bytes: use its tree. */

@@ -15,6 +15,7 @@
 
 #include "init/base/verity_params.h"
 #include "rootfs/build/build.h"
+#include "rootfs/lib/digest.h"
 
 static json_object *file_obj(const char *path)
 {
@@ -22,7 +23,7 @@ static json_object *file_obj(const char *path)
 	uint64_t size;
 	char hex[65];
 
-	if (image_file_sha256(path, md, &size) < 0)
+	if (digest_file(path, false, md, NULL, &size) < 0)
 		return NULL;
 	hex_encode(md, 32, hex);
 	json_object *o = json_object_new_object();

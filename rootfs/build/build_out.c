@@ -14,6 +14,7 @@
 
 #include "init/base/verity_params.h"
 #include "rootfs/build/build.h"
+#include "init/base/fileio.h"
 #include "rootfs/image/cpio.h"
 #include "rootfs/tree/elfclosure.h"
 #include "rootfs/lib/fsutil.h"
@@ -198,22 +199,6 @@ static int expand_cmdline(struct build *b)
 	return 0;
 }
 
-static int write_text(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX + 64];
-	FILE *f;
-	int r = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!(f = fopen(path, "we")))
-		return -errno;
-	if (fprintf(f, "%s\n", text) < 0)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
 static int copy_kernel_files(struct build *b)
 {
 	static const char *const files[][2] = {{"boot/vmlinuz-", "vmlinuz"},
@@ -236,14 +221,6 @@ static int copy_kernel_files(struct build *b)
 	return r;
 }
 
-static bool in_image(struct build *b, const char *package)
-{
-	for (size_t i = 0; i < b->origins.n; i++)
-		if (b->origins.v[i].package && strcmp(b->origins.v[i].package, package) == 0)
-			return true;
-	return false;
-}
-
 int build_outputs(struct build *b)
 {
 	char sbom[PATH_MAX + 64], root[2 * VERITY_MAX_DIGEST_SIZE + 1];
@@ -254,13 +231,15 @@ int build_outputs(struct build *b)
 	if (!sp)
 		return -ENOMEM;
 	r = expand_cmdline(b);
-	if (r == 0 && (r = write_text(b->out_dir, "cmdline.txt", b->cmdline)) < 0)
+	char cmdline_txt[PATH_MAX + 16];
+	snprintf(cmdline_txt, sizeof(cmdline_txt), "%s/cmdline.txt", b->out_dir);
+	if (r == 0 && (r = write_string_file(cmdline_txt, b->cmdline, WRITE_NEWLINE)) < 0)
 		snprintf(b->why, sizeof(b->why), "writing cmdline.txt: %s", strerror(-r));
 	if (r == 0)
 		r = copy_kernel_files(b);
 	/* Packages the closure found no use for are pinned but not in the image: not listed. */
 	for (size_t i = 0; i < b->npkgs; i++)
-		if (in_image(b, b->pkgs[i].pin->name))
+		if (build_package_has_files(b, b->pkgs[i].pin->name))
 			sp[n++] = (struct sbom_pkg){b->pkgs[i].pin->name, b->pkgs[i].pin->version,
 			                            b->pkgs[i].pin->arch, b->pkgs[i].pin->sha256,
 			                            b->pkgs[i].url,       b->pkgs[i].idx};

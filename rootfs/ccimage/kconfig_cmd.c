@@ -8,6 +8,7 @@
  * printed but pass, unless --strict), 1 when one is not, 2 usage, 3 a
  * malformed .config or fragment, 4 a file that cannot be read.
  */
+#include "init/base/fileio.h"
 #include "kernel-configs/kconfig.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
@@ -34,75 +35,6 @@ struct finding {
 	enum kconfig_verdict verdict;
 };
 
-/*
- * Reads a whole file of at most KCONFIG_MAX_FILE bytes: a regular file, a
- * pipe (`<(zcat /proc/config.gz)`), or standard input for "-".
- */
-static int read_file(const char *path, char **ret, size_t *ret_len)
-{
-	bool is_stdin = strcmp(path, "-") == 0;
-	size_t len = 0, cap = 64 * 1024;
-	char *buf = NULL, *p;
-	struct stat st;
-	ssize_t n;
-	int fd, r;
-
-	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-		goto out;
-	}
-	buf = malloc(cap);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap > KCONFIG_MAX_FILE) {
-				r = -EFBIG;
-				goto out;
-			}
-			p = realloc(buf, cap * 2);
-			if (!p) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > KCONFIG_MAX_FILE) {
-		r = -EFBIG;
-		goto out;
-	}
-	*ret = buf;
-	*ret_len = len;
-	buf = NULL;
-	r = 0;
-out:
-	if (!is_stdin)
-		close(fd);
-	free(buf);
-	return r;
-}
-
 /* Loads and parses one file; logs once and returns the exit code. */
 static int load(const char *path, bool fragment, struct kconfig *cfg, struct kconfig_fragment *frag)
 {
@@ -111,7 +43,8 @@ static int load(const char *path, bool fragment, struct kconfig *cfg, struct kco
 	char *data = NULL;
 	int r;
 
-	r = read_file(path, &data, &len);
+	/* A regular file, a pipe (`<(zcat /proc/config.gz)`), or standard input for "-". */
+	r = read_full_file(path, KCONFIG_MAX_FILE, &data, &len);
 	if (r == -EFBIG) {
 		fprintf(stderr, "ccimage kconfig check: %s: larger than %u bytes\n", path,
 		        KCONFIG_MAX_FILE);

@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "init/base/fileio.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/spawn.h"
 
@@ -71,20 +72,6 @@ void apt_file_url(const struct recipe *r, const char *filename, char *buf, size_
 	mirrors(&src, m, s, sizeof(m));
 	/* Security uploads live in the security archive's pool; apt says which by the path only. */
 	snprintf(buf, size, "%s/%s", strstr(filename, "updates/") ? s : m, filename);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-	int r = 0;
-
-	if (!f)
-		return -errno;
-	if (fputs(text, f) < 0)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
 }
 
 /* Adds "-o key=value suffix". */
@@ -162,10 +149,10 @@ int apt_open_sources(const struct apt_sources *src, bool quiet, struct apt **ret
 		}
 	}
 	snprintf(path, sizeof(path), "%s/sources.list", a->root);
-	rc = write_file(path, sources);
+	rc = write_string_file(path, sources, 0);
 	if (rc == 0) {
 		snprintf(path, sizeof(path), "%s/status", a->root);
-		rc = write_file(path, "");
+		rc = write_string_file(path, "", 0);
 	}
 	if (rc < 0) {
 		snprintf(why, why_size, "writing %s: %s", path, strerror(-rc));

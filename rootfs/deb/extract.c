@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "init/base/fileio.h"
 #include "rootfs/deb/extract.h"
 
 #include <errno.h>
@@ -304,16 +305,9 @@ static int copy_data(struct archive *a, int fd)
 		/* Sparse members: seek to the offset, so holes stay holes of the right size. */
 		if (lseek(fd, off, SEEK_SET) < 0)
 			return -errno;
-		for (const char *p = buf; len;) {
-			ssize_t n = write(fd, p, len);
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				return -errno;
-			}
-			p += n;
-			len -= (size_t)n;
-		}
+		int r = write_full(fd, buf, len);
+		if (r < 0)
+			return r;
 	}
 	return ar == ARCHIVE_EOF ? 0 : -EIO;
 }

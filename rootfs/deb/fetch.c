@@ -10,18 +10,9 @@
 #include <unistd.h>
 
 #include "init/base/hex.h"
+#include "rootfs/lib/digest.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/image/image.h"
-
-int fetch_sha256_hex(const char *path, char hex[65])
-{
-	uint8_t md[32];
-	int r = image_file_sha256(path, md, NULL);
-
-	if (r == 0)
-		hex_encode(md, sizeof(md), hex);
-	return r;
-}
 
 static void cache_name(const struct lock_entry *e, char *buf, size_t size)
 {
@@ -126,7 +117,7 @@ static int download(struct fetcher *f, const struct lock_entry *const *miss, siz
 		if (path_join(got, sizeof(got), tmp, name) < 0 ||
 		    path_join(dest, sizeof(dest), debs, name) < 0)
 			r = -ENAMETOOLONG;
-		else if ((r = fetch_sha256_hex(got, hex)) < 0)
+		else if ((r = digest_file_hex(got, hex)) < 0)
 			snprintf(why, why_size, "apt-get download left no %s", name);
 		else if (strcmp(hex, e->sha256) != 0) {
 			snprintf(why, why_size,
@@ -170,7 +161,7 @@ int fetch_debs(struct fetcher *f, const struct lock_entry *const *pins, size_t n
 		 * wrong) is never used, and replaced (by rename) only after the
 		 * archive confirms the lock's sha256.
 		 */
-		if (access(paths[i], F_OK) == 0 && fetch_sha256_hex(paths[i], hex) == 0 &&
+		if (access(paths[i], F_OK) == 0 && digest_file_hex(paths[i], hex) == 0 &&
 		    strcmp(hex, pins[i]->sha256) == 0)
 			f->cached++;
 		else

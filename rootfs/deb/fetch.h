@@ -30,6 +30,3 @@ struct fetcher {
 int fetch_debs(struct fetcher *f, const struct lock_entry *const *pins, size_t n,
                char (*paths)[PATH_MAX], char *why, size_t why_size);
 void fetch_done(struct fetcher *f);
-
-/* Hex sha256 of a file. */
-int fetch_sha256_hex(const char *path, char hex[65]);

@@ -6,6 +6,9 @@
  */
 #include "rootfs/image/image.h"
 
+#include "init/base/fileio.h"
+#include "rootfs/lib/digest.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -76,41 +79,6 @@ void image_verity_salt(const struct image_opts *o, const uint8_t erofs_sha256[32
 	EVP_MD_CTX_free(c);
 }
 
-int image_file_sha256(const char *path, uint8_t out[32], uint64_t *size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	uint8_t *buf = malloc(1 << 20);
-	uint64_t total = 0;
-	ssize_t n;
-	int r = 0;
-
-	if (fd < 0 || !c || !buf) {
-		r = fd < 0 ? -errno : -ENOMEM;
-		goto out;
-	}
-	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
-	while ((n = read(fd, buf, 1 << 20)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		EVP_DigestUpdate(c, buf, (size_t)n);
-		total += (uint64_t)n;
-	}
-	EVP_DigestFinal_ex(c, out, NULL);
-	if (size)
-		*size = total;
-out:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(c);
-	free(buf);
-	return r;
-}
-
 static int failf(char *why, size_t size, int r, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 static int failf(char *why, size_t size, int r, const char *fmt, ...)
@@ -123,22 +91,6 @@ static int failf(char *why, size_t size, int r, const char *fmt, ...)
 	va_end(ap);
 	if (n >= 0 && (size_t)n < size)
 		snprintf(why + n, size - (size_t)n, ": %s", strerror(-r));
-	return r;
-}
-
-static int write_text(const char *path, const char *text)
-{
-	FILE *f;
-	int r = 0;
-
-	(void)unlink(path);
-	f = fopen(path, "wxe");
-	if (!f)
-		return -errno;
-	if (fprintf(f, "%s\n", text) < 0)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
 	return r;
 }
 
@@ -251,7 +203,7 @@ int image_build(const struct image_opts *opts, struct image_result *res, char *w
 		return failf(why, why_size, r, "%s %s -> %s", o->mkfs_erofs, o->root_dir, erofs);
 	r = pad_to_blocks(erofs, &res->erofs_size);
 	if (r == 0)
-		r = image_file_sha256(erofs, res->erofs_sha256, NULL);
+		r = digest_file(erofs, false, res->erofs_sha256, NULL, NULL);
 	if (r < 0)
 		return failf(why, why_size, r, "reading %s", erofs);
 
@@ -264,7 +216,7 @@ int image_build(const struct image_opts *opts, struct image_result *res, char *w
 	(void)unlink(tree);
 	r = verity_format(&vo, erofs, tree, &res->verity);
 	if (r == 0)
-		r = image_file_sha256(tree, res->verity_sha256, &res->verity_size);
+		r = digest_file(tree, false, res->verity_sha256, NULL, &res->verity_size);
 	if (r < 0)
 		return failf(why, why_size, r, "verity tree %s", tree);
 
@@ -279,7 +231,7 @@ int image_build(const struct image_opts *opts, struct image_result *res, char *w
 	        (uint32_t)res->verity.root_hash[2] << 16 | (uint32_t)res->verity.root_hash[3] << 24;
 	r = disk_write(&res->disk, disk, erofs, tree);
 	if (r == 0)
-		r = image_file_sha256(disk, res->disk_sha256, NULL);
+		r = digest_file(disk, false, res->disk_sha256, NULL, NULL);
 	if (r < 0)
 		return failf(why, why_size, r, "disk image %s", disk);
 
@@ -287,14 +239,14 @@ int image_build(const struct image_opts *opts, struct image_result *res, char *w
 	if (r < 0)
 		return failf(why, why_size, r, "parameter lines");
 	snprintf(txt, sizeof(txt), "%s/verity_params.txt", o->out_dir);
-	r = write_text(txt, res->kata_line);
+	r = write_string_file(txt, res->kata_line, WRITE_NEWLINE | WRITE_REPLACE);
 	if (r == 0) {
 		snprintf(txt, sizeof(txt), "%s/dm-mod.txt", o->out_dir);
-		r = write_text(txt, res->dm_mod);
+		r = write_string_file(txt, res->dm_mod, WRITE_NEWLINE | WRITE_REPLACE);
 	}
 	if (r == 0) {
 		snprintf(txt, sizeof(txt), "%s/cmdline.txt", o->out_dir);
-		r = write_text(txt, res->cmdline);
+		r = write_string_file(txt, res->cmdline, WRITE_NEWLINE | WRITE_REPLACE);
 	}
 	if (r == 0) {
 		snprintf(txt, sizeof(txt), "%s/image.json", o->out_dir);

@@ -64,9 +64,6 @@ void image_verity_salt(const struct image_opts *o, const uint8_t erofs_sha256[32
 /* Runs mkfs.erofs with reproducible flags and a scrubbed environment. */
 int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], const char *out);
 
-/* SHA-256 of a whole file. */
-int image_file_sha256(const char *path, uint8_t out[32], uint64_t *size);
-
 /* Writes image.json. */
 int image_write_manifest(const struct image_opts *o, const struct image_result *r,
                          const char *path);

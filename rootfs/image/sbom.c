@@ -6,6 +6,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include "rootfs/image/sbom.h"
+#include "rootfs/lib/digest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,37 +164,13 @@ static void spdx_id(char *out, size_t size, const char *prefix, const char *name
 
 static int hash_file(const char *path, char sha1[41], char sha256[65])
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	EVP_MD_CTX *a = EVP_MD_CTX_new(), *b = EVP_MD_CTX_new();
-	uint8_t buf[65536], m1[20], m2[32];
-	ssize_t n;
-	int r = 0;
+	uint8_t m1[20], m2[32];
+	int r = digest_file(path, true, m2, m1, NULL);
 
-	if (fd < 0 || !a || !b) {
-		r = fd < 0 ? -errno : -ENOMEM;
-		goto out;
+	if (r == 0) {
+		hex_encode(m1, sizeof(m1), sha1);
+		hex_encode(m2, sizeof(m2), sha256);
 	}
-	EVP_DigestInit_ex(a, EVP_sha1(), NULL);
-	EVP_DigestInit_ex(b, EVP_sha256(), NULL);
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		EVP_DigestUpdate(a, buf, (size_t)n);
-		EVP_DigestUpdate(b, buf, (size_t)n);
-	}
-	EVP_DigestFinal_ex(a, m1, NULL);
-	EVP_DigestFinal_ex(b, m2, NULL);
-	hex_encode(m1, 20, sha1);
-	hex_encode(m2, 32, sha256);
-out:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(a);
-	EVP_MD_CTX_free(b);
 	return r;
 }
 

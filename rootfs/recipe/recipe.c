@@ -6,6 +6,8 @@
  */
 #include "rootfs/recipe/recipe.h"
 
+#include "init/base/fileio.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -447,30 +449,19 @@ int recipe_parse(const char *file, const char *data, size_t size, const char *co
 int recipe_load(const char *file, const char *const *sets, size_t nsets, struct recipe **ret,
                 char *why, size_t why_size)
 {
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	struct stat st;
 	char *buf;
-	int r;
+	size_t len;
+	int r = read_full_file(file, 16 << 20, &buf, &len);
 
-	if (fd < 0) {
-		r = -errno;
-		snprintf(why, why_size, "%s: %s", file, strerror(errno));
+	if (r == -EFBIG || r == -EISDIR) {
+		snprintf(why, why_size, "%s: not a readable recipe (at most 16 MiB)", file);
 		return r;
 	}
-	if (fstat(fd, &st) < 0 || st.st_size > (16 << 20)) {
-		close(fd);
-		snprintf(why, why_size, "%s: not a readable recipe (at most 16 MiB)", file);
-		return -EFBIG;
+	if (r < 0) {
+		snprintf(why, why_size, "%s: %s", file, strerror(-r));
+		return r;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	ssize_t n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (n != st.st_size) {
-		free(buf);
-		snprintf(why, why_size, "%s: short read", file);
-		return -EIO;
-	}
-	r = recipe_parse(file, buf, (size_t)n, sets, nsets, ret, why, why_size);
+	r = recipe_parse(file, buf, len, sets, nsets, ret, why, why_size);
 	free(buf);
 	return r;
 }

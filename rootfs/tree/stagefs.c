@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "init/base/fileio.h"
 #include "rootfs/tree/stagefs.h"
 
 #include <errno.h>
@@ -144,23 +145,6 @@ int stagefs_link(int rootfd, const char *path, const char *target, stagefs_dirmo
 	return r;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int finish(int fd, int r, mode_t mode)
 {
 	if (r == 0 && fchmod(fd, mode & 07777) < 0)
@@ -176,7 +160,7 @@ int stagefs_write(int rootfd, const char *path, const void *buf, size_t len, mod
 
 	if (fd < 0)
 		return fd;
-	return finish(fd, write_all(fd, buf, len), mode);
+	return finish(fd, write_full(fd, buf, len), mode);
 }
 
 int stagefs_copy_in(int rootfd, const char *path, const char *host, mode_t mode)
@@ -198,7 +182,7 @@ int stagefs_copy_in(int rootfd, const char *path, const char *host, mode_t mode)
 				r = -errno;
 			continue;
 		}
-		r = write_all(fd, buf, (size_t)n);
+		r = write_full(fd, buf, (size_t)n);
 	}
 	close(in);
 	return finish(fd, r, mode);
