@@ -4,6 +4,14 @@
  * one fixed mtime, inode numbers in sorted order, no hard links. Same inputs,
  * same bytes, whatever the umask, the host's owners or the order files were
  * named in.
+ *
+ * Written by hand rather than with libarchive (which reads the .debs):
+ * the bytes are the contract here (the tests compare them, and the
+ * initramfs is measured), and libarchive's newc writer fills fields we fix
+ * (inode numbers, link counts, device numbers, the trailer, block padding)
+ * in ways that are its own and may change between its releases. The format
+ * is 13 hex fields and a name per entry (cpio_write), as the kernel's own
+ * usr/gen_init_cpio writes it.
  */
 #pragma once
 
