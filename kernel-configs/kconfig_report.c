@@ -53,17 +53,14 @@ const char *kconfig_actual_text(const struct kconfig_option *o)
 
 const char *kconfig_verdict_name(enum kconfig_verdict v)
 {
-	switch (v) {
-	case KCONFIG_OK:
-		return "ok";
-	case KCONFIG_MISSING:
-		return "missing";
-	case KCONFIG_UNSET:
-		return "not-set";
-	case KCONFIG_WRONG:
-		break;
-	}
-	return "mismatch";
+	static const char *const names[] = {
+	        [KCONFIG_OK] = "ok",
+	        [KCONFIG_MISSING] = "missing",
+	        [KCONFIG_UNSET] = "not-set",
+	        [KCONFIG_WRONG] = "mismatch",
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "mismatch";
 }
 
 const char *kconfig_severity_name(enum kconfig_severity s)

@@ -59,6 +59,36 @@ static int parse_jobs(const char *s, unsigned *jobs)
 	return errno || *end || *jobs == 0 || *jobs > 256 ? -EINVAL : 0;
 }
 
+/* Builds (or finds), installs and writes the tree as asked; prints the result's directory. */
+static int build(const struct modbuild_opts *o, const char *kernel_root, const char *install,
+                 const char *tree)
+{
+	struct modbuild_result res;
+	char why[1024] = "";
+	int r;
+
+	r = modbuild_run(o, &res, why, sizeof(why));
+	if (r == 0 && install)
+		r = modbuild_install(&res, o->kver, install, why, sizeof(why));
+	if (r == 0 && tree)
+		r = modbuild_kernel_tree(&res, o->kver, kernel_root, tree, why, sizeof(why));
+	if (r < 0) {
+		fprintf(stderr, "ccimage: modules build: %s\n", why[0] ? why : strerror(-r));
+		if (r == -ENOENT && o->cached_only && res.dir[0])
+			return EXIT_CHECK; /* resolved fine, just not built yet */
+		return r == -EINVAL || r == -ENOENT ? EXIT_DATA : EXIT_SYSTEM;
+	}
+	if (!o->quiet)
+		fprintf(stderr,
+		        "ccimage: modules: %u modules for %s (%s %s, headers %s): %s in %.1f s\n",
+		        res.nmodules, o->kver,
+		        o->source_package ? o->source_package : MODBUILD_SOURCE_DEFAULT,
+		        res.source_version, res.headers_version, res.cached ? "cached" : "built",
+		        res.seconds);
+	printf("%s\n", res.dir);
+	return EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -83,9 +113,8 @@ static int run(int argc, char **argv)
 	};
 	struct cli cli = {argc, argv, "j:qh", options, usage};
 	struct modbuild_opts o = {0};
-	struct modbuild_result res;
 	const char *kernel_root = NULL, *install = NULL, *tree = NULL;
-	char kver[256], modules[512] = "", why[1024] = "";
+	char kver[256], modules[512] = "";
 	/* The options that only name a string, by their letter. */
 	const char **strings[128] = {
 	        ['k'] = &o.kver,
@@ -102,7 +131,7 @@ static int run(int argc, char **argv)
 	        ['t'] = &tree,
 	};
 	size_t used = 0;
-	int c, r;
+	int c;
 
 	while (cli_next(&cli, &c)) {
 		if (c < 128 && strings[c]) {
@@ -136,26 +165,7 @@ static int run(int argc, char **argv)
 	}
 	if (modules[0])
 		o.modules = modules;
-	r = modbuild_run(&o, &res, why, sizeof(why));
-	if (r == 0 && install)
-		r = modbuild_install(&res, o.kver, install, why, sizeof(why));
-	if (r == 0 && tree)
-		r = modbuild_kernel_tree(&res, o.kver, kernel_root, tree, why, sizeof(why));
-	if (r < 0) {
-		fprintf(stderr, "ccimage: modules build: %s\n", why[0] ? why : strerror(-r));
-		if (r == -ENOENT && o.cached_only && res.dir[0])
-			return EXIT_CHECK; /* resolved fine, just not built yet */
-		return r == -EINVAL || r == -ENOENT ? EXIT_DATA : EXIT_SYSTEM;
-	}
-	if (!o.quiet)
-		fprintf(stderr,
-		        "ccimage: modules: %u modules for %s (%s %s, headers %s): %s in %.1f s\n",
-		        res.nmodules, o.kver,
-		        o.source_package ? o.source_package : MODBUILD_SOURCE_DEFAULT,
-		        res.source_version, res.headers_version, res.cached ? "cached" : "built",
-		        res.seconds);
-	printf("%s\n", res.dir);
-	return EXIT_OK;
+	return build(&o, kernel_root, install, tree);
 }
 
 CCIMAGE_COMMAND(modules_build, "modules build",
