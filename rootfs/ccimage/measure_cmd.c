@@ -201,18 +201,13 @@ static int parse_u64_wrap(const char *opt, const char *v, uint64_t *out)
 	return 0;
 }
 
-/* One option into a: 0, or the exit code of a usage error (said). */
-static int parse_one(int c, char **argv, struct measure_args *a)
+/* The guest CPU's options (--vcpus, its type, signature or family/model/stepping, the VMM). */
+static int parse_cpu(int c, char **argv, struct measure_args *a)
 {
 	uint64_t sig;
 	int r = 0;
 
 	switch (c) {
-	case OPT_MODE:
-	case OPT_TEE:
-		r = parse_mode(optarg, a);
-		a->have_mode = r == 0;
-		break;
 	case OPT_VCPUS:
 		r = parse_i64("vcpus", optarg, 10, &a->vcpus);
 		a->have_vcpus = r == 0;
@@ -241,6 +236,23 @@ static int parse_one(int c, char **argv, struct measure_args *a)
 		break;
 	case OPT_VMM_TYPE:
 		a->vmm_name = optarg;
+		break;
+	default:
+		return usage_error("unrecognized or incomplete argument: %s", argv[optind - 1]);
+	}
+	return r;
+}
+
+/* One option into a: 0, or the exit code of a usage error (said). */
+static int parse_one(int c, char **argv, struct measure_args *a)
+{
+	int r = 0;
+
+	switch (c) {
+	case OPT_MODE:
+	case OPT_TEE:
+		r = parse_mode(optarg, a);
+		a->have_mode = r == 0;
 		break;
 	case OPT_OVMF:
 		a->ovmf = optarg;
@@ -302,7 +314,7 @@ static int parse_one(int c, char **argv, struct measure_args *a)
 		a->answered = true;
 		break;
 	default:
-		return usage_error("unrecognized or incomplete argument: %s", argv[optind - 1]);
+		return parse_cpu(c, argv, a);
 	}
 	return r;
 }

@@ -197,152 +197,183 @@ static int firmware_sha256(const struct ovmf *fw, uint8_t out[32])
 	return EVP_Digest(fw->data, fw->size, out, NULL, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
 }
 
-int measure_run(const struct measure_args *a)
-{
-	struct file_hash files[2] = {0};
-	struct report rep = {.a = a};
-	struct fw_job job = {0};
+/* One measure run's state; each stage below returns a ccimage exit code. */
+struct run {
+	const struct measure_args *a;
+	uint8_t *fw_data, *svsm_data;
+	struct ovmf fw, svsm;
+	uint8_t seed[SNP_LD_SIZE];
+	bool have_seed, have_kernel;
+	struct file_hash files[2];
+	size_t nfiles;
+	struct fw_job job;
 	struct sev_hashes hashes;
-	uint8_t seed[SNP_LD_SIZE], digest[SEV_DIGEST_MAX];
-	/* sev-snp-measure ignores --kernel in these modes: it does not even open the file. */
-	bool have_kernel = a->kernel && *a->kernel && a->mode != SEV_MODE_SNP_OVMF_HASH &&
-	                   a->mode != SEV_MODE_SNP_SVSM;
-	bool have_seed = false;
-	size_t nfiles = 0, fw_size = 0, digest_len = 0;
-	uint8_t *fw_data = NULL, *svsm_data = NULL;
-	size_t svsm_size = 0;
-	struct ovmf svsm;
-	const char *why = "";
-	struct ovmf fw;
-	int r, ret = EXIT_OK;
+	uint8_t digest[SEV_DIGEST_MAX];
+	size_t digest_len;
+};
 
-	if (a->rvps) {
-		unsigned major, minor;
-		if (rvps_version_parse(a->trustee_version, &major, &minor) < 0) {
-			fprintf(stderr,
-			        "ccimage measure: error: unsupported --trustee-version '%s' "
-			        "(need 0.10.0 or later)\n",
-			        a->trustee_version);
-			return EXIT_USAGE;
-		}
+/* What the options carry beyond their syntax: the trustee version, the OVMF hash. */
+static int check_values(struct run *x)
+{
+	const struct measure_args *a = x->a;
+	unsigned major, minor;
+
+	if (a->rvps && rvps_version_parse(a->trustee_version, &major, &minor) < 0) {
+		fprintf(stderr,
+		        "ccimage measure: error: unsupported --trustee-version '%s' "
+		        "(need 0.10.0 or later)\n",
+		        a->trustee_version);
+		return EXIT_USAGE;
 	}
 	if (a->mode == SEV_MODE_SNP && a->snp_ovmf_hash && *a->snp_ovmf_hash) {
-		if (py_fromhex(a->snp_ovmf_hash, seed, sizeof(seed)) != SNP_LD_SIZE) {
+		if (py_fromhex(a->snp_ovmf_hash, x->seed, sizeof(x->seed)) != SNP_LD_SIZE) {
 			fprintf(stderr,
 			        "ccimage measure: error: --snp-ovmf-hash must be %u bytes in "
 			        "hex\n",
 			        SNP_LD_SIZE);
 			return EXIT_USAGE;
 		}
-		have_seed = true;
+		x->have_seed = true;
 	}
-	r = read_file_all(a->ovmf, FIRMWARE_MAX, &fw_data, &fw_size);
+	return EXIT_OK;
+}
+
+/* The firmware, and the SVSM in snp:svsm mode, read and parsed. */
+static int load_firmware(struct run *x)
+{
+	const struct measure_args *a = x->a;
+	const char *why = "";
+	size_t size = 0;
+	int r = read_file_all(a->ovmf, FIRMWARE_MAX, &x->fw_data, &size);
+
 	if (r < 0)
 		return file_error(a->ovmf, r);
-	r = ovmf_parse(&fw, fw_data, fw_size, &why);
-	if (r < 0) {
-		ret = data_error(r, why);
-		goto out;
-	}
-	if (a->mode == SEV_MODE_SNP_SVSM) {
-		if (!a->svsm) {
-			ret = data_error(-EINVAL, "snp:svsm mode needs --svsm");
-			goto out;
-		}
-		r = read_file_all(a->svsm, FIRMWARE_MAX, &svsm_data, &svsm_size);
-		if (r < 0) {
-			ret = file_error(a->svsm, r);
-			goto out;
-		}
-		r = ovmf_parse(&svsm, svsm_data, svsm_size, &why);
-		if (r < 0) {
-			ret = data_error(r, why);
-			goto out;
-		}
-	}
-	job.fw = &fw;
-	if (have_kernel) {
-		files[nfiles++] = (struct file_hash){.path = a->kernel};
-		if (a->initrd && *a->initrd)
-			files[nfiles++] = (struct file_hash){.path = a->initrd};
-	}
-	/* The firmware pages (SNP) overlap with hashing the kernel and the initrd. */
-	bool fw_pages =
-	        a->mode == SEV_MODE_SNP_OVMF_HASH || (a->mode == SEV_MODE_SNP && !have_seed);
-	file_hash_parallel(files, nfiles, fw_pages ? fw_job_run : NULL, &job);
-	for (size_t i = 0; i < nfiles; i++)
-		if (files[i].err < 0) {
-			ret = file_error(files[i].path, files[i].err);
-			goto out;
-		}
-	if (fw_pages && job.r < 0) {
-		ret = data_error(job.r, job.why);
-		goto out;
-	}
+	if ((r = ovmf_parse(&x->fw, x->fw_data, size, &why)) < 0)
+		return data_error(r, why);
+	if (a->mode != SEV_MODE_SNP_SVSM)
+		return EXIT_OK;
+	if (!a->svsm)
+		return data_error(-EINVAL, "snp:svsm mode needs --svsm");
+	if ((r = read_file_all(a->svsm, FIRMWARE_MAX, &x->svsm_data, &size)) < 0)
+		return file_error(a->svsm, r);
+	if ((r = ovmf_parse(&x->svsm, x->svsm_data, size, &why)) < 0)
+		return data_error(r, why);
+	return EXIT_OK;
+}
 
-	if (have_kernel) {
-		memset(&hashes, 0, sizeof(hashes));
-		memcpy(hashes.kernel, files[0].sha256, 32);
-		if (nfiles == 2)
-			memcpy(hashes.initrd, files[1].sha256, 32);
-		else
-			EVP_Digest("", 0, hashes.initrd, NULL, EVP_sha256(), NULL);
-		r = sev_hashes_cmdline(a->append, hashes.cmdline);
-		if (r < 0) {
-			ret = data_error(r, "SHA-256 failed");
-			goto out;
-		}
-		rep.kernel = &files[0];
-		rep.initrd = nfiles == 2 ? &files[1] : NULL;
-		rep.hashes = &hashes;
+/* Kernel and initrd hashed while the firmware pages (SNP) are measured. */
+static int hash_inputs(struct run *x, struct report *rep)
+{
+	const struct measure_args *a = x->a;
+	bool fw_pages =
+	        a->mode == SEV_MODE_SNP_OVMF_HASH || (a->mode == SEV_MODE_SNP && !x->have_seed);
+
+	x->job.fw = &x->fw;
+	if (x->have_kernel) {
+		x->files[x->nfiles++] = (struct file_hash){.path = a->kernel};
+		if (a->initrd && *a->initrd)
+			x->files[x->nfiles++] = (struct file_hash){.path = a->initrd};
 	}
+	file_hash_parallel(x->files, x->nfiles, fw_pages ? fw_job_run : NULL, &x->job);
+	for (size_t i = 0; i < x->nfiles; i++)
+		if (x->files[i].err < 0)
+			return file_error(x->files[i].path, x->files[i].err);
+	if (fw_pages && x->job.r < 0)
+		return data_error(x->job.r, x->job.why);
+	if (!x->have_kernel)
+		return EXIT_OK;
+	memset(&x->hashes, 0, sizeof(x->hashes));
+	memcpy(x->hashes.kernel, x->files[0].sha256, 32);
+	if (x->nfiles == 2)
+		memcpy(x->hashes.initrd, x->files[1].sha256, 32);
+	else
+		EVP_Digest("", 0, x->hashes.initrd, NULL, EVP_sha256(), NULL);
+	int r = sev_hashes_cmdline(a->append, x->hashes.cmdline);
+	if (r < 0)
+		return data_error(r, "SHA-256 failed");
+	rep->kernel = &x->files[0];
+	rep->initrd = x->nfiles == 2 ? &x->files[1] : NULL;
+	rep->hashes = &x->hashes;
+	return EXIT_OK;
+}
+
+static int launch_digest(struct run *x)
+{
+	const struct measure_args *a = x->a;
+	const char *why = "";
+	int r;
 
 	if (a->mode == SEV_MODE_SNP_OVMF_HASH) {
-		memcpy(digest, job.ld, SNP_LD_SIZE);
-		digest_len = SNP_LD_SIZE;
-	} else {
-		struct sev_params p = {
-		        .mode = a->mode,
-		        .fw = &fw,
-		        .hashes = have_kernel ? &hashes : NULL,
-		        .vcpus = a->vcpus,
-		        .vcpu_sig = a->vcpu_sig,
-		        .guest_features = a->guest_features,
-		        .vmm = a->vmm,
-		        .seed = have_seed                 ? seed
-		                : a->mode == SEV_MODE_SNP ? job.ld
-		                                          : NULL,
-		        .vmsa_cb = a->dump_vmsa ? dump_vmsa : NULL,
-		        .svsm = svsm_data ? &svsm : NULL,
-		        .vars_size = a->vars_size,
-		};
-		r = sev_launch_digest(&p, digest, &digest_len, &why);
-		if (r < 0) {
-			ret = data_error(r, why);
-			goto out;
-		}
+		memcpy(x->digest, x->job.ld, SNP_LD_SIZE);
+		x->digest_len = SNP_LD_SIZE;
+		return EXIT_OK;
 	}
+	struct sev_params p = {
+	        .mode = a->mode,
+	        .fw = &x->fw,
+	        .hashes = x->have_kernel ? &x->hashes : NULL,
+	        .vcpus = a->vcpus,
+	        .vcpu_sig = a->vcpu_sig,
+	        .guest_features = a->guest_features,
+	        .vmm = a->vmm,
+	        .seed = x->have_seed              ? x->seed
+	                : a->mode == SEV_MODE_SNP ? x->job.ld
+	                                          : NULL,
+	        .vmsa_cb = a->dump_vmsa ? dump_vmsa : NULL,
+	        .svsm = x->svsm_data ? &x->svsm : NULL,
+	        .vars_size = a->vars_size,
+	};
+	r = sev_launch_digest(&p, x->digest, &x->digest_len, &why);
+	return r < 0 ? data_error(r, why) : EXIT_OK;
+}
+
+static int report(struct run *x, struct report *rep)
+{
+	const struct measure_args *a = x->a;
+	int ret = EXIT_OK;
 
 	if (a->json) {
-		rep.digest = digest;
-		rep.digest_len = digest_len;
-		rep.fw_size = fw.size;
-		rep.svsm = svsm_data ? &svsm : NULL;
-		if (firmware_sha256(&fw, rep.fw_sha256) < 0 ||
-		    (rep.svsm && firmware_sha256(rep.svsm, rep.svsm_sha256) < 0)) {
-			ret = data_error(-EIO, "");
-			goto out;
-		}
-		print_json(&rep);
+		rep->digest = x->digest;
+		rep->digest_len = x->digest_len;
+		rep->fw_size = x->fw.size;
+		rep->svsm = x->svsm_data ? &x->svsm : NULL;
+		if (firmware_sha256(&x->fw, rep->fw_sha256) < 0 ||
+		    (rep->svsm && firmware_sha256(rep->svsm, rep->svsm_sha256) < 0))
+			return data_error(-EIO, "");
+		print_json(rep);
 	} else {
-		print_line(a, digest, digest_len);
+		print_line(a, x->digest, x->digest_len);
 	}
 	if (a->rvps)
-		ret = write_rvps(a, digest);
+		ret = write_rvps(a, x->digest);
 	if (fflush(stdout) != 0 && ret == EXIT_OK)
 		ret = EXIT_SYSTEM;
-out:
-	free(fw_data);
-	free(svsm_data);
+	return ret;
+}
+
+int measure_run(const struct measure_args *a)
+{
+	struct run *x = calloc(1, sizeof(*x));
+	struct report rep = {.a = a};
+	int ret;
+
+	if (!x)
+		return EXIT_SYSTEM;
+	x->a = a;
+	/* sev-snp-measure ignores --kernel in these modes: it does not even open the file. */
+	x->have_kernel = a->kernel && *a->kernel && a->mode != SEV_MODE_SNP_OVMF_HASH &&
+	                 a->mode != SEV_MODE_SNP_SVSM;
+	ret = check_values(x);
+	if (ret == EXIT_OK)
+		ret = load_firmware(x);
+	if (ret == EXIT_OK)
+		ret = hash_inputs(x, &rep);
+	if (ret == EXIT_OK)
+		ret = launch_digest(x);
+	if (ret == EXIT_OK)
+		ret = report(x, &rep);
+	free(x->fw_data);
+	free(x->svsm_data);
+	free(x);
 	return ret;
 }

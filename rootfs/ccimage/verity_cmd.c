@@ -95,6 +95,77 @@ static int parse_u64_arg(const char *s, uint64_t *v)
 	return errno || *end ? -EINVAL : 0;
 }
 
+/* One value option into a: 0, or -EINVAL with the error said (--kata) or to be said. */
+static int parse_value(int c, struct cmd_args *a)
+{
+	uint64_t v = 0;
+	int r = 0;
+
+	switch (c) {
+	case OPT_HASH:
+		a->o.hash_name = optarg;
+		break;
+	case OPT_FORMAT:
+		r = parse_u64_arg(optarg, &v);
+		if (r == 0 && v > 1)
+			r = -EINVAL;
+		a->o.format = (int)v;
+		break;
+	case OPT_DBS:
+	case OPT_HBS:
+		r = parse_u64_arg(optarg, &v);
+		if (r == 0 && v > VERITY_MAX_BLOCK_SIZE)
+			r = -EINVAL;
+		*(c == OPT_DBS ? &a->o.data_block_size : &a->o.hash_block_size) = (uint32_t)v;
+		break;
+	case OPT_SALT:
+		if (strcmp(optarg, "-") == 0) {
+			a->o.salt_size = 0;
+		} else {
+			r = hex_decode(optarg, strlen(optarg), a->salt, sizeof(a->salt));
+			/* An empty string is an empty salt, as for veritysetup. */
+			a->o.salt_size = r > 0 ? (size_t)r : 0;
+			r = r >= 0 ? 0 : -EINVAL;
+		}
+		a->salt_set = true;
+		break;
+	case OPT_NO_SB:
+		a->o.superblock = false;
+		break;
+	case OPT_UUID:
+		r = verity_uuid_parse(optarg, a->o.uuid);
+		a->o.uuid_set = true;
+		break;
+	case OPT_HASH_OFFSET:
+		r = parse_u64_arg(optarg, &a->o.hash_offset);
+		break;
+	case OPT_DATA_BLOCKS:
+		r = parse_u64_arg(optarg, &a->o.data_blocks);
+		break;
+	case OPT_THREADS:
+		r = parse_u64_arg(optarg, &v);
+		if (r == 0 && (v == 0 || v > 1024))
+			r = -EINVAL;
+		a->o.threads = (unsigned)v;
+		break;
+	case OPT_ROOT_HASH_FILE:
+		a->root_hash_file = optarg;
+		break;
+	case OPT_KATA: {
+		char why[128];
+
+		r = verity_params_parse(&a->kata, optarg, why, sizeof(why));
+		if (r < 0) {
+			log_error("--kata: %s", why);
+			return -EINVAL;
+		}
+		a->kata_set = true;
+		break;
+	}
+	}
+	return r;
+}
+
 static int parse_args(int argc, char **argv, const char *name, struct cmd_args *a)
 {
 	int c;
@@ -103,82 +174,15 @@ static int parse_args(int argc, char **argv, const char *name, struct cmd_args *
 	verity_opts_init(&a->o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		uint64_t v = 0;
-		int r = 0;
-
-		switch (c) {
-		case OPT_HASH:
-			a->o.hash_name = optarg;
-			break;
-		case OPT_FORMAT:
-			r = parse_u64_arg(optarg, &v);
-			if (r == 0 && v > 1)
-				r = -EINVAL;
-			a->o.format = (int)v;
-			break;
-		case OPT_DBS:
-		case OPT_HBS:
-			r = parse_u64_arg(optarg, &v);
-			if (r == 0 && v > VERITY_MAX_BLOCK_SIZE)
-				r = -EINVAL;
-			*(c == OPT_DBS ? &a->o.data_block_size : &a->o.hash_block_size) =
-			        (uint32_t)v;
-			break;
-		case OPT_SALT:
-			if (strcmp(optarg, "-") == 0) {
-				a->o.salt_size = 0;
-			} else {
-				r = hex_decode(optarg, strlen(optarg), a->salt, sizeof(a->salt));
-				/* An empty string is an empty salt, as for veritysetup. */
-				a->o.salt_size = r > 0 ? (size_t)r : 0;
-				r = r >= 0 ? 0 : -EINVAL;
-			}
-			a->salt_set = true;
-			break;
-		case OPT_NO_SB:
-			a->o.superblock = false;
-			break;
-		case OPT_UUID:
-			r = verity_uuid_parse(optarg, a->o.uuid);
-			a->o.uuid_set = true;
-			break;
-		case OPT_HASH_OFFSET:
-			r = parse_u64_arg(optarg, &a->o.hash_offset);
-			break;
-		case OPT_DATA_BLOCKS:
-			r = parse_u64_arg(optarg, &a->o.data_blocks);
-			break;
-		case OPT_THREADS:
-			r = parse_u64_arg(optarg, &v);
-			if (r == 0 && (v == 0 || v > 1024))
-				r = -EINVAL;
-			a->o.threads = (unsigned)v;
-			break;
-		case OPT_ROOT_HASH_FILE:
-			a->root_hash_file = optarg;
-			break;
-		case OPT_KATA: {
-			char why[128];
-
-			r = verity_params_parse(&a->kata, optarg, why, sizeof(why));
-			if (r < 0) {
-				log_error("--kata: %s", why);
-				return -EINVAL;
-			}
-			a->kata_set = true;
-			break;
+		if (c == 'h' || c < OPT_HASH) {
+			usage(c == 'h' ? stdout : stderr, name);
+			return c == 'h' ? 1 : -EINVAL;
 		}
-		case 'h':
-			usage(stdout, name);
-			return 1;
-		default:
-			usage(stderr, name);
-			return -EINVAL;
-		}
-		if (r < 0) {
+		int r = parse_value(c, a);
+		if (r < 0 && c != OPT_KATA)
 			log_error("bad value for --%s: '%s'", long_opts[c - OPT_HASH].name, optarg);
+		if (r < 0)
 			return -EINVAL;
-		}
 	}
 	if (a->kata_set) {
 		/* Kata's scheme: no superblock, tree at the start of the hash device. */
