@@ -160,39 +160,71 @@ static bool inside(const char *dir, const char *root)
 	return in;
 }
 
+/* The options with every NULL field a default, the root checked, the output made. */
+static int prepare(const struct image_opts *opts, struct image_opts *eff, char *why,
+                   size_t why_size)
+{
+	struct image_opts defaults;
+	struct stat st;
+	bool created;
+
+	*eff = *opts;
+	/* Fields a caller left NULL take the defaults (compress NULL means none). */
+	image_opts_init(&defaults);
+	if (!eff->root_dir || !eff->out_dir)
+		return failf(why, why_size, -EINVAL, "no root tree or output directory");
+	eff->name = eff->name ? eff->name : defaults.name;
+	eff->salt_seed = eff->salt_seed ? eff->salt_seed : defaults.salt_seed;
+	eff->mkfs_erofs = eff->mkfs_erofs ? eff->mkfs_erofs : defaults.mkfs_erofs;
+	eff->data_dev = eff->data_dev ? eff->data_dev : defaults.data_dev;
+	eff->hash_dev = eff->hash_dev ? eff->hash_dev : defaults.hash_dev;
+	eff->root_dev = eff->root_dev ? eff->root_dev : defaults.root_dev;
+	if (stat(eff->root_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return failf(why, why_size, -ENOTDIR, "root %s", eff->root_dir);
+	created = mkdir(eff->out_dir, 0755) == 0;
+	if (!created && errno != EEXIST)
+		return failf(why, why_size, -errno, "output directory %s", eff->out_dir);
+	if (inside(eff->out_dir, eff->root_dir)) {
+		if (created)
+			(void)rmdir(eff->out_dir);
+		return failf(why, why_size, -EINVAL, "output directory %s inside the root tree %s",
+		             eff->out_dir, eff->root_dir);
+	}
+	return 0;
+}
+
+/* verity_params.txt, dm-mod.txt, cmdline.txt and image.json in the output directory. */
+static int write_texts(const struct image_opts *o, const struct image_result *res, char *why,
+                       size_t why_size)
+{
+	static const char *const names[] = {"verity_params.txt", "dm-mod.txt", "cmdline.txt"};
+	const char *const lines[] = {res->kata_line, res->dm_mod, res->cmdline};
+	char txt[4096];
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(txt, sizeof(txt), "%s/%s", o->out_dir, names[i]);
+		r = write_string_file(txt, lines[i], WRITE_NEWLINE | WRITE_REPLACE);
+	}
+	if (r == 0) {
+		snprintf(txt, sizeof(txt), "%s/image.json", o->out_dir);
+		r = image_write_manifest(o, res, txt);
+	}
+	return r < 0 ? failf(why, why_size, r, "writing %s", txt) : 0;
+}
+
 int image_build(const struct image_opts *opts, struct image_result *res, char *why, size_t why_size)
 {
-	char erofs[4096], tree[4096], disk[4096], txt[4096];
-	struct image_opts defaults, eff = *opts;
+	char erofs[4096], tree[4096], disk[4096];
+	struct image_opts eff;
 	const struct image_opts *o = &eff;
 	struct verity_opts vo;
-	struct stat st;
 	uint64_t tree_bytes;
-	bool created;
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	/* Fields a caller left NULL take the defaults (compress NULL means none). */
-	image_opts_init(&defaults);
-	if (!eff.root_dir || !eff.out_dir)
-		return failf(why, why_size, -EINVAL, "no root tree or output directory");
-	eff.name = eff.name ? eff.name : defaults.name;
-	eff.salt_seed = eff.salt_seed ? eff.salt_seed : defaults.salt_seed;
-	eff.mkfs_erofs = eff.mkfs_erofs ? eff.mkfs_erofs : defaults.mkfs_erofs;
-	eff.data_dev = eff.data_dev ? eff.data_dev : defaults.data_dev;
-	eff.hash_dev = eff.hash_dev ? eff.hash_dev : defaults.hash_dev;
-	eff.root_dev = eff.root_dev ? eff.root_dev : defaults.root_dev;
-	if (stat(o->root_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return failf(why, why_size, -ENOTDIR, "root %s", o->root_dir);
-	created = mkdir(o->out_dir, 0755) == 0;
-	if (!created && errno != EEXIST)
-		return failf(why, why_size, -errno, "output directory %s", o->out_dir);
-	if (inside(o->out_dir, o->root_dir)) {
-		if (created)
-			(void)rmdir(o->out_dir);
-		return failf(why, why_size, -EINVAL, "output directory %s inside the root tree %s",
-		             o->out_dir, o->root_dir);
-	}
+	if ((r = prepare(opts, &eff, why, why_size)) < 0)
+		return r;
 	out_path(erofs, sizeof(erofs), o, ".erofs");
 	out_path(tree, sizeof(tree), o, ".verity");
 	out_path(disk, sizeof(disk), o, ".img");
@@ -238,21 +270,5 @@ int image_build(const struct image_opts *opts, struct image_result *res, char *w
 	r = make_lines(o, res);
 	if (r < 0)
 		return failf(why, why_size, r, "parameter lines");
-	snprintf(txt, sizeof(txt), "%s/verity_params.txt", o->out_dir);
-	r = write_string_file(txt, res->kata_line, WRITE_NEWLINE | WRITE_REPLACE);
-	if (r == 0) {
-		snprintf(txt, sizeof(txt), "%s/dm-mod.txt", o->out_dir);
-		r = write_string_file(txt, res->dm_mod, WRITE_NEWLINE | WRITE_REPLACE);
-	}
-	if (r == 0) {
-		snprintf(txt, sizeof(txt), "%s/cmdline.txt", o->out_dir);
-		r = write_string_file(txt, res->cmdline, WRITE_NEWLINE | WRITE_REPLACE);
-	}
-	if (r == 0) {
-		snprintf(txt, sizeof(txt), "%s/image.json", o->out_dir);
-		r = image_write_manifest(o, res, txt);
-	}
-	if (r < 0)
-		return failf(why, why_size, r, "writing %s", txt);
-	return 0;
+	return write_texts(o, res, why, why_size);
 }

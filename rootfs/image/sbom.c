@@ -6,6 +6,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include "rootfs/image/sbom.h"
+#include "init/base/fileio.h"
 #include "rootfs/lib/digest.h"
 
 #include <errno.h>
@@ -262,18 +263,14 @@ static json_object *package_obj(const struct sbom_pkg *p, json_object *refs, jso
 	return o;
 }
 
-int sbom_write(const char *path, const struct recipe *r, const char *stage,
-               const struct sbom_pkg *pkgs, size_t n, struct origins *o, uint64_t epoch,
-               const char *namespace_id, char *why, size_t why_size)
+/* The document's header: SPDX version, licence, name, namespace, creation. */
+static void add_header(json_object *doc, const struct recipe *r, uint64_t epoch,
+                       const char *namespace_id)
 {
-	json_object *doc = json_object_new_object(), *ci = json_object_new_object();
-	json_object *creators = json_object_new_array(), *packages = json_object_new_array();
-	json_object *files = json_object_new_array(), *rels = json_object_new_array();
-	json_object *refs = json_object_new_array(), *seen = json_object_new_object();
-	char buf[1024], image_id[300];
-	struct tm tm;
+	json_object *ci = json_object_new_object(), *creators = json_object_new_array();
+	char buf[64], ns[300];
 	time_t t = (time_t)epoch;
-	int rc = 0;
+	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -281,18 +278,21 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 	json_object_object_add(doc, "dataLicense", json_object_new_string("CC0-1.0"));
 	json_object_object_add(doc, "SPDXID", json_object_new_string("SPDXRef-DOCUMENT"));
 	json_object_object_add(doc, "name", json_object_new_string(r->name));
-	snprintf(image_id, sizeof(image_id), "https://ccinit.invalid/spdx/%s-%s", r->name,
-	         namespace_id);
-	json_object_object_add(doc, "documentNamespace", json_object_new_string(image_id));
+	snprintf(ns, sizeof(ns), "https://ccinit.invalid/spdx/%s-%s", r->name, namespace_id);
+	json_object_object_add(doc, "documentNamespace", json_object_new_string(ns));
 	json_object_object_add(ci, "created", json_object_new_string(buf));
 	json_object_array_add(creators, json_object_new_string("Tool: ccimage-" CCINIT_VERSION));
 	json_object_object_add(ci, "creators", creators);
 	json_object_object_add(doc, "creationInfo", ci);
+}
 
-	spdx_id(image_id, sizeof(image_id), "SPDXRef-Image-", r->name);
+/* The image itself, as the package the document describes. */
+static json_object *image_obj(const char *image_id, const char *name)
+{
 	json_object *img = json_object_new_object();
+
 	json_object_object_add(img, "SPDXID", json_object_new_string(image_id));
-	json_object_object_add(img, "name", json_object_new_string(r->name));
+	json_object_object_add(img, "name", json_object_new_string(name));
 	json_object_object_add(img, "downloadLocation", json_object_new_string("NOASSERTION"));
 	json_object_object_add(img, "filesAnalyzed", json_object_new_boolean(0));
 	json_object_object_add(img, "primaryPackagePurpose",
@@ -300,7 +300,62 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 	json_object_object_add(img, "licenseConcluded", json_object_new_string("NOASSERTION"));
 	json_object_object_add(img, "licenseDeclared", json_object_new_string("NOASSERTION"));
 	json_object_object_add(img, "copyrightText", json_object_new_string("NOASSERTION"));
-	json_object_array_add(packages, img);
+	return img;
+}
+
+/* One file of the image, hashed; og (may be NULL) says where it came from. */
+static int file_obj(const char *stage, const char *path, size_t index, const struct origin *og,
+                    json_object **ret, char *fid, size_t fid_size)
+{
+	char host[PATH_MAX + 256], name[PATH_MAX + 2], sha1[41], sha256[65];
+	json_object *f, *sums;
+	int r;
+
+	snprintf(host, sizeof(host), "%s%s", stage, path);
+	if ((r = hash_file(host, sha1, sha256)) < 0)
+		return r;
+	snprintf(fid, fid_size, "SPDXRef-File-%zu", index + 1);
+	snprintf(name, sizeof(name), ".%s", path);
+	f = json_object_new_object();
+	sums = json_object_new_array();
+	json_object_object_add(f, "SPDXID", json_object_new_string(fid));
+	json_object_object_add(f, "fileName", json_object_new_string(name));
+	json_object_array_add(sums, checksum("SHA1", sha1));
+	json_object_array_add(sums, checksum("SHA256", sha256));
+	json_object_object_add(f, "checksums", sums);
+	json_object_object_add(f, "licenseConcluded", json_object_new_string("NOASSERTION"));
+	json_object_object_add(f, "copyrightText", json_object_new_string("NOASSERTION"));
+	if (og)
+		json_object_object_add(f, "comment", json_object_new_string(og->reason));
+	*ret = f;
+	return 0;
+}
+
+static int write_doc(json_object *doc, const char *path, char *why, size_t why_size)
+{
+	const char *text = json_object_to_json_string_ext(
+	        doc,
+	        JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	int rc = write_string_file(path, text, WRITE_NEWLINE);
+
+	if (rc < 0)
+		snprintf(why, why_size, "writing %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+int sbom_write(const char *path, const struct recipe *r, const char *stage,
+               const struct sbom_pkg *pkgs, size_t n, struct origins *o, uint64_t epoch,
+               const char *namespace_id, char *why, size_t why_size)
+{
+	json_object *doc = json_object_new_object(), *packages = json_object_new_array();
+	json_object *files = json_object_new_array(), *rels = json_object_new_array();
+	json_object *refs = json_object_new_array(), *seen = json_object_new_object();
+	char image_id[300];
+	int rc = 0;
+
+	add_header(doc, r, epoch, namespace_id);
+	spdx_id(image_id, sizeof(image_id), "SPDXRef-Image-", r->name);
+	json_object_array_add(packages, image_obj(image_id, r->name));
 	json_object_array_add(rels, relationship("SPDXRef-DOCUMENT", "DESCRIBES", image_id));
 	for (size_t i = 0; i < n; i++) {
 		char id[300];
@@ -317,26 +372,13 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 	if (walk_n)
 		qsort(walk_v, walk_n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < walk_n && rc == 0; i++) {
-		char host[PATH_MAX + 256], sha1[41], sha256[65], fid[48], pid[300];
+		char fid[48], pid[300];
 		const struct origin *og = origins_find(o, walk_v[i]);
-		snprintf(host, sizeof(host), "%s%s", stage, walk_v[i]);
-		if ((rc = hash_file(host, sha1, sha256)) < 0) {
+		json_object *f;
+		if ((rc = file_obj(stage, walk_v[i], i, og, &f, fid, sizeof(fid))) < 0) {
 			snprintf(why, why_size, "hashing %s: %s", walk_v[i], strerror(-rc));
 			break;
 		}
-		snprintf(fid, sizeof(fid), "SPDXRef-File-%zu", i + 1);
-		json_object *f = json_object_new_object(), *sums = json_object_new_array();
-		snprintf(buf, sizeof(buf), ".%s", walk_v[i]);
-		json_object_object_add(f, "SPDXID", json_object_new_string(fid));
-		json_object_object_add(f, "fileName", json_object_new_string(buf));
-		json_object_array_add(sums, checksum("SHA1", sha1));
-		json_object_array_add(sums, checksum("SHA256", sha256));
-		json_object_object_add(f, "checksums", sums);
-		json_object_object_add(f, "licenseConcluded",
-		                       json_object_new_string("NOASSERTION"));
-		json_object_object_add(f, "copyrightText", json_object_new_string("NOASSERTION"));
-		if (og)
-			json_object_object_add(f, "comment", json_object_new_string(og->reason));
 		json_object_array_add(files, f);
 		if (og && og->package)
 			spdx_id(pid, sizeof(pid), "SPDXRef-Package-", og->package);
@@ -356,18 +398,8 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 	else
 		json_object_put(refs);
 	json_object_put(seen);
-	if (rc == 0) {
-		const char *text = json_object_to_json_string_ext(
-		        doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		                     JSON_C_TO_STRING_NOSLASHESCAPE);
-		FILE *f = fopen(path, "we");
-		if (!f || fprintf(f, "%s\n", text) < 0)
-			rc = -errno ? -errno : -EIO;
-		if (f && fclose(f) != 0 && rc == 0)
-			rc = -errno;
-		if (rc < 0)
-			snprintf(why, why_size, "writing %s: %s", path, strerror(-rc));
-	}
+	if (rc == 0)
+		rc = write_doc(doc, path, why, why_size);
 	json_object_put(doc);
 	return rc;
 }
