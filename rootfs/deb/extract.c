@@ -184,6 +184,45 @@ static int read_control(struct deb_index *x, const char *deb, char *why, size_t 
 	return x->package ? 0 : -ENOMEM;
 }
 
+/* One data.tar member as an index entry, at normalised path p. */
+static int fill_entry(struct deb_entry *d, struct archive_entry *e, const char *p, const char *deb,
+                      char *why, size_t why_size)
+{
+	const char *hl = archive_entry_hardlink(e);
+	char t[PATH_MAX];
+
+	d->mode = archive_entry_perm(e);
+	d->size = (uint64_t)archive_entry_size(e);
+	switch (archive_entry_filetype(e)) {
+	case AE_IFREG:
+		d->type = hl ? 'h' : 'f';
+		break;
+	case AE_IFDIR:
+		d->type = 'd';
+		break;
+	case AE_IFLNK:
+		d->type = 'l';
+		break;
+	default:
+		d->type = hl ? 'h' : '?';
+		break;
+	}
+	if (d->type == 'h') {
+		if (deb_path_normalise(hl, t, sizeof(t)) < 0) {
+			snprintf(why, why_size, "%s: unsafe hard link target '%s'", deb, hl);
+			return -EINVAL;
+		}
+		d->link = strdup(t);
+	} else if (d->type == 'l') {
+		const char *s = archive_entry_symlink(e);
+		d->link = strdup(s ? s : "");
+	}
+	d->path = strdup(p);
+	if (!d->path || ((d->type == 'h' || d->type == 'l') && !d->link))
+		return -ENOMEM;
+	return 0;
+}
+
 int deb_index_read(const char *deb, struct deb_index **ret, char *why, size_t why_size)
 {
 	struct deb_index *x = calloc(1, sizeof(*x));
@@ -220,44 +259,10 @@ int deb_index_read(const char *deb, struct deb_index **ret, char *why, size_t wh
 			}
 			x->e = ne;
 		}
-		struct deb_entry *d = &x->e[x->n];
-		memset(d, 0, sizeof(*d));
-		d->mode = archive_entry_perm(e);
-		d->size = (uint64_t)archive_entry_size(e);
-		const char *hl = archive_entry_hardlink(e);
-		char t[PATH_MAX];
-		switch (archive_entry_filetype(e)) {
-		case AE_IFREG:
-			d->type = hl ? 'h' : 'f';
+		struct deb_entry *d = &x->e[x->n++];
+		memset(d, 0, sizeof(*d)); /* counted at once: deb_index_free frees what is set */
+		if ((r = fill_entry(d, e, p, deb, why, why_size)) < 0)
 			break;
-		case AE_IFDIR:
-			d->type = 'd';
-			break;
-		case AE_IFLNK:
-			d->type = 'l';
-			break;
-		default:
-			d->type = hl ? 'h' : '?';
-			break;
-		}
-		if (d->type == 'h') {
-			if (deb_path_normalise(hl, t, sizeof(t)) < 0) {
-				snprintf(why, why_size, "%s: unsafe hard link target '%s'", deb,
-				         hl);
-				r = -EINVAL;
-				break;
-			}
-			d->link = strdup(t);
-		} else if (d->type == 'l') {
-			const char *s = archive_entry_symlink(e);
-			d->link = strdup(s ? s : "");
-		}
-		d->path = strdup(p);
-		x->n++;
-		if (!d->path || ((d->type == 'h' || d->type == 'l') && !d->link)) {
-			r = -ENOMEM;
-			break;
-		}
 		if (d->type == 'f' && strcmp(p, copyright) == 0 && !x->copyright &&
 		    (r = read_text(m.inner, archive_entry_size(e), &x->copyright)) < 0)
 			break;

@@ -77,6 +77,65 @@ int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 	return r;
 }
 
+/* The line's words, or -1 when it has more than its kind takes or one is too long. */
+static int split_line(const char *line, char kw[16], char a[512], char b[512], char c[32],
+                      char d[128], char e[32], char g[512])
+{
+	int n = sscanf(line, "%15s %511s %511s %31s %127s %31s %511s", kw, a, b, c, d, e, g);
+	int words = 0;
+
+	for (const char *w = line; *w;) {
+		w += strspn(w, " \t");
+		if (*w)
+			words++;
+		w += strcspn(w, " \t");
+	}
+	return words == n ? n : -1;
+}
+
+/* Appends a package line's pin; -EEXIST when the package is pinned already. */
+static int add_pin(struct lock *l, const char *a, const char *b, const char *c, const char *d,
+                   const char *e, const char *g)
+{
+	struct lock_entry *ne = realloc(l->pkgs, (l->n + 1) * sizeof(*ne));
+
+	if (!ne)
+		return -ENOMEM;
+	l->pkgs = ne;
+	struct lock_entry *x = &l->pkgs[l->n++];
+	memset(x, 0, sizeof(*x));
+	put(x->name, sizeof(x->name), a);
+	put(x->version, sizeof(x->version), b);
+	put(x->arch, sizeof(x->arch), c);
+	put(x->sha256, sizeof(x->sha256), d);
+	x->size = strtoull(e, NULL, 10);
+	put(x->filename, sizeof(x->filename), g);
+	return lock_find(l, x->name) == x ? 0 : -EEXIST;
+}
+
+/* One line without its newline. *format is set by the format line. */
+static int parse_line(struct lock *l, const char *line, bool *format)
+{
+	char kw[16], a[512], b[512], c[32], d[128], e[32], g[512];
+	int n = split_line(line, kw, a, b, c, d, e, g);
+
+	if (n == 2 && !strcmp(kw, "format") && !strcmp(a, "1")) {
+		*format = true;
+	} else if (n == 2 && !strcmp(kw, "recipe") && strlen(a) < sizeof(l->recipe)) {
+		put(l->recipe, sizeof(l->recipe), a);
+	} else if (n == 3 && !strcmp(kw, "kernel") && strlen(a) < 128 && strlen(b) < 128) {
+		put(l->kernel_spec, sizeof(l->kernel_spec), a);
+		put(l->kernel_pkg, sizeof(l->kernel_pkg), b);
+	} else if (n == 7 && !strcmp(kw, "package") && strlen(a) < 128 && strlen(b) < 128 &&
+	           is_hex64(d) && token_ok(a) && token_ok(b) && token_ok(c) && token_ok(g) &&
+	           strspn(e, "0123456789") == strlen(e)) {
+		return add_pin(l, a, b, c, d, e, g);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t why_size)
 {
 	struct lock *l;
@@ -88,8 +147,7 @@ int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t w
 	*ret = NULL;
 	if (!(l = calloc(1, sizeof(*l))))
 		return -ENOMEM;
-	while (fgets(line, sizeof(line), f)) {
-		char kw[16], a[512], b[512], c[32], d[128], e[32], g[512];
+	while (r == 0 && fgets(line, sizeof(line), f)) {
 		size_t len = strlen(line);
 		lineno++;
 		if (len == 0 || line[len - 1] != '\n') {
@@ -100,53 +158,15 @@ int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t w
 		line[--len] = '\0';
 		if (line[0] == '#' || len == 0)
 			continue;
-		int n = sscanf(line, "%15s %511s %511s %31s %127s %31s %511s", kw, a, b, c, d, e,
-		               g);
-		int words = 0;
-		for (const char *w = line; *w;) {
-			w += strspn(w, " \t");
-			if (*w)
-				words++;
-			w += strcspn(w, " \t");
-		}
-		if (words != n)
-			n = -1; /* more fields than the line's kind has, or fields too long */
-		if (n == 2 && !strcmp(kw, "format") && !strcmp(a, "1")) {
-			format = true;
-		} else if (n == 2 && !strcmp(kw, "recipe") && strlen(a) < sizeof(l->recipe)) {
-			put(l->recipe, sizeof(l->recipe), a);
-		} else if (n == 3 && !strcmp(kw, "kernel") && strlen(a) < 128 && strlen(b) < 128) {
-			put(l->kernel_spec, sizeof(l->kernel_spec), a);
-			put(l->kernel_pkg, sizeof(l->kernel_pkg), b);
-		} else if (n == 7 && !strcmp(kw, "package") && strlen(a) < 128 && strlen(b) < 128 &&
-		           is_hex64(d) && token_ok(a) && token_ok(b) && token_ok(c) &&
-		           token_ok(g) && strspn(e, "0123456789") == strlen(e)) {
-			struct lock_entry *ne = realloc(l->pkgs, (l->n + 1) * sizeof(*ne));
-			if (!ne) {
-				r = -ENOMEM;
-				break;
-			}
-			l->pkgs = ne;
-			struct lock_entry *x = &l->pkgs[l->n++];
-			memset(x, 0, sizeof(*x));
-			put(x->name, sizeof(x->name), a);
-			put(x->version, sizeof(x->version), b);
-			put(x->arch, sizeof(x->arch), c);
-			put(x->sha256, sizeof(x->sha256), d);
-			x->size = strtoull(e, NULL, 10);
-			put(x->filename, sizeof(x->filename), g);
-			if (lock_find(l, x->name) != x) {
-				snprintf(why, why_size, "%s:%u: package %s is pinned twice", path,
-				         lineno, x->name);
-				r = -EINVAL;
-				break;
-			}
-		} else {
+		r = parse_line(l, line, &format);
+		if (r == -EEXIST)
+			snprintf(why, why_size, "%s:%u: package %s is pinned twice", path, lineno,
+			         l->pkgs[l->n - 1].name);
+		else if (r == -EINVAL)
 			snprintf(why, why_size, "%s:%u: not a lock line: %.80s", path, lineno,
 			         line);
+		if (r == -EEXIST)
 			r = -EINVAL;
-			break;
-		}
 	}
 	if (r == 0 && !format) {
 		snprintf(why, why_size, "%s: no 'format 1' line", path);
