@@ -42,10 +42,66 @@ static size_t digest_size(const char *name)
 	return 0;
 }
 
+enum { ROOT = 1, SALT = 2, BLOCKS = 4, DBS = 8, HBS = 16, ALL = 31 };
+
+/* One key=value into v; *bit gets the field's bit in ALL (0 for the optional hash). */
+static int parse_field(struct verity_params *v, const char *s, size_t klen, const char *val,
+                       size_t vlen, unsigned *bit, char *why, size_t why_size)
+{
+	uint64_t n;
+
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(s, k, klen) == 0)
+	if (KEY("root_hash")) {
+		int r = hex_decode(val, vlen, v->root_hash, sizeof(v->root_hash));
+		if (r <= 0)
+			return why_set(why, why_size, -EINVAL, "root_hash is not hex");
+		v->root_hash_size = (size_t)r;
+		*bit = ROOT;
+	} else if (KEY("salt")) {
+		/* "-" is veritysetup's spelling of an empty salt. */
+		if (vlen == 1 && val[0] == '-') {
+			v->salt_size = 0;
+		} else {
+			int r = hex_decode(val, vlen, v->salt, sizeof(v->salt));
+			if (r < 0)
+				return why_set(why, why_size, -EINVAL,
+				               "salt is not hex (or longer than 256 bytes)");
+			v->salt_size = (size_t)r;
+		}
+		*bit = SALT;
+	} else if (KEY("data_blocks")) {
+		if (parse_u64(val, vlen, &n) < 0 || n == 0)
+			return why_set(why, why_size, -EINVAL,
+			               "data_blocks is not a positive number");
+		v->data_blocks = n;
+		*bit = BLOCKS;
+	} else if (KEY("data_block_size") || KEY("hash_block_size")) {
+		bool data = s[0] == 'd';
+		if (parse_u64(val, vlen, &n) < 0 || !block_size_ok(n))
+			return why_set(why, why_size, -EINVAL,
+			               "%s is not a power of two in 512-4096",
+			               data ? "data_block_size" : "hash_block_size");
+		*(data ? &v->data_block_size : &v->hash_block_size) = (uint32_t)n;
+		*bit = data ? DBS : HBS;
+	} else if (KEY("hash")) {
+		if (vlen >= sizeof(v->hash_name))
+			return why_set(why, why_size, -EINVAL, "hash is not a known algorithm");
+		memcpy(v->hash_name, val, vlen);
+		v->hash_name[vlen] = '\0';
+		if (!digest_size(v->hash_name))
+			return why_set(why, why_size, -EINVAL,
+			               "hash '%s' is not sha1, sha256 or sha512", v->hash_name);
+		*bit = 0;
+	} else {
+		return why_set(why, why_size, -EINVAL, "unknown field '%.*s'", (int)klen, s);
+	}
+#undef KEY
+	return 0;
+}
+
 int verity_params_parse(struct verity_params *p, const char *line, char *why, size_t why_size)
 {
 	struct verity_params v = {0};
-	enum { ROOT = 1, SALT = 2, BLOCKS = 4, DBS = 8, HBS = 16, ALL = 31 };
 	unsigned seen = 0;
 	const char *s = line;
 
@@ -59,59 +115,11 @@ int verity_params_parse(struct verity_params *p, const char *line, char *why, si
 			               s);
 		size_t klen = (size_t)(eq - s), vlen = len - klen - 1;
 		const char *val = eq + 1;
-		uint64_t n;
-		unsigned bit;
+		unsigned bit = 0;
 
-#define KEY(k) (klen == sizeof(k) - 1 && memcmp(s, k, klen) == 0)
-		if (KEY("root_hash")) {
-			int r = hex_decode(val, vlen, v.root_hash, sizeof(v.root_hash));
-			if (r <= 0)
-				return why_set(why, why_size, -EINVAL, "root_hash is not hex");
-			v.root_hash_size = (size_t)r;
-			bit = ROOT;
-		} else if (KEY("salt")) {
-			/* "-" is veritysetup's spelling of an empty salt. */
-			if (vlen == 1 && val[0] == '-') {
-				v.salt_size = 0;
-			} else {
-				int r = hex_decode(val, vlen, v.salt, sizeof(v.salt));
-				if (r < 0)
-					return why_set(
-					        why, why_size, -EINVAL,
-					        "salt is not hex (or longer than 256 bytes)");
-				v.salt_size = (size_t)r;
-			}
-			bit = SALT;
-		} else if (KEY("data_blocks")) {
-			if (parse_u64(val, vlen, &n) < 0 || n == 0)
-				return why_set(why, why_size, -EINVAL,
-				               "data_blocks is not a positive number");
-			v.data_blocks = n;
-			bit = BLOCKS;
-		} else if (KEY("data_block_size") || KEY("hash_block_size")) {
-			bool data = s[0] == 'd';
-			if (parse_u64(val, vlen, &n) < 0 || !block_size_ok(n))
-				return why_set(why, why_size, -EINVAL,
-				               "%s is not a power of two in 512-4096",
-				               data ? "data_block_size" : "hash_block_size");
-			*(data ? &v.data_block_size : &v.hash_block_size) = (uint32_t)n;
-			bit = data ? DBS : HBS;
-		} else if (KEY("hash")) {
-			if (vlen >= sizeof(v.hash_name))
-				return why_set(why, why_size, -EINVAL,
-				               "hash is not a known algorithm");
-			memcpy(v.hash_name, val, vlen);
-			v.hash_name[vlen] = '\0';
-			if (!digest_size(v.hash_name))
-				return why_set(why, why_size, -EINVAL,
-				               "hash '%s' is not sha1, sha256 or sha512",
-				               v.hash_name);
-			bit = 0;
-		} else {
-			return why_set(why, why_size, -EINVAL, "unknown field '%.*s'", (int)klen,
-			               s);
-		}
-#undef KEY
+		int r = parse_field(&v, s, klen, val, vlen, &bit, why, why_size);
+		if (r < 0)
+			return r;
 		if (seen & bit)
 			return why_set(why, why_size, -EINVAL, "field '%.*s' given twice",
 			               (int)klen, s);
