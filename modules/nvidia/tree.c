@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,35 +18,33 @@
 #include "modules/nvidia/modbuild.h"
 #include "rootfs/lib/spawn.h"
 
-static const char *tree_from, *tree_to;
+struct copy {
+	const char *from, *to;
+};
 
-static int copy_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int copy_entry(const char *path, const struct stat *st, void *userdata)
 {
+	const struct copy *c = userdata;
 	char dest[PATH_MAX], target[PATH_MAX];
-	const char *rel = path + strlen(tree_from);
+	const char *rel = path + strlen(c->from);
 	ssize_t n;
 
-	(void)ftw;
-	if (snprintf(dest, sizeof(dest), "%s%s", tree_to, rel) >= (int)sizeof(dest))
+	if (snprintf(dest, sizeof(dest), "%s%s", c->to, rel) >= (int)sizeof(dest))
 		return -ENAMETOOLONG;
-	switch (type) {
-	case FTW_D:
+	if (S_ISDIR(st->st_mode))
 		return mkdir(dest, st->st_mode & 07777) < 0 && errno != EEXIST ? -errno : 0;
-	case FTW_SL:
+	if (S_ISLNK(st->st_mode)) {
 		n = readlink(path, target, sizeof(target) - 1);
 		if (n < 0)
 			return -errno;
 		target[n] = 0;
 		return symlink(target, dest) < 0 ? -errno : 0;
-	case FTW_F:
-		if (link(path, dest) == 0)
-			return 0;
-		if (errno != EXDEV && errno != EPERM && errno != EMLINK)
-			return -errno;
-		return copy_file(path, dest, st->st_mode & 07777);
-	default:
-		return -EINVAL;
 	}
+	if (link(path, dest) == 0)
+		return 0;
+	if (errno != EXDEV && errno != EPERM && errno != EMLINK)
+		return -errno;
+	return copy_file(path, dest, st->st_mode & 07777);
 }
 
 int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
@@ -59,11 +56,8 @@ int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", out) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	remove_tree(tmp);
-	tree_from = kernel_root;
-	tree_to = tmp;
-	r = nftw(kernel_root, copy_entry, 32, FTW_PHYS);
-	if (r != 0) {
-		r = r < 0 ? r : -EIO;
+	r = tree_walk(kernel_root, 0, copy_entry, &(struct copy){kernel_root, tmp});
+	if (r < 0) {
 		snprintf(why, why_size, "copying %s to %s: %s", kernel_root, tmp, strerror(-r));
 		return r;
 	}

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The first half of the pipeline: from the lock to a complete, normalised root tree. */
-#define _XOPEN_SOURCE 700
 #include "rootfs/build/build.h"
 #include "rootfs/tree/mkosi.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,11 +4,9 @@
  * (${CCINIT_CACHE}/kernels/NAME_VERSION/root, with depmod's indexes), or a
  * tree the recipe points at; the root's modules staged from it.
  */
-#define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,17 +171,16 @@ int build_module_names(const struct recipe_modules *m, const char ***names, bool
 	return 0;
 }
 
-static struct build *walk_b;
-
-static int record_module(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int record_module(const char *path, const struct stat *st, void *userdata)
 {
-	(void)st, (void)ftw;
-	if (type != FTW_F)
+	struct build *b = userdata;
+
+	if (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode))
 		return 0;
-	const char *pkg = walk_b->kernel_pkg.pin ? walk_b->kernel_pkg.pin->name : NULL;
-	return origins_add(&walk_b->origins, path + strlen(walk_b->stage), pkg,
+	const char *pkg = b->kernel_pkg.pin ? b->kernel_pkg.pin->name : NULL;
+	return origins_add(&b->origins, path + strlen(b->stage), pkg,
 	                   "kernel.root-modules (with dependencies)") < 0
-	               ? -1
+	               ? -ENOMEM
 	               : 0;
 }
 
@@ -210,9 +207,7 @@ int build_kernel(struct build *b)
 	if (r == 0) {
 		char dir[PATH_MAX + 16];
 		snprintf(dir, sizeof(dir), "%s/lib/modules", b->stage);
-		walk_b = b;
-		r = nftw(dir, record_module, 16, FTW_PHYS) == 0 ? 0 : -ENOMEM;
-		walk_b = NULL;
+		r = tree_walk(dir, 0, record_module, b);
 	}
 	return r;
 }

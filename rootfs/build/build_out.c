@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The second half of the pipeline: image, initramfs, and the files that describe them. */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,21 +258,23 @@ int build_outputs(struct build *b)
 	return r;
 }
 
-static struct build *walk_b;
-static FILE *walk_f;
+struct explain {
+	struct build *b;
+	FILE *f;
+};
 
-static int explain_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int explain_entry(const char *path, const struct stat *st, void *userdata)
 {
-	(void)type, (void)ftw;
-	const char *img = path + strlen(walk_b->stage);
+	struct explain *x = userdata;
+	const char *img = path + strlen(x->b->stage);
 	if (!*img)
 		return 0;
-	const struct origin *o = origins_find(&walk_b->origins, img);
+	const struct origin *o = origins_find(&x->b->origins, img);
 	const char *why = o                                        ? o->reason
 	                  : S_ISDIR(st->st_mode)                   ? "parent directory"
 	                  : strncmp(img, "/lib/modules/", 13) == 0 ? "depmod index"
 	                                                           : "made by a build step";
-	fprintf(walk_f, "%s\t%s\t%s\n", img, o && o->package ? o->package : "-", why);
+	fprintf(x->f, "%s\t%s\t%s\n", img, o && o->package ? o->package : "-", why);
 	return 0;
 }
 
@@ -289,14 +289,13 @@ int build_explain(struct build *b, const char *path)
 	size_t len = 0;
 	int r = 0;
 
-	walk_b = b;
-	walk_f = open_memstream(&buf, &len);
-	if (!walk_f)
+	struct explain x = {b, open_memstream(&buf, &len)};
+	if (!x.f)
 		return -ENOMEM;
-	if (nftw(b->stage, explain_entry, 32, FTW_PHYS) != 0)
+	if (tree_walk(b->stage, 0, explain_entry, &x) < 0)
 		r = -EIO;
-	fclose(walk_f);
-	/* nftw's order is the directory's: sort the lines so the output is stable. */
+	fclose(x.f);
+	/* The walk's order is the directory's: sort the lines so the output is stable. */
 	size_t nl = 0;
 	for (size_t i = 0; i < len; i++)
 		nl += buf[i] == '\n';

@@ -4,14 +4,13 @@
  * and every list is sorted, so the same image gives the same bytes; its only
  * time is SOURCE_DATE_EPOCH.
  */
-#define _XOPEN_SOURCE 700
+#include "rootfs/lib/fsutil.h"
 #include "rootfs/image/sbom.h"
 #include "init/base/fileio.h"
 #include "rootfs/lib/digest.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,21 +191,23 @@ static json_object *relationship(const char *a, const char *type, const char *b)
 	return o;
 }
 
-/* Regular files of the stage, sorted (nftw's one global context). */
-static char **walk_v;
-static size_t walk_n;
-static size_t walk_skip;
+/* The stage's regular files, by image path. */
+struct file_list {
+	char **v;
+	size_t n, skip;
+};
 
-static int walk_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int walk_entry(const char *path, const struct stat *st, void *userdata)
 {
-	(void)ftw;
-	if (type != FTW_F || !S_ISREG(st->st_mode))
+	struct file_list *l = userdata;
+
+	if (!S_ISREG(st->st_mode))
 		return 0;
-	char **nv = realloc(walk_v, (walk_n + 1) * sizeof(char *));
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(char *));
 	if (!nv)
-		return -1;
-	walk_v = nv;
-	return (walk_v[walk_n++] = strdup(path + walk_skip)) ? 0 : -1;
+		return -ENOMEM;
+	l->v = nv;
+	return (l->v[l->n++] = strdup(path + l->skip)) ? 0 : -ENOMEM;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -364,19 +365,17 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 		json_object_array_add(rels, relationship(image_id, "CONTAINS", id));
 	}
 
-	walk_skip = strlen(stage);
-	walk_v = NULL;
-	walk_n = 0;
-	if (nftw(stage, walk_entry, 32, FTW_PHYS) != 0)
+	struct file_list walk = {.skip = strlen(stage)};
+	if (tree_walk(stage, 0, walk_entry, &walk) < 0)
 		rc = -ENOMEM;
-	if (walk_n)
-		qsort(walk_v, walk_n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < walk_n && rc == 0; i++) {
+	if (walk.n)
+		qsort(walk.v, walk.n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < walk.n && rc == 0; i++) {
 		char fid[48], pid[300];
-		const struct origin *og = origins_find(o, walk_v[i]);
+		const struct origin *og = origins_find(o, walk.v[i]);
 		json_object *f;
-		if ((rc = file_obj(stage, walk_v[i], i, og, &f, fid, sizeof(fid))) < 0) {
-			snprintf(why, why_size, "hashing %s: %s", walk_v[i], strerror(-rc));
+		if ((rc = file_obj(stage, walk.v[i], i, og, &f, fid, sizeof(fid))) < 0) {
+			snprintf(why, why_size, "hashing %s: %s", walk.v[i], strerror(-rc));
 			break;
 		}
 		json_object_array_add(files, f);
@@ -386,10 +385,9 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 			snprintf(pid, sizeof(pid), "%s", image_id);
 		json_object_array_add(rels, relationship(pid, "CONTAINS", fid));
 	}
-	for (size_t i = 0; i < walk_n; i++)
-		free(walk_v[i]);
-	free(walk_v);
-	walk_v = NULL;
+	for (size_t i = 0; i < walk.n; i++)
+		free(walk.v[i]);
+	free(walk.v);
 	json_object_object_add(doc, "packages", packages);
 	json_object_object_add(doc, "files", files);
 	json_object_object_add(doc, "relationships", rels);

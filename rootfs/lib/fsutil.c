@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -60,13 +60,77 @@ int copy_file(const char *from, const char *to, mode_t mode)
 	return r;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+struct walk {
+	char path[PATH_MAX];
+	unsigned flags;
+	int (*fn)(const char *path, const struct stat *st, void *userdata);
+	void *userdata;
+};
+
+/* w->path names the entry; its length is len. */
+static int walk_at(struct walk *w, size_t len)
 {
-	(void)st, (void)type, (void)ftw;
-	return remove(path) < 0 ? -1 : 0;
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (lstat(w->path, &st) < 0)
+		return -errno;
+	if (!(w->flags & TREE_DEPTH) && (r = w->fn(w->path, &st, w->userdata)) < 0)
+		return r;
+	if (S_ISDIR(st.st_mode)) {
+		if (!(d = opendir(w->path)))
+			return -errno;
+		while (r == 0 && (de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			if (len + 1 + n >= sizeof(w->path)) {
+				r = -ENAMETOOLONG;
+				break;
+			}
+			w->path[len] = '/';
+			memcpy(w->path + len + 1, de->d_name, n + 1);
+			r = walk_at(w, len + 1 + n);
+			w->path[len] = '\0';
+		}
+		closedir(d);
+	}
+	if (r == 0 && (w->flags & TREE_DEPTH))
+		r = w->fn(w->path, &st, w->userdata);
+	return r;
+}
+
+int tree_walk(const char *root, unsigned flags,
+              int (*fn)(const char *path, const struct stat *st, void *userdata), void *userdata)
+{
+	struct walk *w = malloc(sizeof(*w));
+	size_t len = strlen(root);
+	int r;
+
+	if (!w)
+		return -ENOMEM;
+	if (len >= sizeof(w->path)) {
+		free(w);
+		return -ENAMETOOLONG;
+	}
+	memcpy(w->path, root, len + 1);
+	w->flags = flags;
+	w->fn = fn;
+	w->userdata = userdata;
+	r = walk_at(w, len);
+	free(w);
+	return r;
+}
+
+static int remove_entry(const char *path, const struct stat *st, void *userdata)
+{
+	(void)st, (void)userdata;
+	return remove(path) < 0 ? -errno : 0;
 }
 
 int remove_tree(const char *path)
 {
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 ? -errno : 0;
+	return tree_walk(path, TREE_DEPTH, remove_entry, NULL);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Writes "a/b" into buf; -ENAMETOOLONG when it does not fit. */
@@ -13,3 +14,13 @@ int mkdir_parents(const char *path, mode_t mode);
 int copy_file(const char *from, const char *to, mode_t mode);
 /* Removes a directory tree (no symlink is followed). */
 int remove_tree(const char *path);
+
+/*
+ * Calls fn(path, its lstat, userdata) for root and everything below it, no
+ * symlink followed: a directory before its entries, or after them with
+ * TREE_DEPTH. Entries come in the directory's order (callers that print
+ * sort). A negative return from fn stops the walk and is returned.
+ */
+enum { TREE_DEPTH = 1 << 0 };
+int tree_walk(const char *root, unsigned flags,
+              int (*fn)(const char *path, const struct stat *st, void *userdata), void *userdata);

@@ -6,12 +6,11 @@
  * per package in one pass; then the new files are read and the needs that
  * led to symlinks are looked at again, until nothing is missing.
  */
-#define _XOPEN_SOURCE 700
+#include "rootfs/lib/fsutil.h"
 #include "rootfs/tree/elfclosure.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -393,17 +392,19 @@ static int conf_dirs(struct cl *c, const char *conf, unsigned depth)
 	return r;
 }
 
-static struct cl *walk_cl;
-static struct strv walk_files, walk_links;
+struct stage_lists {
+	size_t skip;
+	struct strv *files, *links;
+};
 
-static int walk_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int walk_entry(const char *path, const struct stat *st, void *userdata)
 {
-	(void)ftw;
-	const char *img = path + strlen(walk_cl->stage);
-	if (type == FTW_SL)
-		return strv_add(&walk_links, img) < 0 ? -1 : 0;
-	if (type == FTW_F && S_ISREG(st->st_mode))
-		return strv_add(&walk_files, img) < 0 ? -1 : 0;
+	struct stage_lists *w = userdata;
+	const char *img = path + w->skip;
+	if (S_ISLNK(st->st_mode))
+		return strv_add(w->links, img) < 0 ? -ENOMEM : 0;
+	if (S_ISREG(st->st_mode))
+		return strv_add(w->files, img) < 0 ? -ENOMEM : 0;
 	return 0;
 }
 
@@ -412,16 +413,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every regular file and symlink in the stage, sorted (nftw has one global context). */
+/* Every regular file and symlink in the stage, sorted. */
 static int walk_stage(struct cl *c, struct strv *files, struct strv *links)
 {
-	walk_cl = c;
-	int r = nftw(c->stage, walk_entry, 32, FTW_PHYS) == 0 ? 0 : -ENOMEM;
-	*files = walk_files;
-	*links = walk_links;
-	memset(&walk_files, 0, sizeof(walk_files));
-	memset(&walk_links, 0, sizeof(walk_links));
-	walk_cl = NULL;
+	struct stage_lists w = {strlen(c->stage), files, links};
+
+	memset(files, 0, sizeof(*files));
+	memset(links, 0, sizeof(*links));
+	int r = tree_walk(c->stage, 0, walk_entry, &w) < 0 ? -ENOMEM : 0;
 	if (files->n)
 		qsort(files->v, files->n, sizeof(char *), cmp_str);
 	if (links->n)

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#define _XOPEN_SOURCE 700
 #include "rootfs/tree/normalise.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,22 +57,19 @@ int normalise_ld_cache(const char *stage, bool *made, char *why, size_t why_size
 	return 0;
 }
 
-static struct timespec times_epoch[2];
-
-static int set_time(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int set_time(const char *path, const struct stat *st, void *userdata)
 {
-	(void)st, (void)type, (void)ftw;
-	return utimensat(AT_FDCWD, path, times_epoch, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+	(void)st;
+	return utimensat(AT_FDCWD, path, userdata, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
 int normalise_times(const char *stage, uint64_t epoch, char *why, size_t why_size)
 {
-	times_epoch[0].tv_sec = times_epoch[1].tv_sec = (time_t)epoch;
-	times_epoch[0].tv_nsec = times_epoch[1].tv_nsec = 0;
+	struct timespec times[2] = {{.tv_sec = (time_t)epoch}, {.tv_sec = (time_t)epoch}};
 	/* Depth first: a directory's time is set after its entries stop changing it. */
-	if (nftw(stage, set_time, 32, FTW_PHYS | FTW_DEPTH) != 0) {
-		int r = -errno;
-		snprintf(why, why_size, "setting times under %s: %s", stage, strerror(errno));
+	int r = tree_walk(stage, TREE_DEPTH, set_time, times);
+	if (r < 0) {
+		snprintf(why, why_size, "setting times under %s: %s", stage, strerror(-r));
 		return r;
 	}
 	return 0;
