@@ -14,7 +14,7 @@
 
 #include <openssl/evp.h>
 
-#include "measurement/json_out.h"
+#include "init/base/json.h"
 #include "rootfs/ccimage/measure_cmd.h"
 #include "measurement/measure_input.h"
 #include "measurement/rvps.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "measurement/json_out.h"
+#include "init/base/json.h"
 #include "init/base/verity_params.h"
 #include "rootfs/image/image.h"
 
