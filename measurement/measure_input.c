@@ -20,17 +20,6 @@ static bool py_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return 99;
-}
-
 int py_int(const char *s, int base, __int128 *out)
 {
 	const __int128 limit = ((__int128)1 << 126) - 1 + ((__int128)1 << 126); /* 2^127 - 1 */
@@ -66,7 +55,7 @@ int py_int(const char *s, int base, __int128 *out)
 				return -EINVAL;
 			continue;
 		}
-		int d = digit_value(*p);
+		int d = ascii_digit(*p);
 		if (d >= base)
 			return -EINVAL;
 		if (v > (limit - d) / base)
@@ -90,7 +79,7 @@ int py_fromhex(const char *s, uint8_t *out, size_t cap)
 			s++;
 		if (!*s)
 			break;
-		int hi = digit_value(s[0]), lo = s[1] ? digit_value(s[1]) : 99;
+		int hi = ascii_digit(s[0]), lo = s[1] ? ascii_digit(s[1]) : 99;
 		if (hi >= 16 || lo >= 16 || n >= cap)
 			return -EINVAL;
 		out[n++] = (uint8_t)(hi << 4 | lo);

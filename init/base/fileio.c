@@ -83,37 +83,32 @@ out:
 	return r;
 }
 
-int write_full(int fd, const void *buf, size_t len)
+/* write(), or pwrite() at offset when it is not negative, until all of buf is written. */
+static int write_loop(int fd, const void *buf, size_t len, off_t offset)
 {
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = offset < 0 ? write(fd, p, len) : pwrite(fd, p, len, offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		p += n;
 		len -= (size_t)n;
+		offset += offset < 0 ? 0 : n;
 	}
 	return 0;
 }
 
+int write_full(int fd, const void *buf, size_t len)
+{
+	return write_loop(fd, buf, len, -1);
+}
+
 int pwrite_full(int fd, const void *buf, size_t len, off_t offset)
 {
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, offset);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-		offset += n;
-	}
-	return 0;
+	return offset < 0 ? -EINVAL : write_loop(fd, buf, len, offset);
 }
 
 ssize_t pread_full(int fd, void *buf, size_t len, off_t offset)

@@ -13,15 +13,22 @@ void hex_encode(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hex_digit(char c)
+int ascii_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	if (c >= 'a' && c <= 'f')
+	if (c >= 'a' && c <= 'z')
 		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
+	if (c >= 'A' && c <= 'Z')
 		return c - 'A' + 10;
-	return -1;
+	return 99;
+}
+
+static int hex_digit(char c)
+{
+	int d = ascii_digit(c);
+
+	return d < 16 ? d : -1;
 }
 
 int hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size)
