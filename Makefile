@@ -36,7 +36,8 @@ CCINIT_SRCS  :=
 CCIMAGE_SRCS :=
 LIB_SRCS     :=
 
-include init/build.mk modules/build.mk measurement/build.mk rootfs/build.mk tests/build.mk tests/slow.mk
+include init/build.mk modules/build.mk measurement/build.mk kernel-configs/build.mk rootfs/build.mk \
+        tests/build.mk tests/slow.mk
 
 .DEFAULT_GOAL := all
 .PHONY: all deps host-deps check check-unit check-vm demo bench install help format format-check clean

@@ -4,6 +4,9 @@
 INIT_SRCS    := $(wildcard init/*.c)
 CCINIT_SRCS  += $(INIT_SRCS)
 LIB_SRCS     += $(filter-out init/main.c,$(INIT_SRCS))
-# The logger, the trace and the seam are shared with ccimage (libkmod's log and
-# module-load timing go through them on the host too).
-CCIMAGE_SRCS += init/log.c init/trace.c init/sys.c init/why.c
+# init/base/: the base library, libc only, that every binary may include
+# (init/base/README.md); it includes nothing outside itself.
+BASE_SRCS    := $(wildcard init/base/*.c)
+CCINIT_SRCS  += $(BASE_SRCS)
+CCIMAGE_SRCS += $(BASE_SRCS)
+LIB_SRCS     += $(BASE_SRCS)

@@ -22,8 +22,8 @@
 #include <strings.h>
 
 #include "init/config.h"
-#include "init/log.h"
-#include "init/why.h"
+#include "init/base/log.h"
+#include "init/base/why.h"
 
 enum knob_type {
 	KNOB_BOOL,    /* 1|0|yes|no|true|false|on|off, any case */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 
 #define CONFIG_PATH_MAX       256
 #define CONFIG_LIST_MAX       16

@@ -8,8 +8,8 @@
 
 #include "init/crypt.h"
 #include "init/devices.h"
-#include "init/why.h"
-#include "init/log.h"
+#include "init/base/why.h"
+#include "init/base/log.h"
 #include "init/sys.h"
 
 /* aes-xts with two 256-bit keys; hmac-sha256 integrity adds a 256-bit MAC key. */

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "init/config.h"
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 
 /* Routes libcryptsetup's log (global and per device) through ccinit's. */
 void crypt_logging_setup(void);

@@ -22,7 +22,7 @@
 
 #include "init/devices.h"
 #include "init/sys.h"
-#include "init/why.h"
+#include "init/base/why.h"
 
 static int uevent_open(void)
 {

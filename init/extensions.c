@@ -7,7 +7,7 @@
 #include "init/crypt.h"
 #include "init/devices.h"
 #include "init/extensions.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/sys.h"
 
 #define SERIAL_PREFIX "extension-"

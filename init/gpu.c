@@ -14,7 +14,7 @@
 
 #include "init/boot.h"
 #include "init/gpu.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/sys.h"
 #include "init/trace.h"
 #include "modules/modules.h"

@@ -25,7 +25,7 @@
 #include "init/harden.h"
 #include "init/passwd.h"
 #include "init/spawn.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 

@@ -18,7 +18,7 @@
 #include <sys/sysmacros.h>
 
 #include "init/gpu.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/sys.h"
 
 #define NV_MAJOR         195

@@ -20,8 +20,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "init/base/log.h"
 #include "init/handoff.h"
-#include "init/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 

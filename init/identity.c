@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "init/gpu.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/sha256.h"
 #include "init/steps.h"
-#include "measurement/verity_params.h"
+#include "init/base/hex.h"
 
 static int self_sha256(char hex[65])
 {

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 #include "modules/modules.h"

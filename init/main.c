@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "init/gpu.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/steps.h"
 #include "modules/modules.h"
 

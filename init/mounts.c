@@ -13,7 +13,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 

@@ -21,7 +21,7 @@
 #include "init/crypt.h"
 #include "init/devices.h"
 #include "init/extensions.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/rootfs_check.h"
 #include "init/scratch.h"
 #include "init/steps.h"

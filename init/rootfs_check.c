@@ -10,7 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/rootfs_check.h"
 #include "init/steps.h"
 #include "init/sys.h"

@@ -18,7 +18,7 @@
 
 #include "init/crypt.h"
 #include "init/devices.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/scratch.h"
 #include "init/spawn.h"
 #include "init/steps.h"

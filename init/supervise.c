@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "init/handoff.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/steps.h"
 #include "init/sys.h"
 

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/switchroot.h"
 #include "init/sys.h"
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/sys.h"
 #include "init/trace.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* CC event log parsing, replay and event descriptions; the format is in eventlog.h. */
-#include "measurement/bytes.h"
+#include "init/base/bytes.h"
 #include "measurement/eventlog.h"
 
 #include <errno.h>

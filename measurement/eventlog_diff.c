@@ -1,159 +1,38 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Comparing a CC event log with a prediction: reads the prediction JSON that
- * `ccimage measure --mode tdx --json --events` writes (a small strict reader,
- * so the host tool needs no JSON library) and names, per RTMR, the first event
- * that differs and what the prediction expected there.
+ * `ccimage measure --mode tdx --json --events` writes (with json-c, in its
+ * strict mode) and names, per RTMR, the first event that differs and what
+ * the prediction expected there.
  */
 #include "measurement/eventlog.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #define MAX_DEPTH 32
 
-struct rd {
-	const char *s;
-	size_t len, pos;
-	char *err;
-};
-
-static void ws(struct rd *r)
+static int fail(char *err, const char *what)
 {
-	while (r->pos < r->len && strchr(" \t\r\n", r->s[r->pos]) && r->s[r->pos])
-		r->pos++;
-}
-
-static int fail(struct rd *r, const char *what)
-{
-	tdx_err(r->err, "prediction JSON: %s at byte %zu", what, r->pos);
+	tdx_err(err, "prediction JSON: %s", what);
 	return -EBADMSG;
 }
 
-static int expect(struct rd *r, char c)
-{
-	ws(r);
-	if (r->pos >= r->len || r->s[r->pos] != c) {
-		char what[32];
-		snprintf(what, sizeof(what), "expected '%c'", c);
-		return fail(r, what);
-	}
-	r->pos++;
-	return 0;
-}
-
-static bool peek(struct rd *r, char c)
-{
-	ws(r);
-	return r->pos < r->len && r->s[r->pos] == c;
-}
-
-/* A JSON string into out (truncated to cap - 1; non-ASCII escapes become '?'). */
-static int string(struct rd *r, char *out, size_t cap)
-{
-	size_t n = 0;
-	int e = expect(r, '"');
-
-	if (e < 0)
-		return e;
-	while (r->pos < r->len) {
-		char c = r->s[r->pos++];
-		if (c == '"') {
-			if (cap)
-				out[n < cap ? n : cap - 1] = '\0';
-			return 0;
-		}
-		if ((unsigned char)c < 0x20)
-			return fail(r, "control character in string");
-		if (c == '\\') {
-			if (r->pos >= r->len)
-				break;
-			c = r->s[r->pos++];
-			if (c == 'u') {
-				if (r->len - r->pos < 4)
-					break;
-				for (int i = 0; i < 4; i++)
-					if (!strchr("0123456789abcdefABCDEF", r->s[r->pos + i]) ||
-					    !r->s[r->pos + i])
-						return fail(r, "bad \\u escape");
-				r->pos += 4;
-				c = '?';
-			} else if (!strchr("\"\\/bfnrt", c) || !c) {
-				return fail(r, "bad escape");
-			}
-		}
-		if (n + 1 < cap)
-			out[n++] = c;
-	}
-	return fail(r, "unterminated string");
-}
-
-static int skip_value(struct rd *r, int depth)
-{
-	char tmp[2];
-	int e;
-
-	if (depth > MAX_DEPTH)
-		return fail(r, "nesting too deep");
-	ws(r);
-	if (r->pos >= r->len)
-		return fail(r, "unexpected end");
-	switch (r->s[r->pos]) {
-	case '"':
-		return string(r, tmp, sizeof(tmp));
-	case '{':
-		r->pos++;
-		if (peek(r, '}'))
-			return expect(r, '}');
-		do {
-			if ((e = string(r, tmp, sizeof(tmp))) < 0 || (e = expect(r, ':')) < 0 ||
-			    (e = skip_value(r, depth + 1)) < 0)
-				return e;
-		} while (peek(r, ',') && expect(r, ',') == 0);
-		return expect(r, '}');
-	case '[':
-		r->pos++;
-		if (peek(r, ']'))
-			return expect(r, ']');
-		do {
-			if ((e = skip_value(r, depth + 1)) < 0)
-				return e;
-		} while (peek(r, ',') && expect(r, ',') == 0);
-		return expect(r, ']');
-	default: {
-		/* Numbers and literals: the characters they may contain. */
-		size_t start = r->pos;
-		while (r->pos < r->len && r->s[r->pos] &&
-		       strchr("0123456789+-.eEtruefalsn", r->s[r->pos]))
-			r->pos++;
-		return r->pos > start ? 0 : fail(r, "unexpected character");
-	}
-	}
-}
-
 /* A 96-hex-digit digest given as "hex" or ["hex", ...] (the first is taken). */
-static int digest_value(struct rd *r, uint8_t out[SHA384_LEN])
+static int digest_value(json_object *v, uint8_t out[SHA384_LEN], char *err)
 {
-	char hex[2 * SHA384_LEN + 2];
-	bool list = peek(r, '[');
-	int e;
-
-	if (list)
-		r->pos++;
-	e = string(r, hex, sizeof(hex));
-	if (e < 0)
-		return e;
-	if (tdx_unhex(hex, out, SHA384_LEN) < 0)
-		return fail(r, "a digest is not 96 hex digits");
-	if (!list)
-		return 0;
-	while (peek(r, ',')) {
-		r->pos++;
-		if ((e = skip_value(r, 1)) < 0)
-			return e;
-	}
-	return expect(r, ']');
+	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
+		v = json_object_array_get_idx(v, 0);
+	if (!json_object_is_type(v, json_type_string))
+		return fail(err, "a digest is not a string");
+	if (json_object_get_string_len(v) != 2 * SHA384_LEN ||
+	    tdx_unhex(json_object_get_string(v), out, SHA384_LEN) < 0)
+		return fail(err, "a digest is not 96 hex digits");
+	return 0;
 }
 
 static int rtmr_key(const char *key)
@@ -163,111 +42,117 @@ static int rtmr_key(const char *key)
 	return -1;
 }
 
-static int event_list(struct rd *r, struct prediction *p, int mr)
+static int event_list(json_object *list, struct prediction *p, int mr, char *err)
 {
-	int e = expect(r, '[');
-
-	if (e < 0)
-		return e;
+	if (!json_object_is_type(list, json_type_array))
+		return fail(err, "an event list is not an array");
 	p->has_events[mr] = true;
-	if (peek(r, ']'))
-		return expect(r, ']');
-	do {
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *ev = json_object_array_get_idx(list, i), *name, *digest;
 		struct pred_event *pe;
-		bool have_digest = false;
-		char key[32];
+		int e;
 		if (p->n_ev[mr] >= PRED_MAX_EVENTS)
-			return fail(r, "too many events for one register");
+			return fail(err, "too many events for one register");
+		if (!json_object_is_type(ev, json_type_object))
+			return fail(err, "an event is not an object");
 		pe = &p->ev[mr][p->n_ev[mr]];
 		snprintf(pe->name, sizeof(pe->name), "event");
-		if ((e = expect(r, '{')) < 0)
-			return e;
-		if (!peek(r, '}')) {
-			do {
-				if ((e = string(r, key, sizeof(key))) < 0 ||
-				    (e = expect(r, ':')) < 0)
-					return e;
-				if (strcmp(key, "name") == 0) {
-					e = string(r, pe->name, sizeof(pe->name));
-				} else if (strcmp(key, "digest") == 0) {
-					e = digest_value(r, pe->digest);
-					have_digest = true;
-				} else {
-					e = skip_value(r, 2);
-				}
-				if (e < 0)
-					return e;
-			} while (peek(r, ',') && expect(r, ',') == 0);
+		if (json_object_object_get_ex(ev, "name", &name)) {
+			if (!json_object_is_type(name, json_type_string))
+				return fail(err, "an event name is not a string");
+			snprintf(pe->name, sizeof(pe->name), "%s", json_object_get_string(name));
 		}
-		if ((e = expect(r, '}')) < 0)
+		if (!json_object_object_get_ex(ev, "digest", &digest))
+			return fail(err, "an event has no digest");
+		if ((e = digest_value(digest, pe->digest, err)) < 0)
 			return e;
-		if (!have_digest)
-			return fail(r, "an event has no digest");
 		p->n_ev[mr]++;
-	} while (peek(r, ',') && expect(r, ',') == 0);
-	return expect(r, ']');
+	}
+	return 0;
 }
 
-static int events_object(struct rd *r, struct prediction *p)
+static int events_object(json_object *events, struct prediction *p, char *err)
 {
-	char key[32];
-	int e = expect(r, '{');
+	if (!json_object_is_type(events, json_type_object))
+		return fail(err, "events is not an object");
+	json_object_object_foreach(events, key, list)
+	{
+		int mr = rtmr_key(key), e;
+		if (mr >= 0 && (e = event_list(list, p, mr, err)) < 0)
+			return e;
+	}
+	return 0;
+}
 
-	if (e < 0)
-		return e;
-	if (peek(r, '}'))
-		return expect(r, '}');
-	do {
-		int mr;
-		if ((e = string(r, key, sizeof(key))) < 0 || (e = expect(r, ':')) < 0)
-			return e;
-		mr = rtmr_key(key);
-		e = mr >= 0 ? event_list(r, p, mr) : skip_value(r, 1);
-		if (e < 0)
-			return e;
-	} while (peek(r, ',') && expect(r, ',') == 0);
-	return expect(r, '}');
+/* One top-level member; unknown keys are skipped. */
+static int member(const char *key, json_object *v, struct prediction *p, char *err)
+{
+	int mr = rtmr_key(key);
+
+	if (mr >= 0) {
+		p->has_value[mr] = true;
+		return digest_value(v, p->value[mr], err);
+	}
+	if (strcmp(key, "tdvfkernel") == 0) {
+		p->has_kernel = true;
+		return digest_value(v, p->kernel, err);
+	}
+	if (strcmp(key, "tdvfkernelparams") == 0) {
+		p->has_params = true;
+		return digest_value(v, p->params, err);
+	}
+	return strcmp(key, "events") == 0 ? events_object(v, p, err) : 0;
+}
+
+/* json-c, strict, at most MAX_DEPTH deep; nothing but white space after the document. */
+static int parse_document(const char *json, size_t len, json_object **ret, char *err)
+{
+	struct json_tokener *tok = json_tokener_new_ex(MAX_DEPTH);
+	json_object *root;
+	size_t end;
+
+	if (!tok)
+		return -ENOMEM;
+	if (len > INT32_MAX) {
+		json_tokener_free(tok);
+		return fail(err, "too large");
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	if (!root) {
+		enum json_tokener_error e = json_tokener_get_error(tok);
+		tdx_err(err, "prediction JSON: %s",
+		        e == json_tokener_continue ? "unexpected end" : json_tokener_error_desc(e));
+		json_tokener_free(tok);
+		return -EBADMSG;
+	}
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	while (end < len && strchr(" \t\r\n", json[end]) && json[end])
+		end++;
+	if (end != len || !json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return fail(err, end != len ? "trailing data" : "not an object");
+	}
+	*ret = root;
+	return 0;
 }
 
 int prediction_parse(const char *json, size_t len, struct prediction *p, char *err)
 {
-	struct rd r = {json, len, 0, err};
-	char key[32];
+	json_object *root;
 	int e;
 
 	memset(p, 0, sizeof(*p));
-	if ((e = expect(&r, '{')) < 0)
+	if ((e = parse_document(json, len, &root, err)) < 0)
 		return e;
-	if (!peek(&r, '}')) {
-		do {
-			int mr;
-			if ((e = string(&r, key, sizeof(key))) < 0 || (e = expect(&r, ':')) < 0)
-				return e;
-			mr = rtmr_key(key);
-			if (mr >= 0) {
-				e = digest_value(&r, p->value[mr]);
-				p->has_value[mr] = true;
-			} else if (strcmp(key, "tdvfkernel") == 0) {
-				e = digest_value(&r, p->kernel);
-				p->has_kernel = true;
-			} else if (strcmp(key, "tdvfkernelparams") == 0) {
-				e = digest_value(&r, p->params);
-				p->has_params = true;
-			} else if (strcmp(key, "events") == 0) {
-				e = events_object(&r, p);
-			} else {
-				e = skip_value(&r, 1);
-			}
-			if (e < 0)
-				return e;
-		} while (peek(&r, ',') && expect(&r, ',') == 0);
+	json_object_object_foreach(root, key, v)
+	{
+		if ((e = member(key, v, p, err)) < 0)
+			break;
 	}
-	if ((e = expect(&r, '}')) < 0)
-		return e;
-	ws(&r);
-	if (r.pos != r.len)
-		return fail(&r, "trailing data");
-	return 0;
+	json_object_put(root);
+	return e;
 }
 
 static void print_log_event(FILE *f, const struct cc_event *ev)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Inputs of `ccimage measure`: Python-compatible number parsing and file hashing. */
+#include "init/base/fileio.h"
 #include "measurement/measure_input.h"
 
 #include <errno.h>
@@ -17,17 +18,6 @@
 static bool py_space(char c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-}
-
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return 99;
 }
 
 int py_int(const char *s, int base, __int128 *out)
@@ -65,7 +55,7 @@ int py_int(const char *s, int base, __int128 *out)
 				return -EINVAL;
 			continue;
 		}
-		int d = digit_value(*p);
+		int d = ascii_digit(*p);
 		if (d >= base)
 			return -EINVAL;
 		if (v > (limit - d) / base)
@@ -89,7 +79,7 @@ int py_fromhex(const char *s, uint8_t *out, size_t cap)
 			s++;
 		if (!*s)
 			break;
-		int hi = digit_value(s[0]), lo = s[1] ? digit_value(s[1]) : 99;
+		int hi = ascii_digit(s[0]), lo = s[1] ? ascii_digit(s[1]) : 99;
 		if (hi >= 16 || lo >= 16 || n >= cap)
 			return -EINVAL;
 		out[n++] = (uint8_t)(hi << 4 | lo);
@@ -100,58 +90,12 @@ int py_fromhex(const char *s, uint8_t *out, size_t cap)
 
 int read_file_all(const char *path, size_t max, uint8_t **data, size_t *size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 1 << 20, len = 0;
-	uint8_t *buf = NULL;
-	struct stat st;
-	int r = 0;
+	char *buf;
+	int r = read_full_file(path, max, &buf, size);
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < max)
-		cap = (size_t)st.st_size + 1; /* +1 so EOF is seen without growing */
-	buf = malloc(cap);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (len == cap) {
-			uint8_t *nb;
-			if (cap > max) {
-				r = -EFBIG;
-				goto out;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t k = read(fd, buf + len, cap - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	if (len > max)
-		r = -EFBIG;
-out:
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*data = buf;
-	*size = len;
-	return 0;
+	if (r == 0)
+		*data = (uint8_t *)buf;
+	return r;
 }
 
 /* Regular files: hash the page cache in place, which saves copying a 64 MiB initrd. */

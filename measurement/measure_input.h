@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "measurement/verity_params.h" /* hex_encode */
+#include "init/base/hex.h" /* hex_encode */
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -8,7 +8,7 @@
  * that says one thing and holds another is not one to predict a measurement
  * for. Every well-formed input gives the same result as sev-snp-measure.
  */
-#include "measurement/bytes.h"
+#include "init/base/bytes.h"
 #include "measurement/ovmf.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* QEMU's bzImage header patch and PE/COFF Authenticode SHA-384 (see pe.h). */
-#include "measurement/bytes.h"
+#include "init/base/bytes.h"
 #include "measurement/pe.h"
 
 #include <errno.h>
@@ -156,14 +156,17 @@ static int hash_image(EVP_MD_CTX *ctx, const uint8_t *img, size_t len, size_t ch
 	return 0;
 }
 
-int pe_authenticode_sha384(const uint8_t *img, size_t len, uint8_t out[SHA384_LEN], char *err)
+/* Where the headers put what Authenticode skips or walks. */
+struct pe_layout {
+	size_t checksum, cert_dir, headers, table, nsec;
+	bool has_cert_dir;
+};
+
+/* The DOS, PE and optional headers, checked against the file's length. */
+static int parse_headers(const uint8_t *img, size_t len, struct pe_layout *l, char *err)
 {
-	struct span sec[MAX_SECTIONS];
-	size_t pe, opt, opt_size, nsec, dirs, ndirs, checksum, cert_dir = 0, headers, table;
-	size_t nspan = 0;
-	bool plus, has_cert_dir;
-	EVP_MD_CTX *ctx;
-	int r;
+	size_t pe, opt, opt_size, dirs, ndirs;
+	bool plus;
 
 	if (len < 0x40 || img[0] != 'M' || img[1] != 'Z') {
 		tdx_err(err, "not a PE image (no MZ header)");
@@ -176,7 +179,7 @@ int pe_authenticode_sha384(const uint8_t *img, size_t len, uint8_t out[SHA384_LE
 		        pe);
 		return -EBADMSG;
 	}
-	nsec = le16(img + pe + 6);
+	l->nsec = le16(img + pe + 6);
 	opt_size = le16(img + pe + 20);
 	opt = pe + 24;
 	if (opt_size > len - opt || opt_size < 2) {
@@ -204,32 +207,40 @@ int pe_authenticode_sha384(const uint8_t *img, size_t len, uint8_t out[SHA384_LE
 		tdx_err(err, "PE header claims %zu data directories that do not fit", ndirs);
 		return -EBADMSG;
 	}
-	checksum = opt + 64;
-	has_cert_dir = ndirs > DIR_SECURITY;
-	if (has_cert_dir) {
+	l->checksum = opt + 64;
+	l->has_cert_dir = ndirs > DIR_SECURITY;
+	if (l->has_cert_dir) {
 		size_t cert_off, cert_len;
-		cert_dir = dirs + 8 * DIR_SECURITY;
-		cert_off = le32(img + cert_dir);
-		cert_len = le32(img + cert_dir + 4);
+		l->cert_dir = dirs + 8 * DIR_SECURITY;
+		cert_off = le32(img + l->cert_dir);
+		cert_len = le32(img + l->cert_dir + 4);
 		if (cert_len && (cert_off > len || cert_len > len - cert_off)) {
 			tdx_err(err, "PE certificate table %#zx+%#zx lies past the end of the file",
 			        cert_off, cert_len);
 			return -EBADMSG;
 		}
 	}
-	headers = le32(img + opt + 60);
-	table = opt + opt_size;
-	if (headers > len || headers < (has_cert_dir ? cert_dir + 8 : checksum + 4)) {
+	l->headers = le32(img + opt + 60);
+	l->table = opt + opt_size;
+	if (l->headers > len ||
+	    l->headers < (l->has_cert_dir ? l->cert_dir + 8 : l->checksum + 4)) {
 		tdx_err(err, "PE SizeOfHeaders %#zx is inconsistent with the headers or file",
-		        headers);
+		        l->headers);
 		return -EBADMSG;
 	}
-	if (nsec > MAX_SECTIONS || nsec * SECTION_HDR > len - table) {
-		tdx_err(err, "PE section table (%zu sections) runs past the file", nsec);
+	if (l->nsec > MAX_SECTIONS || l->nsec * SECTION_HDR > len - l->table) {
+		tdx_err(err, "PE section table (%zu sections) runs past the file", l->nsec);
 		return -EBADMSG;
 	}
-	for (size_t i = 0; i < nsec; i++) {
-		const uint8_t *s = img + table + i * SECTION_HDR;
+	return 0;
+}
+
+/* The sections with raw data, in table order. */
+static int collect_sections(const uint8_t *img, size_t len, const struct pe_layout *l,
+                            struct span *sec, size_t *nspan, char *err)
+{
+	for (size_t i = 0; i < l->nsec; i++) {
+		const uint8_t *s = img + l->table + i * SECTION_HDR;
 		size_t raw = le32(s + 16), ptr = le32(s + 20);
 		if (!raw)
 			continue;
@@ -238,15 +249,29 @@ int pe_authenticode_sha384(const uint8_t *img, size_t len, uint8_t out[SHA384_LE
 			        i, (const char *)s, len);
 			return -EBADMSG;
 		}
-		sec[nspan++] = (struct span){ptr, raw};
+		sec[(*nspan)++] = (struct span){ptr, raw};
 	}
+	return 0;
+}
+
+int pe_authenticode_sha384(const uint8_t *img, size_t len, uint8_t out[SHA384_LEN], char *err)
+{
+	struct span sec[MAX_SECTIONS];
+	struct pe_layout l = {0};
+	size_t nspan = 0;
+	EVP_MD_CTX *ctx;
+	int r;
+
+	if ((r = parse_headers(img, len, &l, err)) < 0 ||
+	    (r = collect_sections(img, len, &l, sec, &nspan, err)) < 0)
+		return r;
 	ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		return -ENOMEM;
 	r = EVP_DigestInit_ex(ctx, EVP_sha384(), NULL) == 1 ? 0 : -EIO;
 	if (r == 0)
-		r = hash_image(ctx, img, len, checksum, cert_dir, has_cert_dir, headers, sec, nspan,
-		               err);
+		r = hash_image(ctx, img, len, l.checksum, l.cert_dir, l.has_cert_dir, l.headers,
+		               sec, nspan, err);
 	if (r == 0 && EVP_DigestFinal_ex(ctx, out, NULL) != 1)
 		r = -EIO;
 	EVP_MD_CTX_free(ctx);

@@ -2,6 +2,8 @@
 /* Trustee RVPS "sample" messages; the format and its versions are in rvps.h. */
 #include "measurement/rvps.h"
 
+#include "init/base/json.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -245,21 +247,20 @@ static void sb_puts(struct sbuf *b, const char *s)
 
 static void sb_json_string(struct sbuf *b, const char *s)
 {
-	sb_putn(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[8];
-		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p;
-			sb_putn(b, esc, 2);
-		} else if (*p < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			sb_puts(b, esc);
-		} else {
-			sb_putn(b, (const char *)p, 1);
-		}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		b->err = -ENOMEM;
+		return;
 	}
-	sb_putn(b, "\"", 1);
+	json_write_string(f, s);
+	if (fclose(f) != 0)
+		b->err = -ENOMEM;
+	else
+		sb_putn(b, text, len);
+	free(text);
 }
 
 static void sb_value(struct sbuf *b, const struct rvps_value *v, bool strings_only)

@@ -198,13 +198,8 @@ int snp_vmm_type_from_name(const char *name, enum vmm_type *vmm)
 
 const char *snp_vmm_type_name(enum vmm_type vmm)
 {
-	switch (vmm) {
-	case VMM_QEMU:
-		return "QEMU";
-	case VMM_EC2:
-		return "ec2";
-	case VMM_GCE:
-		return "gce";
-	}
-	return "?";
+	static const char *const names[] = {
+	        [VMM_QEMU] = "QEMU", [VMM_EC2] = "ec2", [VMM_GCE] = "gce"};
+
+	return (unsigned)vmm < sizeof(names) / sizeof(names[0]) && names[vmm] ? names[vmm] : "?";
 }

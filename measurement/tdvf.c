@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* TDVF metadata and MRTD; the layout is described in tdvf.h and measurement/README.md, 5. */
-#include "measurement/bytes.h"
+#include "init/base/bytes.h"
 #include "measurement/tdvf.h"
 
 #include <errno.h>

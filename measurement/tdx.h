@@ -6,12 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * `ccimage measure --mode tdx ...`: the measure command (measurement/measure_cmd.c)
- * hands TDX modes here with its argv unchanged. Returns a ccimage exit code.
- */
-int tdx_measure_main(int argc, char **argv);
-
 #define SHA384_LEN 48
 /* Room for the one-line reason a parser gives when it rejects its input. */
 #define TDX_ERR_MAX 200
@@ -28,7 +22,8 @@ char *tdx_hex(const uint8_t *bytes, size_t len, char *out);
 /* Parses exactly 2 * len hex digits. Returns 0 or -EINVAL. */
 int tdx_unhex(const char *s, uint8_t *out, size_t len);
 
-/* Reads a whole file (O_CLOEXEC). Empty files give a non-NULL buffer. Caller frees. */
+/* Reads a whole file of at most TDX_FILE_MAX bytes; empty gives a non-NULL buffer. Caller frees. */
+#define TDX_FILE_MAX (4ull << 30) /* firmware, kernel, initrd, event logs: 4 GiB is past all */
 int tdx_read_file(const char *path, uint8_t **data, size_t *len);
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers the TDX and event-log code share: hashing, hex, whole-file reads. */
+#include "init/base/fileio.h"
 #include "measurement/tdx.h"
-#include "measurement/verity_params.h" /* hex_encode, hex_decode */
+#include "init/base/hex.h" /* hex_encode, hex_decode */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,52 +59,10 @@ int tdx_unhex(const char *s, uint8_t *out, size_t len)
 
 int tdx_read_file(const char *path, uint8_t **data, size_t *len)
 {
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t cap, n = 0;
-	int fd, r = 0;
+	char *buf;
+	int r = read_full_file(path, TDX_FILE_MAX, &buf, len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	/* Regular files are read in one go; pipes and /sys files grow the buffer. */
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
-	buf = malloc(cap);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t got;
-		if (n == cap) {
-			uint8_t *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-			if (!nb) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	*data = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
+	if (r == 0)
+		*data = (uint8_t *)buf;
 	return r;
 }

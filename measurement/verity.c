@@ -6,6 +6,7 @@
  * `veritysetup format`: the 512-byte superblock if asked, then the tree, and
  * nothing else (gaps and bytes past the tree are left as they were).
  */
+#include "init/base/fileio.h"
 #include "measurement/verity.h"
 #include "measurement/verity_engine.h"
 
@@ -56,42 +57,14 @@ static int device_size(int fd, uint64_t *size)
 	return 0;
 }
 
-static int write_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* Reads what is there; bytes past the end of the device read as zeros. */
 static int read_zero_padded(int fd, uint8_t *buf, size_t len, uint64_t off)
 {
-	while (len) {
-		ssize_t n = pread(fd, buf, len, (off_t)off);
+	ssize_t n = pread_full(fd, buf, len, (off_t)off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0) {
-			memset(buf, 0, len);
-			return 0;
-		}
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
+	if (n < 0)
+		return (int)n;
+	memset(buf + n, 0, len - (size_t)n);
 	return 0;
 }
 
@@ -286,12 +259,12 @@ int verity_format_fd(const struct verity_opts *o, int data_fd, int hash_fd,
 			memcpy(sb.salt, o->salt, o->salt_size);
 		r = verity_sb_build(&sb, raw);
 		if (r == 0)
-			r = write_full(hash_fd, raw, sizeof(raw), o->hash_offset);
+			r = pwrite_full(hash_fd, raw, sizeof(raw), (off_t)o->hash_offset);
 		if (r < 0)
 			goto out;
 	}
-	r = write_full(hash_fd, t.blocks, t.geo.hash_blocks * t.geo.hash_block_size,
-	               t.geo.hash_start_block * (uint64_t)t.geo.hash_block_size);
+	r = pwrite_full(hash_fd, t.blocks, t.geo.hash_blocks * t.geo.hash_block_size,
+	                t.geo.hash_start_block * (uint64_t)t.geo.hash_block_size);
 	if (r < 0)
 		goto out;
 	/* veritysetup leaves the hash file at least as long as the tree's end. */

@@ -6,9 +6,9 @@
  * of two, the top level is stored first, and a superblock pushes the tree to
  * the next hash block.
  */
-#include "measurement/bytes.h"
+#include "init/base/bytes.h"
 #include "measurement/verity.h"
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  * AVX-512 registers. A verity level is thousands of messages of the same
  * length (salt + block), which is the case multi-buffer hashing is made for:
  * on this project's Xeons it does about twice the bytes per CPU second of
- * OpenSSL's SHA-NI path. Used only when the CPU has AVX-512F/BW; verity.c
- * falls back to OpenSSL otherwise.
+ * OpenSSL's SHA-NI path, though not on every CPU: verity_engine.c times both
+ * and takes the faster. Only when the CPU has AVX-512F/BW.
  */
 #pragma once
 

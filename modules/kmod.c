@@ -15,14 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/log.h"
-#include "init/trace.h"
-#include "init/why.h"
+#include "init/base/log.h"
+#include "init/base/why.h"
 #include "modules/modules.h"
 
 struct modules_ctx {
 	struct kmod_ctx *kmod;
-	struct boot_trace *trace;
+	struct modules_load_hook hook; /* begin NULL: none */
 	char moddir[256];
 };
 
@@ -76,9 +75,9 @@ struct modules_ctx *modules_free(struct modules_ctx *m)
 	return NULL;
 }
 
-void modules_set_trace(struct modules_ctx *m, struct boot_trace *t)
+void modules_set_load_hook(struct modules_ctx *m, const struct modules_load_hook *hook)
 {
-	m->trace = t;
+	m->hook = hook ? *hook : (struct modules_load_hook){0};
 }
 
 /* Resolves a name (or alias) to modules; -ENOENT when the tree has none. */
@@ -102,7 +101,7 @@ int modules_load(struct modules_ctx *m, const char *name, const char *options, c
 	struct kmod_list *list = NULL, *l;
 	char label[48];
 	snprintf(label, sizeof(label), "module %s", name);
-	int t = m->trace ? trace_begin(m->trace, label) : -1;
+	int t = m->hook.begin ? m->hook.begin(label, m->hook.userdata) : -1;
 	int r = lookup(m, name, &list, why, why_size);
 
 	kmod_list_foreach(l, list)
@@ -121,8 +120,8 @@ int modules_load(struct modules_ctx *m, const char *name, const char *options, c
 			break;
 	}
 	kmod_module_unref_list(list);
-	if (m->trace)
-		trace_end(m->trace, t);
+	if (m->hook.end)
+		m->hook.end(t, m->hook.userdata);
 	return r;
 }
 

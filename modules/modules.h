@@ -50,7 +50,19 @@ const struct module_profile *module_profile_find(const char *name);
 int modules_new(const char *moddir, struct modules_ctx **ret);
 struct modules_ctx *modules_free(struct modules_ctx *m);
 
-/* Sets the trace that each load is timed in (may be NULL). */
+/*
+ * Called around each load: begin(label, userdata) with "module NAME" returns
+ * a token that end(token, userdata) gets back. ccinit times each load in its
+ * boot trace this way; ccimage sets none. hook NULL: none.
+ */
+struct modules_load_hook {
+	int (*begin)(const char *label, void *userdata);
+	void (*end)(int token, void *userdata);
+	void *userdata;
+};
+void modules_set_load_hook(struct modules_ctx *m, const struct modules_load_hook *hook);
+
+/* ccinit's hook (init/modules_trace.c): each load timed in the boot trace t. */
 void modules_set_trace(struct modules_ctx *m, struct boot_trace *t);
 
 /*

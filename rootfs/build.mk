@@ -1,6 +1,8 @@
-# ccimage: rootfs/ccimage.c is the command dispatcher; subcommands register
-# themselves (rootfs/command.h) from whichever directory owns the concern.
-ROOTFS_SRCS  := $(wildcard rootfs/*.c)
+# ccimage, the host tool. Its folders follow the pipeline (rootfs/README.md,
+# "Layout"): recipe/ -> deb/ -> tree/ -> image/, orchestrated by build/, on
+# host helpers in lib/. ccimage/ holds the program: ccimage.c dispatches to
+# the front-ends, which register themselves (rootfs/ccimage/command.h).
+ROOTFS_SRCS  := $(wildcard rootfs/*/*.c)
 CCIMAGE_SRCS += $(ROOTFS_SRCS)
-LIB_SRCS     += $(filter-out rootfs/ccimage.c,$(ROOTFS_SRCS))
+LIB_SRCS     += $(filter-out rootfs/ccimage/ccimage.c,$(ROOTFS_SRCS))
 CCIMAGE_LIBS := -lyaml -larchive -lelf -ljson-c

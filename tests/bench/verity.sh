@@ -42,7 +42,10 @@ for ((i = 0; i < RUNS; i++)); do
 	times[ours]+="$(run ours "$CCIMAGE" verity format "${opts[@]}") "
 	times[ours1]+="$(run ours1 "$CCIMAGE" verity format --threads=1 "${opts[@]}") "
 	times[portable]+="$(CCIMAGE_VERITY_SIMD=0 run portable "$CCIMAGE" verity format "${opts[@]}") "
-	for t in ours ours1 portable; do
+	# Both SHA-256 engines on one thread: ccimage times them and takes the faster.
+	times[lanes1]+="$(CCIMAGE_VERITY_SIMD=1 run lanes1 "$CCIMAGE" verity format --threads=1 "${opts[@]}") "
+	times[openssl1]+="$(CCIMAGE_VERITY_SIMD=0 run openssl1 "$CCIMAGE" verity format --threads=1 "${opts[@]}") "
+	for t in ours ours1 portable lanes1 openssl1; do
 		if ! cmp -s "$work/veritysetup.root" "$work/$t.root" ||
 			! cmp -s "$work/veritysetup.hash" "$work/$t.hash"; then
 			echo "verity bench: $t output differs from veritysetup's" >&2
@@ -66,6 +69,8 @@ row "veritysetup format $(veritysetup --version | awk '{print $2}') (baseline)" 
 row "ccimage verity format, $(nproc) threads" ours
 row "ccimage verity format, 1 thread" ours1
 row "ccimage verity format, $(nproc) threads, OpenSSL only (no AVX-512)" portable
+row "ccimage verity format, 1 thread, AVX-512 lanes (CCIMAGE_VERITY_SIMD=1)" lanes1
+row "ccimage verity format, 1 thread, OpenSSL only (CCIMAGE_VERITY_SIMD=0)" openssl1
 echo
 echo "Load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every row alike)."
 echo "Root hash $(cat "$work/ours.root") identical in every run."

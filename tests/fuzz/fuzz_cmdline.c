@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "init/config.h"
-#include "init/log.h"
+#include "init/base/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs/elfclosure.h"
-#include "rootfs/extract.h"
-#include "rootfs/fsutil.h"
+#include "rootfs/tree/elfclosure.h"
+#include "rootfs/deb/extract.h"
+#include "rootfs/lib/fsutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rootfs/kconfig.h"
+#include "kernel-configs/kconfig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

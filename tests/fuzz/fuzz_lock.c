@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rootfs/lock.h"
+#include "rootfs/recipe/lock.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

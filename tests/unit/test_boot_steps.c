@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "init/boot.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/rootfs_check.h"
 #include "init/steps.h"
 #include "init/sys.h"

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "init/config.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "tests/lib/tap.h"
 
 #define ROOT_HASH "34d438f29561883ab6af7a59e3305759398581ecdf55976c1aa20456f307d2d9"

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs/cpio.h"
+#include "rootfs/image/cpio.h"
 #include "tests/lib/tap.h"
 
 static char dir[] = "/tmp/ccinit-test-cpio-XXXXXX";

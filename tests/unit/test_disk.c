@@ -7,8 +7,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "rootfs/disk.h"
-#include "rootfs/image.h"
+#include "rootfs/image/disk.h"
+#include "rootfs/image/image.h"
 #include "tests/lib/tap.h"
 
 TEST(layout_small_erofs)

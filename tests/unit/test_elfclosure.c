@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs/elfclosure.h"
-#include "rootfs/extract.h"
-#include "rootfs/fsutil.h"
+#include "rootfs/tree/elfclosure.h"
+#include "rootfs/deb/extract.h"
+#include "rootfs/lib/fsutil.h"
 #include "tests/lib/tap.h"
 
 #define HOST_LIBC "/lib/x86_64-linux-gnu/libc.so.6"

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs/extract.h"
-#include "rootfs/fsutil.h"
+#include "rootfs/deb/extract.h"
+#include "rootfs/lib/fsutil.h"
 #include "tests/lib/tap.h"
 
 struct m {

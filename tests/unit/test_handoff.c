@@ -8,7 +8,7 @@
 
 #include "init/boot.h"
 #include "init/handoff.h"
-#include "init/log.h"
+#include "init/base/log.h"
 #include "init/spawn.h"
 #include "tests/lib/fake_sys.h"
 #include "tests/lib/tap.h"

@@ -2,8 +2,8 @@
 /* The .config and fragment readers, matching, severity and `ccimage kconfig check`. */
 #include "tests/lib/tap.h"
 
-#include "rootfs/command.h"
-#include "rootfs/kconfig.h"
+#include "rootfs/ccimage/command.h"
+#include "kernel-configs/kconfig.h"
 
 #include <fcntl.h>
 #include <glob.h>

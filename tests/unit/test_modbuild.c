@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs/fsutil.h"
-#include "rootfs/mkosi.h"
-#include "rootfs/modbuild.h"
+#include "rootfs/lib/fsutil.h"
+#include "rootfs/tree/mkosi.h"
+#include "modules/nvidia/modbuild.h"
 #include "tests/lib/tap.h"
 
 #define OLD_CALL "    r = pci_resize_resource(pci_dev, NV_GPU_BAR1, requested_size);\n"

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rootfs/lock.h"
-#include "rootfs/recipe.h"
+#include "rootfs/recipe/lock.h"
+#include "rootfs/recipe/recipe.h"
 #include "tests/lib/tap.h"
 
 static const char good[] = "format: 1\n"

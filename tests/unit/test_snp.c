@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "measurement/measure_cmd.h"
+#include "rootfs/ccimage/measure_cmd.h"
 #include "measurement/measure_input.h"
 #include "measurement/ovmf.h"
 #include "measurement/snp.h"

@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 
 #include "measurement/verity.h"
-#include "measurement/verity_params.h"
+#include "init/base/hex.h"
 #include "measurement/verity_sha256_x16.h"
 #include "tests/lib/tap.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 
-#include "measurement/verity_params.h"
+#include "init/base/verity_params.h"
 #include "tests/lib/tap.h"
 
 #define RH "34d438f29561883ab6af7a59e3305759398581ecdf55976c1aa20456f307d2d9"

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Out-of-tree kernel modules built on the host (`ccimage modules build`):
+ * NVIDIA's open GPU kernel modules from Debian's source package, compiled
+ * against the Debian headers of the image's kernel. Nothing is installed on
+ * the host: the .debs are fetched through the image build's private apt
+ * (rootfs/deb/apt.h) into its debs cache and unpacked into a build tree under
+ * the cache. Results are cached by
+ * everything that decides their bytes (source and headers versions, the
+ * compiler, the module list, our compatibility fixes), so the minutes this
+ * build takes are paid once.
+ *
+ * Functions return 0 or a negative errno; `why` names what failed.
+ */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MODBUILD_SOURCE_DEFAULT  "nvidia-open-kernel-source"
+#define MODBUILD_MODULES_DEFAULT "nvidia nvidia-uvm"
+
+struct modbuild_opts {
+	const char *kver; /* required: "6.1.0-56-cloud-amd64" */
+	const char
+	        *headers_version; /* Debian version of linux-headers-KVER; NULL: apt's candidate */
+	const char *source_package;  /* NULL: MODBUILD_SOURCE_DEFAULT */
+	const char *source_version;  /* NULL: apt's candidate */
+	const char *cc;              /* NULL: "gcc" */
+	const char *modules;         /* NV_KERNEL_MODULES, space separated; NULL: the default */
+	const char *cache;           /* NULL: $CCINIT_CACHE, else /var/cache/ccinit */
+	const char *suite;           /* NULL: "bookworm" */
+	const char *mirror;          /* NULL: http://deb.debian.org/debian */
+	const char *security_mirror; /* NULL: http://deb.debian.org/debian-security */
+	unsigned jobs;               /* 0: 2 */
+	bool quiet;                  /* no progress lines on stderr */
+	bool cached_only;            /* never build: -ENOENT when the cache lacks it */
+};
+
+struct modbuild_result {
+	char dir[PATH_MAX]; /* CACHE/nvidia-modules/KEY: the .ko files and key.txt */
+	char key[65];       /* sha256 of key.txt's input lines, hex */
+	char source_version[128], headers_version[128];
+	unsigned nmodules;
+	bool cached; /* found in the cache, nothing built */
+	double seconds;
+};
+
+/* Builds the modules, or finds them in the cache. */
+int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, char *why,
+                 size_t why_size);
+
+/*
+ * Copies the result's .ko files into ROOT/lib/modules/KVER/updates/dkms/ (the
+ * place DKMS would put them, which depmod searches before kernel/).
+ */
+int modbuild_install(const struct modbuild_result *res, const char *kver, const char *root,
+                     char *why, size_t why_size);
+
+/*
+ * tree.c. Writes OUT: kernel_root (an extracted kernel package) as
+ * hard links, plus the result's modules under updates/dkms and depmod's
+ * indexes over the whole, ready for a recipe's `kernel: root:`.
+ */
+int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
+                         const char *kernel_root, const char *out, char *why, size_t why_size);
+
+/* --- pieces, each in its own file ------------------------------------------------------- */
+
+/* fetch.c: the image build's apt and debs cache, for the archives the options name. */
+struct apt;
+struct modbuild_fetch {
+	struct apt *apt;
+	bool updated;        /* the lists were refreshed in this run */
+	char debs[PATH_MAX]; /* CACHE/debs */
+};
+int modbuild_fetch_open(struct modbuild_fetch *f, const struct modbuild_opts *o, const char *cache,
+                        char *why, size_t why_size);
+void modbuild_fetch_close(struct modbuild_fetch *f);
+/* Candidate version of pkg (apt's choice across the suites); updates the lists when stale. */
+int modbuild_fetch_candidate(struct modbuild_fetch *f, const char *pkg, char *version, size_t size,
+                             char *why, size_t why_size);
+/* The path of pkg=version's .deb in the debs cache, downloading it when absent. */
+int modbuild_fetch_deb(struct modbuild_fetch *f, const char *pkg, const char *version, char *path,
+                       size_t size, char *why, size_t why_size);
+
+/* unpack.c: libarchive, nothing written outside dest. */
+/* Unpacks a .deb's data.tar.* into dest. */
+int modbuild_unpack_deb(const char *deb, const char *dest, char *why, size_t why_size);
+/* Unpacks a tarball (any compression libarchive reads) into dest. */
+int modbuild_unpack_tar(const char *tarball, const char *dest, char *why, size_t why_size);
+
+/*
+ * compat.c: source fixes for kernels newer than the driver, each
+ * applied only when the headers show the change and the source still has
+ * the old call. applied gets their names, space separated ("" for none).
+ */
+#define MODBUILD_COMPAT_REVISION 1 /* part of the cache key */
+int modbuild_compat_apply(const char *headers_common, const char *srcdir, char *applied,
+                          size_t applied_size, char *why, size_t why_size);

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "modules/stage.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "modules/modules.h"
+#include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/spawn.h"
+
+struct stage {
+	const char *moddir;  /* source: <kernel-root>/lib/modules/<kver> */
+	char dest[PATH_MAX]; /* staging: <dest>/lib/modules/<kver> */
+	unsigned copied;
+};
+
+static int stage_module(const char *relpath, void *userdata)
+{
+	struct stage *s = userdata;
+	char from[PATH_MAX], to[PATH_MAX];
+	if (path_join(from, sizeof(from), s->moddir, relpath) < 0 ||
+	    path_join(to, sizeof(to), s->dest, relpath) < 0)
+		return -ENAMETOOLONG;
+	if (access(to, F_OK) == 0)
+		return 0; /* shared dependency, already staged */
+	int r = mkdir_parents(to, 0755);
+	if (r < 0)
+		return r;
+	s->copied++;
+	return copy_file(from, to, 0644);
+}
+
+/* The files depmod reads besides the modules: the order and what is built in. */
+static const char *const depmod_inputs[] = {"modules.order", "modules.builtin",
+                                            "modules.builtin.modinfo"};
+
+int modstage_ensure_depmod(const char *kernel_root, const char *kver)
+{
+	char dep[PATH_MAX];
+	if (snprintf(dep, sizeof(dep), "%s/lib/modules/%s/modules.dep.bin", kernel_root, kver) >=
+	    (int)sizeof(dep))
+		return -ENAMETOOLONG;
+	if (access(dep, F_OK) == 0)
+		return 0;
+	const char *argv[] = {"depmod", "-b", kernel_root, kver, NULL};
+	return spawn_wait(argv);
+}
+
+int modstage(const char *kernel_root, const char *kver, const char *dest_root,
+             const char *const *names, const bool *optional, size_t count, unsigned *copied,
+             char *why, size_t why_size)
+{
+	char moddir[PATH_MAX];
+	struct modules_ctx *m = NULL;
+	struct stage s = {.moddir = moddir};
+	int r;
+
+	*copied = 0;
+	if (snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", kernel_root, kver) >=
+	            (int)sizeof(moddir) ||
+	    snprintf(s.dest, sizeof(s.dest), "%s/lib/modules/%s", dest_root, kver) >=
+	            (int)sizeof(s.dest))
+		return -ENAMETOOLONG;
+	r = modstage_ensure_depmod(kernel_root, kver);
+	if (r < 0) {
+		snprintf(why, why_size, "depmod over %s failed", kernel_root);
+		return r;
+	}
+	r = modules_new(moddir, &m);
+	if (r < 0) {
+		snprintf(why, why_size, "libkmod over %s: %s", moddir, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < count && r >= 0; i++) {
+		char w[512] = "";
+		r = modules_resolve(m, names[i], stage_module, &s, w, sizeof(w));
+		if (r == -ENOENT && optional && optional[i])
+			r = 0;
+		else if (r < 0)
+			snprintf(why, why_size, "module %s: %s: %s", names[i], w, strerror(-r));
+	}
+	modules_free(m);
+	if (r < 0)
+		return r;
+	r = mkdir_parents(s.dest, 0755);
+	if (r == 0 && access(s.dest, F_OK) < 0 && mkdir(s.dest, 0755) < 0)
+		r = -errno;
+	for (size_t i = 0; r == 0 && i < sizeof(depmod_inputs) / sizeof(depmod_inputs[0]); i++) {
+		char from[PATH_MAX], to[PATH_MAX];
+		if (path_join(from, sizeof(from), moddir, depmod_inputs[i]) < 0 ||
+		    path_join(to, sizeof(to), s.dest, depmod_inputs[i]) < 0)
+			return -ENAMETOOLONG;
+		if (access(from, F_OK) == 0)
+			r = copy_file(from, to, 0644);
+	}
+	if (r < 0) {
+		snprintf(why, why_size, "copying depmod inputs to %s: %s", s.dest, strerror(-r));
+		return r;
+	}
+	const char *argv[] = {"depmod", "-b", dest_root, kver, NULL};
+	r = spawn_wait(argv);
+	if (r < 0) {
+		snprintf(why, why_size, "depmod -b %s %s failed", dest_root, kver);
+		return r;
+	}
+	*copied = s.copied;
+	return 0;
+}

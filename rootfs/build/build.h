@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `ccimage build`: a recipe and its lock to an image, step by step. Each step
+ * is a function over one struct build so the command, the tests and a
+ * reader can follow the pipeline in order (rootfs/RECIPES.md).
+ */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rootfs/deb/extract.h"
+#include "rootfs/deb/fetch.h"
+#include "rootfs/image/image.h"
+#include "rootfs/recipe/lock.h"
+#include "rootfs/recipe/origin.h"
+#include "rootfs/recipe/recipe.h"
+
+struct build_pkg {
+	const struct lock_entry *pin;
+	char deb[PATH_MAX];
+	struct deb_index *idx;
+	char url[1024];
+};
+
+struct build {
+	/* inputs */
+	struct recipe *recipe;
+	const char *recipe_path;
+	char lock_path[PATH_MAX];
+	const char *out_dir;
+	uint64_t epoch;
+	bool quiet, keep_stage;
+
+	/* state */
+	struct lock *lock;
+	struct build_pkg *pkgs; /* the recipe's packages, by name */
+	size_t npkgs;
+	struct build_pkg kernel_pkg; /* idx holds only control and copyright */
+	char kernel_root[PATH_MAX], kver[256];
+	char stage[PATH_MAX];
+	struct origins origins;
+	struct fetcher fetcher;
+	unsigned closure_added, root_modules, initramfs_modules;
+	bool ld_cache;
+	struct image_result image;
+	char cmdline[4096];
+
+	char why[8192];
+};
+
+void build_init(struct build *b);
+void build_free(struct build *b);
+/* Whether any path of the image came from package name (a package may give none). */
+bool build_package_has_files(const struct build *b, const char *name);
+
+/* The steps, in order. Each returns 0 or a negative errno with b->why set. */
+int build_lock_check(struct build *b);
+int build_fetch(struct build *b);
+int build_slices(struct build *b);
+int build_local_files(struct build *b);
+int build_kernel(struct build *b);
+int build_closure(struct build *b);
+int build_normalise(struct build *b);
+int build_image(struct build *b);
+int build_initramfs(struct build *b);
+int build_outputs(struct build *b); /* cmdline.txt, vmlinuz, config, SBOM, build.json */
+/* measurement-<tee>.json and rvps-<tee>.json for the recipe's TEEs (rootfs/build/build_measure.c)
+ */
+int build_measure(struct build *b);
+
+/* The names of a module list, profiles expanded (free both arrays). */
+int build_module_names(const struct recipe_modules *m, const char ***names, bool **optional,
+                       size_t *count, char *why, size_t why_size);
+
+/* build.json: inputs, outputs with sha256, measurement settings (rootfs/build/build_manifest.c). */
+int build_manifest(struct build *b, const char *path);
+
+/* Writes "PATH<TAB>PACKAGE<TAB>REASON" for every entry of the stage, sorted. */
+int build_explain(struct build *b, const char *path);

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * build.json: what went in (recipe and lock by sha256, epoch, variables,
+ * packages) and what came out (each output's size and sha256, the root
+ * hash, the command line), plus the recipe's measurement settings for the
+ * measurement code. No build times and no host paths of the output, so two
+ * builds from the same inputs write the same file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "init/base/verity_params.h"
+#include "rootfs/build/build.h"
+#include "rootfs/lib/digest.h"
+
+static json_object *file_obj(const char *path)
+{
+	uint8_t md[32];
+	uint64_t size;
+	char hex[65];
+
+	if (digest_file(path, false, md, NULL, &size) < 0)
+		return NULL;
+	hex_encode(md, 32, hex);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)size));
+	json_object_object_add(o, "sha256", json_object_new_string(hex));
+	return o;
+}
+
+static const char *base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static json_object *measurement_obj(const struct recipe *rc)
+{
+	json_object *m = json_object_new_object(), *tee = json_object_new_array(),
+	            *vc = json_object_new_array();
+
+	for (size_t i = 0; i < rc->measurement.ntee; i++)
+		json_object_array_add(tee, json_object_new_string(rc->measurement.tee[i]));
+	for (size_t i = 0; i < rc->measurement.nvcpus; i++)
+		json_object_array_add(vc, json_object_new_int((int)rc->measurement.vcpus[i]));
+	json_object_object_add(m, "tee", tee);
+	json_object_object_add(m, "vcpus", vc);
+	json_object_object_add(m, "vcpu_type",
+	                       rc->measurement.vcpu_type
+	                               ? json_object_new_string(rc->measurement.vcpu_type)
+	                               : NULL);
+	json_object_object_add(m, "memory_mib",
+	                       rc->measurement.memory_mib
+	                               ? json_object_new_int((int)rc->measurement.memory_mib)
+	                               : NULL);
+	if (rc->measurement.firmware) {
+		json_object *fw = file_obj(rc->measurement.firmware);
+		if (!fw)
+			fw = json_object_new_object();
+		json_object_object_add(fw, "path",
+		                       json_object_new_string(rc->measurement.firmware));
+		json_object_object_add(m, "firmware", fw);
+	} else {
+		json_object_object_add(m, "firmware", NULL);
+	}
+	return m;
+}
+
+int build_manifest(struct build *b, const char *path)
+{
+	const struct recipe *rc = b->recipe;
+	json_object *doc = json_object_new_object(), *in = json_object_new_object();
+	json_object *vars = json_object_new_object(), *pk = json_object_new_array();
+	json_object *out = json_object_new_object(), *f;
+	char name[PATH_MAX], root[2 * VERITY_MAX_DIGEST_SIZE + 1];
+	int r = 0;
+
+	json_object_object_add(doc, "name", json_object_new_string(rc->name));
+	json_object_object_add(in, "recipe", json_object_new_string(base(rc->file)));
+	if ((f = file_obj(rc->file)))
+		json_object_object_add(in, "recipe_sha256",
+		                       json_object_get(json_object_object_get(f, "sha256")));
+	json_object_put(f);
+	if ((f = file_obj(b->lock_path)))
+		json_object_object_add(in, "lock_sha256",
+		                       json_object_get(json_object_object_get(f, "sha256")));
+	json_object_put(f);
+	json_object_object_add(in, "source_date_epoch", json_object_new_int64((int64_t)b->epoch));
+	/* Variables name host paths (the agent binary): their values say which file was used. */
+	for (size_t i = 0; i < rc->nvars; i++)
+		json_object_object_add(vars, rc->vars[i].name,
+		                       json_object_new_string(rc->vars[i].value));
+	json_object_object_add(in, "variables", vars);
+	for (size_t i = 0; i < b->lock->n; i++) {
+		const struct lock_entry *e = &b->lock->pkgs[i];
+		json_object *p = json_object_new_object();
+		json_object_object_add(p, "name", json_object_new_string(e->name));
+		json_object_object_add(p, "version", json_object_new_string(e->version));
+		json_object_object_add(p, "architecture", json_object_new_string(e->arch));
+		json_object_object_add(p, "sha256", json_object_new_string(e->sha256));
+		json_object_array_add(pk, p);
+	}
+	json_object_object_add(in, "packages", pk);
+	json_object_object_add(in, "kernel_version",
+	                       b->kver[0] ? json_object_new_string(b->kver) : NULL);
+	json_object_object_add(doc, "inputs", in);
+
+	static const char *const suffixes[] = {".erofs", ".verity", ".img", ".spdx.json", NULL};
+	for (const char *const *s = suffixes; *s; s++) {
+		snprintf(name, sizeof(name), "%s/%s%s", b->out_dir, rc->name, *s);
+		if ((f = file_obj(name)))
+			json_object_object_add(out, base(name), f);
+	}
+	static const char *const plain[] = {"initramfs.cpio", "vmlinuz",           "config",
+	                                    "cmdline.txt",    "verity_params.txt", NULL};
+	for (const char *const *s = plain; *s; s++) {
+		snprintf(name, sizeof(name), "%s/%s", b->out_dir, *s);
+		if ((f = file_obj(name)))
+			json_object_object_add(out, *s, f);
+	}
+	json_object_object_add(doc, "outputs", out);
+	hex_encode(b->image.verity.root_hash, b->image.verity.root_hash_size, root);
+	json_object_object_add(doc, "root_hash", json_object_new_string(root));
+	json_object_object_add(doc, "verity_params", json_object_new_string(b->image.kata_line));
+	json_object_object_add(doc, "cmdline", json_object_new_string(b->cmdline));
+	json_object_object_add(doc, "closure_added", json_object_new_int((int)b->closure_added));
+	json_object_object_add(doc, "ld_so_cache", json_object_new_boolean(b->ld_cache));
+	json_object_object_add(doc, "measurement", measurement_obj(rc));
+
+	FILE *fp = fopen(path, "we");
+	if (!fp || fprintf(fp, "%s\n",
+	                   json_object_to_json_string_ext(
+	                           doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	                                        JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
+		r = -EIO;
+	if (fp && fclose(fp) != 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		snprintf(b->why, sizeof(b->why), "writing %s: %s", path, strerror(-r));
+	json_object_put(doc);
+	return r;
+}

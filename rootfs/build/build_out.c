@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The second half of the pipeline: image, initramfs, and the files that describe them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "init/base/verity_params.h"
+#include "rootfs/build/build.h"
+#include "init/base/fileio.h"
+#include "rootfs/image/cpio.h"
+#include "rootfs/tree/elfclosure.h"
+#include "rootfs/lib/fsutil.h"
+#include "modules/stage.h"
+#include "rootfs/image/sbom.h"
+
+int build_image(struct build *b)
+{
+	const struct recipe *rc = b->recipe;
+	struct image_opts o;
+
+	image_opts_init(&o);
+	o.root_dir = b->stage;
+	o.out_dir = b->out_dir;
+	o.name = rc->name;
+	o.salt_seed = rc->image.salt_seed;
+	o.source_date_epoch = b->epoch;
+	o.compress = rc->image.compress;
+	o.data_dev = rc->image.data_dev;
+	o.hash_dev = rc->image.hash_dev;
+	o.root_dev = rc->image.root_dev;
+	return image_build(&o, &b->image, b->why, sizeof(b->why));
+}
+
+static int add_initramfs_file(struct build *b, struct cpio_archive *a, const char *tmp,
+                              const struct recipe_file *f, unsigned i)
+{
+	char host[PATH_MAX + 32];
+	int r;
+
+	if (f->source) {
+		if (access(f->source, R_OK) < 0) {
+			r = -errno;
+			snprintf(b->why, sizeof(b->why), "%s:%u: initramfs %s: source %s: %s",
+			         b->recipe->file, f->line, f->path, f->source, strerror(errno));
+			return r;
+		}
+		/* The initramfs has no loader and no libraries: a dynamic binary there cannot run.
+		 */
+		struct elf_deps d;
+		if (elf_deps_read(f->source, &d) == 0 && d.interp) {
+			snprintf(b->why, sizeof(b->why),
+			         "%s:%u: initramfs %s: %s is dynamically linked (interpreter %s); "
+			         "the "
+			         "initramfs takes static binaries only",
+			         b->recipe->file, f->line, f->path, f->source, d.interp);
+			elf_deps_free(&d);
+			return -EINVAL;
+		}
+		elf_deps_free(&d);
+		return cpio_add_file(a, f->path, f->source, f->mode);
+	}
+	snprintf(host, sizeof(host), "%s/text-%u", tmp, i);
+	int fd = open(host, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, f->text, f->text_len) == (ssize_t)f->text_len ? 0 : -EIO;
+	close(fd);
+	return r < 0 ? r : cpio_add_file(a, f->path, host, f->mode);
+}
+
+int build_initramfs(struct build *b)
+{
+	const struct recipe *rc = b->recipe;
+	static const char *const dirs[] = {"/dev", "/proc", "/sys", "/run", "/tmp"};
+	char tmp[PATH_MAX], out[PATH_MAX], partial[PATH_MAX + 8];
+	struct cpio_archive *a = NULL;
+	int r;
+
+	if (!rc->initramfs.init && !rc->initramfs.nfiles &&
+	    !(rc->kernel.initramfs.nprofiles + rc->kernel.initramfs.nmodules))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s/.initramfs-XXXXXX", b->out_dir);
+	if (!mkdtemp(tmp))
+		return -errno;
+	r = cpio_new(&a);
+	for (size_t i = 0; r == 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		r = cpio_add_dir(a, dirs[i], 0755);
+	/* The kernel opens /dev/console for init's stdio before any devtmpfs exists. */
+	if (r == 0)
+		r = cpio_add_node(a, "/dev/console", S_IFCHR | 0600, 5, 1);
+	if (r == 0 && rc->initramfs.init) {
+		if (access(rc->initramfs.init, R_OK) < 0) {
+			r = -errno;
+			snprintf(b->why, sizeof(b->why), "initramfs.init %s: %s",
+			         rc->initramfs.init, strerror(errno));
+		} else {
+			struct elf_deps d;
+			if (elf_deps_read(rc->initramfs.init, &d) == 0 && d.interp) {
+				snprintf(b->why, sizeof(b->why),
+				         "initramfs.init %s is dynamically linked (interpreter %s)",
+				         rc->initramfs.init, d.interp);
+				r = -EINVAL;
+			}
+			elf_deps_free(&d);
+			if (r == 0)
+				r = cpio_add_file(a, "/init", rc->initramfs.init, 0755);
+		}
+	}
+	for (size_t i = 0; r == 0 && i < rc->initramfs.nfiles; i++)
+		r = add_initramfs_file(b, a, tmp, &rc->initramfs.files[i], (unsigned)i);
+	if (r == 0 && (rc->kernel.initramfs.nprofiles + rc->kernel.initramfs.nmodules)) {
+		const char **names = NULL;
+		bool *optional = NULL;
+		size_t count = 0;
+		char mods[PATH_MAX + 16];
+		r = build_module_names(&rc->kernel.initramfs, &names, &optional, &count, b->why,
+		                       sizeof(b->why));
+		if (r == 0 && !b->kver[0]) {
+			snprintf(b->why, sizeof(b->why), "kernel.initramfs-modules needs a kernel");
+			r = -EINVAL;
+		}
+		if (r == 0)
+			r = modstage(b->kernel_root, b->kver, tmp, names, optional, count,
+			             &b->initramfs_modules, b->why, sizeof(b->why));
+		snprintf(mods, sizeof(mods), "%s/lib/modules", tmp);
+		if (r == 0)
+			r = cpio_add_tree(a, "/lib/modules", mods);
+		free(names);
+		free(optional);
+	}
+	snprintf(out, sizeof(out), "%s/initramfs.cpio", b->out_dir);
+	snprintf(partial, sizeof(partial), "%s.tmp", out);
+	if (r == 0) {
+		FILE *f = fopen(partial, "we");
+		r = f ? cpio_write(a, f, (uint32_t)b->epoch) : -errno;
+		if (f && fclose(f) != 0 && r == 0)
+			r = -EIO;
+		if (r == 0 && rename(partial, out) < 0)
+			r = -errno;
+		if (r < 0)
+			(void)unlink(partial);
+	}
+	if (r < 0 && !b->why[0])
+		snprintf(b->why, sizeof(b->why), "initramfs %s: %s", out, strerror(-r));
+	cpio_free(a);
+	(void)remove_tree(tmp);
+	return r;
+}
+
+/* {root}, {verity_params}, {dm_mod}; {{ and }} are braces. */
+static int expand_cmdline(struct build *b)
+{
+	const char *t = b->recipe->cmdline;
+	size_t n = 0, size = sizeof(b->cmdline);
+
+	for (; *t; t++) {
+		const char *ins = NULL;
+		char one[2] = {*t, 0};
+		if (t[0] == '{' && t[1] == '{') {
+			ins = "{", t++;
+		} else if (t[0] == '}' && t[1] == '}') {
+			ins = "}", t++;
+		} else if (*t == '{') {
+			size_t len = strcspn(t + 1, "}");
+			if (!strncmp(t, "{root}", 6))
+				ins = b->image.cmdline;
+			else if (!strncmp(t, "{verity_params}", 15))
+				ins = b->image.kata_line;
+			else if (!strncmp(t, "{dm_mod}", 8))
+				ins = b->image.dm_mod;
+			if (!ins) {
+				snprintf(b->why, sizeof(b->why),
+				         "%s: cmdline: unknown placeholder {%.*s} (known: {root}, "
+				         "{verity_params}, {dm_mod})",
+				         b->recipe->file, (int)len, t + 1);
+				return -EINVAL;
+			}
+			t += len + 1;
+		} else {
+			ins = one;
+		}
+		size_t l = strlen(ins);
+		if (n + l + 1 > size) {
+			snprintf(b->why, sizeof(b->why), "cmdline longer than %zu bytes", size);
+			return -E2BIG;
+		}
+		memcpy(b->cmdline + n, ins, l);
+		n += l;
+	}
+	b->cmdline[n] = '\0';
+	return 0;
+}
+
+static int copy_kernel_files(struct build *b)
+{
+	static const char *const files[][2] = {{"boot/vmlinuz-", "vmlinuz"},
+	                                       {"boot/config-", "config"}};
+	int r = 0;
+
+	if (!b->kver[0])
+		return 0;
+	for (size_t i = 0; i < 2 && r == 0; i++) {
+		char from[PATH_MAX + 300], to[PATH_MAX + 16];
+		snprintf(from, sizeof(from), "%s/%s%s", b->kernel_root, files[i][0], b->kver);
+		snprintf(to, sizeof(to), "%s/%s", b->out_dir, files[i][1]);
+		if (access(from, R_OK) < 0 && i == 1)
+			continue; /* a hand-made kernel tree may lack its config */
+		(void)unlink(to);
+		r = copy_file(from, to, 0644);
+		if (r < 0)
+			snprintf(b->why, sizeof(b->why), "copying %s: %s", from, strerror(-r));
+	}
+	return r;
+}
+
+int build_outputs(struct build *b)
+{
+	char sbom[PATH_MAX + 64], root[2 * VERITY_MAX_DIGEST_SIZE + 1];
+	struct sbom_pkg *sp = calloc(b->npkgs + 2, sizeof(*sp));
+	size_t n = 0;
+	int r;
+
+	if (!sp)
+		return -ENOMEM;
+	r = expand_cmdline(b);
+	char cmdline_txt[PATH_MAX + 16];
+	snprintf(cmdline_txt, sizeof(cmdline_txt), "%s/cmdline.txt", b->out_dir);
+	if (r == 0 && (r = write_string_file(cmdline_txt, b->cmdline, WRITE_NEWLINE)) < 0)
+		snprintf(b->why, sizeof(b->why), "writing cmdline.txt: %s", strerror(-r));
+	if (r == 0)
+		r = copy_kernel_files(b);
+	/* Packages the closure found no use for are pinned but not in the image: not listed. */
+	for (size_t i = 0; i < b->npkgs; i++)
+		if (build_package_has_files(b, b->pkgs[i].pin->name))
+			sp[n++] = (struct sbom_pkg){b->pkgs[i].pin->name, b->pkgs[i].pin->version,
+			                            b->pkgs[i].pin->arch, b->pkgs[i].pin->sha256,
+			                            b->pkgs[i].url,       b->pkgs[i].idx};
+	if (b->kernel_pkg.pin)
+		sp[n++] = (struct sbom_pkg){b->kernel_pkg.pin->name, b->kernel_pkg.pin->version,
+		                            b->kernel_pkg.pin->arch, b->kernel_pkg.pin->sha256,
+		                            b->kernel_pkg.url,       b->kernel_pkg.idx};
+	hex_encode(b->image.verity.root_hash, b->image.verity.root_hash_size, root);
+	snprintf(sbom, sizeof(sbom), "%s/%s.spdx.json", b->out_dir, b->recipe->name);
+	if (r == 0)
+		r = sbom_write(sbom, b->recipe, b->stage, sp, n, &b->origins, b->epoch, root,
+		               b->why, sizeof(b->why));
+	free(sp);
+	if (r == 0) {
+		snprintf(sbom, sizeof(sbom), "%s/build.json", b->out_dir);
+		r = build_manifest(b, sbom);
+	}
+	return r;
+}
+
+struct explain {
+	struct build *b;
+	FILE *f;
+};
+
+static int explain_entry(const char *path, const struct stat *st, void *userdata)
+{
+	struct explain *x = userdata;
+	const char *img = path + strlen(x->b->stage);
+	if (!*img)
+		return 0;
+	const struct origin *o = origins_find(&x->b->origins, img);
+	const char *why = o                                        ? o->reason
+	                  : S_ISDIR(st->st_mode)                   ? "parent directory"
+	                  : strncmp(img, "/lib/modules/", 13) == 0 ? "depmod index"
+	                                                           : "made by a build step";
+	fprintf(x->f, "%s\t%s\t%s\n", img, o && o->package ? o->package : "-", why);
+	return 0;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int build_explain(struct build *b, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r = 0;
+
+	struct explain x = {b, open_memstream(&buf, &len)};
+	if (!x.f)
+		return -ENOMEM;
+	if (tree_walk(b->stage, 0, explain_entry, &x) < 0)
+		r = -EIO;
+	fclose(x.f);
+	/* The walk's order is the directory's: sort the lines so the output is stable. */
+	size_t nl = 0;
+	for (size_t i = 0; i < len; i++)
+		nl += buf[i] == '\n';
+	char **lines = calloc(nl + 1, sizeof(char *));
+	if (!lines) {
+		free(buf);
+		return -ENOMEM;
+	}
+	size_t k = 0;
+	for (char *s = buf, *save = NULL, *t; (t = strtok_r(s, "\n", &save)); s = NULL)
+		lines[k++] = t;
+	if (k)
+		qsort(lines, k, sizeof(char *), cmp_line);
+	FILE *f = strcmp(path, "-") ? fopen(path, "we") : stdout;
+	if (!f)
+		r = -errno;
+	for (size_t i = 0; f && i < k; i++)
+		fprintf(f, "%s\n", lines[i]);
+	if (f && f != stdout && fclose(f) != 0 && r == 0)
+		r = -errno;
+	free(lines);
+	free(buf);
+	return r;
+}

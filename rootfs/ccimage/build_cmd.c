@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `ccimage build RECIPE`: the command-line edge of rootfs/build*.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "init/base/verity_params.h"
+#include "rootfs/build/build.h"
+#include "rootfs/ccimage/cli.h"
+#include "rootfs/ccimage/command.h"
+#include "rootfs/lib/fsutil.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: ccimage build RECIPE [--lock FILE] [--out DIR] [--set NAME=VALUE]...\n"
+	        "                     [--explain] [--keep-stage] [--quiet] [--json]\n"
+	        "Builds the recipe's image from the packages its lock pins (rootfs/RECIPES.md):\n"
+	        "NAME.erofs, NAME.verity, NAME.img, initramfs.cpio, vmlinuz, cmdline.txt,\n"
+	        "NAME.spdx.json, build.json in DIR (default ./NAME.out).\n"
+	        "  --lock FILE    the lock (default RECIPE.lock)\n"
+	        "  --set N=V      overrides the recipe's variable N\n"
+	        "  --explain      write DIR/explain.txt: every path in the root and why (also to "
+	        "stdout)\n"
+	        "  --keep-stage   keep the staged root tree in DIR/root\n"
+	        "  --quiet        no progress lines\n"
+	        "  --json         a JSON summary (steps with times, outputs) on stdout\n"
+	        "SOURCE_DATE_EPOCH overrides the recipe's source-date-epoch.\n");
+}
+
+struct step {
+	const char *name;
+	int (*fn)(struct build *b);
+	double seconds;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_json(const struct build *b, const struct step *steps, size_t n, double total,
+                       int status)
+{
+	char root[2 * VERITY_MAX_DIGEST_SIZE + 1] = "";
+	json_object *o = json_object_new_object(), *st = json_object_new_array();
+
+	hex_encode(b->image.verity.root_hash, b->image.verity.root_hash_size, root);
+	json_object_object_add(o, "ok", json_object_new_boolean(!status));
+	json_object_object_add(o, "recipe",
+	                       json_object_new_string(b->recipe ? b->recipe->name : ""));
+	json_object_object_add(o, "out", json_object_new_string(b->out_dir));
+	for (size_t i = 0; i < n; i++) {
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "name", json_object_new_string(steps[i].name));
+		json_object_object_add(s, "seconds", json_object_new_double(steps[i].seconds));
+		json_object_array_add(st, s);
+	}
+	json_object_object_add(o, "steps", st);
+	json_object_object_add(o, "seconds", json_object_new_double(total));
+	json_object_object_add(o, "debs_downloaded",
+	                       json_object_new_int((int)b->fetcher.downloaded));
+	json_object_object_add(o, "debs_cached", json_object_new_int((int)b->fetcher.cached));
+	json_object_object_add(o, "closure_added", json_object_new_int((int)b->closure_added));
+	json_object_object_add(o, "erofs_bytes",
+	                       json_object_new_int64((int64_t)b->image.erofs_size));
+	json_object_object_add(o, "verity_bytes",
+	                       json_object_new_int64((int64_t)b->image.verity_size));
+	json_object_object_add(o, "root_hash", status ? NULL : json_object_new_string(root));
+	json_object_object_add(o, "error", status ? json_object_new_string(b->why) : NULL);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_SPACED |
+	                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int exit_code(int r)
+{
+	switch (r) {
+	case -EINVAL:
+	case -ENOENT:
+	case -ESTALE:
+	case -EBADMSG:
+	case -EEXIST:
+	case -ENOTDIR:
+	case -EPROTO:
+		return EXIT_DATA;
+	default:
+		return EXIT_SYSTEM;
+	}
+}
+
+/* What the command line asks beyond the build itself. */
+struct build_args {
+	const char *lock, *out;
+	bool explain, json;
+	char default_out[PATH_MAX];
+};
+
+static bool parse_options(struct cli *cli, struct build *b, struct build_args *a)
+{
+	int c;
+
+	while (cli_next(cli, &c)) {
+		switch (c) {
+		case 'l':
+			a->lock = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'e':
+			a->explain = true;
+			break;
+		case 'k':
+			b->keep_stage = true;
+			break;
+		case 'q':
+			b->quiet = true;
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		}
+	}
+	return !cli->stop && cli_args(cli, 1, 1);
+}
+
+/* The recipe, its epoch, lock and output paths, a fresh stage. Returns an exit code. */
+static int prepare(struct build *b, struct build_args *a, const struct cli *cli)
+{
+	int r;
+
+	b->recipe_path = cli->argv[optind];
+	r = recipe_load(b->recipe_path, cli->sets, cli->nsets, &b->recipe, b->why, sizeof(b->why));
+	if (r < 0) {
+		fprintf(stderr, "ccimage build: %s\n", b->why);
+		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
+	}
+	b->epoch = b->recipe->source_date_epoch;
+	if (!cli_source_date_epoch(&b->epoch))
+		return EXIT_USAGE;
+	if (a->lock)
+		snprintf(b->lock_path, sizeof(b->lock_path), "%s", a->lock);
+	else
+		lock_default_path(b->recipe_path, b->lock_path, sizeof(b->lock_path));
+	if (!a->out) {
+		snprintf(a->default_out, sizeof(a->default_out), "%s.out", b->recipe->name);
+		a->out = a->default_out;
+	}
+	b->out_dir = a->out;
+	if (mkdir(a->out, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "ccimage build: creating %s: %s\n", a->out, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	if (path_join(b->stage, sizeof(b->stage), a->out, "root") < 0)
+		return EXIT_USAGE;
+	(void)remove_tree(b->stage);
+	return EXIT_OK;
+}
+
+/* Runs the steps in order; *done gets how many succeeded. */
+static int run_steps(struct build *b, struct step *steps, size_t nsteps, size_t *done)
+{
+	int r = 0;
+
+	for (*done = 0; *done < nsteps; (*done)++) {
+		struct step *s = &steps[*done];
+		double t0 = now();
+		if (!b->quiet)
+			fprintf(stderr, "ccimage build: [%zu/%zu] %s ...\n", *done + 1, nsteps,
+			        s->name);
+		r = s->fn(b);
+		s->seconds = now() - t0;
+		if (r < 0)
+			break;
+		if (!b->quiet)
+			fprintf(stderr, "ccimage build: [%zu/%zu] %s done in %.2f s\n", *done + 1,
+			        nsteps, s->name, s->seconds);
+	}
+	return r;
+}
+
+static int build_main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"lock", required_argument, NULL, 'l'},
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {"set", required_argument, NULL, CLI_OPT_SET},
+	                                     {"explain", no_argument, NULL, 'e'},
+	                                     {"keep-stage", no_argument, NULL, 'k'},
+	                                     {"quiet", no_argument, NULL, 'q'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {0}};
+	struct step steps[] = {
+	        {"lock check", build_lock_check, 0},
+	        {"fetch", build_fetch, 0},
+	        {"extract slices", build_slices, 0},
+	        {"local files", build_local_files, 0},
+	        {"kernel and root modules", build_kernel, 0},
+	        {"ELF closure", build_closure, 0},
+	        {"normalise", build_normalise, 0},
+	        {"erofs + dm-verity", build_image, 0},
+	        {"initramfs", build_initramfs, 0},
+	        {"SBOM and manifest", build_outputs, 0},
+	        {"launch measurements", build_measure, 0},
+	};
+	const size_t nsteps = sizeof(steps) / sizeof(steps[0]);
+	struct cli cli = {argc, argv, "l:o:qh", opts, usage};
+	struct build_args a = {0};
+	size_t done = 0;
+	struct build b;
+	int code, r;
+
+	build_init(&b);
+	if (!parse_options(&cli, &b, &a)) {
+		build_free(&b);
+		return cli.stop ? cli.exit_code : EXIT_USAGE;
+	}
+	/* Helper programs (depmod, ldconfig) create files with the umask: fix it. */
+	umask(022);
+	if ((code = prepare(&b, &a, &cli)) != EXIT_OK) {
+		build_free(&b);
+		return code;
+	}
+	double start = now();
+	r = run_steps(&b, steps, nsteps, &done);
+	if (r < 0) {
+		if (!b.why[0])
+			snprintf(b.why, sizeof(b.why), "%s", strerror(-r));
+		fprintf(stderr, "ccimage build: %s failed: %s\n", steps[done].name, b.why);
+	} else {
+		if (a.explain) {
+			char path[PATH_MAX + 16];
+			snprintf(path, sizeof(path), "%s/explain.txt", a.out);
+			r = build_explain(&b, path);
+			if (r == 0 && !a.json)
+				r = build_explain(&b, "-");
+		}
+		if (!b.quiet)
+			fprintf(stderr,
+			        "ccimage build: %s in %.2f s: %llu-byte erofs, %u .debs "
+			        "downloaded, "
+			        "%u from cache, %u files added by the ELF closure\n",
+			        a.out, now() - start, (unsigned long long)b.image.erofs_size,
+			        b.fetcher.downloaded, b.fetcher.cached, b.closure_added);
+	}
+	if (a.json)
+		print_json(&b, steps, r < 0 ? done + 1 : done, now() - start, r < 0);
+	code = r < 0 ? exit_code(r) : EXIT_OK;
+	build_free(&b);
+	return code;
+}
+
+CCIMAGE_COMMAND(build, "build", "build a recipe's image, initramfs and SBOM from its lock",
+                build_main);

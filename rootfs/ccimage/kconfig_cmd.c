@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `ccimage kconfig check CONFIG [FRAGMENT...]`: checks a kernel .config
+ * against the fragments in kernel-configs/ and reports every option that
+ * does not match, with the fragment line that wants it and why.
+ *
+ * Exit status: 0 when every error-severity option is satisfied (warnings are
+ * printed but pass, unless --strict), 1 when one is not, 2 usage, 3 a
+ * malformed .config or fragment, 4 a file that cannot be read.
+ */
+#include "init/base/fileio.h"
+#include "kernel-configs/kconfig.h"
+#include "rootfs/ccimage/cli.h"
+#include "rootfs/ccimage/command.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct loaded_fragment {
+	const char *path;
+	struct kconfig_fragment frag;
+};
+
+struct finding {
+	const struct loaded_fragment *lf;
+	const struct kconfig_want *want;
+	const struct kconfig_option *actual;
+	enum kconfig_verdict verdict;
+};
+
+/* Loads and parses one file; logs once and returns the exit code. */
+static int load(const char *path, bool fragment, struct kconfig *cfg, struct kconfig_fragment *frag)
+{
+	struct kconfig_diag diag = {0};
+	size_t len = 0;
+	char *data = NULL;
+	int r;
+
+	/* A regular file, a pipe (`<(zcat /proc/config.gz)`), or standard input for "-". */
+	r = read_full_file(path, KCONFIG_MAX_FILE, &data, &len);
+	if (r == -EFBIG) {
+		fprintf(stderr, "ccimage kconfig check: %s: larger than %u bytes\n", path,
+		        KCONFIG_MAX_FILE);
+		return EXIT_DATA;
+	}
+	if (r < 0) {
+		fprintf(stderr, "ccimage kconfig check: %s: %s\n", path, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	r = fragment ? kconfig_fragment_parse(data, len, frag, &diag)
+	             : kconfig_parse(data, len, cfg, &diag);
+	free(data);
+	if (r == -EINVAL) {
+		if (diag.line)
+			fprintf(stderr, "%s:%u: %s\n", path, diag.line, diag.msg);
+		else
+			fprintf(stderr, "%s: %s\n", path, diag.msg);
+		return EXIT_DATA;
+	}
+	if (r < 0) {
+		fprintf(stderr, "ccimage kconfig check: %s: %s\n", path, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Where the shipped fragments live when none are named: --dir, then
+ * $CCIMAGE_KCONFIG_DIR, then beside the binary (build/ccimage in a checkout,
+ * PREFIX/bin/ccimage installed), then ./kernel-configs.
+ */
+static int find_fragment_dir(const char *opt_dir, char *buf, size_t size)
+{
+	static const char *const beside_exe[] = {"../kernel-configs",
+	                                         "../share/ccinit/kernel-configs"};
+	const char *env = getenv("CCIMAGE_KCONFIG_DIR");
+	char exe[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (opt_dir || (env && *env)) {
+		snprintf(buf, size, "%s", opt_dir ? opt_dir : env);
+		return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOENT;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (size_t i = 0; i < sizeof(beside_exe) / sizeof(beside_exe[0]); i++) {
+			char rel[PATH_MAX + 40], *canon;
+			snprintf(rel, sizeof(rel), "%s/%s", exe, beside_exe[i]);
+			/* Report paths without "build/.." in them. */
+			canon = realpath(rel, NULL);
+			if (canon && strlen(canon) < size && stat(canon, &st) == 0 &&
+			    S_ISDIR(st.st_mode)) {
+				strcpy(buf, canon);
+				free(canon);
+				return 0;
+			}
+			free(canon);
+		}
+	}
+	snprintf(buf, size, "kernel-configs");
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOENT;
+}
+
+static void print_text(const char *config, const struct finding *fs, size_t nf, size_t nfrag,
+                       size_t satisfied, size_t errors, size_t warnings, bool verbose)
+{
+	char want[16];
+
+	for (size_t i = 0; i < nf; i++) {
+		const struct finding *f = &fs[i];
+		const char *sev = kconfig_severity_name(f->want->severity);
+
+		if (f->verdict == KCONFIG_OK) {
+			if (verbose)
+				printf("%s:%u: ok: CONFIG_%s is %s\n", f->lf->path, f->want->line,
+				       f->want->name, kconfig_actual_text(f->actual));
+			continue;
+		}
+		printf("%s:%u: %s: CONFIG_%s is %s, wants %s: %s\n", f->lf->path, f->want->line,
+		       sev, f->want->name,
+		       f->verdict == KCONFIG_MISSING ? "absent" : kconfig_actual_text(f->actual),
+		       kconfig_want_text(f->want, want, sizeof(want)), f->want->why);
+	}
+	printf("%s: %zu error%s, %zu warning%s, %zu satisfied (%zu fragment%s)\n", config, errors,
+	       errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", satisfied, nfrag,
+	       nfrag == 1 ? "" : "s");
+}
+
+static void print_json(const char *config, const struct loaded_fragment *lfs, size_t nfrag,
+                       const struct finding *fs, size_t nf, size_t satisfied, size_t errors,
+                       size_t warnings, int status)
+{
+	char want[16];
+	bool first = true;
+
+	fputs("{\"config\":", stdout);
+	kconfig_json_string(stdout, config);
+	fputs(",\"fragments\":[", stdout);
+	for (size_t i = 0; i < nfrag; i++) {
+		if (i)
+			fputc(',', stdout);
+		kconfig_json_string(stdout, lfs[i].path);
+	}
+	printf("],\"errors\":%zu,\"warnings\":%zu,\"satisfied\":%zu,\"exit_status\":%d,"
+	       "\"findings\":[",
+	       errors, warnings, satisfied, status);
+	for (size_t i = 0; i < nf; i++) {
+		const struct finding *f = &fs[i];
+
+		if (f->verdict == KCONFIG_OK)
+			continue;
+		fputs(first ? "{" : ",{", stdout);
+		first = false;
+		fputs("\"option\":", stdout);
+		printf("\"CONFIG_%s\",\"severity\":\"%s\",\"state\":\"%s\",\"want\":",
+		       f->want->name, kconfig_severity_name(f->want->severity),
+		       kconfig_verdict_name(f->verdict));
+		kconfig_json_string(stdout, kconfig_want_text(f->want, want, sizeof(want)));
+		fputs(",\"actual\":", stdout);
+		if (f->actual)
+			kconfig_json_string(stdout, kconfig_actual_text(f->actual));
+		else
+			fputs("null", stdout);
+		fputs(",\"fragment\":", stdout);
+		kconfig_json_string(stdout, f->lf->path);
+		printf(",\"line\":%u,\"why\":", f->want->line);
+		kconfig_json_string(stdout, f->want->why);
+		fputc('}', stdout);
+	}
+	fputs("]}\n", stdout);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: ccimage kconfig check [--json] [--strict] [--verbose] [--dir DIR] CONFIG "
+	        "[FRAGMENT...]\n"
+	        "Checks a kernel .config against config fragments (default: DIR/*.conf, DIR the\n"
+	        "shipped kernel-configs/). Exit 0: no error-severity option unmet; 1: some are\n"
+	        "(or, with --strict, a warning); 2 usage; 3 malformed input; 4 unreadable file.\n");
+}
+
+struct check_args {
+	bool json, strict, verbose;
+	const char *dir;
+};
+
+/* The fragments named, or every .conf in DIR, in glob order. Returns an exit code. */
+static int fragment_paths(const char *opt_dir, char ***paths, size_t *npaths, glob_t *g,
+                          bool *globbed)
+{
+	char dir[PATH_MAX], pattern[PATH_MAX + 8];
+
+	if (*npaths)
+		return EXIT_OK;
+	if (find_fragment_dir(opt_dir, dir, sizeof(dir)) < 0) {
+		fprintf(stderr,
+		        "ccimage kconfig check: no fragment directory (%s); name "
+		        "fragments, or use --dir or CCIMAGE_KCONFIG_DIR\n",
+		        dir);
+		return EXIT_SYSTEM;
+	}
+	snprintf(pattern, sizeof(pattern), "%s/*.conf", dir);
+	/* glob() sorts, so the report's order does not depend on the directory. */
+	if (glob(pattern, 0, NULL, g) != 0 || g->gl_pathc == 0) {
+		fprintf(stderr, "ccimage kconfig check: no *.conf fragment in %s\n", dir);
+		globfree(g);
+		return EXIT_DATA;
+	}
+	*globbed = true;
+	*paths = g->gl_pathv;
+	*npaths = g->gl_pathc;
+	return EXIT_OK;
+}
+
+/* Loads the config and every fragment, judges each wanted option, reports. */
+static int check(const char *config, char **paths, size_t npaths, const struct check_args *a)
+{
+	struct loaded_fragment *lfs = NULL;
+	struct finding *fs = NULL;
+	struct kconfig cfg = {0};
+	size_t nfrag = 0, nf = 0, errors = 0, warnings = 0, satisfied = 0, total = 0;
+	int r = load(config, false, &cfg, NULL);
+
+	if (r != EXIT_OK)
+		goto out;
+	lfs = calloc(npaths, sizeof(*lfs));
+	if (!lfs) {
+		r = EXIT_SYSTEM;
+		goto out;
+	}
+	for (; nfrag < npaths; nfrag++) {
+		lfs[nfrag].path = paths[nfrag];
+		r = load(paths[nfrag], true, NULL, &lfs[nfrag].frag);
+		if (r != EXIT_OK)
+			goto out;
+		total += lfs[nfrag].frag.n;
+	}
+	fs = calloc(total ? total : 1, sizeof(*fs));
+	if (!fs) {
+		r = EXIT_SYSTEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nfrag; i++)
+		for (size_t j = 0; j < lfs[i].frag.n; j++) {
+			struct finding *f = &fs[nf++];
+
+			f->lf = &lfs[i];
+			f->want = &lfs[i].frag.wants[j];
+			f->verdict = kconfig_match(&cfg, f->want, &f->actual);
+			if (f->verdict == KCONFIG_OK)
+				satisfied++;
+			else if (f->want->severity == KCONFIG_SEV_ERROR)
+				errors++;
+			else
+				warnings++;
+		}
+	r = kconfig_exit_status(errors, warnings, a->strict);
+	if (a->json)
+		print_json(config, lfs, nfrag, fs, nf, satisfied, errors, warnings, r);
+	else
+		print_text(config, fs, nf, nfrag, satisfied, errors, warnings, a->verbose);
+	if (fflush(stdout) != 0)
+		r = EXIT_SYSTEM;
+out:
+	for (size_t i = 0; lfs && i < nfrag; i++)
+		kconfig_fragment_done(&lfs[i].frag);
+	free(lfs);
+	free(fs);
+	kconfig_done(&cfg);
+	return r;
+}
+
+int kconfig_check_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	        {"json", no_argument, NULL, 'j'},    {"strict", no_argument, NULL, 's'},
+	        {"verbose", no_argument, NULL, 'v'}, {"dir", required_argument, NULL, 'd'},
+	        {"help", no_argument, NULL, 'h'},    {0},
+	};
+	struct cli cli = {argc, argv, "jsvd:h", longopts, usage};
+	struct check_args a = {0};
+	glob_t g = {0};
+	bool globbed = false;
+	int c, r;
+
+	while (cli_next(&cli, &c)) {
+		a.json |= c == 'j';
+		a.strict |= c == 's';
+		a.verbose |= c == 'v';
+		if (c == 'd')
+			a.dir = optarg;
+	}
+	if (cli.stop)
+		return cli.exit_code;
+	if (!cli_args(&cli, 1, -1))
+		return EXIT_USAGE;
+	const char *config = argv[optind++];
+	char **paths = argv + optind;
+	size_t npaths = (size_t)(argc - optind);
+
+	r = fragment_paths(a.dir, &paths, &npaths, &g, &globbed);
+	if (r == EXIT_OK)
+		r = check(config, paths, npaths, &a);
+	if (globbed)
+		globfree(&g);
+	return r;
+}
+
+CCIMAGE_COMMAND(kconfig_check, "kconfig check",
+                "check a kernel .config against the kernel-configs/ fragments", kconfig_check_main);

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Small file-system helpers for the image builder. All return 0 or a negative errno. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Writes "a/b" into buf; -ENAMETOOLONG when it does not fit. */
+int path_join(char *buf, size_t size, const char *a, const char *b);
+/* Creates the parent directories of path (not path itself). */
+int mkdir_parents(const char *path, mode_t mode);
+/* Copies a regular file's bytes; the copy gets mode, not the source's. */
+int copy_file(const char *from, const char *to, mode_t mode);
+/* Removes a directory tree (no symlink is followed). */
+int remove_tree(const char *path);
+
+/*
+ * Calls fn(path, its lstat, userdata) for root and everything below it, no
+ * symlink followed: a directory before its entries, or after them with
+ * TREE_DEPTH. Entries come in the directory's order (callers that print
+ * sort). A negative return from fn stops the walk and is returned.
+ */
+enum { TREE_DEPTH = 1 << 0 };
+int tree_walk(const char *root, unsigned flags,
+              int (*fn)(const char *path, const struct stat *st, void *userdata), void *userdata);

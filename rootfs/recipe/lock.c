@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "rootfs/recipe/lock.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int lock_default_path(const char *recipe_path, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s.lock", recipe_path);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* A bounded copy (the fields' lengths are checked before). */
+static void put(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+struct lock *lock_free(struct lock *l)
+{
+	if (l)
+		free(l->pkgs);
+	free(l);
+	return NULL;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct lock_entry *)a)->name, ((const struct lock_entry *)b)->name);
+}
+
+const struct lock_entry *lock_find(const struct lock *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->pkgs[i].name, name) == 0)
+			return &l->pkgs[i];
+	return NULL;
+}
+
+static bool is_hex64(const char *s)
+{
+	if (strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+/* A lock field: non-empty, no spaces, no path tricks in the file name. */
+static bool token_ok(const char *s)
+{
+	return *s && !strchr(s, ' ') && !strstr(s, "..") && s[0] != '/';
+}
+
+int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
+{
+	FILE *f = fopen(path, "re");
+	int r;
+
+	*ret = NULL;
+	if (!f) {
+		r = -errno;
+		snprintf(why, why_size, "%s: %s (write it with `ccimage lock`)", path,
+		         strerror(errno));
+		return r;
+	}
+	r = lock_parse(f, path, ret, why, why_size);
+	fclose(f);
+	return r;
+}
+
+/* The line's words, or -1 when it has more than its kind takes or one is too long. */
+static int split_line(const char *line, char kw[16], char a[512], char b[512], char c[32],
+                      char d[128], char e[32], char g[512])
+{
+	int n = sscanf(line, "%15s %511s %511s %31s %127s %31s %511s", kw, a, b, c, d, e, g);
+	int words = 0;
+
+	for (const char *w = line; *w;) {
+		w += strspn(w, " \t");
+		if (*w)
+			words++;
+		w += strcspn(w, " \t");
+	}
+	return words == n ? n : -1;
+}
+
+/* Appends a package line's pin; -EEXIST when the package is pinned already. */
+static int add_pin(struct lock *l, const char *a, const char *b, const char *c, const char *d,
+                   const char *e, const char *g)
+{
+	struct lock_entry *ne = realloc(l->pkgs, (l->n + 1) * sizeof(*ne));
+
+	if (!ne)
+		return -ENOMEM;
+	l->pkgs = ne;
+	struct lock_entry *x = &l->pkgs[l->n++];
+	memset(x, 0, sizeof(*x));
+	put(x->name, sizeof(x->name), a);
+	put(x->version, sizeof(x->version), b);
+	put(x->arch, sizeof(x->arch), c);
+	put(x->sha256, sizeof(x->sha256), d);
+	x->size = strtoull(e, NULL, 10);
+	put(x->filename, sizeof(x->filename), g);
+	return lock_find(l, x->name) == x ? 0 : -EEXIST;
+}
+
+/* One line without its newline. *format is set by the format line. */
+static int parse_line(struct lock *l, const char *line, bool *format)
+{
+	char kw[16], a[512], b[512], c[32], d[128], e[32], g[512];
+	int n = split_line(line, kw, a, b, c, d, e, g);
+
+	if (n == 2 && !strcmp(kw, "format") && !strcmp(a, "1")) {
+		*format = true;
+	} else if (n == 2 && !strcmp(kw, "recipe") && strlen(a) < sizeof(l->recipe)) {
+		put(l->recipe, sizeof(l->recipe), a);
+	} else if (n == 3 && !strcmp(kw, "kernel") && strlen(a) < 128 && strlen(b) < 128) {
+		put(l->kernel_spec, sizeof(l->kernel_spec), a);
+		put(l->kernel_pkg, sizeof(l->kernel_pkg), b);
+	} else if (n == 7 && !strcmp(kw, "package") && strlen(a) < 128 && strlen(b) < 128 &&
+	           is_hex64(d) && token_ok(a) && token_ok(b) && token_ok(c) && token_ok(g) &&
+	           strspn(e, "0123456789") == strlen(e)) {
+		return add_pin(l, a, b, c, d, e, g);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t why_size)
+{
+	struct lock *l;
+	char line[2048];
+	unsigned lineno = 0;
+	bool format = false;
+	int r = 0;
+
+	*ret = NULL;
+	if (!(l = calloc(1, sizeof(*l))))
+		return -ENOMEM;
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line);
+		lineno++;
+		if (len == 0 || line[len - 1] != '\n') {
+			snprintf(why, why_size, "%s:%u: line too long or not ended", path, lineno);
+			r = -EINVAL;
+			break;
+		}
+		line[--len] = '\0';
+		if (line[0] == '#' || len == 0)
+			continue;
+		r = parse_line(l, line, &format);
+		if (r == -EEXIST)
+			snprintf(why, why_size, "%s:%u: package %s is pinned twice", path, lineno,
+			         l->pkgs[l->n - 1].name);
+		else if (r == -EINVAL)
+			snprintf(why, why_size, "%s:%u: not a lock line: %.80s", path, lineno,
+			         line);
+		if (r == -EEXIST)
+			r = -EINVAL;
+	}
+	if (r == 0 && !format) {
+		snprintf(why, why_size, "%s: no 'format 1' line", path);
+		r = -EINVAL;
+	}
+	if (r == 0 && !l->recipe[0]) {
+		snprintf(why, why_size, "%s: no 'recipe NAME' line", path);
+		r = -EINVAL;
+	}
+	if (r < 0)
+		return lock_free(l), r;
+	if (l->n)
+		qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
+	*ret = l;
+	return 0;
+}
+
+int lock_write(const struct lock *l, const char *path, const char *recipe_name)
+{
+	char tmp[4096];
+	FILE *f;
+	int r = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(f = fopen(tmp, "we")))
+		return -errno;
+	const char *base = strrchr(recipe_name, '/');
+	fprintf(f, "# ccimage lock: regenerate with `ccimage lock %s`; do not edit\n",
+	        base ? base + 1 : recipe_name);
+	fprintf(f, "format 1\nrecipe %s\n", l->recipe);
+	if (l->kernel_spec[0])
+		fprintf(f, "kernel %s %s\n", l->kernel_spec, l->kernel_pkg);
+	for (size_t i = 0; i < l->n; i++)
+		fprintf(f, "package %s %s %s %s %llu %s\n", l->pkgs[i].name, l->pkgs[i].version,
+		        l->pkgs[i].arch, l->pkgs[i].sha256, (unsigned long long)l->pkgs[i].size,
+		        l->pkgs[i].filename);
+	if (ferror(f))
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/* The linux-image-<version> a metapackage depends on (first such dependency). */
+static int kernel_from_depends(const char *depends, char *out, size_t size)
+{
+	for (const char *p = depends; (p = strstr(p, "linux-image-")); p++) {
+		if (p != depends && p[-1] != ' ' && p[-1] != ',' && p[-1] != '|')
+			continue;
+		const char *v = p + strlen("linux-image-");
+		if (*v < '0' || *v > '9')
+			continue;
+		size_t len = strcspn(p, " ,|(");
+		if (len >= size)
+			return -ENAMETOOLONG;
+		memcpy(out, p, len);
+		out[len] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int add_pkg(struct lock *l, const struct apt_pkg *p)
+{
+	struct lock_entry *ne = realloc(l->pkgs, (l->n + 1) * sizeof(*ne));
+	if (!ne)
+		return -ENOMEM;
+	l->pkgs = ne;
+	struct lock_entry *e = &l->pkgs[l->n++];
+	memset(e, 0, sizeof(*e));
+	put(e->name, sizeof(e->name), p->name);
+	put(e->version, sizeof(e->version), p->version);
+	put(e->arch, sizeof(e->arch), p->arch);
+	put(e->sha256, sizeof(e->sha256), p->sha256);
+	put(e->filename, sizeof(e->filename), p->filename);
+	e->size = p->size;
+	return 0;
+}
+
+int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char *why,
+                 size_t why_size)
+{
+	struct lock *l = calloc(1, sizeof(*l));
+	struct apt_pkg p;
+	int rc = 0;
+
+	*ret = NULL;
+	if (!l)
+		return -ENOMEM;
+	put(l->recipe, sizeof(l->recipe), r->name);
+	if (r->npackages) {
+		const char **names = calloc(r->npackages, sizeof(char *));
+		struct apt_pkg *all = calloc(r->npackages, sizeof(*all));
+		if (!names || !all)
+			rc = -ENOMEM;
+		for (size_t i = 0; rc == 0 && i < r->npackages; i++)
+			names[i] = r->packages[i].name;
+		if (rc == 0)
+			rc = apt_show_many(a, names, r->npackages, all, why, why_size);
+		for (size_t i = 0; i < r->npackages && rc == 0; i++) {
+			if (!all[i].name[0]) {
+				snprintf(why, why_size, "the recipe's archives have no package %s",
+				         r->packages[i].name);
+				rc = -ENOENT;
+			} else {
+				rc = add_pkg(l, &all[i]);
+			}
+		}
+		free(names);
+		free(all);
+	}
+	if (rc == 0 && r->kernel.package) {
+		char real[128];
+		put(l->kernel_spec, sizeof(l->kernel_spec), r->kernel.package);
+		rc = apt_show(a, r->kernel.package, &p, why, why_size);
+		if (rc == 0 && kernel_from_depends(p.name, real, sizeof(real)) == 0) {
+			put(l->kernel_pkg, sizeof(l->kernel_pkg), real);
+		} else if (rc == 0) {
+			if (kernel_from_depends(p.depends, real, sizeof(real)) < 0) {
+				snprintf(why, why_size,
+				         "kernel package %s is neither linux-image-<version> nor "
+				         "depends on one",
+				         r->kernel.package);
+				rc = -ENOENT;
+			} else {
+				put(l->kernel_pkg, sizeof(l->kernel_pkg), real);
+				rc = apt_show(a, real, &p, why, why_size);
+			}
+		}
+		if (rc == 0 && !lock_find(l, p.name))
+			rc = add_pkg(l, &p);
+	}
+	if (rc < 0)
+		return lock_free(l), rc;
+	if (l->n)
+		qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
+	*ret = l;
+	return 0;
+}
+
+int lock_check(const struct recipe *r, const struct lock *l, char *why, size_t why_size)
+{
+	const char *hint = "run `ccimage lock` on the recipe";
+
+	if (strcmp(l->recipe, r->name) != 0) {
+		snprintf(why, why_size, "the lock is for recipe '%s', not '%s'", l->recipe,
+		         r->name);
+		return -ESTALE;
+	}
+	for (size_t i = 0; i < r->npackages; i++)
+		if (!lock_find(l, r->packages[i].name)) {
+			snprintf(why, why_size, "package %s is not in the lock: %s",
+			         r->packages[i].name, hint);
+			return -ESTALE;
+		}
+	if (strcmp(l->kernel_spec, r->kernel.package ? r->kernel.package : "") != 0) {
+		snprintf(why, why_size, "the lock's kernel '%s' is not the recipe's '%s': %s",
+		         l->kernel_spec, r->kernel.package ? r->kernel.package : "(none)", hint);
+		return -ESTALE;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (!recipe_package_find(r, l->pkgs[i].name) &&
+		    strcmp(l->pkgs[i].name, l->kernel_pkg) != 0) {
+			snprintf(why, why_size,
+			         "the lock pins %s, which the recipe no longer names: %s",
+			         l->pkgs[i].name, hint);
+			return -ESTALE;
+		}
+	return 0;
+}
+
+/* Appends "name old -> new" for one moved pin while the text has room. */
+static void note_moved(char *what, size_t what_size, size_t *len, const char *name, const char *old,
+                       const char *now)
+{
+	if (*len >= what_size)
+		return;
+	int n = snprintf(what + *len, what_size - *len, "%s%s %s -> %s", *len ? ", " : "", name,
+	                 old, now);
+	*len = n < 0 ? what_size : *len + (size_t)n;
+}
+
+static bool same_pin(const struct lock_entry *a, const struct lock_entry *b)
+{
+	return strcmp(a->version, b->version) == 0 && strcmp(a->sha256, b->sha256) == 0;
+}
+
+/* The kernel the metapackage led to is compared as one pin, whatever its package name. */
+static bool is_kernel(const struct lock *pinned, const struct lock *now, const char *name)
+{
+	return (pinned->kernel_pkg[0] && strcmp(name, pinned->kernel_pkg) == 0) ||
+	       (now->kernel_pkg[0] && strcmp(name, now->kernel_pkg) == 0);
+}
+
+size_t lock_compare(const struct lock *pinned, const struct lock *now, char *what, size_t what_size)
+{
+	const struct lock_entry *pk = lock_find(pinned, pinned->kernel_pkg),
+	                        *nk = lock_find(now, now->kernel_pkg);
+	size_t moved = 0, len = 0;
+	char old[300], new[300];
+
+	if (what_size)
+		what[0] = '\0';
+	if ((pk || nk) && !(pk && nk && same_pin(pk, nk) && strcmp(pk->name, nk->name) == 0)) {
+		moved++;
+		snprintf(old, sizeof(old), "%s %s", pk ? pk->name : "(none)",
+		         pk ? pk->version : "");
+		snprintf(new, sizeof(new), "%s %s", nk ? nk->name : "(none)",
+		         nk ? nk->version : "");
+		note_moved(what, what_size, &len, "kernel", old, new);
+	}
+	for (size_t i = 0; i < pinned->n; i++) {
+		const struct lock_entry *p = &pinned->pkgs[i], *q = lock_find(now, p->name);
+		if (is_kernel(pinned, now, p->name) || (q && same_pin(p, q)))
+			continue;
+		moved++;
+		note_moved(what, what_size, &len, p->name, p->version,
+		           q ? q->version : "(gone from the archive)");
+	}
+	for (size_t i = 0; i < now->n; i++)
+		if (!is_kernel(pinned, now, now->pkgs[i].name) &&
+		    !lock_find(pinned, now->pkgs[i].name)) {
+			moved++;
+			note_moved(what, what_size, &len, now->pkgs[i].name, "(not pinned)",
+			           now->pkgs[i].version);
+		}
+	if (what_size && len >= what_size && what_size > 4)
+		strcpy(what + what_size - 4, "...");
+	return moved;
+}
