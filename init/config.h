@@ -2,8 +2,8 @@
 /*
  * The boot configuration: every knob ccinit reads from the kernel command
  * line, parsed once into this struct, never changed after. The knob table in
- * config.c is the single source of truth: the parser, the README's knob table
- * (tests/unit/test_knob_doc.c keeps them equal) and `make help` derive from it.
+ * config.c is the single source of truth: the parser and the README's knob
+ * table derive from it (tests/unit/test_config.c keeps the README equal).
  */
 #pragma once
 
