@@ -40,7 +40,7 @@ include init/build.mk modules/build.mk measurement/build.mk kernel-configs/build
         tests/build.mk tests/slow.mk
 
 .DEFAULT_GOAL := all
-.PHONY: all deps host-deps check check-unit check-vm demo bench install help format format-check clean
+.PHONY: all deps host-deps check demo bench install help format format-check clean
 .SUFFIXES:
 # Objects of pattern chains are results too: keep them, so a second make rebuilds nothing.
 .SECONDARY:
