@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/base/fileio.h"
 #include "init/handoff.h"
 #include "init/steps.h"
 #include "init/sys.h"
@@ -25,23 +26,6 @@
 /* kata-agent is about 40 MiB with debug info; nothing legitimate comes near this. */
 #define AGENT_SIZE_MAX (1LL << 30)
 #define SELF_EXE       "/proc/self/exe"
-
-/* Reads up to len bytes (fewer only at end of file); -errno on error. */
-static ssize_t read_full(int fd, char *buf, size_t len)
-{
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
 
 /*
  * Reads the agent (fd, size bytes) through. self: ccinit's own executable when
@@ -54,13 +38,14 @@ static int read_through(int fd, off_t size, int self, bool *same)
 	*same = self >= 0;
 	while (left > 0) {
 		size_t want = left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf);
-		ssize_t n = read_full(fd, buf, want);
+		off_t at = size - left;
+		ssize_t n = pread_full(fd, buf, want, at);
 		if (n < 0)
 			return (int)n;
 		if (n == 0)
 			break; /* shrank under us: what exec sees is checked by the kernel */
 		if (*same &&
-		    (read_full(self, mine, (size_t)n) != n || memcmp(buf, mine, (size_t)n)))
+		    (pread_full(self, mine, (size_t)n, at) != n || memcmp(buf, mine, (size_t)n)))
 			*same = false;
 		left -= n;
 	}
