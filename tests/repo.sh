@@ -1,30 +1,32 @@
 #!/bin/bash
 # The repository stands alone: a clone is all a user has. Checks that no tracked
-# file reads or cites anything outside the clone (the ../shared folder a
-# developer's workplace may have beside it, or design documents that are not in
-# the repository), and that the published fixtures are the bytes their README
-# records. Prints TAP.
+# file reads or cites anything outside the clone (the sibling folder of shared
+# material a developer's workplace may have beside it, or design documents that
+# are not in the repository), and that the published fixtures are the bytes
+# their README records. Prints TAP.
 cd "$(dirname "$0")/.." || exit 1
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
 
-# This file names the patterns it looks for; it is the one exception.
-outside=$(git grep -nE '\.\./shared|shared/(fixtures|docs)' -- . ':!tests/repo.sh')
-if [ -z "$outside" ]; then
-	ok "no tracked file refers to ../shared"
-else
-	nok "no tracked file refers to ../shared"
-	echo "$outside" | head -20 | sed 's/^/#   /'
-fi
+# none_match NAME REGEX: a test that no tracked file but this one matches REGEX
+# (this file spells the patterns out, so it is the one exception).
+none_match() {
+	local hits
+	hits=$(git grep -nE "$2" -- . ':!tests/repo.sh')
+	if [ -z "$hits" ]; then
+		ok "$1"
+	else
+		nok "$1"
+		echo "$hits" | head -20 | sed 's/^/#   /'
+	fi
+}
 
-cited=$(git grep -nE '(DESIGN|REFERENCE|PEERS|ARCHITECTURE-REVIEW)\.md|REFERENCE [0-9]' -- . ':!tests/repo.sh')
-if [ -z "$cited" ]; then
-	ok "no tracked file cites a document that is not in the repository"
-else
-	nok "no tracked file cites a document that is not in the repository"
-	echo "$cited" | head -20 | sed 's/^/#   /'
-fi
+sibling='\.\./'shared
+none_match "no tracked file refers to the folder beside the clone" \
+	"$sibling|${sibling#*/}/(fixtures|docs)"
+none_match "no tracked file cites a document that is not in the repository" \
+	'(DESIGN|REFERENCE|PEERS|ARCHITECTURE-REVIEW)\.md|REFERENCE [0-9]'
 
 # Each "<sha256>  <path>" line of the fixtures README must hold for the tracked file.
 sums=$(sed -nE 's/^([0-9a-f]{64})  (.+)$/\1  \2/p' tests/fixtures/README.md)
