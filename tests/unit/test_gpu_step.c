@@ -30,11 +30,16 @@ static int fake_modules_load(struct modules_ctx *m, const char *name, const char
 }
 
 /* A script in the fake root that records its arguments and does what `body` says. */
+/* A fake program appending its arguments to REL.args, renamed into place so a
+ * test polling for a background daemon's file never reads it created but empty. */
 static void script(const char *rel, const char *body)
 {
 	char text[1024];
 
-	snprintf(text, sizeof(text), "#!/bin/sh\nR='%s'\necho \"$@\" >> \"$R%s.args\"\n%s\n",
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\nR='%s'\nA=\"$R%s.args\"\n"
+	         "{ cat \"$A\" 2>/dev/null; echo \"$@\"; } >\"$A.tmp\" && mv \"$A.tmp\" "
+	         "\"$A\"\n%s\n",
 	         fake.root, rel, body);
 	fake_file(rel, text, 0755);
 }
