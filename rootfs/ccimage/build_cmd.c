@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `ccimage build RECIPE`: the command-line edge of rootfs/build*.c. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,16 @@
 #include "rootfs/ccimage/command.h"
 #include "rootfs/lib/fsutil.h"
 
-static void usage(FILE *f)
+static const char usage_text[] =
+        "usage: ccimage build RECIPE [--lock FILE] [--out DIR] [--set NAME=VALUE]...\n"
+        "                     [--explain] [--keep-stage] [--quiet] [--json]\n"
+        "Builds the recipe's image from the packages its lock pins (rootfs/RECIPES.md):\n"
+        "NAME.erofs, NAME.verity, NAME.img, initramfs.cpio, vmlinuz, cmdline.txt,\n"
+        "NAME.spdx.json, build.json in DIR (default ./NAME.out).\n";
+
+static void epoch_note(FILE *f)
 {
-	fprintf(f,
-	        "usage: ccimage build RECIPE [--lock FILE] [--out DIR] [--set NAME=VALUE]...\n"
-	        "                     [--explain] [--keep-stage] [--quiet] [--json]\n"
-	        "Builds the recipe's image from the packages its lock pins (rootfs/RECIPES.md):\n"
-	        "NAME.erofs, NAME.verity, NAME.img, initramfs.cpio, vmlinuz, cmdline.txt,\n"
-	        "NAME.spdx.json, build.json in DIR (default ./NAME.out).\n"
-	        "  --lock FILE    the lock (default RECIPE.lock)\n"
-	        "  --set N=V      overrides the recipe's variable N\n"
-	        "  --explain      write DIR/explain.txt: every path in the root and why (also to "
-	        "stdout)\n"
-	        "  --keep-stage   keep the staged root tree in DIR/root\n"
-	        "  --quiet        no progress lines\n"
-	        "  --json         a JSON summary (steps with times, outputs) on stdout\n"
-	        "SOURCE_DATE_EPOCH overrides the recipe's source-date-epoch.\n");
+	fputs("SOURCE_DATE_EPOCH overrides the recipe's source-date-epoch.\n", f);
 }
 
 struct step {
@@ -105,35 +98,6 @@ struct build_args {
 	char default_out[PATH_MAX];
 };
 
-static bool parse_options(struct cli *cli, struct build *b, struct build_args *a)
-{
-	int c;
-
-	while (cli_next(cli, &c)) {
-		switch (c) {
-		case 'l':
-			a->lock = optarg;
-			break;
-		case 'o':
-			a->out = optarg;
-			break;
-		case 'e':
-			a->explain = true;
-			break;
-		case 'k':
-			b->keep_stage = true;
-			break;
-		case 'q':
-			b->quiet = true;
-			break;
-		case 'j':
-			a->json = true;
-			break;
-		}
-	}
-	return !cli->stop && cli_args(cli, 1, 1);
-}
-
 /* The recipe, its epoch, lock and output paths, a fresh stage. Returns an exit code. */
 static int prepare(struct build *b, struct build_args *a, const struct cli *cli)
 {
@@ -191,15 +155,6 @@ static int run_steps(struct build *b, struct step *steps, size_t nsteps, size_t 
 
 static int build_main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"lock", required_argument, NULL, 'l'},
-	                                     {"out", required_argument, NULL, 'o'},
-	                                     {"set", required_argument, NULL, CLI_OPT_SET},
-	                                     {"explain", no_argument, NULL, 'e'},
-	                                     {"keep-stage", no_argument, NULL, 'k'},
-	                                     {"quiet", no_argument, NULL, 'q'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {0}};
 	struct step steps[] = {
 	        {"lock check", build_lock_check, 0},
 	        {"fetch", build_fetch, 0},
@@ -214,16 +169,28 @@ static int build_main(int argc, char **argv)
 	        {"launch measurements", build_measure, 0},
 	};
 	const size_t nsteps = sizeof(steps) / sizeof(steps[0]);
-	struct cli cli = {argc, argv, "l:o:qh", opts, usage};
 	struct build_args a = {0};
 	size_t done = 0;
 	struct build b;
 	int code, r;
 
 	build_init(&b);
-	if (!parse_options(&cli, &b, &a)) {
+	const struct cli_opt opts[] = {
+	        CLI_STRING("lock", 'l', &a.lock, "FILE", "the lock (default RECIPE.lock)"),
+	        CLI_STRING("out", 'o', &a.out, "DIR", "where the outputs go (default ./NAME.out)"),
+	        CLI_SETS("overrides the recipe's variable NAME"),
+	        CLI_FLAG("explain", 0, &a.explain,
+	                 "write DIR/explain.txt: every path in the root and why (also to stdout)"),
+	        CLI_FLAG("keep-stage", 0, &b.keep_stage, "keep the staged root tree in DIR/root"),
+	        CLI_FLAG("quiet", 'q', &b.quiet, "no progress lines"),
+	        CLI_FLAG("json", 0, &a.json, "a JSON summary (steps with times, outputs) on stdout"),
+	        {0},
+	};
+	struct cli cli = {argc, argv, usage_text, opts, epoch_note};
+
+	if (!cli_parse(&cli, 1, 1)) {
 		build_free(&b);
-		return cli.stop ? cli.exit_code : EXIT_USAGE;
+		return cli.exit_code;
 	}
 	/* Helper programs (depmod, ldconfig) create files with the umask: fix it. */
 	umask(022);

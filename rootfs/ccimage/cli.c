@@ -3,77 +3,192 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "init/base/log.h"
 #include "rootfs/ccimage/command.h"
 
-bool cli_next(struct cli *c, int *opt)
-{
-	int o;
+/* getopt's val for an entry without a letter: past every character. */
+#define CLI_VAL_BASE 0x100
+#define CLI_VAL_HELP 'h'
 
-	if (c->stop)
+int cli_number(const char *s, uint64_t min, uint64_t max, uint64_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || *end || x < min || x > max)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+static bool store_number(const struct cli_opt *o, const char *value)
+{
+	uint64_t v;
+
+	if (cli_number(value, o->min, o->max, &v) < 0) {
+		if (o->min == 0 && o->max == UINT64_MAX)
+			log_error("--%s '%s' is not a number", o->name, value);
+		else
+			log_error("--%s '%s' is not %llu..%llu", o->name, value,
+			          (unsigned long long)o->min, (unsigned long long)o->max);
 		return false;
-	if (!c->started) {
-		/* getopt's state starts afresh: a test runs several commands in one process. */
-		optind = 0;
-		c->started = true;
 	}
-	while ((o = getopt_long(c->argc, c->argv, c->shortopts, c->longopts, NULL)) != -1) {
-		switch (o) {
-		case 'h':
-			c->usage(stdout);
-			c->stop = true;
-			c->exit_code = EXIT_OK;
+	if (o->type == CLI_T_UINT)
+		*(unsigned *)o->field = (unsigned)v;
+	else
+		*(uint64_t *)o->field = v;
+	return true;
+}
+
+bool cli_list_add(struct cli_list *list, const char *option, const char *value)
+{
+	if (list->count == list->max) {
+		log_error("at most %zu --%s", list->max, option);
+		return false;
+	}
+	list->items[list->count++] = value;
+	return true;
+}
+
+/* The value of one option into its field; false when it is refused (said). */
+static bool store(struct cli *c, const struct cli_opt *o, const char *value)
+{
+	struct cli_list *list = o->field;
+
+	switch (o->type) {
+	case CLI_T_FLAG:
+		*(bool *)o->field = true;
+		return true;
+	case CLI_T_STRING:
+		*(const char **)o->field = value;
+		return true;
+	case CLI_T_UINT:
+	case CLI_T_U64:
+		return store_number(o, value);
+	case CLI_T_LIST:
+		return cli_list_add(list, o->name, value);
+	case CLI_T_CALL:
+		return o->parse(value, o->field);
+	case CLI_T_SETS:
+		if (c->nsets == CLI_MAX_SETS) {
+			log_error("at most %d --set", CLI_MAX_SETS);
 			return false;
-		case CLI_OPT_SET:
-			if (c->nsets == CLI_MAX_SETS) {
-				log_error("at most %d --set", CLI_MAX_SETS);
-				c->stop = true;
-				c->exit_code = EXIT_USAGE;
-				return false;
-			}
-			c->sets[c->nsets++] = optarg;
-			continue;
-		case '?':
-		case ':':
-			c->stop = true;
-			c->exit_code = cli_usage_error(c);
-			return false;
-		default:
-			*opt = o;
-			return true;
 		}
+		c->sets[c->nsets++] = value;
+		return true;
 	}
 	return false;
 }
 
-bool cli_args(struct cli *c, int min, int max)
+/* getopt_long's tables for c->opts, plus --help; false when the table is too long. */
+static bool getopt_tables(const struct cli *c, struct option *lo, char *so)
 {
-	int n = c->argc - optind;
+	size_t n = 0;
 
+	*so++ = 'h';
+	for (const struct cli_opt *o = c->opts; o && o->name; o++, n++) {
+		if (n == CLI_MAX_OPTS)
+			return false;
+		bool value = o->type != CLI_T_FLAG;
+		lo[n] = (struct option){o->name, value ? required_argument : no_argument, NULL,
+		                        o->letter ? o->letter : CLI_VAL_BASE + (int)n};
+		if (o->letter) {
+			*so++ = (char)o->letter;
+			if (value)
+				*so++ = ':';
+		}
+	}
+	lo[n++] = (struct option){"help", no_argument, NULL, CLI_VAL_HELP};
+	lo[n] = (struct option){0};
+	*so = '\0';
+	return true;
+}
+
+static const struct cli_opt *find(const struct cli *c, int val)
+{
+	for (const struct cli_opt *o = c->opts; o && o->name; o++)
+		if (o->letter ? o->letter == val : CLI_VAL_BASE + (o - c->opts) == val)
+			return o;
+	return NULL;
+}
+
+bool cli_parse(struct cli *c, int min, int max)
+{
+	struct option lo[CLI_MAX_OPTS + 2];
+	char so[2 * CLI_MAX_OPTS + 2];
+	int val, n;
+
+	c->exit_code = EXIT_USAGE;
+	if (!getopt_tables(c, lo, so)) {
+		log_error("more than %d options", CLI_MAX_OPTS);
+		return false;
+	}
+	/* getopt's state starts afresh: a test runs several commands in one process. */
+	optind = 0;
+	while ((val = getopt_long(c->argc, c->argv, so, lo, NULL)) != -1) {
+		const struct cli_opt *o = find(c, val);
+		if (val == CLI_VAL_HELP) {
+			cli_usage(c, stdout);
+			c->exit_code = EXIT_OK;
+			return false;
+		}
+		if (!o) {
+			cli_usage_error(c);
+			return false;
+		}
+		if (!store(c, o, optarg))
+			return false;
+	}
+	n = c->argc - optind;
 	if (n >= min && (max < 0 || n <= max))
 		return true;
 	cli_usage_error(c);
 	return false;
 }
 
+void cli_usage(const struct cli *c, FILE *f)
+{
+	int width = 0;
+	char left[128];
+
+	fputs(c->text, f);
+	for (const struct cli_opt *o = c->opts; o && o->name; o++)
+		if (o->help) {
+			int w = snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			                 o->arg ? o->arg : "");
+			width = w > width ? w : width;
+		}
+	for (const struct cli_opt *o = c->opts; o && o->name; o++) {
+		if (!o->help)
+			continue;
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+		         o->arg ? o->arg : "");
+		fprintf(f, "  %-*s  %s\n", width, left, o->help);
+	}
+	if (c->more_usage)
+		c->more_usage(f);
+}
+
 int cli_usage_error(const struct cli *c)
 {
-	c->usage(stderr);
+	cli_usage(c, stderr);
 	return EXIT_USAGE;
 }
 
 bool cli_source_date_epoch(uint64_t *epoch)
 {
 	const char *env = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
 	if (!env || !*env)
 		return true;
-	errno = 0;
-	v = strtoull(env, &end, 10);
-	if (errno || *end || *env == '-') {
+	if (cli_number(env, 0, UINT64_MAX, &v) < 0) {
 		log_error("SOURCE_DATE_EPOCH='%s' is not a number", env);
 		return false;
 	}

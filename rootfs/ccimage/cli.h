@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What every front-end's option loop shares: getopt_long over its table,
- * --help (usage on stdout, exit 0), an unknown option or a missing value
- * (usage on stderr, exit 2), --set NAME=VALUE collected in order, and the
- * count of the words after the options. A front-end handles only its own
- * options:
+ * What every front-end's option loop shares. A front-end describes its
+ * options once, as a table of typed entries that name the field each one
+ * fills, its type and, for numbers, the accepted range; cli_parse() derives
+ * getopt's tables, stores and checks every value, and the usage lists the
+ * same entries, so the text cannot drift from what is parsed:
  *
- *	struct cli cli = {argc, argv, "o:qh", opts, usage};
- *	while (cli_next(&cli, &c))
- *		switch (c) { case 'o': ... }
- *	if (cli.stop)
+ *	const struct cli_opt opts[] = {
+ *		CLI_STRING("out", 'o', &a.out, "DIR", "where the outputs go"),
+ *		CLI_UINT("threads", 0, &a.threads, 1, 1024, "N", "hashing threads"),
+ *		{0},
+ *	};
+ *	struct cli cli = {argc, argv, usage_text, opts};
+ *	if (!cli_parse(&cli, 1, 1))
  *		return cli.exit_code;
- *	if (!cli_args(&cli, 1, 1))
- *		return EXIT_USAGE;
+ *
+ * --help prints the usage on stdout (exit 0); an unknown option, a missing
+ * value or a value out of its range is refused naming the option, with the
+ * usage on stderr (exit 2). --set NAME=VALUE, when the table has CLI_SETS,
+ * is collected in order.
  */
 #pragma once
 
@@ -23,32 +29,66 @@
 #include <stdio.h>
 
 #define CLI_MAX_SETS 32
-#define CLI_OPT_SET  0x100 /* the val of {"set", required_argument, NULL, CLI_OPT_SET} */
+#define CLI_MAX_OPTS 40
+
+enum cli_type {
+	CLI_T_FLAG,   /* no value; the bool field becomes true */
+	CLI_T_STRING, /* the const char * field points at the value */
+	CLI_T_UINT,   /* a decimal number in min..max into an unsigned field */
+	CLI_T_U64,    /* a decimal number in min..max into a uint64_t field */
+	CLI_T_LIST,   /* appended to a struct cli_list, at most its max */
+	CLI_T_CALL,   /* handed to parse(value, field): false when refused (it says why) */
+	CLI_T_SETS,   /* --set NAME=VALUE into struct cli's sets */
+};
+
+struct cli_opt {
+	const char *name; /* the long name, without "--" */
+	int letter;       /* the one-letter form too, or 0 */
+	enum cli_type type;
+	void *field;
+	uint64_t min, max; /* CLI_T_UINT, CLI_T_U64 */
+	bool (*parse)(const char *value, void *field);
+	const char *arg;  /* the value's name in the usage: "DIR" */
+	const char *help; /* its line in the usage; NULL lists it only in the text */
+};
+
+#define CLI_FLAG(n, l, f, h)          {n, l, CLI_T_FLAG, f, 0, 0, NULL, NULL, h}
+#define CLI_STRING(n, l, f, a, h)     {n, l, CLI_T_STRING, f, 0, 0, NULL, a, h}
+#define CLI_UINT(n, l, f, lo, hi, a, h) {n, l, CLI_T_UINT, f, lo, hi, NULL, a, h}
+#define CLI_U64(n, l, f, lo, hi, a, h) {n, l, CLI_T_U64, f, lo, hi, NULL, a, h}
+#define CLI_LIST(n, l, f, a, h)       {n, l, CLI_T_LIST, f, 0, 0, NULL, a, h}
+#define CLI_CALL(n, l, f, p, a, h)    {n, l, CLI_T_CALL, f, 0, 0, p, a, h}
+#define CLI_SETS(h)                   {"set", 0, CLI_T_SETS, NULL, 0, 0, NULL, "NAME=VALUE", h}
+
+/* A repeatable option's values: items has room for max. */
+struct cli_list {
+	const char **items;
+	size_t count, max;
+};
+
+/* value appended to list; false, with the error logged naming --option, when it is full. */
+bool cli_list_add(struct cli_list *list, const char *option, const char *value);
 
 struct cli {
 	int argc;
 	char **argv;
-	const char *shortopts;
-	const struct option *longopts;
-	void (*usage)(FILE *f);
-	bool started;
-	bool stop;     /* the command ends now, with exit_code */
-	int exit_code; /* EXIT_OK after --help, EXIT_USAGE after a bad option */
+	const char *text;            /* the usage before the option lines */
+	const struct cli_opt *opts;  /* ends with an entry without a name */
+	void (*more_usage)(FILE *f); /* printed after the option lines, when set */
+	int exit_code;               /* when cli_parse() returned false */
 	const char *sets[CLI_MAX_SETS];
 	size_t nsets;
 };
 
 /*
- * The next option the front-end handles itself, in *opt (with optarg set);
- * false when there are no more, or when the command must stop (c->stop).
+ * Every option into its field, then whether min..max words follow (max -1:
+ * any number; they start at argv[optind]). false when the command ends
+ * here, with c->exit_code: EXIT_OK after --help, EXIT_USAGE otherwise.
  */
-bool cli_next(struct cli *c, int *opt);
+bool cli_parse(struct cli *c, int min, int max);
 
-/*
- * Whether min..max words follow the options (max -1: any number); if not,
- * the usage goes to stderr. The words start at argv[optind].
- */
-bool cli_args(struct cli *c, int min, int max);
+/* The usage: c->text, one line per option that has help, c->more_usage. */
+void cli_usage(const struct cli *c, FILE *f);
 
 /*
  * SOURCE_DATE_EPOCH, when set and not empty, into *epoch (left alone
@@ -56,5 +96,9 @@ bool cli_args(struct cli *c, int min, int max);
  */
 bool cli_source_date_epoch(uint64_t *epoch);
 
+/* A decimal number in min..max: 0, or -EINVAL (no sign, no suffix, no overflow). */
+int cli_number(const char *s, uint64_t min, uint64_t max, uint64_t *v);
+
 /* Usage on stderr; returns EXIT_USAGE, for a front-end's own checks. */
 int cli_usage_error(const struct cli *c);
+

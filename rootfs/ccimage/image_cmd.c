@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `ccimage image`: the command-line edge of rootfs/image/image.c. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,118 +11,44 @@
 #include "rootfs/ccimage/command.h"
 #include "rootfs/image/image.h"
 
-static void usage(FILE *f)
+static const char usage_text[] =
+        "usage: ccimage image --root DIR --out OUTDIR [OPTIONS]\n"
+        "Builds NAME.erofs, NAME.verity (dm-verity tree, no superblock), NAME.img (Kata's\n"
+        "disk: p1 erofs, p2 tree), verity_params.txt, dm-mod.txt, cmdline.txt and\n"
+        "image.json in OUTDIR. The same inputs give the same bytes.\n";
+
+static bool plain_name(const char *value, void *field)
 {
-	fprintf(f,
-	        "usage: ccimage image --root DIR --out OUTDIR [OPTIONS]\n"
-	        "Builds NAME.erofs, NAME.verity (dm-verity tree, no superblock), NAME.img (Kata's\n"
-	        "disk: p1 erofs, p2 tree), verity_params.txt, dm-mod.txt, cmdline.txt and\n"
-	        "image.json in OUTDIR. The same inputs give the same bytes.\n"
-	        "  --root DIR                 the staged root tree\n"
-	        "  --out OUTDIR               where the outputs go (created if missing)\n"
-	        "  --name NAME                output prefix (root)\n"
-	        "  --salt-seed STRING         mixed into the erofs UUID and the verity salt\n"
-	        "  --source-date-epoch N      every inode's time (default $SOURCE_DATE_EPOCH or "
-	        "0)\n"
-	        "  --compress ALG|none        mkfs.erofs compressor (lz4hc)\n"
-	        "  --mkfs-erofs PROGRAM       mkfs.erofs to run (from PATH)\n"
-	        "  --data-dev DEV --hash-dev DEV   guest devices for dm-mod.create (/dev/vda1 "
-	        "/dev/vda2)\n"
-	        "  --root-dev DEV             device for ccinit.root= (/dev/vda)\n"
-	        "  --threads N                verity hashing threads (online CPUs)\n");
-}
-
-static int parse_epoch(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	*v = strtoull(s, &end, 10);
-	return errno || *end ? -EINVAL : 0;
-}
-
-/* The options into o; false when the command ends here (cli->stop, or a usage error said). */
-static bool parse_options(struct cli *cli, struct image_opts *o)
-{
-	uint64_t v;
-	int c;
-
-	while (cli_next(cli, &c)) {
-		switch (c) {
-		case 'r':
-			o->root_dir = optarg;
-			break;
-		case 'o':
-			o->out_dir = optarg;
-			break;
-		case 'n':
-			if (!*optarg || strchr(optarg, '/')) {
-				log_error("--name must be a plain file name");
-				return false;
-			}
-			o->name = optarg;
-			break;
-		case 's':
-			o->salt_seed = optarg;
-			break;
-		case 'e':
-			if (parse_epoch(optarg, &o->source_date_epoch) < 0) {
-				log_error("--source-date-epoch '%s' is not a number", optarg);
-				return false;
-			}
-			break;
-		case 'z':
-			o->compress = optarg;
-			break;
-		case 'm':
-			o->mkfs_erofs = optarg;
-			break;
-		case 'D':
-			o->data_dev = optarg;
-			break;
-		case 'H':
-			o->hash_dev = optarg;
-			break;
-		case 'R':
-			o->root_dev = optarg;
-			break;
-		case 't':
-			if (parse_epoch(optarg, &v) < 0 || v == 0 || v > 1024) {
-				log_error("--threads '%s' is not 1..1024", optarg);
-				return false;
-			}
-			o->threads = (unsigned)v;
-			break;
-		}
-	}
-	if (cli->stop)
+	if (!*value || strchr(value, '/')) {
+		log_error("--name must be a plain file name");
 		return false;
-	if (!o->root_dir || !o->out_dir)
-		return cli_usage_error(cli), false;
-	return cli_args(cli, 0, 0);
+	}
+	*(const char **)field = value;
+	return true;
 }
 
 static int image_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	        {"root", required_argument, NULL, 'r'},
-	        {"out", required_argument, NULL, 'o'},
-	        {"name", required_argument, NULL, 'n'},
-	        {"salt-seed", required_argument, NULL, 's'},
-	        {"source-date-epoch", required_argument, NULL, 'e'},
-	        {"compress", required_argument, NULL, 'z'},
-	        {"mkfs-erofs", required_argument, NULL, 'm'},
-	        {"data-dev", required_argument, NULL, 'D'},
-	        {"hash-dev", required_argument, NULL, 'H'},
-	        {"root-dev", required_argument, NULL, 'R'},
-	        {"threads", required_argument, NULL, 't'},
-	        {"help", no_argument, NULL, 'h'},
+	struct image_opts o;
+	const struct cli_opt opts[] = {
+	        CLI_STRING("root", 0, &o.root_dir, "DIR", "the staged root tree"),
+	        CLI_STRING("out", 0, &o.out_dir, "OUTDIR", "where the outputs go (created if missing)"),
+	        CLI_CALL("name", 0, &o.name, plain_name, "NAME", "output prefix (root)"),
+	        CLI_STRING("salt-seed", 0, &o.salt_seed, "STRING",
+	                   "mixed into the erofs UUID and the verity salt"),
+	        CLI_U64("source-date-epoch", 0, &o.source_date_epoch, 0, UINT64_MAX, "N",
+	                "every inode's time (default $SOURCE_DATE_EPOCH or 0)"),
+	        CLI_STRING("compress", 0, &o.compress, "ALG|none", "mkfs.erofs compressor (lz4hc)"),
+	        CLI_STRING("mkfs-erofs", 0, &o.mkfs_erofs, "PROGRAM", "mkfs.erofs to run (from PATH)"),
+	        CLI_STRING("data-dev", 0, &o.data_dev, "DEV",
+	                   "guest data device for dm-mod.create (/dev/vda1)"),
+	        CLI_STRING("hash-dev", 0, &o.hash_dev, "DEV",
+	                   "guest hash device for dm-mod.create (/dev/vda2)"),
+	        CLI_STRING("root-dev", 0, &o.root_dev, "DEV", "device for ccinit.root= (/dev/vda)"),
+	        CLI_UINT("threads", 0, &o.threads, 1, 1024, "N", "verity hashing threads (online CPUs)"),
 	        {0},
 	};
-	struct cli cli = {argc, argv, "h", opts, usage};
-	struct image_opts o;
+	struct cli cli = {argc, argv, usage_text, opts};
 	struct image_result res;
 	char why[4096] = "";
 	int r;
@@ -131,8 +56,10 @@ static int image_main(int argc, char **argv)
 	image_opts_init(&o);
 	if (!cli_source_date_epoch(&o.source_date_epoch))
 		return EXIT_USAGE;
-	if (!parse_options(&cli, &o))
-		return cli.stop ? cli.exit_code : EXIT_USAGE;
+	if (!cli_parse(&cli, 0, 0))
+		return cli.exit_code;
+	if (!o.root_dir || !o.out_dir)
+		return cli_usage_error(&cli);
 	r = image_build(&o, &res, why, sizeof(why));
 	if (r < 0) {
 		log_error("%s", why);

@@ -6,7 +6,6 @@
  * plus depmod's indexes for exactly that set.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,75 +39,37 @@ static int stage_modules(const char *kernel_root, const char *kver, const char *
 	return cpio_add_tree(a, "/lib/modules", staged_modules);
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: ccimage initramfs -o OUT [--list FILE]... [--init BINARY]\n"
-	        "         [--kernel-root DIR --kver VERSION [--profile NAME]... [--module "
-	        "NAME]...]\n"
-	        "         [--mtime SECONDS]\n"
-	        "Writes a reproducible cpio (newc) initramfs. --list takes gen_init_cpio lines\n"
-	        "(dir, file, slink, nod, tree; host paths relative to the list's directory).\n"
-	        "Always present: /dev/console, /proc, /sys, /dev, /run, /tmp. The mtime defaults\n"
-	        "to SOURCE_DATE_EPOCH, else 0.\n");
-}
+static const char usage_text[] =
+        "usage: ccimage initramfs -o OUT [--list FILE]... [--init BINARY]\n"
+        "         [--kernel-root DIR --kver VERSION [--profile NAME]... [--module "
+        "NAME]...]\n"
+        "         [--mtime SECONDS]\n"
+        "Writes a reproducible cpio (newc) initramfs. --list takes gen_init_cpio lines\n"
+        "(dir, file, slink, nod, tree; host paths relative to the list's directory).\n"
+        "Always present: /dev/console, /proc, /sys, /dev, /run, /tmp. The mtime defaults\n"
+        "to SOURCE_DATE_EPOCH, else 0.\n";
 
 struct initramfs_args {
 	const char *out, *init, *kernel_root, *kver;
-	const char *lists[16], *modules[MAX_MODULES];
-	size_t nlists, nmodules;
-	unsigned long mtime;
+	const char *list_items[16], *module_items[MAX_MODULES];
+	struct cli_list lists, modules;
+	uint64_t mtime;
 };
 
-/* The options into a; false when the command ends here (cli->stop, or a usage error). */
-static bool parse_options(struct cli *cli, struct initramfs_args *a)
+/* --profile NAME: the profile's modules join the --module list. */
+static bool add_profile(const char *value, void *field)
 {
-	const struct module_profile *p;
-	int c;
+	const struct module_profile *p = module_profile_find(value);
+	struct cli_list *modules = field;
 
-	while (cli_next(cli, &c)) {
-		switch (c) {
-		case 'o':
-			a->out = optarg;
-			break;
-		case 'i':
-			a->init = optarg;
-			break;
-		case 'k':
-			a->kernel_root = optarg;
-			break;
-		case 'v':
-			a->kver = optarg;
-			break;
-		case 't':
-			a->mtime = strtoul(optarg, NULL, 10);
-			break;
-		case 'l':
-			if (a->nlists == sizeof(a->lists) / sizeof(a->lists[0]))
-				return false;
-			a->lists[a->nlists++] = optarg;
-			break;
-		case 'm':
-			if (a->nmodules == MAX_MODULES)
-				return false;
-			a->modules[a->nmodules++] = optarg;
-			break;
-		case 'p':
-			p = module_profile_find(optarg);
-			if (!p) {
-				fprintf(stderr, "ccimage: unknown module profile '%s'\n", optarg);
-				return false;
-			}
-			for (size_t i = 0; i < p->count && a->nmodules < MAX_MODULES; i++)
-				a->modules[a->nmodules++] = p->modules[i].name;
-			break;
-		}
-	}
-	if (cli->stop)
+	if (!p) {
+		fprintf(stderr, "ccimage: unknown module profile '%s'\n", value);
 		return false;
-	if (!a->out || (a->nmodules && (!a->kernel_root || !a->kver)))
-		return cli_usage_error(cli), false;
-	return cli_args(cli, 0, 0);
+	}
+	for (size_t i = 0; i < p->count; i++)
+		if (!cli_list_add(modules, "module", p->modules[i].name))
+			return false;
+	return true;
 }
 
 /* The skeleton, /init, the lists' files; stage is a fresh directory for the modules. */
@@ -125,29 +86,29 @@ static int fill(struct cpio_archive *ar, const struct initramfs_args *a, char *s
 		r = cpio_add_node(ar, "/dev/console", S_IFCHR | 0600, 5, 1);
 	if (r >= 0 && a->init)
 		r = cpio_add_file(ar, "/init", a->init, 0755);
-	for (size_t i = 0; r >= 0 && i < a->nlists; i++) {
+	for (size_t i = 0; r >= 0 && i < a->lists.count; i++) {
 		char base[PATH_MAX];
-		snprintf(base, sizeof(base), "%s", a->lists[i]);
+		snprintf(base, sizeof(base), "%s", a->lists.items[i]);
 		char *slash = strrchr(base, '/');
 		if (slash)
 			*slash = '\0';
 		else
 			strcpy(base, ".");
-		r = cpio_add_list(ar, a->lists[i], base, why, sizeof(why));
+		r = cpio_add_list(ar, a->lists.items[i], base, why, sizeof(why));
 		if (r < 0)
 			fprintf(stderr, "ccimage: %s\n", why);
 	}
-	if (r >= 0 && a->nmodules) {
+	if (r >= 0 && a->modules.count) {
 		if (!mkdtemp(stage))
 			return -errno;
 		*staged = true;
-		r = stage_modules(a->kernel_root, a->kver, stage, a->modules, a->nmodules, ar);
+		r = stage_modules(a->kernel_root, a->kver, stage, a->modules.items, a->modules.count, ar);
 	}
 	return r;
 }
 
 /* Writes OUT.tmp, then renames it: a failed run leaves no half archive. */
-static int write_out(struct cpio_archive *ar, const char *out, unsigned long mtime)
+static int write_out(struct cpio_archive *ar, const char *out, uint64_t mtime)
 {
 	char partial[PATH_MAX];
 	FILE *f;
@@ -167,28 +128,32 @@ static int write_out(struct cpio_archive *ar, const char *out, unsigned long mti
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-	        {"output", required_argument, NULL, 'o'},
-	        {"list", required_argument, NULL, 'l'},
-	        {"init", required_argument, NULL, 'i'},
-	        {"kernel-root", required_argument, NULL, 'k'},
-	        {"kver", required_argument, NULL, 'v'},
-	        {"profile", required_argument, NULL, 'p'},
-	        {"module", required_argument, NULL, 'm'},
-	        {"mtime", required_argument, NULL, 't'},
-	        {"help", no_argument, NULL, 'h'},
+	struct initramfs_args a = {0};
+	const struct cli_opt opts[] = {
+	        CLI_STRING("output", 'o', &a.out, "OUT", NULL),
+	        CLI_LIST("list", 0, &a.lists, "FILE", NULL),
+	        CLI_STRING("init", 0, &a.init, "BINARY", NULL),
+	        CLI_STRING("kernel-root", 0, &a.kernel_root, "DIR", NULL),
+	        CLI_STRING("kver", 0, &a.kver, "VERSION", NULL),
+	        CLI_CALL("profile", 0, &a.modules, add_profile, "NAME", NULL),
+	        CLI_LIST("module", 0, &a.modules, "NAME", NULL),
+	        CLI_U64("mtime", 0, &a.mtime, 0, UINT32_MAX, "SECONDS", NULL),
 	        {0},
 	};
-	struct cli cli = {argc, argv, "o:h", options, usage};
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	struct initramfs_args a = {.mtime = epoch ? strtoul(epoch, NULL, 10) : 0};
+	struct cli cli = {argc, argv, usage_text, opts};
 	char stage[] = "/tmp/ccimage-initramfs-XXXXXX";
 	struct cpio_archive *ar = NULL;
 	bool staged = false;
 	int r;
 
-	if (!parse_options(&cli, &a))
-		return cli.stop ? cli.exit_code : EXIT_USAGE;
+	a.lists = (struct cli_list){a.list_items, 0, sizeof(a.list_items) / sizeof(a.list_items[0])};
+	a.modules = (struct cli_list){a.module_items, 0, MAX_MODULES};
+	if (!cli_source_date_epoch(&a.mtime))
+		return EXIT_USAGE;
+	if (!cli_parse(&cli, 0, 0))
+		return cli.exit_code;
+	if (!a.out || (a.modules.count && (!a.kernel_root || !a.kver)))
+		return cli_usage_error(&cli);
 	r = cpio_new(&ar);
 	if (r >= 0)
 		r = fill(ar, &a, stage, &staged);

@@ -182,15 +182,12 @@ static void print_json(const char *config, const struct loaded_fragment *lfs, si
 	fputs("]}\n", stdout);
 }
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-	        "usage: ccimage kconfig check [--json] [--strict] [--verbose] [--dir DIR] CONFIG "
-	        "[FRAGMENT...]\n"
-	        "Checks a kernel .config against config fragments (default: DIR/*.conf, DIR the\n"
-	        "shipped kernel-configs/). Exit 0: no error-severity option unmet; 1: some are\n"
-	        "(or, with --strict, a warning); 2 usage; 3 malformed input; 4 unreadable file.\n");
-}
+static const char usage_text[] =
+        "usage: ccimage kconfig check [--json] [--strict] [--verbose] [--dir DIR] CONFIG "
+        "[FRAGMENT...]\n"
+        "Checks a kernel .config against config fragments (default: DIR/*.conf, DIR the\n"
+        "shipped kernel-configs/). Exit 0: no error-severity option unmet; 1: some are\n"
+        "(or, with --strict, a warning); 2 usage; 3 malformed input; 4 unreadable file.\n";
 
 struct check_args {
 	bool json, strict, verbose;
@@ -285,28 +282,21 @@ out:
 
 int kconfig_check_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	        {"json", no_argument, NULL, 'j'},    {"strict", no_argument, NULL, 's'},
-	        {"verbose", no_argument, NULL, 'v'}, {"dir", required_argument, NULL, 'd'},
-	        {"help", no_argument, NULL, 'h'},    {0},
-	};
-	struct cli cli = {argc, argv, "jsvd:h", longopts, usage};
 	struct check_args a = {0};
+	const struct cli_opt opts[] = {
+	        CLI_FLAG("json", 'j', &a.json, NULL),
+	        CLI_FLAG("strict", 's', &a.strict, NULL),
+	        CLI_FLAG("verbose", 'v', &a.verbose, NULL),
+	        CLI_STRING("dir", 'd', &a.dir, "DIR", NULL),
+	        {0},
+	};
+	struct cli cli = {argc, argv, usage_text, opts};
 	glob_t g = {0};
 	bool globbed = false;
-	int c, r;
+	int r;
 
-	while (cli_next(&cli, &c)) {
-		a.json |= c == 'j';
-		a.strict |= c == 's';
-		a.verbose |= c == 'v';
-		if (c == 'd')
-			a.dir = optarg;
-	}
-	if (cli.stop)
+	if (!cli_parse(&cli, 1, -1))
 		return cli.exit_code;
-	if (!cli_args(&cli, 1, -1))
-		return EXIT_USAGE;
 	const char *config = argv[optind++];
 	char **paths = argv + optind;
 	size_t npaths = (size_t)(argc - optind);

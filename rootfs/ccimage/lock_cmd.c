@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `ccimage lock RECIPE`: pins the recipe's packages as the archive has them today. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,16 +11,14 @@
 #include "rootfs/recipe/lock.h"
 #include "rootfs/recipe/recipe.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: ccimage lock RECIPE [--output FILE] [--set NAME=VALUE]... [--quiet]\n"
-	           "       ccimage lock RECIPE --check [--lock FILE] [--set NAME=VALUE]...\n"
-	           "Resolves every package of the recipe (and its kernel package) against the\n"
-	           "recipe's archives today and writes RECIPE.lock (or FILE): name, version,\n"
-	           "architecture, sha256 and archive path of each .deb, sorted.\n"
-	           "--check writes nothing: it says in one line whether RECIPE.lock (or the\n"
-	           "--lock FILE) still pins what the archive has today; exit 1 when stale.\n");
-}
+static const char usage_text[] =
+        "usage: ccimage lock RECIPE [--output FILE] [--set NAME=VALUE]... [--quiet]\n"
+        "       ccimage lock RECIPE --check [--lock FILE] [--set NAME=VALUE]...\n"
+        "Resolves every package of the recipe (and its kernel package) against the\n"
+        "recipe's archives today and writes RECIPE.lock (or FILE): name, version,\n"
+        "architecture, sha256 and archive path of each .deb, sorted.\n"
+        "--check writes nothing: it says in one line whether RECIPE.lock (or the\n"
+        "--lock FILE) still pins what the archive has today; exit 1 when stale.\n";
 
 /* One line: current (exit 0), or how many pins moved and which (exit 1). */
 static int check_lock(const struct recipe *rc, const struct lock *now, const char *path,
@@ -52,32 +49,25 @@ static int check_lock(const struct recipe *rc, const struct lock *now, const cha
 
 static int lock_main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-	                                     {"set", required_argument, NULL, CLI_OPT_SET},
-	                                     {"quiet", no_argument, NULL, 'q'},
-	                                     {"check", no_argument, NULL, 'c'},
-	                                     {"lock", required_argument, NULL, 'l'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {0}};
-	struct cli cli = {argc, argv, "o:qh", opts, usage};
 	const char *out = NULL;
 	bool quiet = false, check = false;
+	const struct cli_opt opts[] = {
+	        CLI_STRING("output", 'o', &out, "FILE", NULL),
+	        CLI_SETS(NULL),
+	        CLI_FLAG("quiet", 'q', &quiet, NULL),
+	        CLI_FLAG("check", 0, &check, NULL),
+	        CLI_STRING("lock", 0, &out, "FILE", NULL),
+	        {0},
+	};
+	struct cli cli = {argc, argv, usage_text, opts};
 	char why[PATH_MAX + 256] = "", path[PATH_MAX];
 	struct recipe *rc = NULL;
 	struct apt *a = NULL;
 	struct lock *l = NULL;
-	int c, r;
+	int r;
 
-	while (cli_next(&cli, &c)) {
-		if (c == 'o' || c == 'l')
-			out = optarg;
-		quiet |= c == 'q';
-		check |= c == 'c';
-	}
-	if (cli.stop)
+	if (!cli_parse(&cli, 1, 1))
 		return cli.exit_code;
-	if (!cli_args(&cli, 1, 1))
-		return EXIT_USAGE;
 	r = recipe_load(argv[optind], cli.sets, cli.nsets, &rc, why, sizeof(why));
 	if (r < 0) {
 		fprintf(stderr, "ccimage lock: %s\n", why);

@@ -2,7 +2,6 @@
 /* `ccimage modules build`: NVIDIA's open kernel modules for an image's kernel, cached. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,25 +10,21 @@
 #include "rootfs/ccimage/command.h"
 #include "modules/nvidia/modbuild.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: ccimage modules build (--kver KVER | --kernel-root DIR)\n"
-	        "         [--headers-version V] [--source PKG] [--source-version V] [--cc CC]\n"
-	        "         [--module NAME]... [-j N] [--cache DIR] [--suite S] [--mirror URL]\n"
-	        "         [--security-mirror URL] [--install ROOT] [--kernel-tree OUT]\n"
-	        "         [--cached-only] [--quiet]\n"
-	        "Builds nvidia.ko and nvidia-uvm.ko (or the --module list) from Debian's\n"
-	        "" MODBUILD_SOURCE_DEFAULT
-	        " against linux-headers-KVER, fetched with a private apt\n"
-	        "configuration and unpacked, not installed. The result is cached in\n"
-	        "${CCINIT_CACHE:-/var/cache/ccinit}/nvidia-modules/KEY, keyed by the source and\n"
-	        "headers versions (default: apt's candidates), the compiler and the module list;\n"
-	        "its path is printed on stdout. --kernel-root takes KVER from DIR/lib/modules;\n"
-	        "--install copies the modules to ROOT/lib/modules/KVER/updates/dkms/;\n"
-	        "--kernel-tree (with --kernel-root) writes OUT, the kernel tree hard-linked\n"
-	        "with the modules added and depmod run: a recipe's `kernel: root:`.\n");
-}
+static const char usage_text[] =
+        "usage: ccimage modules build (--kver KVER | --kernel-root DIR)\n"
+        "         [--headers-version V] [--source PKG] [--source-version V] [--cc CC]\n"
+        "         [--module NAME]... [-j N] [--cache DIR] [--suite S] [--mirror URL]\n"
+        "         [--security-mirror URL] [--install ROOT] [--kernel-tree OUT]\n"
+        "         [--cached-only] [--quiet]\n"
+        "Builds nvidia.ko and nvidia-uvm.ko (or the --module list) from Debian's\n"
+        "" MODBUILD_SOURCE_DEFAULT " against linux-headers-KVER, fetched with a private apt\n"
+        "configuration and unpacked, not installed. The result is cached in\n"
+        "${CCINIT_CACHE:-/var/cache/ccinit}/nvidia-modules/KEY, keyed by the source and\n"
+        "headers versions (default: apt's candidates), the compiler and the module list;\n"
+        "its path is printed on stdout. --kernel-root takes KVER from DIR/lib/modules;\n"
+        "--install copies the modules to ROOT/lib/modules/KVER/updates/dkms/;\n"
+        "--kernel-tree (with --kernel-root) writes OUT, the kernel tree hard-linked\n"
+        "with the modules added and depmod run: a recipe's `kernel: root:`.\n";
 
 /* The one KVER under DIR/lib/modules, as an extracted kernel package has. */
 static int kver_of(const char *root, char *kver, size_t size)
@@ -48,15 +43,6 @@ static int kver_of(const char *root, char *kver, size_t size)
 			snprintf(kver, size, "%s", de->d_name);
 	closedir(d);
 	return n == 1 ? 0 : -EINVAL;
-}
-
-static int parse_jobs(const char *s, unsigned *jobs)
-{
-	char *end;
-
-	errno = 0;
-	*jobs = (unsigned)strtoul(s, &end, 10);
-	return errno || *end || *jobs == 0 || *jobs > 256 ? -EINVAL : 0;
 }
 
 /* Builds (or finds), installs and writes the tree as asked; prints the result's directory. */
@@ -89,69 +75,50 @@ static int build(const struct modbuild_opts *o, const char *kernel_root, const c
 	return EXIT_OK;
 }
 
+/* The --module names, space separated as NV_KERNEL_MODULES wants them. */
+static bool join_modules(const char *const *names, size_t n, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " " : "", names[i]);
+	if (used < size)
+		return true;
+	fprintf(stderr, "ccimage: --module: the names take more than %zu bytes\n", size - 1);
+	return false;
+}
+
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-	        {"kver", required_argument, NULL, 'k'},
-	        {"kernel-root", required_argument, NULL, 'K'},
-	        {"headers-version", required_argument, NULL, 'H'},
-	        {"source", required_argument, NULL, 's'},
-	        {"source-version", required_argument, NULL, 'S'},
-	        {"cc", required_argument, NULL, 'c'},
-	        {"module", required_argument, NULL, 'm'},
-	        {"jobs", required_argument, NULL, 'j'},
-	        {"cache", required_argument, NULL, 'C'},
-	        {"suite", required_argument, NULL, 'u'},
-	        {"mirror", required_argument, NULL, 'M'},
-	        {"security-mirror", required_argument, NULL, 'y'},
-	        {"install", required_argument, NULL, 'i'},
-	        {"kernel-tree", required_argument, NULL, 't'},
-	        {"quiet", no_argument, NULL, 'q'},
-	        {"cached-only", no_argument, NULL, 'o'},
-	        {"help", no_argument, NULL, 'h'},
+	struct modbuild_opts o = {0};
+	const char *kernel_root = NULL, *install = NULL, *tree = NULL, *module_items[32];
+	struct cli_list module_list = {module_items, 0, 32};
+	char kver[256], modules[512];
+	const struct cli_opt opts[] = {
+	        CLI_STRING("kver", 0, &o.kver, "KVER", NULL),
+	        CLI_STRING("kernel-root", 0, &kernel_root, "DIR", NULL),
+	        CLI_STRING("headers-version", 0, &o.headers_version, "V", NULL),
+	        CLI_STRING("source", 0, &o.source_package, "PKG", NULL),
+	        CLI_STRING("source-version", 0, &o.source_version, "V", NULL),
+	        CLI_STRING("cc", 0, &o.cc, "CC", NULL),
+	        CLI_LIST("module", 0, &module_list, "NAME", NULL),
+	        CLI_UINT("jobs", 'j', &o.jobs, 1, 256, "N", NULL),
+	        CLI_STRING("cache", 0, &o.cache, "DIR", NULL),
+	        CLI_STRING("suite", 0, &o.suite, "S", NULL),
+	        CLI_STRING("mirror", 0, &o.mirror, "URL", NULL),
+	        CLI_STRING("security-mirror", 0, &o.security_mirror, "URL", NULL),
+	        CLI_STRING("install", 0, &install, "ROOT", NULL),
+	        CLI_STRING("kernel-tree", 0, &tree, "OUT", NULL),
+	        CLI_FLAG("quiet", 'q', &o.quiet, NULL),
+	        CLI_FLAG("cached-only", 0, &o.cached_only, NULL),
 	        {0},
 	};
-	struct cli cli = {argc, argv, "j:qh", options, usage};
-	struct modbuild_opts o = {0};
-	const char *kernel_root = NULL, *install = NULL, *tree = NULL;
-	char kver[256], modules[512] = "";
-	/* The options that only name a string, by their letter. */
-	const char **strings[128] = {
-	        ['k'] = &o.kver,
-	        ['K'] = &kernel_root,
-	        ['H'] = &o.headers_version,
-	        ['s'] = &o.source_package,
-	        ['S'] = &o.source_version,
-	        ['c'] = &o.cc,
-	        ['C'] = &o.cache,
-	        ['u'] = &o.suite,
-	        ['M'] = &o.mirror,
-	        ['y'] = &o.security_mirror,
-	        ['i'] = &install,
-	        ['t'] = &tree,
-	};
-	size_t used = 0;
-	int c;
+	struct cli cli = {argc, argv, usage_text, opts};
 
-	while (cli_next(&cli, &c)) {
-		if (c < 128 && strings[c]) {
-			*strings[c] = optarg;
-		} else if (c == 'q' || c == 'o') {
-			o.quiet |= c == 'q';
-			o.cached_only |= c == 'o';
-		} else if (c == 'm') {
-			used += (size_t)snprintf(modules + used, sizeof(modules) - used, "%s%s",
-			                         used ? " " : "", optarg);
-			if (used >= sizeof(modules))
-				return EXIT_USAGE;
-		} else if (c == 'j' && parse_jobs(optarg, &o.jobs) < 0) {
-			fprintf(stderr, "ccimage: --jobs: '%s' is not 1..256\n", optarg);
-			return EXIT_USAGE;
-		}
-	}
-	if (cli.stop)
+	if (!cli_parse(&cli, 0, 0))
 		return cli.exit_code;
-	if (!cli_args(&cli, 0, 0))
+	if (!join_modules(module_items, module_list.count, modules, sizeof(modules)))
 		return EXIT_USAGE;
 	if (!!o.kver == !!kernel_root || (tree && !kernel_root))
 		return cli_usage_error(&cli);
