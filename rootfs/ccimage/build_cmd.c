@@ -183,7 +183,8 @@ static int build_main(int argc, char **argv)
 	                 "write DIR/explain.txt: every path in the root and why (also to stdout)"),
 	        CLI_FLAG("keep-stage", 0, &b.keep_stage, "keep the staged root tree in DIR/root"),
 	        CLI_FLAG("quiet", 'q', &b.quiet, "no progress lines"),
-	        CLI_FLAG("json", 0, &a.json, "a JSON summary (steps with times, outputs) on stdout"),
+	        CLI_FLAG("json", 0, &a.json,
+	                 "a JSON summary (steps with times, outputs) on stdout"),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts, epoch_note};

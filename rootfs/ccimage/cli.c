@@ -12,7 +12,7 @@
 #define CLI_VAL_BASE 0x100
 #define CLI_VAL_HELP 'h'
 
-int cli_number(const char *s, uint64_t min, uint64_t max, uint64_t *v)
+int cli_number(const char *s, int base, uint64_t min, uint64_t max, uint64_t *v)
 {
 	unsigned long long x;
 	char *end;
@@ -20,7 +20,7 @@ int cli_number(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
-	x = strtoull(s, &end, 10);
+	x = strtoull(s, &end, base);
 	if (errno || *end || x < min || x > max)
 		return -EINVAL;
 	*v = x;
@@ -31,7 +31,7 @@ static bool store_number(const struct cli_opt *o, const char *value)
 {
 	uint64_t v;
 
-	if (cli_number(value, o->min, o->max, &v) < 0) {
+	if (cli_number(value, o->base, o->min, o->max, &v) < 0) {
 		if (o->min == 0 && o->max == UINT64_MAX)
 			log_error("--%s '%s' is not a number", o->name, value);
 		else
@@ -74,7 +74,7 @@ static bool store(struct cli *c, const struct cli_opt *o, const char *value)
 	case CLI_T_LIST:
 		return cli_list_add(list, o->name, value);
 	case CLI_T_CALL:
-		return o->parse(value, o->field);
+		return o->parse(o, value);
 	case CLI_T_SETS:
 		if (c->nsets == CLI_MAX_SETS) {
 			log_error("at most %d --set", CLI_MAX_SETS);
@@ -188,7 +188,7 @@ bool cli_source_date_epoch(uint64_t *epoch)
 
 	if (!env || !*env)
 		return true;
-	if (cli_number(env, 0, UINT64_MAX, &v) < 0) {
+	if (cli_number(env, 10, 0, UINT64_MAX, &v) < 0) {
 		log_error("SOURCE_DATE_EPOCH='%s' is not a number", env);
 		return false;
 	}

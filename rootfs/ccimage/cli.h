@@ -34,10 +34,10 @@
 enum cli_type {
 	CLI_T_FLAG,   /* no value; the bool field becomes true */
 	CLI_T_STRING, /* the const char * field points at the value */
-	CLI_T_UINT,   /* a decimal number in min..max into an unsigned field */
-	CLI_T_U64,    /* a decimal number in min..max into a uint64_t field */
+	CLI_T_UINT,   /* a number in min..max into an unsigned field */
+	CLI_T_U64,    /* a number in min..max into a uint64_t field */
 	CLI_T_LIST,   /* appended to a struct cli_list, at most its max */
-	CLI_T_CALL,   /* handed to parse(value, field): false when refused (it says why) */
+	CLI_T_CALL,   /* handed to parse(): false when refused (it says why) */
 	CLI_T_SETS,   /* --set NAME=VALUE into struct cli's sets */
 };
 
@@ -47,18 +47,49 @@ struct cli_opt {
 	enum cli_type type;
 	void *field;
 	uint64_t min, max; /* CLI_T_UINT, CLI_T_U64 */
-	bool (*parse)(const char *value, void *field);
+	int base;          /* CLI_T_UINT, CLI_T_U64: 10, or 0 for C's 0x and 0 prefixes */
+	bool (*parse)(const struct cli_opt *o, const char *value);
 	const char *arg;  /* the value's name in the usage: "DIR" */
 	const char *help; /* its line in the usage; NULL lists it only in the text */
 };
 
-#define CLI_FLAG(n, l, f, h)          {n, l, CLI_T_FLAG, f, 0, 0, NULL, NULL, h}
-#define CLI_STRING(n, l, f, a, h)     {n, l, CLI_T_STRING, f, 0, 0, NULL, a, h}
-#define CLI_UINT(n, l, f, lo, hi, a, h) {n, l, CLI_T_UINT, f, lo, hi, NULL, a, h}
-#define CLI_U64(n, l, f, lo, hi, a, h) {n, l, CLI_T_U64, f, lo, hi, NULL, a, h}
-#define CLI_LIST(n, l, f, a, h)       {n, l, CLI_T_LIST, f, 0, 0, NULL, a, h}
-#define CLI_CALL(n, l, f, p, a, h)    {n, l, CLI_T_CALL, f, 0, 0, p, a, h}
-#define CLI_SETS(h)                   {"set", 0, CLI_T_SETS, NULL, 0, 0, NULL, "NAME=VALUE", h}
+#define CLI_FLAG(n, l, f, h)                                                                       \
+	{                                                                                          \
+		n, l, CLI_T_FLAG, f, 0, 0, 0, NULL, NULL, h                                        \
+	}
+#define CLI_STRING(n, l, f, a, h)                                                                  \
+	{                                                                                          \
+		n, l, CLI_T_STRING, f, 0, 0, 0, NULL, a, h                                         \
+	}
+#define CLI_UINT(n, l, f, lo, hi, a, h)                                                            \
+	{                                                                                          \
+		n, l, CLI_T_UINT, f, lo, hi, 10, NULL, a, h                                        \
+	}
+#define CLI_U64(n, l, f, lo, hi, a, h)                                                             \
+	{                                                                                          \
+		n, l, CLI_T_U64, f, lo, hi, 10, NULL, a, h                                         \
+	}
+/* Numbers as C (and veritysetup) read them: 0x hex, 0 octal. */
+#define CLI_UINT_C(n, l, f, lo, hi, a, h)                                                          \
+	{                                                                                          \
+		n, l, CLI_T_UINT, f, lo, hi, 0, NULL, a, h                                         \
+	}
+#define CLI_U64_C(n, l, f, lo, hi, a, h)                                                           \
+	{                                                                                          \
+		n, l, CLI_T_U64, f, lo, hi, 0, NULL, a, h                                          \
+	}
+#define CLI_LIST(n, l, f, a, h)                                                                    \
+	{                                                                                          \
+		n, l, CLI_T_LIST, f, 0, 0, 0, NULL, a, h                                           \
+	}
+#define CLI_CALL(n, l, f, p, a, h)                                                                 \
+	{                                                                                          \
+		n, l, CLI_T_CALL, f, 0, 0, 0, p, a, h                                              \
+	}
+#define CLI_SETS(h)                                                                                \
+	{                                                                                          \
+		"set", 0, CLI_T_SETS, NULL, 0, 0, 0, NULL, "NAME=VALUE", h                         \
+	}
 
 /* A repeatable option's values: items has room for max. */
 struct cli_list {
@@ -96,9 +127,8 @@ void cli_usage(const struct cli *c, FILE *f);
  */
 bool cli_source_date_epoch(uint64_t *epoch);
 
-/* A decimal number in min..max: 0, or -EINVAL (no sign, no suffix, no overflow). */
-int cli_number(const char *s, uint64_t min, uint64_t max, uint64_t *v);
+/* A number in min..max in base (10, or 0 as strtoull): 0, or -EINVAL (no sign, no suffix). */
+int cli_number(const char *s, int base, uint64_t min, uint64_t max, uint64_t *v);
 
 /* Usage on stderr; returns EXIT_USAGE, for a front-end's own checks. */
 int cli_usage_error(const struct cli *c);
-

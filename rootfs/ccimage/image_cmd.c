@@ -17,13 +17,13 @@ static const char usage_text[] =
         "disk: p1 erofs, p2 tree), verity_params.txt, dm-mod.txt, cmdline.txt and\n"
         "image.json in OUTDIR. The same inputs give the same bytes.\n";
 
-static bool plain_name(const char *value, void *field)
+static bool plain_name(const struct cli_opt *o, const char *value)
 {
 	if (!*value || strchr(value, '/')) {
-		log_error("--name must be a plain file name");
+		log_error("--%s must be a plain file name", o->name);
 		return false;
 	}
-	*(const char **)field = value;
+	*(const char **)o->field = value;
 	return true;
 }
 
@@ -32,20 +32,23 @@ static int image_main(int argc, char **argv)
 	struct image_opts o;
 	const struct cli_opt opts[] = {
 	        CLI_STRING("root", 0, &o.root_dir, "DIR", "the staged root tree"),
-	        CLI_STRING("out", 0, &o.out_dir, "OUTDIR", "where the outputs go (created if missing)"),
+	        CLI_STRING("out", 0, &o.out_dir, "OUTDIR",
+	                   "where the outputs go (created if missing)"),
 	        CLI_CALL("name", 0, &o.name, plain_name, "NAME", "output prefix (root)"),
 	        CLI_STRING("salt-seed", 0, &o.salt_seed, "STRING",
 	                   "mixed into the erofs UUID and the verity salt"),
 	        CLI_U64("source-date-epoch", 0, &o.source_date_epoch, 0, UINT64_MAX, "N",
 	                "every inode's time (default $SOURCE_DATE_EPOCH or 0)"),
 	        CLI_STRING("compress", 0, &o.compress, "ALG|none", "mkfs.erofs compressor (lz4hc)"),
-	        CLI_STRING("mkfs-erofs", 0, &o.mkfs_erofs, "PROGRAM", "mkfs.erofs to run (from PATH)"),
+	        CLI_STRING("mkfs-erofs", 0, &o.mkfs_erofs, "PROGRAM",
+	                   "mkfs.erofs to run (from PATH)"),
 	        CLI_STRING("data-dev", 0, &o.data_dev, "DEV",
 	                   "guest data device for dm-mod.create (/dev/vda1)"),
 	        CLI_STRING("hash-dev", 0, &o.hash_dev, "DEV",
 	                   "guest hash device for dm-mod.create (/dev/vda2)"),
 	        CLI_STRING("root-dev", 0, &o.root_dev, "DEV", "device for ccinit.root= (/dev/vda)"),
-	        CLI_UINT("threads", 0, &o.threads, 1, 1024, "N", "verity hashing threads (online CPUs)"),
+	        CLI_UINT("threads", 0, &o.threads, 1, 1024, "N",
+	                 "verity hashing threads (online CPUs)"),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};

@@ -57,10 +57,10 @@ struct initramfs_args {
 };
 
 /* --profile NAME: the profile's modules join the --module list. */
-static bool add_profile(const char *value, void *field)
+static bool add_profile(const struct cli_opt *o, const char *value)
 {
 	const struct module_profile *p = module_profile_find(value);
-	struct cli_list *modules = field;
+	struct cli_list *modules = o->field;
 
 	if (!p) {
 		fprintf(stderr, "ccimage: unknown module profile '%s'\n", value);
@@ -102,7 +102,8 @@ static int fill(struct cpio_archive *ar, const struct initramfs_args *a, char *s
 		if (!mkdtemp(stage))
 			return -errno;
 		*staged = true;
-		r = stage_modules(a->kernel_root, a->kver, stage, a->modules.items, a->modules.count, ar);
+		r = stage_modules(a->kernel_root, a->kver, stage, a->modules.items,
+		                  a->modules.count, ar);
 	}
 	return r;
 }
@@ -146,7 +147,8 @@ static int run(int argc, char **argv)
 	bool staged = false;
 	int r;
 
-	a.lists = (struct cli_list){a.list_items, 0, sizeof(a.list_items) / sizeof(a.list_items[0])};
+	a.lists =
+	        (struct cli_list){a.list_items, 0, sizeof(a.list_items) / sizeof(a.list_items[0])};
 	a.modules = (struct cli_list){a.module_items, 0, MAX_MODULES};
 	if (!cli_source_date_epoch(&a.mtime))
 		return EXIT_USAGE;

@@ -52,12 +52,9 @@ static int lock_main(int argc, char **argv)
 	const char *out = NULL;
 	bool quiet = false, check = false;
 	const struct cli_opt opts[] = {
-	        CLI_STRING("output", 'o', &out, "FILE", NULL),
-	        CLI_SETS(NULL),
-	        CLI_FLAG("quiet", 'q', &quiet, NULL),
-	        CLI_FLAG("check", 0, &check, NULL),
-	        CLI_STRING("lock", 0, &out, "FILE", NULL),
-	        {0},
+	        CLI_STRING("output", 'o', &out, "FILE", NULL), CLI_SETS(NULL),
+	        CLI_FLAG("quiet", 'q', &quiet, NULL),          CLI_FLAG("check", 0, &check, NULL),
+	        CLI_STRING("lock", 0, &out, "FILE", NULL),     {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};
 	char why[PATH_MAX + 256] = "", path[PATH_MAX];

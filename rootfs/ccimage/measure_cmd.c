@@ -16,7 +16,6 @@
  * (tests/reference/snp-vs-sev-snp-measure.sh).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,91 +27,29 @@
 #include "measurement/measure_input.h"
 #include "measurement/snp.h"
 #include "measurement/tdx.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
 #define SSM_VERSION "0.0.13" /* the sev-snp-measure release whose results we reproduce */
 
-enum {
-	OPT_MODE = 256,
-	OPT_TEE,
-	OPT_VCPUS,
-	OPT_VCPU_TYPE,
-	OPT_VCPU_SIG,
-	OPT_VCPU_FAMILY,
-	OPT_VCPU_MODEL,
-	OPT_VCPU_STEPPING,
-	OPT_VMM_TYPE,
-	OPT_OVMF,
-	OPT_KERNEL,
-	OPT_INITRD,
-	OPT_APPEND,
-	OPT_GUEST_FEATURES,
-	OPT_OUTPUT_FORMAT,
-	OPT_SNP_OVMF_HASH,
-	OPT_DUMP_VMSA,
-	OPT_SVSM,
-	OPT_VARS_SIZE,
-	OPT_VARS_FILE,
-	OPT_JSON,
-	OPT_RVPS,
-	OPT_TRUSTEE_VERSION,
-	OPT_VERSION,
-	OPT_HELP,
-};
+static const char usage_text[] =
+        "usage: ccimage measure --mode {sev,seves,snp,snp:ovmf-hash,snp:svsm,tdx} --ovmf PATH\n"
+        "         [--vcpus N] [--vcpu-type CPUTYPE | --vcpu-sig VALUE |\n"
+        "          --vcpu-family F --vcpu-model M --vcpu-stepping S] [--vmm-type QEMU|ec2|gce]\n"
+        "         [--kernel PATH [--initrd PATH] [--append CMDLINE]] [--guest-features VALUE]\n"
+        "         [--snp-ovmf-hash HEX] [--output-format hex|base64] [--dump-vmsa] [-v]\n"
+        "         [--svsm PATH (--vars-size N | --vars-file PATH)]\n"
+        "         [--json] [--rvps FILE [--trustee-version X]]\n\n"
+        "Predicts the AMD SEV/SEV-ES/SEV-SNP launch measurement exactly as sev-snp-measure "
+        "" SSM_VERSION "\n"
+        "does (same flags, same output line). --tee snp is --mode snp; --mode tdx (or --tee tdx)\n"
+        "predicts TDX measurements instead (`ccimage measure --mode tdx --help`).\n"
+        "--json prints a report of the value and its inputs' sha256; --rvps writes a trustee RVPS\n"
+        "message for snp_launch_measurement (hex, or base64 for trustee before 0.18.0).\n";
 
-static const struct option options[] = {
-        {"mode", required_argument, NULL, OPT_MODE},
-        {"tee", required_argument, NULL, OPT_TEE},
-        {"vcpus", required_argument, NULL, OPT_VCPUS},
-        {"vcpu-type", required_argument, NULL, OPT_VCPU_TYPE},
-        {"vcpu-sig", required_argument, NULL, OPT_VCPU_SIG},
-        {"vcpu-family", required_argument, NULL, OPT_VCPU_FAMILY},
-        {"vcpu-model", required_argument, NULL, OPT_VCPU_MODEL},
-        {"vcpu-stepping", required_argument, NULL, OPT_VCPU_STEPPING},
-        {"vmm-type", required_argument, NULL, OPT_VMM_TYPE},
-        {"ovmf", required_argument, NULL, OPT_OVMF},
-        {"kernel", required_argument, NULL, OPT_KERNEL},
-        {"initrd", required_argument, NULL, OPT_INITRD},
-        {"append", required_argument, NULL, OPT_APPEND},
-        {"guest-features", required_argument, NULL, OPT_GUEST_FEATURES},
-        {"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
-        {"snp-ovmf-hash", required_argument, NULL, OPT_SNP_OVMF_HASH},
-        {"dump-vmsa", no_argument, NULL, OPT_DUMP_VMSA},
-        {"svsm", required_argument, NULL, OPT_SVSM},
-        {"vars-size", required_argument, NULL, OPT_VARS_SIZE},
-        {"vars-file", required_argument, NULL, OPT_VARS_FILE},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"rvps", required_argument, NULL, OPT_RVPS},
-        {"trustee-version", required_argument, NULL, OPT_TRUSTEE_VERSION},
-        {"verbose", no_argument, NULL, 'v'},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {"help", no_argument, NULL, 'h'},
-        {},
-};
-
-static void usage(FILE *f)
+static void vcpu_types(FILE *f)
 {
-	fprintf(f,
-	        "usage: ccimage measure --mode {sev,seves,snp,snp:ovmf-hash,snp:svsm,tdx} --ovmf "
-	        "PATH\n"
-	        "         [--vcpus N] [--vcpu-type CPUTYPE | --vcpu-sig VALUE |\n"
-	        "          --vcpu-family F --vcpu-model M --vcpu-stepping S] [--vmm-type "
-	        "QEMU|ec2|gce]\n"
-	        "         [--kernel PATH [--initrd PATH] [--append CMDLINE]] [--guest-features "
-	        "VALUE]\n"
-	        "         [--snp-ovmf-hash HEX] [--output-format hex|base64] [--dump-vmsa] [-v]\n"
-	        "         [--svsm PATH (--vars-size N | --vars-file PATH)]\n"
-	        "         [--json] [--rvps FILE [--trustee-version X]]\n\n"
-	        "Predicts the AMD SEV/SEV-ES/SEV-SNP launch measurement exactly as sev-snp-measure "
-	        "%s\n"
-	        "does (same flags, same output line). --tee snp is --mode snp; --mode tdx (or "
-	        "--tee tdx)\n"
-	        "predicts TDX measurements instead (`ccimage measure --mode tdx --help`).\n"
-	        "--json prints a report of the value and its inputs' sha256; --rvps writes a "
-	        "trustee RVPS\n"
-	        "message for snp_launch_measurement (hex, or base64 for trustee before 0.18.0).\n"
-	        "vCPU types:",
-	        SSM_VERSION);
+	fprintf(f, "--vcpus is 1..%d, as in recipes. vCPU types:", MEASURE_MAX_VCPUS);
 	for (size_t i = 0; snp_vcpu_name(i); i++)
 		fprintf(f, "%s %s", i ? "," : "", snp_vcpu_name(i));
 	fprintf(f, "\n");
@@ -152,7 +89,7 @@ static bool wants_tdx(int argc, char **argv)
 	return tdx;
 }
 
-static int parse_mode(const char *v, struct measure_args *a)
+static bool parse_mode(const struct cli_opt *o, const char *v)
 {
 	static const struct {
 		const char *name;
@@ -162,183 +99,125 @@ static int parse_mode(const char *v, struct measure_args *a)
 	             {"snp", SEV_MODE_SNP},
 	             {"snp:ovmf-hash", SEV_MODE_SNP_OVMF_HASH},
 	             {"snp:svsm", SEV_MODE_SNP_SVSM}};
+	struct measure_args *a = o->field;
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strcmp(v, modes[i].name) == 0) {
 			a->mode = modes[i].mode;
 			a->mode_name = modes[i].name;
-			return 0;
+			a->have_mode = true;
+			return true;
 		}
-	return usage_error("argument --mode: invalid choice: '%s' (choose from 'sev', 'seves', "
-	                   "'snp', 'snp:ovmf-hash', 'snp:svsm', 'tdx')",
-	                   v);
+	usage_error("argument --%s: invalid choice: '%s' (choose from 'sev', 'seves', 'snp', "
+	            "'snp:ovmf-hash', 'snp:svsm', 'tdx')",
+	            o->name, v);
+	return false;
 }
 
-static int parse_i64(const char *opt, const char *v, int base, int64_t *out)
+/* A decimal Python int that fits int64 (counts, family/model/stepping). */
+static bool parse_int(const struct cli_opt *o, const char *v)
 {
+	struct measure_int *out = o->field;
 	__int128 x;
 
-	if (py_int(v, base, &x) < 0 || x > INT64_MAX || x < INT64_MIN) {
-		fprintf(stderr, "ccimage measure: error: argument --%s: invalid int value: '%s'\n",
-		        opt, v);
-		return EXIT_USAGE;
+	if (py_int(v, 10, &x) < 0 || x > INT64_MAX || x < INT64_MIN) {
+		usage_error("argument --%s: invalid int value: '%s'", o->name, v);
+		return false;
 	}
-	*out = (int64_t)x;
-	return 0;
+	*out = (struct measure_int){(int64_t)x, true};
+	return true;
 }
 
-/* --vcpu-sig and --guest-features: any Python int; the VMSA keeps its low 64 bits. */
-static int parse_u64_wrap(const char *opt, const char *v, uint64_t *out)
+/* --vcpu-sig and --guest-features: any Python int, in any base; the VMSA keeps its low 64 bits. */
+static bool parse_bits(const struct cli_opt *o, const char *v)
 {
+	struct measure_int *out = o->field;
 	__int128 x;
 
 	if (py_int(v, 0, &x) < 0) {
-		fprintf(stderr, "ccimage measure: error: argument --%s: invalid int value: '%s'\n",
-		        opt, v);
-		return EXIT_USAGE;
+		usage_error("argument --%s: invalid int value: '%s'", o->name, v);
+		return false;
 	}
-	*out = (uint64_t)(unsigned __int128)x;
-	return 0;
+	*out = (struct measure_int){(int64_t)(uint64_t)(unsigned __int128)x, true};
+	return true;
 }
 
-/* The guest CPU's options (--vcpus, its type, signature or family/model/stepping, the VMM). */
-static int parse_cpu(int c, char **argv, struct measure_args *a)
+static bool parse_vcpu_type(const struct cli_opt *o, const char *v)
 {
-	uint64_t sig;
-	int r = 0;
+	struct measure_args *a = o->field;
 
-	switch (c) {
-	case OPT_VCPUS:
-		r = parse_i64("vcpus", optarg, 10, &a->vcpus);
-		a->have_vcpus = r == 0;
-		break;
-	case OPT_VCPU_TYPE:
-		if (snp_vcpu_sig_by_name(optarg, &sig) < 0)
-			return usage_error("argument --vcpu-type: invalid choice: '%s'", optarg);
-		a->vcpu_type = optarg;
-		a->vcpu_type_sig = sig;
-		break;
-	case OPT_VCPU_SIG:
-		r = parse_u64_wrap("vcpu-sig", optarg, &a->vcpu_sig);
-		a->have_vcpu_sig = r == 0;
-		break;
-	case OPT_VCPU_FAMILY:
-		r = parse_i64("vcpu-family", optarg, 10, &a->family);
-		a->have_family = r == 0;
-		break;
-	case OPT_VCPU_MODEL:
-		r = parse_i64("vcpu-model", optarg, 10, &a->model);
-		a->have_model = r == 0;
-		break;
-	case OPT_VCPU_STEPPING:
-		r = parse_i64("vcpu-stepping", optarg, 10, &a->stepping);
-		a->have_stepping = r == 0;
-		break;
-	case OPT_VMM_TYPE:
-		a->vmm_name = optarg;
-		break;
-	default:
-		return usage_error("unrecognized or incomplete argument: %s", argv[optind - 1]);
+	if (snp_vcpu_sig_by_name(v, &a->vcpu_type_sig) < 0) {
+		usage_error("argument --%s: invalid choice: '%s'", o->name, v);
+		return false;
 	}
-	return r;
+	a->vcpu_type = v;
+	return true;
 }
 
-/* One option into a: 0, or the exit code of a usage error (said). */
-static int parse_one(int c, char **argv, struct measure_args *a)
+static bool parse_output_format(const struct cli_opt *o, const char *v)
 {
-	int r = 0;
-
-	switch (c) {
-	case OPT_MODE:
-	case OPT_TEE:
-		r = parse_mode(optarg, a);
-		a->have_mode = r == 0;
-		break;
-	case OPT_OVMF:
-		a->ovmf = optarg;
-		break;
-	case OPT_KERNEL:
-		a->kernel = optarg;
-		break;
-	case OPT_INITRD:
-		a->initrd = optarg;
-		break;
-	case OPT_APPEND:
-		a->append = optarg;
-		break;
-	case OPT_GUEST_FEATURES:
-		r = parse_u64_wrap("guest-features", optarg, &a->guest_features);
-		break;
-	case OPT_OUTPUT_FORMAT:
-		if (strcmp(optarg, "hex") && strcmp(optarg, "base64"))
-			return usage_error("argument --output-format: invalid choice: '%s' "
-			                   "(choose from 'hex', 'base64')",
-			                   optarg);
-		a->base64 = strcmp(optarg, "base64") == 0;
-		break;
-	case OPT_SNP_OVMF_HASH:
-		a->snp_ovmf_hash = optarg;
-		break;
-	case OPT_DUMP_VMSA:
-		a->dump_vmsa = true;
-		break;
-	case OPT_SVSM:
-		a->svsm = optarg;
-		break;
-	case OPT_VARS_SIZE:
-		r = parse_i64("vars-size", optarg, 10, &a->vars_size);
-		a->have_vars_size = r == 0;
-		break;
-	case OPT_VARS_FILE:
-		a->vars_file = optarg;
-		break;
-	case OPT_JSON:
-		a->json = true;
-		break;
-	case OPT_RVPS:
-		a->rvps = optarg;
-		break;
-	case OPT_TRUSTEE_VERSION:
-		a->trustee_version = optarg;
-		break;
-	case 'v':
-		a->verbose = true;
-		break;
-	case OPT_VERSION:
-		printf("ccimage measure %s (sev-snp-measure %s compatible)\n", CCINIT_VERSION,
-		       SSM_VERSION);
-		a->answered = true;
-		break;
-	case 'h':
-		usage(stdout);
-		a->answered = true;
-		break;
-	default:
-		return parse_cpu(c, argv, a);
+	if (strcmp(v, "hex") && strcmp(v, "base64")) {
+		usage_error("argument --%s: invalid choice: '%s' (choose from 'hex', 'base64')",
+		            o->name, v);
+		return false;
 	}
-	return r;
+	*(bool *)o->field = strcmp(v, "base64") == 0;
+	return true;
 }
 
-static int parse_options(int argc, char **argv, struct measure_args *a)
+/* Every option into a; false with *code (EXIT_OK after --help or --version) when the command ends
+ * here. */
+static bool parse_options(int argc, char **argv, struct measure_args *a, int *code)
 {
-	int c, r = 0;
+	const struct cli_opt opts[] = {
+	        CLI_CALL("mode", 0, a, parse_mode, "MODE", NULL),
+	        CLI_CALL("tee", 0, a, parse_mode, "MODE", NULL),
+	        CLI_UINT("vcpus", 0, &a->vcpus, 1, MEASURE_MAX_VCPUS, "N", NULL),
+	        CLI_CALL("vcpu-type", 0, a, parse_vcpu_type, "CPUTYPE", NULL),
+	        CLI_CALL("vcpu-sig", 0, &a->vcpu_sig_arg, parse_bits, "VALUE", NULL),
+	        CLI_CALL("vcpu-family", 0, &a->family, parse_int, "F", NULL),
+	        CLI_CALL("vcpu-model", 0, &a->model, parse_int, "M", NULL),
+	        CLI_CALL("vcpu-stepping", 0, &a->stepping, parse_int, "S", NULL),
+	        CLI_STRING("vmm-type", 0, &a->vmm_name, "TYPE", NULL),
+	        CLI_STRING("ovmf", 0, &a->ovmf, "PATH", NULL),
+	        CLI_STRING("kernel", 0, &a->kernel, "PATH", NULL),
+	        CLI_STRING("initrd", 0, &a->initrd, "PATH", NULL),
+	        CLI_STRING("append", 0, &a->append, "CMDLINE", NULL),
+	        CLI_CALL("guest-features", 0, &a->guest_features, parse_bits, "VALUE", NULL),
+	        CLI_CALL("output-format", 0, &a->base64, parse_output_format, "FORMAT", NULL),
+	        CLI_STRING("snp-ovmf-hash", 0, &a->snp_ovmf_hash, "HEX", NULL),
+	        CLI_FLAG("dump-vmsa", 0, &a->dump_vmsa, NULL),
+	        CLI_STRING("svsm", 0, &a->svsm, "PATH", NULL),
+	        CLI_CALL("vars-size", 0, &a->vars_size, parse_int, "N", NULL),
+	        CLI_STRING("vars-file", 0, &a->vars_file, "PATH", NULL),
+	        CLI_FLAG("json", 0, &a->json, NULL),
+	        CLI_STRING("rvps", 0, &a->rvps, "FILE", NULL),
+	        CLI_STRING("trustee-version", 0, &a->trustee_version, "X", NULL),
+	        CLI_FLAG("verbose", 'v', &a->verbose, NULL),
+	        CLI_FLAG("version", 0, &a->version, NULL),
+	        {0},
+	};
+	struct cli cli = {argc, argv, usage_text, opts, vcpu_types};
 
-	a->guest_features = 0x1; /* SNPActive alone: host Linux >= 6.8 and QEMU defaults */
+	/* SNPActive alone: host Linux >= 6.8 and QEMU defaults. */
+	a->guest_features = (struct measure_int){0x1, false};
 	a->vmm = VMM_QEMU;
 	a->vmm_name = "QEMU";
-	optind = 1;
-	opterr = 0;
-	while (r == 0 && !a->answered && (c = getopt_long(argc, argv, "vh", options, NULL)) != -1)
-		r = parse_one(c, argv, a);
-	if (r || a->answered)
-		return r;
-	if (optind < argc)
-		return usage_error("unrecognized arguments: %s", argv[optind]);
+	*code = EXIT_OK;
+	if (!cli_parse(&cli, 0, 0)) {
+		*code = cli.exit_code;
+		return false;
+	}
+	if (a->version) {
+		printf("ccimage measure %s (sev-snp-measure %s compatible)\n", CCINIT_VERSION,
+		       SSM_VERSION);
+		return false;
+	}
 	if (!a->have_mode)
-		return usage_error("the following arguments are required: %s", "--mode");
-	if (!a->ovmf)
-		return usage_error("the following arguments are required: %s", "--ovmf");
-	return 0;
+		*code = usage_error("the following arguments are required: %s", "--mode");
+	else if (!a->ovmf)
+		*code = usage_error("the following arguments are required: %s", "--ovmf");
+	return *code == EXIT_OK;
 }
 
 /* cli.py's checks after parsing, in its order. */
@@ -351,18 +230,18 @@ static int check_options(struct measure_args *a)
 		return usage_error("--kernel required when using --initrd");
 	if (a->append && *a->append && !a->kernel)
 		return usage_error("--kernel required when using --append");
-	if (a->mode != SEV_MODE_SEV && !a->have_vcpus)
+	if (a->mode != SEV_MODE_SEV && !a->vcpus)
 		return usage_error("missing --vcpus N in guest mode '%s'", a->mode_name);
 	if (snp_vmm_type_from_name(a->vmm_name, &a->vmm) < 0)
 		return usage_error("unknown VMM type '%s'", a->vmm_name);
 	if (a->mode == SEV_MODE_SEV) {
 		a->vcpu_sig = 0;
-	} else if (a->have_family) {
-		if (!a->have_model || !a->have_stepping)
+	} else if (a->family.set) {
+		if (!a->model.set || !a->stepping.set)
 			return usage_error("--vcpu-family needs --vcpu-model and --vcpu-stepping");
-		a->vcpu_sig = snp_cpu_sig(a->family, a->model, a->stepping);
-	} else if (a->have_vcpu_sig) {
-		/* already parsed */
+		a->vcpu_sig = snp_cpu_sig(a->family.value, a->model.value, a->stepping.value);
+	} else if (a->vcpu_sig_arg.set) {
+		a->vcpu_sig = (uint64_t)a->vcpu_sig_arg.value;
 	} else if (a->vcpu_type) {
 		a->vcpu_sig = a->vcpu_type_sig;
 	} else if (a->vmm == VMM_QEMU) {
@@ -371,7 +250,7 @@ static int check_options(struct measure_args *a)
 		        "'%s'",
 		        a->mode_name);
 	}
-	if (a->have_vars_size && a->vars_file)
+	if (a->vars_size.set && a->vars_file)
 		return usage_error("argument --vars-file: not allowed with argument --vars-size");
 	if (a->mode == SEV_MODE_SNP_SVSM) {
 		struct stat st;
@@ -380,8 +259,8 @@ static int check_options(struct measure_args *a)
 				fprintf(stderr, "Error: %s: %m\n", a->vars_file);
 				return EXIT_SYSTEM;
 			}
-			a->vars_size = st.st_size;
-		} else if (!a->have_vars_size || a->vars_size == 0) {
+			a->vars_size.value = st.st_size;
+		} else if (!a->vars_size.set || a->vars_size.value == 0) {
 			return usage_error("snp:svsm mode requires --vars-size or --vars-file");
 		}
 	}
@@ -405,8 +284,7 @@ int measure_main(int argc, char **argv)
 
 	if (wants_tdx(argc, argv))
 		return tdx_measure_main(argc, argv);
-	r = parse_options(argc, argv, &a);
-	if (r || a.answered)
+	if (!parse_options(argc, argv, &a, &r))
 		return r;
 	r = check_options(&a);
 	if (r)

@@ -8,29 +8,34 @@
 
 #include "measurement/snp.h"
 
+/* An integer option read as Python's int() reads it, and whether it was given. */
+struct measure_int {
+	int64_t value;
+	bool set;
+};
+
+/* Recipes take 1..512 vCPUs; the command line takes the same. */
+#define MEASURE_MAX_VCPUS 512
+
 struct measure_args {
 	enum sev_mode mode;
 	const char *mode_name;
 	bool have_mode;
 	const char *ovmf, *kernel, *initrd, *append; /* "" counts as absent, as in Python */
-	int64_t vcpus;
-	bool have_vcpus;
+	unsigned vcpus;                              /* 0: not given */
 	const char *vcpu_type;
 	uint64_t vcpu_type_sig;
-	uint64_t vcpu_sig; /* the one used, once check_options() resolved it */
-	bool have_vcpu_sig;
-	int64_t family, model, stepping;
-	bool have_family, have_model, have_stepping;
+	struct measure_int vcpu_sig_arg; /* --vcpu-sig, its low 64 bits */
+	uint64_t vcpu_sig;               /* the one used, once check_options() resolved it */
+	struct measure_int family, model, stepping;
 	const char *vmm_name;
 	enum vmm_type vmm;
-	uint64_t guest_features;
+	struct measure_int guest_features; /* its low 64 bits are the VMSA's */
 	const char *snp_ovmf_hash;
-	bool base64, verbose, dump_vmsa, json;
+	bool base64, verbose, dump_vmsa, json, version;
 	const char *rvps, *trustee_version;
 	const char *svsm, *vars_file;
-	int64_t vars_size;
-	bool have_vars_size;
-	bool answered; /* --help or --version printed: nothing more to do */
+	struct measure_int vars_size;
 };
 
 /* `ccimage measure ARGS`: argv[0] is "measure". Returns a ccimage exit code. */

@@ -111,7 +111,7 @@ static void print_json(const struct report *rep)
 	json_file(stdout, "ovmf", a->ovmf, rep->fw_sha256, rep->fw_size, false);
 	if (rep->svsm) {
 		json_file(stdout, "svsm", a->svsm, rep->svsm_sha256, rep->svsm->size, false);
-		printf("    \"vars_size\": %lld,\n", (long long)a->vars_size);
+		printf("    \"vars_size\": %lld,\n", (long long)a->vars_size.value);
 	}
 	json_file(stdout, "kernel", rep->kernel ? rep->kernel->path : NULL,
 	          rep->kernel ? rep->kernel->sha256 : NULL, rep->kernel ? rep->kernel->size : 0,
@@ -139,7 +139,8 @@ static void print_json(const struct report *rep)
 		printf("null");
 	printf(",\n    \"vcpu_sig\": \"0x%llx\",\n", (unsigned long long)a->vcpu_sig);
 	printf("    \"guest_features\": \"0x%llx\",\n",
-	       (unsigned long long)(a->mode == SEV_MODE_SNP ? a->guest_features : 0));
+	       (unsigned long long)(a->mode == SEV_MODE_SNP ? (uint64_t)a->guest_features.value
+	                                                    : 0));
 	printf("    \"vmm_type\": \"%s\",\n", snp_vmm_type_name(a->vmm));
 	printf("    \"snp_ovmf_hash\": ");
 	if (a->snp_ovmf_hash && *a->snp_ovmf_hash)
@@ -314,14 +315,14 @@ static int launch_digest(struct run *x)
 	        .hashes = x->have_kernel ? &x->hashes : NULL,
 	        .vcpus = a->vcpus,
 	        .vcpu_sig = a->vcpu_sig,
-	        .guest_features = a->guest_features,
+	        .guest_features = (uint64_t)a->guest_features.value,
 	        .vmm = a->vmm,
 	        .seed = x->have_seed              ? x->seed
 	                : a->mode == SEV_MODE_SNP ? x->job.ld
 	                                          : NULL,
 	        .vmsa_cb = a->dump_vmsa ? dump_vmsa : NULL,
 	        .svsm = x->svsm_data ? &x->svsm : NULL,
-	        .vars_size = a->vars_size,
+	        .vars_size = a->vars_size.value,
 	};
 	r = sev_launch_digest(&p, x->digest, &x->digest_len, &why);
 	return r < 0 ? data_error(r, why) : EXIT_OK;

@@ -2,7 +2,6 @@
 /* `ccimage measure --mode tdx`: TDX launch-measurement prediction on the command line. */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,8 @@
 #include "measurement/rvps.h"
 #include "measurement/tdvf.h"
 #include "measurement/tdx.h"
+#include "init/base/log.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/ccimage/measure_cmd.h"
 
@@ -36,7 +37,6 @@ struct opts {
 	const char *ovmf, *kernel, *initrd, *append, *acpi[3], *xfam, *rvps, *trustee_version;
 	uint64_t ram;
 	bool two_pass, json, events;
-	bool help; /* --help printed: nothing more to do */
 	enum tdx_profile profile;
 };
 
@@ -68,147 +68,87 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-enum {
-	O_OVMF = 256,
-	O_KERNEL,
-	O_INITRD,
-	O_APPEND,
-	O_MEMORY,
-	O_TWO_PASS,
-	O_PROFILE,
-	O_ACPI_LOADER,
-	O_ACPI_RSDP,
-	O_ACPI_TABLES,
-	O_XFAM,
-	O_JSON,
-	O_EVENTS,
-	O_RVPS,
-	O_TRUSTEE,
-	O_MODE,
-	O_HELP
-};
-
-/* One option into o: 0, or the exit code of a usage error (said). */
-static int parse_one(int c, struct opts *o)
+static bool parse_memory(const struct cli_opt *o, const char *v)
 {
-	switch (c) {
-	case O_MODE:
-		if (strcmp(optarg, "tdx") != 0) {
-			fprintf(stderr, "ccimage measure: --mode %s is not a TDX mode\n", optarg);
-			return EXIT_USAGE;
-		}
-		break;
-	case O_OVMF:
-		o->ovmf = optarg;
-		break;
-	case O_KERNEL:
-		o->kernel = optarg;
-		break;
-	case O_INITRD:
-		o->initrd = optarg;
-		break;
-	case O_APPEND:
-		o->append = optarg;
-		break;
-	case O_MEMORY:
-		if (parse_size(optarg, &o->ram) < 0) {
-			fprintf(stderr, "ccimage measure: bad --memory '%s'\n", optarg);
-			return EXIT_USAGE;
-		}
-		break;
-	case O_TWO_PASS:
-		o->two_pass = true;
-		break;
-	case O_PROFILE:
-		if (tdx_profile_parse(optarg, &o->profile) < 0) {
-			fprintf(stderr, "ccimage measure: unknown --profile '%s'\n", optarg);
-			return EXIT_USAGE;
-		}
-		break;
-	case O_ACPI_LOADER:
-		o->acpi[0] = optarg;
-		break;
-	case O_ACPI_RSDP:
-		o->acpi[1] = optarg;
-		break;
-	case O_ACPI_TABLES:
-		o->acpi[2] = optarg;
-		break;
-	case O_XFAM: {
-		size_t n = strlen(optarg);
-		uint8_t tmp[8];
-		if (n != 16 || tdx_unhex(optarg, tmp, 8) < 0) {
-			fprintf(stderr, "ccimage measure: --xfam wants 16 hex digits\n");
-			return EXIT_USAGE;
-		}
-		o->xfam = optarg;
-		break;
+	if (parse_size(v, o->field) < 0) {
+		log_error("bad --%s '%s'", o->name, v);
+		return false;
 	}
-	case O_JSON:
-		o->json = true;
-		break;
-	case O_EVENTS:
-		o->events = true;
-		break;
-	case O_RVPS:
-		o->rvps = optarg;
-		break;
-	case O_TRUSTEE:
-		o->trustee_version = optarg;
-		break;
-	case O_HELP:
-		fputs(usage_text, stdout);
-		o->help = true;
-		break;
-	default:
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return true;
 }
 
-static int parse_args(int argc, char **argv, struct opts *o)
+/* --mode and --tee reach here only as tdx (measure_main hands TDX over), but may repeat. */
+static bool parse_mode(const struct cli_opt *o, const char *v)
 {
-	static const struct option lo[] = {
-	        {"mode", required_argument, NULL, O_MODE},
-	        {"tee", required_argument, NULL, O_MODE},
-	        {"ovmf", required_argument, NULL, O_OVMF},
-	        {"kernel", required_argument, NULL, O_KERNEL},
-	        {"initrd", required_argument, NULL, O_INITRD},
-	        {"append", required_argument, NULL, O_APPEND},
-	        {"memory", required_argument, NULL, O_MEMORY},
-	        {"two-pass", no_argument, NULL, O_TWO_PASS},
-	        {"profile", required_argument, NULL, O_PROFILE},
-	        {"acpi-loader", required_argument, NULL, O_ACPI_LOADER},
-	        {"acpi-rsdp", required_argument, NULL, O_ACPI_RSDP},
-	        {"acpi-tables", required_argument, NULL, O_ACPI_TABLES},
-	        {"xfam", required_argument, NULL, O_XFAM},
-	        {"json", no_argument, NULL, O_JSON},
-	        {"events", no_argument, NULL, O_EVENTS},
-	        {"rvps", required_argument, NULL, O_RVPS},
-	        {"trustee-version", required_argument, NULL, O_TRUSTEE},
-	        {"help", no_argument, NULL, O_HELP},
+	if (strcmp(v, "tdx") != 0) {
+		log_error("--%s %s is not a TDX mode", o->name, v);
+		return false;
+	}
+	return true;
+}
+
+static bool parse_profile(const struct cli_opt *o, const char *v)
+{
+	if (tdx_profile_parse(v, o->field) < 0) {
+		log_error("unknown --%s '%s'", o->name, v);
+		return false;
+	}
+	return true;
+}
+
+static bool parse_xfam(const struct cli_opt *o, const char *v)
+{
+	uint8_t tmp[8];
+
+	if (strlen(v) != 16 || tdx_unhex(v, tmp, 8) < 0) {
+		log_error("--%s wants 16 hex digits", o->name);
+		return false;
+	}
+	*(const char **)o->field = v;
+	return true;
+}
+
+/* Every option into o; false with *code (EXIT_OK after --help) when the command ends here. */
+static bool parse_args(int argc, char **argv, struct opts *o, int *code)
+{
+	const struct cli_opt lo[] = {
+	        CLI_CALL("mode", 0, NULL, parse_mode, "tdx", NULL),
+	        CLI_CALL("tee", 0, NULL, parse_mode, "tdx", NULL),
+	        CLI_STRING("ovmf", 0, &o->ovmf, "OVMF.fd", NULL),
+	        CLI_STRING("kernel", 0, &o->kernel, "BZIMAGE", NULL),
+	        CLI_STRING("initrd", 0, &o->initrd, "FILE", NULL),
+	        CLI_STRING("append", 0, &o->append, "CMDLINE", NULL),
+	        CLI_CALL("memory", 0, &o->ram, parse_memory, "SIZE", NULL),
+	        CLI_FLAG("two-pass", 0, &o->two_pass, NULL),
+	        CLI_CALL("profile", 0, &o->profile, parse_profile, "NAME", NULL),
+	        CLI_STRING("acpi-loader", 0, &o->acpi[0], "F", NULL),
+	        CLI_STRING("acpi-rsdp", 0, &o->acpi[1], "F", NULL),
+	        CLI_STRING("acpi-tables", 0, &o->acpi[2], "F", NULL),
+	        CLI_CALL("xfam", 0, &o->xfam, parse_xfam, "HEX", NULL),
+	        CLI_FLAG("json", 0, &o->json, NULL),
+	        CLI_FLAG("events", 0, &o->events, NULL),
+	        CLI_STRING("rvps", 0, &o->rvps, "FILE", NULL),
+	        CLI_STRING("trustee-version", 0, &o->trustee_version, "VER", NULL),
 	        {0},
 	};
-	int c, r = 0;
+	struct cli cli = {argc, argv, usage_text, lo};
 
-	optind = 1;
-	while (r == 0 && !o->help && (c = getopt_long(argc, argv, "", lo, NULL)) != -1)
-		r = parse_one(c, o);
-	if (r || o->help)
-		return r;
-	if (optind != argc || (!o->ovmf && !o->kernel) || (o->initrd && !o->kernel) ||
-	    (o->append && !o->kernel) || (o->events && !o->json)) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
+	*code = EXIT_USAGE;
+	if (!cli_parse(&cli, 0, 0)) {
+		*code = cli.exit_code;
+		return false;
+	}
+	if ((!o->ovmf && !o->kernel) || (o->initrd && !o->kernel) || (o->append && !o->kernel) ||
+	    (o->events && !o->json)) {
+		cli_usage_error(&cli);
+		return false;
 	}
 	if ((o->acpi[0] || o->acpi[1] || o->acpi[2]) &&
 	    !(o->acpi[0] && o->acpi[1] && o->acpi[2] && o->ovmf && o->ram)) {
-		fprintf(stderr, "ccimage measure: RTMR0 needs --ovmf, --memory and all three ACPI "
-		                "blobs\n");
-		return EXIT_USAGE;
+		log_error("RTMR0 needs --ovmf, --memory and all three ACPI blobs");
+		return false;
 	}
-	return EXIT_OK;
+	return true;
 }
 
 static void print_hex_field(bool json, bool *first, const char *name, const uint8_t *d)
@@ -328,8 +268,7 @@ int tdx_measure_main(int argc, char **argv)
 	char err[TDX_ERR_MAX] = "";
 	int r, ret = EXIT_SYSTEM;
 
-	r = parse_args(argc, argv, &o);
-	if (r != EXIT_OK || o.help)
+	if (!parse_args(argc, argv, &o, &r))
 		return r;
 	if (load(o.ovmf, &f.fw, &f.fw_len) < 0 || load(o.kernel, &f.kernel, &f.kernel_len) < 0 ||
 	    load(o.initrd, &f.initrd, &f.initrd_len) < 0)

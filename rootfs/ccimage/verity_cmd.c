@@ -5,7 +5,6 @@
  * scripts can swap one for the other, plus the Kata one-line parameters.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,44 +15,15 @@
 #include "init/base/log.h"
 #include "measurement/verity.h"
 #include "init/base/verity_params.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
 #define DERIVED_SALT_DOMAIN "ccimage verity salt v1"
 
-enum {
-	OPT_HASH = 0x100,
-	OPT_FORMAT,
-	OPT_DBS,
-	OPT_HBS,
-	OPT_SALT,
-	OPT_NO_SB,
-	OPT_UUID,
-	OPT_HASH_OFFSET,
-	OPT_DATA_BLOCKS,
-	OPT_THREADS,
-	OPT_ROOT_HASH_FILE,
-	OPT_KATA,
-};
-
-static const struct option long_opts[] = {
-        {"hash", required_argument, NULL, OPT_HASH},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"data-block-size", required_argument, NULL, OPT_DBS},
-        {"hash-block-size", required_argument, NULL, OPT_HBS},
-        {"salt", required_argument, NULL, OPT_SALT},
-        {"no-superblock", no_argument, NULL, OPT_NO_SB},
-        {"uuid", required_argument, NULL, OPT_UUID},
-        {"hash-offset", required_argument, NULL, OPT_HASH_OFFSET},
-        {"data-blocks", required_argument, NULL, OPT_DATA_BLOCKS},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"root-hash-file", required_argument, NULL, OPT_ROOT_HASH_FILE},
-        {"kata", required_argument, NULL, OPT_KATA},
-        {"help", no_argument, NULL, 'h'},
-        {0},
-};
-
 struct cmd_args {
 	struct verity_opts o;
+	unsigned format;
+	bool no_superblock;
 	uint8_t salt[VERITY_MAX_SALT_SIZE];
 	bool salt_set;
 	const char *root_hash_file;
@@ -61,142 +31,116 @@ struct cmd_args {
 	bool kata_set;
 };
 
-static void usage(FILE *f, const char *name)
+/* --salt=HEX, or '-' for none; an empty string is an empty salt, as for veritysetup. */
+static bool parse_salt(const struct cli_opt *opt, const char *value)
 {
-	fprintf(f,
-	        "usage: ccimage %s [OPTIONS] DATA HASH%s\n"
-	        "  --hash=NAME             digest (sha256; sha1, sha512, any OpenSSL digest)\n"
-	        "  --format=0|1            1 normal, 0 Chrome OS (default 1)\n"
-	        "  --data-block-size=N     512..524288, power of two (4096)\n"
-	        "  --hash-block-size=N     512..524288, power of two (4096)\n"
-	        "  --salt=HEX|-            salt, '-' for none (default: derived from the data,\n"
-	        "                          never random)\n"
-	        "  --no-superblock         no superblock (Kata's scheme)\n"
-	        "  --uuid=UUID             superblock UUID (default: from the root hash)\n"
-	        "  --hash-offset=BYTES     where the hash area starts on HASH (multiple of 512)\n"
-	        "  --data-blocks=N         blocks of DATA to cover (default: all whole blocks)\n"
-	        "  --threads=N             hashing threads (default: the CPUs we may run on)\n"
-	        "  --root-hash-file=FILE   %s\n"
-	        "  --kata=LINE             take parameters%s from Kata's one-line form\n",
-	        name, strstr(name, "verify") ? " [ROOT_HASH]" : "",
-	        strstr(name, "verify") ? "read the root hash from FILE"
-	                               : "also write the root hash to FILE",
-	        strstr(name, "verify") ? " and root hash" : "");
-}
-
-static int parse_u64_arg(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	if (!*s || *s == '-')
-		return -EINVAL;
-	*v = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
-/* One value option into a: 0, or -EINVAL with the error said (--kata) or to be said. */
-static int parse_value(int c, struct cmd_args *a)
-{
-	uint64_t v = 0;
+	struct cmd_args *a = opt->field;
 	int r = 0;
 
-	switch (c) {
-	case OPT_HASH:
-		a->o.hash_name = optarg;
-		break;
-	case OPT_FORMAT:
-		r = parse_u64_arg(optarg, &v);
-		if (r == 0 && v > 1)
-			r = -EINVAL;
-		a->o.format = (int)v;
-		break;
-	case OPT_DBS:
-	case OPT_HBS:
-		r = parse_u64_arg(optarg, &v);
-		if (r == 0 && v > VERITY_MAX_BLOCK_SIZE)
-			r = -EINVAL;
-		*(c == OPT_DBS ? &a->o.data_block_size : &a->o.hash_block_size) = (uint32_t)v;
-		break;
-	case OPT_SALT:
-		if (strcmp(optarg, "-") == 0) {
-			a->o.salt_size = 0;
-		} else {
-			r = hex_decode(optarg, strlen(optarg), a->salt, sizeof(a->salt));
-			/* An empty string is an empty salt, as for veritysetup. */
-			a->o.salt_size = r > 0 ? (size_t)r : 0;
-			r = r >= 0 ? 0 : -EINVAL;
-		}
-		a->salt_set = true;
-		break;
-	case OPT_NO_SB:
-		a->o.superblock = false;
-		break;
-	case OPT_UUID:
-		r = verity_uuid_parse(optarg, a->o.uuid);
-		a->o.uuid_set = true;
-		break;
-	case OPT_HASH_OFFSET:
-		r = parse_u64_arg(optarg, &a->o.hash_offset);
-		break;
-	case OPT_DATA_BLOCKS:
-		r = parse_u64_arg(optarg, &a->o.data_blocks);
-		break;
-	case OPT_THREADS:
-		r = parse_u64_arg(optarg, &v);
-		if (r == 0 && (v == 0 || v > 1024))
-			r = -EINVAL;
-		a->o.threads = (unsigned)v;
-		break;
-	case OPT_ROOT_HASH_FILE:
-		a->root_hash_file = optarg;
-		break;
-	case OPT_KATA: {
-		char why[128];
-
-		r = verity_params_parse(&a->kata, optarg, why, sizeof(why));
-		if (r < 0) {
-			log_error("--kata: %s", why);
-			return -EINVAL;
-		}
-		a->kata_set = true;
-		break;
+	if (strcmp(value, "-") != 0)
+		r = hex_decode(value, strlen(value), a->salt, sizeof(a->salt));
+	if (r < 0) {
+		log_error("bad value for --%s: '%s'", opt->name, value);
+		return false;
 	}
-	}
-	return r;
+	a->o.salt_size = (size_t)r;
+	a->salt_set = true;
+	return true;
 }
 
-static int parse_args(int argc, char **argv, const char *name, struct cmd_args *a)
+static bool parse_uuid(const struct cli_opt *opt, const char *value)
 {
-	int c;
+	struct verity_opts *o = opt->field;
+
+	if (verity_uuid_parse(value, o->uuid) < 0) {
+		log_error("bad value for --%s: '%s'", opt->name, value);
+		return false;
+	}
+	o->uuid_set = true;
+	return true;
+}
+
+static bool parse_kata(const struct cli_opt *opt, const char *value)
+{
+	struct cmd_args *a = opt->field;
+	char why[128];
+
+	if (verity_params_parse(&a->kata, value, why, sizeof(why)) < 0) {
+		log_error("--%s: %s", opt->name, why);
+		return false;
+	}
+	a->kata_set = true;
+	return true;
+}
+
+static const char usage_head[] = "usage: ccimage verity format [OPTIONS] DATA HASH\n";
+static const char usage_head_verify[] =
+        "usage: ccimage verity verify [OPTIONS] DATA HASH [ROOT_HASH]\n";
+
+/*
+ * The options into a, and whether between min and max words follow them;
+ * false with *code (EXIT_OK after --help) when the command ends here.
+ */
+static bool parse_args(int argc, char **argv, bool verify, struct cmd_args *a, int *code)
+{
+	struct verity_opts *o = &a->o;
+	const struct cli_opt opts[] = {
+	        CLI_STRING("hash", 0, &o->hash_name, "NAME",
+	                   "digest (sha256; sha1, sha512, any OpenSSL digest)"),
+	        CLI_UINT_C("format", 0, &a->format, 0, 1, "0|1",
+	                   "1 normal, 0 Chrome OS (default 1)"),
+	        CLI_UINT_C("data-block-size", 0, &o->data_block_size, 0, VERITY_MAX_BLOCK_SIZE, "N",
+	                   "512..524288, power of two (4096)"),
+	        CLI_UINT_C("hash-block-size", 0, &o->hash_block_size, 0, VERITY_MAX_BLOCK_SIZE, "N",
+	                   "512..524288, power of two (4096)"),
+	        CLI_CALL("salt", 0, a, parse_salt, "HEX|-",
+	                 "salt, '-' for none (default: derived from the data, never random)"),
+	        CLI_FLAG("no-superblock", 0, &a->no_superblock, "no superblock (Kata's scheme)"),
+	        CLI_CALL("uuid", 0, o, parse_uuid, "UUID",
+	                 "superblock UUID (default: from the root hash)"),
+	        CLI_U64_C("hash-offset", 0, &o->hash_offset, 0, UINT64_MAX, "BYTES",
+	                  "where the hash area starts on HASH (multiple of 512)"),
+	        CLI_U64_C("data-blocks", 0, &o->data_blocks, 0, UINT64_MAX, "N",
+	                  "blocks of DATA to cover (default: all whole blocks)"),
+	        CLI_UINT_C("threads", 0, &o->threads, 1, 1024, "N",
+	                   "hashing threads (default: the CPUs we may run on)"),
+	        CLI_STRING("root-hash-file", 0, &a->root_hash_file, "FILE",
+	                   verify ? "read the root hash from FILE"
+	                          : "also write the root hash to FILE"),
+	        CLI_CALL("kata", 0, a, parse_kata, "LINE",
+	                 verify ? "take parameters and root hash from Kata's one-line form"
+	                        : "take parameters from Kata's one-line form"),
+	        {0},
+	};
+	struct cli cli = {argc, argv, verify ? usage_head_verify : usage_head, opts};
 
 	memset(a, 0, sizeof(*a));
-	verity_opts_init(&a->o);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		if (c == 'h' || c < OPT_HASH) {
-			usage(c == 'h' ? stdout : stderr, name);
-			return c == 'h' ? 1 : -EINVAL;
-		}
-		int r = parse_value(c, a);
-		if (r < 0 && c != OPT_KATA)
-			log_error("bad value for --%s: '%s'", long_opts[c - OPT_HASH].name, optarg);
-		if (r < 0)
-			return -EINVAL;
+	verity_opts_init(o);
+	a->format = (unsigned)o->format;
+	if (!cli_parse(&cli, 2, verify ? 3 : 2)) {
+		*code = cli.exit_code;
+		return false;
 	}
+	o->format = (int)a->format;
+	o->superblock = !a->no_superblock;
 	if (a->kata_set) {
 		/* Kata's scheme: no superblock, tree at the start of the hash device. */
-		a->o.hash_name = a->kata.hash_name;
-		a->o.data_block_size = a->kata.data_block_size;
-		a->o.hash_block_size = a->kata.hash_block_size;
-		a->o.data_blocks = a->kata.data_blocks;
-		a->o.superblock = false;
+		o->hash_name = a->kata.hash_name;
+		o->data_block_size = a->kata.data_block_size;
+		o->hash_block_size = a->kata.hash_block_size;
+		o->data_blocks = a->kata.data_blocks;
+		o->superblock = false;
 		memcpy(a->salt, a->kata.salt, a->kata.salt_size);
-		a->o.salt_size = a->kata.salt_size;
+		o->salt_size = a->kata.salt_size;
 		a->salt_set = true;
 	}
-	a->o.salt = a->salt;
-	return 0;
+	o->salt = a->salt;
+	/* ROOT_HASH comes as a word unless --kata or --root-hash-file gives it. */
+	if (verify && argc - optind != (a->kata_set || a->root_hash_file ? 2 : 3)) {
+		*code = cli_usage_error(&cli);
+		return false;
+	}
+	return true;
 }
 
 /* SHA-256 over a domain string and the bytes to be covered: a salt nobody picked at random. */
@@ -309,17 +253,12 @@ static int write_root_hash_file(const char *path, const struct verity_result *re
 
 static int verity_format_main(int argc, char **argv)
 {
-	const char *name = "verity format";
 	struct cmd_args a;
 	struct verity_result res;
-	int r = parse_args(argc, argv, name, &a);
+	int r;
 
-	if (r)
-		return r > 0 ? EXIT_OK : EXIT_USAGE;
-	if (argc - optind != 2) {
-		usage(stderr, name);
-		return EXIT_USAGE;
-	}
+	if (!parse_args(argc, argv, false, &a, &r))
+		return r;
 	if (verity_digest_size(a.o.hash_name) < 0) {
 		log_error("unknown hash '%s'", a.o.hash_name);
 		return EXIT_USAGE;
@@ -375,17 +314,10 @@ static int verity_verify_main(int argc, char **argv)
 	struct verity_verify_report rep;
 	uint8_t root[VERITY_MAX_DIGEST_SIZE];
 	size_t root_len = 0;
-	const char *name = "verity verify";
-	int want = 3, r = parse_args(argc, argv, name, &a);
+	int r;
 
-	if (r)
-		return r > 0 ? EXIT_OK : EXIT_USAGE;
-	if (a.kata_set || a.root_hash_file)
-		want = 2;
-	if (argc - optind != want) {
-		usage(stderr, name);
-		return EXIT_USAGE;
-	}
+	if (!parse_args(argc, argv, true, &a, &r))
+		return r;
 	if (a.kata_set) {
 		memcpy(root, a.kata.root_hash, a.kata.root_hash_size);
 		root_len = a.kata.root_hash_size;
