@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "init/base/log.h"
+#include "init/base/why.h"
 #include "rootfs/ccimage/command.h"
 
 /* getopt's val for an entry without a letter: past every character. */
@@ -27,63 +28,58 @@ int cli_number(const char *s, int base, uint64_t min, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-static bool store_number(const struct cli_opt *o, const char *value)
+static int store_number(const struct cli_opt *o, const char *value, char *why, size_t why_size)
 {
 	uint64_t v;
 
 	if (cli_number(value, o->base, o->min, o->max, &v) < 0) {
 		if (o->min == 0 && o->max == UINT64_MAX)
-			log_error("--%s '%s' is not a number", o->name, value);
-		else
-			log_error("--%s '%s' is not %llu..%llu", o->name, value,
-			          (unsigned long long)o->min, (unsigned long long)o->max);
-		return false;
+			return why_set(why, why_size, -EINVAL, "not a number");
+		return why_set(why, why_size, -ERANGE, "not %llu..%llu", (unsigned long long)o->min,
+		               (unsigned long long)o->max);
 	}
 	if (o->type == CLI_T_UINT)
 		*(unsigned *)o->field = (unsigned)v;
 	else
 		*(uint64_t *)o->field = v;
-	return true;
+	return 0;
 }
 
-bool cli_list_add(struct cli_list *list, const char *option, const char *value)
+int cli_list_add(struct cli_list *list, const char *value, char *why, size_t why_size)
 {
-	if (list->count == list->max) {
-		log_error("at most %zu --%s", list->max, option);
-		return false;
-	}
+	if (list->count == list->max)
+		return why_set(why, why_size, -E2BIG, "more than %zu of them", list->max);
 	list->items[list->count++] = value;
-	return true;
+	return 0;
 }
 
-/* The value of one option into its field; false when it is refused (said). */
-static bool store(struct cli *c, const struct cli_opt *o, const char *value)
+/* The value of one option into its field: 0, or a negative errno with why. */
+static int store(struct cli *c, const struct cli_opt *o, const char *value, char *why,
+                 size_t why_size)
 {
-	struct cli_list *list = o->field;
+	struct cli_list sets = {c->sets, c->nsets, CLI_MAX_SETS};
+	int r;
 
 	switch (o->type) {
 	case CLI_T_FLAG:
 		*(bool *)o->field = true;
-		return true;
+		return 0;
 	case CLI_T_STRING:
 		*(const char **)o->field = value;
-		return true;
+		return 0;
 	case CLI_T_UINT:
 	case CLI_T_U64:
-		return store_number(o, value);
+		return store_number(o, value, why, why_size);
 	case CLI_T_LIST:
-		return cli_list_add(list, o->name, value);
+		return cli_list_add(o->field, value, why, why_size);
 	case CLI_T_CALL:
-		return o->parse(o, value);
+		return o->parse(o->field, value, why, why_size);
 	case CLI_T_SETS:
-		if (c->nsets == CLI_MAX_SETS) {
-			log_error("at most %d --set", CLI_MAX_SETS);
-			return false;
-		}
-		c->sets[c->nsets++] = value;
-		return true;
+		r = cli_list_add(&sets, value, why, why_size);
+		c->nsets = sets.count;
+		return r;
 	}
-	return false;
+	return -EINVAL;
 }
 
 /* getopt_long's tables for c->opts, plus --help; false when the table is too long. */
@@ -121,7 +117,7 @@ static const struct cli_opt *find(const struct cli *c, int val)
 bool cli_parse(struct cli *c, int min, int max)
 {
 	struct option lo[CLI_MAX_OPTS + 2];
-	char so[2 * CLI_MAX_OPTS + 2];
+	char so[2 * CLI_MAX_OPTS + 2], why[256];
 	int val, n;
 
 	c->exit_code = EXIT_USAGE;
@@ -142,8 +138,10 @@ bool cli_parse(struct cli *c, int min, int max)
 			cli_usage_error(c);
 			return false;
 		}
-		if (!store(c, o, optarg))
+		if (store(c, o, optarg, why, sizeof(why)) < 0) {
+			log_error("--%s '%s': %s", o->name, optarg, why);
 			return false;
+		}
 	}
 	n = c->argc - optind;
 	if (n >= min && (max < 0 || n <= max))

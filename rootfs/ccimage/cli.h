@@ -8,16 +8,17 @@
  *
  *	const struct cli_opt opts[] = {
  *		CLI_STRING("out", 'o', &a.out, "DIR", "where the outputs go"),
- *		CLI_UINT("threads", 0, &a.threads, 1, 1024, "N", "hashing threads"),
+ *		CLI_NUMBER("threads", 0, &a.threads, 1, 1024, "N", "hashing threads"),
  *		{0},
  *	};
  *	struct cli cli = {argc, argv, usage_text, opts};
  *	if (!cli_parse(&cli, 1, 1))
  *		return cli.exit_code;
  *
- * --help prints the usage on stdout (exit 0); an unknown option, a missing
- * value or a value out of its range is refused naming the option, with the
- * usage on stderr (exit 2). --set NAME=VALUE, when the table has CLI_SETS,
+ * --help prints the usage on stdout (exit 0); an unknown option or a missing
+ * value is refused with the usage on stderr, a value out of its range or
+ * refused by its parser with one line naming the option, the value and why
+ * (exit 2 for both). --set NAME=VALUE, when the table has CLI_SETS,
  * is collected in order.
  */
 #pragma once
@@ -37,7 +38,7 @@ enum cli_type {
 	CLI_T_UINT,   /* a number in min..max into an unsigned field */
 	CLI_T_U64,    /* a number in min..max into a uint64_t field */
 	CLI_T_LIST,   /* appended to a struct cli_list, at most its max */
-	CLI_T_CALL,   /* handed to parse(): false when refused (it says why) */
+	CLI_T_CALL,   /* handed to parse(): 0, or a negative errno with why */
 	CLI_T_SETS,   /* --set NAME=VALUE into struct cli's sets */
 };
 
@@ -48,48 +49,28 @@ struct cli_opt {
 	void *field;
 	uint64_t min, max; /* CLI_T_UINT, CLI_T_U64 */
 	int base;          /* CLI_T_UINT, CLI_T_U64: 10, or 0 for C's 0x and 0 prefixes */
-	bool (*parse)(const struct cli_opt *o, const char *value);
+	int (*parse)(void *field, const char *value, char *why, size_t why_size);
 	const char *arg;  /* the value's name in the usage: "DIR" */
 	const char *help; /* its line in the usage; NULL lists it only in the text */
 };
 
-#define CLI_FLAG(n, l, f, h)                                                                       \
+#define CLI_OPT_(n, l, t, f, lo, hi, base, p, a, h)                                                \
 	{                                                                                          \
-		n, l, CLI_T_FLAG, f, 0, 0, 0, NULL, NULL, h                                        \
+		n, l, t, f, lo, hi, base, p, a, h                                                  \
 	}
-#define CLI_STRING(n, l, f, a, h)                                                                  \
-	{                                                                                          \
-		n, l, CLI_T_STRING, f, 0, 0, 0, NULL, a, h                                         \
-	}
-#define CLI_UINT(n, l, f, lo, hi, a, h)                                                            \
-	{                                                                                          \
-		n, l, CLI_T_UINT, f, lo, hi, 10, NULL, a, h                                        \
-	}
-#define CLI_U64(n, l, f, lo, hi, a, h)                                                             \
-	{                                                                                          \
-		n, l, CLI_T_U64, f, lo, hi, 10, NULL, a, h                                         \
-	}
-/* Numbers as C (and veritysetup) read them: 0x hex, 0 octal. */
-#define CLI_UINT_C(n, l, f, lo, hi, a, h)                                                          \
-	{                                                                                          \
-		n, l, CLI_T_UINT, f, lo, hi, 0, NULL, a, h                                         \
-	}
-#define CLI_U64_C(n, l, f, lo, hi, a, h)                                                           \
-	{                                                                                          \
-		n, l, CLI_T_U64, f, lo, hi, 0, NULL, a, h                                          \
-	}
-#define CLI_LIST(n, l, f, a, h)                                                                    \
-	{                                                                                          \
-		n, l, CLI_T_LIST, f, 0, 0, 0, NULL, a, h                                           \
-	}
-#define CLI_CALL(n, l, f, p, a, h)                                                                 \
-	{                                                                                          \
-		n, l, CLI_T_CALL, f, 0, 0, 0, p, a, h                                              \
-	}
-#define CLI_SETS(h)                                                                                \
-	{                                                                                          \
-		"set", 0, CLI_T_SETS, NULL, 0, 0, 0, NULL, "NAME=VALUE", h                         \
-	}
+/* The number's type follows its field's: unsigned or uint64_t. */
+#define CLI_NUMBER_TYPE_(f) _Generic((f), unsigned * : CLI_T_UINT, uint64_t * : CLI_T_U64)
+
+#define CLI_FLAG(n, l, f, h)      CLI_OPT_(n, l, CLI_T_FLAG, f, 0, 0, 0, NULL, NULL, h)
+#define CLI_STRING(n, l, f, a, h) CLI_OPT_(n, l, CLI_T_STRING, f, 0, 0, 0, NULL, a, h)
+#define CLI_NUMBER(n, l, f, lo, hi, a, h)                                                          \
+	CLI_OPT_(n, l, CLI_NUMBER_TYPE_(f), f, lo, hi, 10, NULL, a, h)
+/* A number as C (and veritysetup) reads it: 0x hex, 0 octal. */
+#define CLI_NUMBER_C(n, l, f, lo, hi, a, h)                                                        \
+	CLI_OPT_(n, l, CLI_NUMBER_TYPE_(f), f, lo, hi, 0, NULL, a, h)
+#define CLI_LIST(n, l, f, a, h)    CLI_OPT_(n, l, CLI_T_LIST, f, 0, 0, 0, NULL, a, h)
+#define CLI_CALL(n, l, f, p, a, h) CLI_OPT_(n, l, CLI_T_CALL, f, 0, 0, 0, p, a, h)
+#define CLI_SETS(h)                CLI_OPT_("set", 0, CLI_T_SETS, NULL, 0, 0, 0, NULL, "NAME=VALUE", h)
 
 /* A repeatable option's values: items has room for max. */
 struct cli_list {
@@ -97,8 +78,8 @@ struct cli_list {
 	size_t count, max;
 };
 
-/* value appended to list; false, with the error logged naming --option, when it is full. */
-bool cli_list_add(struct cli_list *list, const char *option, const char *value);
+/* value appended to list: 0, or -E2BIG with why when it is full. */
+int cli_list_add(struct cli_list *list, const char *value, char *why, size_t why_size);
 
 struct cli {
 	int argc;

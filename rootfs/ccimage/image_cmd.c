@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "init/base/log.h"
+#include "init/base/why.h"
 #include "init/base/verity_params.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
@@ -17,14 +18,12 @@ static const char usage_text[] =
         "disk: p1 erofs, p2 tree), verity_params.txt, dm-mod.txt, cmdline.txt and\n"
         "image.json in OUTDIR. The same inputs give the same bytes.\n";
 
-static bool plain_name(const struct cli_opt *o, const char *value)
+static int plain_name(void *field, const char *value, char *why, size_t why_size)
 {
-	if (!*value || strchr(value, '/')) {
-		log_error("--%s must be a plain file name", o->name);
-		return false;
-	}
-	*(const char **)o->field = value;
-	return true;
+	if (!*value || strchr(value, '/'))
+		return why_set(why, why_size, -EINVAL, "not a plain file name");
+	*(const char **)field = value;
+	return 0;
 }
 
 static int image_main(int argc, char **argv)
@@ -37,8 +36,8 @@ static int image_main(int argc, char **argv)
 	        CLI_CALL("name", 0, &o.name, plain_name, "NAME", "output prefix (root)"),
 	        CLI_STRING("salt-seed", 0, &o.salt_seed, "STRING",
 	                   "mixed into the erofs UUID and the verity salt"),
-	        CLI_U64("source-date-epoch", 0, &o.source_date_epoch, 0, UINT64_MAX, "N",
-	                "every inode's time (default $SOURCE_DATE_EPOCH or 0)"),
+	        CLI_NUMBER("source-date-epoch", 0, &o.source_date_epoch, 0, UINT64_MAX, "N",
+	                   "every inode's time (default $SOURCE_DATE_EPOCH or 0)"),
 	        CLI_STRING("compress", 0, &o.compress, "ALG|none", "mkfs.erofs compressor (lz4hc)"),
 	        CLI_STRING("mkfs-erofs", 0, &o.mkfs_erofs, "PROGRAM",
 	                   "mkfs.erofs to run (from PATH)"),
@@ -47,8 +46,8 @@ static int image_main(int argc, char **argv)
 	        CLI_STRING("hash-dev", 0, &o.hash_dev, "DEV",
 	                   "guest hash device for dm-mod.create (/dev/vda2)"),
 	        CLI_STRING("root-dev", 0, &o.root_dev, "DEV", "device for ccinit.root= (/dev/vda)"),
-	        CLI_UINT("threads", 0, &o.threads, 1, 1024, "N",
-	                 "verity hashing threads (online CPUs)"),
+	        CLI_NUMBER("threads", 0, &o.threads, 1, 1024, "N",
+	                   "verity hashing threads (online CPUs)"),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/base/why.h"
 #include "modules/modules.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
@@ -57,19 +58,16 @@ struct initramfs_args {
 };
 
 /* --profile NAME: the profile's modules join the --module list. */
-static bool add_profile(const struct cli_opt *o, const char *value)
+static int add_profile(void *field, const char *value, char *why, size_t why_size)
 {
 	const struct module_profile *p = module_profile_find(value);
-	struct cli_list *modules = o->field;
+	int r = 0;
 
-	if (!p) {
-		fprintf(stderr, "ccimage: unknown module profile '%s'\n", value);
-		return false;
-	}
-	for (size_t i = 0; i < p->count; i++)
-		if (!cli_list_add(modules, "module", p->modules[i].name))
-			return false;
-	return true;
+	if (!p)
+		return why_set(why, why_size, -EINVAL, "no such module profile");
+	for (size_t i = 0; r == 0 && i < p->count; i++)
+		r = cli_list_add(field, p->modules[i].name, why, why_size);
+	return r;
 }
 
 /* The skeleton, /init, the lists' files; stage is a fresh directory for the modules. */
@@ -138,7 +136,7 @@ static int run(int argc, char **argv)
 	        CLI_STRING("kver", 0, &a.kver, "VERSION", NULL),
 	        CLI_CALL("profile", 0, &a.modules, add_profile, "NAME", NULL),
 	        CLI_LIST("module", 0, &a.modules, "NAME", NULL),
-	        CLI_U64("mtime", 0, &a.mtime, 0, UINT32_MAX, "SECONDS", NULL),
+	        CLI_NUMBER("mtime", 0, &a.mtime, 0, UINT32_MAX, "SECONDS", NULL),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};

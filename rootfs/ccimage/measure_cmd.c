@@ -27,6 +27,7 @@
 #include "measurement/measure_input.h"
 #include "measurement/snp.h"
 #include "measurement/tdx.h"
+#include "init/base/why.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
@@ -89,7 +90,7 @@ static bool wants_tdx(int argc, char **argv)
 	return tdx;
 }
 
-static bool parse_mode(const struct cli_opt *o, const char *v)
+static int parse_mode(void *field, const char *v, char *why, size_t why_size)
 {
 	static const struct {
 		const char *name;
@@ -99,70 +100,61 @@ static bool parse_mode(const struct cli_opt *o, const char *v)
 	             {"snp", SEV_MODE_SNP},
 	             {"snp:ovmf-hash", SEV_MODE_SNP_OVMF_HASH},
 	             {"snp:svsm", SEV_MODE_SNP_SVSM}};
-	struct measure_args *a = o->field;
+	struct measure_args *a = field;
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strcmp(v, modes[i].name) == 0) {
 			a->mode = modes[i].mode;
 			a->mode_name = modes[i].name;
 			a->have_mode = true;
-			return true;
+			return 0;
 		}
-	usage_error("argument --%s: invalid choice: '%s' (choose from 'sev', 'seves', 'snp', "
-	            "'snp:ovmf-hash', 'snp:svsm', 'tdx')",
-	            o->name, v);
-	return false;
+	return why_set(why, why_size, -EINVAL,
+	               "not one of sev, seves, snp, snp:ovmf-hash, snp:svsm, tdx");
 }
 
-/* A decimal Python int that fits int64 (counts, family/model/stepping). */
-static bool parse_int(const struct cli_opt *o, const char *v)
+/*
+ * An integer as Python's int() reads it, in base (10, or 0 for 0x/0o/0b);
+ * wrap: keep its low 64 bits (--vcpu-sig, --guest-features, as the VMSA
+ * does), else it must fit int64.
+ */
+static int parse_py_int(struct measure_int *out, const char *v, int base, bool wrap, char *why,
+                        size_t why_size)
 {
-	struct measure_int *out = o->field;
 	__int128 x;
 
-	if (py_int(v, 10, &x) < 0 || x > INT64_MAX || x < INT64_MIN) {
-		usage_error("argument --%s: invalid int value: '%s'", o->name, v);
-		return false;
-	}
-	*out = (struct measure_int){(int64_t)x, true};
-	return true;
-}
-
-/* --vcpu-sig and --guest-features: any Python int, in any base; the VMSA keeps its low 64 bits. */
-static bool parse_bits(const struct cli_opt *o, const char *v)
-{
-	struct measure_int *out = o->field;
-	__int128 x;
-
-	if (py_int(v, 0, &x) < 0) {
-		usage_error("argument --%s: invalid int value: '%s'", o->name, v);
-		return false;
-	}
+	if (py_int(v, base, &x) < 0 || (!wrap && (x > INT64_MAX || x < INT64_MIN)))
+		return why_set(why, why_size, -EINVAL, "invalid int value");
 	*out = (struct measure_int){(int64_t)(uint64_t)(unsigned __int128)x, true};
-	return true;
+	return 0;
 }
 
-static bool parse_vcpu_type(const struct cli_opt *o, const char *v)
+static int parse_int(void *field, const char *v, char *why, size_t why_size)
 {
-	struct measure_args *a = o->field;
+	return parse_py_int(field, v, 10, false, why, why_size);
+}
 
-	if (snp_vcpu_sig_by_name(v, &a->vcpu_type_sig) < 0) {
-		usage_error("argument --%s: invalid choice: '%s'", o->name, v);
-		return false;
-	}
+static int parse_bits(void *field, const char *v, char *why, size_t why_size)
+{
+	return parse_py_int(field, v, 0, true, why, why_size);
+}
+
+static int parse_vcpu_type(void *field, const char *v, char *why, size_t why_size)
+{
+	struct measure_args *a = field;
+
+	if (snp_vcpu_sig_by_name(v, &a->vcpu_type_sig) < 0)
+		return why_set(why, why_size, -EINVAL, "not a vCPU type (see --help)");
 	a->vcpu_type = v;
-	return true;
+	return 0;
 }
 
-static bool parse_output_format(const struct cli_opt *o, const char *v)
+static int parse_output_format(void *field, const char *v, char *why, size_t why_size)
 {
-	if (strcmp(v, "hex") && strcmp(v, "base64")) {
-		usage_error("argument --%s: invalid choice: '%s' (choose from 'hex', 'base64')",
-		            o->name, v);
-		return false;
-	}
-	*(bool *)o->field = strcmp(v, "base64") == 0;
-	return true;
+	if (strcmp(v, "hex") && strcmp(v, "base64"))
+		return why_set(why, why_size, -EINVAL, "not hex or base64");
+	*(bool *)field = strcmp(v, "base64") == 0;
+	return 0;
 }
 
 /* Every option into a; false with *code (EXIT_OK after --help or --version) when the command ends
@@ -172,7 +164,7 @@ static bool parse_options(int argc, char **argv, struct measure_args *a, int *co
 	const struct cli_opt opts[] = {
 	        CLI_CALL("mode", 0, a, parse_mode, "MODE", NULL),
 	        CLI_CALL("tee", 0, a, parse_mode, "MODE", NULL),
-	        CLI_UINT("vcpus", 0, &a->vcpus, 1, MEASURE_MAX_VCPUS, "N", NULL),
+	        CLI_NUMBER("vcpus", 0, &a->vcpus, 1, MEASURE_MAX_VCPUS, "N", NULL),
 	        CLI_CALL("vcpu-type", 0, a, parse_vcpu_type, "CPUTYPE", NULL),
 	        CLI_CALL("vcpu-sig", 0, &a->vcpu_sig_arg, parse_bits, "VALUE", NULL),
 	        CLI_CALL("vcpu-family", 0, &a->family, parse_int, "F", NULL),

@@ -103,7 +103,7 @@ static int run(int argc, char **argv)
 	        CLI_STRING("source-version", 0, &o.source_version, "V", NULL),
 	        CLI_STRING("cc", 0, &o.cc, "CC", NULL),
 	        CLI_LIST("module", 0, &module_list, "NAME", NULL),
-	        CLI_UINT("jobs", 'j', &o.jobs, 1, 256, "N", NULL),
+	        CLI_NUMBER("jobs", 'j', &o.jobs, 1, 256, "N", NULL),
 	        CLI_STRING("cache", 0, &o.cache, "DIR", NULL),
 	        CLI_STRING("suite", 0, &o.suite, "S", NULL),
 	        CLI_STRING("mirror", 0, &o.mirror, "URL", NULL),

@@ -10,6 +10,7 @@
 #include "measurement/tdvf.h"
 #include "measurement/tdx.h"
 #include "init/base/log.h"
+#include "init/base/why.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/ccimage/measure_cmd.h"
@@ -68,44 +69,35 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static bool parse_memory(const struct cli_opt *o, const char *v)
+static int parse_memory(void *field, const char *v, char *why, size_t why_size)
 {
-	if (parse_size(v, o->field) < 0) {
-		log_error("bad --%s '%s'", o->name, v);
-		return false;
-	}
-	return true;
+	int r = parse_size(v, field);
+
+	return r < 0 ? why_set(why, why_size, r, "not a size in QEMU's -m syntax") : 0;
 }
 
 /* --mode and --tee reach here only as tdx (measure_main hands TDX over), but may repeat. */
-static bool parse_mode(const struct cli_opt *o, const char *v)
+static int parse_mode(void *field, const char *v, char *why, size_t why_size)
 {
-	if (strcmp(v, "tdx") != 0) {
-		log_error("--%s %s is not a TDX mode", o->name, v);
-		return false;
-	}
-	return true;
+	(void)field;
+	return strcmp(v, "tdx") == 0 ? 0 : why_set(why, why_size, -EINVAL, "not a TDX mode");
 }
 
-static bool parse_profile(const struct cli_opt *o, const char *v)
+static int parse_profile(void *field, const char *v, char *why, size_t why_size)
 {
-	if (tdx_profile_parse(v, o->field) < 0) {
-		log_error("unknown --%s '%s'", o->name, v);
-		return false;
-	}
-	return true;
+	int r = tdx_profile_parse(v, field);
+
+	return r < 0 ? why_set(why, why_size, r, "not trustee or dstack") : 0;
 }
 
-static bool parse_xfam(const struct cli_opt *o, const char *v)
+static int parse_xfam(void *field, const char *v, char *why, size_t why_size)
 {
 	uint8_t tmp[8];
 
-	if (strlen(v) != 16 || tdx_unhex(v, tmp, 8) < 0) {
-		log_error("--%s wants 16 hex digits", o->name);
-		return false;
-	}
-	*(const char **)o->field = v;
-	return true;
+	if (strlen(v) != 16 || tdx_unhex(v, tmp, 8) < 0)
+		return why_set(why, why_size, -EINVAL, "not 16 hex digits");
+	*(const char **)field = v;
+	return 0;
 }
 
 /* Every option into o; false with *code (EXIT_OK after --help) when the command ends here. */

@@ -15,6 +15,7 @@
 #include "init/base/log.h"
 #include "measurement/verity.h"
 #include "init/base/verity_params.h"
+#include "init/base/why.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
@@ -32,45 +33,38 @@ struct cmd_args {
 };
 
 /* --salt=HEX, or '-' for none; an empty string is an empty salt, as for veritysetup. */
-static bool parse_salt(const struct cli_opt *opt, const char *value)
+static int parse_salt(void *field, const char *value, char *why, size_t why_size)
 {
-	struct cmd_args *a = opt->field;
+	struct cmd_args *a = field;
 	int r = 0;
 
 	if (strcmp(value, "-") != 0)
 		r = hex_decode(value, strlen(value), a->salt, sizeof(a->salt));
-	if (r < 0) {
-		log_error("bad value for --%s: '%s'", opt->name, value);
-		return false;
-	}
+	if (r < 0)
+		return why_set(why, why_size, -EINVAL, "not hex of at most %d bytes",
+		               VERITY_MAX_SALT_SIZE);
 	a->o.salt_size = (size_t)r;
 	a->salt_set = true;
-	return true;
+	return 0;
 }
 
-static bool parse_uuid(const struct cli_opt *opt, const char *value)
+static int parse_uuid(void *field, const char *value, char *why, size_t why_size)
 {
-	struct verity_opts *o = opt->field;
+	struct verity_opts *o = field;
 
-	if (verity_uuid_parse(value, o->uuid) < 0) {
-		log_error("bad value for --%s: '%s'", opt->name, value);
-		return false;
-	}
+	if (verity_uuid_parse(value, o->uuid) < 0)
+		return why_set(why, why_size, -EINVAL, "not a UUID");
 	o->uuid_set = true;
-	return true;
+	return 0;
 }
 
-static bool parse_kata(const struct cli_opt *opt, const char *value)
+static int parse_kata(void *field, const char *value, char *why, size_t why_size)
 {
-	struct cmd_args *a = opt->field;
-	char why[128];
+	struct cmd_args *a = field;
+	int r = verity_params_parse(&a->kata, value, why, why_size);
 
-	if (verity_params_parse(&a->kata, value, why, sizeof(why)) < 0) {
-		log_error("--%s: %s", opt->name, why);
-		return false;
-	}
-	a->kata_set = true;
-	return true;
+	a->kata_set = r == 0;
+	return r;
 }
 
 static const char usage_head[] = "usage: ccimage verity format [OPTIONS] DATA HASH\n";
@@ -87,23 +81,23 @@ static bool parse_args(int argc, char **argv, bool verify, struct cmd_args *a, i
 	const struct cli_opt opts[] = {
 	        CLI_STRING("hash", 0, &o->hash_name, "NAME",
 	                   "digest (sha256; sha1, sha512, any OpenSSL digest)"),
-	        CLI_UINT_C("format", 0, &a->format, 0, 1, "0|1",
-	                   "1 normal, 0 Chrome OS (default 1)"),
-	        CLI_UINT_C("data-block-size", 0, &o->data_block_size, 0, VERITY_MAX_BLOCK_SIZE, "N",
-	                   "512..524288, power of two (4096)"),
-	        CLI_UINT_C("hash-block-size", 0, &o->hash_block_size, 0, VERITY_MAX_BLOCK_SIZE, "N",
-	                   "512..524288, power of two (4096)"),
+	        CLI_NUMBER_C("format", 0, &a->format, 0, 1, "0|1",
+	                     "1 normal, 0 Chrome OS (default 1)"),
+	        CLI_NUMBER_C("data-block-size", 0, &o->data_block_size, 0, VERITY_MAX_BLOCK_SIZE,
+	                     "N", "512..524288, power of two (4096)"),
+	        CLI_NUMBER_C("hash-block-size", 0, &o->hash_block_size, 0, VERITY_MAX_BLOCK_SIZE,
+	                     "N", "512..524288, power of two (4096)"),
 	        CLI_CALL("salt", 0, a, parse_salt, "HEX|-",
 	                 "salt, '-' for none (default: derived from the data, never random)"),
 	        CLI_FLAG("no-superblock", 0, &a->no_superblock, "no superblock (Kata's scheme)"),
 	        CLI_CALL("uuid", 0, o, parse_uuid, "UUID",
 	                 "superblock UUID (default: from the root hash)"),
-	        CLI_U64_C("hash-offset", 0, &o->hash_offset, 0, UINT64_MAX, "BYTES",
-	                  "where the hash area starts on HASH (multiple of 512)"),
-	        CLI_U64_C("data-blocks", 0, &o->data_blocks, 0, UINT64_MAX, "N",
-	                  "blocks of DATA to cover (default: all whole blocks)"),
-	        CLI_UINT_C("threads", 0, &o->threads, 1, 1024, "N",
-	                   "hashing threads (default: the CPUs we may run on)"),
+	        CLI_NUMBER_C("hash-offset", 0, &o->hash_offset, 0, UINT64_MAX, "BYTES",
+	                     "where the hash area starts on HASH (multiple of 512)"),
+	        CLI_NUMBER_C("data-blocks", 0, &o->data_blocks, 0, UINT64_MAX, "N",
+	                     "blocks of DATA to cover (default: all whole blocks)"),
+	        CLI_NUMBER_C("threads", 0, &o->threads, 1, 1024, "N",
+	                     "hashing threads (default: the CPUs we may run on)"),
 	        CLI_STRING("root-hash-file", 0, &a->root_hash_file, "FILE",
 	                   verify ? "read the root hash from FILE"
 	                          : "also write the root hash to FILE"),

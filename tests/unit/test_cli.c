@@ -74,8 +74,8 @@ static int table_main(int argc, char **argv)
 	const struct cli_opt opts[] = {
 	        CLI_STRING("name", 'n', &got.name, "NAME", "a string"),
 	        CLI_FLAG("quiet", 'q', &got.quiet, "a flag"),
-	        CLI_UINT("threads", 0, &got.threads, 1, 1024, "N", "a number in a range"),
-	        CLI_U64_C("offset", 0, &got.offset, 0, UINT64_MAX, "BYTES", "C's bases"),
+	        CLI_NUMBER("threads", 0, &got.threads, 1, 1024, "N", "a number in a range"),
+	        CLI_NUMBER_C("offset", 0, &got.offset, 0, UINT64_MAX, "BYTES", "C's bases"),
 	        CLI_LIST("item", 'i', &got.list, "ITEM", NULL),
 	        {0},
 	};
@@ -92,8 +92,8 @@ static int table_main(int argc, char **argv)
 TEST(table_fills_each_field)
 {
 	struct captured c;
-	char *argv[] = {"table", "--name=x", "-q", "--threads", "8", "--offset=0x200",
-	                "-i",    "a",        "--item=b", "w1", "w2", NULL};
+	char *argv[] = {"table", "--name=x", "-q",       "--threads", "8",  "--offset=0x200",
+	                "-i",    "a",        "--item=b", "w1",        "w2", NULL};
 
 	ASSERT_EQ(run_captured(table_main, &c, argv), EXIT_OK);
 	ASSERT_STR(got.name, "x");
@@ -114,7 +114,7 @@ TEST(table_refuses_out_of_range)
 		char *argv[] = {"table", "--threads", (char *)bad[i], "w", NULL};
 		ASSERT_EQ(run_captured(table_main, &c, argv), EXIT_USAGE);
 		ASSERT_CONTAINS(c.err, "--threads");
-		ASSERT_CONTAINS(c.err, "is not 1..1024");
+		ASSERT_CONTAINS(c.err, "not 1..1024");
 	}
 }
 
@@ -131,7 +131,7 @@ TEST(table_usage_and_limits)
 	ASSERT_CONTAINS(c.out, "  --threads N     a number in a range\n");
 	ASSERT_TRUE(strstr(c.out, "--item") == NULL); /* no help line: the text names it */
 	ASSERT_EQ(run_captured(table_main, &c, full), EXIT_USAGE);
-	ASSERT_CONTAINS(c.err, "at most 2 --item");
+	ASSERT_CONTAINS(c.err, "--item 'c': more than 2");
 	ASSERT_EQ(run_captured(table_main, &c, unknown), EXIT_USAGE);
 	ASSERT_CONTAINS(c.err, "usage: table");
 	ASSERT_EQ(run_captured(table_main, &c, no_word), EXIT_USAGE);
@@ -146,15 +146,15 @@ TEST(measure_vcpus_range)
 	struct captured c;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *argv[] = {"measure", "--mode", "snp", "--vcpu-type", "EPYC-v4", "--ovmf", OVMF,
-		                "--vcpus", (char *)bad[i], NULL};
+		char *argv[] = {"measure", "--mode", "snp",     "--vcpu-type",  "EPYC-v4",
+		                "--ovmf",  OVMF,     "--vcpus", (char *)bad[i], NULL};
 		ASSERT_EQ(run_captured(measure_main, &c, argv), EXIT_USAGE);
 		ASSERT_CONTAINS(c.err, "--vcpus");
-		ASSERT_CONTAINS(c.err, "is not 1..512");
+		ASSERT_CONTAINS(c.err, "not 1..512");
 		ASSERT_STR(c.out, "");
 	}
-	char *good[] = {"measure", "--mode", "snp",  "--vcpu-type", "EPYC-v4",
-	                "--ovmf",  OVMF,     "--vcpus", "512",       NULL};
+	char *good[] = {"measure", "--mode", "snp",     "--vcpu-type", "EPYC-v4",
+	                "--ovmf",  OVMF,     "--vcpus", "512",         NULL};
 	ASSERT_EQ(run_captured(measure_main, &c, good), EXIT_OK);
 	ASSERT_EQ(strlen(c.out), 97); /* 96 hex digits and the newline */
 }
