@@ -14,12 +14,12 @@
 
 #include <openssl/evp.h>
 
-#include "init/base/json.h"
 #include "rootfs/ccimage/measure_cmd.h"
 #include "measurement/measure_input.h"
 #include "measurement/rvps.h"
 #include "measurement/snp.h"
 #include "rootfs/ccimage/command.h"
+#include "rootfs/lib/jsondoc.h"
 
 #define FIRMWARE_MAX ((size_t)SNP_FIRMWARE_END)
 
@@ -70,23 +70,6 @@ static int dump_vmsa(unsigned index, const uint8_t page[SNP_PAGE_SIZE], void *ar
 	return r;
 }
 
-static void json_file(FILE *f, const char *key, const char *path, const uint8_t *sha256,
-                      uint64_t size, bool last)
-{
-	char hex[65];
-
-	fprintf(f, "    \"%s\": ", key);
-	if (!path) {
-		fprintf(f, "null%s\n", last ? "" : ",");
-		return;
-	}
-	hex_encode(sha256, 32, hex);
-	fprintf(f, "{\"path\": ");
-	json_write_string(f, path);
-	fprintf(f, ", \"size\": %llu, \"sha256\": \"%s\"}%s\n", (unsigned long long)size, hex,
-	        last ? "" : ",");
-}
-
 struct report {
 	const struct measure_args *a;
 	const uint8_t *digest;
@@ -99,55 +82,66 @@ struct report {
 	const struct sev_hashes *hashes;
 };
 
-static void print_json(const struct report *rep)
+static json_object *input_file(const char *path, const uint8_t *sha256, uint64_t size)
+{
+	return path ? jsondoc_file(path, size, sha256) : NULL;
+}
+
+/* What the value was computed from: the files by their sha256, then the guest's settings. */
+static json_object *inputs(const struct report *rep)
 {
 	const struct measure_args *a = rep->a;
-	char hex[2 * SEV_DIGEST_MAX + 1], b64[4 * ((SEV_DIGEST_MAX + 2) / 3) + 1], chex[65];
+	const struct file_hash *k = rep->kernel, *i = rep->initrd;
+	json_object *in = json_object_new_object(), *append = NULL;
+	char hex[32];
 
-	hex_encode(rep->digest, rep->digest_len, hex);
-	EVP_EncodeBlock((unsigned char *)b64, rep->digest, (int)rep->digest_len);
-	printf("{\n  \"mode\": \"%s\",\n  \"measurement\": \"%s\",\n", a->mode_name, hex);
-	printf("  \"measurement_base64\": \"%s\",\n  \"inputs\": {\n", b64);
-	json_file(stdout, "ovmf", a->ovmf, rep->fw_sha256, rep->fw_size, false);
+	json_object_object_add(in, "ovmf", input_file(a->ovmf, rep->fw_sha256, rep->fw_size));
 	if (rep->svsm) {
-		json_file(stdout, "svsm", a->svsm, rep->svsm_sha256, rep->svsm->size, false);
-		printf("    \"vars_size\": %lld,\n", (long long)a->vars_size.value);
+		json_object_object_add(in, "svsm",
+		                       input_file(a->svsm, rep->svsm_sha256, rep->svsm->size));
+		json_object_object_add(in, "vars_size", json_object_new_int64(a->vars_size.value));
 	}
-	json_file(stdout, "kernel", rep->kernel ? rep->kernel->path : NULL,
-	          rep->kernel ? rep->kernel->sha256 : NULL, rep->kernel ? rep->kernel->size : 0,
-	          false);
-	json_file(stdout, "initrd", rep->initrd ? rep->initrd->path : NULL,
-	          rep->initrd ? rep->initrd->sha256 : NULL, rep->initrd ? rep->initrd->size : 0,
-	          false);
+	json_object_object_add(in, "kernel", k ? input_file(k->path, k->sha256, k->size) : NULL);
+	json_object_object_add(in, "initrd", i ? input_file(i->path, i->sha256, i->size) : NULL);
 	if (rep->hashes) {
-		hex_encode(rep->hashes->cmdline, 32, chex);
-		printf("    \"append\": {\"value\": ");
-		json_write_string(stdout, a->append ? a->append : "");
-		printf(", \"sha256_with_nul\": \"%s\"},\n", chex);
-	} else {
-		printf("    \"append\": null,\n");
+		append = json_object_new_object();
+		json_object_object_add(append, "value", jsondoc_text(a->append ? a->append : ""));
+		json_object_object_add(append, "sha256_with_nul",
+		                       jsondoc_hex(rep->hashes->cmdline, 32));
 	}
+	json_object_object_add(in, "append", append);
 	if (a->mode == SEV_MODE_SNP_OVMF_HASH) {
-		printf("    \"vcpus\": null\n  }\n}\n");
-		return;
+		json_object_object_add(in, "vcpus", NULL);
+		return in;
 	}
-	printf("    \"vcpus\": %lld,\n", a->mode == SEV_MODE_SEV ? 0LL : (long long)a->vcpus);
-	printf("    \"vcpu_type\": ");
-	if (a->vcpu_type && a->mode != SEV_MODE_SEV)
-		json_write_string(stdout, a->vcpu_type);
-	else
-		printf("null");
-	printf(",\n    \"vcpu_sig\": \"0x%llx\",\n", (unsigned long long)a->vcpu_sig);
-	printf("    \"guest_features\": \"0x%llx\",\n",
-	       (unsigned long long)(a->mode == SEV_MODE_SNP ? (uint64_t)a->guest_features.value
-	                                                    : 0));
-	printf("    \"vmm_type\": \"%s\",\n", snp_vmm_type_name(a->vmm));
-	printf("    \"snp_ovmf_hash\": ");
-	if (a->snp_ovmf_hash && *a->snp_ovmf_hash)
-		json_write_string(stdout, a->snp_ovmf_hash);
-	else
-		printf("null");
-	printf("\n  }\n}\n");
+	json_object_object_add(in, "vcpus",
+	                       json_object_new_int64(a->mode == SEV_MODE_SEV ? 0 : a->vcpus));
+	json_object_object_add(in, "vcpu_type",
+	                       jsondoc_text(a->mode != SEV_MODE_SEV ? a->vcpu_type : NULL));
+	snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)a->vcpu_sig);
+	json_object_object_add(in, "vcpu_sig", json_object_new_string(hex));
+	snprintf(hex, sizeof(hex), "0x%llx",
+	         (unsigned long long)(a->mode == SEV_MODE_SNP ? (uint64_t)a->guest_features.value
+	                                                      : 0));
+	json_object_object_add(in, "guest_features", json_object_new_string(hex));
+	json_object_object_add(in, "vmm_type", json_object_new_string(snp_vmm_type_name(a->vmm)));
+	json_object_object_add(
+	        in, "snp_ovmf_hash",
+	        jsondoc_text(a->snp_ovmf_hash && *a->snp_ovmf_hash ? a->snp_ovmf_hash : NULL));
+	return in;
+}
+
+static int print_json(const struct report *rep)
+{
+	char b64[4 * ((SEV_DIGEST_MAX + 2) / 3) + 1];
+	json_object *doc = json_object_new_object();
+
+	EVP_EncodeBlock((unsigned char *)b64, rep->digest, (int)rep->digest_len);
+	json_object_object_add(doc, "mode", json_object_new_string(rep->a->mode_name));
+	json_object_object_add(doc, "measurement", jsondoc_hex(rep->digest, rep->digest_len));
+	json_object_object_add(doc, "measurement_base64", json_object_new_string(b64));
+	json_object_object_add(doc, "inputs", inputs(rep));
+	return jsondoc_print(stdout, doc, JSONDOC_PRETTY);
 }
 
 static void print_line(const struct measure_args *a, const uint8_t *d, size_t n)
@@ -341,7 +335,8 @@ static int report(struct run *x, struct report *rep)
 		if (firmware_sha256(&x->fw, rep->fw_sha256) < 0 ||
 		    (rep->svsm && firmware_sha256(rep->svsm, rep->svsm_sha256) < 0))
 			return data_error(-EIO, "");
-		print_json(rep);
+		if (print_json(rep) < 0)
+			return data_error(-EIO, "");
 	} else {
 		print_line(a, x->digest, x->digest_len);
 	}

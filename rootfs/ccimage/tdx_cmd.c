@@ -14,6 +14,7 @@
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/ccimage/measure_cmd.h"
+#include "rootfs/lib/jsondoc.h"
 
 static const char usage_text[] =
         "usage: ccimage measure --mode tdx [--ovmf OVMF.fd] [--kernel BZIMAGE [--initrd FILE]\n"
@@ -143,60 +144,67 @@ static bool parse_args(int argc, char **argv, struct opts *o, int *code)
 	return true;
 }
 
-static void print_hex_field(bool json, bool *first, const char *name, const uint8_t *d)
+/* --events: each register's event digests, in the order they were extended. */
+static json_object *events(const struct tdx_prediction *p, const char *const names[3])
 {
-	char hex[2 * SHA384_LEN + 1];
+	json_object *ev = json_object_new_object();
 
-	tdx_hex(d, SHA384_LEN, hex);
-	if (json)
-		printf("%s\"%s\":\"%s\"", *first ? "" : ",", name, hex);
-	else
-		printf("%-17s%s\n", name, hex);
-	*first = false;
+	for (int i = 0; i < 3; i++) {
+		if (!p->has_rtmr[i])
+			continue;
+		json_object *list = json_object_new_array();
+		for (size_t e = 0; e < p->n_ev[i]; e++) {
+			json_object *one = json_object_new_object();
+			json_object_object_add(one, "name",
+			                       json_object_new_string(p->ev[i][e].name));
+			json_object_object_add(one, "digest",
+			                       jsondoc_hex(p->ev[i][e].digest, SHA384_LEN));
+			json_object_array_add(list, one);
+		}
+		json_object_object_add(ev, names[i], list);
+	}
+	return ev;
 }
 
-static void print_prediction(const struct opts *o, const struct tdx_prediction *p)
+/* One "name value" line per register, or with --json one object keyed by trustee RVPS names. */
+static int print_prediction(const struct opts *o, const struct tdx_prediction *p)
 {
 	static const char *const rtmr_names[3] = {"rtmr_0", "rtmr_1", "rtmr_2"};
-	bool first = true;
+	const struct {
+		bool has;
+		const char *name;
+		const uint8_t *digest;
+	} fields[] = {
+	        {p->has_mrtd, "mr_td", p->mrtd},
+	        {p->has_rtmr[0], rtmr_names[0], p->rtmr[0]},
+	        {p->has_rtmr[1], rtmr_names[1], p->rtmr[1]},
+	        {p->has_rtmr[2], rtmr_names[2], p->rtmr[2]},
+	        {p->has_kernel, "tdvfkernel", p->kernel},
+	        {p->has_params, "tdvfkernelparams", p->params},
+	};
+	json_object *doc = json_object_new_object();
+	char hex[2 * SHA384_LEN + 1];
 
-	if (o->json)
-		printf("{");
-	if (p->has_mrtd)
-		print_hex_field(o->json, &first, "mr_td", p->mrtd);
-	for (int i = 0; i < 3; i++)
-		if (p->has_rtmr[i])
-			print_hex_field(o->json, &first, rtmr_names[i], p->rtmr[i]);
-	if (p->has_kernel)
-		print_hex_field(o->json, &first, "tdvfkernel", p->kernel);
-	if (p->has_params)
-		print_hex_field(o->json, &first, "tdvfkernelparams", p->params);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (!fields[i].has)
+			continue;
+		tdx_hex(fields[i].digest, SHA384_LEN, hex);
+		json_object_object_add(doc, fields[i].name, json_object_new_string(hex));
+		if (!o->json)
+			printf("%-17s%s\n", fields[i].name, hex);
+	}
 	if (o->xfam) {
-		if (o->json)
-			printf("%s\"xfam\":\"%s\"", first ? "" : ",", o->xfam);
-		else
+		json_object_object_add(doc, "xfam", json_object_new_string(o->xfam));
+		if (!o->json)
 			printf("%-17s%s\n", "xfam", o->xfam);
 	}
-	if (!o->json)
-		return;
-	if (o->events) {
-		char hex[2 * SHA384_LEN + 1];
-		bool firstreg = true;
-		printf(",\"events\":{");
-		for (int i = 0; i < 3; i++) {
-			if (!p->has_rtmr[i])
-				continue;
-			printf("%s\"%s\":[", firstreg ? "" : ",", rtmr_names[i]);
-			firstreg = false;
-			for (size_t e = 0; e < p->n_ev[i]; e++)
-				printf("%s{\"name\":\"%s\",\"digest\":\"%s\"}", e ? "," : "",
-				       p->ev[i][e].name,
-				       tdx_hex(p->ev[i][e].digest, SHA384_LEN, hex));
-			printf("]");
-		}
-		printf("}");
+	if (o->events)
+		json_object_object_add(doc, "events", events(p, rtmr_names));
+	if (!o->json) {
+		json_object_put(doc);
+		return 0;
 	}
-	printf("}\n");
+	return jsondoc_print(stdout, doc, JSONDOC_LINE);
 }
 
 static int write_rvps(const struct opts *o, const struct tdx_prediction *p)
@@ -305,7 +313,8 @@ int tdx_measure_main(int argc, char **argv)
 		                                  : EXIT_DATA;
 		goto out;
 	}
-	print_prediction(&o, p);
+	if (print_prediction(&o, p) < 0)
+		goto out;
 	ret = o.rvps ? write_rvps(&o, p) : EXIT_OK;
 out:
 	free(f.fw);
