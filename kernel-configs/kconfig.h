@@ -121,6 +121,3 @@ const char *kconfig_severity_name(enum kconfig_severity s);
 
 /* The exit status for a check: 1 with errors, or with warnings when strict; else 0. */
 int kconfig_exit_status(size_t errors, size_t warnings, bool strict);
-
-/* Writes s as a JSON string (init/base/json.h: invalid UTF-8 becomes U+FFFD). */
-void kconfig_json_string(FILE *out, const char *s);

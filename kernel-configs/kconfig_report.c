@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Words for a check's results: the wanted and actual values as text, the
- * names used in --json, the exit status, and JSON string quoting (.config
- * strings may hold any byte, and the JSON we print must stay valid).
+ * names used in --json, the exit status.
  */
 #include "kernel-configs/kconfig.h"
-
-#include "init/base/json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -75,9 +72,4 @@ int kconfig_exit_status(size_t errors, size_t warnings, bool strict)
 	return errors || (strict && warnings)
 	               ? 1
 	               : 0; /* rootfs/ccimage/command.h: EXIT_CHECK, EXIT_OK */
-}
-
-void kconfig_json_string(FILE *out, const char *s)
-{
-	json_write_string(out, s);
 }

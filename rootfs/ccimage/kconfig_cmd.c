@@ -11,6 +11,7 @@
 #include "init/base/fileio.h"
 #include "kernel-configs/kconfig.h"
 #include "rootfs/ccimage/cli.h"
+#include "rootfs/lib/jsondoc.h"
 #include "rootfs/ccimage/command.h"
 
 #include <errno.h>
@@ -138,48 +139,47 @@ static void print_text(const char *config, const struct finding *fs, size_t nf, 
 	       nfrag == 1 ? "" : "s");
 }
 
-static void print_json(const char *config, const struct loaded_fragment *lfs, size_t nfrag,
-                       const struct finding *fs, size_t nf, size_t satisfied, size_t errors,
-                       size_t warnings, int status)
+static json_object *finding_json(const struct finding *f)
 {
-	char want[16];
-	bool first = true;
+	json_object *o = json_object_new_object();
+	char option[256], want[16];
 
-	fputs("{\"config\":", stdout);
-	kconfig_json_string(stdout, config);
-	fputs(",\"fragments\":[", stdout);
-	for (size_t i = 0; i < nfrag; i++) {
-		if (i)
-			fputc(',', stdout);
-		kconfig_json_string(stdout, lfs[i].path);
-	}
-	printf("],\"errors\":%zu,\"warnings\":%zu,\"satisfied\":%zu,\"exit_status\":%d,"
-	       "\"findings\":[",
-	       errors, warnings, satisfied, status);
-	for (size_t i = 0; i < nf; i++) {
-		const struct finding *f = &fs[i];
+	snprintf(option, sizeof(option), "CONFIG_%s", f->want->name);
+	json_object_object_add(o, "option", jsondoc_text(option));
+	json_object_object_add(o, "severity",
+	                       json_object_new_string(kconfig_severity_name(f->want->severity)));
+	json_object_object_add(o, "state",
+	                       json_object_new_string(kconfig_verdict_name(f->verdict)));
+	json_object_object_add(o, "want",
+	                       jsondoc_text(kconfig_want_text(f->want, want, sizeof(want))));
+	json_object_object_add(o, "actual",
+	                       f->actual ? jsondoc_text(kconfig_actual_text(f->actual)) : NULL);
+	json_object_object_add(o, "fragment", jsondoc_text(f->lf->path));
+	json_object_object_add(o, "line", json_object_new_int64(f->want->line));
+	json_object_object_add(o, "why", jsondoc_text(f->want->why));
+	return o;
+}
 
-		if (f->verdict == KCONFIG_OK)
-			continue;
-		fputs(first ? "{" : ",{", stdout);
-		first = false;
-		fputs("\"option\":", stdout);
-		printf("\"CONFIG_%s\",\"severity\":\"%s\",\"state\":\"%s\",\"want\":",
-		       f->want->name, kconfig_severity_name(f->want->severity),
-		       kconfig_verdict_name(f->verdict));
-		kconfig_json_string(stdout, kconfig_want_text(f->want, want, sizeof(want)));
-		fputs(",\"actual\":", stdout);
-		if (f->actual)
-			kconfig_json_string(stdout, kconfig_actual_text(f->actual));
-		else
-			fputs("null", stdout);
-		fputs(",\"fragment\":", stdout);
-		kconfig_json_string(stdout, f->lf->path);
-		printf(",\"line\":%u,\"why\":", f->want->line);
-		kconfig_json_string(stdout, f->want->why);
-		fputc('}', stdout);
-	}
-	fputs("]}\n", stdout);
+/* One line: the counts, then each unmet option (a .config's strings may hold any byte). */
+static void print_json(const char *config, const struct loaded_fragment *lfs, size_t nfrag,
+                       const struct finding *fs, size_t nf, const size_t counts[3], int status)
+{
+	json_object *doc = json_object_new_object(), *frags = json_object_new_array();
+	json_object *findings = json_object_new_array();
+
+	json_object_object_add(doc, "config", jsondoc_text(config));
+	for (size_t i = 0; i < nfrag; i++)
+		json_object_array_add(frags, jsondoc_text(lfs[i].path));
+	json_object_object_add(doc, "fragments", frags);
+	json_object_object_add(doc, "errors", json_object_new_uint64(counts[0]));
+	json_object_object_add(doc, "warnings", json_object_new_uint64(counts[1]));
+	json_object_object_add(doc, "satisfied", json_object_new_uint64(counts[2]));
+	json_object_object_add(doc, "exit_status", json_object_new_int(status));
+	for (size_t i = 0; i < nf; i++)
+		if (fs[i].verdict != KCONFIG_OK)
+			json_object_array_add(findings, finding_json(&fs[i]));
+	json_object_object_add(doc, "findings", findings);
+	(void)jsondoc_print(stdout, doc, JSONDOC_LINE); /* a failed write shows at fflush */
 }
 
 static const char usage_text[] =
@@ -266,7 +266,8 @@ static int check(const char *config, char **paths, size_t npaths, const struct c
 		}
 	r = kconfig_exit_status(errors, warnings, a->strict);
 	if (a->json)
-		print_json(config, lfs, nfrag, fs, nf, satisfied, errors, warnings, r);
+		print_json(config, lfs, nfrag, fs, nf,
+		           (const size_t[3]){errors, warnings, satisfied}, r);
 	else
 		print_text(config, fs, nf, nfrag, satisfied, errors, warnings, a->verbose);
 	if (fflush(stdout) != 0)

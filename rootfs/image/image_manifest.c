@@ -10,94 +10,125 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "init/base/json.h"
 #include "init/base/verity_params.h"
 #include "rootfs/image/image.h"
+#include "rootfs/lib/jsondoc.h"
 
-static void json_hex(FILE *f, const uint8_t *b, size_t n)
+/* {"file": NAME+suffix, "size": ..., "sha256": ...}, the start of each output's section. */
+static json_object *output(const struct image_opts *o, const char *suffix, uint64_t size,
+                           const uint8_t sha[32])
 {
-	char hex[2 * VERITY_MAX_SALT + 1];
-
-	hex_encode(b, n, hex);
-	fprintf(f, "\"%s\"", hex);
-}
-
-static void file_entry(FILE *f, const struct image_opts *o, const char *suffix, uint64_t size,
-                       const uint8_t sha[32])
-{
+	json_object *f = json_object_new_object();
 	char name[4096];
 
 	snprintf(name, sizeof(name), "%s%s", o->name, suffix);
-	fprintf(f, "    \"file\": ");
-	json_write_string(f, name);
-	fprintf(f, ",\n    \"size\": %llu,\n    \"sha256\": ", (unsigned long long)size);
-	json_hex(f, sha, 32);
-	fprintf(f, ",\n");
+	json_object_object_add(f, "file", jsondoc_text(name));
+	json_object_object_add(f, "size", json_object_new_uint64(size));
+	json_object_object_add(f, "sha256", jsondoc_hex(sha, 32));
+	return f;
+}
+
+static void add_string(json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, jsondoc_text(value));
+}
+
+static void add_u64(json_object *o, const char *key, uint64_t value)
+{
+	json_object_object_add(o, key, json_object_new_uint64(value));
+}
+
+static json_object *erofs_section(const struct image_opts *o, const struct image_result *r)
+{
+	json_object *e = output(o, ".erofs", r->erofs_size, r->erofs_sha256);
+	char uuid[37], flags[128];
+
+	verity_uuid_format(r->erofs_uuid, uuid);
+	snprintf(flags, sizeof(flags), "-E noinline_data -T %llu -U %s --all-root",
+	         (unsigned long long)o->source_date_epoch, uuid);
+	add_string(e, "uuid", uuid);
+	add_string(e, "compression",
+	           o->compress && strcmp(o->compress, "none") ? o->compress : "none");
+	add_string(e, "mkfs_flags", flags);
+	return e;
+}
+
+static json_object *verity_section(const struct image_opts *o, const struct image_result *r)
+{
+	const struct verity_geometry *g = &r->verity.geo;
+	json_object *v = output(o, ".verity", r->verity_size, r->verity_sha256);
+
+	json_object_object_add(v, "format", json_object_new_int(1));
+	add_string(v, "hash", "sha256");
+	json_object_object_add(v, "superblock", json_object_new_boolean(false));
+	add_u64(v, "data_block_size", g->data_block_size);
+	add_u64(v, "hash_block_size", g->hash_block_size);
+	add_u64(v, "data_blocks", g->data_blocks);
+	add_u64(v, "hash_blocks", g->hash_blocks);
+	json_object_object_add(v, "salt", jsondoc_hex(r->salt, sizeof(r->salt)));
+	json_object_object_add(v, "root_hash",
+	                       jsondoc_hex(r->verity.root_hash, r->verity.root_hash_size));
+	return v;
+}
+
+static json_object *partition(unsigned number, uint64_t start, uint64_t sectors, bool bootable,
+                              const char *content)
+{
+	json_object *p = json_object_new_object();
+
+	add_u64(p, "number", number);
+	add_u64(p, "start_lba", start);
+	add_u64(p, "sectors", sectors);
+	json_object_object_add(p, "bootable", json_object_new_boolean(bootable));
+	add_string(p, "content", content);
+	return p;
+}
+
+static json_object *disk_section(const struct image_opts *o, const struct image_result *r)
+{
+	json_object *d = output(o, ".img", r->disk.size, r->disk_sha256);
+	json_object *parts = json_object_new_array();
+	char signature[16];
+
+	snprintf(signature, sizeof(signature), "0x%08x", r->disk.signature);
+	add_string(d, "label", "msdos");
+	add_string(d, "signature", signature);
+	json_object_array_add(parts,
+	                      partition(1, r->disk.p1_start, r->disk.p1_sectors, true, "erofs"));
+	json_object_array_add(parts,
+	                      partition(2, r->disk.p2_start, r->disk.p2_sectors, false, "verity"));
+	json_object_object_add(d, "partitions", parts);
+	return d;
 }
 
 int image_write_manifest(const struct image_opts *o, const struct image_result *r, const char *path)
 {
-	const struct verity_geometry *g = &r->verity.geo;
-	char uuid[37];
+	json_object *doc = json_object_new_object();
+	char tool[64];
 	FILE *f;
-	int ret = 0;
+	int ret;
+
+	snprintf(tool, sizeof(tool), "ccimage %s", CCINIT_VERSION);
+	add_string(doc, "schema", "ccimage-image/1");
+	add_string(doc, "tool", tool);
+	add_string(doc, "name", o->name);
+	add_string(doc, "salt_seed", o->salt_seed);
+	add_u64(doc, "source_date_epoch", o->source_date_epoch);
+	json_object_object_add(doc, "erofs", erofs_section(o, r));
+	json_object_object_add(doc, "verity", verity_section(o, r));
+	json_object_object_add(doc, "disk", disk_section(o, r));
+	add_string(doc, "kata_verity_params", r->kata_line);
+	add_string(doc, "dm_mod_create", r->dm_mod);
+	add_string(doc, "cmdline", r->cmdline);
 
 	(void)unlink(path);
 	f = fopen(path, "wxe");
-	if (!f)
-		return -errno;
-	fprintf(f,
-	        "{\n  \"schema\": \"ccimage-image/1\",\n  \"tool\": \"ccimage %s\",\n  \"name\": ",
-	        CCINIT_VERSION);
-	json_write_string(f, o->name);
-	fprintf(f, ",\n  \"salt_seed\": ");
-	json_write_string(f, o->salt_seed);
-	fprintf(f, ",\n  \"source_date_epoch\": %llu,\n", (unsigned long long)o->source_date_epoch);
-
-	verity_uuid_format(r->erofs_uuid, uuid);
-	fprintf(f, "  \"erofs\": {\n");
-	file_entry(f, o, ".erofs", r->erofs_size, r->erofs_sha256);
-	fprintf(f, "    \"uuid\": \"%s\",\n    \"compression\": ", uuid);
-	json_write_string(f, o->compress && strcmp(o->compress, "none") ? o->compress : "none");
-	fprintf(f, ",\n    \"mkfs_flags\": \"-E noinline_data -T %llu -U %s --all-root\"\n  },\n",
-	        (unsigned long long)o->source_date_epoch, uuid);
-
-	fprintf(f, "  \"verity\": {\n");
-	file_entry(f, o, ".verity", r->verity_size, r->verity_sha256);
-	fprintf(f,
-	        "    \"format\": 1,\n    \"hash\": \"sha256\",\n    \"superblock\": false,\n"
-	        "    \"data_block_size\": %u,\n    \"hash_block_size\": %u,\n"
-	        "    \"data_blocks\": %llu,\n    \"hash_blocks\": %llu,\n    \"salt\": ",
-	        g->data_block_size, g->hash_block_size, (unsigned long long)g->data_blocks,
-	        (unsigned long long)g->hash_blocks);
-	json_hex(f, r->salt, sizeof(r->salt));
-	fprintf(f, ",\n    \"root_hash\": ");
-	json_hex(f, r->verity.root_hash, r->verity.root_hash_size);
-	fprintf(f, "\n  },\n");
-
-	fprintf(f, "  \"disk\": {\n");
-	file_entry(f, o, ".img", r->disk.size, r->disk_sha256);
-	fprintf(f,
-	        "    \"label\": \"msdos\",\n    \"signature\": \"0x%08x\",\n"
-	        "    \"partitions\": [\n"
-	        "      {\"number\": 1, \"start_lba\": %llu, \"sectors\": %llu, \"bootable\": true, "
-	        "\"content\": \"erofs\"},\n"
-	        "      {\"number\": 2, \"start_lba\": %llu, \"sectors\": %llu, \"bootable\": "
-	        "false, "
-	        "\"content\": \"verity\"}\n    ]\n  },\n",
-	        r->disk.signature, (unsigned long long)r->disk.p1_start,
-	        (unsigned long long)r->disk.p1_sectors, (unsigned long long)r->disk.p2_start,
-	        (unsigned long long)r->disk.p2_sectors);
-
-	fprintf(f, "  \"kata_verity_params\": ");
-	json_write_string(f, r->kata_line);
-	fprintf(f, ",\n  \"dm_mod_create\": ");
-	json_write_string(f, r->dm_mod);
-	fprintf(f, ",\n  \"cmdline\": ");
-	json_write_string(f, r->cmdline);
-	fprintf(f, "\n}\n");
-	if (ferror(f))
-		ret = -EIO;
+	if (!f) {
+		ret = -errno;
+		json_object_put(doc);
+		return ret;
+	}
+	ret = jsondoc_print(f, doc, JSONDOC_PRETTY);
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
 	return ret;

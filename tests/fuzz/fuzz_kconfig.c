@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kernel-configs/kconfig.h"
+#include "rootfs/lib/jsondoc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,6 +26,13 @@ static FILE *sink(void)
 	return f;
 }
 
+/* s through the --json string path: any bytes must make a JSON string. */
+static void json_to_sink(const char *s)
+{
+	if (jsondoc_print(sink(), jsondoc_text(s), JSONDOC_LINE) < 0)
+		abort();
+}
+
 /* Both readers must accept only what the format allows; check a few invariants. */
 static void check_config(const struct kconfig *c)
 {
@@ -35,7 +43,7 @@ static void check_config(const struct kconfig *c)
 			abort();
 		if ((o->state == KCONFIG_VALUE) != (o->value != NULL))
 			abort();
-		kconfig_json_string(sink(), kconfig_actual_text(o));
+		json_to_sink(kconfig_actual_text(o));
 	}
 }
 
@@ -68,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if ((w->accept == 0) != (w->value != NULL) || !w->why || !w->why[0])
 				abort();
-			kconfig_json_string(sink(), kconfig_want_text(w, want, sizeof(want)));
-			kconfig_json_string(sink(), w->why);
+			json_to_sink(kconfig_want_text(w, want, sizeof(want)));
+			json_to_sink(w->why);
 			if (have_c) {
 				enum kconfig_verdict v = kconfig_match(&c, w, &o);
 				if (v == KCONFIG_MISSING && o)
