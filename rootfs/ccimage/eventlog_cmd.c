@@ -1,101 +1,109 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `ccimage eventlog replay|show|diff`: CC event logs on the command line. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "init/base/log.h"
 #include "measurement/eventlog.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
+#include "rootfs/lib/jsondoc.h"
 
-static int load(const char *cmd, const char *path, uint8_t **buf, size_t *len,
-                struct cc_eventlog *log)
+/* An event log read from a file, and the buffer its events point into. */
+struct logfile {
+	struct cc_eventlog log;
+	uint8_t *buf;
+	size_t len;
+};
+
+static int load(const char *path, struct logfile *lf)
 {
 	char err[TDX_ERR_MAX] = "";
-	int r = tdx_read_file(path, buf, len);
+	int r = tdx_read_file(path, &lf->buf, &lf->len);
 
 	if (r < 0) {
-		fprintf(stderr, "ccimage %s: %s: %s\n", cmd, path, strerror(-r));
+		log_error("%s: %s", path, strerror(-r));
 		return EXIT_SYSTEM;
 	}
-	r = eventlog_parse(*buf, *len, log, err);
+	r = eventlog_parse(lf->buf, lf->len, &lf->log, err);
 	if (r < 0) {
-		fprintf(stderr, "ccimage %s: %s: %s\n", cmd, path,
-		        r == -EBADMSG ? err : strerror(-r));
-		free(*buf);
+		log_error("%s: %s", path, r == -EBADMSG ? err : strerror(-r));
+		free(lf->buf);
 		return r == -EBADMSG ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	return EXIT_OK;
 }
 
-/*
- * Parses [--json] [--help] and exactly `want` positional arguments. false
- * when the command ends here, with *code (0 after --help, else EXIT_USAGE).
- */
-static bool options(int argc, char **argv, const char *usage, int want, bool *json, int *code)
+static void unload(struct logfile *lf)
 {
-	static const struct option opts[] = {
-	        {"json", no_argument, NULL, 'j'},
-	        {"help", no_argument, NULL, 'h'},
-	        {0},
-	};
-	int c;
+	eventlog_free(&lf->log);
+	free(lf->buf);
+}
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'j' && json) {
-			*json = true;
-		} else {
-			fprintf(c == 'h' ? stdout : stderr, "usage: ccimage %s\n", usage);
-			*code = c == 'h' ? EXIT_OK : EXIT_USAGE;
-			return false;
-		}
-	}
-	if (argc - optind != want) {
-		fprintf(stderr, "usage: ccimage %s\n", usage);
-		*code = EXIT_USAGE;
+/*
+ * The options (--json where json is given), exactly `words` words after
+ * them, and the log the first names into lf. false when the command ends
+ * here, with *code (EXIT_OK after --help).
+ */
+static bool start(int argc, char **argv, const char *usage, int words, bool *json,
+                  struct logfile *lf, int *code)
+{
+	const struct cli_opt with_json[] = {CLI_FLAG("json", 'j', json, NULL), {0}};
+	const struct cli_opt none[] = {{0}};
+	struct cli cli = {argc, argv, usage, json ? with_json : none};
+
+	if (!cli_parse(&cli, words, words)) {
+		*code = cli.exit_code;
 		return false;
 	}
-	return true;
+	*code = load(argv[optind], lf);
+	return *code == EXIT_OK;
+}
+
+/* The registers and the two UEFI event digests, one object keyed by trustee RVPS names. */
+static int print_replay_json(uint8_t mr[CC_MR_COUNT][SHA384_LEN], const struct cc_event *k,
+                             const struct cc_event *o)
+{
+	json_object *doc = json_object_new_object();
+	char name[16];
+
+	for (int i = 0; i < CC_MR_COUNT; i++) {
+		snprintf(name, sizeof(name), "rtmr_%d", i);
+		json_object_object_add(doc, name, jsondoc_hex(mr[i], SHA384_LEN));
+	}
+	if (k)
+		json_object_object_add(doc, "tdvfkernel", jsondoc_hex(k->digest, SHA384_LEN));
+	if (o)
+		json_object_object_add(doc, "tdvfkernelparams", jsondoc_hex(o->digest, SHA384_LEN));
+	return jsondoc_print(stdout, doc, JSONDOC_LINE) < 0 ? EXIT_SYSTEM : EXIT_OK;
 }
 
 static int cmd_replay(int argc, char **argv)
 {
-	const char *usage =
-	        "eventlog replay FILE [--json]\n"
+	static const char usage[] =
+	        "usage: ccimage eventlog replay FILE [--json]\n"
 	        "  Replays a CC event log (e.g. /sys/firmware/acpi/tables/data/CCEL) and\n"
-	        "  prints RTMR0-3 and the kernel and LoadOptions event digests.";
-	struct cc_eventlog log;
-	uint8_t mr[CC_MR_COUNT][SHA384_LEN], *buf;
+	        "  prints RTMR0-3 and the kernel and LoadOptions event digests.\n";
+	uint8_t mr[CC_MR_COUNT][SHA384_LEN];
 	char err[TDX_ERR_MAX] = "", hex[2 * SHA384_LEN + 1];
 	const struct cc_event *k, *o;
+	struct logfile lf;
 	bool json = false;
-	size_t len;
 	int r;
 
-	if (!options(argc, argv, usage, 1, &json, &r))
+	if (!start(argc, argv, usage, 1, &json, &lf, &r))
 		return r;
-	r = load("eventlog replay", argv[optind], &buf, &len, &log);
-	if (r != EXIT_OK)
-		return r;
-	if (eventlog_replay(&log, mr, err) < 0) {
-		fprintf(stderr, "ccimage eventlog replay: %s: %s\n", argv[optind], err);
-		r = EXIT_DATA;
-		goto out;
+	if (eventlog_replay(&lf.log, mr, err) < 0) {
+		log_error("%s: %s", argv[optind], err);
+		unload(&lf);
+		return EXIT_DATA;
 	}
-	k = eventlog_find_kernel(&log);
-	o = eventlog_find_load_options(&log);
+	k = eventlog_find_kernel(&lf.log);
+	o = eventlog_find_load_options(&lf.log);
 	if (json) {
-		printf("{");
-		for (int i = 0; i < CC_MR_COUNT; i++)
-			printf("%s\"rtmr_%d\":\"%s\"", i ? "," : "", i,
-			       tdx_hex(mr[i], SHA384_LEN, hex));
-		if (k)
-			printf(",\"tdvfkernel\":\"%s\"", tdx_hex(k->digest, SHA384_LEN, hex));
-		if (o)
-			printf(",\"tdvfkernelparams\":\"%s\"", tdx_hex(o->digest, SHA384_LEN, hex));
-		printf("}\n");
+		r = print_replay_json(mr, k, o);
 	} else {
 		for (int i = 0; i < CC_MR_COUNT; i++)
 			printf("RTMR%d %s\n", i, tdx_hex(mr[i], SHA384_LEN, hex));
@@ -104,34 +112,27 @@ static int cmd_replay(int argc, char **argv)
 		if (o)
 			printf("tdvfkernelparams %s\n", tdx_hex(o->digest, SHA384_LEN, hex));
 	}
-out:
-	eventlog_free(&log);
-	free(buf);
+	unload(&lf);
 	return r;
 }
 
 static int cmd_show(int argc, char **argv)
 {
-	const char *usage =
-	        "eventlog show FILE\n"
+	static const char usage[] =
+	        "usage: ccimage eventlog show FILE\n"
 	        "  Prints every event of a CC event log: index, register, type, SHA-384\n"
-	        "  digest, and what the event data says.";
-	struct cc_eventlog log;
-	uint8_t *buf;
-	size_t len;
+	        "  digest, and what the event data says.\n";
+	struct logfile lf;
 	int r;
 
-	if (!options(argc, argv, usage, 1, NULL, &r))
+	if (!start(argc, argv, usage, 1, NULL, &lf, &r))
 		return r;
-	r = load("eventlog show", argv[optind], &buf, &len, &log);
-	if (r != EXIT_OK)
-		return r;
-	printf("# %zu events; algorithms:", log.n);
-	for (unsigned i = 0; i < log.n_algs; i++)
-		printf(" %#06x/%u", log.alg_id[i], log.alg_size[i]);
+	printf("# %zu events; algorithms:", lf.log.n);
+	for (unsigned i = 0; i < lf.log.n_algs; i++)
+		printf(" %#06x/%u", lf.log.alg_id[i], lf.log.alg_size[i]);
 	printf("\n");
-	for (size_t i = 0; i < log.n; i++) {
-		const struct cc_event *e = &log.ev[i];
+	for (size_t i = 0; i < lf.log.n; i++) {
+		const struct cc_event *e = &lf.log.ev[i];
 		char desc[512], hex[2 * SHA384_LEN + 1], reg[16];
 		int mr = eventlog_rtmr(e);
 
@@ -144,45 +145,41 @@ static int cmd_show(int argc, char **argv)
 		       e->has_sha384 ? tdx_hex(e->digest, SHA384_LEN, hex) : "(no SHA-384)", desc,
 		       e->type != EV_NO_ACTION && eventlog_digest_is_of_data(e) ? " [=data]" : "");
 	}
-	eventlog_free(&log);
-	free(buf);
+	unload(&lf);
 	return EXIT_OK;
 }
 
 static int cmd_diff(int argc, char **argv)
 {
-	const char *usage =
-	        "eventlog diff LOG PREDICTION.json\n"
+	static const char usage[] =
+	        "usage: ccimage eventlog diff LOG PREDICTION.json\n"
 	        "  Compares a CC event log with `ccimage measure --mode tdx --json --events`\n"
 	        "  output (or any JSON object with rtmr_N/tdvfkernel/tdvfkernelparams values)\n"
-	        "  and names, per register, the first event that differs. Exit 1 on a mismatch.";
-	struct cc_eventlog log;
+	        "  and names, per register, the first event that differs. Exit 1 on a mismatch.\n";
 	struct prediction *p = NULL;
-	uint8_t *buf, *pj = NULL;
+	struct logfile lf;
+	uint8_t *pj = NULL;
 	char err[TDX_ERR_MAX] = "";
-	size_t len, plen;
+	size_t plen;
 	int r, d;
 
-	if (!options(argc, argv, usage, 2, NULL, &r))
-		return r;
-	r = load("eventlog diff", argv[optind], &buf, &len, &log);
-	if (r != EXIT_OK)
+	if (!start(argc, argv, usage, 2, NULL, &lf, &r))
 		return r;
 	p = malloc(sizeof(*p));
 	d = p ? tdx_read_file(argv[optind + 1], &pj, &plen) : -ENOMEM;
 	if (d < 0) {
-		fprintf(stderr, "ccimage eventlog diff: %s: %s\n", argv[optind + 1], strerror(-d));
+		log_error("%s: %s", argv[optind + 1], strerror(-d));
 		r = EXIT_SYSTEM;
 		goto out;
 	}
 	if (prediction_parse((const char *)pj, plen, p, err) < 0) {
-		fprintf(stderr, "ccimage eventlog diff: %s: %s\n", argv[optind + 1], err);
+		log_error("%s: %s", argv[optind + 1], err);
 		r = EXIT_DATA;
 		goto out;
 	}
-	d = eventlog_diff(&log, p, stdout, err);
+	d = eventlog_diff(&lf.log, p, stdout, err);
 	if (d < 0) {
-		fprintf(stderr, "ccimage eventlog diff: %s: %s\n", argv[optind], err);
+		log_error("%s: %s", argv[optind], err);
 		r = EXIT_DATA;
 	} else {
 		r = d ? EXIT_CHECK : EXIT_OK;
@@ -190,8 +187,7 @@ static int cmd_diff(int argc, char **argv)
 out:
 	free(pj);
 	free(p);
-	eventlog_free(&log);
-	free(buf);
+	unload(&lf);
 	return r;
 }
 
