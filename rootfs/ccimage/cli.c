@@ -45,6 +45,23 @@ static int store_number(const struct cli_opt *o, const char *value, char *why, s
 	return 0;
 }
 
+/* The index of value among o->choices into the unsigned field; why lists them when it is none. */
+static int store_choice(const struct cli_opt *o, const char *value, char *why, size_t why_size)
+{
+	size_t used = 0;
+
+	for (unsigned i = 0; o->choices[i]; i++)
+		if (strcmp(value, o->choices[i]) == 0) {
+			*(unsigned *)o->field = i;
+			return 0;
+		}
+	used = (size_t)snprintf(why, why_size, "not one of");
+	for (unsigned i = 0; o->choices[i] && used < why_size; i++)
+		used += (size_t)snprintf(why + used, why_size - used, "%s %s", i ? "," : "",
+		                         o->choices[i]);
+	return -EINVAL;
+}
+
 int cli_list_add(struct cli_list *list, const char *value, char *why, size_t why_size)
 {
 	if (list->count == list->max)
@@ -70,6 +87,8 @@ static int store(struct cli *c, const struct cli_opt *o, const char *value, char
 	case CLI_T_UINT:
 	case CLI_T_U64:
 		return store_number(o, value, why, why_size);
+	case CLI_T_CHOICE:
+		return store_choice(o, value, why, why_size);
 	case CLI_T_LIST:
 		return cli_list_add(o->field, value, why, why_size);
 	case CLI_T_CALL:

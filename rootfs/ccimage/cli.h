@@ -37,6 +37,7 @@ enum cli_type {
 	CLI_T_STRING, /* the const char * field points at the value */
 	CLI_T_UINT,   /* a number in min..max into an unsigned field */
 	CLI_T_U64,    /* a number in min..max into a uint64_t field */
+	CLI_T_CHOICE, /* one of choices: its index into an unsigned field */
 	CLI_T_LIST,   /* appended to a struct cli_list, at most its max */
 	CLI_T_CALL,   /* handed to parse(): 0, or a negative errno with why */
 	CLI_T_SETS,   /* --set NAME=VALUE into struct cli's sets */
@@ -50,27 +51,29 @@ struct cli_opt {
 	uint64_t min, max; /* CLI_T_UINT, CLI_T_U64 */
 	int base;          /* CLI_T_UINT, CLI_T_U64: 10, or 0 for C's 0x and 0 prefixes */
 	int (*parse)(void *field, const char *value, char *why, size_t why_size);
-	const char *arg;  /* the value's name in the usage: "DIR" */
-	const char *help; /* its line in the usage; NULL lists it only in the text */
+	const char *const *choices; /* CLI_T_CHOICE: the accepted words, NULL-terminated */
+	const char *arg;            /* the value's name in the usage: "DIR" */
+	const char *help;           /* its line in the usage; NULL lists it only in the text */
 };
 
-#define CLI_OPT_(n, l, t, f, lo, hi, base, p, a, h)                                                \
+#define CLI_OPT_(n, l, t, f, lo, hi, base, p, c, a, h)                                             \
 	{                                                                                          \
-		n, l, t, f, lo, hi, base, p, a, h                                                  \
+		n, l, t, f, lo, hi, base, p, c, a, h                                               \
 	}
 /* The number's type follows its field's: unsigned or uint64_t. */
 #define CLI_NUMBER_TYPE_(f) _Generic((f), unsigned * : CLI_T_UINT, uint64_t * : CLI_T_U64)
 
-#define CLI_FLAG(n, l, f, h)      CLI_OPT_(n, l, CLI_T_FLAG, f, 0, 0, 0, NULL, NULL, h)
-#define CLI_STRING(n, l, f, a, h) CLI_OPT_(n, l, CLI_T_STRING, f, 0, 0, 0, NULL, a, h)
+#define CLI_FLAG(n, l, f, h)      CLI_OPT_(n, l, CLI_T_FLAG, f, 0, 0, 0, NULL, NULL, NULL, h)
+#define CLI_STRING(n, l, f, a, h) CLI_OPT_(n, l, CLI_T_STRING, f, 0, 0, 0, NULL, NULL, a, h)
 #define CLI_NUMBER(n, l, f, lo, hi, a, h)                                                          \
-	CLI_OPT_(n, l, CLI_NUMBER_TYPE_(f), f, lo, hi, 10, NULL, a, h)
+	CLI_OPT_(n, l, CLI_NUMBER_TYPE_(f), f, lo, hi, 10, NULL, NULL, a, h)
 /* A number as C (and veritysetup) reads it: 0x hex, 0 octal. */
 #define CLI_NUMBER_C(n, l, f, lo, hi, a, h)                                                        \
-	CLI_OPT_(n, l, CLI_NUMBER_TYPE_(f), f, lo, hi, 0, NULL, a, h)
-#define CLI_LIST(n, l, f, a, h)    CLI_OPT_(n, l, CLI_T_LIST, f, 0, 0, 0, NULL, a, h)
-#define CLI_CALL(n, l, f, p, a, h) CLI_OPT_(n, l, CLI_T_CALL, f, 0, 0, 0, p, a, h)
-#define CLI_SETS(h)                CLI_OPT_("set", 0, CLI_T_SETS, NULL, 0, 0, 0, NULL, "NAME=VALUE", h)
+	CLI_OPT_(n, l, CLI_NUMBER_TYPE_(f), f, lo, hi, 0, NULL, NULL, a, h)
+#define CLI_CHOICE(n, l, f, c, a, h) CLI_OPT_(n, l, CLI_T_CHOICE, f, 0, 0, 0, NULL, c, a, h)
+#define CLI_LIST(n, l, f, a, h)      CLI_OPT_(n, l, CLI_T_LIST, f, 0, 0, 0, NULL, NULL, a, h)
+#define CLI_CALL(n, l, f, p, a, h)   CLI_OPT_(n, l, CLI_T_CALL, f, 0, 0, 0, p, NULL, a, h)
+#define CLI_SETS(h)                  CLI_OPT_("set", 0, CLI_T_SETS, NULL, 0, 0, 0, NULL, NULL, "NAME=VALUE", h)
 
 /* A repeatable option's values: items has room for max. */
 struct cli_list {

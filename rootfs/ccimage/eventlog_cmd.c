@@ -11,6 +11,22 @@
 #include "rootfs/ccimage/command.h"
 #include "rootfs/lib/jsondoc.h"
 
+static const char replay_usage[] =
+        "usage: ccimage eventlog replay FILE [--json]\n"
+        "  Replays a CC event log (e.g. /sys/firmware/acpi/tables/data/CCEL) and\n"
+        "  prints RTMR0-3 and the kernel and LoadOptions event digests.\n";
+
+static const char show_usage[] =
+        "usage: ccimage eventlog show FILE\n"
+        "  Prints every event of a CC event log: index, register, type, SHA-384\n"
+        "  digest, and what the event data says.\n";
+
+static const char diff_usage[] =
+        "usage: ccimage eventlog diff LOG PREDICTION.json\n"
+        "  Compares a CC event log with `ccimage measure --mode tdx --json --events`\n"
+        "  output (or any JSON object with rtmr_N/tdvfkernel/tdvfkernelparams values)\n"
+        "  and names, per register, the first event that differs. Exit 1 on a mismatch.\n";
+
 /* An event log read from a file, and the buffer its events point into. */
 struct logfile {
 	struct cc_eventlog log;
@@ -67,7 +83,7 @@ static int print_replay_json(uint8_t mr[CC_MR_COUNT][SHA384_LEN], const struct c
                              const struct cc_event *o)
 {
 	json_object *doc = json_object_new_object();
-	char name[16];
+	char name[sizeof("rtmr_") + 11];
 
 	for (int i = 0; i < CC_MR_COUNT; i++) {
 		snprintf(name, sizeof(name), "rtmr_%d", i);
@@ -82,10 +98,6 @@ static int print_replay_json(uint8_t mr[CC_MR_COUNT][SHA384_LEN], const struct c
 
 static int cmd_replay(int argc, char **argv)
 {
-	static const char usage[] =
-	        "usage: ccimage eventlog replay FILE [--json]\n"
-	        "  Replays a CC event log (e.g. /sys/firmware/acpi/tables/data/CCEL) and\n"
-	        "  prints RTMR0-3 and the kernel and LoadOptions event digests.\n";
 	uint8_t mr[CC_MR_COUNT][SHA384_LEN];
 	char err[TDX_ERR_MAX] = "", hex[2 * SHA384_LEN + 1];
 	const struct cc_event *k, *o;
@@ -93,7 +105,7 @@ static int cmd_replay(int argc, char **argv)
 	bool json = false;
 	int r;
 
-	if (!start(argc, argv, usage, 1, &json, &lf, &r))
+	if (!start(argc, argv, replay_usage, 1, &json, &lf, &r))
 		return r;
 	if (eventlog_replay(&lf.log, mr, err) < 0) {
 		log_error("%s: %s", argv[optind], err);
@@ -118,14 +130,10 @@ static int cmd_replay(int argc, char **argv)
 
 static int cmd_show(int argc, char **argv)
 {
-	static const char usage[] =
-	        "usage: ccimage eventlog show FILE\n"
-	        "  Prints every event of a CC event log: index, register, type, SHA-384\n"
-	        "  digest, and what the event data says.\n";
 	struct logfile lf;
 	int r;
 
-	if (!start(argc, argv, usage, 1, NULL, &lf, &r))
+	if (!start(argc, argv, show_usage, 1, NULL, &lf, &r))
 		return r;
 	printf("# %zu events; algorithms:", lf.log.n);
 	for (unsigned i = 0; i < lf.log.n_algs; i++)
@@ -151,11 +159,6 @@ static int cmd_show(int argc, char **argv)
 
 static int cmd_diff(int argc, char **argv)
 {
-	static const char usage[] =
-	        "usage: ccimage eventlog diff LOG PREDICTION.json\n"
-	        "  Compares a CC event log with `ccimage measure --mode tdx --json --events`\n"
-	        "  output (or any JSON object with rtmr_N/tdvfkernel/tdvfkernelparams values)\n"
-	        "  and names, per register, the first event that differs. Exit 1 on a mismatch.\n";
 	struct prediction *p = NULL;
 	struct logfile lf;
 	uint8_t *pj = NULL;
@@ -163,7 +166,7 @@ static int cmd_diff(int argc, char **argv)
 	size_t plen;
 	int r, d;
 
-	if (!start(argc, argv, usage, 2, NULL, &lf, &r))
+	if (!start(argc, argv, diff_usage, 2, NULL, &lf, &r))
 		return r;
 	p = malloc(sizeof(*p));
 	d = p ? tdx_read_file(argv[optind + 1], &pj, &plen) : -ENOMEM;

@@ -149,13 +149,8 @@ static int parse_vcpu_type(void *field, const char *v, char *why, size_t why_siz
 	return 0;
 }
 
-static int parse_output_format(void *field, const char *v, char *why, size_t why_size)
-{
-	if (strcmp(v, "hex") && strcmp(v, "base64"))
-		return why_set(why, why_size, -EINVAL, "not hex or base64");
-	*(bool *)field = strcmp(v, "base64") == 0;
-	return 0;
-}
+static const char *const output_formats[] = {
+        [MEASURE_HEX] = "hex", [MEASURE_BASE64] = "base64", NULL};
 
 /* Every option into a; false with *code (EXIT_OK after --help or --version) when the command ends
  * here. */
@@ -176,7 +171,7 @@ static bool parse_options(int argc, char **argv, struct measure_args *a, int *co
 	        CLI_STRING("initrd", 0, &a->initrd, "PATH", NULL),
 	        CLI_STRING("append", 0, &a->append, "CMDLINE", NULL),
 	        CLI_CALL("guest-features", 0, &a->guest_features, parse_bits, "VALUE", NULL),
-	        CLI_CALL("output-format", 0, &a->base64, parse_output_format, "FORMAT", NULL),
+	        CLI_CHOICE("output-format", 0, &a->output_format, output_formats, "FORMAT", NULL),
 	        CLI_STRING("snp-ovmf-hash", 0, &a->snp_ovmf_hash, "HEX", NULL),
 	        CLI_FLAG("dump-vmsa", 0, &a->dump_vmsa, NULL),
 	        CLI_STRING("svsm", 0, &a->svsm, "PATH", NULL),

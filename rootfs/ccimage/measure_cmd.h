@@ -17,6 +17,8 @@ struct measure_int {
 /* Recipes take 1..512 vCPUs; the command line takes the same. */
 #define MEASURE_MAX_VCPUS 512
 
+enum { MEASURE_HEX, MEASURE_BASE64 };
+
 struct measure_args {
 	enum sev_mode mode;
 	const char *mode_name;
@@ -32,7 +34,8 @@ struct measure_args {
 	enum vmm_type vmm;
 	struct measure_int guest_features; /* its low 64 bits are the VMSA's */
 	const char *snp_ovmf_hash;
-	bool base64, verbose, dump_vmsa, json, version;
+	unsigned output_format; /* MEASURE_HEX or MEASURE_BASE64 */
+	bool verbose, dump_vmsa, json, version;
 	const char *rvps, *trustee_version;
 	const char *svsm, *vars_file;
 	struct measure_int vars_size;

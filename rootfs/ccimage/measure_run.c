@@ -156,7 +156,7 @@ static void print_line(const struct measure_args *a, const uint8_t *d, size_t n)
 	char out[2 * SEV_DIGEST_MAX + 1];
 
 	/* snp:ovmf-hash is always hex, --output-format notwithstanding (cli.py). */
-	if (a->base64 && a->mode != SEV_MODE_SNP_OVMF_HASH)
+	if (a->output_format == MEASURE_BASE64 && a->mode != SEV_MODE_SNP_OVMF_HASH)
 		EVP_EncodeBlock((unsigned char *)out, d, (int)n);
 	else
 		hex_encode(d, n, out);
