@@ -175,19 +175,21 @@ static int option_cmp(const void *a, const void *b)
 }
 
 /* Copies data into a NUL-terminated buffer we may cut up. */
-static int copy_input(const char *data, size_t len, char **ret)
+/*
+ * A private NUL-terminated copy of the input in *buf (the options point
+ * into it) and an iterator over its lines: how both readers start.
+ */
+static int lines_open(const char *data, size_t len, char **buf, struct line_iter *it)
 {
-	char *buf;
-
 	if (len > KCONFIG_MAX_FILE)
 		return -EFBIG;
-	buf = malloc(len + 1);
-	if (!buf)
+	*buf = malloc(len + 1);
+	if (!*buf)
 		return -ENOMEM;
 	if (len)
-		memcpy(buf, data, len);
-	buf[len] = '\0';
-	*ret = buf;
+		memcpy(*buf, data, len);
+	(*buf)[len] = '\0';
+	*it = (struct line_iter){.p = *buf, .end = *buf + len};
 	return 0;
 }
 
@@ -210,14 +212,13 @@ static int grow(void **array, size_t *cap, size_t n, size_t elem)
 int kconfig_parse(const char *data, size_t len, struct kconfig *ret, struct kconfig_diag *diag)
 {
 	struct kconfig c = {0};
+	struct line_iter it;
 	size_t cap = 0;
 	char *line;
-	int r;
+	int r = lines_open(data, len, &c.buf, &it);
 
-	r = copy_input(data, len, &c.buf);
 	if (r < 0)
 		return r;
-	struct line_iter it = {.p = c.buf, .end = c.buf + len};
 	while ((r = next_line(&it, &line, diag)) > 0) {
 		struct kconfig_option o;
 
@@ -490,12 +491,11 @@ int kconfig_fragment_parse(const char *data, size_t len, struct kconfig_fragment
 	bool file_severity_set = false;
 	size_t cap = 0;
 	char *line, *key, *value;
-	int r;
+	struct line_iter it;
+	int r = lines_open(data, len, &f.buf, &it);
 
-	r = copy_input(data, len, &f.buf);
 	if (r < 0)
 		return r;
-	struct line_iter it = {.p = f.buf, .end = f.buf + len};
 	while ((r = next_line(&it, &line, diag)) > 0) {
 		struct kconfig_option o;
 

@@ -93,23 +93,34 @@ static int split_line(const char *line, char kw[16], char a[512], char b[512], c
 	return words == n ? n : -1;
 }
 
+/* A new pin at the end of l with these fields; NULL when out of memory. */
+static struct lock_entry *append(struct lock *l, const char *name, const char *version,
+                                 const char *arch, const char *sha256, uint64_t size,
+                                 const char *filename)
+{
+	struct lock_entry *pkgs = realloc(l->pkgs, (l->n + 1) * sizeof(*pkgs)), *x;
+
+	if (!pkgs)
+		return NULL;
+	l->pkgs = pkgs;
+	x = memset(&l->pkgs[l->n++], 0, sizeof(*x));
+	put(x->name, sizeof(x->name), name);
+	put(x->version, sizeof(x->version), version);
+	put(x->arch, sizeof(x->arch), arch);
+	put(x->sha256, sizeof(x->sha256), sha256);
+	x->size = size;
+	put(x->filename, sizeof(x->filename), filename);
+	return x;
+}
+
 /* Appends a package line's pin; -EEXIST when the package is pinned already. */
 static int add_pin(struct lock *l, const char *a, const char *b, const char *c, const char *d,
                    const char *e, const char *g)
 {
-	struct lock_entry *ne = realloc(l->pkgs, (l->n + 1) * sizeof(*ne));
+	struct lock_entry *x = append(l, a, b, c, d, strtoull(e, NULL, 10), g);
 
-	if (!ne)
+	if (!x)
 		return -ENOMEM;
-	l->pkgs = ne;
-	struct lock_entry *x = &l->pkgs[l->n++];
-	memset(x, 0, sizeof(*x));
-	put(x->name, sizeof(x->name), a);
-	put(x->version, sizeof(x->version), b);
-	put(x->arch, sizeof(x->arch), c);
-	put(x->sha256, sizeof(x->sha256), d);
-	x->size = strtoull(e, NULL, 10);
-	put(x->filename, sizeof(x->filename), g);
 	return lock_find(l, x->name) == x ? 0 : -EEXIST;
 }
 
@@ -235,19 +246,8 @@ static int kernel_from_depends(const char *depends, char *out, size_t size)
 
 static int add_pkg(struct lock *l, const struct apt_pkg *p)
 {
-	struct lock_entry *ne = realloc(l->pkgs, (l->n + 1) * sizeof(*ne));
-	if (!ne)
-		return -ENOMEM;
-	l->pkgs = ne;
-	struct lock_entry *e = &l->pkgs[l->n++];
-	memset(e, 0, sizeof(*e));
-	put(e->name, sizeof(e->name), p->name);
-	put(e->version, sizeof(e->version), p->version);
-	put(e->arch, sizeof(e->arch), p->arch);
-	put(e->sha256, sizeof(e->sha256), p->sha256);
-	put(e->filename, sizeof(e->filename), p->filename);
-	e->size = p->size;
-	return 0;
+	return append(l, p->name, p->version, p->arch, p->sha256, p->size, p->filename) ? 0
+	                                                                                : -ENOMEM;
 }
 
 int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char *why,

@@ -125,12 +125,10 @@ static int parse_package(struct yctx *c, yaml_node_t *key, yaml_node_t *n, struc
 		return r;
 	if (!(v = y_get(c, n, "slices")))
 		return 0;
-	if (v->type != YAML_MAPPING_NODE)
-		return y_err(c, v, "slices: expected a mapping of slice name to a list of paths");
-	size_t count = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
-	p->slices = calloc(count ? count : 1, sizeof(*p->slices));
-	if (!p->slices)
-		return -ENOMEM;
+	if ((r = y_mapping_array(c, v,
+	                         "slices: expected a mapping of slice name to a list of paths",
+	                         sizeof(*p->slices), (void **)&p->slices)) < 0)
+		return r;
 	for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top;
 	     pr++) {
 		yaml_node_t *sk = yaml_document_get_node(c->doc, pr->key);

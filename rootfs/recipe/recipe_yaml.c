@@ -321,41 +321,63 @@ int y_uint(struct yctx *c, yaml_node_t *n, uint64_t *out)
 	return 0;
 }
 
-int y_mode(struct yctx *c, yaml_node_t *n, unsigned *out)
+int y_mode(struct yctx *c, yaml_node_t *n, mode_t *out)
 {
 	const char *s = scalar(n);
 	uint64_t v;
 
 	if (!s || s[0] != '0' || parse_uint(s, 8, &v) < 0 || v > 07777)
 		return y_err(c, n, "expected an octal mode such as 0755 (at most 07777)");
-	*out = (unsigned)v;
+	*out = (mode_t)v;
+	return 0;
+}
+
+int y_mapping_array(struct yctx *c, yaml_node_t *n, const char *what, size_t elem_size, void **out)
+{
+	size_t count;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return y_err(c, n, "%s", what);
+	count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	*out = calloc(count ? count : 1, elem_size);
+	return *out ? 0 : -ENOMEM;
+}
+
+/*
+ * The image path mapping key k names, into *path: absolute and normalised,
+ * and not one of the n paths before it in array (elements of elem_size
+ * whose first member is the path).
+ */
+static int y_image_path_key(struct yctx *c, yaml_node_t *k, const void *array, size_t elem_size,
+                            size_t n, char **path)
+{
+	int r = y_str(c, k, path);
+
+	if (r < 0)
+		return r;
+	if (!recipe_path_ok(*path))
+		return y_err(c, k, "'%s' is not an absolute image path", *path);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(*(char *const *)((const char *)array + i * elem_size), *path) == 0)
+			return y_err(c, k, "%s is named twice", *path);
 	return 0;
 }
 
 int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *count)
 {
 	static const char *const keys[] = {"source", "text", "mode", NULL};
+	int r = y_mapping_array(c, n, "expected a mapping of image path to {source|text, mode}",
+	                        sizeof(**out), (void **)out);
 
-	if (n->type != YAML_MAPPING_NODE)
-		return y_err(c, n, "expected a mapping of image path to {source|text, mode}");
-	size_t cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-	*out = calloc(cnt ? cnt : 1, sizeof(**out));
-	if (!*out)
-		return -ENOMEM;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     r == 0 && p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value), *m;
-		struct recipe_file *f = &(*out)[(*count)++];
-		unsigned mode;
-		int r;
+		struct recipe_file *f = &(*out)[*count];
 
 		f->line = (unsigned)k->start_mark.line + 1;
-		if ((r = y_str(c, k, &f->path)) < 0)
-			return r;
-		if (!recipe_path_ok(f->path))
-			return y_err(c, k, "'%s' is not an absolute image path", f->path);
-		if ((r = y_check_keys(c, v, keys)) < 0)
+		if ((r = y_image_path_key(c, k, *out, sizeof(*f), (*count)++, &f->path)) < 0 ||
+		    (r = y_check_keys(c, v, keys)) < 0)
 			return r;
 		if ((r = y_opt_path(c, v, "source", &f->source)) < 0 ||
 		    (r = y_opt_str(c, v, "text", &f->text, NULL)) < 0)
@@ -366,53 +388,34 @@ int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *co
 			f->text_len = strlen(f->text);
 		if (!(m = y_get(c, v, "mode")))
 			return y_err(c, v, "%s: 'mode' is required", f->path);
-		if ((r = y_mode(c, m, &mode)) < 0)
-			return r;
-		f->mode = mode;
-		for (size_t i = 0; i + 1 < *count; i++)
-			if (strcmp((*out)[i].path, f->path) == 0)
-				return y_err(c, k, "%s is named twice", f->path);
+		r = y_mode(c, m, &f->mode);
 	}
-	return 0;
+	return r;
 }
 
 int y_entries(struct yctx *c, yaml_node_t *n, bool symlinks, struct recipe_entry **out,
               size_t *count)
 {
-	if (n->type != YAML_MAPPING_NODE)
-		return y_err(c, n, "expected a mapping of image path to %s",
-		             symlinks ? "a link target" : "a mode");
-	size_t cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-	*out = calloc(cnt ? cnt : 1, sizeof(**out));
-	if (!*out)
-		return -ENOMEM;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
+	int r = y_mapping_array(c, n,
+	                        symlinks ? "expected a mapping of image path to a link target"
+	                                 : "expected a mapping of image path to a mode",
+	                        sizeof(**out), (void **)out);
+
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     r == 0 && p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		struct recipe_entry *e = &(*out)[(*count)++];
-		unsigned mode;
-		int r;
+		struct recipe_entry *e = &(*out)[*count];
 
-		if ((r = y_str(c, k, &e->path)) < 0)
+		if ((r = y_image_path_key(c, k, *out, sizeof(*e), (*count)++, &e->path)) < 0)
 			return r;
-		if (!recipe_path_ok(e->path))
-			return y_err(c, k, "'%s' is not an absolute image path", e->path);
-		if (symlinks) {
-			if ((r = y_str(c, v, &e->target)) < 0)
-				return r;
-			if (!*e->target)
-				return y_err(c, v, "%s: empty link target", e->path);
-		} else {
-			if ((r = y_mode(c, v, &mode)) < 0)
-				return r;
-			e->mode = mode;
+		if (!symlinks) {
+			r = y_mode(c, v, &e->mode);
+		} else if ((r = y_str(c, v, &e->target)) == 0 && !*e->target) {
+			return y_err(c, v, "%s: empty link target", e->path);
 		}
-		for (size_t i = 0; i + 1 < *count; i++)
-			if (strcmp((*out)[i].path, e->path) == 0)
-				return y_err(c, k, "%s is named twice", e->path);
 	}
-	return 0;
+	return r;
 }
 
 int y_variables(struct yctx *c, yaml_node_t *n)
@@ -420,12 +423,10 @@ int y_variables(struct yctx *c, yaml_node_t *n)
 	struct recipe *rc = c->recipe;
 
 	if (n) {
-		if (n->type != YAML_MAPPING_NODE)
-			return y_err(c, n, "variables: expected a mapping of name to string");
-		size_t cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-		rc->vars = calloc(cnt ? cnt : 1, sizeof(*rc->vars));
-		if (!rc->vars)
-			return -ENOMEM;
+		int r = y_mapping_array(c, n, "variables: expected a mapping of name to string",
+		                        sizeof(*rc->vars), (void **)&rc->vars);
+		if (r < 0)
+			return r;
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 		     p < n->data.mapping.pairs.top; p++) {
 			yaml_node_t *k = yaml_document_get_node(c->doc, p->key);

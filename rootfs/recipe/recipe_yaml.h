@@ -43,7 +43,9 @@ int y_opt_path(struct yctx *c, yaml_node_t *map, const char *key, char **out);
 int y_strlist(struct yctx *c, yaml_node_t *n, char ***out, size_t *count);
 int y_bool(struct yctx *c, yaml_node_t *n, bool *out);
 int y_uint(struct yctx *c, yaml_node_t *n, uint64_t *out);
-int y_mode(struct yctx *c, yaml_node_t *n, unsigned *out);
+int y_mode(struct yctx *c, yaml_node_t *n, mode_t *out);
+/* n must be a mapping (else the error says what); *out: a zeroed array for its pairs. */
+int y_mapping_array(struct yctx *c, yaml_node_t *n, const char *what, size_t elem_size, void **out);
 /* `files:` maps: image path -> {source|text, mode}. */
 int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *count);
 /* `directories:` (path -> mode) or `symlinks:` (path -> target). */
