@@ -36,17 +36,31 @@ static int parse_modules(struct yctx *c, yaml_node_t *n, struct recipe_modules *
 	return 0;
 }
 
+/* A top-level section: its key, the keys it may hold, its parser. */
+struct section {
+	const char *key;
+	const char *const *keys;
+	int (*parse)(struct yctx *c, yaml_node_t *n);
+	bool always; /* parsed (with n NULL) when absent too: it has defaults */
+};
+
+/* The section's mapping, its keys checked, parsed. */
+static int section(struct yctx *c, yaml_node_t *root, const struct section *s)
+{
+	yaml_node_t *n = y_get(c, root, s->key);
+	int r = n ? y_check_keys(c, n, s->keys) : 0;
+
+	if (r < 0 || (!n && !s->always))
+		return r;
+	return s->parse(c, n);
+}
+
 static int parse_debian(struct yctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = {"suite",   "components",      "updates",
-	                                   "mirror",  "security-mirror", "snapshot",
-	                                   "keyring", "architecture",    NULL};
 	struct recipe *rc = c->recipe;
 	yaml_node_t *v;
-	int r = y_check_keys(c, n, keys);
+	int r;
 
-	if (r < 0)
-		return r;
 	rc->has_debian = true;
 	rc->debian.updates = true;
 	if (!(v = y_get(c, n, "suite")))
@@ -98,6 +112,13 @@ static int parse_debian(struct yctx *c, yaml_node_t *n)
 			return y_err(c, n, "debian: mirror '%s' is not an http(s) or file URL", *u);
 	return 0;
 }
+
+static const struct section debian_section = {
+        .key = "debian",
+        .keys = (const char *const[]){"suite", "components", "updates", "mirror", "security-mirror",
+                                      "snapshot", "keyring", "architecture", NULL},
+        .parse = parse_debian,
+};
 
 static bool slice_name_ok(const char *s)
 {
@@ -166,12 +187,9 @@ static int parse_packages(struct yctx *c, yaml_node_t *n)
 	struct recipe *rc = c->recipe;
 	int r;
 
-	if (n->type != YAML_MAPPING_NODE)
-		return y_err(c, n, "packages: expected a mapping of package name to slices");
-	size_t count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-	rc->packages = calloc(count ? count : 1, sizeof(*rc->packages));
-	if (!rc->packages)
-		return -ENOMEM;
+	if ((r = y_mapping_array(c, n, "packages: expected a mapping of package name to slices",
+	                         sizeof(*rc->packages), (void **)&rc->packages)) < 0)
+		return r;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
@@ -186,14 +204,10 @@ static int parse_packages(struct yctx *c, yaml_node_t *n)
 
 static int parse_kernel(struct yctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = {"package",           "root",         "version",
-	                                   "initramfs-modules", "root-modules", NULL};
 	struct recipe *rc = c->recipe;
 	yaml_node_t *v;
-	int r = y_check_keys(c, n, keys);
+	int r;
 
-	if (r < 0)
-		return r;
 	if ((r = y_opt_str(c, n, "package", &rc->kernel.package, NULL)) < 0 ||
 	    (r = y_opt_path(c, n, "root", &rc->kernel.root)) < 0 ||
 	    (r = y_opt_str(c, n, "version", &rc->kernel.version, NULL)) < 0)
@@ -215,15 +229,19 @@ static int parse_kernel(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
+static const struct section kernel_section = {
+        .key = "kernel",
+        .keys = (const char *const[]){"package", "root", "version", "initramfs-modules",
+                                      "root-modules", NULL},
+        .parse = parse_kernel,
+};
+
 static int parse_initramfs(struct yctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = {"init", "files", NULL};
 	struct recipe *rc = c->recipe;
 	yaml_node_t *v;
-	int r = y_check_keys(c, n, keys);
+	int r;
 
-	if (r < 0)
-		return r;
 	if ((r = y_opt_path(c, n, "init", &rc->initramfs.init)) < 0)
 		return r;
 	if ((v = y_get(c, n, "files")) &&
@@ -232,18 +250,19 @@ static int parse_initramfs(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
+static const struct section initramfs_section = {
+        .key = "initramfs",
+        .keys = (const char *const[]){"init", "files", NULL},
+        .parse = parse_initramfs,
+};
+
 static int parse_image(struct yctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = {"filesystem",  "compress",    "salt-seed",
-	                                   "data-device", "hash-device", "root-device",
-	                                   "ld-cache",    "dpkg-status", NULL};
 	struct recipe *rc = c->recipe;
 	yaml_node_t *v;
-	int r = n ? y_check_keys(c, n, keys) : 0;
+	int r;
 
 	rc->image.ld_cache = rc->image.dpkg_status = true;
-	if (r < 0)
-		return r;
 	if ((r = y_opt_str(c, n, "filesystem", &rc->image.filesystem, "erofs")) < 0 ||
 	    (r = y_opt_str(c, n, "compress", &rc->image.compress, "lz4hc")) < 0 ||
 	    (r = y_opt_str(c, n, "salt-seed", &rc->image.salt_seed, rc->name)) < 0 ||
@@ -262,18 +281,23 @@ static int parse_image(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
+static const struct section image_section = {
+        .key = "image",
+        .keys = (const char *const[]){"filesystem", "compress", "salt-seed", "data-device",
+                                      "hash-device", "root-device", "ld-cache", "dpkg-status",
+                                      NULL},
+        .parse = parse_image,
+        .always = true,
+};
+
 static int parse_measurement(struct yctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = {"tee",      "vcpus",      "vcpu-type",
-	                                   "firmware", "memory-mib", NULL};
 	static const char *const tees[] = {"snp", "tdx", "sev", "sev-es", NULL};
 	struct recipe *rc = c->recipe;
 	yaml_node_t *v;
 	uint64_t x;
-	int r = y_check_keys(c, n, keys);
+	int r;
 
-	if (r < 0)
-		return r;
 	if ((v = y_get(c, n, "tee"))) {
 		if ((r = y_strlist(c, v, &rc->measurement.tee, &rc->measurement.ntee)) < 0)
 			return r;
@@ -319,16 +343,19 @@ static int parse_measurement(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
+static const struct section measurement_section = {
+        .key = "measurement",
+        .keys = (const char *const[]){"tee", "vcpus", "vcpu-type", "firmware", "memory-mib", NULL},
+        .parse = parse_measurement,
+};
+
 /* tree: {source: DIR, exclude: [globs]}: a root tree built by mkosi (or anything else). */
 static int parse_tree(struct yctx *c, yaml_node_t *n)
 {
-	static const char *const keys[] = {"source", "exclude", NULL};
 	struct recipe *rc = c->recipe;
 	yaml_node_t *v;
-	int r = y_check_keys(c, n, keys);
+	int r;
 
-	if (r < 0)
-		return r;
 	if ((r = y_opt_path(c, n, "source", &rc->tree.source)) < 0)
 		return r;
 	if (!rc->tree.source)
@@ -338,6 +365,12 @@ static int parse_tree(struct yctx *c, yaml_node_t *n)
 		return r;
 	return 0;
 }
+
+static const struct section tree_section = {
+        .key = "tree",
+        .keys = (const char *const[]){"source", "exclude", NULL},
+        .parse = parse_tree,
+};
 
 static int parse_top(struct yctx *c, yaml_node_t *root)
 {
@@ -372,13 +405,13 @@ static int parse_top(struct yctx *c, yaml_node_t *root)
 	if ((v = y_get(c, root, "source-date-epoch")) &&
 	    (r = y_uint(c, v, &rc->source_date_epoch)) < 0)
 		return r;
-	if ((v = y_get(c, root, "debian")) && (r = parse_debian(c, v)) < 0)
+	if ((r = section(c, root, &debian_section)) < 0)
 		return r;
 	if ((v = y_get(c, root, "packages")) && (r = parse_packages(c, v)) < 0)
 		return r;
 	if (rc->npackages && !rc->has_debian)
 		return y_err(c, v, "packages need a 'debian' section saying where they come from");
-	if ((v = y_get(c, root, "tree")) && (r = parse_tree(c, v)) < 0)
+	if ((r = section(c, root, &tree_section)) < 0)
 		return r;
 	if ((v = y_get(c, root, "files")) && (r = y_files(c, v, &rc->files, &rc->nfiles)) < 0)
 		return r;
@@ -388,17 +421,18 @@ static int parse_top(struct yctx *c, yaml_node_t *root)
 	if ((v = y_get(c, root, "symlinks")) &&
 	    (r = y_entries(c, v, true, &rc->symlinks, &rc->nsymlinks)) < 0)
 		return r;
-	if ((v = y_get(c, root, "kernel")) && (r = parse_kernel(c, v)) < 0)
+	if ((r = section(c, root, &kernel_section)) < 0)
 		return r;
 	if (rc->kernel.package && !rc->has_debian)
-		return y_err(c, v, "kernel.package needs a 'debian' section");
-	if ((v = y_get(c, root, "initramfs")) && (r = parse_initramfs(c, v)) < 0)
+		return y_err(c, y_get(c, root, "kernel"),
+		             "kernel.package needs a 'debian' section");
+	if ((r = section(c, root, &initramfs_section)) < 0)
 		return r;
-	if ((r = parse_image(c, y_get(c, root, "image"))) < 0)
+	if ((r = section(c, root, &image_section)) < 0)
 		return r;
 	if ((r = y_opt_str(c, root, "cmdline", &rc->cmdline, "{root}")) < 0)
 		return r;
-	if ((v = y_get(c, root, "measurement")) && (r = parse_measurement(c, v)) < 0)
+	if ((r = section(c, root, &measurement_section)) < 0)
 		return r;
 	return 0;
 }
