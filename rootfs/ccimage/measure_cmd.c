@@ -92,20 +92,23 @@ static bool wants_tdx(int argc, char **argv)
 
 static int parse_mode(void *field, const char *v, char *why, size_t why_size)
 {
+	/* The --mode word, and the guest type sev-snp-measure's --verbose line names. */
 	static const struct {
 		const char *name;
 		enum sev_mode mode;
-	} modes[] = {{"sev", SEV_MODE_SEV},
-	             {"seves", SEV_MODE_SEVES},
-	             {"snp", SEV_MODE_SNP},
-	             {"snp:ovmf-hash", SEV_MODE_SNP_OVMF_HASH},
-	             {"snp:svsm", SEV_MODE_SNP_SVSM}};
+		const char *label;
+	} modes[] = {{"sev", SEV_MODE_SEV, "SEV"},
+	             {"seves", SEV_MODE_SEVES, "SEV_ES"},
+	             {"snp", SEV_MODE_SNP, "SEV_SNP"},
+	             {"snp:ovmf-hash", SEV_MODE_SNP_OVMF_HASH, "SEV_SNP"},
+	             {"snp:svsm", SEV_MODE_SNP_SVSM, "SEV_SNP_SVSM"}};
 	struct measure_args *a = field;
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strcmp(v, modes[i].name) == 0) {
 			a->mode = modes[i].mode;
 			a->mode_name = modes[i].name;
+			a->mode_label = modes[i].label;
 			a->have_mode = true;
 			return 0;
 		}

@@ -21,7 +21,8 @@ enum { MEASURE_HEX, MEASURE_BASE64 };
 
 struct measure_args {
 	enum sev_mode mode;
-	const char *mode_name;
+	const char *mode_name;  /* as --mode gave it */
+	const char *mode_label; /* as sev-snp-measure's --verbose line says it: "SEV_SNP" */
 	bool have_mode;
 	const char *ovmf, *kernel, *initrd, *append; /* "" counts as absent, as in Python */
 	unsigned vcpus;                              /* 0: not given */

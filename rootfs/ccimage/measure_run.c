@@ -146,13 +146,6 @@ static int print_json(const struct report *rep)
 
 static void print_line(const struct measure_args *a, const uint8_t *d, size_t n)
 {
-	static const char *const names[] = {
-	        [SEV_MODE_SEV] = "SEV",
-	        [SEV_MODE_SEVES] = "SEV_ES",
-	        [SEV_MODE_SNP] = "SEV_SNP",
-	        [SEV_MODE_SNP_OVMF_HASH] = "SEV_SNP",
-	        [SEV_MODE_SNP_SVSM] = "SEV_SNP_SVSM",
-	};
 	char out[2 * SEV_DIGEST_MAX + 1];
 
 	/* snp:ovmf-hash is always hex, --output-format notwithstanding (cli.py). */
@@ -161,7 +154,7 @@ static void print_line(const struct measure_args *a, const uint8_t *d, size_t n)
 	else
 		hex_encode(d, n, out);
 	if (a->verbose && a->mode != SEV_MODE_SNP_OVMF_HASH)
-		printf("Calculated %s guest measurement: %s\n", names[a->mode], out);
+		printf("Calculated %s guest measurement: %s\n", a->mode_label, out);
 	else
 		printf("%s\n", out);
 }

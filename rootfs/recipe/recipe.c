@@ -113,13 +113,6 @@ static int parse_debian(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
-static const struct section debian_section = {
-        .key = "debian",
-        .keys = (const char *const[]){"suite", "components", "updates", "mirror", "security-mirror",
-                                      "snapshot", "keyring", "architecture", NULL},
-        .parse = parse_debian,
-};
-
 static bool slice_name_ok(const char *s)
 {
 	if (!*s)
@@ -229,13 +222,6 @@ static int parse_kernel(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
-static const struct section kernel_section = {
-        .key = "kernel",
-        .keys = (const char *const[]){"package", "root", "version", "initramfs-modules",
-                                      "root-modules", NULL},
-        .parse = parse_kernel,
-};
-
 static int parse_initramfs(struct yctx *c, yaml_node_t *n)
 {
 	struct recipe *rc = c->recipe;
@@ -249,12 +235,6 @@ static int parse_initramfs(struct yctx *c, yaml_node_t *n)
 		return r;
 	return 0;
 }
-
-static const struct section initramfs_section = {
-        .key = "initramfs",
-        .keys = (const char *const[]){"init", "files", NULL},
-        .parse = parse_initramfs,
-};
 
 static int parse_image(struct yctx *c, yaml_node_t *n)
 {
@@ -280,15 +260,6 @@ static int parse_image(struct yctx *c, yaml_node_t *n)
 		return r;
 	return 0;
 }
-
-static const struct section image_section = {
-        .key = "image",
-        .keys = (const char *const[]){"filesystem", "compress", "salt-seed", "data-device",
-                                      "hash-device", "root-device", "ld-cache", "dpkg-status",
-                                      NULL},
-        .parse = parse_image,
-        .always = true,
-};
 
 static int parse_measurement(struct yctx *c, yaml_node_t *n)
 {
@@ -343,12 +314,6 @@ static int parse_measurement(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
-static const struct section measurement_section = {
-        .key = "measurement",
-        .keys = (const char *const[]){"tee", "vcpus", "vcpu-type", "firmware", "memory-mib", NULL},
-        .parse = parse_measurement,
-};
-
 /* tree: {source: DIR, exclude: [globs]}: a root tree built by mkosi (or anything else). */
 static int parse_tree(struct yctx *c, yaml_node_t *n)
 {
@@ -366,10 +331,44 @@ static int parse_tree(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
-static const struct section tree_section = {
-        .key = "tree",
-        .keys = (const char *const[]){"source", "exclude", NULL},
-        .parse = parse_tree,
+/* The sections parse_top() hands to section(), by their key. */
+enum {
+	SECTION_DEBIAN,
+	SECTION_KERNEL,
+	SECTION_INITRAMFS,
+	SECTION_IMAGE,
+	SECTION_MEASUREMENT,
+	SECTION_TREE
+};
+
+static const struct section sections[] = {
+        [SECTION_DEBIAN] = {.key = "debian",
+                            .keys = (const char *const[]){"suite", "components", "updates",
+                                                          "mirror", "security-mirror", "snapshot",
+                                                          "keyring", "architecture", NULL},
+                            .parse = parse_debian},
+        [SECTION_KERNEL] = {.key = "kernel",
+                            .keys = (const char *const[]){"package", "root", "version",
+                                                          "initramfs-modules", "root-modules",
+                                                          NULL},
+                            .parse = parse_kernel},
+        [SECTION_INITRAMFS] = {.key = "initramfs",
+                               .keys = (const char *const[]){"init", "files", NULL},
+                               .parse = parse_initramfs},
+        [SECTION_IMAGE] = {.key = "image",
+                           .keys = (const char *const[]){"filesystem", "compress", "salt-seed",
+                                                         "data-device", "hash-device",
+                                                         "root-device", "ld-cache", "dpkg-status",
+                                                         NULL},
+                           .parse = parse_image,
+                           .always = true},
+        [SECTION_MEASUREMENT] = {.key = "measurement",
+                                 .keys = (const char *const[]){"tee", "vcpus", "vcpu-type",
+                                                               "firmware", "memory-mib", NULL},
+                                 .parse = parse_measurement},
+        [SECTION_TREE] = {.key = "tree",
+                          .keys = (const char *const[]){"source", "exclude", NULL},
+                          .parse = parse_tree},
 };
 
 static int parse_top(struct yctx *c, yaml_node_t *root)
@@ -405,13 +404,13 @@ static int parse_top(struct yctx *c, yaml_node_t *root)
 	if ((v = y_get(c, root, "source-date-epoch")) &&
 	    (r = y_uint(c, v, &rc->source_date_epoch)) < 0)
 		return r;
-	if ((r = section(c, root, &debian_section)) < 0)
+	if ((r = section(c, root, &sections[SECTION_DEBIAN])) < 0)
 		return r;
 	if ((v = y_get(c, root, "packages")) && (r = parse_packages(c, v)) < 0)
 		return r;
 	if (rc->npackages && !rc->has_debian)
 		return y_err(c, v, "packages need a 'debian' section saying where they come from");
-	if ((r = section(c, root, &tree_section)) < 0)
+	if ((r = section(c, root, &sections[SECTION_TREE])) < 0)
 		return r;
 	if ((v = y_get(c, root, "files")) && (r = y_files(c, v, &rc->files, &rc->nfiles)) < 0)
 		return r;
@@ -421,18 +420,18 @@ static int parse_top(struct yctx *c, yaml_node_t *root)
 	if ((v = y_get(c, root, "symlinks")) &&
 	    (r = y_entries(c, v, true, &rc->symlinks, &rc->nsymlinks)) < 0)
 		return r;
-	if ((r = section(c, root, &kernel_section)) < 0)
+	if ((r = section(c, root, &sections[SECTION_KERNEL])) < 0)
 		return r;
 	if (rc->kernel.package && !rc->has_debian)
 		return y_err(c, y_get(c, root, "kernel"),
 		             "kernel.package needs a 'debian' section");
-	if ((r = section(c, root, &initramfs_section)) < 0)
+	if ((r = section(c, root, &sections[SECTION_INITRAMFS])) < 0)
 		return r;
-	if ((r = section(c, root, &image_section)) < 0)
+	if ((r = section(c, root, &sections[SECTION_IMAGE])) < 0)
 		return r;
 	if ((r = y_opt_str(c, root, "cmdline", &rc->cmdline, "{root}")) < 0)
 		return r;
-	if ((r = section(c, root, &measurement_section)) < 0)
+	if ((r = section(c, root, &sections[SECTION_MEASUREMENT])) < 0)
 		return r;
 	return 0;
 }
