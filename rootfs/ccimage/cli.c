@@ -169,6 +169,12 @@ bool cli_parse(struct cli *c, int min, int max)
 	return false;
 }
 
+/* An option's left column in the usage, "--name ARG"; returns its length. */
+static int usage_left(const struct cli_opt *o, char *buf, size_t size)
+{
+	return snprintf(buf, size, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
 void cli_usage(const struct cli *c, FILE *f)
 {
 	int width = 0;
@@ -176,18 +182,13 @@ void cli_usage(const struct cli *c, FILE *f)
 
 	fputs(c->text, f);
 	for (const struct cli_opt *o = c->opts; o && o->name; o++)
+		if (o->help && usage_left(o, left, sizeof(left)) > width)
+			width = usage_left(o, left, sizeof(left));
+	for (const struct cli_opt *o = c->opts; o && o->name; o++)
 		if (o->help) {
-			int w = snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
-			                 o->arg ? o->arg : "");
-			width = w > width ? w : width;
+			usage_left(o, left, sizeof(left));
+			fprintf(f, "  %-*s  %s\n", width, left, o->help);
 		}
-	for (const struct cli_opt *o = c->opts; o && o->name; o++) {
-		if (!o->help)
-			continue;
-		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
-		         o->arg ? o->arg : "");
-		fprintf(f, "  %-*s  %s\n", width, left, o->help);
-	}
 	if (c->more_usage)
 		c->more_usage(f);
 }

@@ -45,7 +45,7 @@ enum cli_type {
 
 struct cli_opt {
 	const char *name; /* the long name, without "--" */
-	int letter;       /* the one-letter form too, or 0 */
+	int letter;       /* the one-letter form too, or 0 ('h' is --help's) */
 	enum cli_type type;
 	void *field;
 	uint64_t min, max; /* CLI_T_UINT, CLI_T_U64 */

@@ -10,9 +10,10 @@
  * Where sev-snp-measure prints a value only through Python quirks, we refuse
  * with a message instead: inconsistent OVMF tables it clamps by slicing
  * (ovmf.c), table entries too short for their u32, a --snp-ovmf-hash that is
- * not 48 bytes, more than 2^20 vCPUs or 4 GiB of metadata sections (it would
- * run for hours), integers past 127 bits (past int64 for counts), firmware
- * past 4 GiB. Every other input gives its line, byte for byte
+ * not 48 bytes, 4 GiB of metadata sections (it would run for hours), integers
+ * past 127 bits (past int64 for counts), firmware past 4 GiB. --vcpus takes
+ * 1..512 as recipes do, where sev-snp-measure measures no VMSA for 0 or less.
+ * Every other input gives its line, byte for byte
  * (tests/reference/snp-vs-sev-snp-measure.sh).
  */
 #include <errno.h>
