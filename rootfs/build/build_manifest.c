@@ -16,6 +16,7 @@
 #include "init/base/verity_params.h"
 #include "rootfs/build/build.h"
 #include "rootfs/lib/digest.h"
+#include "rootfs/lib/jsondoc.h"
 
 static json_object *file_obj(const char *path)
 {
@@ -132,15 +133,15 @@ int build_manifest(struct build *b, const char *path)
 	json_object_object_add(doc, "measurement", measurement_obj(rc));
 
 	FILE *fp = fopen(path, "we");
-	if (!fp || fprintf(fp, "%s\n",
-	                   json_object_to_json_string_ext(
-	                           doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-	                                        JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
-		r = -EIO;
-	if (fp && fclose(fp) != 0 && r == 0)
+	if (!fp) {
 		r = -errno;
+		json_object_put(doc);
+	} else {
+		r = jsondoc_print(fp, doc, JSONDOC_PRETTY);
+		if (fclose(fp) != 0 && r == 0)
+			r = -errno;
+	}
 	if (r < 0)
 		snprintf(b->why, sizeof(b->why), "writing %s: %s", path, strerror(-r));
-	json_object_put(doc);
 	return r;
 }

@@ -15,6 +15,7 @@
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/jsondoc.h"
 
 static const char usage_text[] =
         "usage: ccimage build RECIPE [--lock FILE] [--out DIR] [--set NAME=VALUE]...\n"
@@ -70,9 +71,7 @@ static void print_json(const struct build *b, const struct step *steps, size_t n
 	                       json_object_new_int64((int64_t)b->image.verity_size));
 	json_object_object_add(o, "root_hash", status ? NULL : json_object_new_string(root));
 	json_object_object_add(o, "error", status ? json_object_new_string(b->why) : NULL);
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_SPACED |
-	                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	(void)jsondoc_print(stdout, o, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 static int exit_code(int r)
