@@ -34,6 +34,19 @@ int gpu_status_main(int argc, char **argv);
 extern int (*gpu_modules_load)(struct modules_ctx *m, const char *name, const char *options,
                                char *why, size_t why_size);
 
+/*
+ * The name of an enum value from a table indexed by the value (designated
+ * initializers), or `unknown` for a value outside the table or without a name:
+ * the driver's bytes reach these tables unchecked.
+ */
+static inline const char *gpu_name_in(const char *const *table, size_t count, unsigned value,
+                                      const char *unknown)
+{
+	return value < count && table[value] ? table[value] : unknown;
+}
+#define GPU_NAME_OF(table, value, unknown)                                                         \
+	gpu_name_in(table, sizeof(table) / sizeof(table[0]), (unsigned)(value), unknown)
+
 /* ---- topology (gpu_topology.c) ---- */
 
 #define GPU_MAX     32

@@ -19,16 +19,12 @@
 struct sys_ops {
 	int (*mount)(const char *source, const char *target, const char *fstype,
 	             unsigned long flags, const void *data);
-	int (*umount2)(const char *target, int flags);
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*mknod)(const char *path, mode_t mode, dev_t dev);
-	int (*symlink)(const char *target, const char *linkpath);
 	int (*open)(const char *path, int flags, mode_t mode); /* returns an fd */
 	int (*ioctl)(int fd, unsigned long request, void *arg);
 	int (*socket)(int domain, int type, int protocol); /* returns an fd */
-	int (*finit_module)(int fd, const char *params, int flags);
 	int (*reboot)(int cmd);
-	int (*pivot_root)(const char *new_root, const char *put_old);
 	int (*chroot)(const char *path);
 	int (*getrandom)(void *buf, size_t len);
 	int (*unshare)(int flags);

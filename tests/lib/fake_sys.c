@@ -47,11 +47,6 @@ static int fake_mount(const char *source, const char *target, const char *fstype
 	              fstype ? fstype : "-", flags, data ? (const char *)data : "-");
 }
 
-static int fake_umount2(const char *target, int flags)
-{
-	return record("umount2 %s %d", target, flags);
-}
-
 static int fake_mkdir(const char *path, mode_t mode)
 {
 	return record("mkdir %s %o", path, (unsigned)mode);
@@ -60,11 +55,6 @@ static int fake_mkdir(const char *path, mode_t mode)
 static int fake_mknod(const char *path, mode_t mode, dev_t dev)
 {
 	return record("mknod %s %o %lu", path, (unsigned)mode, (unsigned long)dev);
-}
-
-static int fake_symlink(const char *target, const char *linkpath)
-{
-	return record("symlink %s %s", target, linkpath);
 }
 
 /* Files are real (below sys_root): tests build a fake /proc or /sys in a temp dir. */
@@ -100,20 +90,9 @@ static int fake_socket(int domain, int type, int protocol)
 	return fd < 0 ? -errno : fd;
 }
 
-static int fake_finit_module(int fd, const char *params, int flags)
-{
-	(void)fd;
-	return record("finit_module %s %d", params, flags);
-}
-
 static int fake_reboot(int cmd)
 {
 	return record("reboot %#x", (unsigned)cmd);
-}
-
-static int fake_pivot_root(const char *new_root, const char *put_old)
-{
-	return record("pivot_root %s %s", new_root, put_old);
 }
 
 static int fake_chroot(const char *path)
@@ -146,16 +125,12 @@ static int64_t fake_now_ns(void)
 
 static const struct sys_ops fake_ops = {
         .mount = fake_mount,
-        .umount2 = fake_umount2,
         .mkdir = fake_mkdir,
         .mknod = fake_mknod,
-        .symlink = fake_symlink,
         .open = fake_open,
         .ioctl = fake_ioctl,
         .socket = fake_socket,
-        .finit_module = fake_finit_module,
         .reboot = fake_reboot,
-        .pivot_root = fake_pivot_root,
         .chroot = fake_chroot,
         .getrandom = fake_getrandom,
         .unshare = fake_unshare,

@@ -70,28 +70,28 @@ static inline void fake_driver_init(const char *version)
 
 static inline int fake_control(struct nvos54_control *c)
 {
-	void *p = (void *)(uintptr_t)c->params;
+	void *p = (void *)(uintptr_t)c->params.ptr;
 
 	if (!fake.handshake_done || c->h_client != FAKE_CLIENT || c->h_object != FAKE_CC)
 		return NV_ERR_INVALID_CLIENT;
 	switch (c->cmd) {
 	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_CAPABILITIES:
 		/* What 580.159.04 answers to a size it does not expect (seen on the H100). */
-		if (c->params_size != fake.caps_size)
+		if (c->params.size != fake.caps_size)
 			return NV_ERR_INVALID_ARGUMENT;
 		if (fake.get_status)
 			return fake.get_status;
 		memcpy(p, &fake.caps, fake.caps_size);
 		return NV_OK;
 	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_GPUS_STATE:
-		if (c->params_size != 1)
+		if (c->params.size != 1)
 			return NV_ERR_INVALID_PARAM_STRUCT;
 		if (fake.get_status)
 			return fake.get_status;
 		((struct nv_cc_gpus_state_params *)p)->accept_client_request = fake.ready;
 		return NV_OK;
 	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_SET_GPUS_STATE:
-		if (c->params_size != 1)
+		if (c->params.size != 1)
 			return NV_ERR_INVALID_PARAM_STRUCT;
 		fake.set_calls++;
 		if (fake.set_status)
@@ -139,24 +139,24 @@ static inline int fake_ioctl(int fd, unsigned long req, void *arg)
 			return -EINVAL;
 		}
 		if (a->h_class == NV01_ROOT_CLIENT) {
-			a->status = fake.alloc_client_status;
-			if (!a->status) {
+			a->params.status = fake.alloc_client_status;
+			if (!a->params.status) {
 				a->h_new = FAKE_CLIENT;
 				fake.clients++;
 			}
 		} else if (a->h_class == NV_CONFIDENTIAL_COMPUTE) {
-			const struct nv_cc_alloc_params *p = (void *)(uintptr_t)a->params;
+			const struct nv_cc_alloc_params *p = (void *)(uintptr_t)a->params.ptr;
 			if (a->h_root != FAKE_CLIENT || a->h_parent != FAKE_CLIENT ||
-			    a->params_size != sizeof(*p) || p->h_client != FAKE_CLIENT)
-				a->status = NV_ERR_INVALID_ARGUMENT;
+			    a->params.size != sizeof(*p) || p->h_client != FAKE_CLIENT)
+				a->params.status = NV_ERR_INVALID_ARGUMENT;
 			else
-				a->status = fake.alloc_cc_status;
-			if (!a->status) {
+				a->params.status = fake.alloc_cc_status;
+			if (!a->params.status) {
 				a->h_new = FAKE_CC;
 				fake.ccs++;
 			}
 		} else {
-			a->status = NV_ERR_INVALID_CLASS;
+			a->params.status = NV_ERR_INVALID_CLASS;
 		}
 		return 0;
 	}
@@ -166,7 +166,7 @@ static inline int fake_ioctl(int fd, unsigned long req, void *arg)
 			fake.bad_requests++;
 			return -EINVAL;
 		}
-		c->status = (uint32_t)fake_control(c);
+		c->params.status = (uint32_t)fake_control(c);
 		return 0;
 	}
 	case NV_ESC_RM_FREE: {
