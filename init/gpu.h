@@ -24,10 +24,15 @@
 struct boot;
 struct modules_ctx;
 
+/* The driver's control node, and the loaded module's version. */
+#define GPU_NVIDIACTL      "/dev/nvidiactl"
+#define GPU_MODULE_VERSION "/sys/module/nvidia/version"
+
 /* The boot step; called with the verified root as / (b->modules over its tree). */
 int gpu_step(struct boot *b);
 
-/* `ccinit gpu-status`: topology, TEE, driver, CC and ready state as JSON. Read only. */
+/* `ccinit gpu-status` (gpu_status.c): topology, TEE, driver, CC and ready state as JSON. Read only.
+ */
 int gpu_status_main(int argc, char **argv);
 
 /* Module loading as the step does it; tests swap it for a fake (default modules_load). */
