@@ -78,8 +78,10 @@ static struct json_object *tee_object(const struct tee_info *tee, int r)
 	const struct {
 		const char *key;
 		bool value;
-	} evidence[] = {{"sev_guest", tee->ev.sev_guest}, {"tdx_guest", tee->ev.tdx_guest},
-	                {"tsm", tee->ev.tsm},             {"cpuid_snp", tee->ev.cpuid_snp},
+	} evidence[] = {{"sev_guest", tee->ev.sev_guest},
+	                {"tdx_guest", tee->ev.tdx_guest},
+	                {"tsm", tee->ev.tsm},
+	                {"cpuid_snp", tee->ev.cpuid_snp},
 	                {"cpuid_tdx", tee->ev.cpuid_tdx}};
 
 	add_str(o, "cpu", r < 0 ? "ambiguous" : cpu_tee_name(tee->tee));
@@ -96,9 +98,10 @@ static struct json_object *cc_object(const struct nvrm_cc_state *s)
 	const struct {
 		const char *key;
 		uint8_t value;
-	} fields[] = {{"cpu_capability", c->cpu_capability}, {"gpus_capability", c->gpus_capability},
-	              {"environment", c->environment},       {"cc_feature", c->cc_feature},
-	              {"devtools_mode", c->devtools_mode},   {"multi_gpu_mode", c->multi_gpu_mode}};
+	} fields[] = {
+	        {"cpu_capability", c->cpu_capability}, {"gpus_capability", c->gpus_capability},
+	        {"environment", c->environment},       {"cc_feature", c->cc_feature},
+	        {"devtools_mode", c->devtools_mode},   {"multi_gpu_mode", c->multi_gpu_mode}};
 
 	add_str(o, "mode", gpu_cc_mode_name(gpu_cc_mode_of(c)));
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -173,7 +176,8 @@ int gpu_status_main(int argc, char **argv)
 	rc = cc_read(version, rv, &cc, cwhy, sizeof(cwhy));
 
 	doc = json_object_new_object();
-	json_object_object_add(doc, "topology", rt < 0 ? error_object(twhy) : topology_object(&topo));
+	json_object_object_add(doc, "topology",
+	                       rt < 0 ? error_object(twhy) : topology_object(&topo));
 	json_object_object_add(doc, "tee", tee_object(&tee, rtee));
 	driver = json_object_new_object();
 	add_str(driver, "version", version);

@@ -94,6 +94,12 @@ static int64_t real_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int real_poll(struct pollfd *fds, unsigned long nfds, int timeout_ms)
+{
+	int n = poll(fds, (nfds_t)nfds, timeout_ms);
+	return n < 0 ? -errno : n;
+}
+
 const struct sys_ops sys_real = {
         .mount = real_mount,
         .mkdir = real_mkdir,
@@ -107,6 +113,7 @@ const struct sys_ops sys_real = {
         .chroot = real_chroot,
         .getrandom = real_getrandom,
         .now_ns = real_now_ns,
+        .poll = real_poll,
 };
 
 const struct sys_ops *sys = &sys_real;

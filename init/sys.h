@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <poll.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -30,6 +31,9 @@ struct sys_ops {
 	int (*unshare)(int flags);
 	int (*chown)(const char *path, unsigned uid, unsigned gid);
 	int64_t (*now_ns)(void); /* CLOCK_BOOTTIME: time since the kernel started */
+	/* Waits for events on fds until timeout_ms: a fake clock moves with it. Returns the ready
+	 * count. */
+	int (*poll)(struct pollfd *fds, unsigned long nfds, int timeout_ms);
 };
 
 /* The table in use: the real kernel unless a test installed a fake. */
