@@ -61,7 +61,7 @@ TEST(persistenced_as_root_is_still_confined)
 	ASSERT_CONTAINS(status(), uid);
 	ASSERT_CONTAINS(status(), "NoNewPrivs:\t1");
 	ASSERT_CONTAINS(status(), "Seccomp:\t2");
-	ASSERT_TRUE(fake_owner("/var/run/nvidia-persistenced") == NULL);
+	ASSERT_TRUE(fake_sys_owner("/var/run/nvidia-persistenced") == NULL);
 	if (geteuid() == 0) {
 		/* CAP_SYS_MODULE (bit 16) is out of the bounding set. */
 		const char *bnd = strstr(status(), "CapBnd:\t");
@@ -91,7 +91,7 @@ TEST(persistenced_as_the_user_passwd_names)
 	          "nvpd:x:143:143:NVIDIA Persistence Daemon:/var/run/nvpd:/usr/sbin/nologin\n",
 	          0644);
 	/* Elsewhere chown is recorded; here the user must really own its directory. */
-	fake_ops.chown = chown_below_root;
+	fake_sys_ops.chown = chown_below_root;
 	char dir[256];
 	snprintf(dir, sizeof(dir), "%s/var/run/nvidia-persistenced", fake.root);
 	ASSERT_EQ(gpu_step(&b), 0);
@@ -143,9 +143,9 @@ TEST(device_nodes_owned_as_the_driver_says)
 	          "DeviceFileMode: 432\n",
 	          0644);
 	ASSERT_EQ(gpu_step(&b), 0);
-	ASSERT_STR(fake_owner("/dev/nvidiactl"), "143:44");
-	ASSERT_STR(fake_owner("/dev/nvidia0"), "143:44");
-	ASSERT_EQ(fake_node_find("/dev/nvidia0")->mode & 0777, 0660);
+	ASSERT_STR(fake_sys_owner("/dev/nvidiactl"), "143:44");
+	ASSERT_STR(fake_sys_owner("/dev/nvidia0"), "143:44");
+	ASSERT_EQ(fake_sys_node("/dev/nvidia0")->mode & 0777, 0660);
 	fake_teardown();
 }
 

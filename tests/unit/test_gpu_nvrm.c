@@ -149,7 +149,7 @@ TEST(no_control_device)
 	char why[256] = "";
 
 	fake_setup(VERSION);
-	fake.no_ctl = true;
+	fake_sys_device("/dev/nvidiactl", NULL); /* absent */
 	ASSERT_EQ(gpu_cc_query("/dev/nvidiactl", VERSION, &s, why, sizeof(why)), -ENOENT);
 	ASSERT_CONTAINS(why, "/dev/nvidiactl");
 	fake_teardown();
