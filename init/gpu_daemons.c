@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,9 +206,12 @@ static int wait_ready(pid_t pid, const char *name, const char *file, int64_t dea
 		 * ms. */
 		if ((file && fds[DIR_EVENTS].fd < 0) || (running && fds[EXIT_EVENT].fd < 0))
 			left = left < 100000000LL ? left : 100000000LL;
-		r = sys->poll(fds, 2, (int)((left + 999999) / 1000000));
-		if (r < 0 && r != -EINTR)
+		int64_t ms = (left + 999999) / 1000000;
+		r = sys->poll(fds, 2, ms < INT_MAX ? (int)ms : INT_MAX);
+		if (r < 0 && r != -EINTR) {
+			snprintf(why, why_size, "waiting for %s to be ready", name);
 			break;
+		}
 		if (fds[DIR_EVENTS].fd >= 0)
 			while (read(fds[DIR_EVENTS].fd, drain, sizeof(drain)) > 0)
 				continue;

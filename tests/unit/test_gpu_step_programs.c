@@ -93,3 +93,31 @@ TEST(dcgm_started_when_present)
 	           "--service-account nvidia-dcgm --home-dir /tmp\n");
 	fake_teardown();
 }
+
+/* A persistenced that forks away first: its socket, made later, wakes the wait (no timer). */
+TEST(persistenced_socket_after_it_forked_away)
+{
+	struct boot b;
+
+	image(&b, 1);
+	script("/usr/bin/nvidia-persistenced",
+	       "( sleep 0.3; : > \"$R/var/run/nvidia-persistenced/socket\" ) &");
+	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_TRUE(fake_exists("/var/run/nvidia-persistenced/socket"));
+	/* One wait for the rest of its 3 s, not a 100 ms tick. */
+	ASSERT_CONTAINS(fake_sys_log, "poll 2 29");
+	fake_teardown();
+}
+
+/* The fabric manager's first process failing after a while is seen when it exits. */
+TEST(fabric_manager_fails)
+{
+	struct boot b;
+
+	image(&b, 8);
+	nvswitches(4, 4);
+	script("/usr/bin/nv-fabricmanager", "sleep 0.2; exit 3");
+	ASSERT_EQ(gpu_step(&b), -ECHILD);
+	ASSERT_CONTAINS(b.why, "nv-fabricmanager exited (status 3)");
+	fake_teardown();
+}
