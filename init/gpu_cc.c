@@ -44,12 +44,7 @@ enum gpu_cc_policy gpu_cc_policy_resolve(enum gpu_cc_policy p, enum cpu_tee tee)
 
 const char *gpu_cc_policy_name(enum gpu_cc_policy p)
 {
-	static const char *const names[] = {
-	        [GPU_CC_AUTO] = "auto", [GPU_CC_ON] = "on",   [GPU_CC_DEVTOOLS] = "devtools",
-	        [GPU_CC_OFF] = "off",   [GPU_CC_ANY] = "any",
-	};
-
-	return GPU_NAME_OF(names, p, "?");
+	return p == GPU_CC_AUTO ? "auto" : p <= GPU_CC_ANY ? gpu_cc_choices[p] : "?";
 }
 
 const char *gpu_cc_smi_state(const struct nv_cc_caps_params *c)

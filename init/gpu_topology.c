@@ -60,12 +60,8 @@ enum gpu_policy gpu_policy_resolve(enum gpu_policy p, bool gpu_image)
 
 const char *gpu_policy_name(enum gpu_policy p)
 {
-	static const char *const names[] = {[GPU_AUTO] = "auto",
-	                                    [GPU_REQUIRED] = "required",
-	                                    [GPU_OPTIONAL] = "optional",
-	                                    [GPU_OFF] = "off"};
-
-	return GPU_NAME_OF(names, p, "?");
+	/* The knob's own words (init/config.c), so the name printed is the one to give. */
+	return p == GPU_AUTO ? "auto" : p <= GPU_OFF ? gpu_choices[p] : "?";
 }
 
 static int read_hex(const char *dev, const char *attr, unsigned long *value)
