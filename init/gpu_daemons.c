@@ -202,8 +202,7 @@ static int wait_ready(pid_t pid, const char *name, const char *file, int64_t dea
 			r = -ETIMEDOUT;
 			break;
 		}
-		/* No event source (inotify failed, or no pidfd before Linux 5.3): look every 100
-		 * ms. */
+		/* No event source (no inotify, or no pidfd before Linux 5.3): look every 100 ms. */
 		if ((file && fds[DIR_EVENTS].fd < 0) || (running && fds[EXIT_EVENT].fd < 0))
 			left = left < 100000000LL ? left : 100000000LL;
 		int64_t ms = (left + 999999) / 1000000;

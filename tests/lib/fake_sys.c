@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -249,6 +250,8 @@ void fake_sys_device(const char *path, fake_sys_ioctl_fn handler)
 			return;
 		}
 	}
+	fprintf(stderr, "fake_sys_device %s: more devices than the fake holds\n", path);
+	abort();
 }
 
 const struct fake_sys_node *fake_sys_node(const char *path)
