@@ -10,8 +10,8 @@
  *
  * Usage:
  *	struct ovmf fw;
- *	const char *why;
- *	if (ovmf_parse(&fw, data, size, &why) < 0)
+ *	char why[256];
+ *	if (ovmf_parse(&fw, data, size, why, sizeof(why)) < 0)
  *		log_error("%s", why);
  *	uint32_t eip;
  *	r = ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &eip);  // -ENOENT: no entry
@@ -82,10 +82,10 @@ struct ovmf {
 };
 
 /*
- * Validates the footer table and the SEV metadata. Returns 0, or -EBADMSG with *why set to a
- * static message for truncated or inconsistent data.
+ * Validates the footer table and the SEV metadata. Returns 0, or -EBADMSG with why set for
+ * truncated or inconsistent data.
  */
-int ovmf_parse(struct ovmf *fw, const uint8_t *data, size_t size, const char **why);
+int ovmf_parse(struct ovmf *fw, const uint8_t *data, size_t size, char *why, size_t why_size);
 
 /*
  * The data of the table entry with this GUID. When a GUID occurs twice, the entry nearer the

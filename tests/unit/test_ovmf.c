@@ -24,11 +24,11 @@ struct fixture {
 
 static void load(struct fixture *f, const char *path)
 {
-	const char *why = NULL;
+	char why[256] = "";
 
 	if (read_file_all(path, 1 << 20, &f->data, &f->size) < 0)
 		tap_fail("%s: cannot read the fixture (tests/fixtures/README.md)", path);
-	if (ovmf_parse(&f->fw, f->data, f->size, &why) < 0)
+	if (ovmf_parse(&f->fw, f->data, f->size, why, sizeof(why)) < 0)
 		tap_fail("%s: %s", path, why);
 }
 
@@ -95,50 +95,50 @@ TEST(ovmf_footer_hostile)
 {
 	uint8_t buf[4096], t[256];
 	uint32_t eip = 0x80b004, other = 0x1234, v;
-	const char *why = NULL;
+	char why[256] = "";
 	struct ovmf fw;
 	size_t len = 0;
 
 	/* no footer GUID: a plain blob, fine for SEV */
 	memset(buf, 0xa5, sizeof(buf));
-	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), why, sizeof(why)), 0);
 	ASSERT_FALSE(fw.has_table);
 	ASSERT_EQ(ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &v), -ENOENT);
-	ASSERT_EQ(ovmf_parse(&fw, buf, 49, &why), -EBADMSG);
+	ASSERT_EQ(ovmf_parse(&fw, buf, 49, why, sizeof(why)), -EBADMSG);
 
 	/* the entry nearer the start of the table wins, as in a Python dict filled backwards */
 	add_entry(t, &len, OVMF_GUID_SEV_ES_RESET_BLOCK, &eip, 4);
 	add_entry(t, &len, OVMF_GUID_SEV_ES_RESET_BLOCK, &other, 4);
 	make_fw(buf, sizeof(buf), t, len, (uint16_t)(len + 18));
-	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), why, sizeof(why)), 0);
 	ASSERT_EQ(ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &v), 0);
 	ASSERT_EQ(v, 0x80b004);
 	/* up to 17 bytes before the first entry are padding */
 	make_fw(buf, sizeof(buf), t, len, (uint16_t)(len + 18 + 17));
-	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), why, sizeof(why)), 0);
 
 	make_fw(buf, sizeof(buf), t, len, 17);
-	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), -EBADMSG);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), why, sizeof(why)), -EBADMSG);
 	make_fw(buf, 200, t, len, 200);
-	ASSERT_EQ(ovmf_parse(&fw, buf, 200, &why), -EBADMSG);
+	ASSERT_EQ(ovmf_parse(&fw, buf, 200, why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "larger than the file");
 	/* an entry claiming more than what precedes it */
 	make_fw(buf, sizeof(buf), t, len, (uint16_t)(len + 18));
 	buf[sizeof(buf) - 50 - 18] = 200;
-	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), -EBADMSG);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), why, sizeof(why)), -EBADMSG);
 	buf[sizeof(buf) - 50 - 18] = 3;
-	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), -EBADMSG);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "invalid entry size");
 
 	/* a reset block too short for its EIP */
 	len = 0;
 	add_entry(t, &len, OVMF_GUID_SEV_ES_RESET_BLOCK, &eip, 2);
 	make_fw(buf, sizeof(buf), t, len, (uint16_t)(len + 18));
-	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), why, sizeof(why)), 0);
 	ASSERT_EQ(ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &v), -EBADMSG);
 }
 
-static int parse_meta(uint8_t *buf, size_t size, uint32_t off, const char **why)
+static int parse_meta(uint8_t *buf, size_t size, uint32_t off, char *why, size_t why_size)
 {
 	uint8_t t[64];
 	uint32_t o = off;
@@ -152,37 +152,37 @@ static int parse_meta(uint8_t *buf, size_t size, uint32_t off, const char **why)
 	buf[size - 50] = (uint8_t)(len + 18);
 	buf[size - 49] = 0;
 	memcpy(buf + size - 48, OVMF_GUID_FOOTER, 16);
-	return ovmf_parse(&fw, buf, size, why);
+	return ovmf_parse(&fw, buf, size, why, why_size);
 }
 
 TEST(sev_metadata_hostile)
 {
 	uint8_t buf[4096] = {0};
-	const char *why = NULL;
+	char why[256] = "";
 
 	memcpy(buf + 1024, "ASEV", 4);
 	le32_put(buf + 1028, 16 + 2 * 12);
 	le32_put(buf + 1032, 1);
 	le32_put(buf + 1036, 2);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), 0);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 0, &why), -EBADMSG);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 15, &why), -EBADMSG);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4097, &why), -EBADMSG);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 0xffffffff, &why), -EBADMSG);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1025, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, why, sizeof(why)), 0);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 0, why, sizeof(why)), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 15, why, sizeof(why)), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4097, why, sizeof(why)), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 0xffffffff, why, sizeof(why)), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1025, why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "signature");
 	le32_put(buf + 1036, 3); /* more items than the size holds */
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, why, sizeof(why)), -EBADMSG);
 	le32_put(buf + 1036, 0xffffffff);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, why, sizeof(why)), -EBADMSG);
 	le32_put(buf + 1036, 2);
 	le32_put(buf + 1028, 4096); /* size past the end of the file */
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, why, sizeof(why)), -EBADMSG);
 	le32_put(buf + 1028, 8);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, why, sizeof(why)), -EBADMSG);
 	le32_put(buf + 1028, 40);
 	le32_put(buf + 1032, 2);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, &why), -EBADMSG);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), 4096 - 1024, why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "version");
 }
 
@@ -190,7 +190,7 @@ TEST(hostile_section_sizes_refused)
 {
 	static const uint8_t seed[SNP_LD_SIZE];
 	uint8_t buf[8192] = {0}, d[SEV_DIGEST_MAX];
-	const char *why = NULL;
+	char why[256] = "";
 	struct ovmf fw;
 	size_t n;
 
@@ -202,11 +202,11 @@ TEST(hostile_section_sizes_refused)
 	le32_put(buf + 1040 + 8, SEV_SECTION_SNP_SEC_MEM);
 	le32_put(buf + 1052 + 4, 0xfffff000);
 	le32_put(buf + 1052 + 8, SEV_SECTION_SNP_SEC_MEM);
-	ASSERT_EQ(parse_meta(buf, sizeof(buf), sizeof(buf) - 1024, &why), 0);
-	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), &why), 0);
+	ASSERT_EQ(parse_meta(buf, sizeof(buf), sizeof(buf) - 1024, why, sizeof(why)), 0);
+	ASSERT_EQ(ovmf_parse(&fw, buf, sizeof(buf), why, sizeof(why)), 0);
 	ASSERT_EQ(fw.n_sections, 2);
 	struct sev_params p = {
 	        .mode = SEV_MODE_SNP, .fw = &fw, .vcpus = 1, .vmm = VMM_QEMU, .seed = seed};
-	ASSERT_EQ(sev_launch_digest(&p, d, &n, &why), -EBADMSG);
+	ASSERT_EQ(sev_launch_digest(&p, d, &n, why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "4 GiB");
 }
