@@ -69,12 +69,13 @@ static int parse_spec_id(const uint8_t *buf, size_t len, struct cc_eventlog *log
 	return 0;
 }
 
+/* The digest size the header declared for alg; -ENOENT when it declared none. */
 static int alg_size(const struct cc_eventlog *log, uint16_t alg)
 {
 	for (unsigned i = 0; i < log->n_algs; i++)
 		if (log->alg_id[i] == alg)
 			return log->alg_size[i];
-	return -1;
+	return -ENOENT;
 }
 
 static int push(struct cc_eventlog *log, size_t *cap, const struct cc_event *e)

@@ -35,11 +35,12 @@ static int digest_value(json_object *v, uint8_t out[SHA384_LEN], char *why, size
 	return 0;
 }
 
+/* The register index of "rtmr_0".."rtmr_3"; -ENOENT for any other key. */
 static int rtmr_key(const char *key)
 {
 	if (strncmp(key, "rtmr_", 5) == 0 && key[5] >= '0' && key[5] <= '3' && !key[6])
 		return key[5] - '0';
-	return -1;
+	return -ENOENT;
 }
 
 static int event_list(json_object *list, struct prediction *p, int mr, char *why, size_t why_size)
