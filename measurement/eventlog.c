@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* CC event log parsing, replay and event descriptions; the format is in eventlog.h. */
 #include "init/base/bytes.h"
+#include "init/base/hex.h"
 #include "measurement/eventlog.h"
 #include "init/base/why.h"
 
@@ -316,8 +317,10 @@ static void put_utf16(struct out *o, const uint8_t *p, size_t n)
 
 static void put_guid(struct out *o, const uint8_t *g)
 {
-	put(o, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", le32(g), le16(g + 4),
-	    le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+	char text[GUID_TEXT_SIZE];
+
+	guid_to_text(g, text);
+	put(o, "%s", text);
 }
 
 static void describe_variable(struct out *o, const uint8_t *d, size_t n)

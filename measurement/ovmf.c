@@ -9,6 +9,7 @@
  * for. Every well-formed input gives the same result as sev-snp-measure.
  */
 #include "init/base/bytes.h"
+#include "init/base/hex.h"
 #include "measurement/ovmf.h"
 #include "init/base/why.h"
 
@@ -50,7 +51,7 @@ static int walk_table(const uint8_t *table, size_t len, char *why, size_t why_si
 }
 
 struct find_ctx {
-	const uint8_t *guid;
+	const char *guid;
 	const uint8_t *data;
 	size_t len;
 	bool found;
@@ -59,9 +60,11 @@ struct find_ctx {
 static int find_cb(const uint8_t *guid, const uint8_t *data, size_t data_len, void *arg)
 {
 	struct find_ctx *c = arg;
+	char text[GUID_TEXT_SIZE];
 
+	guid_to_text(guid, text);
 	/* Keep walking: a later (lower) duplicate overrides, as a Python dict assignment does. */
-	if (memcmp(guid, c->guid, 16) == 0) {
+	if (strcmp(text, c->guid) == 0) {
 		c->data = data;
 		c->len = data_len;
 		c->found = true;
@@ -69,8 +72,7 @@ static int find_cb(const uint8_t *guid, const uint8_t *data, size_t data_len, vo
 	return 0;
 }
 
-int ovmf_table_find(const struct ovmf *fw, const uint8_t guid[16], const uint8_t **data,
-                    size_t *len)
+int ovmf_table_find(const struct ovmf *fw, const char *guid, const uint8_t **data, size_t *len)
 {
 	struct find_ctx c = {.guid = guid};
 
@@ -83,7 +85,7 @@ int ovmf_table_find(const struct ovmf *fw, const uint8_t guid[16], const uint8_t
 	return 0;
 }
 
-int ovmf_table_u32(const struct ovmf *fw, const uint8_t guid[16], uint32_t *value)
+int ovmf_table_u32(const struct ovmf *fw, const char *guid, uint32_t *value)
 {
 	const uint8_t *d;
 	size_t n;
@@ -101,13 +103,15 @@ static int parse_footer(struct ovmf *fw, char *why, size_t why_size)
 {
 	size_t footer_at, table_size;
 	const uint8_t *footer;
+	char guid[GUID_TEXT_SIZE];
 
 	if (fw->size < OVMF_FOOTER_END_GAP + OVMF_FOOTER_HEADER_SIZE)
 		return why_set(why, why_size, -EBADMSG,
 		               "firmware file too small to hold an OVMF footer table");
 	footer_at = fw->size - OVMF_FOOTER_END_GAP - OVMF_FOOTER_HEADER_SIZE;
 	footer = fw->data + footer_at;
-	if (memcmp(footer + 2, OVMF_GUID_FOOTER, 16) != 0)
+	guid_to_text(footer + 2, guid);
+	if (strcmp(guid, OVMF_GUID_FOOTER) != 0)
 		return 0; /* not an OVMF with a table: fine for plain SEV */
 	if (le16(footer) < OVMF_FOOTER_HEADER_SIZE)
 		return why_set(why, why_size, -EBADMSG,

@@ -11,21 +11,21 @@
 
 #include <openssl/evp.h>
 
+#include "init/base/bytes.h"
+#include "init/base/hex.h"
 #include "measurement/snp_gctx.h"
 #include "init/base/why.h"
 
 #define BSP_EIP   0xfffffff0u
 #define PAGE_MASK 0xfffu
 
-/* GUIDs of the table QEMU places in the firmware's SEV hash-table area. */
-#define GUID_HASH_TABLE_HEADER                                                                     \
-	OVMF_GUID(0x9438d606, 0x4f22, 0x4cc9, 0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21)
-#define GUID_HASH_CMDLINE                                                                          \
-	OVMF_GUID(0x97d02dd8, 0xbd20, 0x4c94, 0xaa, 0x78, 0xe7, 0x71, 0x4d, 0x36, 0xab, 0x2a)
-#define GUID_HASH_INITRD                                                                           \
-	OVMF_GUID(0x44baf731, 0x3a2f, 0x4bd7, 0x9a, 0xf1, 0x41, 0xe2, 0x91, 0x69, 0x78, 0x1d)
-#define GUID_HASH_KERNEL                                                                           \
-	OVMF_GUID(0x4de79437, 0xabd2, 0x427f, 0xb8, 0x35, 0xd5, 0xb1, 0x72, 0xd2, 0x04, 0x5b)
+/* QEMU's SEV hash table (measurement/README.md, 4.3): a header, then the three entries. */
+static const char *const hash_table_guids[] = {
+        "9438d606-4f22-4cc9-b479-a793d411fd21", /* header: u16 size of the whole table */
+        "97d02dd8-bd20-4c94-aa78-e7714d36ab2a", /* command line */
+        "44baf731-3a2f-4bd7-9af1-41e29169781d", /* initrd */
+        "4de79437-abd2-427f-b835-d5b172d2045b", /* kernel */
+};
 #define HASH_ENTRY_SIZE 50u /* GUID, u16 length, SHA-256 */
 
 int sev_hashes_cmdline(const char *append, uint8_t out[32])
@@ -36,51 +36,51 @@ int sev_hashes_cmdline(const char *append, uint8_t out[32])
 	return EVP_Digest(s, strlen(s) + 1, out, NULL, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
 }
 
-static uint8_t *put_entry(uint8_t *p, const uint8_t guid[16], uint16_t len)
+int sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED])
 {
-	memcpy(p, guid, 16);
-	p[16] = (uint8_t)len;
-	p[17] = (uint8_t)(len >> 8);
-	return p + 18;
-}
-
-void sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED])
-{
+	const uint8_t *digests[] = {NULL, h->cmdline, h->initrd, h->kernel};
 	uint8_t *p = out;
 
 	memset(out, 0, SEV_HASH_TABLE_PADDED);
-	p = put_entry(p, GUID_HASH_TABLE_HEADER, SEV_HASH_TABLE_SIZE);
-	p = put_entry(p, GUID_HASH_CMDLINE, HASH_ENTRY_SIZE);
-	memcpy(p, h->cmdline, 32);
-	p = put_entry(p + 32, GUID_HASH_INITRD, HASH_ENTRY_SIZE);
-	memcpy(p, h->initrd, 32);
-	p = put_entry(p + 32, GUID_HASH_KERNEL, HASH_ENTRY_SIZE);
-	memcpy(p, h->kernel, 32);
-}
-
-static int reset_eip(const struct ovmf *fw, uint32_t *eip, char *why, size_t why_size)
-{
-	int r = ovmf_table_u32(fw, OVMF_GUID_SEV_ES_RESET_BLOCK, eip);
-
-	if (r == -ENOENT)
-		return why_set(why, why_size, -EBADMSG,
-		               "Can't find SEV_ES_RESET_BLOCK_GUID entry in OVMF table");
-	if (r < 0)
-		return why_set(why, why_size, -EBADMSG,
-		               "OVMF SEV-ES reset block: entry shorter than its EIP field");
+	for (size_t i = 0; i < sizeof(digests) / sizeof(digests[0]); i++) {
+		if (guid_from_text(hash_table_guids[i], p) < 0)
+			return -EINVAL;
+		put_le16(p + 16, digests[i] ? HASH_ENTRY_SIZE : SEV_HASH_TABLE_SIZE);
+		p += OVMF_FOOTER_HEADER_SIZE;
+		if (digests[i]) {
+			memcpy(p, digests[i], 32);
+			p += 32;
+		}
+	}
 	return 0;
 }
 
-static int hash_table_gpa(const struct ovmf *fw, uint32_t *gpa, char *why, size_t why_size)
+/* A u32 the firmware's footer table must hold, and what to say when it does not. */
+struct required_u32 {
+	const char *guid;
+	const char *missing; /* sev-snp-measure's words, where it has them */
+	const char *truncated;
+};
+
+static const struct required_u32 reset_eip = {
+        OVMF_GUID_SEV_ES_RESET_BLOCK, "Can't find SEV_ES_RESET_BLOCK_GUID entry in OVMF table",
+        "OVMF SEV-ES reset block: entry shorter than its EIP field"};
+static const struct required_u32 hash_table_gpa = {
+        OVMF_GUID_SEV_HASH_TABLE_RV, "Can't find SEV_HASH_TABLE_RV_GUID entry in OVMF table",
+        "OVMF SEV hash table entry: shorter than its GPA field"};
+static const struct required_u32 svsm_entry = {
+        OVMF_GUID_SVSM_INFO, "Can't find SVSM_INFO_GUID entry in SVSM table",
+        "SVSM_INFO entry: shorter than its entry point field"};
+
+static int table_u32(const struct ovmf *fw, const struct required_u32 *f, uint32_t *value,
+                     char *why, size_t why_size)
 {
-	int r = ovmf_table_u32(fw, OVMF_GUID_SEV_HASH_TABLE_RV, gpa);
+	int r = ovmf_table_u32(fw, f->guid, value);
 
 	if (r == -ENOENT)
-		return why_set(why, why_size, -EBADMSG,
-		               "Can't find SEV_HASH_TABLE_RV_GUID entry in OVMF table");
+		return why_set(why, why_size, -EBADMSG, "%s", f->missing);
 	if (r < 0)
-		return why_set(why, why_size, -EBADMSG,
-		               "OVMF SEV hash table entry: shorter than its GPA field");
+		return why_set(why, why_size, -EBADMSG, "%s", f->truncated);
 	return 0;
 }
 
@@ -113,7 +113,7 @@ static int kernel_hashes_page(struct snp_gctx *g, const struct sev_params *p,
 
 	if (!p->hashes)
 		return snp_gctx_update_empty(g, SNP_PAGE_ZERO, s->gpa, s->size);
-	r = hash_table_gpa(p->fw, &table_gpa, why, why_size);
+	r = table_u32(p->fw, &hash_table_gpa, &table_gpa, why, why_size);
 	if (r < 0)
 		return r;
 	off = table_gpa & PAGE_MASK;
@@ -123,8 +123,8 @@ static int kernel_hashes_page(struct snp_gctx *g, const struct sev_params *p,
 	if (s->size != SNP_PAGE_SIZE)
 		return why_set(why, why_size, -EBADMSG,
 		               "SNP_KERNEL_HASHES section is not exactly one page");
-	sev_hashes_table(p->hashes, page + off);
-	return snp_gctx_update_normal(g, s->gpa, page, sizeof(page));
+	r = sev_hashes_table(p->hashes, page + off);
+	return r < 0 ? r : snp_gctx_update_normal(g, s->gpa, page, sizeof(page));
 }
 
 static int snp_section(struct snp_gctx *g, const struct sev_params *p, const struct sev_section *s,
@@ -164,7 +164,7 @@ static int vmsas(const struct sev_params *p, uint64_t features,
 {
 	uint8_t bsp[SNP_PAGE_SIZE], ap[SNP_PAGE_SIZE];
 	uint32_t eip;
-	int r = reset_eip(p->fw, &eip, why, why_size);
+	int r = table_u32(p->fw, &reset_eip, &eip, why, why_size);
 
 	if (r < 0)
 		return r;
@@ -269,13 +269,9 @@ static int svsm_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], cha
 	if (svsm_gpa < 0 || p->vars_size < -(int64_t)SNP_FIRMWARE_END)
 		return why_set(why, why_size, -EBADMSG,
 		               "SVSM does not fit below the firmware and its variables");
-	r = ovmf_table_u32(svsm, OVMF_GUID_SVSM_INFO, &entry);
-	if (r == -ENOENT)
-		return why_set(why, why_size, -EBADMSG,
-		               "Can't find SVSM_INFO_GUID entry in SVSM table");
+	r = table_u32(svsm, &svsm_entry, &entry, why, why_size);
 	if (r < 0)
-		return why_set(why, why_size, -EBADMSG,
-		               "SVSM_INFO entry: shorter than its entry point field");
+		return r;
 	if (fw->size % SNP_PAGE_SIZE || svsm->size % SNP_PAGE_SIZE)
 		return why_set(why, why_size, -EBADMSG,
 		               "firmware size is not a multiple of 4096 bytes");
@@ -329,9 +325,9 @@ static int sev_digest(const struct sev_params *p, uint8_t out[32], char *why, si
 		uint8_t table[SEV_HASH_TABLE_PADDED];
 		uint32_t gpa = 0;
 
-		if (ovmf_table_u32(p->fw, OVMF_GUID_SEV_HASH_TABLE_RV, &gpa) == -EBADMSG) {
-			r = why_set(why, why_size, -EBADMSG,
-			            "OVMF SEV hash table entry: shorter than its GPA field");
+		/* SEV and SEV-ES take a missing entry as GPA 0, refused below. */
+		if (ovmf_table_u32(p->fw, hash_table_gpa.guid, &gpa) == -EBADMSG) {
+			r = why_set(why, why_size, -EBADMSG, "%s", hash_table_gpa.truncated);
 			goto out;
 		}
 		if (gpa == 0) {
@@ -340,7 +336,10 @@ static int sev_digest(const struct sev_params *p, uint8_t out[32], char *why, si
 			            "kernel/initrd/cmdline measurement");
 			goto out;
 		}
-		sev_hashes_table(p->hashes, table);
+		r = sev_hashes_table(p->hashes, table);
+		if (r < 0)
+			goto out;
+		r = -EIO;
 		if (EVP_DigestUpdate(ctx, table, sizeof(table)) != 1)
 			goto out;
 	}

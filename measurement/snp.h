@@ -66,8 +66,8 @@ struct sev_hashes {
 
 /* "--append": SHA-256 of the bytes plus one NUL; NULL (no --append) hashes a lone NUL. */
 int sev_hashes_cmdline(const char *append, uint8_t out[32]);
-/* The padded 176-byte table, byte-identical to QEMU's with kernel-hashes=on. */
-void sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED]);
+/* The padded 176-byte table, byte-identical to QEMU's with kernel-hashes=on. 0 or -EINVAL. */
+int sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED]);
 
 struct sev_params {
 	enum sev_mode mode;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* TDVF metadata and MRTD; the layout is described in tdvf.h and measurement/README.md, 5. */
 #include "init/base/bytes.h"
+#include "init/base/hex.h"
+#include "measurement/ovmf.h"
 #include "measurement/tdvf.h"
 #include "init/base/why.h"
 
@@ -18,12 +20,6 @@
  * hours. */
 #define MAX_ADDED_BYTES (1ull << 30)
 
-/* On-disk (EFI byte order) GUIDs. */
-static const uint8_t footer_guid[16] = {0xde, 0x82, 0xb5, 0x96, 0xb2, 0x1f, 0xf7, 0x45,
-                                        0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d};
-static const uint8_t tdx_metadata_guid[16] = {0x35, 0x65, 0x7a, 0xe4, 0x4a, 0x98, 0x98, 0x47,
-                                              0x86, 0x5e, 0x46, 0x85, 0xa7, 0xbf, 0x8e, 0xc2};
-
 const char *tdvf_type_name(uint32_t type)
 {
 	static const char *const names[] = {"BFV",     "CFV",     "TD_HOB",       "TempMem",
@@ -31,7 +27,16 @@ const char *tdvf_type_name(uint32_t type)
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
 }
 
-int tdvf_footer_entry(const uint8_t *fw, size_t len, const uint8_t guid[16], const uint8_t **data,
+/* Whether the 16 stored bytes at p are the GUID written as text. */
+static bool guid_at(const uint8_t *p, const char *text)
+{
+	char stored[GUID_TEXT_SIZE];
+
+	guid_to_text(p, stored);
+	return strcmp(stored, text) == 0;
+}
+
+int tdvf_footer_entry(const uint8_t *fw, size_t len, const char *guid, const uint8_t **data,
                       size_t *data_len, char *why, size_t why_size)
 {
 	size_t footer, table_start, pos;
@@ -41,7 +46,7 @@ int tdvf_footer_entry(const uint8_t *fw, size_t len, const uint8_t guid[16], con
 		return why_set(why, why_size, -EBADMSG,
 		               "firmware is %zu bytes, too small for a GUIDed footer table", len);
 	footer = len - FOOTER_TAIL - ENTRY_HDR;
-	if (memcmp(fw + footer + 2, footer_guid, 16) != 0)
+	if (!guid_at(fw + footer + 2, OVMF_GUID_FOOTER))
 		return why_set(why, why_size, -ENOENT, "no OVMF GUIDed footer table at EOF-50");
 	table_len = le16(fw + footer);
 	if (table_len < ENTRY_HDR || table_len - ENTRY_HDR > footer)
@@ -56,7 +61,7 @@ int tdvf_footer_entry(const uint8_t *fw, size_t len, const uint8_t guid[16], con
 			return why_set(why, why_size, -EBADMSG,
 			               "footer table entry at offset %zu has bad size %u",
 			               pos - ENTRY_HDR, esize);
-		if (memcmp(fw + pos - 16, guid, 16) == 0) {
+		if (guid_at(fw + pos - 16, guid)) {
 			*data = fw + pos - esize;
 			*data_len = esize - ENTRY_HDR;
 			return 0;
@@ -73,7 +78,7 @@ static int descriptor_offset(const uint8_t *fw, size_t len, size_t *off, char *w
 	uint32_t back;
 	int r;
 
-	r = tdvf_footer_entry(fw, len, tdx_metadata_guid, &data, &dlen, why, why_size);
+	r = tdvf_footer_entry(fw, len, OVMF_GUID_TDX_METADATA, &data, &dlen, why, why_size);
 	if (r == 0) {
 		if (dlen < 4)
 			return why_set(why, why_size, -EBADMSG,

@@ -11,3 +11,12 @@ void hex_encode(const uint8_t *in, size_t n, char *out);
 int ascii_digit(char c);
 /* Decodes hex (either case); returns the byte count or -EINVAL. */
 int hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size);
+
+/*
+ * EFI GUIDs: the text form "9438d606-4f22-4cc9-b479-a793d411fd21" that specifications print,
+ * and the 16 bytes firmware stores, whose first three fields are little-endian.
+ */
+#define GUID_TEXT_SIZE 37
+/* Returns 0, or -EINVAL when text is not a GUID. */
+int guid_from_text(const char *text, uint8_t out[16]);
+void guid_to_text(const uint8_t in[16], char out[GUID_TEXT_SIZE]);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 
+#include "init/base/hex.h"
 #include "measurement/measure_input.h"
 #include "measurement/ovmf.h"
 #include "measurement/snp.h"
@@ -72,16 +73,15 @@ static void make_fw(uint8_t *buf, size_t size, const uint8_t *table, size_t tabl
 	memcpy(buf + size - 50 - table_len, table, table_len);
 	buf[size - 50] = (uint8_t)footer_size;
 	buf[size - 49] = (uint8_t)(footer_size >> 8);
-	memcpy(buf + size - 48, OVMF_GUID_FOOTER, 16);
+	ASSERT_EQ(guid_from_text(OVMF_GUID_FOOTER, buf + size - 48), 0);
 }
 
-static void add_entry(uint8_t *t, size_t *len, const uint8_t guid[16], const void *data,
-                      size_t dlen)
+static void add_entry(uint8_t *t, size_t *len, const char *guid, const void *data, size_t dlen)
 {
 	memcpy(t + *len, data, dlen);
 	t[*len + dlen] = (uint8_t)(dlen + 18);
 	t[*len + dlen + 1] = 0;
-	memcpy(t + *len + dlen + 2, guid, 16);
+	ASSERT_EQ(guid_from_text(guid, t + *len + dlen + 2), 0);
 	*len += dlen + 18;
 }
 
@@ -89,6 +89,23 @@ static void le32_put(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* measurement/README.md's conventions: the text form, and the bytes firmware stores. */
+TEST(guid_text_and_stored_order)
+{
+	static const uint8_t stored[16] = {0x06, 0xd6, 0x38, 0x94, 0x22, 0x4f, 0xc9, 0x4c,
+	                                   0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21};
+	uint8_t g[16];
+	char text[GUID_TEXT_SIZE];
+
+	ASSERT_EQ(guid_from_text("9438d606-4f22-4cc9-b479-a793d411fd21", g), 0);
+	ASSERT_MEM(g, stored, sizeof(stored));
+	guid_to_text(stored, text);
+	ASSERT_STR(text, "9438d606-4f22-4cc9-b479-a793d411fd21");
+	ASSERT_EQ(guid_from_text("9438d606-4f22-4cc9-b479-a793d411fd2", g), -EINVAL);
+	ASSERT_EQ(guid_from_text("9438d6064-f22-4cc9-b479-a793d411fd21", g), -EINVAL);
+	ASSERT_EQ(guid_from_text("9438d606-4f22-4cc9-b479-a793d411fdzz", g), -EINVAL);
 }
 
 TEST(ovmf_footer_hostile)
@@ -151,7 +168,7 @@ static int parse_meta(uint8_t *buf, size_t size, uint32_t off, char *why, size_t
 	memcpy(buf + size - 50 - len, t, len);
 	buf[size - 50] = (uint8_t)(len + 18);
 	buf[size - 49] = 0;
-	memcpy(buf + size - 48, OVMF_GUID_FOOTER, 16);
+	ASSERT_EQ(guid_from_text(OVMF_GUID_FOOTER, buf + size - 48), 0);
 	return ovmf_parse(&fw, buf, size, why, why_size);
 }
 
