@@ -317,7 +317,7 @@ static void put_utf16(struct out *o, const uint8_t *p, size_t n)
 
 static void put_guid(struct out *o, const uint8_t *g)
 {
-	char text[GUID_TEXT_SIZE];
+	char text[UUID_TEXT_SIZE];
 
 	guid_to_text(g, text);
 	put(o, "%s", text);

@@ -60,7 +60,7 @@ struct find_ctx {
 static int find_cb(const uint8_t *guid, const uint8_t *data, size_t data_len, void *arg)
 {
 	struct find_ctx *c = arg;
-	char text[GUID_TEXT_SIZE];
+	char text[UUID_TEXT_SIZE];
 
 	guid_to_text(guid, text);
 	/* Keep walking: a later (lower) duplicate overrides, as a Python dict assignment does. */
@@ -103,7 +103,7 @@ static int parse_footer(struct ovmf *fw, char *why, size_t why_size)
 {
 	size_t footer_at, table_size;
 	const uint8_t *footer;
-	char guid[GUID_TEXT_SIZE];
+	char guid[UUID_TEXT_SIZE];
 
 	if (fw->size < OVMF_FOOTER_END_GAP + OVMF_FOOTER_HEADER_SIZE)
 		return why_set(why, why_size, -EBADMSG,

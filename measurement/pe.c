@@ -21,18 +21,6 @@
 #define QEMU_LOADER_TYPE   0xb0u
 #define DEFAULT_INITRD_MAX 0x37ffffffu
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 bool pe_patch_depends_on_ram(uint64_t ram)
 {
 	return ram < LOWMEM_SPLIT && ram != 0x80000000ull;
@@ -62,13 +50,13 @@ int pe_qemu_patch(uint8_t *k, size_t len, bool has_initrd, uint64_t initrd_size,
 		k[0x210] = QEMU_LOADER_TYPE;
 	if (protocol >= 0x201) {
 		k[0x211] |= LOADFLAG_CAN_HEAP;
-		put32(k + 0x224, cmdline_addr - real_addr - 0x200);
+		put_le32(k + 0x224, cmdline_addr - real_addr - 0x200);
 	}
 	if (protocol >= 0x202) {
-		put32(k + 0x228, cmdline_addr);
+		put_le32(k + 0x228, cmdline_addr);
 	} else {
-		put16(k + 0x20, 0xa33f);
-		put16(k + 0x22, (uint16_t)(cmdline_addr - real_addr));
+		put_le16(k + 0x20, 0xa33f);
+		put_le16(k + 0x22, (uint16_t)(cmdline_addr - real_addr));
 	}
 	if (!has_initrd)
 		return 0;
@@ -93,8 +81,8 @@ int pe_qemu_patch(uint8_t *k, size_t len, bool has_initrd, uint64_t initrd_size,
 		return why_set(why, why_size, -EFBIG,
 		               "initrd of %llu bytes does not fit below %#x (QEMU refuses it)",
 		               (unsigned long long)initrd_size, initrd_max);
-	put32(k + 0x218, (uint32_t)((initrd_max - initrd_size) & ~4095ull));
-	put32(k + 0x21c, (uint32_t)initrd_size);
+	put_le32(k + 0x218, (uint32_t)((initrd_max - initrd_size) & ~4095ull));
+	put_le32(k + 0x21c, (uint32_t)initrd_size);
 	return 0;
 }
 

@@ -30,7 +30,7 @@ const char *tdvf_type_name(uint32_t type)
 /* Whether the 16 stored bytes at p are the GUID written as text. */
 static bool guid_at(const uint8_t *p, const char *text)
 {
-	char stored[GUID_TEXT_SIZE];
+	char stored[UUID_TEXT_SIZE];
 
 	guid_to_text(p, stored);
 	return strcmp(stored, text) == 0;

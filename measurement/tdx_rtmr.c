@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init/base/bytes.h"
+#include "init/base/hex.h"
 #include "measurement/pe.h"
 #include "measurement/tdvf.h"
 #include "measurement/tdx.h"
@@ -25,11 +27,9 @@ static const char initrd_suffix[] = " initrd=initrd";
 static const char boot0000_hex[] = "23ada07f5261f12f34a0bd8e46760962d6b4d576a416f1fe"
                                    "a1c64bc656b1d28eacf7047ae6e967c58fd2a98bfa74c298";
 
-/* EFI global variable and image-security-database GUIDs, on-disk byte order. */
-static const uint8_t efi_global_guid[16] = {0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11,
-                                            0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c};
-static const uint8_t efi_secdb_guid[16] = {0xcb, 0xb2, 0x19, 0xd7, 0x3a, 0x3d, 0x96, 0x45,
-                                           0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f};
+/* The UEFI 2.10 GUIDs of the global variables and the image security database. */
+#define EFI_GLOBAL_VARIABLE         "8be4df61-93ca-11d2-aa0d-00e098032b8c"
+#define EFI_IMAGE_SECURITY_DATABASE "d719b2cb-3d3a-4596-a3bc-dad00e67656f"
 
 int tdx_profile_parse(const char *s, enum tdx_profile *out)
 {
@@ -40,12 +40,6 @@ int tdx_profile_parse(const char *s, enum tdx_profile *out)
 	else
 		return -EINVAL;
 	return 0;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 int tdx_load_options(const char *cmdline, bool has_initrd, uint8_t **out, size_t *len)
@@ -67,14 +61,15 @@ int tdx_load_options(const char *cmdline, bool has_initrd, uint8_t **out, size_t
 	return 0;
 }
 
-static int efi_variable_digest(const uint8_t guid[16], const char *name, uint8_t out[SHA384_LEN])
+static int efi_variable_digest(const char *guid, const char *name, uint8_t out[SHA384_LEN])
 {
 	uint8_t buf[32 + 2 * 16] = {0};
 	size_t n = strlen(name);
 
-	memcpy(buf, guid, 16);
-	put64(buf + 16, n);
-	put64(buf + 24, 0); /* unset: no data */
+	if (guid_from_text(guid, buf) < 0)
+		return -EINVAL;
+	put_le64(buf + 16, n);
+	put_le64(buf + 24, 0); /* unset: no data */
 	for (size_t i = 0; i < n; i++)
 		buf[32 + 2 * i] = (uint8_t)name[i];
 	return tdx_sha384(buf, 32 + 2 * n, out);
@@ -122,8 +117,8 @@ static void resource_hob(uint8_t *p, uint32_t type, uint64_t start, uint64_t len
 	p[2] = 48; /* length */
 	p[24] = (uint8_t)type;
 	p[28] = 7; /* present | initialized | tested */
-	put64(p + 32, start);
-	put64(p + 40, len);
+	put_le64(p + 32, start);
+	put_le64(p + 40, len);
 }
 
 int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, char *why,
@@ -173,7 +168,7 @@ int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, c
 		resource_hob(hob + pos, 7, r[n - 1].start, r[n - 1].end - r[n - 1].start);
 		pos += 48;
 	}
-	put64(hob + 48, hob_gpa + pos + 8); /* EfiEndOfHobList */
+	put_le64(hob + 48, hob_gpa + pos + 8); /* EfiEndOfHobList */
 	*out = hob;
 	*len = pos;
 	return 0;
@@ -211,12 +206,12 @@ int tdx_rtmr0_events(const struct tdvf *t, uint64_t ram, enum tdx_profile profil
 {
 	static const struct {
 		const char *name;
-		const uint8_t *guid;
-	} vars[] = {{"SecureBoot", efi_global_guid},
-	            {"PK", efi_global_guid},
-	            {"KEK", efi_global_guid},
-	            {"db", efi_secdb_guid},
-	            {"dbx", efi_secdb_guid}};
+		const char *guid;
+	} vars[] = {{"SecureBoot", EFI_GLOBAL_VARIABLE},
+	            {"PK", EFI_GLOBAL_VARIABLE},
+	            {"KEK", EFI_GLOBAL_VARIABLE},
+	            {"db", EFI_IMAGE_SECURITY_DATABASE},
+	            {"dbx", EFI_IMAGE_SECURITY_DATABASE}};
 	static const char *const acpi_names[3] = {"acpi_loader", "acpi_rsdp", "acpi_tables"};
 	static const uint8_t boot_order[2];
 	uint8_t *hob, d[SHA384_LEN];

@@ -13,10 +13,13 @@ int ascii_digit(char c);
 int hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size);
 
 /*
- * EFI GUIDs: the text form "9438d606-4f22-4cc9-b479-a793d411fd21" that specifications print,
- * and the 16 bytes firmware stores, whose first three fields are little-endian.
+ * UUIDs and EFI GUIDs in the text form "9438d606-4f22-4cc9-b479-a793d411fd21" (either case in,
+ * lowercase out). uuid_* keep the 16 bytes in the order the text writes them (RFC 4122, as a
+ * verity superblock stores them); guid_* use the order firmware stores, whose first three
+ * fields are little-endian. The parsers return 0, or -EINVAL when text is not a UUID.
  */
-#define GUID_TEXT_SIZE 37
-/* Returns 0, or -EINVAL when text is not a GUID. */
+#define UUID_TEXT_SIZE 37
+int uuid_from_text(const char *text, uint8_t out[16]);
+void uuid_to_text(const uint8_t in[16], char out[UUID_TEXT_SIZE]);
 int guid_from_text(const char *text, uint8_t out[16]);
-void guid_to_text(const uint8_t in[16], char out[GUID_TEXT_SIZE]);
+void guid_to_text(const uint8_t in[16], char out[UUID_TEXT_SIZE]);

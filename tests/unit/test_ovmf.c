@@ -97,7 +97,7 @@ TEST(guid_text_and_stored_order)
 	static const uint8_t stored[16] = {0x06, 0xd6, 0x38, 0x94, 0x22, 0x4f, 0xc9, 0x4c,
 	                                   0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21};
 	uint8_t g[16];
-	char text[GUID_TEXT_SIZE];
+	char text[UUID_TEXT_SIZE];
 
 	ASSERT_EQ(guid_from_text("9438d606-4f22-4cc9-b479-a793d411fd21", g), 0);
 	ASSERT_MEM(g, stored, sizeof(stored));
