@@ -5,11 +5,13 @@
 #include "init/base/fileio.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 /* The newest trustee release whose formats measurement/README.md, 8 describes. */
 #define RVPS_NEWEST_MAJOR 0
@@ -155,29 +157,14 @@ int rvps_add_bool(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, bool 
 
 int rvps_base64(const uint8_t *data, size_t n, char **out)
 {
-	static const char tbl[] =
-	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *s, *p;
+	char *s;
 
-	if (n > (SIZE_MAX - 1) / 4 * 3 - 3)
+	if (n > INT_MAX / 4 * 3 - 3) /* EVP_EncodeBlock counts in int */
 		return -EOVERFLOW;
 	s = malloc((n + 2) / 3 * 4 + 1);
 	if (!s)
 		return -ENOMEM;
-	p = s;
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)data[i] << 16;
-		size_t left = n - i;
-		if (left > 1)
-			v |= (uint32_t)data[i + 1] << 8;
-		if (left > 2)
-			v |= data[i + 2];
-		*p++ = tbl[(v >> 18) & 63];
-		*p++ = tbl[(v >> 12) & 63];
-		*p++ = left > 1 ? tbl[(v >> 6) & 63] : '=';
-		*p++ = left > 2 ? tbl[v & 63] : '=';
-	}
-	*p = '\0';
+	EVP_EncodeBlock((unsigned char *)s, data, (int)n);
 	*out = s;
 	return 0;
 }
