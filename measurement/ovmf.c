@@ -161,17 +161,19 @@ static int parse_sev_metadata(struct ovmf *fw, char *why, size_t why_size)
 	return 0;
 }
 
-int ovmf_parse(struct ovmf *fw, const uint8_t *data, size_t size, char *why, size_t why_size)
+int ovmf_parse_table(struct ovmf *fw, const uint8_t *data, size_t size, char *why, size_t why_size)
 {
-	int r;
-
 	memset(fw, 0, sizeof(*fw));
 	fw->data = data;
 	fw->size = size;
-	r = parse_footer(fw, why, why_size);
-	if (r < 0)
-		return r;
-	return parse_sev_metadata(fw, why, why_size);
+	return parse_footer(fw, why, why_size);
+}
+
+int ovmf_parse(struct ovmf *fw, const uint8_t *data, size_t size, char *why, size_t why_size)
+{
+	int r = ovmf_parse_table(fw, data, size, why, why_size);
+
+	return r < 0 ? r : parse_sev_metadata(fw, why, why_size);
 }
 
 struct sev_section ovmf_sev_section(const struct ovmf *fw, uint32_t i)

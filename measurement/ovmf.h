@@ -72,6 +72,8 @@ struct ovmf {
  * truncated or inconsistent data.
  */
 int ovmf_parse(struct ovmf *fw, const uint8_t *data, size_t size, char *why, size_t why_size);
+/* The footer table alone, what TDX reads; the SEV metadata is neither parsed nor checked. */
+int ovmf_parse_table(struct ovmf *fw, const uint8_t *data, size_t size, char *why, size_t why_size);
 
 /*
  * The data of the table entry with this GUID (text form, lowercase). When a GUID occurs twice, the

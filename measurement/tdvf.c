@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* TDVF metadata and MRTD; the layout is described in tdvf.h and measurement/README.md, 5. */
 #include "init/base/bytes.h"
-#include "init/base/hex.h"
 #include "measurement/ovmf.h"
 #include "measurement/tdvf.h"
 #include "init/base/why.h"
@@ -12,8 +11,6 @@
 
 #define PAGE         4096u
 #define EXTEND_CHUNK 256u
-#define FOOTER_TAIL  32u /* bytes between the footer entry and EOF (the reset vector) */
-#define ENTRY_HDR    18u /* u16 size + GUID */
 #define DESC_HDR     16u
 #define SECTION_SIZE 32u
 /* No real firmware page-adds more than a few MiB; the cap keeps corrupt input from hashing for
@@ -27,72 +24,28 @@ const char *tdvf_type_name(uint32_t type)
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
 }
 
-/* Whether the 16 stored bytes at p are the GUID written as text. */
-static bool guid_at(const uint8_t *p, const char *text)
-{
-	char stored[UUID_TEXT_SIZE];
-
-	guid_to_text(p, stored);
-	return strcmp(stored, text) == 0;
-}
-
-int tdvf_footer_entry(const uint8_t *fw, size_t len, const char *guid, const uint8_t **data,
-                      size_t *data_len, char *why, size_t why_size)
-{
-	size_t footer, table_start, pos;
-	uint16_t table_len;
-
-	if (len < FOOTER_TAIL + ENTRY_HDR)
-		return why_set(why, why_size, -EBADMSG,
-		               "firmware is %zu bytes, too small for a GUIDed footer table", len);
-	footer = len - FOOTER_TAIL - ENTRY_HDR;
-	if (!guid_at(fw + footer + 2, OVMF_GUID_FOOTER))
-		return why_set(why, why_size, -ENOENT, "no OVMF GUIDed footer table at EOF-50");
-	table_len = le16(fw + footer);
-	if (table_len < ENTRY_HDR || table_len - ENTRY_HDR > footer)
-		return why_set(why, why_size, -EBADMSG,
-		               "footer table length %u is inconsistent with the file size",
-		               table_len);
-	table_start = footer + ENTRY_HDR - table_len;
-	pos = footer;
-	while (pos - table_start >= ENTRY_HDR) {
-		uint16_t esize = le16(fw + pos - ENTRY_HDR);
-		if (esize < ENTRY_HDR || esize > pos - table_start)
-			return why_set(why, why_size, -EBADMSG,
-			               "footer table entry at offset %zu has bad size %u",
-			               pos - ENTRY_HDR, esize);
-		if (guid_at(fw + pos - 16, guid)) {
-			*data = fw + pos - esize;
-			*data_len = esize - ENTRY_HDR;
-			return 0;
-		}
-		pos -= esize;
-	}
-	return why_set(why, why_size, -ENODATA, "footer table has no such entry");
-}
-
 static int descriptor_offset(const uint8_t *fw, size_t len, size_t *off, char *why, size_t why_size)
 {
 	const uint8_t *data;
 	size_t dlen;
 	uint32_t back;
-	int r;
+	struct ovmf table;
+	int r = ovmf_parse_table(&table, fw, len, why, why_size);
 
-	r = tdvf_footer_entry(fw, len, OVMF_GUID_TDX_METADATA, &data, &dlen, why, why_size);
-	if (r == 0) {
-		if (dlen < 4)
-			return why_set(why, why_size, -EBADMSG,
-			               "TDX metadata footer entry holds %zu bytes, needs 4", dlen);
-		back = le32(data + dlen - 4);
-	} else if (r == -ENOENT && len >= FOOTER_TAIL) {
+	if (r < 0)
+		return r;
+	if (!table.has_table) {
 		/* td-shim images carry the offset at EOF-0x20 without a footer table. */
-		back = le32(fw + len - FOOTER_TAIL);
-	} else if (r == -ENODATA) {
+		back = le32(fw + len - OVMF_FOOTER_END_GAP);
+	} else if (ovmf_table_find(&table, OVMF_GUID_TDX_METADATA, &data, &dlen) < 0) {
 		return why_set(
 		        why, why_size, -ENOENT,
 		        "the firmware's footer table has no TDX metadata entry (not a TDX build)");
+	} else if (dlen < 4) {
+		return why_set(why, why_size, -EBADMSG,
+		               "TDX metadata footer entry holds %zu bytes, needs 4", dlen);
 	} else {
-		return r;
+		back = le32(data + dlen - 4);
 	}
 	if (back == 0 || back > len)
 		return why_set(

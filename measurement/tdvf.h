@@ -52,13 +52,6 @@ struct tdvf {
  */
 int tdvf_parse(const uint8_t *fw, size_t len, struct tdvf *out, char *why, size_t why_size);
 
-/*
- * Finds one entry of the OVMF GUIDed footer table; guid in text form (measurement/ovmf.h).
- * -ENOENT: no footer table; -ENODATA: a table without that entry; -EBADMSG: corrupt.
- */
-int tdvf_footer_entry(const uint8_t *fw, size_t len, const char *guid, const uint8_t **data,
-                      size_t *data_len, char *why, size_t why_size);
-
 /* MRTD; two_pass adds all pages of a section before extending any (QEMU 8.x). */
 int tdvf_mrtd(const uint8_t *fw, size_t len, const struct tdvf *t, bool two_pass,
               uint8_t out[SHA384_LEN]);
