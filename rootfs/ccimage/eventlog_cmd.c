@@ -43,7 +43,7 @@ static int load(const char *path, struct logfile *lf)
 		log_error("%s: %s", path, strerror(-r));
 		return EXIT_SYSTEM;
 	}
-	r = eventlog_parse(lf->buf, lf->len, &lf->log, err);
+	r = eventlog_parse(lf->buf, lf->len, &lf->log, err, sizeof(err));
 	if (r < 0) {
 		log_error("%s: %s", path, r == -EBADMSG ? err : strerror(-r));
 		free(lf->buf);
@@ -107,7 +107,7 @@ static int cmd_replay(int argc, char **argv)
 
 	if (!start(argc, argv, replay_usage, 1, &json, &lf, &r))
 		return r;
-	if (eventlog_replay(&lf.log, mr, err) < 0) {
+	if (eventlog_replay(&lf.log, mr, err, sizeof(err)) < 0) {
 		log_error("%s: %s", argv[optind], err);
 		unload(&lf);
 		return EXIT_DATA;
@@ -175,12 +175,12 @@ static int cmd_diff(int argc, char **argv)
 		r = EXIT_SYSTEM;
 		goto out;
 	}
-	if (prediction_parse((const char *)pj, plen, p, err) < 0) {
+	if (prediction_parse((const char *)pj, plen, p, err, sizeof(err)) < 0) {
 		log_error("%s: %s", argv[optind + 1], err);
 		r = EXIT_DATA;
 		goto out;
 	}
-	d = eventlog_diff(&lf.log, p, stdout, err);
+	d = eventlog_diff(&lf.log, p, stdout, err, sizeof(err));
 	if (d < 0) {
 		log_error("%s: %s", argv[optind], err);
 		r = EXIT_DATA;

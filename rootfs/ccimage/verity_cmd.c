@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "init/base/hex.h"
 #include "init/base/log.h"
 #include "measurement/verity.h"
 #include "init/base/verity_params.h"
@@ -52,7 +53,7 @@ static int parse_uuid(void *field, const char *value, char *why, size_t why_size
 {
 	struct verity_opts *o = field;
 
-	if (verity_uuid_parse(value, o->uuid) < 0)
+	if (uuid_from_text(value, o->uuid) < 0)
 		return why_set(why, why_size, -EINVAL, "not a UUID");
 	o->uuid_set = true;
 	return 0;
@@ -191,7 +192,7 @@ static void print_header(const char *hash_path, const struct verity_opts *o,
 
 	printf("VERITY header information for %s\n", hash_path);
 	if (o->superblock)
-		verity_uuid_format(res->uuid, uuid);
+		uuid_to_text(res->uuid, uuid);
 	printf("UUID:            \t%s\n", uuid);
 	printf("Hash type:       \t%d\n", o->format);
 	printf("Data blocks:     \t%llu\n", (unsigned long long)res->geo.data_blocks);

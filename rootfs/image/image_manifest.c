@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "init/base/hex.h"
 #include "init/base/verity_params.h"
 #include "rootfs/image/image.h"
 #include "rootfs/lib/jsondoc.h"
@@ -43,7 +44,7 @@ static json_object *erofs_section(const struct image_opts *o, const struct image
 	json_object *e = output(o, ".erofs", r->erofs_size, r->erofs_sha256);
 	char uuid[37], flags[128];
 
-	verity_uuid_format(r->erofs_uuid, uuid);
+	uuid_to_text(r->erofs_uuid, uuid);
 	snprintf(flags, sizeof(flags), "-E noinline_data -T %llu -U %s --all-root",
 	         (unsigned long long)o->source_date_epoch, uuid);
 	add_string(e, "uuid", uuid);
