@@ -2,6 +2,7 @@
 /* Trustee RVPS "sample" messages; the format and its versions are in rvps.h. */
 #include "measurement/rvps.h"
 
+#include "init/base/fileio.h"
 #include "init/base/json.h"
 
 #include <errno.h>
@@ -339,33 +340,15 @@ int rvps_write(const struct rvps_msg *m, FILE *f)
 int rvps_write_file(const struct rvps_msg *m, const char *path)
 {
 	char *msg;
-	size_t len, off = 0;
-	int fd, r;
+	int r;
 
 	if (strcmp(path, "-") == 0)
 		return rvps_write(m, stdout);
 	r = rvps_message_json(m, &msg);
 	if (r < 0)
 		return r;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		r = -errno;
-		free(msg);
-		return r;
-	}
-	len = strlen(msg);
-	while (off < len) {
-		ssize_t w = write(fd, msg + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	/* Whole or not at all: a verifier must never register half a message. */
+	r = write_string_file(path, msg, WRITE_ATOMIC);
 	free(msg);
 	return r;
 }

@@ -16,8 +16,35 @@
 #include "rootfs/image/cpio.h"
 #include "rootfs/tree/elfclosure.h"
 #include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/staged.h"
 #include "modules/stage.h"
 #include "rootfs/image/sbom.h"
+
+int build_out_begin(struct build *b, const char *out)
+{
+	int r = staged_dir_begin(&b->out, out, "build.json", b->why, sizeof(b->why));
+
+	if (r < 0)
+		return r;
+	b->out_dir = b->out.tmp;
+	return path_join(b->stage, sizeof(b->stage), b->out_dir, "root");
+}
+
+int build_out_commit(struct build *b)
+{
+	int r;
+
+	if (!b->keep_stage) {
+		(void)remove_tree(b->stage);
+		b->stage[0] = '\0';
+	}
+	r = staged_dir_commit(&b->out, b->why, sizeof(b->why));
+	if (r == 0) {
+		b->out_dir = b->out.final;
+		b->stage[0] = '\0';
+	}
+	return r;
+}
 
 int build_image(struct build *b)
 {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/staged.h"
 #include "rootfs/tree/mkosi.h"
 #include "rootfs/recipe/recipe.h"
 
@@ -315,5 +316,26 @@ int mkosi_tree_import(const char *src, const char *dst, const char *const *exclu
 		st->packages = count_packages(dst);
 	else if (!why[0])
 		snprintf(why, why_size, "%s", strerror(-r));
+	return r;
+}
+
+int mkosi_tree_output(const char *src, const char *dst, const char *const *exclude, size_t nexclude,
+                      struct mkosi_stats *st, char *why, size_t why_size)
+{
+	struct staged_dir out;
+	struct stat s;
+	int r = staged_dir_begin(&out, dst, NULL, why, why_size);
+
+	if (r < 0)
+		return r == -EEXIST || r == -ENOTDIR ? -EINVAL : r;
+	r = mkosi_tree_import(src, out.tmp, exclude, nexclude, NULL, NULL, st, why, why_size);
+	/* The root directory's mode is the tree's, as every directory below it. */
+	if (r == 0 && (stat(src, &s) < 0 || chmod(out.tmp, s.st_mode & 07777) < 0)) {
+		r = -errno;
+		snprintf(why, why_size, "%s: %s", dst, strerror(errno));
+	}
+	if (r == 0)
+		r = staged_dir_commit(&out, why, why_size);
+	staged_dir_abort(&out);
 	return r;
 }
