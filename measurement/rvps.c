@@ -6,11 +6,9 @@
 #include "init/base/json.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The newest trustee release whose formats measurement/README.md, 8 describes. */
 #define RVPS_NEWEST_MAJOR 0

@@ -42,8 +42,8 @@ static int check_final(const struct staged_dir *d, const char *marker, char *why
 	if (dir_empty(d->final))
 		return 0;
 	if (!marker) {
-		snprintf(why, why_size, "output %s exists and is not empty (it must be new or empty)",
-		         d->final);
+		snprintf(why, why_size,
+		         "output %s exists and is not empty (it must be new or empty)", d->final);
 		return -EEXIST;
 	}
 	snprintf(path, sizeof(path), "%s/%s", d->final, marker);
@@ -73,8 +73,8 @@ int staged_dir_begin(struct staged_dir *d, const char *final, const char *marker
 	base = strrchr(d->final, '/');
 	base = base ? base + 1 : d->final;
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
-		snprintf(why, why_size, "output %s: name the directory itself (it is replaced whole)",
-		         final);
+		snprintf(why, why_size,
+		         "output %s: name the directory itself (it is replaced whole)", final);
 		return -EINVAL;
 	}
 	if ((r = check_final(d, marker, why, why_size)) < 0) {
