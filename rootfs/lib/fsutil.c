@@ -170,6 +170,19 @@ int tree_walk(const char *root, unsigned flags,
 	return r;
 }
 
+bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool empty = d != NULL;
+
+	while (empty && (de = readdir(d)))
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	if (d)
+		closedir(d);
+	return empty;
+}
+
 static int remove_entry(const char *path, const struct stat *st, void *userdata)
 {
 	(void)st, (void)userdata;

@@ -25,6 +25,8 @@ int copy_file(const char *from, const char *to, mode_t mode);
  */
 int open_input_file(const char *path, uint64_t max, bool follow, struct stat *st, char *why,
                     size_t why_size);
+/* Whether path is a directory with no entry but . and .. (false when it cannot be read). */
+bool dir_is_empty(const char *path);
 /* Removes a directory tree (no symlink is followed). */
 int remove_tree(const char *path);
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "rootfs/lib/staged.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -12,21 +11,6 @@
 #include <unistd.h>
 
 #include "rootfs/lib/fsutil.h"
-
-/* Whether dir has no entry but . and .. */
-static bool dir_empty(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	bool empty = true;
-
-	if (!d)
-		return false;
-	while (empty && (de = readdir(d)))
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-	closedir(d);
-	return empty;
-}
 
 static int check_final(const struct staged_dir *d, const char *marker, char *why, size_t why_size)
 {
@@ -39,7 +23,7 @@ static int check_final(const struct staged_dir *d, const char *marker, char *why
 		snprintf(why, why_size, "output %s exists and is not a directory", d->final);
 		return -ENOTDIR;
 	}
-	if (dir_empty(d->final))
+	if (dir_is_empty(d->final))
 		return 0;
 	if (!marker) {
 		snprintf(why, why_size,

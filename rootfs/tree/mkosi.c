@@ -240,19 +240,6 @@ static int walk_dir(struct walk *w, int sfd, const char *src, const char *dst, c
 	return r;
 }
 
-static bool empty_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	bool empty = d != NULL;
-
-	while (empty && (de = readdir(d)))
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-	if (d)
-		closedir(d);
-	return empty;
-}
-
 static unsigned count_packages(const char *dst)
 {
 	char path[PATH_MAX], line[512];
@@ -293,7 +280,7 @@ int mkosi_tree_import(const char *src, const char *dst, const char *const *exclu
 			close(fd);
 		return -errno;
 	}
-	if (mkdir(dst, s.st_mode & 07777) < 0 && (errno != EEXIST || !empty_dir(dst))) {
+	if (mkdir(dst, s.st_mode & 07777) < 0 && (errno != EEXIST || !dir_is_empty(dst))) {
 		r = errno == EEXIST ? -ENOTEMPTY : -errno;
 		snprintf(why, why_size, "%s: %s (the output must be new or empty)", dst,
 		         strerror(-r));
