@@ -2,8 +2,8 @@
 /* `ccimage measure --mode tdx`: TDX launch-measurement prediction on the command line. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdint.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,7 +392,7 @@ int tdx_measure_main(int argc, char **argv)
 	ret = o.rvps ? write_rvps(&o, p) : EXIT_OK;
 	goto out;
 bad_file:
-	ret = r == -EFBIG || r == -EISDIR || r == -ENOENT ? EXIT_DATA : EXIT_SYSTEM;
+	ret = r == -EFBIG || r == -EISDIR ? EXIT_DATA : EXIT_SYSTEM;
 out:
 	free(f.fw);
 	free(f.kernel);

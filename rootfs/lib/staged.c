@@ -20,7 +20,8 @@ static int check_final(const struct staged_dir *d, const char *marker, char *why
 	if (lstat(d->final, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISDIR(st.st_mode)) {
-		snprintf(why, why_size, "output %s exists and is not a directory", d->final);
+		snprintf(why, why_size, "output %s exists and is not a directory (nor followed)",
+		         d->final);
 		return -ENOTDIR;
 	}
 	if (dir_is_empty(d->final))
@@ -49,11 +50,13 @@ int staged_dir_begin(struct staged_dir *d, const char *final, const char *marker
 
 	while (len > 1 && final[len - 1] == '/')
 		len--;
-	if (len >= sizeof(d->final))
+	d->tmp[0] = '\0'; /* nothing for staged_dir_abort() to remove until mkdtemp() made it */
+	if (len >= sizeof(d->final)) {
+		snprintf(why, why_size, "output %s: %s", final, strerror(ENAMETOOLONG));
 		return -ENAMETOOLONG;
+	}
 	memcpy(d->final, final, len);
 	d->final[len] = '\0';
-	d->tmp[0] = '\0';
 	base = strrchr(d->final, '/');
 	base = base ? base + 1 : d->final;
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
@@ -67,8 +70,11 @@ int staged_dir_begin(struct staged_dir *d, const char *final, const char *marker
 		return r;
 	}
 	if (snprintf(d->tmp, sizeof(d->tmp), "%.*s.%s.partial-XXXXXX", (int)(base - d->final),
-	             d->final, base) >= (int)sizeof(d->tmp))
+	             d->final, base) >= (int)sizeof(d->tmp)) {
+		d->tmp[0] = '\0';
+		snprintf(why, why_size, "output %s: %s", d->final, strerror(ENAMETOOLONG));
 		return -ENAMETOOLONG;
+	}
 	if (!mkdtemp(d->tmp)) {
 		r = -errno;
 		snprintf(why, why_size, "creating %s: %s", d->tmp, strerror(errno));
