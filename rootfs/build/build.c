@@ -198,16 +198,14 @@ int build_slices(struct build *b)
 	return r;
 }
 
-/* A recipe's source file: a regular file of at most this size (the agent is far smaller). */
-#define LOCAL_FILE_MAX (1ull << 30)
-
 /* Copies f's source; *named when the error (in b->why) is about the source itself. */
 static int copy_source(struct build *b, int rootfd, const struct recipe_file *f, bool *named)
 {
 	char reason[256];
 	struct stat st;
-	int in = open_input_file(f->source, LOCAL_FILE_MAX, f->follow, &st, reason, sizeof(reason));
-	int r = in < 0 ? in : stagefs_copy_in(rootfd, f->path, in, LOCAL_FILE_MAX, f->mode);
+	int in = open_input_file(f->source, BUILD_LOCAL_FILE_MAX, f->follow, &st, reason,
+	                         sizeof(reason));
+	int r = in < 0 ? in : stagefs_copy_in(rootfd, f->path, in, BUILD_LOCAL_FILE_MAX, f->mode);
 
 	if (in >= 0)
 		close(in);

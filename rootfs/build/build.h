@@ -19,6 +19,9 @@
 #include "rootfs/recipe/origin.h"
 #include "rootfs/recipe/recipe.h"
 
+/* A recipe's local file (files:, initramfs): a regular file of at most this size. */
+#define BUILD_LOCAL_FILE_MAX (1ull << 30)
+
 struct build_pkg {
 	const struct lock_entry *pin;
 	char deb[PATH_MAX];

@@ -61,6 +61,10 @@ for src in /dev/zero fifo dir loop link big; do
 	expect "case 1: source $src refused with exit 3, naming recipe, line and field" 3 \
 		"z.yaml:4: /x: source .*$src: " "$CCIMAGE" build z.yaml --out oz --quiet
 done
+printf 'format: 1\nname: t\ninitramfs:\n  files:\n    /x: {source: fifo, mode: 0644}\n' >i.yaml
+"$CCIMAGE" lock i.yaml --quiet
+expect "case 1: an initramfs source that is a FIFO is refused, not waited on" 3 \
+	"i.yaml:5: initramfs /x: source ./fifo: a FIFO, not a regular file" "$CCIMAGE" build i.yaml --out oi --quiet
 recipe z.yaml loop ", follow: true"
 expect "case 1/7: a symlink loop is bad input (exit 3)" 3 "source ./loop: a symlink loop" \
 	"$CCIMAGE" build z.yaml --out oz --quiet
