@@ -251,7 +251,8 @@ int rvps_write_file(const struct rvps_msg *m, const char *path)
 	r = rvps_message_json(m, &msg);
 	if (r < 0)
 		return r;
-	r = write_string_file(path, msg, 0);
+	/* Whole or not at all: a verifier must never register half a message. */
+	r = write_string_file(path, msg, WRITE_ATOMIC);
 	free(msg);
 	return r;
 }

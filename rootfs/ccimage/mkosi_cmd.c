@@ -51,8 +51,7 @@ static int run(int argc, char **argv)
 			        excludes[i]);
 			return EXIT_USAGE;
 		}
-	r = mkosi_tree_import(argv[optind], out, excludes, exclude.count, NULL, NULL, &st, why,
-	                      sizeof(why));
+	r = mkosi_tree_output(argv[optind], out, excludes, exclude.count, &st, why, sizeof(why));
 	if (r < 0) {
 		fprintf(stderr, "ccimage: mkosi tree: %s\n", why);
 		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;

@@ -7,6 +7,7 @@
 #include "tests/lib/tap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -505,6 +506,10 @@ TEST(cli_json_and_rvps)
 	ASSERT_CONTAINS(out,
 	                "\"sha256\": \"8f765dfabc127fc0a938a0744a3103ec15864d7d794eb4c398aa976b"
 	                "6d6ab16c\"");
+	/* The message replaces the file whole (a new inode): read it by its name. */
+	close(fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_TRUE(fd >= 0);
 	n = read(fd, buf, sizeof(buf) - 1);
 	ASSERT_TRUE(n > 0);
 	buf[n] = '\0';
