@@ -1,12 +1,14 @@
 #!/bin/bash
 # ccimage under hostile or broken input (issue 15): recipe sources that are
 # not regular files, builds that fail or are killed between steps, deeply
-# nested recipes, oversized inputs, device nodes in an image root, and the
+# nested recipes, oversized inputs, device nodes in an image root, numbers on
+# the command line outside the range recipes allow, and the
 # messages and exit codes of what is refused (3 for bad input, 4 only for
 # the system). Each check names the case it guards. Package-less recipes
 # build without the network; mkfs.erofs is the one outside tool.
 set -u
 cd "$(dirname "$0")/../.."
+repo=$PWD
 CCIMAGE=${CCIMAGE:-$PWD/build/ccimage}
 case $CCIMAGE in /*) ;; *) CCIMAGE=$PWD/$CCIMAGE ;; esac
 n=0
@@ -195,6 +197,16 @@ expect "case 7: verity verify: a bad device" 3 "/dev/null (the data device): nei
 	"$CCIMAGE" verity verify --no-superblock --salt=00 /dev/null vh "$root"
 expect "case 7: verity verify still accepts the good tree" 0 "" \
 	"$CCIMAGE" verity verify --no-superblock --salt=00 vd vh "$root"
+
+# Case 4: numbers on the command line are held to the range recipes allow.
+ovmf=$repo/tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin
+for v in -1 0 513; do
+	expect "case 4: measure --vcpus $v is a usage error naming the range" 2 "\-\-vcpus '$v': not 1..512" \
+		"$CCIMAGE" measure --mode snp --vcpu-type EPYC-v4 --ovmf "$ovmf" --vcpus "$v"
+	[ ! -s out.log ] || nok "case 4: --vcpus $v still printed a digest"
+done
+expect "case 4: measure --vcpus 512 is measured" 0 "" \
+	"$CCIMAGE" measure --mode snp --vcpu-type EPYC-v4 --ovmf "$ovmf" --vcpus 512
 
 echo "1..$n"
 [ $failed -eq 0 ]
