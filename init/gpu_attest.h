@@ -12,6 +12,12 @@
 
 #include "init/gpu_report.h"
 
+struct boot;
+struct nvrm_cc_state;
+
+/* Per GPU: report.bin, chain.pem, nonce.bin and verdict.json under <dir>/<bdf>/. */
+#define GPU_ATTEST_EVIDENCE_DIR "/run/ccinit/gpu"
+
 /* NVIDIA Device Identity CA (nvtrust's verifier_device_root.pem), DER. */
 extern const uint8_t gpu_attest_nvidia_root[];
 extern const size_t gpu_attest_nvidia_root_size;
@@ -39,3 +45,15 @@ struct gpu_attest_input {
  */
 int gpu_attest_verify(const struct gpu_attest_input *in, struct gpu_report *report, char *why,
                       size_t why_size);
+
+/*
+ * Attests every GPU the driver at ctl attached (the handshake with version):
+ * expected is the GPU count on PCI, and the RM must list as many. Writes the
+ * evidence of each GPU tried; stops at the first failure, naming the GPU.
+ */
+int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned expected,
+                   char *why, size_t why_size);
+
+/* The boot step's part (init/gpu.c): gpu_attest_all, a failure through boot_error. */
+int gpu_attest_step(struct boot *b, const char *ctl, const char *version,
+                    const struct nvrm_cc_state *cc, unsigned gpus);

@@ -93,6 +93,7 @@ TEST(cc_on_snp_ready_state_set_last)
 	image(&b, 1);
 	fake_file("/dev/sev-guest", "", 0600);
 	cc_on();
+	b.config.gpu_attest = GPU_ATTEST_OFF; /* the gate: test_gpu_attest_step.c */
 	snprintf(b.config.smi_srs, sizeof(b.config.smi_srs), "1");
 	ASSERT_EQ(gpu_step(&b), 0);
 	ASSERT_TRUE(b.gpu_up); /* the agent gets KATA_ATTESTER_VARIANT=nvidia */
@@ -200,6 +201,7 @@ TEST(ready_state_refused_by_driver)
 
 	image(&b, 1);
 	cc_on();
+	b.config.gpu_attest = GPU_ATTEST_OFF;
 	b.config.gpu_ready = true;
 	fake.set_status = NV_ERR_INSUFFICIENT_PERMISSIONS;
 	ASSERT_EQ(gpu_step(&b), -EPERM);
