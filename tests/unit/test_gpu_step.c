@@ -195,6 +195,24 @@ TEST(cc_on_not_ready_left_alone)
 	fake_teardown();
 }
 
+/* The gate runs first: a GPU that cannot be attested is never declared ready. */
+TEST(attestation_failure_leaves_gpus_not_ready)
+{
+	struct boot b;
+
+	image(&b, 1);
+	cc_on();
+	b.config.gpu_ready = true; /* ccinit.gpu.attest defaults to local */
+	ASSERT_TRUE(gpu_step(&b) < 0);
+	/* This fake driver answers no attestation control (test_gpu_attest_step.c has one). */
+	ASSERT_CONTAINS(b.why, "listing the GPUs the driver attached");
+	ASSERT_TRUE(traced(&b, "gpu attest"));
+	ASSERT_FALSE(traced(&b, "gpu ready state"));
+	ASSERT_EQ(fake.set_calls, 0);
+	ASSERT_FALSE(fake.ready);
+	fake_teardown();
+}
+
 TEST(ready_state_refused_by_driver)
 {
 	struct boot b;
