@@ -41,6 +41,15 @@ static struct {
 static char root[64];
 static struct sys_ops ops;
 
+static void remove_root(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (root[0] && system(cmd) != 0)
+		printf("# could not remove %s\n", root);
+}
+
 static int fake_open(const char *path, int flags, mode_t mode)
 {
 	(void)flags, (void)mode;
@@ -140,6 +149,7 @@ static void setup(void)
 	rm.next_handle = 0x10;
 	snprintf(root, sizeof(root), "/tmp/test-gpu-attest-XXXXXX");
 	ASSERT_TRUE(mkdtemp(root) != NULL);
+	atexit(remove_root);
 	snprintf(path, sizeof(path), "%s/run", root);
 	ASSERT_EQ(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/run/ccinit", root);
@@ -165,6 +175,22 @@ static char *evidence(const char *name, size_t *len)
 static int run(bool devtools, unsigned expected, char *why, size_t size)
 {
 	return gpu_attest_all("/dev/nvidiactl", "580.159.04", devtools, expected, why, size);
+}
+
+/* Field offsets as ctrlcb33.h, cl0080.h and ctrl0000gpu.h lay them out (natural alignment). */
+TEST(layouts)
+{
+	ASSERT_EQ(offsetof(struct nv_cc_certificate_params, cert_chain_size), 4100);
+	ASSERT_EQ(offsetof(struct nv_cc_certificate_params, attestation_cert_chain), 4104);
+	ASSERT_EQ(offsetof(struct nv_cc_certificate_params, attestation_cert_chain_size), 9224);
+	ASSERT_EQ(offsetof(struct nv_cc_report_params, nonce), 4);
+	ASSERT_EQ(offsetof(struct nv_cc_report_params, report), 36);
+	ASSERT_EQ(offsetof(struct nv_cc_report_params, report_size), 8228);
+	ASSERT_EQ(offsetof(struct nv_cc_report_params, cec_report_present), 8232);
+	ASSERT_EQ(offsetof(struct nv_cc_report_params, cec_report_size), 12332);
+	ASSERT_EQ(offsetof(struct nv0080_alloc, va_space_size), 24);
+	ASSERT_EQ(offsetof(struct nv0080_alloc, va_mode), 48);
+	ASSERT_EQ(offsetof(struct nv0000_pci_info, slot), 10);
 }
 
 TEST(sample_gpu_passes_and_leaves_evidence)
@@ -194,6 +220,7 @@ TEST(sample_gpu_passes_and_leaves_evidence)
 	ASSERT_CONTAINS(text, "\"vbios_version\":\"96.00.9F.00.01\"");
 	ASSERT_CONTAINS(text, GPU_ATTEST_NVIDIA_ROOT_SHA256);
 	free(text);
+	remove_root();
 }
 
 TEST(another_nonce_fails_naming_gpu_and_check)
@@ -209,6 +236,7 @@ TEST(another_nonce_fails_naming_gpu_and_check)
 	ASSERT_CONTAINS(text, "\"verdict\":\"fail\"");
 	ASSERT_CONTAINS(text, "nonce: ");
 	free(text);
+	remove_root();
 }
 
 TEST(devtools_fails)
@@ -218,6 +246,7 @@ TEST(devtools_fails)
 	setup();
 	ASSERT_EQ(run(true, 1, why, sizeof(why)), -EPERM);
 	ASSERT_CONTAINS(why, "GPU 0000:41:00.0: attestation failed: debug: ");
+	remove_root();
 }
 
 TEST(a_gpu_the_rm_does_not_list_fails)
@@ -227,6 +256,7 @@ TEST(a_gpu_the_rm_does_not_list_fails)
 	setup();
 	ASSERT_EQ(run(false, 2, why, sizeof(why)), -ENODEV);
 	ASSERT_CONTAINS(why, "the driver attached 1 GPUs for attestation, PCI has 2");
+	remove_root();
 }
 
 TEST(certificate_control_refused)
@@ -238,6 +268,7 @@ TEST(certificate_control_refused)
 	ASSERT_EQ(run(false, 1, why, sizeof(why)), -EOPNOTSUPP);
 	ASSERT_CONTAINS(why,
 	                "GPU 0000:41:00.0: fetching the report and chain: NV_ERR_NOT_SUPPORTED");
+	remove_root();
 }
 
 TEST(chain_from_the_driver_to_another_root_fails)
@@ -251,4 +282,5 @@ TEST(chain_from_the_driver_to_another_root_fails)
 		tap_fail("cannot read the test chain");
 	ASSERT_EQ(run(false, 1, why, sizeof(why)), -EKEYREJECTED);
 	ASSERT_CONTAINS(why, "GPU 0000:41:00.0: attestation failed: certificate chain: ");
+	remove_root();
 }
