@@ -29,6 +29,7 @@ struct fetched {
 	struct nv_cc_certificate_params cert;
 	struct nv_cc_report_params rep;
 	uint8_t nonce[GPU_REPORT_NONCE_SIZE];
+	uint8_t digest[GPU_ATTEST_DIGEST_SIZE]; /* of report and chain: what RTMR3 gets */
 };
 
 static int write_file(const char *dir, const char *name, const void *data, size_t size)
@@ -46,22 +47,24 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 }
 
 static int write_verdict(const char *dir, const struct nvrm_gpu *g, const struct gpu_report *rep,
-                         const uint8_t *nonce, int result, const char *why)
+                         const struct fetched *f, int result, const char *why)
 {
 	struct json_object *o = json_object_new_object();
-	char hex[2 * GPU_REPORT_NONCE_SIZE + 1];
+	char hex[2 * GPU_ATTEST_DIGEST_SIZE + 1];
 	const char *text;
 	int r;
 
 	if (!o)
 		return -ENOMEM;
-	hex_encode(nonce, GPU_REPORT_NONCE_SIZE, hex);
+	hex_encode(f->nonce, GPU_REPORT_NONCE_SIZE, hex);
 	json_object_object_add(o, "gpu", json_object_new_string(g->bdf));
 	json_object_object_add(o, "verdict", json_object_new_string(result == 0 ? "pass" : "fail"));
 	json_object_object_add(o, "reason", result == 0 ? NULL : json_object_new_string(why));
 	json_object_object_add(o, "nonce", json_object_new_string(hex));
 	json_object_object_add(o, "root_sha256",
 	                       json_object_new_string(GPU_ATTEST_NVIDIA_ROOT_SHA256));
+	hex_encode(f->digest, GPU_ATTEST_DIGEST_SIZE, hex);
+	json_object_object_add(o, "evidence_sha384", json_object_new_string(hex));
 	if (result == 0) {
 		json_object_object_add(o, "driver_version",
 		                       json_object_new_string(rep->driver_version));
@@ -98,12 +101,12 @@ static int write_evidence(const struct nvrm_gpu *g, const struct fetched *f,
 	if (r == 0)
 		r = write_file(dir, "nonce.bin", f->nonce, sizeof(f->nonce));
 	if (r == 0)
-		r = write_verdict(dir, g, rep, f->nonce, result, why);
+		r = write_verdict(dir, g, rep, f, result, why);
 	return r;
 }
 
 static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, bool devtools, struct fetched *f,
-                      char *why, size_t why_size)
+                      bool *measured, char *why, size_t why_size)
 {
 	struct gpu_attest_input in = {.devtools = devtools};
 	struct gpu_report rep;
@@ -124,6 +127,8 @@ static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, bool devtools, 
 	in.nonce = f->nonce;
 	in.root_der = gpu_attest_nvidia_root;
 	in.root_size = gpu_attest_nvidia_root_size;
+	gpu_attest_evidence_digest(in.report, in.report_size, in.chain_pem, in.chain_size,
+	                           f->digest);
 	r = gpu_attest_verify(&in, &rep, check, sizeof(check));
 	w = write_evidence(g, f, &rep, r, check);
 	if (r < 0)
@@ -131,11 +136,14 @@ static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, bool devtools, 
 	if (w < 0)
 		return why_set(why, why_size, w, "GPU %s: writing the evidence under %s", g->bdf,
 		               GPU_ATTEST_EVIDENCE_DIR);
-	return 0;
+	r = gpu_attest_extend_rtmr3(g->bdf, f->digest, why, why_size);
+	if (r == 1)
+		*measured = false;
+	return r < 0 ? r : 0;
 }
 
 int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned expected,
-                   char *why, size_t why_size)
+                   bool *measured, char *why, size_t why_size)
 {
 	struct nvrm_gpu gpus[NV0000_CTRL_GPU_MAX_ATTACHED_GPUS];
 	struct fetched *f = malloc(sizeof(*f)); /* 21 KiB: not on PID 1's stack */
@@ -162,8 +170,9 @@ int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned
 		r = why_set(why, why_size, -ENODEV,
 		            "the driver attached %u GPUs for attestation, PCI has %u", count,
 		            expected);
+	*measured = true;
 	for (unsigned i = 0; r == 0 && i < count; i++)
-		r = attest_one(&rm, &gpus[i], devtools, f, why, why_size);
+		r = attest_one(&rm, &gpus[i], devtools, f, measured, why, why_size);
 	nvrm_close(&rm);
 	free(f);
 	return r;
@@ -173,10 +182,15 @@ int gpu_attest_step(struct boot *b, const char *ctl, const char *version,
                     const struct nvrm_cc_state *cc, unsigned gpus)
 {
 	char why[640] = "";
-	int r = gpu_attest_all(ctl, version, cc->caps.devtools_mode != 0, gpus, why, sizeof(why));
+	bool measured = false;
+	int r = gpu_attest_all(ctl, version, cc->caps.devtools_mode != 0, gpus, &measured, why,
+	                       sizeof(why));
 
 	if (r < 0)
 		return boot_error(b, r, "%s", why);
+	if (!measured)
+		log_notice("gpu: no %s (not a TD, or Linux before 6.16): evidence not measured",
+		           GPU_ATTEST_RTMR3);
 	log_info("gpu: %u GPUs attested against NVIDIA's root; evidence in %s", gpus,
 	         GPU_ATTEST_EVIDENCE_DIR);
 	return 0;

@@ -17,6 +17,9 @@ struct nvrm_cc_state;
 
 /* Per GPU: report.bin, chain.pem, nonce.bin and verdict.json under <dir>/<bdf>/. */
 #define GPU_ATTEST_EVIDENCE_DIR "/run/ccinit/gpu"
+/* Linux 6.16+ TSM measurement register of a TD: a 48-byte write extends RTMR3. */
+#define GPU_ATTEST_RTMR3       "/sys/devices/virtual/misc/tdx_guest/measurements/rtmr3:sha384"
+#define GPU_ATTEST_DIGEST_SIZE 48
 
 /* NVIDIA Device Identity CA (nvtrust's verifier_device_root.pem), DER. */
 extern const uint8_t gpu_attest_nvidia_root[];
@@ -50,10 +53,21 @@ int gpu_attest_verify(const struct gpu_attest_input *in, struct gpu_report *repo
  * Attests every GPU the driver at ctl attached (the handshake with version):
  * expected is the GPU count on PCI, and the RM must list as many. Writes the
  * evidence of each GPU tried; stops at the first failure, naming the GPU.
+ * Each GPU that passed is extended into RTMR3; *measured is false when the
+ * kernel offers no register for it.
  */
 int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned expected,
-                   char *why, size_t why_size);
+                   bool *measured, char *why, size_t why_size);
 
 /* The boot step's part (init/gpu.c): gpu_attest_all, a failure through boot_error. */
 int gpu_attest_step(struct boot *b, const char *ctl, const char *version,
                     const struct nvrm_cc_state *cc, unsigned gpus);
+
+/* The evidence digest of one GPU: SHA-384(report || chain), as the files hold them. */
+void gpu_attest_evidence_digest(const uint8_t *report, size_t report_size, const char *chain,
+                                size_t chain_size, uint8_t out[GPU_ATTEST_DIGEST_SIZE]);
+/*
+ * Extends RTMR3 with digest and appends "<bdf> <hex>" to <evidence dir>/rtmr3.log.
+ * 1 when the kernel has no such register (not a TD, or Linux before 6.16).
+ */
+int gpu_attest_extend_rtmr3(const char *bdf, const uint8_t *digest, char *why, size_t why_size);

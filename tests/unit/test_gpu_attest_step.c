@@ -17,6 +17,8 @@
 #include "init/gpu_attest.h"
 #include "init/nvrm_attest.h"
 #include "init/sys.h"
+#include "measurement/tdx.h"
+#include "rootfs/ccimage/command.h"
 #include "tests/lib/tap.h"
 
 #define NV       "tests/fixtures/nvidia-gpu/"
@@ -172,9 +174,12 @@ static char *evidence(const char *name, size_t *len)
 	return buf;
 }
 
+static bool measured;
+
 static int run(bool devtools, unsigned expected, char *why, size_t size)
 {
-	return gpu_attest_all("/dev/nvidiactl", "580.159.04", devtools, expected, why, size);
+	return gpu_attest_all("/dev/nvidiactl", "580.159.04", devtools, expected, &measured, why,
+	                      size);
 }
 
 /* Field offsets as ctrlcb33.h, cl0080.h and ctrl0000gpu.h lay them out (natural alignment). */
@@ -220,6 +225,7 @@ TEST(sample_gpu_passes_and_leaves_evidence)
 	ASSERT_CONTAINS(text, "\"vbios_version\":\"96.00.9F.00.01\"");
 	ASSERT_CONTAINS(text, GPU_ATTEST_NVIDIA_ROOT_SHA256);
 	free(text);
+	ASSERT_FALSE(measured); /* this fake kernel has no TSM measurement register */
 	remove_root();
 }
 
@@ -283,4 +289,71 @@ TEST(chain_from_the_driver_to_another_root_fails)
 	ASSERT_EQ(run(false, 1, why, sizeof(why)), -EKEYREJECTED);
 	ASSERT_CONTAINS(why, "GPU 0000:41:00.0: attestation failed: certificate chain: ");
 	remove_root();
+}
+
+/* The TSM measurement register file, as a plain file: what was written is the extend. */
+static void make_rtmr3(void)
+{
+	char path[512], *slash;
+
+	snprintf(path, sizeof(path), "%s%s", root, GPU_ATTEST_RTMR3);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	ASSERT_EQ(write_string_file(path, "", 0), 0);
+}
+
+TEST(evidence_digest_extends_rtmr3_as_ccimage_predicts)
+{
+	uint8_t both[16384], want[SHA384_LEN], rtmr[SHA384_LEN] = {0};
+	char why[640] = "", path[512], hex[2 * SHA384_LEN + 1], *text, *argv[3];
+	size_t len;
+
+	setup();
+	make_rtmr3();
+	if (run(false, 1, why, sizeof(why)) != 0)
+		tap_fail("%s", why);
+	ASSERT_TRUE(measured);
+	/* D = SHA-384(report || chain), computed here with OpenSSL, not mbedTLS. */
+	memcpy(both, rm.report, rm.report_size);
+	memcpy(both + rm.report_size, rm.chain, rm.chain_size);
+	ASSERT_EQ(tdx_sha384(both, rm.report_size + rm.chain_size, want), 0);
+	snprintf(path, sizeof(path), "%s%s", root, GPU_ATTEST_RTMR3);
+	if (read_full_file(path, 4096, &text, &len) < 0)
+		tap_fail("cannot read %s", path);
+	ASSERT_EQ(len, SHA384_LEN);
+	ASSERT_MEM(text, want, SHA384_LEN);
+	free(text);
+	tdx_hex(want, SHA384_LEN, hex);
+	snprintf(path, sizeof(path), "%s" GPU_ATTEST_EVIDENCE_DIR "/rtmr3.log", root);
+	if (read_full_file(path, 4096, &text, &len) < 0)
+		tap_fail("no event log");
+	ASSERT_CONTAINS(text, "0000:41:00.0 ");
+	ASSERT_CONTAINS(text, hex);
+	free(text);
+	text = evidence("verdict.json", &len);
+	ASSERT_CONTAINS(text, hex);
+	free(text);
+	/* ccimage's prediction from the log's digest: SHA-384(0^48 || D). */
+	ASSERT_EQ(tdx_extend(rtmr, want), 0);
+	snprintf(path, sizeof(path), "%s/prediction", root);
+	ASSERT_TRUE(freopen(path, "w", stdout) != NULL);
+	argv[0] = "gpu-rtmr3", argv[1] = hex, argv[2] = NULL;
+	ASSERT_EQ(gpu_rtmr3_main(2, argv), 0);
+	fflush(stdout);
+	if (read_full_file(path, 4096, &text, &len) < 0)
+		tap_fail("no prediction");
+	tdx_hex(rtmr, SHA384_LEN, hex);
+	ASSERT_CONTAINS(text, hex);
+	free(text);
+	remove_root();
+}
+
+TEST(ccimage_gpu_rtmr3_refuses_a_bad_digest)
+{
+	char *argv[] = {"gpu-rtmr3", "abcd", NULL};
+
+	ASSERT_EQ(gpu_rtmr3_main(2, argv), EXIT_DATA);
 }
