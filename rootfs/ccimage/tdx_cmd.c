@@ -342,7 +342,7 @@ int tdx_measure_main(int argc, char **argv)
 	if (!tdvf || !p)
 		goto out;
 	if (f.fw) {
-		r = tdvf_parse(f.fw, f.fw_len, tdvf, err);
+		r = tdvf_parse(f.fw, f.fw_len, tdvf, err, sizeof(err));
 		if (r < 0) {
 			fprintf(stderr, "ccimage measure: %s: %s\n", o.ovmf, err);
 			ret = EXIT_DATA;
@@ -366,7 +366,7 @@ int tdx_measure_main(int argc, char **argv)
 		in.acpi[i] = f.acpi[i];
 		in.acpi_len[i] = f.acpi_len[i];
 	}
-	r = tdx_predict(&in, p, err);
+	r = tdx_predict(&in, p, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "ccimage measure: %s\n", err[0] ? err : strerror(-r));
 		ret = r == -EINVAL                ? EXIT_USAGE

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "init/base/log.h"
+#include "init/base/hex.h"
 #include "measurement/verity.h"
 #include "init/base/verity_params.h"
 #include "rootfs/ccimage/command.h"
@@ -133,7 +134,7 @@ static int parse_value(int c, struct cmd_args *a)
 		a->o.superblock = false;
 		break;
 	case OPT_UUID:
-		r = verity_uuid_parse(optarg, a->o.uuid);
+		r = uuid_from_text(optarg, a->o.uuid);
 		a->o.uuid_set = true;
 		break;
 	case OPT_HASH_OFFSET:
@@ -253,7 +254,7 @@ static void print_header(const char *hash_path, const struct verity_opts *o,
 
 	printf("VERITY header information for %s\n", hash_path);
 	if (o->superblock)
-		verity_uuid_format(res->uuid, uuid);
+		uuid_to_text(res->uuid, uuid);
 	printf("UUID:            \t%s\n", uuid);
 	printf("Hash type:       \t%d\n", o->format);
 	printf("Data blocks:     \t%llu\n", (unsigned long long)res->geo.data_blocks);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "measurement/verity.h"
+#include "init/base/hex.h"
 #include "rootfs/image/image.h"
 #include "rootfs/lib/spawn.h"
 
@@ -30,7 +30,7 @@ int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], con
 	int n = 0, r;
 
 	memcpy(uuid_arg, "-U", 2);
-	verity_uuid_format(uuid, uuid_arg + 2);
+	uuid_to_text(uuid, uuid_arg + 2);
 	snprintf(time_arg, sizeof(time_arg), "-T%llu", (unsigned long long)o->source_date_epoch);
 	argv[n++] = (char *)o->mkfs_erofs;
 	argv[n++] = "--quiet";

@@ -11,7 +11,7 @@
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
 #include "init/gpu_attest.h"
-#include "init/sha256.h"
+#include "init/base/sha256.h"
 #include "tests/lib/tap.h"
 
 #define NV   "tests/fixtures/nvidia-gpu/"

@@ -113,15 +113,15 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
 		a->h_new = a->h_class == NV01_DEVICE_0      ? H_DEVICE
 		           : a->h_class == NV20_SUBDEVICE_0 ? H_SUB
 		                                            : ++rm.next_handle;
-		a->status = a->h_class == NV20_SUBDEVICE_0 && a->h_parent != H_DEVICE
-		                    ? NV_ERR_INVALID_ARGUMENT
-		                    : NV_OK;
+		a->params.status = a->h_class == NV20_SUBDEVICE_0 && a->h_parent != H_DEVICE
+		                           ? NV_ERR_INVALID_ARGUMENT
+		                           : NV_OK;
 		return 0;
 	}
 	case NV_ESC_RM_CONTROL: {
 		struct nvos54_control *c = arg;
-		c->status =
-		        control(c->cmd, c->h_object, (void *)(uintptr_t)c->params, c->params_size);
+		c->params.status = control(c->cmd, c->h_object, (void *)(uintptr_t)c->params.ptr,
+		                           c->params.size);
 		return 0;
 	}
 	case NV_ESC_RM_FREE:
