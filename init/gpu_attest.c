@@ -25,6 +25,8 @@
 #include "init/nvrm_attest.h"
 #include "init/sys.h"
 
+#define GPU_ATTEST_PARENT_DIR "/run/ccinit"
+
 struct fetched {
 	struct nv_cc_certificate_params cert;
 	struct nv_cc_report_params rep;
@@ -87,6 +89,11 @@ static int write_evidence(const struct nvrm_gpu *g, const struct fetched *f,
 	char dir[600], base[512];
 	int r;
 
+	/* /run/ccinit exists only where a verified root was built: make it otherwise. */
+	if (sys_path(base, sizeof(base), GPU_ATTEST_PARENT_DIR) < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(base, 0755) < 0 && errno != EEXIST)
+		return -errno;
 	if (sys_path(base, sizeof(base), GPU_ATTEST_EVIDENCE_DIR) < 0)
 		return -ENAMETOOLONG;
 	if (mkdir(base, 0755) < 0 && errno != EEXIST)

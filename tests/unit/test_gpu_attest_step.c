@@ -154,8 +154,6 @@ static void setup(void)
 	atexit(remove_root);
 	snprintf(path, sizeof(path), "%s/run", root);
 	ASSERT_EQ(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/run/ccinit", root);
-	ASSERT_EQ(mkdir(path, 0755), 0);
 	ops = sys_real;
 	ops.open = fake_open;
 	ops.ioctl = fake_ioctl;
