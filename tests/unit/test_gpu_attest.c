@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
@@ -41,18 +42,21 @@ static char *read_text(const char *path, size_t *len)
 }
 
 /* DER from a one-certificate PEM, through the hex decoder: base64 by hand is not worth it. */
+/* DER from a one-certificate PEM by OpenSSL's command line: a reading independent of mbedTLS. */
 static size_t pem_to_der(const char *pem_path, uint8_t *out, size_t size)
 {
-	char cmd[512], *hex;
+	char cmd[512], tmp[64], *hex;
 	size_t len;
 	int n;
 
+	snprintf(tmp, sizeof(tmp), "/tmp/test_gpu_attest.%d.hex", (int)getpid());
 	snprintf(cmd, sizeof(cmd),
-	         "openssl x509 -in %s -outform DER | od -An -v -tx1 | tr -d ' \\n' >%s.hex",
-	         pem_path, "build/tests/gpu_attest_root");
+	         "openssl x509 -in %s -outform DER | od -An -v -tx1 | tr -d ' \\n' >%s", pem_path,
+	         tmp);
 	if (system(cmd) != 0)
 		tap_fail("openssl could not convert %s", pem_path);
-	hex = read_text("build/tests/gpu_attest_root.hex", &len);
+	hex = read_text(tmp, &len);
+	unlink(tmp);
 	n = hex_decode(hex, len, out, size);
 	free(hex);
 	if (n <= 0)
