@@ -13,6 +13,7 @@
 
 #include "init/boot.h"
 #include "init/gpu.h"
+#include "init/gpu_attest.h"
 #include "init/base/log.h"
 #include "init/sys.h"
 #include "init/trace.h"
@@ -264,6 +265,10 @@ int gpu_step(struct boot *b)
 	if (topo.gpu_count)
 		SUB("gpu cc state", check_cc(b, cc_policy, version, &cc));
 	SUB("gpu daemons", start_daemons(b, &topo, nodes, node_count));
+	/* The gate: no GPU is declared ready before it proved itself (init/gpu-attestation.md). */
+	if (set && ready && topo.gpu_count && c->gpu_attest == GPU_ATTEST_LOCAL &&
+	    gpu_cc_mode_of(&cc.caps) != GPU_CC_MODE_OFF)
+		SUB("gpu attest", gpu_attest_step(b, GPU_NVIDIACTL, version, &cc, topo.gpu_count));
 	if (set && topo.gpu_count)
 		SUB("gpu ready state", set_ready(b, version, &cc, ready));
 	b->gpu_up = topo.gpu_count > 0; /* the agent then starts the NVIDIA attester */

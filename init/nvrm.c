@@ -116,8 +116,8 @@ static int rm_call(struct nvrm *rm, unsigned nr, void *arg, size_t size,
 	return 0;
 }
 
-static int rm_alloc(struct nvrm *rm, uint32_t root, uint32_t parent, uint32_t cls, void *params,
-                    uint32_t params_size, uint32_t *handle)
+int nvrm_alloc(struct nvrm *rm, uint32_t root, uint32_t parent, uint32_t cls, void *params,
+               uint32_t params_size, uint32_t *handle)
 {
 	struct nvos21_alloc a = {
 	        .h_root = root,
@@ -140,26 +140,31 @@ int nvrm_cc_attach(struct nvrm *rm)
 	struct nv_cc_alloc_params p;
 	int r;
 
-	r = rm_alloc(rm, 0, 0, NV01_ROOT_CLIENT, NULL, 0, &rm->client);
+	r = nvrm_alloc(rm, 0, 0, NV01_ROOT_CLIENT, NULL, 0, &rm->client);
 	if (r < 0)
 		return r;
 	p.h_client = rm->client;
-	return rm_alloc(rm, rm->client, rm->client, NV_CONFIDENTIAL_COMPUTE, &p, sizeof(p),
-	                &rm->cc);
+	return nvrm_alloc(rm, rm->client, rm->client, NV_CONFIDENTIAL_COMPUTE, &p, sizeof(p),
+	                  &rm->cc);
 }
 
-static int rm_control(struct nvrm *rm, uint32_t cmd, void *params, uint32_t size)
+int nvrm_control(struct nvrm *rm, uint32_t object, uint32_t cmd, void *params, uint32_t size)
 {
 	struct nvos54_control c = {
 	        .h_client = rm->client,
-	        .h_object = rm->cc,
+	        .h_object = object,
 	        .cmd = cmd,
 	        .params = {.ptr = (uint64_t)(uintptr_t)params, .size = size},
 	};
 
-	if (rm->client == 0 || rm->cc == 0)
+	if (rm->client == 0 || object == 0)
 		return -EBADF;
 	return rm_call(rm, NV_ESC_RM_CONTROL, &c, sizeof(c), &c.params);
+}
+
+static int rm_control(struct nvrm *rm, uint32_t cmd, void *params, uint32_t size)
+{
+	return nvrm_control(rm, rm->cc, cmd, params, size);
 }
 
 int nvrm_cc_get(struct nvrm *rm, struct nvrm_cc_state *s)

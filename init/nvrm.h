@@ -146,6 +146,12 @@ int nvrm_cc_attach(struct nvrm *rm);
 
 int nvrm_cc_get(struct nvrm *rm, struct nvrm_cc_state *s);
 
+/* An RM object of class cls under parent; the RM picks *handle. */
+int nvrm_alloc(struct nvrm *rm, uint32_t root, uint32_t parent, uint32_t cls, void *params,
+               uint32_t params_size, uint32_t *handle);
+/* A control on object (the client, the CC object, a device); RM status in rm->status. */
+int nvrm_control(struct nvrm *rm, uint32_t object, uint32_t cmd, void *params, uint32_t size);
+
 /* Sets the GPUs-ready state (privileged; never called by gpu-status). */
 int nvrm_cc_set_ready(struct nvrm *rm, bool ready);
 

@@ -13,6 +13,7 @@ TEST(cc_on_snp_ready_state_set_last)
 	image(&b, 1);
 	fake_file("/dev/sev-guest", "", 0600);
 	cc_on();
+	b.config.gpu_attest = GPU_ATTEST_OFF; /* the gate: test_gpu_attest_step.c */
 	snprintf(b.config.smi_srs, sizeof(b.config.smi_srs), "1");
 	ASSERT_EQ(gpu_step(&b), 0);
 	ASSERT_TRUE(b.gpu_up); /* the agent gets KATA_ATTESTER_VARIANT=nvidia */
@@ -114,12 +115,31 @@ TEST(cc_on_not_ready_left_alone)
 	fake_teardown();
 }
 
+/* The gate runs first: a GPU that cannot be attested is never declared ready. */
+TEST(attestation_failure_leaves_gpus_not_ready)
+{
+	struct boot b;
+
+	image(&b, 1);
+	cc_on();
+	b.config.gpu_ready = true; /* ccinit.gpu.attest defaults to local */
+	ASSERT_TRUE(gpu_step(&b) < 0);
+	/* This fake driver answers no attestation control (test_gpu_attest_step.c has one). */
+	ASSERT_CONTAINS(b.why, "listing the GPUs the driver attached");
+	ASSERT_TRUE(traced(&b, "gpu attest"));
+	ASSERT_FALSE(traced(&b, "gpu ready state"));
+	ASSERT_EQ(fake.set_calls, 0);
+	ASSERT_FALSE(fake.ready);
+	fake_teardown();
+}
+
 TEST(ready_state_refused_by_driver)
 {
 	struct boot b;
 
 	image(&b, 1);
 	cc_on();
+	b.config.gpu_attest = GPU_ATTEST_OFF;
 	b.config.gpu_ready = true;
 	fake.set_status = NV_ERR_INSUFFICIENT_PERMISSIONS;
 	ASSERT_EQ(gpu_step(&b), -EPERM);
