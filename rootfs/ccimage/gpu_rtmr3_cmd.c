@@ -15,29 +15,21 @@
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
-static void usage(FILE *f)
-{
-	fputs("usage: ccimage gpu-rtmr3 DIGEST...\n"
-	      "\n"
-	      "Prints RTMR3 after extending a zeroed register with each SHA-384 evidence digest\n"
-	      "(96 hex digits) in order, as ccinit's GPU attestation does, one per GPU.\n",
-	      f);
-}
+static const char usage_text[] =
+        "usage: ccimage gpu-rtmr3 DIGEST...\n"
+        "\n"
+        "Prints RTMR3 after extending a zeroed register with each SHA-384 evidence digest\n"
+        "(96 hex digits) in order, as ccinit's GPU attestation does, one per GPU.\n";
 
 int gpu_rtmr3_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-	struct cli cli = {argc, argv, "h", longopts, usage};
+	const struct cli_opt none[] = {{0}};
+	struct cli cli = {argc, argv, usage_text, none};
 	uint8_t rtmr[SHA384_LEN] = {0}, digest[SHA384_LEN];
 	char hex[2 * SHA384_LEN + 1];
-	int c;
 
-	while (cli_next(&cli, &c))
-		;
-	if (cli.stop)
+	if (!cli_parse(&cli, 1, -1))
 		return cli.exit_code;
-	if (!cli_args(&cli, 1, -1))
-		return EXIT_USAGE;
 	for (int i = optind; i < argc; i++) {
 		if (tdx_unhex(argv[i], digest, sizeof(digest)) < 0) {
 			fprintf(stderr, "ccimage gpu-rtmr3: '%s' is not a SHA-384 digest in hex\n",
