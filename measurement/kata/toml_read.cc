@@ -167,3 +167,16 @@ extern "C" int kata_toml_array_size(const struct kata_toml *t, const char *path,
 	*n = a->size();
 	return 0;
 }
+
+extern "C" int kata_toml_table_size(const struct kata_toml *t, const char *path, size_t *n,
+                                    char *why, size_t why_size)
+{
+	const toml::node *node = lookup(t, path);
+	if (!node)
+		return -ENOENT;
+	const toml::table *tab = node->as_table();
+	if (!tab)
+		return why_at(t, *node, path, "a table", why, why_size);
+	*n = tab->size();
+	return 0;
+}

@@ -51,6 +51,10 @@ int kata_toml_u32(const struct kata_toml *t, const char *path, uint32_t *out, ch
 int kata_toml_array_size(const struct kata_toml *t, const char *path, size_t *n, char *why,
                          size_t why_size);
 
+/* Keys of the table at path into *n; -ENOENT when absent, -EINVAL when not a table. */
+int kata_toml_table_size(const struct kata_toml *t, const char *path, size_t *n, char *why,
+                         size_t why_size);
+
 /* Whether a value (of any type) is at path. */
 bool kata_toml_has(const struct kata_toml *t, const char *path);
 

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "init/base/fileio.h"
+#include "init/base/hex.h"
 #include "measurement/kata/cmdline.h"
+#include "measurement/kata/initdata.h"
+#include "measurement/rvps.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
@@ -101,3 +104,59 @@ static int kata_cmdline_main(int argc, char **argv)
 
 CCIMAGE_COMMAND(kata_cmdline, "kata cmdline", "the kernel command line Kata passes for a TOML",
                 kata_cmdline_main);
+
+static void initdata_usage(FILE *f)
+{
+	fprintf(f, "usage: ccimage kata initdata FILE\n"
+	           "Kata's initdata document FILE (the TOML, not the gzip+base64 annotation) to\n"
+	           "the digest with the algorithm it names, and the values the TEE reports:\n"
+	           "snp_host_data (32 bytes), its base64 as trustee's SNP claim init_data, and\n"
+	           "tdx_mr_config_id (48 bytes): the digest cut or zero-padded to each size.\n");
+}
+
+static void print_hex(const char *label, const uint8_t *data, size_t n)
+{
+	char hex[2 * INITDATA_MAX_DIGEST + 1];
+	hex_encode(data, n, hex);
+	printf("%s %s\n", label, hex);
+}
+
+static int kata_initdata_main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+	struct cli cli = {argc, argv, "h", opts, initdata_usage};
+	struct initdata_digest d;
+	char why[PATH_MAX + 256] = "", *text = NULL, *b64 = NULL;
+	size_t len;
+	int c, r;
+
+	while (cli_next(&cli, &c))
+		;
+	if (cli.stop)
+		return cli.exit_code;
+	if (!cli_args(&cli, 1, 1))
+		return EXIT_USAGE;
+	r = read_full_file(argv[optind], 1u << 20, &text, &len);
+	if (r < 0) {
+		fprintf(stderr, "ccimage kata initdata: %s: %s\n", argv[optind], strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	r = initdata_digest(argv[optind], text, len, &d, why, sizeof(why));
+	if (r == 0)
+		r = rvps_base64(d.snp_host_data, sizeof(d.snp_host_data), &b64);
+	if (r == 0) {
+		print_hex(d.algorithm, d.digest, d.digest_size);
+		print_hex("snp_host_data", d.snp_host_data, sizeof(d.snp_host_data));
+		printf("snp_init_data_claim %s\n", b64);
+		print_hex("tdx_mr_config_id", d.tdx_mr_config_id, sizeof(d.tdx_mr_config_id));
+	} else {
+		fprintf(stderr, "ccimage kata initdata: %s\n", why[0] ? why : strerror(-r));
+	}
+	free(b64);
+	free(text);
+	return r == 0 ? EXIT_OK : r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
+}
+
+CCIMAGE_COMMAND(kata_initdata, "kata initdata",
+                "the digest of a Kata initdata document, as SNP HOST_DATA and TDX MRCONFIGID",
+                kata_initdata_main);

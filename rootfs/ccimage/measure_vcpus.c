@@ -18,8 +18,8 @@
 
 static int list_error(const char *what)
 {
-	fprintf(stderr, "ccimage measure: error: %s\n(`ccimage measure --help` lists the options)\n",
-	        what);
+	fprintf(stderr,
+	        "ccimage measure: error: %s\n(`ccimage measure --help` lists the options)\n", what);
 	return EXIT_USAGE;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A Kata configuration TOML is outside input: toml++ through our C interface
- * (the parser is compiled in and instrumented), then the command-line
- * derivation for both runtimes on whatever parsed. Seeds: Kata's own files
+ * A Kata configuration TOML and an initdata document are outside input:
+ * toml++ through our C interface (the parser is compiled in and
+ * instrumented), the command-line derivation for both runtimes on whatever
+ * parsed, and the initdata digest. Seeds: Kata's own files
  * (tests/fixtures/kata/).
  */
 #include <errno.h>
@@ -11,12 +12,18 @@
 #include <string.h>
 
 #include "measurement/kata/cmdline.h"
+#include "measurement/kata/initdata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kata_toml *t = NULL;
-	char why[512];
+	struct initdata_digest d;
+	char why[512] = "";
+	if (initdata_digest("fuzz.toml", (const char *)data, size, &d, why, sizeof(why)) < 0 &&
+	    !why[0])
+		abort();
+	why[0] = 0;
 	if (kata_toml_parse(&t, "fuzz.toml", (const char *)data, size, why, sizeof(why)) < 0) {
 		/* A refusal must say why. */
 		if (!why[0])
