@@ -17,7 +17,7 @@ struct initdata_digest {
 	char algorithm[8]; /* sha256, sha384 or sha512 */
 	uint8_t digest[INITDATA_MAX_DIGEST];
 	size_t digest_size;
-	uint8_t snp_host_data[INITDATA_SNP_HOST_DATA];   /* the digest cut or zero-padded */
+	uint8_t snp_host_data[INITDATA_SNP_HOST_DATA];    /* the digest cut or zero-padded */
 	uint8_t tdx_mr_config_id[INITDATA_TDX_CONFIG_ID]; /* the same to 48 bytes */
 };
 

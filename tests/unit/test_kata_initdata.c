@@ -29,7 +29,8 @@ TEST(sha256_is_zero_padded_for_tdx)
 
 TEST(sha512_is_cut_for_both)
 {
-	static const char doc[] = "version = \"0.1.0\"\nalgorithm = \"sha512\"\n[data]\nx = \"y\"\n";
+	static const char doc[] =
+	        "version = \"0.1.0\"\nalgorithm = \"sha512\"\n[data]\nx = \"y\"\n";
 	struct initdata_digest d;
 	char why[256] = "";
 	ASSERT_EQ(digest_of(doc, &d, why, sizeof(why)), 0);
@@ -45,10 +46,14 @@ TEST(refusals_name_the_field)
 		const char *doc, *says;
 	} bad[] = {
 	        {"algorithm = \"sha256\"\n[data]\n", "i.toml: needs version, algorithm and [data]"},
-	        {"version = \"0.1.0\"\nalgorithm = \"sha256\"\n", "needs version, algorithm and [data]"},
-	        {"version = \"0.1.0\"\nalgorithm = \"sha256\"\ndata = 1\n", "i.toml:3: data must be a table"},
-	        {"version = \"0.1.0\"\nalgorithm = \"md5\"\n[data]\n", "i.toml:2: algorithm \"md5\""},
-	        {"version = 1\nalgorithm = \"sha256\"\n[data]\n", "i.toml:1: version must be a string"},
+	        {"version = \"0.1.0\"\nalgorithm = \"sha256\"\n",
+	         "needs version, algorithm and [data]"},
+	        {"version = \"0.1.0\"\nalgorithm = \"sha256\"\ndata = 1\n",
+	         "i.toml:3: data must be a table"},
+	        {"version = \"0.1.0\"\nalgorithm = \"md5\"\n[data]\n",
+	         "i.toml:2: algorithm \"md5\""},
+	        {"version = 1\nalgorithm = \"sha256\"\n[data]\n",
+	         "i.toml:1: version must be a string"},
 	        {"version = \"0.1.0\"\n[data\n", "i.toml:2:"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
