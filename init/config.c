@@ -57,8 +57,8 @@ struct knob {
 static const char *const on_failure_choices[] = {"poweroff", "reboot", "halt", NULL};
 static const char *const integrity_choices[] = {"none", "hmac-sha256", "aead", NULL};
 /* Index 0 (auto) is the default and cannot be asked for by name. */
-static const char *const gpu_choices[] = {"", "required", "optional", "off", NULL};
-static const char *const gpu_cc_choices[] = {"", "on", "devtools", "off", "any", NULL};
+const char *const gpu_choices[] = {"", "required", "optional", "off", NULL};
+const char *const gpu_cc_choices[] = {"", "on", "devtools", "off", "any", NULL};
 static const char *const attester_choices[] = {"", "nvidia", "none", NULL};
 
 static int parse_ulong(const char *s, unsigned long *ret)

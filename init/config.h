@@ -24,6 +24,10 @@ enum gpu_policy { GPU_AUTO, GPU_REQUIRED, GPU_OPTIONAL, GPU_OFF };
 enum gpu_cc_policy { GPU_CC_AUTO, GPU_CC_ON, GPU_CC_DEVTOOLS, GPU_CC_OFF, GPU_CC_ANY };
 enum attester_variant { ATTESTER_AUTO, ATTESTER_NVIDIA, ATTESTER_NONE };
 
+/* The words ccinit.gpu and ccinit.gpu.cc take, indexed by policy; "" for auto, the default. */
+extern const char *const gpu_choices[];
+extern const char *const gpu_cc_choices[];
+
 struct name_list {
 	unsigned count;
 	char names[CONFIG_LIST_MAX][CONFIG_NAME_MAX];

@@ -71,14 +71,19 @@ struct nv_rm_api_version {
 	char version[NV_RM_API_VERSION_STRING_LENGTH];
 };
 
+/* The tail NVOS21 and NVOS54 share: the call's parameters, their size, the RM's answer. */
+struct nv_rm_params {
+	uint64_t ptr __attribute__((aligned(8)));
+	uint32_t size;
+	uint32_t status;
+};
+
 struct nvos21_alloc { /* NVOS21_PARAMETERS */
 	uint32_t h_root;
 	uint32_t h_parent;
 	uint32_t h_new;
 	uint32_t h_class;
-	uint64_t params __attribute__((aligned(8)));
-	uint32_t params_size;
-	uint32_t status;
+	struct nv_rm_params params;
 };
 
 struct nvos54_control { /* NVOS54_PARAMETERS */
@@ -86,9 +91,7 @@ struct nvos54_control { /* NVOS54_PARAMETERS */
 	uint32_t h_object;
 	uint32_t cmd;
 	uint32_t flags;
-	uint64_t params __attribute__((aligned(8)));
-	uint32_t params_size;
-	uint32_t status;
+	struct nv_rm_params params;
 };
 
 struct nvos00_free { /* NVOS00_PARAMETERS */

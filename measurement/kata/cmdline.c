@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Kata's guest kernel command line, parameter by parameter in the order each
- * runtime appends them (measurement/README.md, 10: the Go runtime in 10.2,
- * runtime-rs in 10.3). Each block below names the Kata function it follows.
+ * runtime appends them (measurement/README.md, 11: the Go runtime in 11.2,
+ * runtime-rs in 11.3). Each block below names the Kata function it follows.
  */
 #include <ctype.h>
 #include <errno.h>

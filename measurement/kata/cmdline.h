@@ -2,7 +2,7 @@
 /*
  * The guest kernel command line Kata's runtime passes to QEMU (`-append`)
  * for a configuration TOML, as the Go runtime or runtime-rs builds it
- * (measurement/README.md, 10). The SNP launch digest (with kernel hashes)
+ * (measurement/README.md, 11). The SNP launch digest (with kernel hashes)
  * and TDX RTMR2 hash this line, so a reference value needs it exactly.
  */
 #pragma once
@@ -27,7 +27,7 @@ struct kata_cmdline_opts {
 	bool debug;         /* as if both [hypervisor.qemu] and [agent.kata] enable_debug */
 };
 
-/* The release the derivation was read from (measurement/README.md, 10.1). */
+/* The release the derivation was read from (measurement/README.md, 11.1). */
 #define KATA_CMDLINE_VERSION "4.1.0"
 
 /*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Kata's initdata document (measurement/README.md, 11): the digest of its
+ * Kata's initdata document (measurement/README.md, 12): the digest of its
  * bytes with the algorithm it names, as Kata places it in the TEE's launch
  * data (SNP HOST_DATA, TDX MRCONFIGID).
  */

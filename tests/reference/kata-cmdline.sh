@@ -10,7 +10,7 @@
 #    kernel_params. Nobody here wrote it.
 # 2. Kata 4.1.0's four confidential QEMU configurations (tests/fixtures/kata/,
 #    Go runtime and runtime-rs), each line derived by hand from Kata's source
-#    at tag 4.1.0 (measurement/README.md, 10), parameter by parameter:
+#    at tag 4.1.0 (measurement/README.md, 11), parameter by parameter:
 #    Go: qemu_amd64.go kernelParams; hypervisor.go GetKernelRootParams;
 #    qemu_arch_base.go appendConsole and kernelParamsNonDebug/SystemdNonDebug;
 #    qemu.go defaultKernelParameters and kernelParameters (selinux, no nr_cpus

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Kata's command line from a configuration TOML (measurement/kata/): the
- * TOML reader's errors, and each rule of measurement/README.md, 10 on small
+ * TOML reader's errors, and each rule of measurement/README.md, 11 on small
  * configurations. The four shipped configurations against golden strings
  * are tests/reference/kata-cmdline.sh.
  */
