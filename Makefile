@@ -120,6 +120,6 @@ help: ## list the targets
 	@echo "ccinit $(VERSION): make [target] [DEBUG=1] [PREFIX=...] [DESTDIR=...]"
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 18
 
-C_SOURCES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+C_SOURCES := $(shell git ls-files '*.c' '*.cc' '*.h' 2>/dev/null)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -9,6 +9,7 @@ packages=(
 	cmake bison flex gperf
 	# building ccimage and the unit tests
 	libkmod-dev libcryptsetup-dev libmbedtls-dev libssl-dev libjson-c-dev libyaml-dev libarchive-dev libelf-dev
+	libtomlplusplus-dev
 	clang clang-format
 	# images, the VM harness and reference tests
 	kmod cpio cryptsetup-bin erofs-utils e2fsprogs qemu-system-x86 busybox-static python3

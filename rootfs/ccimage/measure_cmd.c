@@ -36,7 +36,7 @@
 
 static const char usage_text[] =
         "usage: ccimage measure --mode {sev,seves,snp,snp:ovmf-hash,snp:svsm,tdx} --ovmf PATH\n"
-        "         [--vcpus N] [--vcpu-type CPUTYPE | --vcpu-sig VALUE |\n"
+        "         [--vcpus N[,N...]] [--vcpu-type CPUTYPE | --vcpu-sig VALUE |\n"
         "          --vcpu-family F --vcpu-model M --vcpu-stepping S] [--vmm-type QEMU|ec2|gce]\n"
         "         [--kernel PATH [--initrd PATH] [--append CMDLINE]] [--guest-features VALUE]\n"
         "         [--snp-ovmf-hash HEX] [--output-format hex|base64] [--dump-vmsa] [-v]\n"
@@ -153,6 +153,31 @@ static int parse_vcpu_type(void *field, const char *v, char *why, size_t why_siz
 	return 0;
 }
 
+/* --vcpus N, or a list N,N,... (measure_vcpus.c): each count 1..MEASURE_MAX_VCPUS. */
+static int parse_vcpus(void *field, const char *v, char *why, size_t why_size)
+{
+	struct measure_args *a = field;
+	char count[16];
+	uint64_t n;
+
+	a->nvcpu_counts = 0;
+	a->vcpus_list = strchr(v, ',') != NULL;
+	for (const char *p = v;; p += strlen(count) + 1) {
+		snprintf(count, sizeof(count), "%.*s", (int)strcspn(p, ","), p);
+		if (a->nvcpu_counts == MEASURE_MAX_COUNTS ||
+		    cli_number(count, 10, 1, MEASURE_MAX_VCPUS, &n) < 0)
+			return why_set(
+			        why, why_size, -ERANGE,
+			        "not 1..%d, or a list of such counts like 1,2,4 (at most %d)",
+			        MEASURE_MAX_VCPUS, MEASURE_MAX_COUNTS);
+		a->vcpu_counts[a->nvcpu_counts++] = (unsigned)n;
+		if (!p[strlen(count)])
+			break;
+	}
+	a->vcpus = a->vcpu_counts[0];
+	return 0;
+}
+
 static const char *const output_formats[] = {
         [MEASURE_HEX] = "hex", [MEASURE_BASE64] = "base64", NULL};
 
@@ -163,7 +188,7 @@ static bool parse_options(int argc, char **argv, struct measure_args *a, int *co
 	const struct cli_opt opts[] = {
 	        CLI_CALL("mode", 0, a, parse_mode, "MODE", NULL),
 	        CLI_CALL("tee", 0, a, parse_mode, "MODE", NULL),
-	        CLI_NUMBER("vcpus", 0, &a->vcpus, 1, MEASURE_MAX_VCPUS, "N", NULL),
+	        CLI_CALL("vcpus", 0, a, parse_vcpus, "N[,N...]", NULL),
 	        CLI_CALL("vcpu-type", 0, a, parse_vcpu_type, "CPUTYPE", NULL),
 	        CLI_CALL("vcpu-sig", 0, &a->vcpu_sig_arg, parse_bits, "VALUE", NULL),
 	        CLI_CALL("vcpu-family", 0, &a->family, parse_int, "F", NULL),
@@ -280,7 +305,7 @@ int measure_main(int argc, char **argv)
 	r = check_options(&a);
 	if (r)
 		return r;
-	return measure_run(&a);
+	return a.vcpus_list ? measure_vcpu_counts(&a) : measure_run(&a);
 }
 
 CCIMAGE_COMMAND(measure, "measure",

@@ -16,6 +16,8 @@ struct measure_int {
 
 /* Recipes take 1..512 vCPUs; the command line takes the same. */
 #define MEASURE_MAX_VCPUS 512
+/* --vcpus 1,2,4: at most this many counts, one digest each. */
+#define MEASURE_MAX_COUNTS 64
 
 enum { MEASURE_HEX, MEASURE_BASE64 };
 
@@ -25,7 +27,10 @@ struct measure_args {
 	const char *mode_label; /* as sev-snp-measure's --verbose line says it: "SEV_SNP" */
 	bool have_mode;
 	const char *ovmf, *kernel, *initrd, *append; /* "" counts as absent, as in Python */
-	unsigned vcpus;                              /* 0: not given */
+	unsigned vcpus; /* the count measure_run() uses; 0: not given */
+	unsigned vcpu_counts[MEASURE_MAX_COUNTS];
+	size_t nvcpu_counts;
+	bool vcpus_list; /* --vcpus 1,2,4: measure_vcpu_counts() runs each */
 	const char *vcpu_type;
 	uint64_t vcpu_type_sig;
 	struct measure_int vcpu_sig_arg; /* --vcpu-sig, its low 64 bits */
@@ -50,6 +55,9 @@ int measure_main(int argc, char **argv);
  * there with its argv unchanged. Returns a ccimage exit code.
  */
 int tdx_measure_main(int argc, char **argv);
+
+/* measure_run once per count of a->vcpu_counts, each line led by its count (measure_vcpus.c). */
+int measure_vcpu_counts(struct measure_args *a);
 
 /* Reads and hashes the inputs, computes, prints. Returns a ccimage exit code. */
 int measure_run(const struct measure_args *a);
