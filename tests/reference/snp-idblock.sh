@@ -1,0 +1,170 @@
+#!/bin/bash
+# Reference test: `ccimage snp id-block` against an independent reading of the
+# SEV-SNP ABI's ID block and ID auth layouts (measurement/README.md, 10), done
+# here with python3-cryptography and keys made by the openssl CLI:
+#  1. the ID block bytes equal ones packed here from the inputs;
+#  2. ID_BLOCK_SIG verifies under the PEM key's public key, whose ABI form is
+#     at ID_KEY; the author signature verifies over ID_KEY; the printed digests
+#     are SHA-384 of those key structures; base64 lines equal the files;
+#  3. --keyless: the signature verifies under the key it carries, a new key
+#     each run;
+#  4. sev-snp-measure's published vector (tests/test_id_block.py) on its keys;
+#  5. a malformed key, a P-256 key and an absent file are refused, naming the file.
+set -u
+cd "$(dirname "$0")/../.."
+CCIMAGE=${CCIMAGE:-build/ccimage}
+FIX=tests/fixtures/sev-snp
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+
+if [ ! -x "$CCIMAGE" ]; then
+	echo "not ok 1 - $CCIMAGE not built"
+	exit 1
+fi
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+	echo "not ok 1 - python3-cryptography missing (tests/host-deps.sh installs it)"
+	exit 1
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+openssl ecparam -name secp384r1 -genkey -noout -out "$work/id.pem" 2>/dev/null &&
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$work/author.pem" 2>/dev/null &&
+	openssl ecparam -name prime256v1 -genkey -noout -out "$work/p256.pem" 2>/dev/null ||
+	{
+		echo "not ok 1 - openssl could not make the test keys"
+		exit 1
+	}
+
+# Checks one run: $1 the case directory (args, out, block, auth), $2 id key or "-", $3 author or "-".
+verify() {
+	python3 - "$@" <<'EOF'
+import base64, hashlib, struct, sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+d, id_pem, author_pem = sys.argv[1:4]
+args = dict(a.split("=", 1) for a in open(d + "/args").read().split())
+out = dict(l.split("=", 1) for l in open(d + "/out").read().split())
+block, auth = open(d + "/block", "rb").read(), open(d + "/auth", "rb").read()
+errs = []
+def want(cond, what):
+    if not cond:
+        errs.append(what)
+
+ld = bytes.fromhex(args["measurement"])
+expect = struct.pack("<48s16s16sIIQ", ld, bytes.fromhex(args["family-id"]),
+                     bytes.fromhex(args["image-id"]), 1, int(args["guest-svn"]),
+                     int(args["policy"], 0))
+want(block == expect, "ID block bytes")
+want(len(auth) == 4096, "ID auth is 4096 bytes")
+want(out["id-block"] == base64.b64encode(block).decode(), "id-block= is the file in base64")
+want(out["id-auth"] == base64.b64encode(auth).decode(), "id-auth= is the file in base64")
+
+def abi_pub(pub):
+    n = pub.public_numbers()
+    return struct.pack("<I", 2) + n.x.to_bytes(72, "little") + n.y.to_bytes(72, "little") + bytes(880)
+def from_abi(b):
+    want(b[:4] == struct.pack("<I", 2) and b[4 + 48:76] == bytes(24) and b[76 + 48:148] == bytes(24),
+         "public key structure: curve 2, coordinates padded with zeros")
+    x, y = int.from_bytes(b[4:76], "little"), int.from_bytes(b[76:148], "little")
+    return ec.EllipticCurvePublicNumbers(x, y, ec.SECP384R1()).public_key()
+def sig_ok(pub, sig, data):
+    want(sig[144:512] == bytes(368), "signature tail is zero")
+    r, s = int.from_bytes(sig[0:72], "little"), int.from_bytes(sig[72:144], "little")
+    try:
+        pub.verify(utils.encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA384()))
+        return True
+    except Exception:
+        return False
+def load(p):
+    return serialization.load_pem_private_key(open(p, "rb").read(), None).public_key()
+
+id_key = auth[0x240:0x644]
+want(struct.unpack_from("<I", auth, 0)[0] == 1, "ID_KEY_ALGO is 1")
+want(auth[8:0x40] == bytes(56) and auth[0x644:0x680] == bytes(60), "reserved fields are zero")
+if id_pem != "-":
+    want(id_key == abi_pub(load(id_pem)), "ID_KEY is the PEM key's public key")
+want(sig_ok(from_abi(id_key), auth[0x40:0x240], block), "ID_BLOCK_SIG verifies")
+want(not sig_ok(from_abi(id_key), auth[0x40:0x240], block[:-1] + b"\x01"), "a changed block fails")
+want(out["id-key-digest"] == hashlib.sha384(id_key).hexdigest(), "id-key-digest")
+if author_pem != "-":
+    author_key = auth[0x880:0xc84]
+    want(struct.unpack_from("<I", auth, 4)[0] == 1, "AUTH_KEY_ALGO is 1")
+    want(author_key == abi_pub(load(author_pem)), "AUTHOR_KEY is the PEM key's public key")
+    want(sig_ok(from_abi(author_key), auth[0x680:0x880], id_key), "ID_KEY_SIG verifies")
+    want(out["author-key-digest"] == hashlib.sha384(author_key).hexdigest(), "author-key-digest")
+    want(out["author-key-enabled"] == "on", "author-key-enabled=on")
+else:
+    want(auth[4:8] == bytes(4) and auth[0x680:] == bytes(0x980), "no author: its fields are zero")
+    want(out["author-key-enabled"] == "off" and "author-key-digest" not in out, "author-key-enabled=off")
+want(auth[0xc84:] == bytes(0x37c), "reserved tail is zero")
+if errs:
+    print("; ".join(errs))
+    sys.exit(1)
+EOF
+}
+
+# Runs one case: $1 name, $2 id key ("-" for --keyless), $3 author key or "-".
+run_case() {
+	local d=$work/$n-case key=$2 author=$3 keyopt
+	mkdir -p "$d"
+	printf 'measurement=%s family-id=%s image-id=%s guest-svn=%s policy=%s\n' \
+		"$(openssl rand -hex 48)" "$(openssl rand -hex 16)" "$(openssl rand -hex 16)" \
+		$((RANDOM * RANDOM)) "$(printf '0x%x' $((0x30000 | (RANDOM & 0xff))))" >"$d/args"
+	keyopt=(--id-key "$key")
+	[ "$key" = - ] && keyopt=(--keyless)
+	[ "$author" = - ] || keyopt+=(--author-key "$author")
+	# shellcheck disable=SC2046 # the args file is words of NAME=VALUE
+	if ! "$CCIMAGE" snp id-block $(sed 's/\([a-z-]*\)=/--\1 /g' "$d/args") "${keyopt[@]}" \
+		--id-block-out "$d/block" --id-auth-out "$d/auth" >"$d/out" 2>"$d/err"; then
+		nok "$1: ccimage failed: $(cat "$d/err")"
+		return
+	fi
+	if msg=$(verify "$d" "$key" "$author"); then
+		ok "$1"
+	else
+		nok "$1: $msg"
+	fi
+	keyless_digest=$(sed -n 's/^id-key-digest=//p' "$d/out")
+}
+
+for i in 1 2 3; do
+	run_case "ID key from PEM, random inputs ($i)" "$work/id.pem" -
+done
+run_case "ID key and author key (PKCS#8) from PEM" "$work/id.pem" "$work/author.pem"
+run_case "keyless" - -
+first=$keyless_digest
+run_case "keyless with an author key" - "$work/author.pem"
+if [ -n "$first" ] && [ "$first" != "$keyless_digest" ]; then
+	ok "keyless: a new ID key each run"
+else
+	nok "keyless: a new ID key each run ($first, $keyless_digest)"
+fi
+
+# sev-snp-measure tests/test_id_block.py: its digests are base64 there, hex here.
+got=$("$CCIMAGE" snp id-block --id-key "$FIX/id_key_test.pem" --author-key "$FIX/author_key_test.pem" \
+	--measurement B28FLQi9p6cAqipgjFyqawDrrSl7bWioWkWx5mmlWLZ+G5HShKMB/mPE+gdQRn7t 2>&1)
+want_block="id-block=B28FLQi9p6cAqipgjFyqawDrrSl7bWioWkWx5mmlWLZ+G5HShKMB/mPE+gdQRn7tAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAwAAAAAA"
+want_id=$(echo hwt+NcU/inLQ0yL3WrKvgmJ5Kq9leWIs5BMcPyHyied8sFYKXjuQs5MuZ07HCcsU | base64 -d | od -An -tx1 | tr -d ' \n')
+want_author=$(echo YxEcNLv8Ckk4+aAJvQdJgNgXIyPmFZnJ/TNtqGcySOHcqY0L6PdjdqEGuK/UwKBX | base64 -d | od -An -tx1 | tr -d ' \n')
+if grep -qx "$want_block" <<<"$got" && grep -qx "id-key-digest=$want_id" <<<"$got" &&
+	grep -qx "author-key-digest=$want_author" <<<"$got"; then
+	ok "sev-snp-measure's published ID block and key digests"
+else
+	nok "sev-snp-measure's published ID block and key digests"
+	echo "$got" | sed 's/^/#   /' | cut -c1-200
+fi
+
+printf -- '-----BEGIN EC PRIVATE KEY-----\nnot base64\n-----END EC PRIVATE KEY-----\n' >"$work/bad.pem"
+for key in "$work/bad.pem" "$work/p256.pem" "$work/absent.pem"; do
+	err=$("$CCIMAGE" snp id-block --measurement "$(openssl rand -hex 48)" --id-key "$key" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -ne 0 ] && grep -qF "$key" <<<"$err"; then
+		ok "refused, naming the file: $(basename "$key") (exit $rc)"
+	else
+		nok "refused, naming the file: $(basename "$key") (exit $rc: $err)"
+	fi
+done
+echo "1..$n"
+[ $failed -eq 0 ]
