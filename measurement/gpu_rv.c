@@ -42,9 +42,10 @@ int gpu_driver_version_from_deb(const char *deb_version, char *out, size_t out_s
 	if (!end)
 		end = start + strlen(start);
 	if (!dotted_numbers(start, (size_t)(end - start)) || (size_t)(end - start) >= out_size)
-		return why_set(why, why_size, -EINVAL,
-		               "package version '%s' does not name a driver version like 535.261.03",
-		               deb_version);
+		return why_set(
+		        why, why_size, -EINVAL,
+		        "package version '%s' does not name a driver version like 535.261.03",
+		        deb_version);
 	memcpy(out, start, (size_t)(end - start));
 	out[end - start] = '\0';
 	return 0;
@@ -57,7 +58,8 @@ static int vbios_form(const char *v, char out[64], char *why, size_t why_size)
 
 	for (size_t i = 0; i < n; i++) {
 		bool sep = i % 3 == 2;
-		if (n >= 64 || n % 3 != 2 || n < 5 || (sep ? v[i] != '.' : !isxdigit((unsigned char)v[i])))
+		if (n >= 64 || n % 3 != 2 || n < 5 ||
+		    (sep ? v[i] != '.' : !isxdigit((unsigned char)v[i])))
 			return why_set(why, why_size, -EINVAL,
 			               "VBIOS version '%s': want hex byte pairs joined by dots, "
 			               "like 96.00.9f.00.01",

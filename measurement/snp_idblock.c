@@ -12,6 +12,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 
 #include "init/base/bytes.h"
@@ -25,9 +26,7 @@
 #define AUTH_ID_KEY_ALGO     0x000
 #define AUTH_AUTHOR_KEY_ALGO 0x004
 #define AUTH_ID_BLOCK_SIG    0x040
-#define AUTH_ID_KEY          0x240
 #define AUTH_ID_KEY_SIG      0x680
-#define AUTH_AUTHOR_KEY      0x880
 
 struct snp_id_key {
 	EVP_PKEY *pkey;
@@ -87,21 +86,6 @@ int snp_id_key_load(const char *path, struct snp_id_key **out, char *why, size_t
 	return 0;
 }
 
-int snp_id_key_generate(struct snp_id_key **out, char *why, size_t why_size)
-{
-	EVP_PKEY *pkey = EVP_EC_gen("P-384");
-
-	if (!pkey)
-		return why_set(why, why_size, -EIO, "generating a P-384 key: %s", ossl_reason());
-	*out = calloc(1, sizeof(**out));
-	if (!*out) {
-		EVP_PKEY_free(pkey);
-		return why_set(why, why_size, -ENOMEM, "out of memory");
-	}
-	(*out)->pkey = pkey;
-	return 0;
-}
-
 void snp_id_key_free(struct snp_id_key *key)
 {
 	if (!key)
@@ -134,17 +118,23 @@ int snp_id_key_public(const struct snp_id_key *key, uint8_t out[SNP_ID_PUBKEY_SI
 	return 0;
 }
 
+int snp_id_pubkey_digest(const uint8_t pub[SNP_ID_PUBKEY_SIZE], uint8_t out[48])
+{
+	unsigned len = 0;
+
+	return EVP_Digest(pub, SNP_ID_PUBKEY_SIZE, out, &len, EVP_sha384(), NULL) && len == 48
+	               ? 0
+	               : -EIO;
+}
+
 int snp_id_key_digest(const struct snp_id_key *key, uint8_t out[48], char *why, size_t why_size)
 {
 	uint8_t pub[SNP_ID_PUBKEY_SIZE];
-	unsigned len = 0;
 	int r = snp_id_key_public(key, pub, why, why_size);
 
-	if (r < 0)
-		return r;
-	if (!EVP_Digest(pub, sizeof(pub), out, &len, EVP_sha384(), NULL) || len != 48)
-		return why_set(why, why_size, -EIO, "SHA-384: %s", ossl_reason());
-	return 0;
+	if (r == 0 && snp_id_pubkey_digest(pub, out) < 0)
+		r = why_set(why, why_size, -EIO, "SHA-384: %s", ossl_reason());
+	return r;
 }
 
 void snp_id_block_encode(const struct snp_id_params *p, uint8_t out[SNP_ID_BLOCK_SIZE])
@@ -182,23 +172,95 @@ static int sign(const struct snp_id_key *key, const uint8_t *data, size_t n, uin
 	return 0;
 }
 
+/* The keyless signature: r = 2 (an x on P-384), s = 1, as contrast signs. */
+static void keyless_signature(uint8_t out[512])
+{
+	memset(out, 0, 512);
+	out[0] = 2;
+	out[ECC_COORD_SIZE] = 1;
+}
+
+/*
+ * Q = r^-1 (s R - z G) for the R with x = r and the given y parity (SEC 1,
+ * 4.1.6 public key recovery); with s = 1: Q = u1 G + u2 R, u1 = -z/r, u2 = 1/r.
+ */
+static int recover_candidate(const EC_GROUP *g, const BIGNUM *z, int y_bit, BIGNUM *qx, BIGNUM *qy,
+                             BN_CTX *ctx)
+{
+	EC_POINT *rp = EC_POINT_new(g), *q = EC_POINT_new(g);
+	BIGNUM *r = BN_new(), *u1 = BN_new(), *u2 = BN_new(), *zero = BN_new(); /* new is 0 */
+	const BIGNUM *n = EC_GROUP_get0_order(g);
+	int ok = rp && q && r && u1 && u2 && zero && BN_set_word(r, 2) &&
+	         EC_POINT_set_compressed_coordinates(g, rp, r, y_bit, ctx) &&
+	         BN_mod_inverse(u2, r, n, ctx) && BN_mod_mul(u1, z, u2, n, ctx) &&
+	         BN_mod_sub(u1, zero, u1, n, ctx) && EC_POINT_mul(g, q, u1, rp, u2, ctx) &&
+	         EC_POINT_get_affine_coordinates(g, q, qx, qy, ctx);
+
+	EC_POINT_free(rp);
+	EC_POINT_free(q);
+	BN_free(r);
+	BN_free(u1);
+	BN_free(u2);
+	BN_free(zero);
+	return ok ? 0 : -EIO;
+}
+
+/* The ID key the keyless signature verifies under: of the two, the smaller (x, y). */
+static int keyless_public(const uint8_t block[SNP_ID_BLOCK_SIZE], uint8_t out[SNP_ID_PUBKEY_SIZE])
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_secp384r1);
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *x[2] = {BN_new(), BN_new()}, *y[2] = {BN_new(), BN_new()}, *z = NULL;
+	uint8_t md[48];
+	int r = -EIO, pick;
+
+	if (g && ctx && x[0] && x[1] && y[0] && y[1] &&
+	    EVP_Digest(block, SNP_ID_BLOCK_SIZE, md, NULL, EVP_sha384(), NULL))
+		z = BN_bin2bn(md, sizeof(md), NULL);
+	if (z)
+		r = recover_candidate(g, z, 0, x[0], y[0], ctx)
+		            ?: recover_candidate(g, z, 1, x[1], y[1], ctx);
+	if (r == 0) {
+		int c = BN_cmp(x[0], x[1]);
+		pick = c > 0 || (c == 0 && BN_cmp(y[0], y[1]) > 0);
+		memset(out, 0, SNP_ID_PUBKEY_SIZE);
+		put_le32(out, CURVE_P384);
+		r = put_coord(x[pick], out + 4) ?: put_coord(y[pick], out + 4 + ECC_COORD_SIZE);
+	}
+	for (int i = 0; i < 2; i++) {
+		BN_free(x[i]);
+		BN_free(y[i]);
+	}
+	BN_free(z);
+	BN_CTX_free(ctx);
+	EC_GROUP_free(g);
+	return r;
+}
+
 int snp_id_auth_make(const uint8_t block[SNP_ID_BLOCK_SIZE], const struct snp_id_key *id_key,
                      const struct snp_id_key *author_key, uint8_t out[SNP_ID_AUTH_SIZE], char *why,
                      size_t why_size)
 {
-	int r;
+	int r = 0;
 
 	memset(out, 0, SNP_ID_AUTH_SIZE);
 	put_le32(out + AUTH_ID_KEY_ALGO, ALGO_ECDSA_P384_SHA384);
-	r = sign(id_key, block, SNP_ID_BLOCK_SIZE, out + AUTH_ID_BLOCK_SIG, why, why_size);
-	if (r == 0)
-		r = snp_id_key_public(id_key, out + AUTH_ID_KEY, why, why_size);
+	if (!id_key) {
+		keyless_signature(out + AUTH_ID_BLOCK_SIG);
+		if (keyless_public(block, out + SNP_ID_AUTH_ID_KEY) < 0)
+			r = why_set(why, why_size, -EIO, "recovering the keyless ID key: %s",
+			            ossl_reason());
+	} else {
+		r = sign(id_key, block, SNP_ID_BLOCK_SIZE, out + AUTH_ID_BLOCK_SIG, why, why_size);
+		if (r == 0)
+			r = snp_id_key_public(id_key, out + SNP_ID_AUTH_ID_KEY, why, why_size);
+	}
 	if (r < 0 || !author_key)
 		return r;
 	put_le32(out + AUTH_AUTHOR_KEY_ALGO, ALGO_ECDSA_P384_SHA384);
-	r = sign(author_key, out + AUTH_ID_KEY, SNP_ID_PUBKEY_SIZE, out + AUTH_ID_KEY_SIG, why,
-	         why_size);
+	r = sign(author_key, out + SNP_ID_AUTH_ID_KEY, SNP_ID_PUBKEY_SIZE, out + AUTH_ID_KEY_SIG,
+	         why, why_size);
 	if (r == 0)
-		r = snp_id_key_public(author_key, out + AUTH_AUTHOR_KEY, why, why_size);
+		r = snp_id_key_public(author_key, out + SNP_ID_AUTH_AUTHOR_KEY, why, why_size);
 	return r;
 }

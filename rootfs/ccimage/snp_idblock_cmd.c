@@ -37,9 +37,10 @@ static void usage(FILE *f)
 	        "P-384 ID key, so the PSP refuses to launch any other digest or policy.\n"
 	        "DIGEST is the 48-byte launch digest, 96 hex digits or base64 (what `ccimage\n"
 	        "measure --mode snp` prints). --policy defaults to 0x30000 and must equal the\n"
-	        "guest policy the VMM launches with. --keyless signs with a key made for this run\n"
-	        "and discarded: the verifier then checks the digest, and that the report's\n"
-	        "ID_KEY_DIGEST is the printed id-key-digest (measurement/README.md, 10).\n"
+	        "guest policy the VMM launches with. --keyless is contrast's form: a fixed\n"
+	        "signature and the ID key recovered from it, so no private key exists and the\n"
+	        "output is reproducible; the verifier then checks the report's MEASUREMENT (and\n"
+	        "may check ID_KEY_DIGEST against the printed one) (measurement/README.md, 10).\n"
 	        "Prints id-block= and id-auth= (base64, for QEMU's sev-snp-guest), the\n"
 	        "author-key-enabled value, and the key digests the report carries (hex);\n"
 	        "the -out files get the raw 96 and 4096 bytes.\n");
@@ -144,17 +145,17 @@ static int print_b64(const char *label, const uint8_t *data, size_t n)
 	return 0;
 }
 
-static int print_digest(const char *label, const struct snp_id_key *key, char *why, size_t why_size)
+static int print_digest(const char *label, const uint8_t pub[SNP_ID_PUBKEY_SIZE])
 {
 	uint8_t d[48];
 	char hex[97];
-	int r = snp_id_key_digest(key, d, why, why_size);
+	int r = snp_id_pubkey_digest(pub, d);
 
-	if (r < 0)
-		return r;
-	hex_encode(d, sizeof(d), hex);
-	printf("%s=%s\n", label, hex);
-	return 0;
+	if (r == 0) {
+		hex_encode(d, sizeof(d), hex);
+		printf("%s=%s\n", label, hex);
+	}
+	return r;
 }
 
 /* Signs, writes the files and prints; EXIT_OK or the exit code, the failure logged. */
@@ -178,10 +179,10 @@ static int emit(const struct idblock_args *a, struct snp_id_key *id, struct snp_
 		            ?: print_b64("id-auth", auth, sizeof(auth));
 	if (r == 0) {
 		printf("author-key-enabled=%s\n", author ? "on" : "off");
-		r = print_digest("id-key-digest", id, why, sizeof(why));
+		r = print_digest("id-key-digest", auth + SNP_ID_AUTH_ID_KEY);
 	}
 	if (r == 0 && author)
-		r = print_digest("author-key-digest", author, why, sizeof(why));
+		r = print_digest("author-key-digest", auth + SNP_ID_AUTH_AUTHOR_KEY);
 	if (r < 0) {
 		fprintf(stderr, "ccimage: snp id-block: %s\n", *why ? why : strerror(-r));
 		return EXIT_SYSTEM;
@@ -195,8 +196,7 @@ static int run_with_keys(const struct idblock_args *a)
 	char why[512];
 	int r, rc;
 
-	r = a->keyless ? snp_id_key_generate(&id, why, sizeof(why))
-	               : snp_id_key_load(a->id_key, &id, why, sizeof(why));
+	r = a->keyless ? 0 : snp_id_key_load(a->id_key, &id, why, sizeof(why));
 	if (r == 0 && a->author_key)
 		r = snp_id_key_load(a->author_key, &author, why, sizeof(why));
 	if (r < 0) {
@@ -205,7 +205,6 @@ static int run_with_keys(const struct idblock_args *a)
 	} else {
 		rc = emit(a, id, author);
 	}
-	/* Freeing the keyless key is the point where it stops existing. */
 	snp_id_key_free(id);
 	snp_id_key_free(author);
 	return rc;

@@ -22,13 +22,14 @@ TEST(gpu_driver_version_from_debian_versions)
 	        {"550.90.07-1+b1", "550.90.07"},
 	        {"570.124.06", "570.124.06"},
 	};
-	static const char *const bad[] = {"", "1:", "535", "535.261.03a-1", "535..1-1", ".535-1",
-	                                  "535.-1"};
+	static const char *const bad[] = {"",         "1:",     "535",   "535.261.03a-1",
+	                                  "535..1-1", ".535-1", "535.-1"};
 	char out[64], why[256];
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		ASSERT_EQ(gpu_driver_version_from_deb(good[i][0], out, sizeof(out), why, sizeof(why)),
-		          0);
+		ASSERT_EQ(
+		        gpu_driver_version_from_deb(good[i][0], out, sizeof(out), why, sizeof(why)),
+		        0);
 		ASSERT_STR(out, good[i][1]);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -87,7 +88,8 @@ TEST(gpu_rv_message_shape_and_names)
 	free(msg);
 	rvps_free(m);
 
-	/* Without a VBIOS only the driver value; an older release's list-of-strings shape is the same. */
+	/* Without a VBIOS only the driver value; an older release's list-of-strings shape is the
+	 * same. */
 	ASSERT_EQ(rvps_new(&m, "0.16.0"), 0);
 	ASSERT_EQ(gpu_rv_add(m, "0.16.0", "550.90.07", NULL, why, sizeof(why)), 0);
 	ASSERT_EQ(rvps_message_json(m, &msg), 0);
