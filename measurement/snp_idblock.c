@@ -100,6 +100,14 @@ static int put_coord(const BIGNUM *bn, uint8_t out[ECC_COORD_SIZE])
 	return BN_bn2lebinpad(bn, out, ECC_COORD_SIZE) == ECC_COORD_SIZE ? 0 : -EOVERFLOW;
 }
 
+/* Two of them back to back: Qx then Qy, or R then S. */
+static int put_pair(const BIGNUM *a, const BIGNUM *b, uint8_t out[2 * ECC_COORD_SIZE])
+{
+	int r = put_coord(a, out);
+
+	return r < 0 ? r : put_coord(b, out + ECC_COORD_SIZE);
+}
+
 int snp_id_key_public(const struct snp_id_key *key, uint8_t out[SNP_ID_PUBKEY_SIZE], char *why,
                       size_t why_size)
 {
@@ -110,7 +118,7 @@ int snp_id_key_public(const struct snp_id_key *key, uint8_t out[SNP_ID_PUBKEY_SI
 	put_le32(out, CURVE_P384);
 	if (EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) &&
 	    EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y))
-		r = put_coord(x, out + 4) ?: put_coord(y, out + 4 + ECC_COORD_SIZE);
+		r = put_pair(x, y, out + 4);
 	BN_free(x);
 	BN_free(y);
 	if (r < 0)
@@ -163,8 +171,7 @@ static int sign(const struct snp_id_key *key, const uint8_t *data, size_t n, uin
 	    EVP_DigestSign(ctx, der, &der_len, data, n) == 1)
 		sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
 	if (sig)
-		r = put_coord(ECDSA_SIG_get0_r(sig), out)
-		            ?: put_coord(ECDSA_SIG_get0_s(sig), out + ECC_COORD_SIZE);
+		r = put_pair(ECDSA_SIG_get0_r(sig), ECDSA_SIG_get0_s(sig), out);
 	ECDSA_SIG_free(sig);
 	EVP_MD_CTX_free(ctx);
 	if (r < 0)
@@ -218,14 +225,15 @@ static int keyless_public(const uint8_t block[SNP_ID_BLOCK_SIZE], uint8_t out[SN
 	    EVP_Digest(block, SNP_ID_BLOCK_SIZE, md, NULL, EVP_sha384(), NULL))
 		z = BN_bin2bn(md, sizeof(md), NULL);
 	if (z)
-		r = recover_candidate(g, z, 0, x[0], y[0], ctx)
-		            ?: recover_candidate(g, z, 1, x[1], y[1], ctx);
+		r = recover_candidate(g, z, 0, x[0], y[0], ctx);
+	if (r == 0)
+		r = recover_candidate(g, z, 1, x[1], y[1], ctx);
 	if (r == 0) {
 		int c = BN_cmp(x[0], x[1]);
 		pick = c > 0 || (c == 0 && BN_cmp(y[0], y[1]) > 0);
 		memset(out, 0, SNP_ID_PUBKEY_SIZE);
 		put_le32(out, CURVE_P384);
-		r = put_coord(x[pick], out + 4) ?: put_coord(y[pick], out + 4 + ECC_COORD_SIZE);
+		r = put_pair(x[pick], y[pick], out + 4);
 	}
 	for (int i = 0; i < 2; i++) {
 		BN_free(x[i]);

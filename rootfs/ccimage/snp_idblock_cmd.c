@@ -175,8 +175,9 @@ static int emit(const struct idblock_args *a, struct snp_id_key *id, struct snp_
 	if (file)
 		snprintf(why, sizeof(why), "%s: %s", file, strerror(-r));
 	if (r == 0)
-		r = print_b64("id-block", block, sizeof(block))
-		            ?: print_b64("id-auth", auth, sizeof(auth));
+		r = print_b64("id-block", block, sizeof(block));
+	if (r == 0)
+		r = print_b64("id-auth", auth, sizeof(auth));
 	if (r == 0) {
 		printf("author-key-enabled=%s\n", author ? "on" : "off");
 		r = print_digest("id-key-digest", auth + SNP_ID_AUTH_ID_KEY);

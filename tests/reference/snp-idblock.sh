@@ -10,7 +10,11 @@
 #     is the one recovered here, in plain Python P-384 arithmetic, from that
 #     signature and the block (SEC 1, 4.1.6; the smaller (x, y) of the two);
 #  4. sev-snp-measure's published vector (tests/test_id_block.py) on its keys;
-#  5. a malformed key, a P-256 key and an absent file are refused, naming the file.
+#  5. a malformed key, a P-256 key and an absent file are refused, naming the file;
+#  6. with $SEV_SNP_MEASURE pointing at a sev-snp-measure checkout's
+#     sev-snp-measure.py, its snp-create-id-block.py on random digests gives the
+#     same ID block, key digests and ID auth bytes outside the (randomised)
+#     signatures; without it that case is a skip.
 set -u
 cd "$(dirname "$0")/../.."
 CCIMAGE=${CCIMAGE:-build/ccimage}
@@ -198,5 +202,35 @@ for key in "$work/bad.pem" "$work/p256.pem" "$work/absent.pem"; do
 		nok "refused, naming the file: $(basename "$key") (exit $rc: $err)"
 	fi
 done
+create=${SEV_SNP_MEASURE:+$(dirname "$SEV_SNP_MEASURE")/snp-create-id-block.py}
+if [ -z "$create" ] || [ ! -r "$create" ]; then
+	n=$((n + 1))
+	echo "ok $n - same as sev-snp-measure's snp-create-id-block # SKIP SEV_SNP_MEASURE not a checkout"
+else
+	same=0
+	for _ in 1 2 3 4 5; do
+		ld=$(openssl rand -base64 48)
+		ref=$(python3 "$create" --measurement "$ld" --idkey "$FIX/id_key_test.pem" \
+			--authorkey "$FIX/author_key_test.pem")
+		ours=$("$CCIMAGE" snp id-block --measurement "$ld" --id-key "$FIX/id_key_test.pem" \
+			--author-key "$FIX/author_key_test.pem")
+		python3 - "$ref" "$ours" <<'EOF' && same=$((same + 1))
+import base64, sys
+ref, ours = sys.argv[1], dict(l.split("=", 1) for l in sys.argv[2].splitlines())
+block, auth = (x.split("=", 1)[1] for x in ref.splitlines()[0].split(","))
+digests = dict(l.split(": ") for l in ref.splitlines()[1:])
+a, b = base64.b64decode(auth), base64.b64decode(ours["id-auth"])
+unsigned = lambda x: x[:0x40] + x[0x240:0x680] + x[0x880:]
+sys.exit(not (block == ours["id-block"] and unsigned(a) == unsigned(b) and
+              base64.b64decode(digests["id_key_hash"]).hex() == ours["id-key-digest"] and
+              base64.b64decode(digests["author_key"]).hex() == ours["author-key-digest"]))
+EOF
+	done
+	if [ $same -eq 5 ]; then
+		ok "same as sev-snp-measure's snp-create-id-block on 5 random digests"
+	else
+		nok "same as sev-snp-measure's snp-create-id-block: $same of 5"
+	fi
+fi
 echo "1..$n"
 [ $failed -eq 0 ]
