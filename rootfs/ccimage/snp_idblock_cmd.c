@@ -41,9 +41,10 @@ static void usage(FILE *f)
 	        "signature and the ID key recovered from it, so no private key exists and the\n"
 	        "output is reproducible; the verifier then checks the report's MEASUREMENT (and\n"
 	        "may check ID_KEY_DIGEST against the printed one) (measurement/README.md, 10).\n"
-	        "Prints id-block= and id-auth= (base64, for QEMU's sev-snp-guest), the\n"
-	        "author-key-enabled value, and the key digests the report carries (hex);\n"
-	        "the -out files get the raw 96 and 4096 bytes.\n");
+	        "Prints id-block= and id-auth= (base64: QEMU's sev-snp-guest properties, Kata's\n"
+	        "snp_id_block and snp_id_auth), the author-key-enabled value (Kata has no knob\n"
+	        "for it), and the key digests the report carries (hex); the -out files get the\n"
+	        "raw 96 and 4096 bytes.\n");
 }
 
 /* The digest as hex (96 digits) or standard base64 (64 characters, no padding needed). */
