@@ -12,6 +12,7 @@
 #include "measurement/gpu_rv.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
+#include "rootfs/build/build_gpu.h"
 #include "rootfs/recipe/lock.h"
 
 static void usage(FILE *f)
@@ -30,26 +31,15 @@ static void usage(FILE *f)
 /* The driver version the recipe's lock pins, into out. EXIT_OK or an exit code, logged. */
 static int driver_from_recipe(const char *recipe, char *out, size_t out_size)
 {
-	char path[4096], why[512] = "", found[64] = "", from[128] = "";
+	char path[4096], why[512] = "";
 	struct lock *l = NULL;
 	int r = lock_default_path(recipe, path, sizeof(path));
 
 	if (r == 0)
 		r = lock_read(path, &l, why, sizeof(why));
-	for (size_t i = 0; r == 0 && gpu_driver_packages[i]; i++) {
-		const struct lock_entry *e = lock_find(l, gpu_driver_packages[i]);
-		if (!e)
-			continue;
-		r = gpu_driver_version_from_deb(e->version, out, out_size, why, sizeof(why));
-		if (r == 0 && *found && strcmp(found, out) != 0)
-			r = why_set(why, sizeof(why), -EINVAL,
-			            "%s: %s pins driver %s but %s pins %s; the driver refuses a "
-			            "mismatch",
-			            path, from, found, e->name, out);
-		snprintf(found, sizeof(found), "%s", out);
-		snprintf(from, sizeof(from), "%s", e->name);
-	}
-	if (r == 0 && !*found)
+	if (r == 0)
+		r = gpu_driver_from_lock(l, path, out, out_size, why, sizeof(why));
+	if (r == 0 && !*out)
 		r = why_set(why, sizeof(why), -EINVAL,
 		            "%s: no %s or %s package; give --driver-version", path,
 		            gpu_driver_packages[0], gpu_driver_packages[1]);

@@ -8,11 +8,16 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "init/base/fileio.h"
 #include "measurement/gpu_rv.h"
+#include "rootfs/build/build_gpu.h"
+
+#define NVIDIA_LOCK "recipes/nvidia-gpu.yaml.lock"
 
 TEST(gpu_driver_version_from_debian_versions)
 {
@@ -41,6 +46,69 @@ TEST(gpu_driver_version_from_debian_versions)
 }
 
 /* The payload of an RVPS sample message, after checking the message's shape. Caller frees. */
+static char *sample_payload(const char *msg);
+
+static struct lock *read_lock(const char *path)
+{
+	struct lock *l = NULL;
+	char why[512];
+
+	if (lock_read(path, &l, why, sizeof(why)) < 0)
+		tap_fail("%s", why);
+	return l;
+}
+
+TEST(gpu_driver_from_the_recipes_locks)
+{
+	struct lock *l = read_lock(NVIDIA_LOCK);
+	char out[64], why[512];
+
+	ASSERT_EQ(gpu_driver_from_lock(l, NVIDIA_LOCK, out, sizeof(out), why, sizeof(why)), 0);
+	ASSERT_STR(out, "535.261.03");
+	/* The two driver packages disagreeing is refused, naming the lock and both. */
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->pkgs[i].name, "libnvidia-ml1") == 0)
+			snprintf(l->pkgs[i].version, sizeof(l->pkgs[i].version), "550.90.07-1");
+	ASSERT_EQ(gpu_driver_from_lock(l, NVIDIA_LOCK, out, sizeof(out), why, sizeof(why)),
+	          -EINVAL);
+	ASSERT_CONTAINS(why, NVIDIA_LOCK);
+	ASSERT_CONTAINS(why, "firmware-nvidia-gsp pins driver 535.261.03");
+	ASSERT_CONTAINS(why, "libnvidia-ml1 pins 550.90.07");
+	lock_free(l);
+	l = read_lock("recipes/test.yaml.lock");
+	ASSERT_EQ(gpu_driver_from_lock(l, "test", out, sizeof(out), why, sizeof(why)), 0);
+	ASSERT_STR(out, "");
+	lock_free(l);
+}
+
+TEST(build_writes_rvps_gpu_json_for_an_nvidia_lock)
+{
+	char dir[] = "/tmp/test_gpu_rv.XXXXXX", path[256], *msg, *payload;
+	struct build b;
+	size_t len;
+
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/rvps-gpu.json", dir);
+	build_init(&b);
+	b.out_dir = dir;
+	snprintf(b.lock_path, sizeof(b.lock_path), "%s", NVIDIA_LOCK);
+	b.lock = read_lock(NVIDIA_LOCK);
+	ASSERT_EQ(build_gpu_rvps(&b), 0);
+	ASSERT_EQ(read_full_file(path, 4096, &msg, &len), 0);
+	payload = sample_payload(msg);
+	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"535.261.03\"]}");
+	free(payload);
+	free(msg);
+	unlink(path);
+	lock_free(b.lock);
+	/* A lock without NVIDIA's driver: no file. */
+	b.lock = read_lock("recipes/test.yaml.lock");
+	ASSERT_EQ(build_gpu_rvps(&b), 0);
+	ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
+	lock_free(b.lock);
+	ASSERT_EQ(rmdir(dir), 0);
+}
+
 static char *sample_payload(const char *msg)
 {
 	struct json_object *o = json_tokener_parse(msg), *v;
