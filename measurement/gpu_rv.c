@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* NVIDIA GPU reference values for trustee's default GPU policy (measurement/README.md, 11). */
+/* NVIDIA GPU reference values for trustee's default GPU policy (measurement/README.md, 12). */
 #include "measurement/gpu_rv.h"
 
 #include <ctype.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * NVIDIA GPU reference values for trustee's default GPU policy
- * (measurement/README.md, 11): the driver and VBIOS versions it looks up as
+ * (measurement/README.md, 12): the driver and VBIOS versions it looks up as
  * `allowed_driver_versions` and `allowed_vbios_versions`, added to an RVPS
  * message (rvps.h). Functions return 0 or a negative errno with why filled.
  */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* SEV-SNP ID block and ID auth (measurement/README.md, 10), signed with OpenSSL. */
+/* SEV-SNP ID block and ID auth (measurement/README.md, 11), signed with OpenSSL. */
 #include "measurement/snp_idblock.h"
 
 #include <errno.h>

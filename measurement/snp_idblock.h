@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SEV-SNP ID block and ID authentication information (measurement/README.md,
- * 10): what SNP_LAUNCH_FINISH takes so that the PSP itself refuses a guest
+ * 11): what SNP_LAUNCH_FINISH takes so that the PSP itself refuses a guest
  * whose launch digest or policy differs, and reports the key that signed them.
  *
  *	struct snp_id_key *key;
@@ -53,7 +53,7 @@ void snp_id_block_encode(const struct snp_id_params *p, uint8_t out[SNP_ID_BLOCK
  * (QEMU's author-key-enabled=on then). id_key NULL is the keyless form
  * contrast uses: the fixed signature r = 2, s = 1 and the public key recovered
  * from it and the block, so no private key ever exists and equal blocks give
- * equal structures (measurement/README.md, 10).
+ * equal structures (measurement/README.md, 11).
  */
 int snp_id_auth_make(const uint8_t block[SNP_ID_BLOCK_SIZE], const struct snp_id_key *id_key,
                      const struct snp_id_key *author_key, uint8_t out[SNP_ID_AUTH_SIZE], char *why,

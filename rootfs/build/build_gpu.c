@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* NVIDIA GPU reference values of a recipe (measurement/README.md, 11). */
+/* NVIDIA GPU reference values of a recipe (measurement/README.md, 12). */
 #include "rootfs/build/build_gpu.h"
 
 #include <errno.h>
@@ -35,7 +35,8 @@ int gpu_driver_from_lock(const struct lock *l, const char *lock_path, char *out,
 		from = e->name;
 	}
 	if (strlen(found) >= out_size)
-		return why_set(why, why_size, -ENAMETOOLONG, "%s: driver version too long", lock_path);
+		return why_set(why, why_size, -ENAMETOOLONG, "%s: driver version too long",
+		               lock_path);
 	snprintf(out, out_size, "%s", found);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * NVIDIA GPU reference values of a recipe (measurement/README.md, 11): the
+ * NVIDIA GPU reference values of a recipe (measurement/README.md, 12): the
  * driver version its lock pins, and the rvps-gpu.json `ccimage build` writes.
  */
 #pragma once

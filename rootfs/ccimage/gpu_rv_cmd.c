@@ -25,7 +25,7 @@ static void usage(FILE *f)
 	        "RECIPE's lock pins (its firmware-nvidia-gsp and libnvidia-ml1 packages, which\n"
 	        "must agree), and allowed_vbios_versions when --vbios-version gives one (as\n"
 	        "nvidia-smi -q prints it). The policy grants its best configuration claim only\n"
-	        "when both match (measurement/README.md, 11).\n");
+	        "when both match (measurement/README.md, 12).\n");
 }
 
 /* The driver version the recipe's lock pins, into out. EXIT_OK or an exit code, logged. */

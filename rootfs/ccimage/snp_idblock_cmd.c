@@ -40,7 +40,7 @@ static void usage(FILE *f)
 	        "guest policy the VMM launches with. --keyless is contrast's form: a fixed\n"
 	        "signature and the ID key recovered from it, so no private key exists and the\n"
 	        "output is reproducible; the verifier then checks the report's MEASUREMENT (and\n"
-	        "may check ID_KEY_DIGEST against the printed one) (measurement/README.md, 10).\n"
+	        "may check ID_KEY_DIGEST against the printed one) (measurement/README.md, 11).\n"
 	        "Prints id-block= and id-auth= (base64: QEMU's sev-snp-guest properties, Kata's\n"
 	        "snp_id_block and snp_id_auth), the author-key-enabled value (Kata has no knob\n"
 	        "for it), and the key digests the report carries (hex); the -out files get the\n"

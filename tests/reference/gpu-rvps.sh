@@ -1,5 +1,5 @@
 #!/bin/bash
-# Reference test: `ccimage gpu rvps` on recipes/nvidia-gpu.yaml (measurement/README.md, 11).
+# Reference test: `ccimage gpu rvps` on recipes/nvidia-gpu.yaml (measurement/README.md, 12).
 #  1. the message has the RVPS sample shape and the names trustee's default GPU
 #     policy queries, each a list of strings;
 #  2. the driver version equals the one read here from the lock's NVIDIA packages

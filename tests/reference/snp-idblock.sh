@@ -1,6 +1,6 @@
 #!/bin/bash
 # Reference test: `ccimage snp id-block` against an independent reading of the
-# SEV-SNP ABI's ID block and ID auth layouts (measurement/README.md, 10), done
+# SEV-SNP ABI's ID block and ID auth layouts (measurement/README.md, 11), done
 # here with python3-cryptography and keys made by the openssl CLI:
 #  1. the ID block bytes equal ones packed here from the inputs;
 #  2. ID_BLOCK_SIG verifies under the PEM key's public key, whose ABI form is

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * GPU reference values (measurement/README.md, 11): Debian versions to driver
+ * GPU reference values (measurement/README.md, 12): Debian versions to driver
  * versions, the VBIOS form trustee's verifier reports, and messages in the
  * RVPS sample shape (rvps.h) with the names the default GPU policy queries.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SEV-SNP ID block and ID auth (measurement/README.md, 10): the byte layout,
+ * SEV-SNP ID block and ID auth (measurement/README.md, 11): the byte layout,
  * sev-snp-measure's published vector (tests/test_id_block.py, on its test keys
  * in tests/fixtures/sev-snp/), signatures that verify, and refused keys.
  */
