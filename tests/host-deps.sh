@@ -15,7 +15,7 @@ packages=(
 	kmod cpio cryptsetup-bin erofs-utils e2fsprogs qemu-system-x86 busybox-static python3
 	ovmf xz-utils zstd
 	# reference tests and benchmarks
-	osslsigncode openssl bc time parted debian-archive-keyring
+	osslsigncode openssl bc time parted debian-archive-keyring python3-cryptography
 )
 
 missing=()

@@ -12,6 +12,7 @@
 
 #include "init/base/verity_params.h"
 #include "rootfs/build/build.h"
+#include "rootfs/build/build_gpu.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/lib/fsutil.h"
@@ -162,6 +163,7 @@ static int build_main(int argc, char **argv)
 	        {"initramfs", build_initramfs, 0},
 	        {"SBOM and manifest", build_outputs, 0},
 	        {"launch measurements", build_measure, 0},
+	        {"GPU reference values", build_gpu_rvps, 0},
 	};
 	const size_t nsteps = sizeof(steps) / sizeof(steps[0]);
 	struct build_args a = {0};

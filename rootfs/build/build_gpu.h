@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * NVIDIA GPU reference values of a recipe (measurement/README.md, 14): the
+ * driver version its lock pins, and the rvps-gpu.json `ccimage build` writes.
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "rootfs/build/build.h"
+#include "rootfs/recipe/lock.h"
+
+/*
+ * The driver version the lock at lock_path pins through its NVIDIA driver
+ * packages (gpu_driver_packages), into out. 0 with out empty when it pins
+ * none; -EINVAL, why naming the lock and both packages, when they disagree.
+ */
+int gpu_driver_from_lock(const struct lock *l, const char *lock_path, char *out, size_t out_size,
+                         char *why, size_t why_size);
+
+/* rvps-gpu.json (allowed_driver_versions) when the lock pins an NVIDIA driver; else nothing. */
+int build_gpu_rvps(struct build *b);

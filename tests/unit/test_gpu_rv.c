@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * GPU reference values (measurement/README.md, 14): Debian versions to driver
+ * versions, the VBIOS form trustee's verifier reports, and messages in the
+ * RVPS sample shape (rvps.h) with the names the default GPU policy queries.
+ */
+#include "tests/lib/tap.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/evp.h>
+
+#include "init/base/fileio.h"
+#include "measurement/gpu_rv.h"
+#include "rootfs/build/build_gpu.h"
+
+#define NVIDIA_LOCK "recipes/nvidia-gpu.yaml.lock"
+
+TEST(gpu_driver_version_from_debian_versions)
+{
+	static const char *const good[][2] = {
+	        {"535.261.03-1", "535.261.03"},
+	        {"1:535.261.03-1~deb12u1", "535.261.03"},
+	        {"550.90.07-1+b1", "550.90.07"},
+	        {"570.124.06", "570.124.06"},
+	};
+	static const char *const bad[] = {"",         "1:",     "535",   "535.261.03a-1",
+	                                  "535..1-1", ".535-1", "535.-1"};
+	char out[64], why[256];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ASSERT_EQ(
+		        gpu_driver_version_from_deb(good[i][0], out, sizeof(out), why, sizeof(why)),
+		        0);
+		ASSERT_STR(out, good[i][1]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(gpu_driver_version_from_deb(bad[i], out, sizeof(out), why, sizeof(why)),
+		          -EINVAL);
+		ASSERT_CONTAINS(why, bad[i]);
+	}
+	ASSERT_EQ(gpu_driver_version_from_deb("535.261.03-1", out, 10, why, sizeof(why)), -EINVAL);
+}
+
+/* The payload of an RVPS sample message, after checking the message's shape. Caller frees. */
+static char *sample_payload(const char *msg);
+
+static struct lock *read_lock(const char *path)
+{
+	struct lock *l = NULL;
+	char why[512];
+
+	if (lock_read(path, &l, why, sizeof(why)) < 0)
+		tap_fail("%s", why);
+	return l;
+}
+
+TEST(gpu_driver_from_the_recipes_locks)
+{
+	struct lock *l = read_lock(NVIDIA_LOCK);
+	char out[64], why[512];
+
+	ASSERT_EQ(gpu_driver_from_lock(l, NVIDIA_LOCK, out, sizeof(out), why, sizeof(why)), 0);
+	ASSERT_STR(out, "535.261.03");
+	/* The two driver packages disagreeing is refused, naming the lock and both. */
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->pkgs[i].name, "libnvidia-ml1") == 0)
+			snprintf(l->pkgs[i].version, sizeof(l->pkgs[i].version), "550.90.07-1");
+	ASSERT_EQ(gpu_driver_from_lock(l, NVIDIA_LOCK, out, sizeof(out), why, sizeof(why)),
+	          -EINVAL);
+	ASSERT_CONTAINS(why, NVIDIA_LOCK);
+	ASSERT_CONTAINS(why, "firmware-nvidia-gsp pins driver 535.261.03");
+	ASSERT_CONTAINS(why, "libnvidia-ml1 pins 550.90.07");
+	lock_free(l);
+	l = read_lock("recipes/test.yaml.lock");
+	ASSERT_EQ(gpu_driver_from_lock(l, "test", out, sizeof(out), why, sizeof(why)), 0);
+	ASSERT_STR(out, "");
+	lock_free(l);
+}
+
+TEST(build_writes_rvps_gpu_json_for_an_nvidia_lock)
+{
+	char dir[] = "/tmp/test_gpu_rv.XXXXXX", path[256], *msg, *payload;
+	struct build b;
+	size_t len;
+
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/rvps-gpu.json", dir);
+	build_init(&b);
+	b.out_dir = dir;
+	snprintf(b.lock_path, sizeof(b.lock_path), "%s", NVIDIA_LOCK);
+	b.lock = read_lock(NVIDIA_LOCK);
+	ASSERT_EQ(build_gpu_rvps(&b), 0);
+	ASSERT_EQ(read_full_file(path, 4096, &msg, &len), 0);
+	payload = sample_payload(msg);
+	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"535.261.03\"]}");
+	free(payload);
+	free(msg);
+	unlink(path);
+	lock_free(b.lock);
+	/* A lock without NVIDIA's driver: no file. */
+	b.lock = read_lock("recipes/test.yaml.lock");
+	ASSERT_EQ(build_gpu_rvps(&b), 0);
+	ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
+	lock_free(b.lock);
+	ASSERT_EQ(rmdir(dir), 0);
+}
+
+static char *sample_payload(const char *msg)
+{
+	struct json_object *o = json_tokener_parse(msg), *v;
+	unsigned char *payload;
+	const char *b64;
+	int n;
+
+	ASSERT_TRUE(o && json_object_is_type(o, json_type_object));
+	ASSERT_EQ(json_object_object_length(o), 3);
+	ASSERT_TRUE(json_object_object_get_ex(o, "version", &v));
+	ASSERT_STR(json_object_get_string(v), "0.1.0");
+	ASSERT_TRUE(json_object_object_get_ex(o, "type", &v));
+	ASSERT_STR(json_object_get_string(v), "sample");
+	ASSERT_TRUE(json_object_object_get_ex(o, "payload", &v));
+	b64 = json_object_get_string(v);
+	payload = calloc(1, strlen(b64) + 1);
+	n = EVP_DecodeBlock(payload, (const unsigned char *)b64, (int)strlen(b64));
+	ASSERT_TRUE(n > 0);
+	while (n > 0 && payload[n - 1] == '\0') /* EVP_DecodeBlock counts the '=' padding */
+		n--;
+	payload[n] = '\0';
+	json_object_put(o);
+	return (char *)payload;
+}
+
+TEST(gpu_rv_message_shape_and_names)
+{
+	struct rvps_msg *m;
+	char why[256], *msg, *payload;
+	struct json_object *p, *v;
+
+	ASSERT_EQ(rvps_new(&m, NULL), 0);
+	ASSERT_EQ(gpu_rv_add(m, NULL, "535.261.03", "96.00.9F.00.01", why, sizeof(why)), 0);
+	ASSERT_EQ(rvps_message_json(m, &msg), 0);
+	payload = sample_payload(msg);
+	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"535.261.03\"],"
+	                    "\"allowed_vbios_versions\":[\"96.00.9f.00.01\"]}");
+	/* The policy's `in`: each value a list of strings. */
+	p = json_tokener_parse(payload);
+	ASSERT_TRUE(json_object_object_get_ex(p, "allowed_driver_versions", &v));
+	ASSERT_TRUE(json_object_is_type(v, json_type_array) && json_object_array_length(v) == 1);
+	ASSERT_TRUE(json_object_is_type(json_object_array_get_idx(v, 0), json_type_string));
+	json_object_put(p);
+	free(payload);
+	free(msg);
+	rvps_free(m);
+
+	/* Without a VBIOS only the driver value; an older release's list-of-strings shape is the
+	 * same. */
+	ASSERT_EQ(rvps_new(&m, "0.16.0"), 0);
+	ASSERT_EQ(gpu_rv_add(m, "0.16.0", "550.90.07", NULL, why, sizeof(why)), 0);
+	ASSERT_EQ(rvps_message_json(m, &msg), 0);
+	payload = sample_payload(msg);
+	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"550.90.07\"]}");
+	free(payload);
+	free(msg);
+	rvps_free(m);
+}
+
+TEST(gpu_rv_refusals)
+{
+	static const char *const bad_vbios[] = {"96.0.9f", "96.00.9g.00.01", "96", "96.00.",
+	                                        "96-00-9f-00-01"};
+	struct rvps_msg *m;
+	char why[256];
+
+	ASSERT_EQ(rvps_new(&m, NULL), 0);
+	ASSERT_EQ(gpu_rv_add(m, "0.15.0", "535.261.03", NULL, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "v0.16.0");
+	ASSERT_EQ(gpu_rv_add(m, NULL, "535.261", "96.00", why, sizeof(why)), 0);
+	ASSERT_EQ(gpu_rv_add(m, NULL, "latest", NULL, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "'latest'");
+	for (size_t i = 0; i < sizeof(bad_vbios) / sizeof(bad_vbios[0]); i++) {
+		ASSERT_EQ(gpu_rv_add(m, NULL, "535.261.03", bad_vbios[i], why, sizeof(why)),
+		          -EINVAL);
+		ASSERT_CONTAINS(why, bad_vbios[i]);
+	}
+	rvps_free(m);
+}
