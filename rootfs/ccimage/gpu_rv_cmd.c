@@ -4,7 +4,6 @@
  * (measurement/gpu_rv.h), with the driver version an NVIDIA recipe's lock pins.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,18 +14,15 @@
 #include "rootfs/build/build_gpu.h"
 #include "rootfs/recipe/lock.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: ccimage gpu rvps (RECIPE | --driver-version V) [--vbios-version V]\n"
-	        "         [--rvps FILE] [--trustee-version X]\n"
-	        "Writes the trustee RVPS message (to stdout, or FILE) with the values trustee's\n"
-	        "default GPU policy looks up: allowed_driver_versions, the driver version\n"
-	        "RECIPE's lock pins (its firmware-nvidia-gsp and libnvidia-ml1 packages, which\n"
-	        "must agree), and allowed_vbios_versions when --vbios-version gives one (as\n"
-	        "nvidia-smi -q prints it). The policy grants its best configuration claim only\n"
-	        "when both match (measurement/README.md, 14).\n");
-}
+static const char usage_text[] =
+        "usage: ccimage gpu rvps (RECIPE | --driver-version V) [--vbios-version V]\n"
+        "         [--rvps FILE] [--trustee-version X]\n"
+        "Writes the trustee RVPS message (to stdout, or FILE) with the values trustee's\n"
+        "default GPU policy looks up: allowed_driver_versions, the driver version\n"
+        "RECIPE's lock pins (its firmware-nvidia-gsp and libnvidia-ml1 packages, which\n"
+        "must agree), and allowed_vbios_versions when --vbios-version gives one (as\n"
+        "nvidia-smi -q prints it). The policy grants its best configuration claim only\n"
+        "when both match (measurement/README.md, 14).\n";
 
 /* The driver version the recipe's lock pins, into out. EXIT_OK or an exit code, logged. */
 static int driver_from_recipe(const char *recipe, char *out, size_t out_size)
@@ -74,33 +70,20 @@ static int write_message(const char *driver, const char *vbios, const char *trus
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-	        {"driver-version", required_argument, NULL, 'd'},
-	        {"vbios-version", required_argument, NULL, 'b'},
-	        {"rvps", required_argument, NULL, 'o'},
-	        {"trustee-version", required_argument, NULL, 't'},
-	        {"help", no_argument, NULL, 'h'},
+	const char *driver = NULL, *vbios = NULL, *out = "-", *trustee = NULL;
+	const struct cli_opt opts[] = {
+	        CLI_STRING("driver-version", 0, &driver, "V", NULL),
+	        CLI_STRING("vbios-version", 0, &vbios, "V", NULL),
+	        CLI_STRING("rvps", 0, &out, "FILE", NULL),
+	        CLI_STRING("trustee-version", 0, &trustee, "X", NULL),
 	        {0},
 	};
-	struct cli cli = {argc, argv, "h", options, usage};
-	const char *driver = NULL, *vbios = NULL, *out = "-", *trustee = NULL;
+	struct cli cli = {argc, argv, usage_text, opts};
 	char from_lock[64];
-	int c, rc;
+	int rc;
 
-	while (cli_next(&cli, &c)) {
-		if (c == 'd')
-			driver = optarg;
-		else if (c == 'b')
-			vbios = optarg;
-		else if (c == 'o')
-			out = optarg;
-		else
-			trustee = optarg; /* 't' */
-	}
-	if (cli.stop)
+	if (!cli_parse(&cli, 0, 1))
 		return cli.exit_code;
-	if (!cli_args(&cli, 0, 1))
-		return EXIT_USAGE;
 	if ((optind < argc) == (driver != NULL)) {
 		fprintf(stderr, "ccimage: gpu rvps: give one of RECIPE and --driver-version\n");
 		return cli_usage_error(&cli);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "init/base/hex.h"
 #include "measurement/rvps.h"
 #include "measurement/snp_idblock.h"
+#include "init/base/why.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
@@ -27,98 +27,45 @@ struct idblock_args {
 	bool keyless, have_digest;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: ccimage snp id-block --measurement DIGEST (--id-key PEM | --keyless)\n"
-	        "         [--author-key PEM] [--policy N] [--family-id HEX32] [--image-id HEX32]\n"
-	        "         [--guest-svn N] [--id-block-out FILE] [--id-auth-out FILE]\n"
-	        "Signs an SEV-SNP ID block (launch digest, IDs, SVN, guest policy) with an ECDSA\n"
-	        "P-384 ID key, so the PSP refuses to launch any other digest or policy.\n"
-	        "DIGEST is the 48-byte launch digest, 96 hex digits or base64 (what `ccimage\n"
-	        "measure --mode snp` prints). --policy defaults to 0x30000 and must equal the\n"
-	        "guest policy the VMM launches with. --keyless is contrast's form: a fixed\n"
-	        "signature and the ID key recovered from it, so no private key exists and the\n"
-	        "output is reproducible; the verifier then checks the report's MEASUREMENT (and\n"
-	        "may check ID_KEY_DIGEST against the printed one) (measurement/README.md, 13).\n"
-	        "Prints id-block= and id-auth= (base64: QEMU's sev-snp-guest properties, Kata's\n"
-	        "snp_id_block and snp_id_auth), the author-key-enabled value (Kata has no knob\n"
-	        "for it), and the key digests the report carries (hex); the -out files get the\n"
-	        "raw 96 and 4096 bytes.\n");
-}
+static const char usage_text[] =
+        "usage: ccimage snp id-block --measurement DIGEST (--id-key PEM | --keyless)\n"
+        "         [--author-key PEM] [--policy N] [--family-id HEX32] [--image-id HEX32]\n"
+        "         [--guest-svn N] [--id-block-out FILE] [--id-auth-out FILE]\n"
+        "Signs an SEV-SNP ID block (launch digest, IDs, SVN, guest policy) with an ECDSA\n"
+        "P-384 ID key, so the PSP refuses to launch any other digest or policy.\n"
+        "DIGEST is the 48-byte launch digest, 96 hex digits or base64 (what `ccimage\n"
+        "measure --mode snp` prints). --policy defaults to 0x30000 and must equal the\n"
+        "guest policy the VMM launches with. --keyless is contrast's form: a fixed\n"
+        "signature and the ID key recovered from it, so no private key exists and the\n"
+        "output is reproducible; the verifier then checks the report's MEASUREMENT (and\n"
+        "may check ID_KEY_DIGEST against the printed one) (measurement/README.md, 13).\n"
+        "Prints id-block= and id-auth= (base64: QEMU's sev-snp-guest properties, Kata's\n"
+        "snp_id_block and snp_id_auth), the author-key-enabled value (Kata has no knob\n"
+        "for it), and the key digests the report carries (hex); the -out files get the\n"
+        "raw 96 and 4096 bytes.\n";
 
-/* The digest as hex (96 digits) or standard base64 (64 characters, no padding needed). */
-static bool parse_digest(const char *s, uint8_t out[48])
+/* --measurement: the digest as hex (96 digits) or standard base64 (64 characters). */
+static int parse_digest(void *field, const char *s, char *why, size_t why_size)
 {
+	struct idblock_args *a = field;
 	unsigned char buf[49];
 
-	if (strlen(s) == 96)
-		return hex_decode(s, 96, out, 48) == 48;
-	if (strlen(s) != 64 || EVP_DecodeBlock(buf, (const unsigned char *)s, 64) != 48)
-		return false;
-	memcpy(out, buf, 48);
-	return true;
-}
-
-static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return *s && *s != '-' && !*end && errno == 0 && *out <= max;
-}
-
-static int bad_value(const char *opt, const char *v, const char *want)
-{
-	fprintf(stderr, "ccimage: snp id-block: %s '%s': %s\n", opt, v, want);
-	return EXIT_USAGE;
-}
-
-/* One option into a; EXIT_OK or the exit code. */
-static int take_option(int c, const char *v, struct idblock_args *a)
-{
-	uint64_t n;
-
-	switch (c) {
-	case 'm':
-		a->have_digest = parse_digest(v, a->params.digest);
-		return a->have_digest
-		               ? EXIT_OK
-		               : bad_value("--measurement", v, "want 96 hex digits or base64");
-	case 'p':
-		if (!parse_u64(v, UINT64_MAX, &a->params.policy))
-			return bad_value("--policy", v, "want a 64-bit number");
-		return EXIT_OK;
-	case 'f':
-	case 'i':
-		if (strlen(v) != 32 ||
-		    hex_decode(v, 32, c == 'f' ? a->params.family_id : a->params.image_id, 16) !=
-		            16)
-			return bad_value(c == 'f' ? "--family-id" : "--image-id", v,
-			                 "want 32 hex digits");
-		return EXIT_OK;
-	case 's':
-		if (!parse_u64(v, UINT32_MAX, &n))
-			return bad_value("--guest-svn", v, "want a 32-bit number");
-		a->params.guest_svn = (uint32_t)n;
-		return EXIT_OK;
-	case 'k':
-		a->id_key = v;
-		return EXIT_OK;
-	case 'a':
-		a->author_key = v;
-		return EXIT_OK;
-	case 'B':
-		a->block_out = v;
-		return EXIT_OK;
-	case 'A':
-		a->auth_out = v;
-		return EXIT_OK;
-	default: /* 'K' */
-		a->keyless = true;
-		return EXIT_OK;
+	a->have_digest = false;
+	if (strlen(s) == 96 && hex_decode(s, 96, a->params.digest, 48) == 48) {
+		a->have_digest = true;
+	} else if (strlen(s) == 64 && EVP_DecodeBlock(buf, (const unsigned char *)s, 64) == 48) {
+		memcpy(a->params.digest, buf, 48);
+		a->have_digest = true;
 	}
+	return a->have_digest ? 0 : why_set(why, why_size, -EINVAL, "want 96 hex digits or base64");
+}
+
+/* --family-id, --image-id: 16 bytes as 32 hex digits. */
+static int parse_id(void *field, const char *s, char *why, size_t why_size)
+{
+	if (strlen(s) != 32 || hex_decode(s, 32, field, 16) != 16)
+		return why_set(why, why_size, -EINVAL, "want 32 hex digits");
+	return 0;
 }
 
 static int write_bytes(const char *path, const uint8_t *data, size_t n)
@@ -214,31 +161,24 @@ static int run_with_keys(const struct idblock_args *a)
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-	        {"measurement", required_argument, NULL, 'm'},
-	        {"policy", required_argument, NULL, 'p'},
-	        {"family-id", required_argument, NULL, 'f'},
-	        {"image-id", required_argument, NULL, 'i'},
-	        {"guest-svn", required_argument, NULL, 's'},
-	        {"id-key", required_argument, NULL, 'k'},
-	        {"keyless", no_argument, NULL, 'K'},
-	        {"author-key", required_argument, NULL, 'a'},
-	        {"id-block-out", required_argument, NULL, 'B'},
-	        {"id-auth-out", required_argument, NULL, 'A'},
-	        {"help", no_argument, NULL, 'h'},
+	struct idblock_args a = {.params.policy = SNP_ID_DEFAULT_POLICY};
+	const struct cli_opt opts[] = {
+	        CLI_CALL("measurement", 0, &a, parse_digest, "DIGEST", NULL),
+	        CLI_NUMBER_C("policy", 0, &a.params.policy, 0, UINT64_MAX, "N", NULL),
+	        CLI_CALL("family-id", 0, a.params.family_id, parse_id, "HEX32", NULL),
+	        CLI_CALL("image-id", 0, a.params.image_id, parse_id, "HEX32", NULL),
+	        CLI_NUMBER_C("guest-svn", 0, &a.params.guest_svn, 0, UINT32_MAX, "N", NULL),
+	        CLI_STRING("id-key", 0, &a.id_key, "PEM", NULL),
+	        CLI_FLAG("keyless", 0, &a.keyless, NULL),
+	        CLI_STRING("author-key", 0, &a.author_key, "PEM", NULL),
+	        CLI_STRING("id-block-out", 0, &a.block_out, "FILE", NULL),
+	        CLI_STRING("id-auth-out", 0, &a.auth_out, "FILE", NULL),
 	        {0},
 	};
-	struct cli cli = {argc, argv, "h", options, usage};
-	struct idblock_args a = {.params.policy = SNP_ID_DEFAULT_POLICY};
-	int c, rc;
+	struct cli cli = {argc, argv, usage_text, opts};
 
-	while (cli_next(&cli, &c))
-		if ((rc = take_option(c, optarg, &a)) != EXIT_OK)
-			return rc;
-	if (cli.stop)
+	if (!cli_parse(&cli, 0, 0))
 		return cli.exit_code;
-	if (!cli_args(&cli, 0, 0))
-		return EXIT_USAGE;
 	if (!a.have_digest || !a.id_key == !a.keyless) {
 		fprintf(stderr, "ccimage: snp id-block: need --measurement, and one of --id-key "
 		                "and --keyless\n");
