@@ -5,7 +5,7 @@
  * measurement register file, which extends RTMR3 = SHA-384(RTMR3 || D), and
  * one line "<pci address> <D in hex>" is appended to the event log beside the
  * evidence, in extend order, so a verifier can replay it
- * (`ccimage gpu-rtmr3 D...` prints the value it gives from a zeroed RTMR3).
+ * (`ccimage gpu rtmr3 D...` prints the value it gives from a zeroed RTMR3).
  */
 #include <errno.h>
 #include <fcntl.h>

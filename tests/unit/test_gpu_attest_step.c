@@ -338,7 +338,7 @@ TEST(evidence_digest_extends_rtmr3_as_ccimage_predicts)
 	ASSERT_EQ(tdx_extend(rtmr, want), 0);
 	snprintf(path, sizeof(path), "%s/prediction", root);
 	ASSERT_TRUE(freopen(path, "w", stdout) != NULL);
-	argv[0] = "gpu-rtmr3", argv[1] = hex, argv[2] = NULL;
+	argv[0] = "gpu rtmr3", argv[1] = hex, argv[2] = NULL;
 	ASSERT_EQ(gpu_rtmr3_main(2, argv), 0);
 	fflush(stdout);
 	if (read_full_file(path, 4096, &text, &len) < 0)
@@ -351,7 +351,7 @@ TEST(evidence_digest_extends_rtmr3_as_ccimage_predicts)
 
 TEST(ccimage_gpu_rtmr3_refuses_a_bad_digest)
 {
-	char *argv[] = {"gpu-rtmr3", "abcd", NULL};
+	char *argv[] = {"gpu rtmr3", "abcd", NULL};
 
 	ASSERT_EQ(gpu_rtmr3_main(2, argv), EXIT_DATA);
 }
