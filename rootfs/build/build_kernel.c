@@ -121,9 +121,15 @@ static int kernel_from_tree(struct build *b)
 		snprintf(b->kver, sizeof(b->kver), "%s", b->recipe->kernel.version);
 		return 0;
 	}
+	/* lib/modules, or usr/lib/modules in a usr-merged tree (Debian 13's packages). */
 	snprintf(dir, sizeof(dir), "%s/lib/modules", b->kernel_root);
 	if (!(d = opendir(dir))) {
-		snprintf(b->why, sizeof(b->why), "kernel.root: %s: %s", dir, strerror(errno));
+		snprintf(dir, sizeof(dir), "%s/usr/lib/modules", b->kernel_root);
+		d = opendir(dir);
+	}
+	if (!d) {
+		snprintf(b->why, sizeof(b->why), "kernel.root: %s/lib/modules: %s", b->kernel_root,
+		         strerror(errno));
 		return -ENOENT;
 	}
 	unsigned count = 0;
