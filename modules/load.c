@@ -4,7 +4,7 @@
  * kernel inserts. Each file goes to finit_module through the seam
  * (init/sys.h); a compressed one (Debian 13 ships .ko.xz) with
  * MODULE_INIT_COMPRESSED_FILE, so the kernel decompresses it itself and
- * ccinit links no decompressor (modules/README.md, 3).
+ * ccinit links no decompressor (modules/README.md, 4).
  */
 #include <errno.h>
 #include <fcntl.h>
