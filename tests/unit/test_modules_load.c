@@ -93,19 +93,26 @@ static void fake_kernel(const char *compression)
 	}
 }
 
-static struct modules_ctx *open_tree(void)
+/* A fresh tree and fake kernel, and a context over the tree. */
+static struct modules_ctx *setup(const char *compression)
 {
 	struct modules_ctx *m = NULL;
+	build_tree();
+	fake_kernel(compression);
 	ASSERT_EQ(modules_new(moddir, &m), 0);
 	return m;
+}
+
+static void teardown(struct modules_ctx *m)
+{
+	modules_free(m);
+	remove_tree(root);
 }
 
 TEST(compressed_module_goes_to_the_kernel_compressed_after_its_dependency)
 {
 	char why[512] = "";
-	build_tree();
-	fake_kernel("xz");
-	struct modules_ctx *m = open_tree();
+	struct modules_ctx *m = setup("xz");
 	ASSERT_EQ(modules_load(m, "fakemod", "opt=1", why, sizeof(why)), 0);
 	const char *dep = strstr(fake_sys_log, "finit_module fakedep.ko '' 0\n");
 	const char *mod = strstr(fake_sys_log, "finit_module fakemod.ko.xz 'opt=1' 4\n");
@@ -115,28 +122,22 @@ TEST(compressed_module_goes_to_the_kernel_compressed_after_its_dependency)
 	const char *soft = strstr(fake_sys_log, "fakesoft.ko.zst\n");
 	ASSERT_TRUE(soft && dep < soft && soft < mod);
 	ASSERT_TRUE(strstr(fake_sys_log, "finit_module fakesoft") == NULL);
-	modules_free(m);
-	remove_tree(root);
+	teardown(m);
 }
 
 TEST(softdep_loads_before_the_module_with_its_own_compression)
 {
 	char why[512] = "";
-	build_tree();
-	fake_kernel("zstd");
-	struct modules_ctx *m = open_tree();
+	struct modules_ctx *m = setup("zstd");
 	ASSERT_EQ(modules_load(m, "fakesoft", NULL, why, sizeof(why)), 0);
 	ASSERT_CONTAINS(fake_sys_log, "finit_module fakesoft.ko.zst '' 4\n");
-	modules_free(m);
-	remove_tree(root);
+	teardown(m);
 }
 
 TEST(kernel_without_decompression_is_named)
 {
 	char why[512] = "";
-	build_tree();
-	fake_kernel(NULL);
-	struct modules_ctx *m = open_tree();
+	struct modules_ctx *m = setup(NULL);
 	ASSERT_EQ(modules_load(m, "fakemod", NULL, why, sizeof(why)), -ENOEXEC);
 	ASSERT_CONTAINS(why, "module fakemod (fakemod): ");
 	ASSERT_CONTAINS(why, "fakemod.ko.xz is xz-compressed and this kernel cannot decompress "
@@ -145,19 +146,16 @@ TEST(kernel_without_decompression_is_named)
 	ASSERT_TRUE(strstr(fake_sys_log, "finit_module fakemod") == NULL);
 	/* The plain dependency went in first: a kernel without decompression takes those. */
 	ASSERT_CONTAINS(fake_sys_log, "finit_module fakedep.ko '' 0\n");
-	modules_free(m);
-	remove_tree(root);
+	teardown(m);
 }
 
 TEST(loaded_dependency_is_skipped_and_a_failing_one_is_named)
 {
 	char why[512] = "", path[320];
-	build_tree();
-	fake_kernel("xz");
+	struct modules_ctx *m = setup("xz");
 	snprintf(path, sizeof(path), "%s/sys/module/fakedep", root);
 	ASSERT_EQ(mkdir(path, 0755), 0);
 	sh("echo live > %s/initstate", path);
-	struct modules_ctx *m = open_tree();
 	ASSERT_EQ(modules_load(m, "fakemod", NULL, why, sizeof(why)), 0);
 	ASSERT_TRUE(strstr(fake_sys_log, "fakedep.ko") == NULL);
 	ASSERT_CONTAINS(fake_sys_log, "finit_module fakemod.ko.xz '' 4\n");
@@ -167,18 +165,14 @@ TEST(loaded_dependency_is_skipped_and_a_failing_one_is_named)
 	ASSERT_EQ(modules_load(m, "fakemod", NULL, why, sizeof(why)), -ENOEXEC);
 	ASSERT_CONTAINS(why, "module fakemod (fakedep): finit_module ");
 	ASSERT_TRUE(strstr(fake_sys_log, "finit_module fakemod") == NULL);
-	modules_free(m);
-	remove_tree(root);
+	teardown(m);
 }
 
 TEST(unknown_module_is_enoent)
 {
 	char why[512] = "";
-	build_tree();
-	fake_kernel("xz");
-	struct modules_ctx *m = open_tree();
+	struct modules_ctx *m = setup("xz");
 	ASSERT_EQ(modules_load(m, "nosuchmod", NULL, why, sizeof(why)), -ENOENT);
 	ASSERT_CONTAINS(why, "module nosuchmod: not found in ");
-	modules_free(m);
-	remove_tree(root);
+	teardown(m);
 }
