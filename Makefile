@@ -26,10 +26,10 @@ COMMON := -std=gnu11 -D_GNU_SOURCE -I. $(WARN) -fstack-protector-strong \
 MUSL_CFLAGS  := $(COMMON) -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                 -isystem $(DEPS)/kernel-headers -isystem $(DEPS)/include
 MUSL_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none -L$(DEPS)/lib
-MUSL_LIBS    := -lcryptsetup -ldevmapper -luuid -ljson-c -lkmod -lm
+MUSL_LIBS    := -lcryptsetup -ldevmapper -luuid -ljson-c -lkmod -lmbedx509 -lmbedcrypto -lm
 
 HOST_CFLAGS := $(COMMON) -O2 -g -D_FORTIFY_SOURCE=2
-HOST_LIBS   := -lkmod -lcryptsetup -lcrypto -lpthread
+HOST_LIBS   := -lkmod -lcryptsetup -lcrypto -lmbedx509 -lmbedcrypto -lpthread
 SAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 CCINIT_SRCS  :=
@@ -120,6 +120,6 @@ help: ## list the targets
 	@echo "ccinit $(VERSION): make [target] [DEBUG=1] [PREFIX=...] [DESTDIR=...]"
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 18
 
-C_SOURCES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+C_SOURCES := $(shell git ls-files '*.c' '*.cc' '*.h' 2>/dev/null)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "init/config.h"
+#include "init/config_values.h"
 #include "init/base/log.h"
 #include "init/base/why.h"
 
@@ -57,44 +58,10 @@ struct knob {
 static const char *const on_failure_choices[] = {"poweroff", "reboot", "halt", NULL};
 static const char *const integrity_choices[] = {"none", "hmac-sha256", "aead", NULL};
 /* Index 0 (auto) is the default and cannot be asked for by name. */
-static const char *const gpu_choices[] = {"", "required", "optional", "off", NULL};
-static const char *const gpu_cc_choices[] = {"", "on", "devtools", "off", "any", NULL};
+const char *const gpu_choices[] = {"", "required", "optional", "off", NULL};
+const char *const gpu_cc_choices[] = {"", "on", "devtools", "off", "any", NULL};
+static const char *const gpu_attest_choices[] = {"local", "off", NULL};
 static const char *const attester_choices[] = {"", "nvidia", "none", NULL};
-
-static int parse_ulong(const char *s, unsigned long *ret)
-{
-	char *end;
-	if (!isdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-static int parse_bool(const char *s)
-{
-	static const char *const yes[] = {"1", "yes", "true", "on"};
-	static const char *const no[] = {"0", "no", "false", "off"};
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	}
-	return -EINVAL;
-}
-
-static int copy_string(char *dst, size_t size, const char *src)
-{
-	size_t len = strlen(src);
-	if (len >= size)
-		return -ENAMETOOLONG;
-	memcpy(dst, src, len + 1);
-	return 0;
-}
 
 static int parse_log(struct ccinit_config *c, const char *key, const char *value, char *why,
                      size_t why_size)
@@ -139,7 +106,7 @@ static int parse_nvrc_log(struct ccinit_config *c, const char *key, const char *
 static int parse_debug_shell(struct ccinit_config *c, const char *key, const char *value, char *why,
                              size_t why_size)
 {
-	int b = parse_bool(value);
+	int b = config_parse_bool(value);
 	if (b < 0)
 		return why_set(why, why_size, -EINVAL, "%s: '%s' is not a boolean", key, value);
 #ifndef CCINIT_DEBUG_BUILD
@@ -151,30 +118,23 @@ static int parse_debug_shell(struct ccinit_config *c, const char *key, const cha
 	return 0;
 }
 
-/* A device: an absolute /dev path, or serial:<virtio serial>. */
-static bool valid_device(const char *s)
-{
-	if (strncmp(s, "serial:", 7) == 0)
-		return s[7] != '\0' && strlen(s + 7) <= 20 && !strchr(s + 7, '/');
-	return strncmp(s, "/dev/", 5) == 0 && s[5] != '\0' && !strstr(s, "..");
-}
-
 static int parse_root(struct ccinit_config *c, const char *key, const char *value, char *why,
                       size_t why_size)
 {
 	char copy[CONFIG_PATH_MAX];
-	if (copy_string(copy, sizeof(copy), value) < 0)
+	if (config_copy_string(copy, sizeof(copy), value) < 0)
 		return why_set(why, why_size, -EINVAL, "%s: too long", key);
 	/* One disk in Kata's layout (p1 data, p2 hash), or data and hash devices apart. */
 	char *comma = strchr(copy, ',');
 	if (comma)
 		*comma = '\0';
-	if (!valid_device(copy) || (comma && (!valid_device(comma + 1) || strchr(comma + 1, ','))))
+	if (!config_valid_device(copy) ||
+	    (comma && (!config_valid_device(comma + 1) || strchr(comma + 1, ','))))
 		return why_set(why, why_size, -EINVAL,
 		               "%s: '%s' is not DISK, DATA,HASH, with each a /dev path or "
 		               "serial:NAME",
 		               key, value);
-	return copy_string(c->root, sizeof(c->root), value);
+	return config_copy_string(c->root, sizeof(c->root), value);
 }
 
 static int parse_root_verity(struct ccinit_config *c, const char *key, const char *value, char *why,
@@ -191,10 +151,10 @@ static int parse_root_verity(struct ccinit_config *c, const char *key, const cha
 static int parse_scratch(struct ccinit_config *c, const char *key, const char *value, char *why,
                          size_t why_size)
 {
-	if (strcmp(value, "tmpfs") != 0 && !valid_device(value))
+	if (strcmp(value, "tmpfs") != 0 && !config_valid_device(value))
 		return why_set(why, why_size, -EINVAL,
 		               "%s: '%s' is not tmpfs, a /dev path or serial:NAME", key, value);
-	return copy_string(c->scratch, sizeof(c->scratch), value);
+	return config_copy_string(c->scratch, sizeof(c->scratch), value);
 }
 
 /* Bytes with an optional K, M, G suffix (powers of 1024), as tmpfs's size= takes them. */
@@ -233,26 +193,16 @@ static int parse_size(struct ccinit_config *c, const char *key, const char *valu
 	return 0;
 }
 
-static bool valid_module_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
-			return false;
-	return true;
-}
-
 static int parse_modules_extra(struct ccinit_config *c, const char *key, const char *value,
                                char *why, size_t why_size)
 {
 	struct name_list list = {0};
 	char copy[CONFIG_LIST_MAX * CONFIG_NAME_MAX];
-	if (copy_string(copy, sizeof(copy), value) < 0)
+	if (config_copy_string(copy, sizeof(copy), value) < 0)
 		return why_set(why, why_size, -EINVAL, "%s: too long", key);
 	for (char *save = NULL, *name = strtok_r(copy, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
-		if (!valid_module_name(name) || strlen(name) >= CONFIG_NAME_MAX)
+		if (!config_valid_module_name(name) || strlen(name) >= CONFIG_NAME_MAX)
 			return why_set(why, why_size, -EINVAL, "%s: '%s' is not a module name", key,
 			               name);
 		if (list.count == CONFIG_LIST_MAX)
@@ -271,7 +221,7 @@ static int parse_count(struct ccinit_config *c, const char *key, const char *val
                        size_t why_size)
 {
 	unsigned long v;
-	if (parse_ulong(value, &v) < 0 || v > 32)
+	if (config_parse_ulong(value, &v) < 0 || v > 32)
 		return why_set(why, why_size, -EINVAL, "%s: '%s' is not a number in 0-32", key,
 		               value);
 	*(strcmp(key, "ccinit.gpu.count") == 0 ? &c->gpu_count : &c->nvswitch_count) = (int)v;
@@ -285,7 +235,7 @@ static int parse_smi_srs(struct ccinit_config *c, const char *key, const char *v
 	 */
 	if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
 		return why_set(why, why_size, -EINVAL, "%s: '%s' is not 0 or 1", key, value);
-	return copy_string(c->smi_srs, sizeof(c->smi_srs), value);
+	return config_copy_string(c->smi_srs, sizeof(c->smi_srs), value);
 }
 
 #define F(field) offsetof(struct ccinit_config, field)
@@ -349,6 +299,13 @@ static const struct knob knobs[] = {
         {"ccinit.gpu.cc", KNOB_ENUM, F(gpu_cc), gpu_cc_choices, 0, 0, NULL,
          "`on`, `devtools`, `off`, `any`", "`on` with a CPU TEE, else `any`",
          "Required GPU confidential-compute mode; a mismatch is a boot failure.", true},
+        {"ccinit.gpu.attest", KNOB_ENUM, F(gpu_attest), gpu_attest_choices, 0, 0, NULL,
+         "`local`, `off`", "`local`",
+         "With CC on, each GPU's signed report and certificate chain are checked against "
+         "NVIDIA's pinned root and a fresh nonce before the GPUs-ready state is set "
+         "(`init/gpu-attestation.md`); a failure is a boot failure naming the GPU and the check. "
+         "`off` skips it.",
+         true},
         {"ccinit.gpu.count", KNOB_CUSTOM, 0, NULL, 0, 0, parse_count, "0-32", "not pinned",
          "Exactly this many NVIDIA GPUs on PCI and bound by the driver, else a boot failure "
          "naming both numbers (a host cannot hide one).",
@@ -410,7 +367,7 @@ static int parse_typed(struct ccinit_config *c, const struct knob *k, const char
 
 	switch (k->type) {
 	case KNOB_BOOL:
-		b = parse_bool(value);
+		b = config_parse_bool(value);
 		if (b < 0)
 			return why_set(why, why_size, -EINVAL, "%s: '%s' is not a boolean", k->name,
 			               value);
@@ -427,7 +384,7 @@ static int parse_typed(struct ccinit_config *c, const struct knob *k, const char
 		               k->values);
 	case KNOB_SECONDS:
 	case KNOB_U32:
-		if (parse_ulong(value, &v) < 0 || v < k->min || v > k->max)
+		if (config_parse_ulong(value, &v) < 0 || v < k->min || v > k->max)
 			return why_set(why, why_size, -EINVAL,
 			               "%s: '%s' is not a number in %lu-%lu", k->name, value,
 			               k->min, k->max);
@@ -435,7 +392,7 @@ static int parse_typed(struct ccinit_config *c, const struct knob *k, const char
 		return 0;
 	case KNOB_PATH:
 		if (value[0] != '/' || strstr(value, "..") ||
-		    copy_string(field, CONFIG_PATH_MAX, value) < 0)
+		    config_copy_string(field, CONFIG_PATH_MAX, value) < 0)
 			return why_set(why, why_size, -EINVAL, "%s: '%s' is not an absolute path",
 			               k->name, value);
 		return 0;
@@ -507,7 +464,7 @@ static int apply(struct ccinit_config *c, bool *seen, const char *key, const cha
 		return 0; /* flags such as "quiet" or "ro" are the kernel's */
 	if (strcmp(key, "dm-mod.create") == 0) {
 		/* The kernel's; kept so rootfs mode can check / against the table it names. */
-		if (copy_string(c->dm_create, sizeof(c->dm_create), value) < 0)
+		if (config_copy_string(c->dm_create, sizeof(c->dm_create), value) < 0)
 			return why_set(why, why_size, -EINVAL,
 			               "dm-mod.create: longer than %zu bytes",
 			               sizeof(c->dm_create) - 1);

@@ -22,7 +22,13 @@ enum on_failure { ON_FAILURE_POWEROFF, ON_FAILURE_REBOOT, ON_FAILURE_HALT };
 enum scratch_integrity { INTEGRITY_NONE, INTEGRITY_HMAC_SHA256, INTEGRITY_AEAD };
 enum gpu_policy { GPU_AUTO, GPU_REQUIRED, GPU_OPTIONAL, GPU_OFF };
 enum gpu_cc_policy { GPU_CC_AUTO, GPU_CC_ON, GPU_CC_DEVTOOLS, GPU_CC_OFF, GPU_CC_ANY };
+/* Local attestation before the ready state (init/gpu-attestation.md); local is the default. */
+enum gpu_attest_policy { GPU_ATTEST_LOCAL, GPU_ATTEST_OFF };
 enum attester_variant { ATTESTER_AUTO, ATTESTER_NVIDIA, ATTESTER_NONE };
+
+/* The words ccinit.gpu and ccinit.gpu.cc take, indexed by policy; "" for auto, the default. */
+extern const char *const gpu_choices[];
+extern const char *const gpu_cc_choices[];
 
 struct name_list {
 	unsigned count;
@@ -66,6 +72,7 @@ struct ccinit_config {
 	/* GPU */
 	enum gpu_policy gpu;
 	enum gpu_cc_policy gpu_cc;
+	enum gpu_attest_policy gpu_attest;
 	bool gpu_ready;
 	unsigned persistenced_timeout_s; /* 0: scaled with the GPU count */
 	int gpu_count, nvswitch_count;   /* -1: not pinned by the command line */

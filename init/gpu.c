@@ -10,19 +10,17 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "init/boot.h"
 #include "init/gpu.h"
+#include "init/gpu_attest.h"
 #include "init/base/log.h"
 #include "init/sys.h"
 #include "init/trace.h"
 #include "modules/modules.h"
 
-#define FIRMWARE_DIR   "/lib/firmware/nvidia"
-#define MODULE_VERSION "/sys/module/nvidia/version"
-#define NVIDIACTL      "/dev/nvidiactl"
-#define NODES_MAX      (2 * GPU_MAX + 16)
+#define FIRMWARE_DIR "/lib/firmware/nvidia"
+#define NODES_MAX    (2 * GPU_MAX + 16)
 
 int (*gpu_modules_load)(struct modules_ctx *m, const char *name, const char *options, char *why,
                         size_t why_size) = modules_load;
@@ -104,7 +102,7 @@ static int load_modules(struct boot *b, const struct gpu_topology *t, enum cpu_t
 		                  t->gpu_count);
 	if (r < 0)
 		return boot_error(b, r, "loading nvidia: %s", why);
-	if (sys_read_file(MODULE_VERSION, loaded, sizeof(loaded)) >= 0 &&
+	if (sys_read_file(GPU_MODULE_VERSION, loaded, sizeof(loaded)) >= 0 &&
 	    strcmp(loaded, version) != 0)
 		return boot_error(b, -EPROTO, "nvidia module %s does not match the firmware %s",
 		                  loaded, version);
@@ -124,7 +122,7 @@ static int check_cc(struct boot *b, enum gpu_cc_policy policy, const char *versi
                     struct nvrm_cc_state *s)
 {
 	char why[384] = "", desc[256];
-	int r = gpu_cc_query(NVIDIACTL, version, s, why, sizeof(why));
+	int r = gpu_cc_query(GPU_NVIDIACTL, version, s, why, sizeof(why));
 
 	if (r < 0)
 		return boot_error(b, r, "%s", why);
@@ -168,7 +166,7 @@ static int set_ready(struct boot *b, const char *version, const struct nvrm_cc_s
 		log_notice("gpu: CC is off: the GPUs-ready state does not apply, left as it is");
 		return 0;
 	}
-	r = gpu_cc_set_ready(NVIDIACTL, version, ready, why, sizeof(why));
+	r = gpu_cc_set_ready(GPU_NVIDIACTL, version, ready, why, sizeof(why));
 	if (r < 0)
 		return boot_error(b, r, "%s", why);
 	log_info("gpu: CC GPUs-ready state set to %s", ready ? "ready" : "not ready");
@@ -267,171 +265,12 @@ int gpu_step(struct boot *b)
 	if (topo.gpu_count)
 		SUB("gpu cc state", check_cc(b, cc_policy, version, &cc));
 	SUB("gpu daemons", start_daemons(b, &topo, nodes, node_count));
+	/* The gate: no GPU is declared ready before it proved itself (init/gpu-attestation.md). */
+	if (set && ready && topo.gpu_count && c->gpu_attest == GPU_ATTEST_LOCAL &&
+	    gpu_cc_mode_of(&cc.caps) != GPU_CC_MODE_OFF)
+		SUB("gpu attest", gpu_attest_step(b, GPU_NVIDIACTL, version, &cc, topo.gpu_count));
 	if (set && topo.gpu_count)
 		SUB("gpu ready state", set_ready(b, version, &cc, ready));
 	b->gpu_up = topo.gpu_count > 0; /* the agent then starts the NVIDIA attester */
 	return 0;
-}
-
-/* ---- ccinit gpu-status ---- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void json_kv(FILE *f, const char *key, const char *value, bool comma)
-{
-	json_str(f, key);
-	fputs(": ", f);
-	json_str(f, value);
-	fputs(comma ? ", " : "", f);
-}
-
-static void print_pci_list(FILE *f, const char *key, const struct gpu_pci *l, unsigned n)
-{
-	fprintf(f, "    \"%s\": [", key);
-	for (unsigned i = 0; i < n; i++) {
-		fprintf(f, "%s{", i ? ", " : "");
-		json_kv(f, "bdf", l[i].bdf, true);
-		fprintf(f, "\"device\": \"0x%04x\"}", l[i].device);
-	}
-	fputs("]", f);
-}
-
-static void print_topology(FILE *f, const struct gpu_topology *t, int r, const char *why)
-{
-	fputs("  \"topology\": {\n", f);
-	if (r < 0) {
-		fputs("    ", f);
-		json_kv(f, "error", why, false);
-		fputs("\n  },\n", f);
-		return;
-	}
-	fprintf(f, "    \"mode\": \"%s\",\n    \"gpus\": [", gpu_mode_name(t->mode));
-	for (unsigned i = 0; i < t->gpu_count; i++) {
-		struct gpu_info info;
-
-		(void)gpu_info_read(t->gpus[i].bdf, &info);
-		fprintf(f, "%s\n      {", i ? "," : "");
-		json_kv(f, "bdf", t->gpus[i].bdf, true);
-		fprintf(f, "\"device\": \"0x%04x\", \"minor\": %d, ", t->gpus[i].device,
-		        info.minor);
-		json_kv(f, "model", info.model, true);
-		json_kv(f, "uuid", info.uuid, false);
-		fputs("}", f);
-	}
-	fputs(t->gpu_count ? "\n    ],\n" : "],\n", f);
-	print_pci_list(f, "nvswitches", t->nvswitches, t->nvswitch_count);
-	fputs(",\n", f);
-	print_pci_list(f, "sw_mng_nics", t->swmng, t->swmng_count);
-	fputs("\n  },\n", f);
-}
-
-static void print_tee(FILE *f, const struct tee_info *tee, int r)
-{
-	fprintf(f,
-	        "  \"tee\": {\"cpu\": \"%s\", \"sev_guest\": %s, \"tdx_guest\": %s, \"tsm\": %s, "
-	        "\"cpuid_snp\": %s, \"cpuid_tdx\": %s},\n",
-	        r < 0 ? "ambiguous" : cpu_tee_name(tee->tee), tee->ev.sev_guest ? "true" : "false",
-	        tee->ev.tdx_guest ? "true" : "false", tee->ev.tsm ? "true" : "false",
-	        tee->ev.cpuid_snp ? "true" : "false", tee->ev.cpuid_tdx ? "true" : "false");
-}
-
-static void print_cc(FILE *f, const struct nvrm_cc_state *s, int r, const char *why)
-{
-	const struct nv_cc_caps_params *c = &s->caps;
-
-	fputs("  \"cc\": {", f);
-	if (r < 0) {
-		json_kv(f, "error", why, false);
-		fputs("},\n  \"ready\": null\n", f);
-		return;
-	}
-	fprintf(f, "\"mode\": \"%s\", ", gpu_cc_mode_name(gpu_cc_mode_of(c)));
-	fprintf(f,
-	        "\"cpu_capability\": %u, \"gpus_capability\": %u, \"environment\": %u, "
-	        "\"cc_feature\": %u, \"devtools_mode\": %u, \"multi_gpu_mode\": %u,\n    \"smi\": "
-	        "{",
-	        c->cpu_capability, c->gpus_capability, c->environment, c->cc_feature,
-	        c->devtools_mode, c->multi_gpu_mode);
-	json_kv(f, "CC State", gpu_cc_smi_state(c), true);
-	json_kv(f, "Multi-GPU Mode", gpu_cc_smi_multi_gpu(c->multi_gpu_mode), true);
-	json_kv(f, "CPU CC Capabilities", gpu_cc_smi_cpu(c->cpu_capability), true);
-	json_kv(f, "GPU CC Capabilities", gpu_cc_smi_gpus(c->gpus_capability), true);
-	json_kv(f, "CC GPUs Ready State", s->ready ? "Ready" : "Not Ready", false);
-	fprintf(f, "}},\n  \"ready\": %s\n", s->ready ? "true" : "false");
-}
-
-/* The running driver's version: the module's, else the procfs banner's. */
-static int driver_version(char *buf, size_t size)
-{
-	char text[512];
-	const char *p;
-
-	if (sys_read_file(MODULE_VERSION, buf, size) >= 0 && buf[0])
-		return 0;
-	if (sys_read_file("/proc/driver/nvidia/version", text, sizeof(text)) < 0)
-		return -ENOENT;
-	/* "NVRM version: NVIDIA UNIX ... Kernel Module for x86_64  580.159.04  Release ..." */
-	for (p = text; *p && *p != '\n'; p++)
-		if (p[0] == ' ' && p[1] >= '0' && p[1] <= '9' && strchr(p + 1, '.')) {
-			size_t n = strcspn(p + 1, " \n");
-			if (n < size && memchr(p + 1, '.', n)) {
-				memcpy(buf, p + 1, n);
-				buf[n] = '\0';
-				return 0;
-			}
-		}
-	return -ENOENT;
-}
-
-int gpu_status_main(int argc, char **argv)
-{
-	struct gpu_topology topo;
-	struct tee_info tee;
-	struct nvrm_cc_state cc = {0};
-	char version[64] = "", twhy[256] = "", cwhy[384] = "", path[512];
-	struct stat st;
-	int rt, rtee, rc, rv;
-
-	if (argc > 1) {
-		fprintf(stderr, "usage: %s (prints the GPU topology, TEE and CC state as JSON)\n",
-		        argv[0]);
-		return strcmp(argv[1], "--help") == 0 ? 0 : 2;
-	}
-	log_to_stderr();
-	rt = gpu_topology_scan(&topo, twhy, sizeof(twhy));
-	rtee = tee_detect(&tee, true);
-	rv = driver_version(version, sizeof(version));
-	if (rv < 0) {
-		snprintf(cwhy, sizeof(cwhy), "no NVIDIA driver loaded");
-		rc = rv;
-	} else if (sys_path(path, sizeof(path), NVIDIACTL) < 0 || stat(path, &st) < 0) {
-		snprintf(cwhy, sizeof(cwhy), "%s is missing", NVIDIACTL);
-		rc = -ENOENT;
-	} else {
-		/* Read only: GET controls, never SET. */
-		rc = gpu_cc_query(NVIDIACTL, version, &cc, cwhy, sizeof(cwhy));
-	}
-
-	printf("{\n");
-	print_topology(stdout, &topo, rt, twhy);
-	print_tee(stdout, &tee, rtee);
-	printf("  \"driver\": {\"version\": ");
-	json_str(stdout, version);
-	printf("},\n");
-	print_cc(stdout, &cc, rc, cwhy);
-	printf("}\n");
-	return rt < 0 || rc < 0 ? 1 : 0;
 }

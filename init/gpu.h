@@ -24,15 +24,33 @@
 struct boot;
 struct modules_ctx;
 
+/* The driver's control node, and the loaded module's version. */
+#define GPU_NVIDIACTL      "/dev/nvidiactl"
+#define GPU_MODULE_VERSION "/sys/module/nvidia/version"
+
 /* The boot step; called with the verified root as / (b->modules over its tree). */
 int gpu_step(struct boot *b);
 
-/* `ccinit gpu-status`: topology, TEE, driver, CC and ready state as JSON. Read only. */
+/* `ccinit gpu-status` (gpu_status.c): topology, TEE, driver, CC and ready state as JSON. Read only.
+ */
 int gpu_status_main(int argc, char **argv);
 
 /* Module loading as the step does it; tests swap it for a fake (default modules_load). */
 extern int (*gpu_modules_load)(struct modules_ctx *m, const char *name, const char *options,
                                char *why, size_t why_size);
+
+/*
+ * The name of an enum value from a table indexed by the value (designated
+ * initializers), or `unknown` for a value outside the table or without a name:
+ * the driver's bytes reach these tables unchecked.
+ */
+static inline const char *gpu_name_in(const char *const *table, size_t count, unsigned value,
+                                      const char *unknown)
+{
+	return value < count && table[value] ? table[value] : unknown;
+}
+#define GPU_NAME_OF(table, value, unknown)                                                         \
+	gpu_name_in(table, sizeof(table) / sizeof(table[0]), (unsigned)(value), unknown)
 
 /* ---- topology (gpu_topology.c) ---- */
 

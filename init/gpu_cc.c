@@ -27,17 +27,12 @@ enum gpu_cc_mode gpu_cc_mode_of(const struct nv_cc_caps_params *c)
 
 const char *gpu_cc_mode_name(enum gpu_cc_mode m)
 {
-	switch (m) {
-	case GPU_CC_MODE_OFF:
-		return "off";
-	case GPU_CC_MODE_ON:
-		return "on";
-	case GPU_CC_MODE_DEVTOOLS:
-		return "devtools";
-	case GPU_CC_MODE_PPCIE:
-		return "ppcie";
-	}
-	return "?";
+	static const char *const names[] = {[GPU_CC_MODE_OFF] = "off",
+	                                    [GPU_CC_MODE_ON] = "on",
+	                                    [GPU_CC_MODE_DEVTOOLS] = "devtools",
+	                                    [GPU_CC_MODE_PPCIE] = "ppcie"};
+
+	return GPU_NAME_OF(names, m, "?");
 }
 
 enum gpu_cc_policy gpu_cc_policy_resolve(enum gpu_cc_policy p, enum cpu_tee tee)
@@ -49,19 +44,7 @@ enum gpu_cc_policy gpu_cc_policy_resolve(enum gpu_cc_policy p, enum cpu_tee tee)
 
 const char *gpu_cc_policy_name(enum gpu_cc_policy p)
 {
-	switch (p) {
-	case GPU_CC_AUTO:
-		return "auto";
-	case GPU_CC_ON:
-		return "on";
-	case GPU_CC_DEVTOOLS:
-		return "devtools";
-	case GPU_CC_OFF:
-		return "off";
-	case GPU_CC_ANY:
-		return "any";
-	}
-	return "?";
+	return p == GPU_CC_AUTO ? "auto" : p <= GPU_CC_ANY ? gpu_cc_choices[p] : "?";
 }
 
 const char *gpu_cc_smi_state(const struct nv_cc_caps_params *c)
@@ -73,19 +56,13 @@ const char *gpu_cc_smi_state(const struct nv_cc_caps_params *c)
 
 const char *gpu_cc_smi_cpu(uint8_t v)
 {
-	switch (v) {
-	case NV_CC_CPU_NONE:
-		return "None";
-	case NV_CC_CPU_AMD_SEV:
-		return "AMD SEV";
-	case NV_CC_CPU_INTEL_TDX:
-		return "Intel TDX";
-	case NV_CC_CPU_AMD_SEV_SNP:
-		return "AMD SEV-SNP";
-	case NV_CC_CPU_AMD_SNP_VTOM:
-		return "AMD SNP VTOM";
-	}
-	return "Unknown";
+	static const char *const names[] = {[NV_CC_CPU_NONE] = "None",
+	                                    [NV_CC_CPU_AMD_SEV] = "AMD SEV",
+	                                    [NV_CC_CPU_INTEL_TDX] = "Intel TDX",
+	                                    [NV_CC_CPU_AMD_SEV_SNP] = "AMD SEV-SNP",
+	                                    [NV_CC_CPU_AMD_SNP_VTOM] = "AMD SNP VTOM"};
+
+	return GPU_NAME_OF(names, v, "Unknown");
 }
 
 const char *gpu_cc_smi_gpus(uint8_t v)
@@ -96,28 +73,20 @@ const char *gpu_cc_smi_gpus(uint8_t v)
 
 const char *gpu_cc_smi_multi_gpu(uint8_t v)
 {
-	switch (v) {
-	case NV_CC_MULTI_GPU_NONE:
-		return "None";
-	case NV_CC_MULTI_GPU_PPCIE:
-		return "Protected PCIe";
-	case NV_CC_MULTI_GPU_NVLE:
-		return "NVLE";
-	}
-	return "Unknown";
+	static const char *const names[] = {[NV_CC_MULTI_GPU_NONE] = "None",
+	                                    [NV_CC_MULTI_GPU_PPCIE] = "Protected PCIe",
+	                                    [NV_CC_MULTI_GPU_NVLE] = "NVLE"};
+
+	return GPU_NAME_OF(names, v, "Unknown");
 }
 
 const char *gpu_cc_smi_env(uint8_t v)
 {
-	switch (v) {
-	case NV_CC_ENV_UNAVAILABLE:
-		return "Unavailable";
-	case NV_CC_ENV_SIM:
-		return "Simulation";
-	case NV_CC_ENV_PROD:
-		return "Production";
-	}
-	return "Unknown";
+	static const char *const names[] = {[NV_CC_ENV_UNAVAILABLE] = "Unavailable",
+	                                    [NV_CC_ENV_SIM] = "Simulation",
+	                                    [NV_CC_ENV_PROD] = "Production"};
+
+	return GPU_NAME_OF(names, v, "Unknown");
 }
 
 void gpu_cc_describe(const struct nvrm_cc_state *s, char *buf, size_t size)
@@ -187,10 +156,19 @@ int gpu_cc_ready_request(const struct ccinit_config *c, bool *set, bool *ready, 
 	return 0;
 }
 
+/* r as it is; when it is a failure, why says what failed and the RM status the driver gave. */
+static int rm_why(const struct nvrm *rm, int r, const char *what, char *why, size_t size)
+{
+	char st[32];
+
+	if (r < 0)
+		snprintf(why, size, "%s: %s", what, nvrm_status_name(rm->status, st, sizeof(st)));
+	return r;
+}
+
 static int open_attach(struct nvrm *rm, const char *ctl, const char *version, char *why,
                        size_t size)
 {
-	char st[32];
 	int r = nvrm_open(rm, ctl, version);
 
 	if (r == -EPROTO) {
@@ -203,55 +181,45 @@ static int open_attach(struct nvrm *rm, const char *ctl, const char *version, ch
 		snprintf(why, size, "%s: open and version handshake", ctl);
 		return r;
 	}
-	r = nvrm_cc_attach(rm);
-	if (r < 0)
-		snprintf(why, size, "allocating the RM client and confidential-compute object: %s",
-		         nvrm_status_name(rm->status, st, sizeof(st)));
-	return r;
+	return rm_why(rm, nvrm_cc_attach(rm),
+	              "allocating the RM client and confidential-compute object", why, size);
 }
 
 int gpu_cc_query(const char *ctl, const char *version, struct nvrm_cc_state *s, char *why,
                  size_t size)
 {
 	struct nvrm rm;
-	char st[32];
 	int r = open_attach(&rm, ctl, version, why, size);
 
-	if (r == 0) {
-		r = nvrm_cc_get(&rm, s);
-		if (r < 0)
-			snprintf(why, size, "reading the confidential-compute state: %s",
-			         nvrm_status_name(rm.status, st, sizeof(st)));
-	}
+	if (r == 0)
+		r = rm_why(&rm, nvrm_cc_get(&rm, s), "reading the confidential-compute state", why,
+		           size);
 	nvrm_close(&rm);
 	return r;
+}
+
+static const char *ready_name(bool ready)
+{
+	return ready ? "ready" : "not ready";
 }
 
 int gpu_cc_set_ready(const char *ctl, const char *version, bool ready, char *why, size_t size)
 {
 	struct nvrm_cc_state s;
 	struct nvrm rm;
-	char st[32];
+	char what[64];
 	int r = open_attach(&rm, ctl, version, why, size);
 
-	if (r == 0) {
-		r = nvrm_cc_set_ready(&rm, ready);
-		if (r < 0)
-			snprintf(why, size, "setting the CC GPUs-ready state to %s: %s",
-			         ready ? "ready" : "not ready",
-			         nvrm_status_name(rm.status, st, sizeof(st)));
-	}
-	if (r == 0) {
-		r = nvrm_cc_get(&rm, &s);
-		if (r < 0)
-			snprintf(why, size, "reading back the CC GPUs-ready state: %s",
-			         nvrm_status_name(rm.status, st, sizeof(st)));
-		else if (s.ready != ready) {
-			snprintf(why, size,
-			         "the CC GPUs-ready state reads %s after setting it to %s",
-			         s.ready ? "ready" : "not ready", ready ? "ready" : "not ready");
-			r = -EIO;
-		}
+	snprintf(what, sizeof(what), "setting the CC GPUs-ready state to %s", ready_name(ready));
+	if (r == 0)
+		r = rm_why(&rm, nvrm_cc_set_ready(&rm, ready), what, why, size);
+	if (r == 0)
+		r = rm_why(&rm, nvrm_cc_get(&rm, &s), "reading back the CC GPUs-ready state", why,
+		           size);
+	if (r == 0 && s.ready != ready) {
+		snprintf(why, size, "the CC GPUs-ready state reads %s after setting it to %s",
+		         ready_name(s.ready), ready_name(ready));
+		r = -EIO;
 	}
 	nvrm_close(&rm);
 	return r;

@@ -13,12 +13,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "init/gpu.h"
@@ -41,7 +43,6 @@
 #define NVIDIA_CTK        "/usr/bin/nvidia-ctk"
 #define CDI_DIR           "/var/run/cdi"
 #define CDI_SPEC          CDI_DIR "/nvidia.yaml"
-#define POLL_NS           (100 * 1000 * 1000LL)
 #define FM_TIMEOUT_S      120
 #define DAEMONS_MAX       8
 
@@ -121,12 +122,6 @@ static bool exists(const char *p)
 	return sys_path(path, sizeof(path), p) == 0 && stat(path, &st) == 0;
 }
 
-static void sleep_poll(void)
-{
-	struct timespec ts = {0, POLL_NS};
-	nanosleep(&ts, NULL);
-}
-
 static void track(pid_t pid, const char *name)
 {
 	if (daemon_count < DAEMONS_MAX) {
@@ -148,6 +143,81 @@ static int reap(pid_t pid, const char *name, char *why, size_t why_size)
 	snprintf(why, why_size, "%s exited (%s %d)", name, WIFEXITED(status) ? "status" : "signal",
 	         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return -ECHILD;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* An inotify descriptor that wakes when an entry is made in the directory holding file. */
+static int watch_dir_of(const char *file)
+{
+	char dir[512], *slash;
+	int fd;
+
+	if (sys_path(dir, sizeof(dir), file) < 0 || !(slash = strrchr(dir, '/')))
+		return -ENAMETOOLONG;
+	*slash = '\0';
+	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (fd >= 0 && inotify_add_watch(fd, dir, IN_CREATE | IN_MOVED_TO) < 0)
+		close_fd(&fd);
+	return fd;
+}
+
+/*
+ * Waits, until deadline (sys->now_ns), for a daemon to be ready: `file` (below
+ * sys_root) to exist, or with no file, its first process to exit 0. Driven by
+ * events: inotify on the file's directory and a pidfd for the process, so
+ * readiness is seen when it happens rather than at the next tick. Returns 0
+ * when ready, the failure of a process that exits non-zero, or -ETIMEDOUT.
+ */
+static int wait_ready(pid_t pid, const char *name, const char *file, int64_t deadline, char *why,
+                      size_t why_size)
+{
+	enum { DIR_EVENTS, EXIT_EVENT };
+	struct pollfd fds[2] = {{.fd = file ? watch_dir_of(file) : -1, .events = POLLIN},
+	                        {.fd = (int)syscall(SYS_pidfd_open, pid, 0), .events = POLLIN}};
+	char drain[4096];
+	bool running = true;
+	int r;
+
+	for (;;) {
+		if (file && exists(file)) {
+			r = 0;
+			break;
+		}
+		if (running) {
+			r = reap(pid, name, why, why_size);
+			if (r < 0 || (r == 0 && !file))
+				break; /* it failed, or exited 0 which is its ready signal */
+			running = r == 1;
+			if (!running) /* forked away: the file is all there is to wait for */
+				close_fd(&fds[EXIT_EVENT].fd);
+		}
+		int64_t left = deadline - sys->now_ns();
+		if (left <= 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		/* No event source (no inotify, or no pidfd before Linux 5.3): look every 100 ms. */
+		if ((file && fds[DIR_EVENTS].fd < 0) || (running && fds[EXIT_EVENT].fd < 0))
+			left = left < 100000000LL ? left : 100000000LL;
+		int64_t ms = (left + 999999) / 1000000;
+		r = sys->poll(fds, 2, ms < INT_MAX ? (int)ms : INT_MAX);
+		if (r < 0 && r != -EINTR) {
+			snprintf(why, why_size, "waiting for %s to be ready", name);
+			break;
+		}
+		if (fds[DIR_EVENTS].fd >= 0)
+			while (read(fds[DIR_EVENTS].fd, drain, sizeof(drain)) > 0)
+				continue;
+	}
+	close_fd(&fds[DIR_EVENTS].fd);
+	close_fd(&fds[EXIT_EVENT].fd);
+	return r;
 }
 
 int gpu_daemons_check(char *why, size_t why_size)
@@ -181,7 +251,6 @@ int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, ch
 	const char *argv[] = {PERSISTENCED, "--verbose", NULL, NULL};
 	unsigned timeout_s = gpu_persistenced_timeout_s(c->persistenced_timeout_s, gpu_count);
 	int64_t deadline;
-	bool alive = true;
 	pid_t pid;
 	int r;
 
@@ -205,23 +274,13 @@ int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, ch
 	track(pid, "nvidia-persistenced");
 	/* Its RPC socket appears once it logs "Local RPC services initialized". */
 	deadline = sys->now_ns() + (int64_t)timeout_s * 1000000000LL;
-	while (!exists(PERSISTENCED_SOCK)) {
-		if (alive) {
-			r = reap(pid, "nvidia-persistenced", why, why_size);
-			if (r < 0)
-				return r;
-			alive = r == 1;
-		}
-		if (sys->now_ns() >= deadline) {
-			snprintf(why, why_size,
-			         "nvidia-persistenced not ready after %u s (%u GPUs; "
-			         "ccinit.gpu.persistenced.timeout= raises it)",
-			         timeout_s, gpu_count);
-			return -ETIMEDOUT;
-		}
-		sleep_poll();
-	}
-	return 0;
+	r = wait_ready(pid, "nvidia-persistenced", PERSISTENCED_SOCK, deadline, why, why_size);
+	if (r == -ETIMEDOUT)
+		snprintf(why, why_size,
+		         "nvidia-persistenced not ready after %u s (%u GPUs; "
+		         "ccinit.gpu.persistenced.timeout= raises it)",
+		         timeout_s, gpu_count);
+	return r;
 }
 
 int gpu_smi_knobs(const struct ccinit_config *c, char *why, size_t why_size)
@@ -343,14 +402,10 @@ int gpu_fabricmanager_start(const struct ccinit_config *c, enum gpu_mode mode, c
 		return r;
 	/* It daemonizes once the fabric is up: its first process exiting 0 is the signal. */
 	deadline = sys->now_ns() + FM_TIMEOUT_S * 1000000000LL;
-	while ((r = reap(pid, "nv-fabricmanager", why, why_size)) == 1) {
-		if (sys->now_ns() >= deadline) {
-			track(pid, "nv-fabricmanager");
-			snprintf(why, why_size, "nv-fabricmanager not ready after %d s",
-			         FM_TIMEOUT_S);
-			return -ETIMEDOUT;
-		}
-		sleep_poll();
+	r = wait_ready(pid, "nv-fabricmanager", NULL, deadline, why, why_size);
+	if (r == -ETIMEDOUT) {
+		track(pid, "nv-fabricmanager");
+		snprintf(why, why_size, "nv-fabricmanager not ready after %d s", FM_TIMEOUT_S);
 	}
 	return r;
 }

@@ -42,21 +42,13 @@ int gpu_mode_from_counts(unsigned nvswitches, unsigned gpus, unsigned swmng, enu
 
 const char *gpu_mode_name(enum gpu_mode m)
 {
-	switch (m) {
-	case GPU_MODE_CPU:
-		return "cpu";
-	case GPU_MODE_GPU:
-		return "gpu";
-	case GPU_MODE_GPU_NVL4:
-		return "gpu-nvl4";
-	case GPU_MODE_SERVICEVM_NVL4:
-		return "servicevm-nvl4";
-	case GPU_MODE_GPU_NVL5:
-		return "gpu-nvl5";
-	case GPU_MODE_SERVICEVM_NVL5:
-		return "servicevm-nvl5";
-	}
-	return "?";
+	static const char *const names[] = {
+	        [GPU_MODE_CPU] = "cpu",           [GPU_MODE_GPU] = "gpu",
+	        [GPU_MODE_GPU_NVL4] = "gpu-nvl4", [GPU_MODE_SERVICEVM_NVL4] = "servicevm-nvl4",
+	        [GPU_MODE_GPU_NVL5] = "gpu-nvl5", [GPU_MODE_SERVICEVM_NVL5] = "servicevm-nvl5",
+	};
+
+	return GPU_NAME_OF(names, m, "?");
 }
 
 enum gpu_policy gpu_policy_resolve(enum gpu_policy p, bool gpu_image)
@@ -68,17 +60,8 @@ enum gpu_policy gpu_policy_resolve(enum gpu_policy p, bool gpu_image)
 
 const char *gpu_policy_name(enum gpu_policy p)
 {
-	switch (p) {
-	case GPU_AUTO:
-		return "auto";
-	case GPU_REQUIRED:
-		return "required";
-	case GPU_OPTIONAL:
-		return "optional";
-	case GPU_OFF:
-		return "off";
-	}
-	return "?";
+	/* The knob's own words (init/config.c), so the name printed is the one to give. */
+	return p == GPU_AUTO ? "auto" : p <= GPU_OFF ? gpu_choices[p] : "?";
 }
 
 static int read_hex(const char *dev, const char *attr, unsigned long *value)

@@ -12,7 +12,7 @@
 
 #include "init/gpu.h"
 #include "init/base/log.h"
-#include "init/sha256.h"
+#include "init/base/sha256.h"
 #include "init/steps.h"
 #include "init/base/hex.h"
 

@@ -101,24 +101,34 @@ int nvrm_open(struct nvrm *rm, const char *ctl_path, const char *version)
 	return 0;
 }
 
-static int rm_alloc(struct nvrm *rm, uint32_t root, uint32_t parent, uint32_t cls, void *params,
-                    uint32_t params_size, uint32_t *handle)
+/* An escape whose answer is an RM status in p (inside arg): kept in rm->status when not NV_OK. */
+static int rm_call(struct nvrm *rm, unsigned nr, void *arg, size_t size,
+                   const struct nv_rm_params *p)
+{
+	int r = rm_ioctl(rm, nr, arg, size);
+
+	if (r < 0)
+		return r;
+	if (p->status != NV_OK) {
+		rm->status = p->status;
+		return status_errno(p->status);
+	}
+	return 0;
+}
+
+int nvrm_alloc(struct nvrm *rm, uint32_t root, uint32_t parent, uint32_t cls, void *params,
+               uint32_t params_size, uint32_t *handle)
 {
 	struct nvos21_alloc a = {
 	        .h_root = root,
 	        .h_parent = parent,
 	        .h_new = 0, /* the RM picks the handle */
 	        .h_class = cls,
-	        .params = (uint64_t)(uintptr_t)params,
-	        .params_size = params_size,
+	        .params = {.ptr = (uint64_t)(uintptr_t)params, .size = params_size},
 	};
-	int r = rm_ioctl(rm, NV_ESC_RM_ALLOC, &a, sizeof(a));
+	int r = rm_call(rm, NV_ESC_RM_ALLOC, &a, sizeof(a), &a.params);
 	if (r < 0)
 		return r;
-	if (a.status != NV_OK) {
-		rm->status = a.status;
-		return status_errno(a.status);
-	}
 	if (a.h_new == 0)
 		return -EIO;
 	*handle = a.h_new;
@@ -130,35 +140,31 @@ int nvrm_cc_attach(struct nvrm *rm)
 	struct nv_cc_alloc_params p;
 	int r;
 
-	r = rm_alloc(rm, 0, 0, NV01_ROOT_CLIENT, NULL, 0, &rm->client);
+	r = nvrm_alloc(rm, 0, 0, NV01_ROOT_CLIENT, NULL, 0, &rm->client);
 	if (r < 0)
 		return r;
 	p.h_client = rm->client;
-	return rm_alloc(rm, rm->client, rm->client, NV_CONFIDENTIAL_COMPUTE, &p, sizeof(p),
-	                &rm->cc);
+	return nvrm_alloc(rm, rm->client, rm->client, NV_CONFIDENTIAL_COMPUTE, &p, sizeof(p),
+	                  &rm->cc);
+}
+
+int nvrm_control(struct nvrm *rm, uint32_t object, uint32_t cmd, void *params, uint32_t size)
+{
+	struct nvos54_control c = {
+	        .h_client = rm->client,
+	        .h_object = object,
+	        .cmd = cmd,
+	        .params = {.ptr = (uint64_t)(uintptr_t)params, .size = size},
+	};
+
+	if (rm->client == 0 || object == 0)
+		return -EBADF;
+	return rm_call(rm, NV_ESC_RM_CONTROL, &c, sizeof(c), &c.params);
 }
 
 static int rm_control(struct nvrm *rm, uint32_t cmd, void *params, uint32_t size)
 {
-	struct nvos54_control c = {
-	        .h_client = rm->client,
-	        .h_object = rm->cc,
-	        .cmd = cmd,
-	        .params = (uint64_t)(uintptr_t)params,
-	        .params_size = size,
-	};
-	int r;
-
-	if (rm->client == 0 || rm->cc == 0)
-		return -EBADF;
-	r = rm_ioctl(rm, NV_ESC_RM_CONTROL, &c, sizeof(c));
-	if (r < 0)
-		return r;
-	if (c.status != NV_OK) {
-		rm->status = c.status;
-		return status_errno(c.status);
-	}
-	return 0;
+	return nvrm_control(rm, rm->cc, cmd, params, size);
 }
 
 int nvrm_cc_get(struct nvrm *rm, struct nvrm_cc_state *s)

@@ -71,14 +71,19 @@ struct nv_rm_api_version {
 	char version[NV_RM_API_VERSION_STRING_LENGTH];
 };
 
+/* The tail NVOS21 and NVOS54 share: the call's parameters, their size, the RM's answer. */
+struct nv_rm_params {
+	uint64_t ptr __attribute__((aligned(8)));
+	uint32_t size;
+	uint32_t status;
+};
+
 struct nvos21_alloc { /* NVOS21_PARAMETERS */
 	uint32_t h_root;
 	uint32_t h_parent;
 	uint32_t h_new;
 	uint32_t h_class;
-	uint64_t params __attribute__((aligned(8)));
-	uint32_t params_size;
-	uint32_t status;
+	struct nv_rm_params params;
 };
 
 struct nvos54_control { /* NVOS54_PARAMETERS */
@@ -86,9 +91,7 @@ struct nvos54_control { /* NVOS54_PARAMETERS */
 	uint32_t h_object;
 	uint32_t cmd;
 	uint32_t flags;
-	uint64_t params __attribute__((aligned(8)));
-	uint32_t params_size;
-	uint32_t status;
+	struct nv_rm_params params;
 };
 
 struct nvos00_free { /* NVOS00_PARAMETERS */
@@ -142,6 +145,12 @@ int nvrm_open(struct nvrm *rm, const char *ctl_path, const char *version);
 int nvrm_cc_attach(struct nvrm *rm);
 
 int nvrm_cc_get(struct nvrm *rm, struct nvrm_cc_state *s);
+
+/* An RM object of class cls under parent; the RM picks *handle. */
+int nvrm_alloc(struct nvrm *rm, uint32_t root, uint32_t parent, uint32_t cls, void *params,
+               uint32_t params_size, uint32_t *handle);
+/* A control on object (the client, the CC object, a device); RM status in rm->status. */
+int nvrm_control(struct nvrm *rm, uint32_t object, uint32_t cmd, void *params, uint32_t size);
 
 /* Sets the GPUs-ready state (privileged; never called by gpu-status). */
 int nvrm_cc_set_ready(struct nvrm *rm, bool ready);

@@ -23,11 +23,6 @@ static int real_mount(const char *source, const char *target, const char *fstype
 	return RET_NERRNO(mount(source, target, fstype, flags, data));
 }
 
-static int real_umount2(const char *target, int flags)
-{
-	return RET_NERRNO(umount2(target, flags));
-}
-
 static int real_mkdir(const char *path, mode_t mode)
 {
 	return RET_NERRNO(mkdir(path, mode));
@@ -36,11 +31,6 @@ static int real_mkdir(const char *path, mode_t mode)
 static int real_mknod(const char *path, mode_t mode, dev_t dev)
 {
 	return RET_NERRNO(mknod(path, mode, dev));
-}
-
-static int real_symlink(const char *target, const char *linkpath)
-{
-	return RET_NERRNO(symlink(target, linkpath));
 }
 
 static int real_open(const char *path, int flags, mode_t mode)
@@ -61,6 +51,11 @@ static int real_socket(int domain, int type, int protocol)
 	return fd < 0 ? -errno : fd;
 }
 
+static int real_finit_module(int fd, const char *params, int flags)
+{
+	return RET_NERRNO(syscall(SYS_finit_module, fd, params, flags));
+}
+
 static int real_chown(const char *path, unsigned uid, unsigned gid)
 {
 	return RET_NERRNO(chown(path, (uid_t)uid, (gid_t)gid));
@@ -71,19 +66,9 @@ static int real_unshare(int flags)
 	return RET_NERRNO(unshare(flags));
 }
 
-static int real_finit_module(int fd, const char *params, int flags)
-{
-	return RET_NERRNO(syscall(SYS_finit_module, fd, params, flags));
-}
-
 static int real_reboot(int cmd)
 {
 	return RET_NERRNO(reboot(cmd));
-}
-
-static int real_pivot_root(const char *new_root, const char *put_old)
-{
-	return RET_NERRNO(syscall(SYS_pivot_root, new_root, put_old));
 }
 
 static int real_chroot(const char *path)
@@ -115,23 +100,27 @@ static int64_t real_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int real_poll(struct pollfd *fds, unsigned long nfds, int timeout_ms)
+{
+	int n = poll(fds, (nfds_t)nfds, timeout_ms);
+	return n < 0 ? -errno : n;
+}
+
 const struct sys_ops sys_real = {
         .mount = real_mount,
-        .umount2 = real_umount2,
         .mkdir = real_mkdir,
         .mknod = real_mknod,
-        .symlink = real_symlink,
         .open = real_open,
         .ioctl = real_ioctl,
         .socket = real_socket,
+        .finit_module = real_finit_module,
         .unshare = real_unshare,
         .chown = real_chown,
-        .finit_module = real_finit_module,
         .reboot = real_reboot,
-        .pivot_root = real_pivot_root,
         .chroot = real_chroot,
         .getrandom = real_getrandom,
         .now_ns = real_now_ns,
+        .poll = real_poll,
 };
 
 const struct sys_ops *sys = &sys_real;
@@ -143,13 +132,18 @@ int sys_path(char *buf, size_t size, const char *path)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-int sys_read_file(const char *path, char *buf, size_t size)
+/* Opens path below sys_root through the seam. Returns an fd or a negative errno. */
+static int open_below_root(const char *path, int flags)
 {
 	char full[512];
 	int r = sys_path(full, sizeof(full), path);
-	if (r < 0)
-		return r;
-	int fd = sys->open(full, O_RDONLY | O_CLOEXEC, 0);
+
+	return r < 0 ? r : sys->open(full, flags | O_CLOEXEC, 0);
+}
+
+int sys_read_file(const char *path, char *buf, size_t size)
+{
+	int r, fd = open_below_root(path, O_RDONLY);
 	if (fd < 0)
 		return fd;
 	size_t len = 0;
@@ -175,11 +169,7 @@ int sys_read_file(const char *path, char *buf, size_t size)
 
 int sys_write_file(const char *path, const char *value)
 {
-	char full[512];
-	int r = sys_path(full, sizeof(full), path);
-	if (r < 0)
-		return r;
-	int fd = sys->open(full, O_WRONLY | O_CLOEXEC, 0);
+	int r, fd = open_below_root(path, O_WRONLY);
 	if (fd < 0)
 		return fd;
 	size_t len = strlen(value);

@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <poll.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -19,21 +20,21 @@
 struct sys_ops {
 	int (*mount)(const char *source, const char *target, const char *fstype,
 	             unsigned long flags, const void *data);
-	int (*umount2)(const char *target, int flags);
 	int (*mkdir)(const char *path, mode_t mode);
 	int (*mknod)(const char *path, mode_t mode, dev_t dev);
-	int (*symlink)(const char *target, const char *linkpath);
 	int (*open)(const char *path, int flags, mode_t mode); /* returns an fd */
 	int (*ioctl)(int fd, unsigned long request, void *arg);
-	int (*socket)(int domain, int type, int protocol); /* returns an fd */
-	int (*finit_module)(int fd, const char *params, int flags);
+	int (*socket)(int domain, int type, int protocol);          /* returns an fd */
+	int (*finit_module)(int fd, const char *params, int flags); /* modules/load.c */
 	int (*reboot)(int cmd);
-	int (*pivot_root)(const char *new_root, const char *put_old);
 	int (*chroot)(const char *path);
 	int (*getrandom)(void *buf, size_t len);
 	int (*unshare)(int flags);
 	int (*chown)(const char *path, unsigned uid, unsigned gid);
 	int64_t (*now_ns)(void); /* CLOCK_BOOTTIME: time since the kernel started */
+	/* Waits for events on fds until timeout_ms: a fake clock moves with it. Returns the ready
+	 * count. */
+	int (*poll)(struct pollfd *fds, unsigned long nfds, int timeout_ms);
 };
 
 /* The table in use: the real kernel unless a test installed a fake. */

@@ -73,13 +73,8 @@ int tee_detect(struct tee_info *t, bool use_cpuid)
 
 const char *cpu_tee_name(enum cpu_tee t)
 {
-	switch (t) {
-	case CPU_TEE_NONE:
-		return "none";
-	case CPU_TEE_SEV_SNP:
-		return "sev-snp";
-	case CPU_TEE_TDX:
-		return "tdx";
-	}
-	return "?";
+	static const char *const names[] = {
+	        [CPU_TEE_NONE] = "none", [CPU_TEE_SEV_SNP] = "sev-snp", [CPU_TEE_TDX] = "tdx"};
+
+	return GPU_NAME_OF(names, t, "?");
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* CC event log parsing, replay and event descriptions; the format is in eventlog.h. */
 #include "init/base/bytes.h"
+#include "init/base/hex.h"
 #include "measurement/eventlog.h"
+#include "init/base/why.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -24,63 +26,57 @@ static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
 }
 
 static int parse_spec_id(const uint8_t *buf, size_t len, struct cc_eventlog *log, size_t *pos,
-                         char *err)
+                         char *why, size_t why_size)
 {
 	uint32_t type, size, nalg;
 	const uint8_t *ev;
 
-	if (len < SHA1_HDR_LEN) {
-		tdx_err(err, "log is %zu bytes, too short for its header event", len);
-		return -EBADMSG;
-	}
+	if (len < SHA1_HDR_LEN)
+		return why_set(why, why_size, -EBADMSG,
+		               "log is %zu bytes, too short for its header event", len);
 	type = le32(buf + 4);
 	size = le32(buf + 28);
-	if (type != EV_NO_ACTION || size > len - SHA1_HDR_LEN || size < SPEC_ID_FIXED) {
-		tdx_err(err,
+	if (type != EV_NO_ACTION || size > len - SHA1_HDR_LEN || size < SPEC_ID_FIXED)
+		return why_set(
+		        why, why_size, -EBADMSG,
 		        "the first event is not a Spec ID EV_NO_ACTION event (type %#x, size %u)",
 		        type, size);
-		return -EBADMSG;
-	}
 	ev = buf + SHA1_HDR_LEN;
-	if (memcmp(ev, "Spec ID Event03\0", 16) != 0) {
-		tdx_err(err,
+	if (memcmp(ev, "Spec ID Event03\0", 16) != 0)
+		return why_set(
+		        why, why_size, -EBADMSG,
 		        "header event signature is not \"Spec ID Event03\" (not crypto-agile)");
-		return -EBADMSG;
-	}
 	nalg = le32(ev + 24);
-	if (nalg == 0 || nalg > MAX_ALGS || 4u * nalg + 1 > size - SPEC_ID_FIXED) {
-		tdx_err(err, "Spec ID event lists %u algorithms in %u bytes", nalg, size);
-		return -EBADMSG;
-	}
+	if (nalg == 0 || nalg > MAX_ALGS || 4u * nalg + 1 > size - SPEC_ID_FIXED)
+		return why_set(why, why_size, -EBADMSG,
+		               "Spec ID event lists %u algorithms in %u bytes", nalg, size);
 	for (uint32_t i = 0; i < nalg; i++) {
 		log->alg_id[i] = le16(ev + SPEC_ID_FIXED + 4 * i);
 		log->alg_size[i] = le16(ev + SPEC_ID_FIXED + 4 * i + 2);
-		if (log->alg_size[i] == 0 || log->alg_size[i] > MAX_DIGEST) {
-			tdx_err(err, "Spec ID event: algorithm %#x has digest size %u",
-			        log->alg_id[i], log->alg_size[i]);
-			return -EBADMSG;
-		}
-		if (log->alg_id[i] == TCG_ALG_SHA384 && log->alg_size[i] != SHA384_LEN) {
-			tdx_err(err, "Spec ID event: SHA-384 with digest size %u",
-			        log->alg_size[i]);
-			return -EBADMSG;
-		}
+		if (log->alg_size[i] == 0 || log->alg_size[i] > MAX_DIGEST)
+			return why_set(why, why_size, -EBADMSG,
+			               "Spec ID event: algorithm %#x has digest size %u",
+			               log->alg_id[i], log->alg_size[i]);
+		if (log->alg_id[i] == TCG_ALG_SHA384 && log->alg_size[i] != SHA384_LEN)
+			return why_set(why, why_size, -EBADMSG,
+			               "Spec ID event: SHA-384 with digest size %u",
+			               log->alg_size[i]);
 	}
-	if (ev[SPEC_ID_FIXED + 4 * nalg] > size - SPEC_ID_FIXED - 4 * nalg - 1) {
-		tdx_err(err, "Spec ID event: vendor info runs past the event");
-		return -EBADMSG;
-	}
+	if (ev[SPEC_ID_FIXED + 4 * nalg] > size - SPEC_ID_FIXED - 4 * nalg - 1)
+		return why_set(why, why_size, -EBADMSG,
+		               "Spec ID event: vendor info runs past the event");
 	log->n_algs = nalg;
 	*pos = SHA1_HDR_LEN + size;
 	return 0;
 }
 
+/* The digest size the header declared for alg; -ENOENT when it declared none. */
 static int alg_size(const struct cc_eventlog *log, uint16_t alg)
 {
 	for (unsigned i = 0; i < log->n_algs; i++)
 		if (log->alg_id[i] == alg)
 			return log->alg_size[i];
-	return -1;
+	return -ENOENT;
 }
 
 static int push(struct cc_eventlog *log, size_t *cap, const struct cc_event *e)
@@ -98,89 +94,84 @@ static int push(struct cc_eventlog *log, size_t *cap, const struct cc_event *e)
 }
 
 static int parse_event2(const struct cc_eventlog *log, const uint8_t *buf, size_t len, size_t pos,
-                        struct cc_event *e, size_t *next, char *err)
+                        struct cc_event *e, size_t *next, char *why, size_t why_size)
 {
 	size_t p = pos;
 	uint32_t count;
 
 	memset(e, 0, sizeof(*e));
 	e->offset = pos;
-	if (len - p < MIN_EVENT2) {
-		tdx_err(err, "event at offset %zu is truncated (header)", pos);
-		return -EBADMSG;
-	}
+	if (len - p < MIN_EVENT2)
+		return why_set(why, why_size, -EBADMSG, "event at offset %zu is truncated (header)",
+		               pos);
 	e->mr_index = le32(buf + p);
 	e->type = le32(buf + p + 4);
 	count = le32(buf + p + 8);
 	p += MIN_EVENT2;
-	if (count == 0 || count > log->n_algs) {
-		tdx_err(err, "event at offset %zu has %u digests (the log declares %u algorithms)",
-		        pos, count, log->n_algs);
-		return -EBADMSG;
-	}
+	if (count == 0 || count > log->n_algs)
+		return why_set(
+		        why, why_size, -EBADMSG,
+		        "event at offset %zu has %u digests (the log declares %u algorithms)", pos,
+		        count, log->n_algs);
 	for (uint32_t i = 0; i < count; i++) {
 		uint16_t alg;
 		int sz;
-		if (len - p < 2) {
-			tdx_err(err, "event at offset %zu is truncated (digest %u)", pos, i);
-			return -EBADMSG;
-		}
+		if (len - p < 2)
+			return why_set(why, why_size, -EBADMSG,
+			               "event at offset %zu is truncated (digest %u)", pos, i);
 		alg = le16(buf + p);
 		sz = alg_size(log, alg);
-		if (sz < 0) {
-			tdx_err(err,
+		if (sz < 0)
+			return why_set(
+			        why, why_size, -EBADMSG,
 			        "event at offset %zu uses algorithm %#x the header did not declare",
 			        pos, alg);
-			return -EBADMSG;
-		}
 		p += 2;
-		if (len - p < (size_t)sz) {
-			tdx_err(err, "event at offset %zu is truncated (digest %u)", pos, i);
-			return -EBADMSG;
-		}
+		if (len - p < (size_t)sz)
+			return why_set(why, why_size, -EBADMSG,
+			               "event at offset %zu is truncated (digest %u)", pos, i);
 		if (alg == TCG_ALG_SHA384) {
 			memcpy(e->digest, buf + p, SHA384_LEN);
 			e->has_sha384 = true;
 		}
 		p += (size_t)sz;
 	}
-	if (len - p < 4) {
-		tdx_err(err, "event at offset %zu is truncated (event size)", pos);
-		return -EBADMSG;
-	}
+	if (len - p < 4)
+		return why_set(why, why_size, -EBADMSG,
+		               "event at offset %zu is truncated (event size)", pos);
 	e->data_len = le32(buf + p);
 	p += 4;
-	if (e->data_len > len - p) {
-		tdx_err(err, "event at offset %zu: %u bytes of data, %zu left in the log", pos,
-		        e->data_len, len - p);
-		return -EBADMSG;
-	}
+	if (e->data_len > len - p)
+		return why_set(why, why_size, -EBADMSG,
+		               "event at offset %zu: %u bytes of data, %zu left in the log", pos,
+		               e->data_len, len - p);
 	e->data = buf + p;
 	*next = p + e->data_len;
 	return 0;
 }
 
-int eventlog_parse(const uint8_t *buf, size_t len, struct cc_eventlog *log, char *err)
+int eventlog_parse(const uint8_t *buf, size_t len, struct cc_eventlog *log, char *why,
+                   size_t why_size)
 {
-	size_t pos, cap = 0;
+	size_t pos = 0, cap = 0;
 	int r;
 
 	memset(log, 0, sizeof(*log));
-	r = parse_spec_id(buf, len, log, &pos, err);
+	r = parse_spec_id(buf, len, log, &pos, why, why_size);
 	if (r < 0)
 		return r;
 	while (pos < len) {
 		struct cc_event e;
-		size_t next;
+		size_t next = 0;
 		/* The CCEL area is larger than its log; the rest is 0xff (or zero) filled. */
 		size_t peek = len - pos < 8 ? len - pos : 8;
 		if (all_bytes(buf + pos, peek, 0xff) || all_bytes(buf + pos, peek, 0x00))
 			break;
-		r = parse_event2(log, buf, len, pos, &e, &next, err);
+		r = parse_event2(log, buf, len, pos, &e, &next, why, why_size);
 		if (r == 0 && e.mr_index > CC_MR_COUNT) {
-			tdx_err(err, "event at offset %zu has MR index %u (0..%d allowed)", pos,
-			        e.mr_index, CC_MR_COUNT);
-			r = -EBADMSG;
+			r = why_set(why, why_size, -EBADMSG,
+			            "event at offset %zu has MR index %u (0..%d allowed)", pos,
+			            e.mr_index, CC_MR_COUNT);
 		}
 		if (r == 0)
 			r = push(log, &cap, &e);
@@ -211,7 +202,8 @@ bool eventlog_extends(const struct cc_event *ev)
 	return ev->type != EV_NO_ACTION && eventlog_rtmr(ev) >= 0;
 }
 
-int eventlog_replay(const struct cc_eventlog *log, uint8_t rtmr[CC_MR_COUNT][SHA384_LEN], char *err)
+int eventlog_replay(const struct cc_eventlog *log, uint8_t rtmr[CC_MR_COUNT][SHA384_LEN], char *why,
+                    size_t why_size)
 {
 	memset(rtmr, 0, CC_MR_COUNT * SHA384_LEN);
 	for (size_t i = 0; i < log->n; i++) {
@@ -219,11 +211,10 @@ int eventlog_replay(const struct cc_eventlog *log, uint8_t rtmr[CC_MR_COUNT][SHA
 		int r;
 		if (!eventlog_extends(e))
 			continue;
-		if (!e->has_sha384) {
-			tdx_err(err, "event %zu (offset %zu) has no SHA-384 digest", i + 1,
-			        e->offset);
-			return -EBADMSG;
-		}
+		if (!e->has_sha384)
+			return why_set(why, why_size, -EBADMSG,
+			               "event %zu (offset %zu) has no SHA-384 digest", i + 1,
+			               e->offset);
 		r = tdx_extend(rtmr[eventlog_rtmr(e)], e->digest);
 		if (r < 0)
 			return r;
@@ -326,8 +317,10 @@ static void put_utf16(struct out *o, const uint8_t *p, size_t n)
 
 static void put_guid(struct out *o, const uint8_t *g)
 {
-	put(o, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", le32(g), le16(g + 4),
-	    le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+	char text[UUID_TEXT_SIZE];
+
+	guid_to_text(g, text);
+	put(o, "%s", text);
 }
 
 static void describe_variable(struct out *o, const uint8_t *d, size_t n)

@@ -66,14 +66,15 @@ struct cc_eventlog {
 /*
  * Parses a whole log. The events keep pointers into buf, which must outlive
  * the log. Parsing stops at the first record header of all 0xff or all 0x00
- * (the unused rest of the CCEL area). Returns 0 or -EBADMSG with err set.
+ * (the unused rest of the CCEL area). Returns 0 or -EBADMSG with why set.
  */
-int eventlog_parse(const uint8_t *buf, size_t len, struct cc_eventlog *log, char *err);
+int eventlog_parse(const uint8_t *buf, size_t len, struct cc_eventlog *log, char *why,
+                   size_t why_size);
 void eventlog_free(struct cc_eventlog *log);
 
-/* Replays into rtmr[0..3]. Fails (-EBADMSG, err set) when an extending event has no SHA-384. */
-int eventlog_replay(const struct cc_eventlog *log, uint8_t rtmr[CC_MR_COUNT][SHA384_LEN],
-                    char *err);
+/* Replays into rtmr[0..3]. Fails (-EBADMSG, why set) when an extending event has no SHA-384. */
+int eventlog_replay(const struct cc_eventlog *log, uint8_t rtmr[CC_MR_COUNT][SHA384_LEN], char *why,
+                    size_t why_size);
 
 /* Whether the event extends a register: not EV_NO_ACTION, and an RTMR index. */
 bool eventlog_extends(const struct cc_event *ev);
@@ -115,12 +116,14 @@ struct prediction {
 	uint8_t kernel[SHA384_LEN], params[SHA384_LEN];
 };
 
-/* Parses the prediction JSON (a strict reader; unknown keys are skipped). -EBADMSG with err. */
-int prediction_parse(const char *json, size_t len, struct prediction *p, char *err);
+/* Parses the prediction JSON (a strict reader; unknown keys are skipped). -EBADMSG with why. */
+int prediction_parse(const char *json, size_t len, struct prediction *p, char *why,
+                     size_t why_size);
 
 /*
  * Writes the differences between log and prediction to f, one paragraph per
  * RTMR that differs, naming its first differing event. Returns the number of
  * registers that differ (0: all predicted values match), or a negative errno.
  */
-int eventlog_diff(const struct cc_eventlog *log, const struct prediction *p, FILE *f, char *err);
+int eventlog_diff(const struct cc_eventlog *log, const struct prediction *p, FILE *f, char *why,
+                  size_t why_size);

@@ -6,6 +6,7 @@
  * the prediction expected there.
  */
 #include "measurement/eventlog.h"
+#include "init/base/why.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -16,96 +17,97 @@
 
 #define MAX_DEPTH 32
 
-static int fail(char *err, const char *what)
+static int fail(char *why, size_t why_size, const char *what)
 {
-	tdx_err(err, "prediction JSON: %s", what);
-	return -EBADMSG;
+	return why_set(why, why_size, -EBADMSG, "prediction JSON: %s", what);
 }
 
 /* A 96-hex-digit digest given as "hex" or ["hex", ...] (the first is taken). */
-static int digest_value(json_object *v, uint8_t out[SHA384_LEN], char *err)
+static int digest_value(json_object *v, uint8_t out[SHA384_LEN], char *why, size_t why_size)
 {
 	if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
 		v = json_object_array_get_idx(v, 0);
 	if (!json_object_is_type(v, json_type_string))
-		return fail(err, "a digest is not a string");
+		return fail(why, why_size, "a digest is not a string");
 	if (json_object_get_string_len(v) != 2 * SHA384_LEN ||
 	    tdx_unhex(json_object_get_string(v), out, SHA384_LEN) < 0)
-		return fail(err, "a digest is not 96 hex digits");
+		return fail(why, why_size, "a digest is not 96 hex digits");
 	return 0;
 }
 
+/* The register index of "rtmr_0".."rtmr_3"; -ENOENT for any other key. */
 static int rtmr_key(const char *key)
 {
 	if (strncmp(key, "rtmr_", 5) == 0 && key[5] >= '0' && key[5] <= '3' && !key[6])
 		return key[5] - '0';
-	return -1;
+	return -ENOENT;
 }
 
-static int event_list(json_object *list, struct prediction *p, int mr, char *err)
+static int event_list(json_object *list, struct prediction *p, int mr, char *why, size_t why_size)
 {
 	if (!json_object_is_type(list, json_type_array))
-		return fail(err, "an event list is not an array");
+		return fail(why, why_size, "an event list is not an array");
 	p->has_events[mr] = true;
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		json_object *ev = json_object_array_get_idx(list, i), *name, *digest;
 		struct pred_event *pe;
 		int e;
 		if (p->n_ev[mr] >= PRED_MAX_EVENTS)
-			return fail(err, "too many events for one register");
+			return fail(why, why_size, "too many events for one register");
 		if (!json_object_is_type(ev, json_type_object))
-			return fail(err, "an event is not an object");
+			return fail(why, why_size, "an event is not an object");
 		pe = &p->ev[mr][p->n_ev[mr]];
 		snprintf(pe->name, sizeof(pe->name), "event");
 		if (json_object_object_get_ex(ev, "name", &name)) {
 			if (!json_object_is_type(name, json_type_string))
-				return fail(err, "an event name is not a string");
+				return fail(why, why_size, "an event name is not a string");
 			snprintf(pe->name, sizeof(pe->name), "%s", json_object_get_string(name));
 		}
 		if (!json_object_object_get_ex(ev, "digest", &digest))
-			return fail(err, "an event has no digest");
-		if ((e = digest_value(digest, pe->digest, err)) < 0)
+			return fail(why, why_size, "an event has no digest");
+		if ((e = digest_value(digest, pe->digest, why, why_size)) < 0)
 			return e;
 		p->n_ev[mr]++;
 	}
 	return 0;
 }
 
-static int events_object(json_object *events, struct prediction *p, char *err)
+static int events_object(json_object *events, struct prediction *p, char *why, size_t why_size)
 {
 	if (!json_object_is_type(events, json_type_object))
-		return fail(err, "events is not an object");
+		return fail(why, why_size, "events is not an object");
 	json_object_object_foreach(events, key, list)
 	{
 		int mr = rtmr_key(key), e;
-		if (mr >= 0 && (e = event_list(list, p, mr, err)) < 0)
+		if (mr >= 0 && (e = event_list(list, p, mr, why, why_size)) < 0)
 			return e;
 	}
 	return 0;
 }
 
 /* One top-level member; unknown keys are skipped. */
-static int member(const char *key, json_object *v, struct prediction *p, char *err)
+static int member(const char *key, json_object *v, struct prediction *p, char *why, size_t why_size)
 {
 	int mr = rtmr_key(key);
 
 	if (mr >= 0) {
 		p->has_value[mr] = true;
-		return digest_value(v, p->value[mr], err);
+		return digest_value(v, p->value[mr], why, why_size);
 	}
 	if (strcmp(key, "tdvfkernel") == 0) {
 		p->has_kernel = true;
-		return digest_value(v, p->kernel, err);
+		return digest_value(v, p->kernel, why, why_size);
 	}
 	if (strcmp(key, "tdvfkernelparams") == 0) {
 		p->has_params = true;
-		return digest_value(v, p->params, err);
+		return digest_value(v, p->params, why, why_size);
 	}
-	return strcmp(key, "events") == 0 ? events_object(v, p, err) : 0;
+	return strcmp(key, "events") == 0 ? events_object(v, p, why, why_size) : 0;
 }
 
 /* json-c, strict, at most MAX_DEPTH deep; nothing but white space after the document. */
-static int parse_document(const char *json, size_t len, json_object **ret, char *err)
+static int parse_document(const char *json, size_t len, json_object **ret, char *why,
+                          size_t why_size)
 {
 	struct json_tokener *tok = json_tokener_new_ex(MAX_DEPTH);
 	json_object *root;
@@ -115,16 +117,16 @@ static int parse_document(const char *json, size_t len, json_object **ret, char 
 		return -ENOMEM;
 	if (len > INT32_MAX) {
 		json_tokener_free(tok);
-		return fail(err, "too large");
+		return fail(why, why_size, "too large");
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	if (!root) {
 		enum json_tokener_error e = json_tokener_get_error(tok);
-		tdx_err(err, "prediction JSON: %s",
-		        e == json_tokener_continue ? "unexpected end" : json_tokener_error_desc(e));
 		json_tokener_free(tok);
-		return -EBADMSG;
+		return fail(why, why_size,
+		            e == json_tokener_continue ? "unexpected end"
+		                                       : json_tokener_error_desc(e));
 	}
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
@@ -132,23 +134,23 @@ static int parse_document(const char *json, size_t len, json_object **ret, char 
 		end++;
 	if (end != len || !json_object_is_type(root, json_type_object)) {
 		json_object_put(root);
-		return fail(err, end != len ? "trailing data" : "not an object");
+		return fail(why, why_size, end != len ? "trailing data" : "not an object");
 	}
 	*ret = root;
 	return 0;
 }
 
-int prediction_parse(const char *json, size_t len, struct prediction *p, char *err)
+int prediction_parse(const char *json, size_t len, struct prediction *p, char *why, size_t why_size)
 {
 	json_object *root;
 	int e;
 
 	memset(p, 0, sizeof(*p));
-	if ((e = parse_document(json, len, &root, err)) < 0)
+	if ((e = parse_document(json, len, &root, why, why_size)) < 0)
 		return e;
 	json_object_object_foreach(root, key, v)
 	{
-		if ((e = member(key, v, p, err)) < 0)
+		if ((e = member(key, v, p, why, why_size)) < 0)
 			break;
 	}
 	json_object_put(root);
@@ -248,13 +250,14 @@ static int diff_named(FILE *f, const char *name, const struct cc_event *ev,
 	return 1;
 }
 
-int eventlog_diff(const struct cc_eventlog *log, const struct prediction *p, FILE *f, char *err)
+int eventlog_diff(const struct cc_eventlog *log, const struct prediction *p, FILE *f, char *why,
+                  size_t why_size)
 {
 	uint8_t mr[CC_MR_COUNT][SHA384_LEN];
 	char a[2 * SHA384_LEN + 1], b[2 * SHA384_LEN + 1];
 	int differ = 0, r;
 
-	r = eventlog_replay(log, mr, err);
+	r = eventlog_replay(log, mr, why, why_size);
 	if (r < 0)
 		return r;
 	for (int i = 0; i < CC_MR_COUNT; i++) {

@@ -10,8 +10,8 @@
  *
  * Usage:
  *	struct ovmf fw;
- *	const char *why;
- *	if (ovmf_parse(&fw, data, size, &why) < 0)
+ *	char why[256];
+ *	if (ovmf_parse(&fw, data, size, why, sizeof(why)) < 0)
  *		log_error("%s", why);
  *	uint32_t eip;
  *	r = ovmf_table_u32(&fw, OVMF_GUID_SEV_ES_RESET_BLOCK, &eip);  // -ENOENT: no entry
@@ -22,31 +22,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A GUID in its on-disk (EFI, bytes_le) order, built from the canonical text fields. */
-#define OVMF_GUID(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                         \
-	((const uint8_t[16]){(a)&0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,  \
-	                     (b)&0xff, ((b) >> 8) & 0xff, (c)&0xff, ((c) >> 8) & 0xff, d0, d1, d2, \
-	                     d3, d4, d5, d6, d7})
-
-/* 96b582de-1fb2-45f7-baea-a366c55a082d */
-#define OVMF_GUID_FOOTER                                                                           \
-	OVMF_GUID(0x96b582de, 0x1fb2, 0x45f7, 0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d)
-/* 00f771de-1a7e-4fcb-890e-68c77e2fb44e: u32 AP reset EIP */
-#define OVMF_GUID_SEV_ES_RESET_BLOCK                                                               \
-	OVMF_GUID(0x00f771de, 0x1a7e, 0x4fcb, 0x89, 0x0e, 0x68, 0xc7, 0x7e, 0x2f, 0xb4, 0x4e)
-/* dc886566-984a-4798-a75e-5585a7bf67cc: u32 offset from EOF of the SEV metadata */
-#define OVMF_GUID_SEV_METADATA                                                                     \
-	OVMF_GUID(0xdc886566, 0x984a, 0x4798, 0xa7, 0x5e, 0x55, 0x85, 0xa7, 0xbf, 0x67, 0xcc)
-/* 7255371f-3a3b-4b04-927b-1da6efa8d454: u32 GPA, u32 size of the kernel-hashes table */
-#define OVMF_GUID_SEV_HASH_TABLE_RV                                                                \
-	OVMF_GUID(0x7255371f, 0x3a3b, 0x4b04, 0x92, 0x7b, 0x1d, 0xa6, 0xef, 0xa8, 0xd4, 0x54)
-/* e47a6535-984a-4798-865e-4685a7bf8ec2: u32 offset from EOF of the TDVF metadata */
-#define OVMF_GUID_TDX_METADATA                                                                     \
-	OVMF_GUID(0xe47a6535, 0x984a, 0x4798, 0x86, 0x5e, 0x46, 0x85, 0xa7, 0xbf, 0x8e, 0xc2)
-
-/* a789a612-0597-4c4b-a49f-cbb1fe9d1ddd: u32 SVSM entry point, relative to the SVSM's GPA */
-#define OVMF_GUID_SVSM_INFO                                                                        \
-	OVMF_GUID(0xa789a612, 0x0597, 0x4c4b, 0xa4, 0x9f, 0xcb, 0xb1, 0xfe, 0x9d, 0x1d, 0xdd)
+/* The footer table's GUIDs in text form (init/base/hex.h converts); what each entry holds. */
+#define OVMF_GUID_FOOTER             "96b582de-1fb2-45f7-baea-a366c55a082d"
+#define OVMF_GUID_SEV_ES_RESET_BLOCK "00f771de-1a7e-4fcb-890e-68c77e2fb44e" /* u32 AP reset EIP */
+/* u32 offset from EOF of the SEV metadata */
+#define OVMF_GUID_SEV_METADATA "dc886566-984a-4798-a75e-5585a7bf67cc"
+/* u32 GPA, u32 size of the kernel-hashes table */
+#define OVMF_GUID_SEV_HASH_TABLE_RV "7255371f-3a3b-4b04-927b-1da6efa8d454"
+/* u32 offset from EOF of the TDVF metadata */
+#define OVMF_GUID_TDX_METADATA "e47a6535-984a-4798-865e-4685a7bf8ec2"
+/* u32 SVSM entry point, relative to the SVSM's GPA */
+#define OVMF_GUID_SVSM_INFO "a789a612-0597-4c4b-a49f-cbb1fe9d1ddd"
 
 #define OVMF_FOOTER_HEADER_SIZE 18u /* u16 size + GUID */
 #define OVMF_FOOTER_END_GAP     32u /* the table ends this many bytes before EOF */
@@ -82,19 +68,20 @@ struct ovmf {
 };
 
 /*
- * Validates the footer table and the SEV metadata. Returns 0, or -EBADMSG with *why set to a
- * static message for truncated or inconsistent data.
+ * Validates the footer table and the SEV metadata. Returns 0, or -EBADMSG with why set for
+ * truncated or inconsistent data.
  */
-int ovmf_parse(struct ovmf *fw, const uint8_t *data, size_t size, const char **why);
+int ovmf_parse(struct ovmf *fw, const uint8_t *data, size_t size, char *why, size_t why_size);
+/* The footer table alone, what TDX reads; the SEV metadata is neither parsed nor checked. */
+int ovmf_parse_table(struct ovmf *fw, const uint8_t *data, size_t size, char *why, size_t why_size);
 
 /*
- * The data of the table entry with this GUID. When a GUID occurs twice, the entry nearer the
- * start of the table wins (sev-snp-measure's behaviour). -ENOENT when absent.
+ * The data of the table entry with this GUID (text form, lowercase). When a GUID occurs twice, the
+ * entry nearer the start of the table wins (sev-snp-measure's behaviour). -ENOENT when absent.
  */
-int ovmf_table_find(const struct ovmf *fw, const uint8_t guid[16], const uint8_t **data,
-                    size_t *len);
+int ovmf_table_find(const struct ovmf *fw, const char *guid, const uint8_t **data, size_t *len);
 /* The entry's leading u32 (LE). -ENOENT when absent; -EBADMSG when its data is shorter. */
-int ovmf_table_u32(const struct ovmf *fw, const uint8_t guid[16], uint32_t *value);
+int ovmf_table_u32(const struct ovmf *fw, const char *guid, uint32_t *value);
 
 /* The i-th SEV metadata section, i < fw->n_sections. */
 struct sev_section ovmf_sev_section(const struct ovmf *fw, uint32_t i);

@@ -2,32 +2,24 @@
 /* Trustee RVPS "sample" messages; the format and its versions are in rvps.h. */
 #include "measurement/rvps.h"
 
-#include "init/base/json.h"
+#include "init/base/fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/evp.h>
 
 /* The newest trustee release whose formats measurement/README.md, 8 describes. */
 #define RVPS_NEWEST_MAJOR 0
 #define RVPS_NEWEST_MINOR 21
 
-enum rvps_type { T_STRING, T_INT, T_BOOL };
-
-struct rvps_value {
-	char *name;
-	enum rvps_cmp cmp;
-	enum rvps_type type;
-	char *text; /* the string, or the decimal/word form of an int or bool */
-};
-
 struct rvps_msg {
 	unsigned major, minor;
-	struct rvps_value *v;
-	size_t n;
+	json_object *payload; /* {name: value}, in the order names were first added */
 };
 
 int rvps_version_parse(const char *s, unsigned *major, unsigned *minor)
@@ -69,6 +61,8 @@ int rvps_new(struct rvps_msg **out, const char *trustee_version)
 	if (!m)
 		return -ENOMEM;
 	r = rvps_version_parse(trustee_version, &m->major, &m->minor);
+	if (r == 0 && !(m->payload = json_object_new_object()))
+		r = -ENOMEM;
 	if (r < 0) {
 		free(m);
 		return r;
@@ -81,53 +75,52 @@ void rvps_free(struct rvps_msg *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->v[i].name);
-		free(m->v[i].text);
-	}
-	free(m->v);
+	json_object_put(m->payload);
 	free(m);
 }
 
-static int add(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, enum rvps_type type,
-               const char *text)
+/*
+ * Stores value (which this takes over) under name in the shape the policy's comparison and
+ * the release want: a list for RVPS_IN, and before v0.14.0, whose sample extractor took only
+ * {name: [string, ...]}, a list of the value's text. A name given again keeps its place.
+ */
+static int add(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, json_object *value)
 {
-	struct rvps_value *slot = NULL;
-	char *t, *nm;
+	json_object *list;
+	bool strings_only;
 
-	if (!m || !name || !*name || !text)
-		return -EINVAL;
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->v[i].name, name) == 0)
-			slot = &m->v[i];
-	t = strdup(text);
-	if (!t)
+	if (!value)
 		return -ENOMEM;
-	if (slot) {
-		free(slot->text);
-	} else {
-		struct rvps_value *nv = realloc(m->v, (m->n + 1) * sizeof(*nv));
-		nm = strdup(name);
-		if (!nv || !nm) {
-			if (nv)
-				m->v = nv;
-			free(nm);
-			free(t);
+	if (!m || !name || !*name) {
+		json_object_put(value);
+		return -EINVAL;
+	}
+	strings_only = !version_at_least(m, 0, 14);
+	if (strings_only && !json_object_is_type(value, json_type_string)) {
+		json_object *text = json_object_new_string(json_object_to_json_string(value));
+		json_object_put(value);
+		if (!(value = text))
+			return -ENOMEM;
+	}
+	if (cmp == RVPS_IN || strings_only) {
+		list = json_object_new_array();
+		if (!list || json_object_array_add(list, value) < 0) {
+			json_object_put(list);
+			json_object_put(value);
 			return -ENOMEM;
 		}
-		m->v = nv;
-		slot = &m->v[m->n++];
-		slot->name = nm;
+		value = list;
 	}
-	slot->cmp = cmp;
-	slot->type = type;
-	slot->text = t;
+	if (json_object_object_add(m->payload, name, value) < 0) {
+		json_object_put(value);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 int rvps_add_string(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, const char *value)
 {
-	return add(m, name, cmp, T_STRING, value);
+	return value ? add(m, name, cmp, json_object_new_string(value)) : -EINVAL;
 }
 
 int rvps_add_hex(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, const uint8_t *bytes,
@@ -147,49 +140,31 @@ int rvps_add_hex(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, const 
 		hex[2 * i + 1] = digits[bytes[i] & 15];
 	}
 	hex[2 * len] = '\0';
-	r = add(m, name, cmp, T_STRING, hex);
+	r = rvps_add_string(m, name, cmp, hex);
 	free(hex);
 	return r;
 }
 
 int rvps_add_int(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, long long value)
 {
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", value);
-	return add(m, name, cmp, T_INT, buf);
+	return add(m, name, cmp, json_object_new_int64(value));
 }
 
 int rvps_add_bool(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, bool value)
 {
-	return add(m, name, cmp, T_BOOL, value ? "true" : "false");
+	return add(m, name, cmp, json_object_new_boolean(value));
 }
 
 int rvps_base64(const uint8_t *data, size_t n, char **out)
 {
-	static const char tbl[] =
-	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *s, *p;
+	char *s;
 
-	if (n > (SIZE_MAX - 1) / 4 * 3 - 3)
+	if (n > INT_MAX / 4 * 3 - 3) /* EVP_EncodeBlock counts in int */
 		return -EOVERFLOW;
 	s = malloc((n + 2) / 3 * 4 + 1);
 	if (!s)
 		return -ENOMEM;
-	p = s;
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)data[i] << 16;
-		size_t left = n - i;
-		if (left > 1)
-			v |= (uint32_t)data[i + 1] << 8;
-		if (left > 2)
-			v |= data[i + 2];
-		*p++ = tbl[(v >> 18) & 63];
-		*p++ = tbl[(v >> 12) & 63];
-		*p++ = left > 1 ? tbl[(v >> 6) & 63] : '=';
-		*p++ = left > 2 ? tbl[v & 63] : '=';
-	}
-	*p = '\0';
+	EVP_EncodeBlock((unsigned char *)s, data, (int)n);
 	*out = s;
 	return 0;
 }
@@ -207,103 +182,31 @@ int rvps_add_snp_measurement(struct rvps_msg *m, const uint8_t digest[48])
 	r = rvps_base64(digest, 48, &b64);
 	if (r < 0)
 		return r;
-	r = add(m, "snp_launch_measurement", RVPS_IN, T_STRING, b64);
+	r = rvps_add_string(m, "snp_launch_measurement", RVPS_IN, b64);
 	free(b64);
 	return r;
 }
 
-/* A growable string; on allocation failure it remembers the error and stops growing. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int err;
-};
-
-static void sb_putn(struct sbuf *b, const char *s, size_t n)
+/* Compact, as trustee's own examples are, and with "/" left as it is. */
+static int to_string(json_object *o, const char *suffix, char **out)
 {
-	if (b->err)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *ns = realloc(b->s, cap);
-		if (!ns) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
+	const char *text = json_object_to_json_string_ext(
+	        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_putn(b, s, strlen(s));
-}
-
-static void sb_json_string(struct sbuf *b, const char *s)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	if (!f) {
-		b->err = -ENOMEM;
-		return;
-	}
-	json_write_string(f, s);
-	if (fclose(f) != 0)
-		b->err = -ENOMEM;
-	else
-		sb_putn(b, text, len);
-	free(text);
-}
-
-static void sb_value(struct sbuf *b, const struct rvps_value *v, bool strings_only)
-{
-	if (v->type == T_STRING || strings_only)
-		sb_json_string(b, v->text);
-	else
-		sb_puts(b, v->text);
+	if (!text || asprintf(out, "%s%s", text, suffix) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 int rvps_payload_json(const struct rvps_msg *m, char **out)
 {
-	/* Before v0.14.0 the sample extractor took only {name: [string, ...]}. */
-	bool old = !version_at_least(m, 0, 14);
-	struct sbuf b = {0};
-
-	sb_puts(&b, "{");
-	for (size_t i = 0; i < m->n; i++) {
-		const struct rvps_value *v = &m->v[i];
-		if (i)
-			sb_puts(&b, ",");
-		sb_json_string(&b, v->name);
-		sb_puts(&b, ":");
-		if (v->cmp == RVPS_IN || old) {
-			sb_puts(&b, "[");
-			sb_value(&b, v, old);
-			sb_puts(&b, "]");
-		} else {
-			sb_value(&b, v, false);
-		}
-	}
-	sb_puts(&b, "}");
-	if (b.err) {
-		free(b.s);
-		return b.err;
-	}
-	*out = b.s;
-	return 0;
+	return to_string(m->payload, "", out);
 }
 
 int rvps_message_json(const struct rvps_msg *m, char **out)
 {
-	char *payload = NULL, *b64 = NULL, *msg;
+	char *payload = NULL, *b64 = NULL;
+	json_object *msg;
 	int r;
 
 	r = rvps_payload_json(m, &payload);
@@ -313,14 +216,16 @@ int rvps_message_json(const struct rvps_msg *m, char **out)
 	free(payload);
 	if (r < 0)
 		return r;
-	if (asprintf(&msg, "{\"version\":\"0.1.0\",\"type\":\"sample\",\"payload\":\"%s\"}\n",
-	             b64) < 0)
-		msg = NULL;
+	msg = json_object_new_object();
+	if (!msg || json_object_object_add(msg, "version", json_object_new_string("0.1.0")) < 0 ||
+	    json_object_object_add(msg, "type", json_object_new_string("sample")) < 0 ||
+	    json_object_object_add(msg, "payload", json_object_new_string(b64)) < 0)
+		r = -ENOMEM;
+	else
+		r = to_string(msg, "\n", out);
+	json_object_put(msg);
 	free(b64);
-	if (!msg)
-		return -ENOMEM;
-	*out = msg;
-	return 0;
+	return r;
 }
 
 int rvps_write(const struct rvps_msg *m, FILE *f)
@@ -339,33 +244,15 @@ int rvps_write(const struct rvps_msg *m, FILE *f)
 int rvps_write_file(const struct rvps_msg *m, const char *path)
 {
 	char *msg;
-	size_t len, off = 0;
-	int fd, r;
+	int r;
 
 	if (strcmp(path, "-") == 0)
 		return rvps_write(m, stdout);
 	r = rvps_message_json(m, &msg);
 	if (r < 0)
 		return r;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		r = -errno;
-		free(msg);
-		return r;
-	}
-	len = strlen(msg);
-	while (off < len) {
-		ssize_t w = write(fd, msg + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	/* Whole or not at all: a verifier must never register half a message. */
+	r = write_string_file(path, msg, WRITE_ATOMIC);
 	free(msg);
 	return r;
 }

@@ -11,26 +11,21 @@
 
 #include <openssl/evp.h>
 
+#include "init/base/bytes.h"
+#include "init/base/hex.h"
 #include "measurement/snp_gctx.h"
+#include "init/base/why.h"
 
 #define BSP_EIP   0xfffffff0u
 #define PAGE_MASK 0xfffu
 
-static int fail(const char **why, const char *msg)
-{
-	*why = msg;
-	return -EBADMSG;
-}
-
-/* GUIDs of the table QEMU places in the firmware's SEV hash-table area. */
-#define GUID_HASH_TABLE_HEADER                                                                     \
-	OVMF_GUID(0x9438d606, 0x4f22, 0x4cc9, 0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21)
-#define GUID_HASH_CMDLINE                                                                          \
-	OVMF_GUID(0x97d02dd8, 0xbd20, 0x4c94, 0xaa, 0x78, 0xe7, 0x71, 0x4d, 0x36, 0xab, 0x2a)
-#define GUID_HASH_INITRD                                                                           \
-	OVMF_GUID(0x44baf731, 0x3a2f, 0x4bd7, 0x9a, 0xf1, 0x41, 0xe2, 0x91, 0x69, 0x78, 0x1d)
-#define GUID_HASH_KERNEL                                                                           \
-	OVMF_GUID(0x4de79437, 0xabd2, 0x427f, 0xb8, 0x35, 0xd5, 0xb1, 0x72, 0xd2, 0x04, 0x5b)
+/* QEMU's SEV hash table (measurement/README.md, 4.3): a header, then the three entries. */
+static const char *const hash_table_guids[] = {
+        "9438d606-4f22-4cc9-b479-a793d411fd21", /* header: u16 size of the whole table */
+        "97d02dd8-bd20-4c94-aa78-e7714d36ab2a", /* command line */
+        "44baf731-3a2f-4bd7-9af1-41e29169781d", /* initrd */
+        "4de79437-abd2-427f-b835-d5b172d2045b", /* kernel */
+};
 #define HASH_ENTRY_SIZE 50u /* GUID, u16 length, SHA-256 */
 
 int sev_hashes_cmdline(const char *append, uint8_t out[32])
@@ -41,59 +36,64 @@ int sev_hashes_cmdline(const char *append, uint8_t out[32])
 	return EVP_Digest(s, strlen(s) + 1, out, NULL, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
 }
 
-static uint8_t *put_entry(uint8_t *p, const uint8_t guid[16], uint16_t len)
+int sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED])
 {
-	memcpy(p, guid, 16);
-	p[16] = (uint8_t)len;
-	p[17] = (uint8_t)(len >> 8);
-	return p + 18;
-}
-
-void sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED])
-{
+	const uint8_t *digests[] = {NULL, h->cmdline, h->initrd, h->kernel};
 	uint8_t *p = out;
 
 	memset(out, 0, SEV_HASH_TABLE_PADDED);
-	p = put_entry(p, GUID_HASH_TABLE_HEADER, SEV_HASH_TABLE_SIZE);
-	p = put_entry(p, GUID_HASH_CMDLINE, HASH_ENTRY_SIZE);
-	memcpy(p, h->cmdline, 32);
-	p = put_entry(p + 32, GUID_HASH_INITRD, HASH_ENTRY_SIZE);
-	memcpy(p, h->initrd, 32);
-	p = put_entry(p + 32, GUID_HASH_KERNEL, HASH_ENTRY_SIZE);
-	memcpy(p, h->kernel, 32);
-}
-
-static int reset_eip(const struct ovmf *fw, uint32_t *eip, const char **why)
-{
-	int r = ovmf_table_u32(fw, OVMF_GUID_SEV_ES_RESET_BLOCK, eip);
-
-	if (r == -ENOENT)
-		return fail(why, "Can't find SEV_ES_RESET_BLOCK_GUID entry in OVMF table");
-	if (r < 0)
-		return fail(why, "OVMF SEV-ES reset block: entry shorter than its EIP field");
+	for (size_t i = 0; i < sizeof(digests) / sizeof(digests[0]); i++) {
+		if (guid_from_text(hash_table_guids[i], p) < 0)
+			return -EINVAL;
+		put_le16(p + 16, digests[i] ? HASH_ENTRY_SIZE : SEV_HASH_TABLE_SIZE);
+		p += OVMF_FOOTER_HEADER_SIZE;
+		if (digests[i]) {
+			memcpy(p, digests[i], 32);
+			p += 32;
+		}
+	}
 	return 0;
 }
 
-static int hash_table_gpa(const struct ovmf *fw, uint32_t *gpa, const char **why)
+/* A u32 the firmware's footer table must hold, and what to say when it does not. */
+struct required_u32 {
+	const char *guid;
+	const char *missing; /* sev-snp-measure's words, where it has them */
+	const char *truncated;
+};
+
+static const struct required_u32 reset_eip = {
+        OVMF_GUID_SEV_ES_RESET_BLOCK, "Can't find SEV_ES_RESET_BLOCK_GUID entry in OVMF table",
+        "OVMF SEV-ES reset block: entry shorter than its EIP field"};
+static const struct required_u32 hash_table_gpa = {
+        OVMF_GUID_SEV_HASH_TABLE_RV, "Can't find SEV_HASH_TABLE_RV_GUID entry in OVMF table",
+        "OVMF SEV hash table entry: shorter than its GPA field"};
+static const struct required_u32 svsm_entry = {
+        OVMF_GUID_SVSM_INFO, "Can't find SVSM_INFO_GUID entry in SVSM table",
+        "SVSM_INFO entry: shorter than its entry point field"};
+
+static int table_u32(const struct ovmf *fw, const struct required_u32 *f, uint32_t *value,
+                     char *why, size_t why_size)
 {
-	int r = ovmf_table_u32(fw, OVMF_GUID_SEV_HASH_TABLE_RV, gpa);
+	int r = ovmf_table_u32(fw, f->guid, value);
 
 	if (r == -ENOENT)
-		return fail(why, "Can't find SEV_HASH_TABLE_RV_GUID entry in OVMF table");
+		return why_set(why, why_size, -EBADMSG, "%s", f->missing);
 	if (r < 0)
-		return fail(why, "OVMF SEV hash table entry: shorter than its GPA field");
+		return why_set(why, why_size, -EBADMSG, "%s", f->truncated);
 	return 0;
 }
 
-int snp_ovmf_hash(const struct ovmf *fw, uint8_t out[SNP_LD_SIZE], const char **why)
+int snp_ovmf_hash(const struct ovmf *fw, uint8_t out[SNP_LD_SIZE], char *why, size_t why_size)
 {
 	struct snp_gctx g;
 	int r;
 
 	if (fw->size % SNP_PAGE_SIZE)
-		return fail(why, "firmware size is not a multiple of 4096 bytes");
+		return why_set(why, why_size, -EBADMSG,
+		               "firmware size is not a multiple of 4096 bytes");
 	if (fw->size > SNP_FIRMWARE_END)
-		return fail(why, "firmware larger than 4 GiB");
+		return why_set(why, why_size, -EBADMSG, "firmware larger than 4 GiB");
 	r = snp_gctx_init(&g, NULL);
 	if (r < 0)
 		return r;
@@ -105,7 +105,7 @@ int snp_ovmf_hash(const struct ovmf *fw, uint8_t out[SNP_LD_SIZE], const char **
 }
 
 static int kernel_hashes_page(struct snp_gctx *g, const struct sev_params *p,
-                              const struct sev_section *s, const char **why)
+                              const struct sev_section *s, char *why, size_t why_size)
 {
 	uint8_t page[SNP_PAGE_SIZE] = {0};
 	uint32_t table_gpa, off;
@@ -113,25 +113,28 @@ static int kernel_hashes_page(struct snp_gctx *g, const struct sev_params *p,
 
 	if (!p->hashes)
 		return snp_gctx_update_empty(g, SNP_PAGE_ZERO, s->gpa, s->size);
-	r = hash_table_gpa(p->fw, &table_gpa, why);
+	r = table_u32(p->fw, &hash_table_gpa, &table_gpa, why, why_size);
 	if (r < 0)
 		return r;
 	off = table_gpa & PAGE_MASK;
 	if (off > SNP_PAGE_SIZE - SEV_HASH_TABLE_PADDED)
-		return fail(why, "SEV hash table GPA leaves no room for the table in its page");
+		return why_set(why, why_size, -EBADMSG,
+		               "SEV hash table GPA leaves no room for the table in its page");
 	if (s->size != SNP_PAGE_SIZE)
-		return fail(why, "SNP_KERNEL_HASHES section is not exactly one page");
-	sev_hashes_table(p->hashes, page + off);
-	return snp_gctx_update_normal(g, s->gpa, page, sizeof(page));
+		return why_set(why, why_size, -EBADMSG,
+		               "SNP_KERNEL_HASHES section is not exactly one page");
+	r = sev_hashes_table(p->hashes, page + off);
+	return r < 0 ? r : snp_gctx_update_normal(g, s->gpa, page, sizeof(page));
 }
 
 static int snp_section(struct snp_gctx *g, const struct sev_params *p, const struct sev_section *s,
-                       const char **why)
+                       char *why, size_t why_size)
 {
 	if ((s->type == SEV_SECTION_SNP_SEC_MEM || s->type == SEV_SECTION_SVSM_CAA ||
 	     (s->type == SEV_SECTION_SNP_KERNEL_HASHES && !p->hashes)) &&
 	    s->size % SNP_PAGE_SIZE)
-		return fail(why, "OVMF SEV metadata: section size is not a multiple of 4096");
+		return why_set(why, why_size, -EBADMSG,
+		               "OVMF SEV metadata: section size is not a multiple of 4096");
 
 	switch (s->type) {
 	case SEV_SECTION_SNP_SEC_MEM:
@@ -147,27 +150,29 @@ static int snp_section(struct snp_gctx *g, const struct sev_params *p, const str
 			return 0; /* EC2 measures CPUID pages last, see snp_digest() */
 		return snp_gctx_update(g, SNP_PAGE_CPUID, s->gpa, (const uint8_t[SNP_LD_SIZE]){0});
 	case SEV_SECTION_SNP_KERNEL_HASHES:
-		return kernel_hashes_page(g, p, s, why);
+		return kernel_hashes_page(g, p, s, why, why_size);
 	case SEV_SECTION_SVSM_CAA:
 		return snp_gctx_update_empty(g, SNP_PAGE_ZERO, s->gpa, s->size);
 	}
-	return fail(why, "unknown OVMF metadata section type");
+	return why_set(why, why_size, -EBADMSG, "unknown OVMF metadata section type");
 }
 
 /* The VMSA of every vCPU: the BSP, then APs starting at the firmware's AP reset vector. */
 static int vmsas(const struct sev_params *p, uint64_t features,
-                 int (*update)(void *ctx, const uint8_t *page), void *ctx, const char **why)
+                 int (*update)(void *ctx, const uint8_t *page), void *ctx, char *why,
+                 size_t why_size)
 {
 	uint8_t bsp[SNP_PAGE_SIZE], ap[SNP_PAGE_SIZE];
 	uint32_t eip;
-	int r = reset_eip(p->fw, &eip, why);
+	int r = table_u32(p->fw, &reset_eip, &eip, why, why_size);
 
 	if (r < 0)
 		return r;
 	if (p->vcpus > SNP_MAX_VCPUS)
-		return fail(why, "too many vCPUs");
+		return why_set(why, why_size, -EBADMSG, "too many vCPUs");
 	if (eip == 0 && p->vcpus > 1)
-		return fail(why, "OVMF SEV-ES reset block has AP EIP 0: cannot start APs");
+		return why_set(why, why_size, -EBADMSG,
+		               "OVMF SEV-ES reset block has AP EIP 0: cannot start APs");
 	snp_vmsa_page(bsp, BSP_EIP, features, p->vcpu_sig, p->vmm);
 	if (eip)
 		snp_vmsa_page(ap, eip, features, p->vcpu_sig, p->vmm);
@@ -198,7 +203,8 @@ static bool sections_bounded(const struct ovmf *fw)
 	return pages <= SNP_MAX_SECTION_PAGES;
 }
 
-static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], const char **why)
+static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], char *why,
+                      size_t why_size)
 {
 	const struct ovmf *fw = p->fw;
 	uint8_t seed[SNP_LD_SIZE];
@@ -206,17 +212,18 @@ static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], cons
 	int r;
 
 	if (!sections_bounded(fw))
-		return fail(why, "OVMF SEV metadata: sections cover more than 4 GiB");
+		return why_set(why, why_size, -EBADMSG,
+		               "OVMF SEV metadata: sections cover more than 4 GiB");
 	if (p->seed)
 		memcpy(seed, p->seed, SNP_LD_SIZE);
-	else if ((r = snp_ovmf_hash(fw, seed, why)) < 0)
+	else if ((r = snp_ovmf_hash(fw, seed, why, why_size)) < 0)
 		return r;
 	r = snp_gctx_init(&g, seed);
 	if (r < 0)
 		return r;
 	for (uint32_t i = 0; i < fw->n_sections && r == 0; i++) {
 		struct sev_section s = ovmf_sev_section(fw, i);
-		r = snp_section(&g, p, &s, why);
+		r = snp_section(&g, p, &s, why, why_size);
 	}
 	for (uint32_t i = 0; i < fw->n_sections && r == 0 && p->vmm == VMM_EC2; i++) {
 		struct sev_section s = ovmf_sev_section(fw, i);
@@ -225,11 +232,11 @@ static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], cons
 			                    (const uint8_t[SNP_LD_SIZE]){0});
 	}
 	if (r == 0 && p->hashes && !ovmf_has_sev_section(fw, SEV_SECTION_SNP_KERNEL_HASHES))
-		r = fail(why,
-		         "Kernel specified but OVMF metadata doesn't include SNP_KERNEL_HASHES "
-		         "section");
+		r = why_set(why, why_size, -EBADMSG,
+		            "Kernel specified but OVMF metadata doesn't include SNP_KERNEL_HASHES "
+		            "section");
 	if (r == 0)
-		r = vmsas(p, p->guest_features, gctx_vmsa, &g, why);
+		r = vmsas(p, p->guest_features, gctx_vmsa, &g, why, why_size);
 	if (r == 0)
 		memcpy(out, g.ld, SNP_LD_SIZE);
 	snp_gctx_done(&g);
@@ -241,7 +248,8 @@ static int snp_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], cons
  * ending where OVMF_VARS starts, the SVSM's metadata sections (no kernel hashes), and the same
  * VMSA for every vCPU, entering the SVSM.
  */
-static int svsm_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], const char **why)
+static int svsm_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], char *why,
+                       size_t why_size)
 {
 	const struct ovmf *fw = p->fw, *svsm = p->svsm;
 	struct sev_params q = *p;
@@ -252,25 +260,26 @@ static int svsm_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], con
 	int r;
 
 	if (!svsm)
-		return fail(why, "snp:svsm mode needs --svsm");
+		return why_set(why, why_size, -EBADMSG, "snp:svsm mode needs --svsm");
 	if (p->vmm != VMM_QEMU)
-		return fail(why, "SVSM mode is only implemented for Qemu.");
+		return why_set(why, why_size, -EBADMSG, "SVSM mode is only implemented for Qemu.");
 	if (fw->size > SNP_FIRMWARE_END || svsm->size > SNP_FIRMWARE_END)
-		return fail(why, "firmware larger than 4 GiB");
+		return why_set(why, why_size, -EBADMSG, "firmware larger than 4 GiB");
 	svsm_gpa = (int64_t)(SNP_FIRMWARE_END - fw->size) - p->vars_size - (int64_t)svsm->size;
 	if (svsm_gpa < 0 || p->vars_size < -(int64_t)SNP_FIRMWARE_END)
-		return fail(why, "SVSM does not fit below the firmware and its variables");
-	r = ovmf_table_u32(svsm, OVMF_GUID_SVSM_INFO, &entry);
-	if (r == -ENOENT)
-		return fail(why, "Can't find SVSM_INFO_GUID entry in SVSM table");
+		return why_set(why, why_size, -EBADMSG,
+		               "SVSM does not fit below the firmware and its variables");
+	r = table_u32(svsm, &svsm_entry, &entry, why, why_size);
 	if (r < 0)
-		return fail(why, "SVSM_INFO entry: shorter than its entry point field");
+		return r;
 	if (fw->size % SNP_PAGE_SIZE || svsm->size % SNP_PAGE_SIZE)
-		return fail(why, "firmware size is not a multiple of 4096 bytes");
+		return why_set(why, why_size, -EBADMSG,
+		               "firmware size is not a multiple of 4096 bytes");
 	if (p->vcpus > SNP_MAX_VCPUS)
-		return fail(why, "too many vCPUs");
+		return why_set(why, why_size, -EBADMSG, "too many vCPUs");
 	if (!sections_bounded(svsm))
-		return fail(why, "OVMF SEV metadata: sections cover more than 4 GiB");
+		return why_set(why, why_size, -EBADMSG,
+		               "OVMF SEV metadata: sections cover more than 4 GiB");
 
 	r = snp_gctx_init(&g, NULL);
 	if (r < 0)
@@ -282,7 +291,7 @@ static int svsm_digest(const struct sev_params *p, uint8_t out[SNP_LD_SIZE], con
 	q.hashes = NULL;
 	for (uint32_t i = 0; i < svsm->n_sections && r == 0; i++) {
 		struct sev_section s = ovmf_sev_section(svsm, i);
-		r = snp_section(&g, &q, &s, why);
+		r = snp_section(&g, &q, &s, why, why_size);
 	}
 	snp_vmsa_svsm_page(page, (uint64_t)entry + (uint64_t)svsm_gpa, p->vcpu_sig);
 	for (long long i = 0; i < p->vcpus && r == 0; i++) {
@@ -302,7 +311,7 @@ static int sha256_vmsa(void *ctx, const uint8_t *page)
 }
 
 /* SEV and SEV-ES: one SHA-256 over the firmware, the hash table and (SEV-ES) the VMSAs. */
-static int sev_digest(const struct sev_params *p, uint8_t out[32], const char **why)
+static int sev_digest(const struct sev_params *p, uint8_t out[32], char *why, size_t why_size)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int r = -EIO;
@@ -316,21 +325,26 @@ static int sev_digest(const struct sev_params *p, uint8_t out[32], const char **
 		uint8_t table[SEV_HASH_TABLE_PADDED];
 		uint32_t gpa = 0;
 
-		if (ovmf_table_u32(p->fw, OVMF_GUID_SEV_HASH_TABLE_RV, &gpa) == -EBADMSG) {
-			r = fail(why, "OVMF SEV hash table entry: shorter than its GPA field");
+		/* SEV and SEV-ES take a missing entry as GPA 0, refused below. */
+		if (ovmf_table_u32(p->fw, hash_table_gpa.guid, &gpa) == -EBADMSG) {
+			r = why_set(why, why_size, -EBADMSG, "%s", hash_table_gpa.truncated);
 			goto out;
 		}
 		if (gpa == 0) {
-			r = fail(why, "Kernel specified but OVMF doesn't support "
-			              "kernel/initrd/cmdline measurement");
+			r = why_set(why, why_size, -EBADMSG,
+			            "Kernel specified but OVMF doesn't support "
+			            "kernel/initrd/cmdline measurement");
 			goto out;
 		}
-		sev_hashes_table(p->hashes, table);
+		r = sev_hashes_table(p->hashes, table);
+		if (r < 0)
+			goto out;
+		r = -EIO;
 		if (EVP_DigestUpdate(ctx, table, sizeof(table)) != 1)
 			goto out;
 	}
 	if (p->mode == SEV_MODE_SEVES) {
-		r = vmsas(p, 0, sha256_vmsa, ctx, why);
+		r = vmsas(p, 0, sha256_vmsa, ctx, why, why_size);
 		if (r < 0)
 			goto out;
 	}
@@ -341,27 +355,26 @@ out:
 }
 
 int sev_launch_digest(const struct sev_params *p, uint8_t out[SEV_DIGEST_MAX], size_t *len,
-                      const char **why)
+                      char *why, size_t why_size)
 {
 	int r;
 
 	switch (p->mode) {
 	case SEV_MODE_SNP:
-		r = snp_digest(p, out, why);
+		r = snp_digest(p, out, why, why_size);
 		*len = SNP_LD_SIZE;
 		return r;
 	case SEV_MODE_SNP_SVSM:
-		r = svsm_digest(p, out, why);
+		r = svsm_digest(p, out, why, why_size);
 		*len = SNP_LD_SIZE;
 		return r;
 	case SEV_MODE_SEV:
 	case SEV_MODE_SEVES:
-		r = sev_digest(p, out, why);
+		r = sev_digest(p, out, why, why_size);
 		*len = 32;
 		return r;
 	case SEV_MODE_SNP_OVMF_HASH:
 		break;
 	}
-	*why = "mode has no launch digest of its own";
-	return -EINVAL;
+	return why_set(why, why_size, -EINVAL, "mode has no launch digest of its own");
 }

@@ -10,14 +10,15 @@
  *
  * Usage:
  *	struct ovmf fw;                      // measurement/ovmf.h
- *	ovmf_parse(&fw, data, size, &why);
+ *	ovmf_parse(&fw, data, size, why, sizeof(why));
  *	struct sev_hashes h;                 // kernel/initrd SHA-256 of the files
  *	sev_hashes_cmdline("console=ttyS0", h.cmdline);
  *	struct sev_params p = {.mode = SEV_MODE_SNP, .fw = &fw, .hashes = &h, .vcpus = 4,
  *			       .vcpu_sig = 0x800f12, .guest_features = 0x1, .vmm = VMM_QEMU};
  *	uint8_t ld[SEV_DIGEST_MAX];
  *	size_t n;
- *	r = sev_launch_digest(&p, ld, &n, &why);   // n = 48 for SNP, 32 for SEV and SEV-ES
+ *	r = sev_launch_digest(&p, ld, &n, why, sizeof(why));   // n = 48 for SNP, 32 for SEV and
+ *SEV-ES
  */
 #pragma once
 
@@ -65,8 +66,8 @@ struct sev_hashes {
 
 /* "--append": SHA-256 of the bytes plus one NUL; NULL (no --append) hashes a lone NUL. */
 int sev_hashes_cmdline(const char *append, uint8_t out[32]);
-/* The padded 176-byte table, byte-identical to QEMU's with kernel-hashes=on. */
-void sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED]);
+/* The padded 176-byte table, byte-identical to QEMU's with kernel-hashes=on. 0 or -EINVAL. */
+int sev_hashes_table(const struct sev_hashes *h, uint8_t out[SEV_HASH_TABLE_PADDED]);
 
 struct sev_params {
 	enum sev_mode mode;
@@ -89,14 +90,14 @@ struct sev_params {
 
 /*
  * The launch digest of p->mode (not SEV_MODE_SNP_OVMF_HASH: use snp_ovmf_hash()). Writes
- * *len bytes to out. Returns 0; -EBADMSG or -EINVAL with *why set when the inputs are refused;
+ * *len bytes to out. Returns 0; -EBADMSG or -EINVAL with why set when the inputs are refused;
  * -ENOMEM or another errno on a system failure.
  */
 int sev_launch_digest(const struct sev_params *p, uint8_t out[SEV_DIGEST_MAX], size_t *len,
-                      const char **why);
+                      char *why, size_t why_size);
 
 /* The SNP launch digest after measuring every firmware page (--mode snp:ovmf-hash). */
-int snp_ovmf_hash(const struct ovmf *fw, uint8_t out[SNP_LD_SIZE], const char **why);
+int snp_ovmf_hash(const struct ovmf *fw, uint8_t out[SNP_LD_SIZE], char *why, size_t why_size);
 
 /* The VMSA page of one vCPU (QEMU, ec2 or gce register state; snp_vmsa.c). */
 void snp_vmsa_page(uint8_t page[SNP_PAGE_SIZE], uint32_t eip, uint64_t sev_features,

@@ -4,6 +4,7 @@
  * types. The register values are those host Linux >= 6.10 KVM sets, and the
  * ec2/gce variants those sev-snp-measure 0.0.13 records (measurement/README.md, 4.4, 4.5).
  */
+#include "init/base/bytes.h"
 #include "measurement/snp.h"
 
 #include <errno.h>
@@ -36,101 +37,131 @@ enum {
 	VMSA_X87_FCW = 0x410,
 };
 
+/* struct vmcb_seg: u16 selector, u16 attrib, u32 limit, u64 base */
+struct vmsa_seg {
+	uint16_t off, selector, attrib;
+	uint32_t limit;
+	uint64_t base;
+};
+
+/* A register outside the segments: where, how many bytes, what value. */
+struct vmsa_reg {
+	uint16_t off;
+	uint8_t width;
+	uint64_t value;
+};
+
+/*
+ * The state KVM gives a vCPU at reset, real mode at the reset vector: the QEMU BSP's page
+ * before the per-vCPU fields (measurement/README.md, 4.4) and the base the SVSM page changes.
+ */
+static const struct vmsa_seg reset_segs[] = {
+        {VMSA_ES, 0, 0x93, 0xffff, 0}, {VMSA_CS, 0xf000, 0x9b, 0xffff, 0xffff0000u},
+        {VMSA_SS, 0, 0x93, 0xffff, 0}, {VMSA_DS, 0, 0x93, 0xffff, 0},
+        {VMSA_FS, 0, 0x93, 0xffff, 0}, {VMSA_GS, 0, 0x93, 0xffff, 0},
+        {VMSA_GDTR, 0, 0, 0xffff, 0},  {VMSA_LDTR, 0, 0x82, 0xffff, 0},
+        {VMSA_IDTR, 0, 0, 0xffff, 0},  {VMSA_TR, 0, 0x8b, 0xffff, 0},
+};
+static const struct vmsa_reg reset_regs[] = {
+        {VMSA_EFER, 8, 0x1000}, /* KVM sets EFER.SVME */
+        {VMSA_CR4, 8, 0x40},    /* KVM sets CR4.MCE */
+        {VMSA_CR0, 8, 0x10},
+        {VMSA_DR7, 8, 0x400},
+        {VMSA_DR6, 8, 0xffff0ff0},
+        {VMSA_RFLAGS, 8, 0x2},
+        {VMSA_RIP, 8, 0xfff0},
+        {VMSA_XCR0, 8, 0x1},
+        {VMSA_G_PAT, 8, 0x0007040600070406ull}, /* PAT MSR reset value, AMD APM vol. 2 A.3 */
+        {VMSA_MXCSR, 4, 0x1f80},
+        {VMSA_X87_FCW, 2, 0x37f},
+};
+
 #define BSP_EIP         0xfffffff0u
-#define DEFAULT_G_PAT   0x0007040600070406ull /* PAT MSR reset value, AMD APM vol. 2 A.3 */
 #define GCE_G_PAT       0x00070106ull
 #define HYPERV_VCPU_SIG 0x600u /* what ec2 and gce put in RDX whatever the CPU */
 
-static void put(uint8_t *p, uint64_t v, unsigned bytes)
+static void put_seg(uint8_t *page, const struct vmsa_seg *s)
 {
-	for (unsigned i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	put_le16(page + s->off, s->selector);
+	put_le16(page + s->off + 2, s->attrib);
+	put_le32(page + s->off + 4, s->limit);
+	put_le64(page + s->off + 8, s->base);
 }
 
-/* struct vmcb_seg: u16 selector, u16 attrib, u32 limit, u64 base */
-static void put_seg(uint8_t *page, unsigned off, uint16_t selector, uint16_t attrib, uint32_t limit,
-                    uint64_t base)
+static void put_reg(uint8_t *page, const struct vmsa_reg *r)
 {
-	put(page + off, selector, 2);
-	put(page + off + 2, attrib, 2);
-	put(page + off + 4, limit, 4);
-	put(page + off + 8, base, 8);
+	if (r->width == 2)
+		put_le16(page + r->off, (uint16_t)r->value);
+	else if (r->width == 4)
+		put_le32(page + r->off, (uint32_t)r->value);
+	else
+		put_le64(page + r->off, r->value);
+}
+
+static void put_regs(uint8_t *page, const struct vmsa_reg *regs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put_reg(page, &regs[i]);
+}
+
+static void reset_state(uint8_t page[SNP_PAGE_SIZE])
+{
+	memset(page, 0, SNP_PAGE_SIZE);
+	for (size_t i = 0; i < sizeof(reset_segs) / sizeof(reset_segs[0]); i++)
+		put_seg(page, &reset_segs[i]);
+	put_regs(page, reset_regs, sizeof(reset_regs) / sizeof(reset_regs[0]));
 }
 
 void snp_vmsa_page(uint8_t page[SNP_PAGE_SIZE], uint32_t eip, uint64_t sev_features,
                    uint64_t vcpu_sig, enum vmm_type vmm)
 {
-	uint16_t cs_attrib = 0x9b, ss_attrib = 0x93, tr_attrib = 0x8b;
-	uint64_t g_pat = DEFAULT_G_PAT, rdx = vcpu_sig;
-	uint32_t mxcsr = 0x1f80;
-	uint16_t fcw = 0x37f;
+	struct vmsa_seg cs = {VMSA_CS, 0xf000, 0x9b, 0xffff, eip & 0xffff0000u};
+	struct vmsa_seg ss = {VMSA_SS, 0, 0x93, 0xffff, 0}, tr = {VMSA_TR, 0, 0x8b, 0xffff, 0};
+	struct vmsa_reg regs[] = {
+	        {VMSA_RIP, 8, eip & 0xffff},
+	        {VMSA_RDX, 8, vcpu_sig},
+	        {VMSA_SEV_FEATURES, 8, sev_features},
+	};
 
+	reset_state(page);
 	if (vmm == VMM_EC2) {
 		/* EC2 starts the BSP with a not-yet-accessed code segment. */
 		if (eip == BSP_EIP)
-			cs_attrib = 0x9a;
-		ss_attrib = 0x92;
-		tr_attrib = 0x83;
+			cs.attrib = 0x9a;
+		ss.attrib = 0x92;
+		tr.attrib = 0x83;
 	} else if (vmm == VMM_GCE) {
-		g_pat = GCE_G_PAT;
+		put_le64(page + VMSA_G_PAT, GCE_G_PAT);
 	}
 	if (vmm == VMM_EC2 || vmm == VMM_GCE) {
-		rdx = HYPERV_VCPU_SIG;
-		mxcsr = 0;
-		fcw = 0;
+		regs[1].value = HYPERV_VCPU_SIG;
+		put_le32(page + VMSA_MXCSR, 0);
+		put_le16(page + VMSA_X87_FCW, 0);
 	}
-
-	memset(page, 0, SNP_PAGE_SIZE);
-	put_seg(page, VMSA_ES, 0, 0x93, 0xffff, 0);
-	put_seg(page, VMSA_CS, 0xf000, cs_attrib, 0xffff, eip & 0xffff0000u);
-	put_seg(page, VMSA_SS, 0, ss_attrib, 0xffff, 0);
-	put_seg(page, VMSA_DS, 0, 0x93, 0xffff, 0);
-	put_seg(page, VMSA_FS, 0, 0x93, 0xffff, 0);
-	put_seg(page, VMSA_GS, 0, 0x93, 0xffff, 0);
-	put_seg(page, VMSA_GDTR, 0, 0, 0xffff, 0);
-	put_seg(page, VMSA_LDTR, 0, 0x82, 0xffff, 0);
-	put_seg(page, VMSA_IDTR, 0, 0, 0xffff, 0);
-	put_seg(page, VMSA_TR, 0, tr_attrib, 0xffff, 0);
-	put(page + VMSA_EFER, 0x1000, 8); /* KVM sets EFER.SVME */
-	put(page + VMSA_CR4, 0x40, 8);    /* KVM sets CR4.MCE */
-	put(page + VMSA_CR0, 0x10, 8);
-	put(page + VMSA_DR7, 0x400, 8);
-	put(page + VMSA_DR6, 0xffff0ff0, 8);
-	put(page + VMSA_RFLAGS, 0x2, 8);
-	put(page + VMSA_RIP, eip & 0xffff, 8);
-	put(page + VMSA_G_PAT, g_pat, 8);
-	put(page + VMSA_RDX, rdx, 8);
-	put(page + VMSA_SEV_FEATURES, sev_features, 8);
-	put(page + VMSA_XCR0, 0x1, 8);
-	put(page + VMSA_MXCSR, mxcsr, 4);
-	put(page + VMSA_X87_FCW, fcw, 2);
+	put_seg(page, &cs);
+	put_seg(page, &ss);
+	put_seg(page, &tr);
+	put_regs(page, regs, sizeof(regs) / sizeof(regs[0]));
 }
 
 void snp_vmsa_svsm_page(uint8_t page[SNP_PAGE_SIZE], uint64_t eip, uint64_t vcpu_sig)
 {
-	memset(page, 0, SNP_PAGE_SIZE);
-	put_seg(page, VMSA_ES, 16, 0xc93, 0xffffffff, 0);
-	put_seg(page, VMSA_CS, 8, 0xc9b, 0xffffffff, 0);
-	put_seg(page, VMSA_SS, 16, 0xc93, 0xffffffff, 0);
-	put_seg(page, VMSA_DS, 16, 0xc93, 0xffffffff, 0);
-	put_seg(page, VMSA_FS, 16, 0xc93, 0xffffffff, 0);
-	put_seg(page, VMSA_GS, 0, 0x93, 0xffff, 0);
-	put_seg(page, VMSA_GDTR, 0, 0, 0xffff, 0);
-	put_seg(page, VMSA_LDTR, 0, 0x82, 0xffff, 0);
-	put_seg(page, VMSA_IDTR, 0, 0, 0xffff, 0);
-	put_seg(page, VMSA_TR, 0, 0x8b, 0xffff, 0);
-	put(page + VMSA_EFER, 0x1000, 8);
-	put(page + VMSA_CR4, 0x40, 8);
-	put(page + VMSA_CR0, 0x11, 8); /* protected mode: SVSM starts in 32-bit code */
-	put(page + VMSA_DR7, 0x400, 8);
-	put(page + VMSA_DR6, 0xffff0ff0, 8);
-	put(page + VMSA_RFLAGS, 0x2, 8);
-	put(page + VMSA_RIP, eip, 8);
-	put(page + VMSA_G_PAT, DEFAULT_G_PAT, 8);
-	put(page + VMSA_RDX, vcpu_sig, 8);
-	put(page + VMSA_SEV_FEATURES, 0x1, 8);
-	put(page + VMSA_XCR0, 0x1, 8);
-	put(page + VMSA_MXCSR, 0x1f80, 4);
+	/* The SVSM starts in 32-bit protected mode: flat code and data segments, CR0.PE. */
+	static const struct vmsa_seg flat[] = {
+	        {VMSA_ES, 16, 0xc93, 0xffffffff, 0}, {VMSA_CS, 8, 0xc9b, 0xffffffff, 0},
+	        {VMSA_SS, 16, 0xc93, 0xffffffff, 0}, {VMSA_DS, 16, 0xc93, 0xffffffff, 0},
+	        {VMSA_FS, 16, 0xc93, 0xffffffff, 0},
+	};
+	const struct vmsa_reg regs[] = {
+	        {VMSA_CR0, 8, 0x11},         {VMSA_RIP, 8, eip},   {VMSA_RDX, 8, vcpu_sig},
+	        {VMSA_SEV_FEATURES, 8, 0x1}, {VMSA_X87_FCW, 2, 0}, /* left 0 by sev-snp-measure
+	                                                              0.0.13 (see snp.h) */
+	};
+
+	reset_state(page);
+	for (size_t i = 0; i < sizeof(flat) / sizeof(flat[0]); i++)
+		put_seg(page, &flat[i]);
+	put_regs(page, regs, sizeof(regs) / sizeof(regs[0]));
 }
 
 uint64_t snp_cpu_sig(int64_t family, int64_t model, int64_t stepping)

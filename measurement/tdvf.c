@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* TDVF metadata and MRTD; the layout is described in tdvf.h and measurement/README.md, 5. */
 #include "init/base/bytes.h"
+#include "measurement/ovmf.h"
 #include "measurement/tdvf.h"
+#include "init/base/why.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -9,19 +11,11 @@
 
 #define PAGE         4096u
 #define EXTEND_CHUNK 256u
-#define FOOTER_TAIL  32u /* bytes between the footer entry and EOF (the reset vector) */
-#define ENTRY_HDR    18u /* u16 size + GUID */
 #define DESC_HDR     16u
 #define SECTION_SIZE 32u
 /* No real firmware page-adds more than a few MiB; the cap keeps corrupt input from hashing for
  * hours. */
 #define MAX_ADDED_BYTES (1ull << 30)
-
-/* On-disk (EFI byte order) GUIDs. */
-static const uint8_t footer_guid[16] = {0xde, 0x82, 0xb5, 0x96, 0xb2, 0x1f, 0xf7, 0x45,
-                                        0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d};
-static const uint8_t tdx_metadata_guid[16] = {0x35, 0x65, 0x7a, 0xe4, 0x4a, 0x98, 0x98, 0x47,
-                                              0x86, 0x5e, 0x46, 0x85, 0xa7, 0xbf, 0x8e, 0xc2};
 
 const char *tdvf_type_name(uint32_t type)
 {
@@ -30,149 +24,97 @@ const char *tdvf_type_name(uint32_t type)
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
 }
 
-int tdvf_footer_entry(const uint8_t *fw, size_t len, const uint8_t guid[16], const uint8_t **data,
-                      size_t *data_len, char *err)
-{
-	size_t footer, table_start, pos;
-	uint16_t table_len;
-
-	if (len < FOOTER_TAIL + ENTRY_HDR) {
-		tdx_err(err, "firmware is %zu bytes, too small for a GUIDed footer table", len);
-		return -EBADMSG;
-	}
-	footer = len - FOOTER_TAIL - ENTRY_HDR;
-	if (memcmp(fw + footer + 2, footer_guid, 16) != 0) {
-		tdx_err(err, "no OVMF GUIDed footer table at EOF-50");
-		return -ENOENT;
-	}
-	table_len = le16(fw + footer);
-	if (table_len < ENTRY_HDR || table_len - ENTRY_HDR > footer) {
-		tdx_err(err, "footer table length %u is inconsistent with the file size",
-		        table_len);
-		return -EBADMSG;
-	}
-	table_start = footer + ENTRY_HDR - table_len;
-	pos = footer;
-	while (pos - table_start >= ENTRY_HDR) {
-		uint16_t esize = le16(fw + pos - ENTRY_HDR);
-		if (esize < ENTRY_HDR || esize > pos - table_start) {
-			tdx_err(err, "footer table entry at offset %zu has bad size %u",
-			        pos - ENTRY_HDR, esize);
-			return -EBADMSG;
-		}
-		if (memcmp(fw + pos - 16, guid, 16) == 0) {
-			*data = fw + pos - esize;
-			*data_len = esize - ENTRY_HDR;
-			return 0;
-		}
-		pos -= esize;
-	}
-	tdx_err(err, "footer table has no such entry");
-	return -ENODATA;
-}
-
-static int descriptor_offset(const uint8_t *fw, size_t len, size_t *off, char *err)
+static int descriptor_offset(const uint8_t *fw, size_t len, size_t *off, char *why, size_t why_size)
 {
 	const uint8_t *data;
 	size_t dlen;
 	uint32_t back;
-	int r;
+	struct ovmf table;
+	int r = ovmf_parse_table(&table, fw, len, why, why_size);
 
-	r = tdvf_footer_entry(fw, len, tdx_metadata_guid, &data, &dlen, err);
-	if (r == 0) {
-		if (dlen < 4) {
-			tdx_err(err, "TDX metadata footer entry holds %zu bytes, needs 4", dlen);
-			return -EBADMSG;
-		}
-		back = le32(data + dlen - 4);
-	} else if (r == -ENOENT && len >= FOOTER_TAIL) {
-		/* td-shim images carry the offset at EOF-0x20 without a footer table. */
-		back = le32(fw + len - FOOTER_TAIL);
-	} else if (r == -ENODATA) {
-		tdx_err(err,
-		        "the firmware's footer table has no TDX metadata entry (not a TDX build)");
-		return -ENOENT;
-	} else {
+	if (r < 0)
 		return r;
+	if (!table.has_table) {
+		/* td-shim images carry the offset at EOF-0x20 without a footer table. */
+		back = le32(fw + len - OVMF_FOOTER_END_GAP);
+	} else if (ovmf_table_find(&table, OVMF_GUID_TDX_METADATA, &data, &dlen) < 0) {
+		return why_set(
+		        why, why_size, -ENOENT,
+		        "the firmware's footer table has no TDX metadata entry (not a TDX build)");
+	} else if (dlen < 4) {
+		return why_set(why, why_size, -EBADMSG,
+		               "TDX metadata footer entry holds %zu bytes, needs 4", dlen);
+	} else {
+		back = le32(data + dlen - 4);
 	}
-	if (back == 0 || back > len) {
-		tdx_err(err, "no TDX metadata (descriptor offset %#x from EOF of a %zu-byte file)",
-		        back, len);
-		return -ENOENT;
-	}
+	if (back == 0 || back > len)
+		return why_set(
+		        why, why_size, -ENOENT,
+		        "no TDX metadata (descriptor offset %#x from EOF of a %zu-byte file)", back,
+		        len);
 	*off = len - back;
 	return 0;
 }
 
-static int check_section(const struct tdvf_section *s, size_t i, size_t len, char *err)
+static int check_section(const struct tdvf_section *s, size_t i, size_t len, char *why,
+                         size_t why_size)
 {
-	if (s->gpa % PAGE || s->mem_size % PAGE) {
-		tdx_err(err, "TDVF section %zu: GPA %#llx or size %#llx is not 4 KiB aligned", i,
-		        (unsigned long long)s->gpa, (unsigned long long)s->mem_size);
-		return -EBADMSG;
-	}
-	if (s->gpa + s->mem_size < s->gpa) {
-		tdx_err(err, "TDVF section %zu: GPA range wraps", i);
-		return -EBADMSG;
-	}
-	if (s->raw_size > s->mem_size) {
-		tdx_err(err, "TDVF section %zu: raw size %#x exceeds memory size %#llx", i,
-		        s->raw_size, (unsigned long long)s->mem_size);
-		return -EBADMSG;
-	}
-	if ((uint64_t)s->data_offset + s->raw_size > len) {
-		tdx_err(err,
+	if (s->gpa % PAGE || s->mem_size % PAGE)
+		return why_set(why, why_size, -EBADMSG,
+		               "TDVF section %zu: GPA %#llx or size %#llx is not 4 KiB aligned", i,
+		               (unsigned long long)s->gpa, (unsigned long long)s->mem_size);
+	if (s->gpa + s->mem_size < s->gpa)
+		return why_set(why, why_size, -EBADMSG, "TDVF section %zu: GPA range wraps", i);
+	if (s->raw_size > s->mem_size)
+		return why_set(why, why_size, -EBADMSG,
+		               "TDVF section %zu: raw size %#x exceeds memory size %#llx", i,
+		               s->raw_size, (unsigned long long)s->mem_size);
+	if ((uint64_t)s->data_offset + s->raw_size > len)
+		return why_set(
+		        why, why_size, -EBADMSG,
 		        "TDVF section %zu: data %#x+%#x lies past the end of the %zu-byte file "
 		        "(a split OVMF_CODE.fd? TDX needs the unified image)",
 		        i, s->data_offset, s->raw_size, len);
-		return -EBADMSG;
-	}
 	/* The measured bytes are read for the whole memory size, as QEMU's ROM mapping does. */
-	if ((s->attributes & TDVF_ATTR_MR_EXTEND) && (uint64_t)s->data_offset + s->mem_size > len) {
-		tdx_err(err,
+	if ((s->attributes & TDVF_ATTR_MR_EXTEND) && (uint64_t)s->data_offset + s->mem_size > len)
+		return why_set(
+		        why, why_size, -EBADMSG,
 		        "TDVF section %zu: measured range %#x+%#llx lies past the end of the "
 		        "%zu-byte file (a split OVMF_CODE.fd? TDX needs the unified image)",
 		        i, s->data_offset, (unsigned long long)s->mem_size, len);
-		return -EBADMSG;
-	}
-	if (s->attributes & ~(TDVF_ATTR_MR_EXTEND | TDVF_ATTR_PAGE_AUG)) {
-		tdx_err(err, "TDVF section %zu: unknown attributes %#x", i, s->attributes);
-		return -EBADMSG;
-	}
+	if (s->attributes & ~(TDVF_ATTR_MR_EXTEND | TDVF_ATTR_PAGE_AUG))
+		return why_set(why, why_size, -EBADMSG, "TDVF section %zu: unknown attributes %#x",
+		               i, s->attributes);
 	return 0;
 }
 
-int tdvf_parse(const uint8_t *fw, size_t len, struct tdvf *out, char *err)
+int tdvf_parse(const uint8_t *fw, size_t len, struct tdvf *out, char *why, size_t why_size)
 {
 	size_t off = 0;
 	uint32_t dlen, version, n;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = descriptor_offset(fw, len, &off, err);
+	r = descriptor_offset(fw, len, &off, why, why_size);
 	if (r < 0)
 		return r;
-	if (len - off < DESC_HDR || memcmp(fw + off, "TDVF", 4) != 0) {
-		tdx_err(err, "no TDVF descriptor signature at offset %#zx", off);
-		return -EBADMSG;
-	}
+	if (len - off < DESC_HDR || memcmp(fw + off, "TDVF", 4) != 0)
+		return why_set(why, why_size, -EBADMSG,
+		               "no TDVF descriptor signature at offset %#zx", off);
 	dlen = le32(fw + off + 4);
 	version = le32(fw + off + 8);
 	n = le32(fw + off + 12);
-	if (version != 1) {
-		tdx_err(err, "TDVF descriptor version %u is not supported (expected 1)", version);
-		return -EBADMSG;
-	}
-	if (n == 0 || n > TDVF_MAX_SECTIONS) {
-		tdx_err(err, "TDVF descriptor has %u sections (1..%d allowed)", n,
-		        TDVF_MAX_SECTIONS);
-		return -EBADMSG;
-	}
-	if (dlen < DESC_HDR + SECTION_SIZE * n || dlen > len - off) {
-		tdx_err(err, "TDVF descriptor length %u does not fit %u sections in the file", dlen,
-		        n);
-		return -EBADMSG;
-	}
+	if (version != 1)
+		return why_set(why, why_size, -EBADMSG,
+		               "TDVF descriptor version %u is not supported (expected 1)", version);
+	if (n == 0 || n > TDVF_MAX_SECTIONS)
+		return why_set(why, why_size, -EBADMSG,
+		               "TDVF descriptor has %u sections (1..%d allowed)", n,
+		               TDVF_MAX_SECTIONS);
+	if (dlen < DESC_HDR + SECTION_SIZE * n || dlen > len - off)
+		return why_set(why, why_size, -EBADMSG,
+		               "TDVF descriptor length %u does not fit %u sections in the file",
+		               dlen, n);
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *p = fw + off + DESC_HDR + (size_t)SECTION_SIZE * i;
 		struct tdvf_section *s = &out->sec[i];
@@ -182,7 +124,7 @@ int tdvf_parse(const uint8_t *fw, size_t len, struct tdvf *out, char *err)
 		s->mem_size = le64(p + 16);
 		s->type = le32(p + 24);
 		s->attributes = le32(p + 28);
-		r = check_section(s, i, len, err);
+		r = check_section(s, i, len, why, why_size);
 		if (r < 0)
 			return r;
 	}
@@ -191,10 +133,9 @@ int tdvf_parse(const uint8_t *fw, size_t len, struct tdvf *out, char *err)
 		if (out->sec[i].attributes & TDVF_ATTR_PAGE_AUG)
 			continue;
 		added += out->sec[i].mem_size;
-		if (out->sec[i].mem_size > MAX_ADDED_BYTES || added > MAX_ADDED_BYTES) {
-			tdx_err(err, "TDVF sections add more than 1 GiB of pages; refusing");
-			return -EBADMSG;
-		}
+		if (out->sec[i].mem_size > MAX_ADDED_BYTES || added > MAX_ADDED_BYTES)
+			return why_set(why, why_size, -EBADMSG,
+			               "TDVF sections add more than 1 GiB of pages; refusing");
 	}
 	out->n = n;
 	out->descriptor_offset = off;

@@ -48,16 +48,9 @@ struct tdvf {
 /*
  * Finds and checks the descriptor. Every section that is measured must lie
  * inside fw, so tdvf_mrtd() can then read without further checks.
- * Returns 0, -ENOENT (no TDX metadata), or -EBADMSG (inconsistent), with err set.
+ * Returns 0, -ENOENT (no TDX metadata), or -EBADMSG (inconsistent), with why set.
  */
-int tdvf_parse(const uint8_t *fw, size_t len, struct tdvf *out, char *err);
-
-/*
- * Finds one entry of the OVMF GUIDed footer table. guid is in on-disk (EFI) byte order.
- * -ENOENT: no footer table; -ENODATA: a table without that entry; -EBADMSG: corrupt.
- */
-int tdvf_footer_entry(const uint8_t *fw, size_t len, const uint8_t guid[16], const uint8_t **data,
-                      size_t *data_len, char *err);
+int tdvf_parse(const uint8_t *fw, size_t len, struct tdvf *out, char *why, size_t why_size);
 
 /* MRTD; two_pass adds all pages of a section before extending any (QEMU 8.x). */
 int tdvf_mrtd(const uint8_t *fw, size_t len, const struct tdvf *t, bool two_pass,

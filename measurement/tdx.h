@@ -7,11 +7,8 @@
 #include <stdint.h>
 
 #define SHA384_LEN 48
-/* Room for the one-line reason a parser gives when it rejects its input. */
+/* Room for the one-line reason (why, init/base/why.h) a parser gives when it rejects its input. */
 #define TDX_ERR_MAX 200
-
-/* Formats a parser's reason into err (TDX_ERR_MAX bytes; NULL ignores it). */
-void tdx_err(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* SHA-384 of one buffer; 0 or -ENOMEM/-EIO from the crypto library. */
 int tdx_sha384(const void *data, size_t len, uint8_t out[SHA384_LEN]);
@@ -77,14 +74,16 @@ struct tdx_prediction {
 /*
  * Computes what the inputs allow: MRTD from fw, RTMR1/RTMR2 and the event
  * digests from kernel (+ initrd, cmdline, ram), RTMR0 from fw + ram + ACPI.
- * Returns 0 or a negative errno with err set.
+ * Returns 0 or a negative errno with why set.
  */
-int tdx_predict(const struct tdx_inputs *in, struct tdx_prediction *out, char *err);
+int tdx_predict(const struct tdx_inputs *in, struct tdx_prediction *out, char *why,
+                size_t why_size);
 
 /* The LoadOptions bytes OVMF hands the kernel: UCS-2 of cmdline [+ " initrd=initrd"] + NUL. */
 int tdx_load_options(const char *cmdline, bool has_initrd, uint8_t **out, size_t *len);
 /* The TD HOB QEMU builds for the firmware's metadata and RAM size (the RTMR0 "TdxTable" event). */
-int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, char *err);
+int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, char *why,
+               size_t why_size);
 
 /*
  * RTMR0's events from the parts that vary: the TD HOB (built from t and ram),
@@ -92,7 +91,7 @@ int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, c
  */
 int tdx_rtmr0_events(const struct tdvf *t, uint64_t ram, enum tdx_profile profile,
                      const uint8_t cfv[SHA384_LEN], const uint8_t acpi[3][SHA384_LEN],
-                     struct tdx_prediction *p, char *err);
+                     struct tdx_prediction *p, char *why, size_t why_size);
 /* Replays p->ev[mr] into p->rtmr[mr]. */
 void tdx_fold(struct tdx_prediction *p, int mr);
 /* RTMR1's events for a kernel Authenticode digest; sets p->ev[1] and p->rtmr[1]. */

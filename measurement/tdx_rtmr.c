@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init/base/bytes.h"
+#include "init/base/hex.h"
 #include "measurement/pe.h"
 #include "measurement/tdvf.h"
 #include "measurement/tdx.h"
+#include "init/base/why.h"
 
 #define TWO_GIB  0x80000000ull
 #define FOUR_GIB 0x100000000ull
@@ -24,11 +27,9 @@ static const char initrd_suffix[] = " initrd=initrd";
 static const char boot0000_hex[] = "23ada07f5261f12f34a0bd8e46760962d6b4d576a416f1fe"
                                    "a1c64bc656b1d28eacf7047ae6e967c58fd2a98bfa74c298";
 
-/* EFI global variable and image-security-database GUIDs, on-disk byte order. */
-static const uint8_t efi_global_guid[16] = {0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11,
-                                            0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c};
-static const uint8_t efi_secdb_guid[16] = {0xcb, 0xb2, 0x19, 0xd7, 0x3a, 0x3d, 0x96, 0x45,
-                                           0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f};
+/* The UEFI 2.10 GUIDs of the global variables and the image security database. */
+#define EFI_GLOBAL_VARIABLE         "8be4df61-93ca-11d2-aa0d-00e098032b8c"
+#define EFI_IMAGE_SECURITY_DATABASE "d719b2cb-3d3a-4596-a3bc-dad00e67656f"
 
 int tdx_profile_parse(const char *s, enum tdx_profile *out)
 {
@@ -39,12 +40,6 @@ int tdx_profile_parse(const char *s, enum tdx_profile *out)
 	else
 		return -EINVAL;
 	return 0;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 int tdx_load_options(const char *cmdline, bool has_initrd, uint8_t **out, size_t *len)
@@ -66,14 +61,15 @@ int tdx_load_options(const char *cmdline, bool has_initrd, uint8_t **out, size_t
 	return 0;
 }
 
-static int efi_variable_digest(const uint8_t guid[16], const char *name, uint8_t out[SHA384_LEN])
+static int efi_variable_digest(const char *guid, const char *name, uint8_t out[SHA384_LEN])
 {
 	uint8_t buf[32 + 2 * 16] = {0};
 	size_t n = strlen(name);
 
-	memcpy(buf, guid, 16);
-	put64(buf + 16, n);
-	put64(buf + 24, 0); /* unset: no data */
+	if (guid_from_text(guid, buf) < 0)
+		return -EINVAL;
+	put_le64(buf + 16, n);
+	put_le64(buf + 24, 0); /* unset: no data */
 	for (size_t i = 0; i < n; i++)
 		buf[32 + 2 * i] = (uint8_t)name[i];
 	return tdx_sha384(buf, 32 + 2 * n, out);
@@ -121,11 +117,12 @@ static void resource_hob(uint8_t *p, uint32_t type, uint64_t start, uint64_t len
 	p[2] = 48; /* length */
 	p[24] = (uint8_t)type;
 	p[28] = 7; /* present | initialized | tested */
-	put64(p + 32, start);
-	put64(p + 40, len);
+	put_le64(p + 32, start);
+	put_le64(p + 40, len);
 }
 
-int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, char *err)
+int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, char *why,
+               size_t why_size)
 {
 	struct range r[2 * TDVF_MAX_SECTIONS + 2] = {{false, 0, ram}};
 	size_t n = 1, pos = 56;
@@ -142,15 +139,12 @@ int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, c
 		if (s->type == TDVF_TD_HOB)
 			hob_gpa = s->gpa;
 	}
-	if (!hob_gpa) {
-		tdx_err(err, "firmware metadata has no TD_HOB section");
-		return -EBADMSG;
-	}
-	if (ram <= top) {
-		tdx_err(err, "RAM size %#llx does not reach past the firmware's accepted memory",
-		        (unsigned long long)ram);
-		return -EINVAL;
-	}
+	if (!hob_gpa)
+		return why_set(why, why_size, -EBADMSG, "firmware metadata has no TD_HOB section");
+	if (ram <= top)
+		return why_set(why, why_size, -EINVAL,
+		               "RAM size %#llx does not reach past the firmware's accepted memory",
+		               (unsigned long long)ram);
 	/* One HOB per range, the last (the RAM above the firmware's pages) maybe split in two. */
 	hob = calloc(56 + 48 * (n + 1), 1);
 	if (!hob)
@@ -174,7 +168,7 @@ int tdx_td_hob(const struct tdvf *t, uint64_t ram, uint8_t **out, size_t *len, c
 		resource_hob(hob + pos, 7, r[n - 1].start, r[n - 1].end - r[n - 1].start);
 		pos += 48;
 	}
-	put64(hob + 48, hob_gpa + pos + 8); /* EfiEndOfHobList */
+	put_le64(hob + 48, hob_gpa + pos + 8); /* EfiEndOfHobList */
 	*out = hob;
 	*len = pos;
 	return 0;
@@ -208,16 +202,16 @@ static const uint8_t separator[4];
 
 int tdx_rtmr0_events(const struct tdvf *t, uint64_t ram, enum tdx_profile profile,
                      const uint8_t cfv[SHA384_LEN], const uint8_t acpi[3][SHA384_LEN],
-                     struct tdx_prediction *p, char *err)
+                     struct tdx_prediction *p, char *why, size_t why_size)
 {
 	static const struct {
 		const char *name;
-		const uint8_t *guid;
-	} vars[] = {{"SecureBoot", efi_global_guid},
-	            {"PK", efi_global_guid},
-	            {"KEK", efi_global_guid},
-	            {"db", efi_secdb_guid},
-	            {"dbx", efi_secdb_guid}};
+		const char *guid;
+	} vars[] = {{"SecureBoot", EFI_GLOBAL_VARIABLE},
+	            {"PK", EFI_GLOBAL_VARIABLE},
+	            {"KEK", EFI_GLOBAL_VARIABLE},
+	            {"db", EFI_IMAGE_SECURITY_DATABASE},
+	            {"dbx", EFI_IMAGE_SECURITY_DATABASE}};
 	static const char *const acpi_names[3] = {"acpi_loader", "acpi_rsdp", "acpi_tables"};
 	static const uint8_t boot_order[2];
 	uint8_t *hob, d[SHA384_LEN];
@@ -225,7 +219,7 @@ int tdx_rtmr0_events(const struct tdvf *t, uint64_t ram, enum tdx_profile profil
 	int r;
 
 	p->n_ev[0] = 0;
-	r = tdx_td_hob(t, ram, &hob, &hob_len, err);
+	r = tdx_td_hob(t, ram, &hob, &hob_len, why, why_size);
 	if (r < 0)
 		return r;
 	r = add_hashed(p, 0, "td_hob", hob, hob_len);
@@ -254,7 +248,8 @@ int tdx_rtmr0_events(const struct tdvf *t, uint64_t ram, enum tdx_profile profil
 	return r;
 }
 
-static int predict_rtmr0(const struct tdx_inputs *in, struct tdx_prediction *p, char *err)
+static int predict_rtmr0(const struct tdx_inputs *in, struct tdx_prediction *p, char *why,
+                         size_t why_size)
 {
 	const struct tdvf_section *cfv = NULL;
 	uint8_t cfv_digest[SHA384_LEN], acpi[3][SHA384_LEN];
@@ -263,17 +258,16 @@ static int predict_rtmr0(const struct tdx_inputs *in, struct tdx_prediction *p, 
 	for (size_t i = 0; i < in->tdvf->n; i++)
 		if (in->tdvf->sec[i].type == TDVF_CFV)
 			cfv = &in->tdvf->sec[i];
-	if (!cfv) {
-		tdx_err(err, "firmware metadata has no CFV (VARS) section to measure");
-		return -EBADMSG;
-	}
+	if (!cfv)
+		return why_set(why, why_size, -EBADMSG,
+		               "firmware metadata has no CFV (VARS) section to measure");
 	/* edk2 TdxHelperMeasureCfvImage: the whole VARS region as the image holds it. */
 	r = tdx_sha384(in->fw + cfv->data_offset, cfv->raw_size, cfv_digest);
 	for (int i = 0; r == 0 && i < 3; i++)
 		r = tdx_sha384(in->acpi[i], in->acpi_len[i], acpi[i]);
 	if (r < 0)
 		return r;
-	return tdx_rtmr0_events(in->tdvf, in->ram, in->profile, cfv_digest, acpi, p, err);
+	return tdx_rtmr0_events(in->tdvf, in->ram, in->profile, cfv_digest, acpi, p, why, why_size);
 }
 
 int tdx_rtmr1_events(struct tdx_prediction *p, enum tdx_profile profile,
@@ -314,7 +308,7 @@ int tdx_rtmr2_events(struct tdx_prediction *p, const uint8_t *params, const uint
 }
 
 static int predict_kernel(const struct tdx_inputs *in, struct tdx_prediction *p,
-                          const uint8_t *initrd, char *err)
+                          const uint8_t *initrd, char *why, size_t why_size)
 {
 	uint8_t *k, *opts;
 	size_t opts_len;
@@ -324,9 +318,10 @@ static int predict_kernel(const struct tdx_inputs *in, struct tdx_prediction *p,
 	if (!k)
 		return -ENOMEM;
 	memcpy(k, in->kernel, in->kernel_len);
-	r = pe_qemu_patch(k, in->kernel_len, in->initrd != NULL, in->initrd_len, in->ram, err);
+	r = pe_qemu_patch(k, in->kernel_len, in->initrd != NULL, in->initrd_len, in->ram, why,
+	                  why_size);
 	if (r == 0)
-		r = pe_authenticode_sha384(k, in->kernel_len, p->kernel, err);
+		r = pe_authenticode_sha384(k, in->kernel_len, p->kernel, why, why_size);
 	free(k);
 	if (r == 0)
 		r = tdx_rtmr1_events(p, in->profile, p->kernel);
@@ -372,7 +367,7 @@ static void *hash_initrd(void *arg)
 	return NULL;
 }
 
-int tdx_predict(const struct tdx_inputs *in, struct tdx_prediction *p, char *err)
+int tdx_predict(const struct tdx_inputs *in, struct tdx_prediction *p, char *why, size_t why_size)
 {
 	bool acpi = in->acpi[0] && in->acpi[1] && in->acpi[2];
 	struct initrd_job job = {in->initrd, in->initrd_len, {0}, 0};
@@ -381,10 +376,9 @@ int tdx_predict(const struct tdx_inputs *in, struct tdx_prediction *p, char *err
 	int r = 0;
 
 	memset(p, 0, sizeof(*p));
-	if (in->kernel && in->initrd && !in->ram) {
-		tdx_err(err, "the patched kernel depends on the RAM size: give --memory");
-		return -EINVAL;
-	}
+	if (in->kernel && in->initrd && !in->ram)
+		return why_set(why, why_size, -EINVAL,
+		               "the patched kernel depends on the RAM size: give --memory");
 	if (in->kernel && in->initrd) {
 		threaded = pthread_create(&th, NULL, hash_initrd, &job) == 0;
 		if (!threaded)
@@ -393,18 +387,17 @@ int tdx_predict(const struct tdx_inputs *in, struct tdx_prediction *p, char *err
 	if (in->fw) {
 		r = tdvf_mrtd(in->fw, in->fw_len, in->tdvf, in->two_pass, p->mrtd);
 		if (r < 0)
-			tdx_err(err, "hashing the firmware failed");
+			why_set(why, why_size, r, "hashing the firmware failed");
 		p->has_mrtd = r == 0;
 		if (r == 0 && acpi && in->ram)
-			r = predict_rtmr0(in, p, err);
+			r = predict_rtmr0(in, p, why, why_size);
 	}
 	if (threaded)
 		pthread_join(th, NULL);
 	if (r == 0 && job.r < 0) {
-		tdx_err(err, "hashing the initrd failed");
-		r = job.r;
+		r = why_set(why, why_size, job.r, "hashing the initrd failed");
 	}
 	if (r == 0 && in->kernel)
-		r = predict_kernel(in, p, in->initrd ? job.digest : NULL, err);
+		r = predict_kernel(in, p, in->initrd ? job.digest : NULL, why, why_size);
 	return r;
 }

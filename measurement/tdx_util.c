@@ -7,23 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void tdx_err(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, TDX_ERR_MAX, fmt, ap);
-	va_end(ap);
-}
 
 int tdx_sha384(const void *data, size_t len, uint8_t out[SHA384_LEN])
 {

@@ -76,10 +76,6 @@ int verity_sb_build(const struct verity_sb_info *info, uint8_t out[VERITY_SB_SIZ
  */
 int verity_sb_parse(struct verity_sb_info *info, const uint8_t *buf, size_t len);
 
-/* UUID text (36 chars, 8-4-4-4-12) to bytes and back. */
-int verity_uuid_parse(const char *s, uint8_t out[16]);
-void verity_uuid_format(const uint8_t uuid[16], char out[37]);
-
 struct verity_opts {
 	const char *hash_name; /* OpenSSL digest name, lowercase; NULL: sha256 */
 	int format;            /* VERITY_FORMAT_NORMAL unless Chrome OS format is wanted */

@@ -11,7 +11,6 @@
 #include "init/base/verity_params.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 static bool is_pow2_in(uint32_t v, uint32_t lo, uint32_t hi)
@@ -161,36 +160,9 @@ int verity_sb_parse(struct verity_sb_info *info, const uint8_t *buf, size_t len)
 	info->data_blocks = le64(buf + SB_OFF_DATA_BLOCKS);
 	if (info->data_blocks == 0)
 		return -EINVAL;
-	info->salt_size = (uint16_t)(buf[SB_OFF_SALT_SIZE] | buf[SB_OFF_SALT_SIZE + 1] << 8);
+	info->salt_size = le16(buf + SB_OFF_SALT_SIZE);
 	if (info->salt_size > VERITY_MAX_SALT_SIZE)
 		return -EINVAL;
 	memcpy(info->salt, buf + SB_OFF_SALT, info->salt_size);
 	return 0;
-}
-
-int verity_uuid_parse(const char *s, uint8_t out[16])
-{
-	size_t n = 0;
-
-	if (strlen(s) != 36)
-		return -EINVAL;
-	for (size_t i = 0; i < 36;) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return -EINVAL;
-			i++;
-			continue;
-		}
-		if (hex_decode(s + i, 2, out + n++, 1) != 1)
-			return -EINVAL;
-		i += 2;
-	}
-	return 0;
-}
-
-void verity_uuid_format(const uint8_t u[16], char out[37])
-{
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	         u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-	         u[13], u[14], u[15]);
 }

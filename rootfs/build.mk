@@ -5,4 +5,4 @@
 ROOTFS_SRCS  := $(wildcard rootfs/*/*.c)
 CCIMAGE_SRCS += $(ROOTFS_SRCS)
 LIB_SRCS     += $(filter-out rootfs/ccimage/ccimage.c,$(ROOTFS_SRCS))
-CCIMAGE_LIBS := -lyaml -larchive -lelf -ljson-c
+CCIMAGE_LIBS += -lyaml -larchive -lelf -ljson-c $(CXX_LIBS)

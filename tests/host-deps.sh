@@ -8,7 +8,8 @@ packages=(
 	build-essential musl-tools dpkg-dev autoconf automake libtool autopoint gettext pkg-config
 	cmake bison flex gperf
 	# building ccimage and the unit tests
-	libkmod-dev libcryptsetup-dev libssl-dev libjson-c-dev libyaml-dev libarchive-dev libelf-dev
+	libkmod-dev libcryptsetup-dev libmbedtls-dev libssl-dev libjson-c-dev libyaml-dev libarchive-dev libelf-dev
+	libtomlplusplus-dev
 	clang clang-format
 	# images, the VM harness and reference tests
 	kmod cpio cryptsetup-bin erofs-utils e2fsprogs qemu-system-x86 busybox-static python3

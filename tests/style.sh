@@ -1,7 +1,7 @@
 #!/bin/bash
-# clang-format must leave every tracked C file unchanged (one TAP line per file).
+# clang-format must leave every tracked C (and C++) file unchanged (one TAP line per file).
 cd "$(dirname "$0")/.." || exit 1
-mapfile -t files < <(git ls-files '*.c' '*.h')
+mapfile -t files < <(git ls-files '*.c' '*.cc' '*.h')
 echo "1..${#files[@]}"
 n=0 failed=0
 for f in "${files[@]}"; do

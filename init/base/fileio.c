@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,6 +74,11 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len)
 		r = -EISDIR;
 		goto out;
 	}
+	/* Too big by its size: refused before a byte is read (a sparse 4 GiB file reads slowly). */
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		r = -EFBIG;
+		goto out;
+	}
 	/* Regular files in one read (+1 so EOF is seen without growing). */
 	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= max)
 		cap = (size_t)st.st_size + 1;
@@ -129,20 +135,59 @@ ssize_t pread_full(int fd, void *buf, size_t len, off_t offset)
 	return (ssize_t)done;
 }
 
-int write_string_file(const char *path, const char *text, unsigned flags)
+/* Writes text (and a newline) to fd, then closes it. */
+static int write_text(int fd, const char *text, unsigned flags)
 {
+	int r = write_full(fd, text, strlen(text));
+
+	if (r == 0 && flags & WRITE_NEWLINE)
+		r = write_full(fd, "\n", 1);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* Into a temporary file beside path, renamed over it: readers see the old file or the new one. */
+static int write_atomic(const char *path, const char *text, unsigned flags)
+{
+	size_t len = strlen(path);
+	char *tmp = malloc(len + sizeof(".XXXXXX"));
 	int fd, r;
 
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".XXXXXX", sizeof(".XXXXXX"));
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		free(tmp);
+		return r;
+	}
+	r = fchmod(fd, 0644) < 0 ? -errno : 0;
+	if (r == 0)
+		r = write_text(fd, text, flags);
+	else
+		close(fd);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+int write_string_file(const char *path, const char *text, unsigned flags)
+{
+	int fd;
+
+	if (flags & WRITE_ATOMIC)
+		return write_atomic(path, text, flags);
 	if (flags & WRITE_REPLACE)
 		(void)unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (flags & WRITE_REPLACE ? O_EXCL : O_TRUNC),
 	          0644);
 	if (fd < 0)
 		return -errno;
-	r = write_full(fd, text, strlen(text));
-	if (r == 0 && flags & WRITE_NEWLINE)
-		r = write_full(fd, "\n", 1);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
+	return write_text(fd, text, flags);
 }

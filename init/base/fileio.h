@@ -9,7 +9,8 @@
  * Reads a whole file, or standard input for "-", of at most max bytes:
  * a regular file in one read, a pipe or a /sys file by growing the buffer.
  * The buffer has a NUL after its *ret_len bytes (text can be parsed in
- * place) and is never NULL on success. -EFBIG past max, -EISDIR for a
+ * place) and is never NULL on success. -EFBIG past max (a regular file's
+ * size is checked before anything is read), -EISDIR for a
  * directory. The caller frees *ret.
  */
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len);
@@ -21,10 +22,15 @@ int pwrite_full(int fd, const void *buf, size_t len, off_t offset);
 /* Reads len bytes at offset, retrying short reads; returns how many (fewer only at EOF). */
 ssize_t pread_full(int fd, void *buf, size_t len, off_t offset);
 
-/* WRITE_REPLACE: unlink first, then create exclusively, so never write through a link. */
+/*
+ * WRITE_REPLACE: unlink first, then create exclusively, so never write through a link.
+ * WRITE_ATOMIC: write a temporary file beside path and rename it over path, so a
+ * failed or killed writer leaves the previous file (or none), never a part of one.
+ */
 enum {
 	WRITE_NEWLINE = 1 << 0, /* a newline after text */
 	WRITE_REPLACE = 1 << 1,
+	WRITE_ATOMIC = 1 << 2,
 };
 /* Creates or truncates path (mode 0644) with text as its whole content. */
 int write_string_file(const char *path, const char *text, unsigned flags);

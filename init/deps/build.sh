@@ -18,7 +18,7 @@ jobs=$(nproc)
 
 # Source packages and the binary versions Debian bookworm ships. The list is
 # the dependency order: each library's configure finds the ones before it.
-srcpkgs=(json-c popt util-linux lvm2 cryptsetup kmod e2fsprogs)
+srcpkgs=(json-c popt util-linux lvm2 cryptsetup kmod e2fsprogs mbedtls)
 
 ensure_deb_src() {
 	if apt-get source --print-uris -qq kmod >/dev/null 2>&1; then return 0; fi
@@ -159,6 +159,12 @@ d=$(fetch e2fsprogs)
 	--disable-e2initrd-helper --without-libarchive --disable-tdb --disable-bmap-stats &&
 	make -j"$jobs" libs && make -C misc mke2fs LDFLAGS="-static $LDFLAGS" &&
 	install -D -m755 misc/mke2fs "$prefix/sbin/mke2fs" && strip "$prefix/sbin/mke2fs") >>"$log" 2>&1
+
+step "mbedtls (X.509 and ECDSA P-384 for the GPU attestation gate, init/gpu-attestation.md)"
+d=$(fetch mbedtls)
+(cd "$d" && make -C library -j"$jobs" CC="$CC" CFLAGS="$CFLAGS" libmbedcrypto.a libmbedx509.a &&
+	install -m644 library/libmbedcrypto.a library/libmbedx509.a "$prefix/lib/" &&
+	cp -r include/mbedtls "$prefix/include/") >>"$log" 2>&1
 
 echo "$versions" >"$prefix/VERSIONS"
 cp "$log" "$prefix/build.log"

@@ -16,6 +16,7 @@
 #include "rootfs/deb/apt.h"
 #include "rootfs/tree/elfclosure.h"
 #include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/staged.h"
 #include "modules/stage.h"
 #include "rootfs/tree/normalise.h"
 #include "rootfs/image/sbom.h"
@@ -37,6 +38,7 @@ void build_free(struct build *b)
 	lock_free(b->lock);
 	if (b->stage[0] && !b->keep_stage)
 		(void)remove_tree(b->stage);
+	staged_dir_abort(&b->out);
 	recipe_free(b->recipe);
 }
 
@@ -196,23 +198,44 @@ int build_slices(struct build *b)
 	return r;
 }
 
+/* Copies f's source; *named when the error (in b->why) is about the source itself. */
+static int copy_source(struct build *b, int rootfd, const struct recipe_file *f, bool *named)
+{
+	char reason[256];
+	struct stat st;
+	int in = open_input_file(f->source, BUILD_LOCAL_FILE_MAX, f->follow, &st, reason,
+	                         sizeof(reason));
+	int r = in < 0 ? in : stagefs_copy_in(rootfd, f->path, in, BUILD_LOCAL_FILE_MAX, f->mode);
+
+	if (in >= 0)
+		close(in);
+	*named = in < 0 || r == -EFBIG;
+	if (in == -ENOENT)
+		snprintf(reason, sizeof(reason), "does not exist");
+	if (*named)
+		snprintf(b->why, sizeof(b->why), "%s:%u: %s: source %s: %s", b->recipe->file,
+		         f->line, f->path, f->source,
+		         r == -EFBIG ? "grew past its size while copied" : reason);
+	return r == -EFBIG ? -EINVAL : r;
+}
+
 static int local_file(struct build *b, int rootfd, const struct recipe_file *f)
 {
 	char reason[300];
+	bool named = false;
 	int r;
 
 	if (f->source)
-		r = stagefs_copy_in(rootfd, f->path, f->source, f->mode);
+		r = copy_source(b, rootfd, f, &named);
 	else
 		r = stagefs_write(rootfd, f->path, f->text, f->text_len, f->mode);
 	if (r < 0) {
+		if (named)
+			return r;
 		const struct origin *o = origins_find(&b->origins, f->path);
 		snprintf(b->why, sizeof(b->why), "%s:%u: %s: %s%s%s", b->recipe->file, f->line,
 		         f->path, r == -EEXIST ? "already in the root" : strerror(-r),
 		         o ? ", from " : "", o ? o->reason : "");
-		if (f->source && r == -ENOENT)
-			snprintf(b->why, sizeof(b->why), "%s:%u: %s: source %s does not exist",
-			         b->recipe->file, f->line, f->path, f->source);
 		return r;
 	}
 	/* No line number: the SBOM carries reasons and must not change when a recipe is reflowed.

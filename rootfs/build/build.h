@@ -14,9 +14,13 @@
 #include "rootfs/deb/extract.h"
 #include "rootfs/deb/fetch.h"
 #include "rootfs/image/image.h"
+#include "rootfs/lib/staged.h"
 #include "rootfs/recipe/lock.h"
 #include "rootfs/recipe/origin.h"
 #include "rootfs/recipe/recipe.h"
+
+/* A recipe's local file (files:, initramfs): a regular file of at most this size. */
+#define BUILD_LOCAL_FILE_MAX (1ull << 30)
 
 struct build_pkg {
 	const struct lock_entry *pin;
@@ -30,7 +34,8 @@ struct build {
 	struct recipe *recipe;
 	const char *recipe_path;
 	char lock_path[PATH_MAX];
-	const char *out_dir;
+	const char *out_dir; /* where the steps write: out.tmp until committed, then out.final */
+	struct staged_dir out;
 	uint64_t epoch;
 	bool quiet, keep_stage;
 
@@ -55,6 +60,15 @@ void build_init(struct build *b);
 void build_free(struct build *b);
 /* Whether any path of the image came from package name (a package may give none). */
 bool build_package_has_files(const struct build *b, const char *name);
+
+/*
+ * The output directory, written whole (rootfs/lib/staged.h): begin makes the
+ * directory the steps write into (and the stage in it), commit puts it in
+ * place of out once every step succeeded. Without a commit, build_free
+ * removes it and a previous output stays as it was.
+ */
+int build_out_begin(struct build *b, const char *out);
+int build_out_commit(struct build *b);
 
 /* The steps, in order. Each returns 0 or a negative errno with b->why set. */
 int build_lock_check(struct build *b);

@@ -33,6 +33,13 @@ int build_measure(struct build *b)
 	char firmware[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], memory[32];
 	if (!rc->measurement.ntee)
 		return 0;
+	if (!b->kver[0]) {
+		snprintf(b->why, sizeof(b->why),
+		         "%s: measurement: a launch measurement needs the recipe's kernel (no "
+		         "'kernel:')",
+		         rc->file);
+		return -EINVAL;
+	}
 	if (!rc->measurement.firmware) {
 		snprintf(b->why, sizeof(b->why), "measurement: a TEE is named but no firmware");
 		return -EINVAL;

@@ -16,8 +16,35 @@
 #include "rootfs/image/cpio.h"
 #include "rootfs/tree/elfclosure.h"
 #include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/staged.h"
 #include "modules/stage.h"
 #include "rootfs/image/sbom.h"
+
+int build_out_begin(struct build *b, const char *out)
+{
+	int r = staged_dir_begin(&b->out, out, "build.json", b->why, sizeof(b->why));
+
+	if (r < 0)
+		return r;
+	b->out_dir = b->out.tmp;
+	return path_join(b->stage, sizeof(b->stage), b->out_dir, "root");
+}
+
+int build_out_commit(struct build *b)
+{
+	int r;
+
+	if (!b->keep_stage) {
+		(void)remove_tree(b->stage);
+		b->stage[0] = '\0';
+	}
+	r = staged_dir_commit(&b->out, b->why, sizeof(b->why));
+	if (r == 0) {
+		b->out_dir = b->out.final;
+		b->stage[0] = '\0';
+	}
+	return r;
+}
 
 int build_image(struct build *b)
 {
@@ -44,12 +71,16 @@ static int add_initramfs_file(struct build *b, struct cpio_archive *a, const cha
 	int r;
 
 	if (f->source) {
-		if (access(f->source, R_OK) < 0) {
-			r = -errno;
+		char reason[256];
+		struct stat st;
+		int fd = open_input_file(f->source, BUILD_LOCAL_FILE_MAX, f->follow, &st, reason,
+		                         sizeof(reason));
+		if (fd < 0) {
 			snprintf(b->why, sizeof(b->why), "%s:%u: initramfs %s: source %s: %s",
-			         b->recipe->file, f->line, f->path, f->source, strerror(errno));
-			return r;
+			         b->recipe->file, f->line, f->path, f->source, reason);
+			return fd;
 		}
+		close(fd);
 		/* The initramfs has no loader and no libraries: a dynamic binary there cannot run.
 		 */
 		struct elf_deps d;
@@ -74,6 +105,32 @@ static int add_initramfs_file(struct build *b, struct cpio_archive *a, const cha
 	return r < 0 ? r : cpio_add_file(a, f->path, host, f->mode);
 }
 
+/* initramfs.init as /init: a static binary (no follow key: a symlink to ccinit is fine). */
+static int add_init(struct build *b, struct cpio_archive *a)
+{
+	const char *init = b->recipe->initramfs.init;
+	char reason[256];
+	struct stat st;
+	struct elf_deps d;
+	int r = 0,
+	    fd = open_input_file(init, BUILD_LOCAL_FILE_MAX, true, &st, reason, sizeof(reason));
+
+	if (fd < 0) {
+		snprintf(b->why, sizeof(b->why), "%s: initramfs.init %s: %s", b->recipe->file, init,
+		         reason);
+		return fd;
+	}
+	close(fd);
+	if (elf_deps_read(init, &d) == 0 && d.interp) {
+		snprintf(b->why, sizeof(b->why),
+		         "initramfs.init %s is dynamically linked (interpreter %s)", init,
+		         d.interp);
+		r = -EINVAL;
+	}
+	elf_deps_free(&d);
+	return r < 0 ? r : cpio_add_file(a, "/init", init, 0755);
+}
+
 int build_initramfs(struct build *b)
 {
 	const struct recipe *rc = b->recipe;
@@ -94,24 +151,8 @@ int build_initramfs(struct build *b)
 	/* The kernel opens /dev/console for init's stdio before any devtmpfs exists. */
 	if (r == 0)
 		r = cpio_add_node(a, "/dev/console", S_IFCHR | 0600, 5, 1);
-	if (r == 0 && rc->initramfs.init) {
-		if (access(rc->initramfs.init, R_OK) < 0) {
-			r = -errno;
-			snprintf(b->why, sizeof(b->why), "initramfs.init %s: %s",
-			         rc->initramfs.init, strerror(errno));
-		} else {
-			struct elf_deps d;
-			if (elf_deps_read(rc->initramfs.init, &d) == 0 && d.interp) {
-				snprintf(b->why, sizeof(b->why),
-				         "initramfs.init %s is dynamically linked (interpreter %s)",
-				         rc->initramfs.init, d.interp);
-				r = -EINVAL;
-			}
-			elf_deps_free(&d);
-			if (r == 0)
-				r = cpio_add_file(a, "/init", rc->initramfs.init, 0755);
-		}
-	}
+	if (r == 0 && rc->initramfs.init)
+		r = add_init(b, a);
 	for (size_t i = 0; r == 0 && i < rc->initramfs.nfiles; i++)
 		r = add_initramfs_file(b, a, tmp, &rc->initramfs.files[i], (unsigned)i);
 	if (r == 0 && (rc->kernel.initramfs.nprofiles + rc->kernel.initramfs.nmodules)) {

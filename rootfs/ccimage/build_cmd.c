@@ -15,7 +15,6 @@
 #include "rootfs/build/build.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
-#include "rootfs/lib/fsutil.h"
 
 static void usage(FILE *f)
 {
@@ -156,14 +155,10 @@ static int prepare(struct build *b, struct build_args *a, const struct cli *cli)
 		snprintf(a->default_out, sizeof(a->default_out), "%s.out", b->recipe->name);
 		a->out = a->default_out;
 	}
-	b->out_dir = a->out;
-	if (mkdir(a->out, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "ccimage build: creating %s: %s\n", a->out, strerror(errno));
-		return EXIT_SYSTEM;
+	if ((r = build_out_begin(b, a->out)) < 0) {
+		fprintf(stderr, "ccimage build: %s\n", b->why[0] ? b->why : strerror(-r));
+		return r == -EEXIST || r == -ENOTDIR || r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
 	}
-	if (path_join(b->stage, sizeof(b->stage), a->out, "root") < 0)
-		return EXIT_USAGE;
-	(void)remove_tree(b->stage);
 	return EXIT_OK;
 }
 
@@ -240,12 +235,14 @@ static int build_main(int argc, char **argv)
 	} else {
 		if (a.explain) {
 			char path[PATH_MAX + 16];
-			snprintf(path, sizeof(path), "%s/explain.txt", a.out);
+			snprintf(path, sizeof(path), "%s/explain.txt", b.out_dir);
 			r = build_explain(&b, path);
 			if (r == 0 && !a.json)
 				r = build_explain(&b, "-");
 		}
-		if (!b.quiet)
+		if (r == 0 && (r = build_out_commit(&b)) < 0)
+			fprintf(stderr, "ccimage build: %s\n", b.why);
+		if (r == 0 && !b.quiet)
 			fprintf(stderr,
 			        "ccimage build: %s in %.2f s: %llu-byte erofs, %u .debs "
 			        "downloaded, "
@@ -253,6 +250,7 @@ static int build_main(int argc, char **argv)
 			        a.out, now() - start, (unsigned long long)b.image.erofs_size,
 			        b.fetcher.downloaded, b.fetcher.cached, b.closure_added);
 	}
+	b.out_dir = a.out; /* on failure, the partial directory is gone with build_free */
 	if (a.json)
 		print_json(&b, steps, r < 0 ? done + 1 : done, now() - start, r < 0);
 	code = r < 0 ? exit_code(r) : EXIT_OK;

@@ -24,3 +24,5 @@ struct ccimage_command {
 
 /* `ccimage kconfig check` (kconfig_cmd.c), run in process by the unit tests. */
 int kconfig_check_main(int argc, char **argv);
+/* `ccimage gpu-rtmr3` (gpu_rtmr3_cmd.c), run in process by test_gpu_attest_step. */
+int gpu_rtmr3_main(int argc, char **argv);

@@ -19,7 +19,7 @@ static int load(const char *cmd, const char *path, uint8_t **buf, size_t *len,
 		fprintf(stderr, "ccimage %s: %s: %s\n", cmd, path, strerror(-r));
 		return EXIT_SYSTEM;
 	}
-	r = eventlog_parse(*buf, *len, log, err);
+	r = eventlog_parse(*buf, *len, log, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "ccimage %s: %s: %s\n", cmd, path,
 		        r == -EBADMSG ? err : strerror(-r));
@@ -79,7 +79,7 @@ static int cmd_replay(int argc, char **argv)
 	r = load("eventlog replay", argv[optind], &buf, &len, &log);
 	if (r != EXIT_OK)
 		return r;
-	if (eventlog_replay(&log, mr, err) < 0) {
+	if (eventlog_replay(&log, mr, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccimage eventlog replay: %s: %s\n", argv[optind], err);
 		r = EXIT_DATA;
 		goto out;
@@ -175,12 +175,12 @@ static int cmd_diff(int argc, char **argv)
 		r = EXIT_SYSTEM;
 		goto out;
 	}
-	if (prediction_parse((const char *)pj, plen, p, err) < 0) {
+	if (prediction_parse((const char *)pj, plen, p, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ccimage eventlog diff: %s: %s\n", argv[optind + 1], err);
 		r = EXIT_DATA;
 		goto out;
 	}
-	d = eventlog_diff(&log, p, stdout, err);
+	d = eventlog_diff(&log, p, stdout, err, sizeof(err));
 	if (d < 0) {
 		fprintf(stderr, "ccimage eventlog diff: %s: %s\n", argv[optind], err);
 		r = EXIT_DATA;

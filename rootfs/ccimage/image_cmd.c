@@ -133,12 +133,12 @@ static int image_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!parse_options(&cli, &o))
 		return cli.stop ? cli.exit_code : EXIT_USAGE;
-	r = image_build(&o, &res, why, sizeof(why));
+	r = image_build_output(&o, &res, why, sizeof(why));
 	if (r < 0) {
 		log_error("%s", why);
 		if (r == -EINVAL)
 			return EXIT_USAGE;
-		return r == -ENOTDIR || r == -EPROTO ? EXIT_DATA : EXIT_SYSTEM;
+		return r == -ENOTDIR || r == -EPROTO || r == -EBADMSG ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	printf("%s/%s.erofs\t%llu bytes\n", o.out_dir, o.name, (unsigned long long)res.erofs_size);
 	printf("%s/%s.verity\t%llu bytes\n", o.out_dir, o.name,

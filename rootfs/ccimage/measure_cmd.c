@@ -95,7 +95,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: ccimage measure --mode {sev,seves,snp,snp:ovmf-hash,snp:svsm,tdx} --ovmf "
 	        "PATH\n"
-	        "         [--vcpus N] [--vcpu-type CPUTYPE | --vcpu-sig VALUE |\n"
+	        "         [--vcpus N[,N...]] [--vcpu-type CPUTYPE | --vcpu-sig VALUE |\n"
 	        "          --vcpu-family F --vcpu-model M --vcpu-stepping S] [--vmm-type "
 	        "QEMU|ec2|gce]\n"
 	        "         [--kernel PATH [--initrd PATH] [--append CMDLINE]] [--guest-features "
@@ -209,7 +209,8 @@ static int parse_cpu(int c, char **argv, struct measure_args *a)
 
 	switch (c) {
 	case OPT_VCPUS:
-		r = parse_i64("vcpus", optarg, 10, &a->vcpus);
+		a->vcpus_list = strchr(optarg, ',') ? optarg : NULL;
+		r = parse_i64("vcpus", a->vcpus_list ? "1" : optarg, 10, &a->vcpus);
 		a->have_vcpus = r == 0;
 		break;
 	case OPT_VCPU_TYPE:
@@ -411,7 +412,7 @@ int measure_main(int argc, char **argv)
 	r = check_options(&a);
 	if (r)
 		return r;
-	return measure_run(&a);
+	return a.vcpus_list ? measure_vcpu_counts(&a) : measure_run(&a);
 }
 
 CCIMAGE_COMMAND(measure, "measure",

@@ -15,6 +15,7 @@ struct measure_args {
 	const char *ovmf, *kernel, *initrd, *append; /* "" counts as absent, as in Python */
 	int64_t vcpus;
 	bool have_vcpus;
+	const char *vcpus_list; /* --vcpus 1,2,4: measure_vcpu_counts() runs each */
 	const char *vcpu_type;
 	uint64_t vcpu_type_sig;
 	uint64_t vcpu_sig; /* the one used, once check_options() resolved it */
@@ -44,3 +45,6 @@ int tdx_measure_main(int argc, char **argv);
 
 /* Reads and hashes the inputs, computes, prints. Returns a ccimage exit code. */
 int measure_run(const struct measure_args *a);
+
+/* measure_run once per count of a->vcpus_list, each line led by its count (measure_vcpus.c). */
+int measure_vcpu_counts(struct measure_args *a);

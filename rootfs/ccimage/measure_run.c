@@ -27,14 +27,14 @@ struct fw_job {
 	const struct ovmf *fw;
 	uint8_t ld[SNP_LD_SIZE];
 	int r;
-	const char *why;
+	char why[256];
 };
 
 static void fw_job_run(void *arg)
 {
 	struct fw_job *j = arg;
 
-	j->r = snp_ovmf_hash(j->fw, j->ld, &j->why);
+	j->r = snp_ovmf_hash(j->fw, j->ld, j->why, sizeof(j->why));
 }
 
 static int data_error(int r, const char *why)
@@ -242,13 +242,13 @@ static int check_values(struct run *x)
 static int load_firmware(struct run *x)
 {
 	const struct measure_args *a = x->a;
-	const char *why = "";
+	char why[256] = "";
 	size_t size = 0;
 	int r = read_file_all(a->ovmf, FIRMWARE_MAX, &x->fw_data, &size);
 
 	if (r < 0)
 		return file_error(a->ovmf, r);
-	if ((r = ovmf_parse(&x->fw, x->fw_data, size, &why)) < 0)
+	if ((r = ovmf_parse(&x->fw, x->fw_data, size, why, sizeof(why))) < 0)
 		return data_error(r, why);
 	if (a->mode != SEV_MODE_SNP_SVSM)
 		return EXIT_OK;
@@ -256,7 +256,7 @@ static int load_firmware(struct run *x)
 		return data_error(-EINVAL, "snp:svsm mode needs --svsm");
 	if ((r = read_file_all(a->svsm, FIRMWARE_MAX, &x->svsm_data, &size)) < 0)
 		return file_error(a->svsm, r);
-	if ((r = ovmf_parse(&x->svsm, x->svsm_data, size, &why)) < 0)
+	if ((r = ovmf_parse(&x->svsm, x->svsm_data, size, why, sizeof(why))) < 0)
 		return data_error(r, why);
 	return EXIT_OK;
 }
@@ -300,7 +300,7 @@ static int hash_inputs(struct run *x, struct report *rep)
 static int launch_digest(struct run *x)
 {
 	const struct measure_args *a = x->a;
-	const char *why = "";
+	char why[256] = "";
 	int r;
 
 	if (a->mode == SEV_MODE_SNP_OVMF_HASH) {
@@ -323,7 +323,7 @@ static int launch_digest(struct run *x)
 	        .svsm = x->svsm_data ? &x->svsm : NULL,
 	        .vars_size = a->vars_size,
 	};
-	r = sev_launch_digest(&p, x->digest, &x->digest_len, &why);
+	r = sev_launch_digest(&p, x->digest, &x->digest_len, why, sizeof(why));
 	return r < 0 ? data_error(r, why) : EXIT_OK;
 }
 

@@ -61,8 +61,7 @@ static int run(int argc, char **argv)
 		return cli_usage_error(&cli);
 	if (!cli_args(&cli, 1, 1))
 		return EXIT_USAGE;
-	r = mkosi_tree_import(argv[optind], out, excludes, nexcludes, NULL, NULL, &st, why,
-	                      sizeof(why));
+	r = mkosi_tree_output(argv[optind], out, excludes, nexcludes, &st, why, sizeof(why));
 	if (r < 0) {
 		fprintf(stderr, "ccimage: mkosi tree: %s\n", why);
 		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;

@@ -3,10 +3,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "init/base/fileio.h"
 #include "measurement/rvps.h"
 #include "measurement/tdvf.h"
 #include "measurement/tdx.h"
@@ -306,14 +308,25 @@ struct files {
 	size_t fw_len, kernel_len, initrd_len, acpi_len[3];
 };
 
-static int load(const char *path, uint8_t **buf, size_t *len)
+/*
+ * QEMU loads the initrd below 4 GiB (the boot protocol's initrd_addr_max is
+ * 32 bits), so a bigger one can never boot: refused from its size, unread.
+ */
+#define TDX_INITRD_MAX UINT32_MAX
+
+static int load(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
+	char *data;
 	int r;
 
 	if (!path)
 		return 0;
-	r = tdx_read_file(path, buf, len);
-	if (r < 0)
+	r = read_full_file(path, max, &data, len);
+	if (r == 0)
+		*buf = (uint8_t *)data;
+	else if (r == -EFBIG)
+		fprintf(stderr, "ccimage measure: %s: larger than %zu bytes\n", path, max);
+	else
 		fprintf(stderr, "ccimage measure: %s: %s\n", path, strerror(-r));
 	return r;
 }
@@ -331,18 +344,19 @@ int tdx_measure_main(int argc, char **argv)
 	r = parse_args(argc, argv, &o);
 	if (r != EXIT_OK || o.help)
 		return r;
-	if (load(o.ovmf, &f.fw, &f.fw_len) < 0 || load(o.kernel, &f.kernel, &f.kernel_len) < 0 ||
-	    load(o.initrd, &f.initrd, &f.initrd_len) < 0)
-		goto out;
+	if ((r = load(o.ovmf, TDX_FILE_MAX, &f.fw, &f.fw_len)) < 0 ||
+	    (r = load(o.kernel, TDX_FILE_MAX, &f.kernel, &f.kernel_len)) < 0 ||
+	    (r = load(o.initrd, TDX_INITRD_MAX, &f.initrd, &f.initrd_len)) < 0)
+		goto bad_file;
 	for (int i = 0; i < 3; i++)
-		if (load(o.acpi[i], &f.acpi[i], &f.acpi_len[i]) < 0)
-			goto out;
+		if ((r = load(o.acpi[i], TDX_FILE_MAX, &f.acpi[i], &f.acpi_len[i])) < 0)
+			goto bad_file;
 	tdvf = malloc(sizeof(*tdvf));
 	p = malloc(sizeof(*p));
 	if (!tdvf || !p)
 		goto out;
 	if (f.fw) {
-		r = tdvf_parse(f.fw, f.fw_len, tdvf, err);
+		r = tdvf_parse(f.fw, f.fw_len, tdvf, err, sizeof(err));
 		if (r < 0) {
 			fprintf(stderr, "ccimage measure: %s: %s\n", o.ovmf, err);
 			ret = EXIT_DATA;
@@ -366,7 +380,7 @@ int tdx_measure_main(int argc, char **argv)
 		in.acpi[i] = f.acpi[i];
 		in.acpi_len[i] = f.acpi_len[i];
 	}
-	r = tdx_predict(&in, p, err);
+	r = tdx_predict(&in, p, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "ccimage measure: %s\n", err[0] ? err : strerror(-r));
 		ret = r == -EINVAL                ? EXIT_USAGE
@@ -376,6 +390,9 @@ int tdx_measure_main(int argc, char **argv)
 	}
 	print_prediction(&o, p);
 	ret = o.rvps ? write_rvps(&o, p) : EXIT_OK;
+	goto out;
+bad_file:
+	ret = r == -EFBIG || r == -EISDIR ? EXIT_DATA : EXIT_SYSTEM;
 out:
 	free(f.fw);
 	free(f.kernel);

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "init/base/log.h"
+#include "init/base/hex.h"
 #include "measurement/verity.h"
 #include "init/base/verity_params.h"
 #include "rootfs/ccimage/command.h"
@@ -133,7 +134,7 @@ static int parse_value(int c, struct cmd_args *a)
 		a->o.superblock = false;
 		break;
 	case OPT_UUID:
-		r = verity_uuid_parse(optarg, a->o.uuid);
+		r = uuid_from_text(optarg, a->o.uuid);
 		a->o.uuid_set = true;
 		break;
 	case OPT_HASH_OFFSET:
@@ -253,7 +254,7 @@ static void print_header(const char *hash_path, const struct verity_opts *o,
 
 	printf("VERITY header information for %s\n", hash_path);
 	if (o->superblock)
-		verity_uuid_format(res->uuid, uuid);
+		uuid_to_text(res->uuid, uuid);
 	printf("UUID:            \t%s\n", uuid);
 	printf("Hash type:       \t%d\n", o->format);
 	printf("Data blocks:     \t%llu\n", (unsigned long long)res->geo.data_blocks);
@@ -369,6 +370,42 @@ static int read_root_hash(const char *arg, const char *file, uint8_t *out, size_
 	return 0;
 }
 
+/*
+ * What verity_verify() would refuse as one "invalid parameters", told apart:
+ * a device that is neither a file nor a block device, an unknown hash, a
+ * root hash of the wrong length (without a superblock, which names its own
+ * hash). Returns an exit code.
+ */
+static int check_verify_inputs(const struct verity_opts *o, char *const *paths, size_t root_len)
+{
+	struct stat st;
+	int size;
+
+	for (int i = 0; i < 2; i++) {
+		if (stat(paths[i], &st) < 0) {
+			log_error("%s: %s", paths[i], strerror(errno));
+			return errno == ENOENT ? EXIT_DATA : EXIT_SYSTEM;
+		}
+		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+			log_error("%s (the %s device): neither a regular file nor a block device",
+			          paths[i], i ? "hash" : "data");
+			return EXIT_DATA;
+		}
+	}
+	if (o->superblock)
+		return EXIT_OK;
+	if ((size = verity_digest_size(o->hash_name)) < 0) {
+		log_error("unknown hash '%s'", o->hash_name);
+		return EXIT_USAGE;
+	}
+	if (root_len != (size_t)size) {
+		log_error("the root hash is %zu bytes; a %s digest is %d", root_len, o->hash_name,
+		          size);
+		return EXIT_DATA;
+	}
+	return EXIT_OK;
+}
+
 static int verity_verify_main(int argc, char **argv)
 {
 	struct cmd_args a;
@@ -393,6 +430,8 @@ static int verity_verify_main(int argc, char **argv)
 		log_error("the root hash is not hex");
 		return EXIT_USAGE;
 	}
+	if ((r = check_verify_inputs(&a.o, argv + optind, root_len)) != EXIT_OK)
+		return r;
 	r = verity_verify(&a.o, argv[optind], argv[optind + 1], root, root_len, &rep);
 	if (r == -ENODATA && a.o.superblock) {
 		log_error("no verity superblock on %s (use --no-superblock?)", argv[optind + 1]);

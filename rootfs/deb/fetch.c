@@ -30,6 +30,33 @@ static void cache_name(const struct lock_entry *e, char *buf, size_t size)
 	snprintf(buf + n, size - n, "_%s.deb", e->arch);
 }
 
+/*
+ * Whether the .deb at path is the one pin names: 1 when its sha256 and size
+ * are the lock's, 0 when it is another file (or none), -EBADMSG (why says
+ * so) when the sha256 matches but the size does not: the lock contradicts
+ * itself, and no download can make it right.
+ */
+static int deb_is_pinned(const char *path, const struct lock_entry *pin, char *why, size_t why_size)
+{
+	uint8_t md[32];
+	char hex[65];
+	uint64_t size;
+
+	if (digest_file(path, false, md, NULL, &size) < 0)
+		return 0;
+	hex_encode(md, sizeof(md), hex);
+	if (strcmp(hex, pin->sha256) != 0)
+		return 0;
+	if (size != pin->size) {
+		snprintf(why, why_size,
+		         "the lock pins %s %s at %llu bytes, but its .deb (sha256 %s) has %llu",
+		         pin->name, pin->version, (unsigned long long)pin->size, hex,
+		         (unsigned long long)size);
+		return -EBADMSG;
+	}
+	return 1;
+}
+
 static int ensure_apt(struct fetcher *f, char *why, size_t why_size)
 {
 	int r;
@@ -124,6 +151,8 @@ static int download(struct fetcher *f, const struct lock_entry *const *miss, siz
 			         "downloaded %s %s has sha256 %s, the lock says %s: refusing",
 			         e->name, e->version, hex, e->sha256);
 			r = -EBADMSG;
+		} else if ((r = deb_is_pinned(got, e, why, why_size)) <= 0) {
+			r = r < 0 ? r : -EIO;
 		} else if (rename(got, dest) < 0) {
 			r = -errno;
 		} else {
@@ -139,7 +168,7 @@ int fetch_debs(struct fetcher *f, const struct lock_entry *const *pins, size_t n
                char (*paths)[PATH_MAX], char *why, size_t why_size)
 {
 	const struct lock_entry **miss = calloc(n + 1, sizeof(*miss));
-	char debs[PATH_MAX - 64], name[PATH_MAX], hex[65];
+	char debs[PATH_MAX - 64], name[PATH_MAX];
 	char(*specs)[300] = calloc(n + 1, sizeof(*specs));
 	size_t nmiss = 0;
 	int r = 0;
@@ -159,10 +188,14 @@ int fetch_debs(struct fetcher *f, const struct lock_entry *const *pins, size_t n
 		/*
 		 * A copy whose sha256 is not the lock's (damaged, or the lock is
 		 * wrong) is never used, and replaced (by rename) only after the
-		 * archive confirms the lock's sha256.
+		 * archive confirms the lock's sha256 and size.
 		 */
-		if (access(paths[i], F_OK) == 0 && digest_file_hex(paths[i], hex) == 0 &&
-		    strcmp(hex, pins[i]->sha256) == 0)
+		int pinned = access(paths[i], F_OK) == 0
+		                     ? deb_is_pinned(paths[i], pins[i], why, why_size)
+		                     : 0;
+		if (pinned < 0)
+			r = pinned;
+		else if (pinned)
 			f->cached++;
 		else
 			miss[nmiss++] = pins[i];

@@ -10,27 +10,52 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include "measurement/verity.h"
+#include "init/base/hex.h"
 #include "rootfs/image/image.h"
 #include "rootfs/lib/spawn.h"
 
-int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], const char *out)
+/* The last non-empty line mkfs.erofs wrote to fd, into buf. */
+static void last_line(int fd, char *buf, size_t size)
 {
-	char uuid_arg[3 + 37], time_arg[32], comp_arg[64];
+	char text[4096];
+	off_t end = lseek(fd, 0, SEEK_END);
+	off_t from = end > (off_t)sizeof(text) - 1 ? end - (off_t)sizeof(text) + 1 : 0;
+	ssize_t n = end > 0 ? pread(fd, text, (size_t)(end - from), from) : 0;
+
+	buf[0] = '\0';
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	char *line = strrchr(text, '\n');
+	line = line ? line + 1 : text;
+	line += strspn(line, " \t");
+	snprintf(buf, size, "%s", line);
+}
+
+int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], const char *out,
+                         char *why, size_t why_size)
+{
+	char uuid_arg[3 + 37], time_arg[32], comp_arg[64], said[512];
 	char *argv[16];
 	/*
 	 * No SOURCE_DATE_EPOCH here: erofs-utils 1.5 then only clamps inode
 	 * times to it, overriding -T, and trees staged at different times differ.
 	 */
 	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
-	const struct spawn_io io = {.envp = envp, .stdout_null = true};
-	char why[256];
+	/* Its messages are kept, so a failure is reported with what it said. */
+	int log = memfd_create("mkfs.erofs", MFD_CLOEXEC);
+	const struct spawn_io io = {.envp = envp, .stdout_null = true, .log_fd = log};
 	int n = 0, r;
 
+	if (log < 0)
+		return -errno;
 	memcpy(uuid_arg, "-U", 2);
-	verity_uuid_format(uuid, uuid_arg + 2);
+	uuid_to_text(uuid, uuid_arg + 2);
 	snprintf(time_arg, sizeof(time_arg), "-T%llu", (unsigned long long)o->source_date_epoch);
 	argv[n++] = (char *)o->mkfs_erofs;
 	argv[n++] = "--quiet";
@@ -47,6 +72,14 @@ int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], con
 	argv[n] = NULL;
 
 	(void)unlink(out);
-	r = spawn_run((const char *const *)argv, &io, why, sizeof(why));
-	return r == -ECHILD ? -EPROTO : r;
+	r = spawn_run((const char *const *)argv, &io, why, why_size);
+	if (r == -ECHILD) {
+		last_line(log, said, sizeof(said));
+		size_t len = strlen(why);
+		if (said[0] && len < why_size)
+			snprintf(why + len, why_size - len, " (it said: %s)", said);
+		r = -EPROTO;
+	}
+	close(log);
+	return r;
 }

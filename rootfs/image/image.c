@@ -8,6 +8,8 @@
 
 #include "init/base/fileio.h"
 #include "rootfs/lib/digest.h"
+#include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/staged.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,6 +162,51 @@ static bool inside(const char *dir, const char *root)
 	return in;
 }
 
+/* mkfs.erofs 1.5 fails, saying only "No such file or directory", on a name of 255 bytes. */
+#define EROFS_NAME_MAX 254
+
+struct root_check {
+	size_t root_len;
+	char *why;
+	size_t why_size;
+};
+
+/*
+ * What mkfs.erofs would pack without a word, or fail on without naming:
+ * named here. Device nodes, FIFOs and sockets belong only under /dev (as in
+ * `mkosi tree` and a recipe's tree:, which refuse them elsewhere).
+ */
+static int check_entry(const char *path, const struct stat *st, void *userdata)
+{
+	struct root_check *c = userdata;
+	const char *in = path + c->root_len, *base = strrchr(in, '/');
+	size_t base_len = base ? strlen(base + 1) : 0;
+	int fd;
+
+	if (base_len > EROFS_NAME_MAX) {
+		snprintf(c->why, c->why_size, "root: %s: a name of %zu bytes (mkfs.erofs takes %d)",
+		         in, base_len, EROFS_NAME_MAX);
+		return -EBADMSG;
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode) && !S_ISLNK(st->st_mode) &&
+	    strncmp(in, "/dev/", 5) != 0) {
+		snprintf(c->why, c->why_size,
+		         "root: %s: a device node, FIFO or socket outside /dev has no place in an "
+		         "image root",
+		         in);
+		return -EBADMSG;
+	}
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(c->why, c->why_size, "root: %s: cannot be read: %s", in, strerror(errno));
+		return -EBADMSG;
+	}
+	close(fd);
+	return 0;
+}
+
 /* The options with every NULL field a default, the root checked, the output made. */
 static int prepare(const struct image_opts *opts, struct image_opts *eff, char *why,
                    size_t why_size)
@@ -181,6 +228,12 @@ static int prepare(const struct image_opts *opts, struct image_opts *eff, char *
 	eff->root_dev = eff->root_dev ? eff->root_dev : defaults.root_dev;
 	if (stat(eff->root_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return failf(why, why_size, -ENOTDIR, "root %s", eff->root_dir);
+	struct root_check check = {strlen(eff->root_dir), why, why_size};
+	int r = tree_walk(eff->root_dir, 0, check_entry, &check);
+	if (r < 0)
+		return r == -EBADMSG
+		               ? r
+		               : failf(why, why_size, r, "reading the root %s", eff->root_dir);
 	created = mkdir(eff->out_dir, 0755) == 0;
 	if (!created && errno != EEXIST)
 		return failf(why, why_size, -errno, "output directory %s", eff->out_dir);
@@ -230,9 +283,13 @@ int image_build(const struct image_opts *opts, struct image_result *res, char *w
 	out_path(disk, sizeof(disk), o, ".img");
 
 	image_erofs_uuid(o, res->erofs_uuid);
-	r = image_run_mkfs_erofs(o, res->erofs_uuid, erofs);
-	if (r < 0)
-		return failf(why, why_size, r, "%s %s -> %s", o->mkfs_erofs, o->root_dir, erofs);
+	char said[1024] = "";
+	r = image_run_mkfs_erofs(o, res->erofs_uuid, erofs, said, sizeof(said));
+	if (r < 0) {
+		snprintf(why, why_size, "%s %s -> %s: %s", o->mkfs_erofs, o->root_dir, erofs,
+		         said[0] ? said : strerror(-r));
+		return r;
+	}
 	r = pad_to_blocks(erofs, &res->erofs_size);
 	if (r == 0)
 		r = digest_file(erofs, false, res->erofs_sha256, NULL, NULL);
@@ -271,4 +328,24 @@ int image_build(const struct image_opts *opts, struct image_result *res, char *w
 	if (r < 0)
 		return failf(why, why_size, r, "parameter lines");
 	return write_texts(o, res, why, why_size);
+}
+
+int image_build_output(const struct image_opts *opts, struct image_result *res, char *why,
+                       size_t why_size)
+{
+	struct staged_dir out;
+	struct image_opts o = *opts;
+	int r;
+
+	if (!o.out_dir)
+		return image_build(&o, res, why, why_size);
+	r = staged_dir_begin(&out, opts->out_dir, "image.json", why, why_size);
+	if (r < 0)
+		return r == -EEXIST || r == -ENOTDIR || r == -EINVAL ? -EBADMSG : r;
+	o.out_dir = out.tmp;
+	r = image_build(&o, res, why, why_size);
+	if (r == 0)
+		r = staged_dir_commit(&out, why, why_size);
+	staged_dir_abort(&out);
+	return r;
 }

@@ -51,9 +51,21 @@ void image_opts_init(struct image_opts *o);
 /*
  * Builds every output under o->out_dir (created if missing): NAME.erofs,
  * NAME.verity, NAME.img, verity_params.txt, dm-mod.txt, cmdline.txt,
- * image.json. On failure, why names the step. Returns 0 or a negative errno.
+ * image.json. On failure, why names the step. Returns 0 or a negative errno:
+ * -EBADMSG for a root that cannot be an image (a device node, FIFO or socket
+ * outside /dev, a name mkfs.erofs cannot take, an unreadable file; why names
+ * it), -EPROTO when mkfs.erofs fails anyway.
  */
 int image_build(const struct image_opts *o, struct image_result *r, char *why, size_t why_size);
+
+/*
+ * image_build() into a fresh directory beside o->out_dir that replaces it
+ * only when every output is written (rootfs/lib/staged.h): a failure leaves
+ * the previous output, or nothing. An existing out_dir must be empty or a
+ * previous output (image.json in it).
+ */
+int image_build_output(const struct image_opts *o, struct image_result *r, char *why,
+                       size_t why_size);
 
 /* The erofs UUID for these inputs: SHA-256 over a domain, name, seed and epoch, as a v4 UUID. */
 void image_erofs_uuid(const struct image_opts *o, uint8_t uuid[16]);
@@ -61,8 +73,9 @@ void image_erofs_uuid(const struct image_opts *o, uint8_t uuid[16]);
 void image_verity_salt(const struct image_opts *o, const uint8_t erofs_sha256[32],
                        uint8_t salt[32]);
 
-/* Runs mkfs.erofs with reproducible flags and a scrubbed environment. */
-int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], const char *out);
+/* Runs mkfs.erofs with reproducible flags and a scrubbed environment; why gets its last message. */
+int image_run_mkfs_erofs(const struct image_opts *o, const uint8_t uuid[16], const char *out,
+                         char *why, size_t why_size);
 
 /* Writes image.json. */
 int image_write_manifest(const struct image_opts *o, const struct image_result *r,

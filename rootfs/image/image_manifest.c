@@ -12,6 +12,7 @@
 
 #include "init/base/json.h"
 #include "init/base/verity_params.h"
+#include "init/base/hex.h"
 #include "rootfs/image/image.h"
 
 static void json_hex(FILE *f, const uint8_t *b, size_t n)
@@ -54,7 +55,7 @@ int image_write_manifest(const struct image_opts *o, const struct image_result *
 	json_write_string(f, o->salt_seed);
 	fprintf(f, ",\n  \"source_date_epoch\": %llu,\n", (unsigned long long)o->source_date_epoch);
 
-	verity_uuid_format(r->erofs_uuid, uuid);
+	uuid_to_text(r->erofs_uuid, uuid);
 	fprintf(f, "  \"erofs\": {\n");
 	file_entry(f, o, ".erofs", r->erofs_size, r->erofs_sha256);
 	fprintf(f, "    \"uuid\": \"%s\",\n    \"compression\": ", uuid);

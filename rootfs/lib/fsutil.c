@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,51 @@ int copy_file(const char *from, const char *to, mode_t mode)
 	if (close(out) < 0 && r == 0)
 		r = -errno;
 	return r;
+}
+
+static const char *file_kind(mode_t mode)
+{
+	return S_ISDIR(mode)    ? "a directory"
+	       : S_ISCHR(mode)  ? "a character device"
+	       : S_ISBLK(mode)  ? "a block device"
+	       : S_ISFIFO(mode) ? "a FIFO"
+	       : S_ISSOCK(mode) ? "a socket"
+	                        : "not a regular file";
+}
+
+int open_input_file(const char *path, uint64_t max, bool follow, struct stat *st, char *why,
+                    size_t why_size)
+{
+	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+	int fd = open(path, flags), r;
+
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP) {
+			snprintf(why, why_size, "%s",
+			         follow ? "a symlink loop"
+			                : "a symlink (follow: true copies its target)");
+			return -EINVAL;
+		}
+		snprintf(why, why_size, "%s", strerror(-r));
+		return r;
+	}
+	if (fstat(fd, st) < 0) {
+		r = -errno;
+		snprintf(why, why_size, "%s", strerror(-r));
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > max) {
+		if (S_ISREG(st->st_mode))
+			snprintf(why, why_size, "%llu bytes, more than the %llu allowed",
+			         (unsigned long long)st->st_size, (unsigned long long)max);
+		else
+			snprintf(why, why_size, "%s, not a regular file", file_kind(st->st_mode));
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
 }
 
 struct walk {
@@ -122,6 +168,19 @@ int tree_walk(const char *root, unsigned flags,
 	r = walk_at(w, len);
 	free(w);
 	return r;
+}
+
+bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool empty = d != NULL;
+
+	while (empty && (de = readdir(d)))
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	if (d)
+		closedir(d);
+	return empty;
 }
 
 static int remove_entry(const char *path, const struct stat *st, void *userdata)

@@ -453,9 +453,11 @@ int recipe_load(const char *file, const char *const *sets, size_t nsets, struct 
 	size_t len;
 	int r = read_full_file(file, 16 << 20, &buf, &len);
 
-	if (r == -EFBIG || r == -EISDIR) {
-		snprintf(why, why_size, "%s: not a readable recipe (at most 16 MiB)", file);
-		return r;
+	/* A recipe too big, a directory or a symlink loop is bad input, not a system failure. */
+	if (r == -EFBIG || r == -EISDIR || r == -ELOOP) {
+		snprintf(why, why_size, "%s: not a readable recipe (%s)", file,
+		         r == -EFBIG ? "more than 16 MiB" : strerror(-r));
+		return -EINVAL;
 	}
 	if (r < 0) {
 		snprintf(why, why_size, "%s: %s", file, strerror(-r));

@@ -32,6 +32,7 @@ struct recipe_file {
 	char *text;
 	size_t text_len;
 	mode_t mode;
+	bool follow; /* source may be a symlink: its target is copied */
 	unsigned line;
 };
 

@@ -38,9 +38,13 @@ int y_load(struct yctx *c, const char *data, size_t size, yaml_document_t *doc)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
-	int r = 0, docs = 0;
+	int r = 0, docs = 0, depth = 0;
 
-	/* First pass over events: aliases would let a small file expand without bound. */
+	/*
+	 * First pass over events: aliases would let a small file expand without
+	 * bound, and libyaml's work per token grows with the nesting (a file of
+	 * nested '[' takes minutes), so both stop here, at the first offender.
+	 */
 	if (!yaml_parser_initialize(&p))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)data, size);
@@ -54,6 +58,14 @@ int y_load(struct yctx *c, const char *data, size_t size, yaml_document_t *doc)
 		yaml_event_delete(&ev);
 		if (t == YAML_ALIAS_EVENT) {
 			r = mark_err(c, m, "YAML aliases are not allowed in recipes", NULL);
+			break;
+		}
+		depth += t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT;
+		depth -= t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT;
+		if (depth > RECIPE_MAX_DEPTH) {
+			r = mark_err(c, m, "nested too deeply", NULL);
+			snprintf(c->why + strlen(c->why), c->why_size - strlen(c->why),
+			         " (a recipe nests at most %d levels)", RECIPE_MAX_DEPTH);
 			break;
 		}
 		if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
@@ -334,7 +346,7 @@ int y_mode(struct yctx *c, yaml_node_t *n, unsigned *out)
 
 int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *count)
 {
-	static const char *const keys[] = {"source", "text", "mode", NULL};
+	static const char *const keys[] = {"source", "text", "mode", "follow", NULL};
 
 	if (n->type != YAML_MAPPING_NODE)
 		return y_err(c, n, "expected a mapping of image path to {source|text, mode}");
@@ -369,6 +381,10 @@ int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *co
 		if ((r = y_mode(c, m, &mode)) < 0)
 			return r;
 		f->mode = mode;
+		if ((m = y_get(c, v, "follow")) && (r = y_bool(c, m, &f->follow)) < 0)
+			return r;
+		if (m && f->text)
+			return y_err(c, m, "%s: 'follow' goes with 'source'", f->path);
 		for (size_t i = 0; i + 1 < *count; i++)
 			if (strcmp((*out)[i].path, f->path) == 0)
 				return y_err(c, k, "%s is named twice", f->path);

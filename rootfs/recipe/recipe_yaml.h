@@ -26,7 +26,10 @@ struct yctx {
 
 int y_err(struct yctx *c, const yaml_node_t *n, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-/* Loads the one document; refuses aliases and a second document. */
+/* How deep collections may nest: the deepest recipe here nests 5 levels. */
+#define RECIPE_MAX_DEPTH 32
+
+/* Loads the one document; refuses aliases, a second document and nesting past RECIPE_MAX_DEPTH. */
 int y_load(struct yctx *c, const char *data, size_t size, yaml_document_t *doc);
 /* Refuses keys not in the NULL-terminated list, duplicate and non-scalar keys. */
 int y_check_keys(struct yctx *c, yaml_node_t *map, const char *const *keys);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/staged.h"
 #include "rootfs/tree/mkosi.h"
 #include "rootfs/recipe/recipe.h"
 
@@ -239,19 +240,6 @@ static int walk_dir(struct walk *w, int sfd, const char *src, const char *dst, c
 	return r;
 }
 
-static bool empty_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	bool empty = d != NULL;
-
-	while (empty && (de = readdir(d)))
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-	if (d)
-		closedir(d);
-	return empty;
-}
-
 static unsigned count_packages(const char *dst)
 {
 	char path[PATH_MAX], line[512];
@@ -292,7 +280,7 @@ int mkosi_tree_import(const char *src, const char *dst, const char *const *exclu
 			close(fd);
 		return -errno;
 	}
-	if (mkdir(dst, s.st_mode & 07777) < 0 && (errno != EEXIST || !empty_dir(dst))) {
+	if (mkdir(dst, s.st_mode & 07777) < 0 && (errno != EEXIST || !dir_is_empty(dst))) {
 		r = errno == EEXIST ? -ENOTEMPTY : -errno;
 		snprintf(why, why_size, "%s: %s (the output must be new or empty)", dst,
 		         strerror(-r));
@@ -315,5 +303,26 @@ int mkosi_tree_import(const char *src, const char *dst, const char *const *exclu
 		st->packages = count_packages(dst);
 	else if (!why[0])
 		snprintf(why, why_size, "%s", strerror(-r));
+	return r;
+}
+
+int mkosi_tree_output(const char *src, const char *dst, const char *const *exclude, size_t nexclude,
+                      struct mkosi_stats *st, char *why, size_t why_size)
+{
+	struct staged_dir out;
+	struct stat s;
+	int r = staged_dir_begin(&out, dst, NULL, why, why_size);
+
+	if (r < 0)
+		return r == -EEXIST || r == -ENOTDIR ? -EINVAL : r;
+	r = mkosi_tree_import(src, out.tmp, exclude, nexclude, NULL, NULL, st, why, why_size);
+	/* The root directory's mode is the tree's, as every directory below it. */
+	if (r == 0 && (stat(src, &s) < 0 || chmod(out.tmp, s.st_mode & 07777) < 0)) {
+		r = -errno;
+		snprintf(why, why_size, "%s: %s", dst, strerror(errno));
+	}
+	if (r == 0)
+		r = staged_dir_commit(&out, why, why_size);
+	staged_dir_abort(&out);
 	return r;
 }

@@ -32,6 +32,14 @@ int mkosi_tree_import(const char *src, const char *dst, const char *const *exclu
                       struct mkosi_stats *st, char *why, size_t why_size);
 
 /*
+ * `ccimage mkosi tree`: mkosi_tree_import() into a fresh directory beside dst
+ * that becomes dst only when the import succeeded (rootfs/lib/staged.h), so a
+ * failure leaves nothing to block the rerun. dst must be new or empty.
+ */
+int mkosi_tree_output(const char *src, const char *dst, const char *const *exclude, size_t nexclude,
+                      struct mkosi_stats *st, char *why, size_t why_size);
+
+/*
  * Empties the third field of every /etc/shadow line (the day of the last
  * password change: the day the tree was built). *out is malloc()ed, never
  * longer than in. Returns 1 when something changed, 0 when not, -ENOMEM.

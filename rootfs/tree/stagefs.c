@@ -163,28 +163,25 @@ int stagefs_write(int rootfd, const char *path, const void *buf, size_t len, mod
 	return finish(fd, write_full(fd, buf, len), mode);
 }
 
-int stagefs_copy_in(int rootfd, const char *path, const char *host, mode_t mode)
+int stagefs_copy_in(int rootfd, const char *path, int in, uint64_t max, mode_t mode)
 {
-	int in = open(host, O_RDONLY | O_CLOEXEC), fd, r = 0;
+	int fd = stagefs_create(rootfd, path, NULL, NULL), r = 0;
+	uint64_t copied = 0;
 	char buf[65536];
 	ssize_t n;
 
-	if (in < 0)
-		return -errno;
-	fd = stagefs_create(rootfd, path, NULL, NULL);
-	if (fd < 0) {
-		close(in);
+	if (fd < 0)
 		return fd;
-	}
 	while (r == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno != EINTR)
 				r = -errno;
 			continue;
 		}
-		r = write_full(fd, buf, (size_t)n);
+		/* The size was checked before: a file still growing is not copied without end. */
+		copied += (uint64_t)n;
+		r = copied > max ? -EFBIG : write_full(fd, buf, (size_t)n);
 	}
-	close(in);
 	return finish(fd, r, mode);
 }
 

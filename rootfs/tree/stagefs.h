@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -32,8 +33,8 @@ int stagefs_symlink(int rootfd, const char *path, const char *target, stagefs_di
 /* A hard link to target (an image path already staged). */
 int stagefs_link(int rootfd, const char *path, const char *target, stagefs_dirmode_fn dirmode,
                  void *userdata);
-/* A regular file from bytes or from a host file. */
+/* A regular file from bytes, or from an open host file of at most max bytes (-EFBIG past it). */
 int stagefs_write(int rootfd, const char *path, const void *buf, size_t len, mode_t mode);
-int stagefs_copy_in(int rootfd, const char *path, const char *host, mode_t mode);
+int stagefs_copy_in(int rootfd, const char *path, int in, uint64_t max, mode_t mode);
 /* lstat of an image path inside the stage (no symlink followed); -ENOENT when absent. */
 int stagefs_lstat(int rootfd, const char *path, struct stat *st);

@@ -27,14 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t seed[SNP_LD_SIZE];
 	struct sev_hashes h;
 	struct ovmf fw;
-	const char *why = NULL;
+	char why[256] = "";
 	const uint8_t *d;
 	uint8_t out[SEV_DIGEST_MAX];
 	size_t n;
 	uint32_t v;
 
-	if (ovmf_parse(&fw, data, size, &why) < 0) {
-		if (!why)
+	if (ovmf_parse(&fw, data, size, why, sizeof(why)) < 0) {
+		if (!why[0])
 			__builtin_trap(); /* every refusal must say why */
 		return 0;
 	}
@@ -58,8 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			                       .seed = size % 4096 ? seed : NULL,
 			                       .svsm = &fw, /* the input as its own SVSM */
 			                       .vars_size = (int64_t)(size % 7) << 12};
-			why = NULL;
-			if (sev_launch_digest(&p, out, &n, &why) < 0 && !why)
+			why[0] = '\0';
+			if (sev_launch_digest(&p, out, &n, why, sizeof(why)) < 0 && !why[0])
 				__builtin_trap();
 		}
 	}

@@ -17,13 +17,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t d[SHA384_LEN], *k;
 	char err[TDX_ERR_MAX];
 
-	pe_authenticode_sha384(data, size, d, err);
+	pe_authenticode_sha384(data, size, d, err, sizeof(err));
 	k = malloc(size ? size : 1);
 	if (!k)
 		return 0;
 	memcpy(k, data, size);
-	if (pe_qemu_patch(k, size, size & 1, size * 4099, (uint64_t)(size % 7 + 1) << 29, err) == 0)
-		pe_authenticode_sha384(k, size, d, err);
+	if (pe_qemu_patch(k, size, size & 1, size * 4099, (uint64_t)(size % 7 + 1) << 29, err,
+	                  sizeof(err)) == 0)
+		pe_authenticode_sha384(k, size, d, err, sizeof(err));
 	free(k);
 	return 0;
 }

@@ -28,12 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tdvf t;
 	size_t len;
 
-	if (tdvf_parse(data, size, &t, err) != 0 || !small_enough(&t))
+	if (tdvf_parse(data, size, &t, err, sizeof(err)) != 0 || !small_enough(&t))
 		return 0;
 	tdvf_mrtd(data, size, &t, false, mrtd);
 	tdvf_mrtd(data, size, &t, true, mrtd);
 	for (int i = 0; i < 2; i++) {
-		if (tdx_td_hob(&t, i ? 16ull << 30 : 1ull << 30, &hob, &len, err) == 0)
+		if (tdx_td_hob(&t, i ? 16ull << 30 : 1ull << 30, &hob, &len, err, sizeof(err)) == 0)
 			free(hob);
 	}
 	return 0;

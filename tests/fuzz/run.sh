@@ -16,6 +16,7 @@ for target in "$@"; do
 	case $name in
 	fuzz_ovmf) seeds="$seeds tests/fixtures/sev-snp" ;;
 	fuzz_eventlog) seeds="$seeds tests/fixtures/ccel" ;;
+	fuzz_kata_toml) seeds="$seeds tests/fixtures/kata" ;;
 	esac
 	if "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -artifact_prefix=build/fuzz/"$name"- \
 		"$corpus" $seeds >build/fuzz/"$name".log 2>&1; then

@@ -28,10 +28,9 @@ static uint32_t control(struct nvrm *rm, uint32_t cmd, void *params, uint32_t si
 	struct nvos54_control c = {.h_client = rm->client,
 	                           .h_object = rm->cc,
 	                           .cmd = cmd,
-	                           .params = (uint64_t)(uintptr_t)params,
-	                           .params_size = size};
+	                           .params = {.ptr = (uint64_t)(uintptr_t)params, .size = size}};
 	int r = sys->ioctl(rm->fd, nvrm_request(NV_ESC_RM_CONTROL, sizeof(c)), &c);
-	return r < 0 ? 0xffffffffu : c.status;
+	return r < 0 ? 0xffffffffu : c.params.status;
 }
 
 int main(void)

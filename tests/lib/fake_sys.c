@@ -2,17 +2,37 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tests/lib/fake_sys.h"
 
-char fake_sys_log[16384];
+char fake_sys_log[65536];
 int64_t fake_sys_clock_ns;
+struct sys_ops fake_sys_ops;
+
+#define FAKE_MAX 64
+
+static bool tree;
+static struct {
+	char path[64];
+	fake_sys_ioctl_fn handler;
+	int fd; /* the last one opened on it */
+} devices[4];
+static struct fake_sys_node nodes[FAKE_MAX];
+static unsigned node_count;
+static struct {
+	char path[64];
+	unsigned uid, gid;
+} owners[FAKE_MAX];
+static unsigned owner_count;
 
 static struct {
 	char prefix[128];
@@ -47,24 +67,39 @@ static int fake_mount(const char *source, const char *target, const char *fstype
 	              fstype ? fstype : "-", flags, data ? (const char *)data : "-");
 }
 
-static int fake_umount2(const char *target, int flags)
-{
-	return record("umount2 %s %d", target, flags);
-}
-
 static int fake_mkdir(const char *path, mode_t mode)
 {
-	return record("mkdir %s %o", path, (unsigned)mode);
+	char full[512];
+	int r = record("mkdir %s %o", path, (unsigned)mode);
+
+	if (r < 0 || !tree)
+		return r;
+	if (sys_path(full, sizeof(full), path) < 0)
+		return -ENAMETOOLONG;
+	return mkdir(full, mode) < 0 ? -errno : 0;
 }
 
 static int fake_mknod(const char *path, mode_t mode, dev_t dev)
 {
-	return record("mknod %s %o %lu", path, (unsigned)mode, (unsigned long)dev);
-}
+	char full[512];
+	int fd, r = record("mknod %s %o %lu", path, (unsigned)mode, (unsigned long)dev);
 
-static int fake_symlink(const char *target, const char *linkpath)
-{
-	return record("symlink %s %s", target, linkpath);
+	if (r < 0)
+		return r;
+	if (node_count >= FAKE_MAX || strlen(path) >= sizeof(nodes[0].path))
+		return -ENOSPC;
+	if (tree) {
+		if (sys_path(full, sizeof(full), path) < 0)
+			return -ENAMETOOLONG;
+		fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+	}
+	snprintf(nodes[node_count].path, sizeof(nodes[0].path), "%s", path);
+	nodes[node_count].mode = mode;
+	nodes[node_count++].dev = dev;
+	return 0;
 }
 
 /* Files are real (below sys_root): tests build a fake /proc or /sys in a temp dir. */
@@ -73,13 +108,27 @@ static int fake_open(const char *path, int flags, mode_t mode)
 	int r = record("open %s", path);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		if (!devices[i].path[0] || strcmp(devices[i].path, path) != 0)
+			continue;
+		if (!devices[i].handler)
+			return -ENOENT;
+		/* A real descriptor (of /dev/null), so the caller's close() is honest. */
+		devices[i].fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		return devices[i].fd < 0 ? -errno : devices[i].fd;
+	}
 	int fd = open(path, flags | O_CLOEXEC, mode);
 	return fd < 0 ? -errno : fd;
 }
 
 static int fake_ioctl(int fd, unsigned long request, void *arg)
 {
-	(void)fd;
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		if (!devices[i].handler || devices[i].fd != fd)
+			continue;
+		int r = record("ioctl %s %#lx", devices[i].path, request);
+		return r < 0 ? r : devices[i].handler(request, arg);
+	}
 	/* Interface requests name the interface and flags: what a test wants to see. */
 	if (request == SIOCGIFFLAGS || request == SIOCSIFFLAGS) {
 		struct ifreq *ifr = arg;
@@ -116,11 +165,6 @@ static int fake_reboot(int cmd)
 	return record("reboot %#x", (unsigned)cmd);
 }
 
-static int fake_pivot_root(const char *new_root, const char *put_old)
-{
-	return record("pivot_root %s %s", new_root, put_old);
-}
-
 static int fake_chroot(const char *path)
 {
 	return record("chroot %s", path);
@@ -133,9 +177,17 @@ static int fake_getrandom(void *buf, size_t len)
 	return record("getrandom %zu", len);
 }
 
+/* Recorded, not done: unprivileged tests cannot give files away. */
 static int fake_chown(const char *path, unsigned uid, unsigned gid)
 {
-	return record("chown %s %u:%u", path, uid, gid);
+	int r = record("chown %s %u:%u", path, uid, gid);
+
+	if (r == 0 && owner_count < FAKE_MAX) {
+		snprintf(owners[owner_count].path, sizeof(owners[0].path), "%s", path);
+		owners[owner_count].uid = uid;
+		owners[owner_count++].gid = gid;
+	}
+	return r;
 }
 
 static int fake_unshare(int flags)
@@ -149,23 +201,37 @@ static int64_t fake_now_ns(void)
 	return fake_sys_clock_ns;
 }
 
+/* Really waits (a test's programs are real processes); a wait that times out moves the clock past
+ * it. */
+static int fake_poll(struct pollfd *fds, unsigned long nfds, int timeout_ms)
+{
+	int r = record("poll %lu %d", nfds, timeout_ms);
+
+	if (r < 0)
+		return r;
+	r = poll(fds, (nfds_t)nfds, timeout_ms);
+	if (r < 0)
+		return -errno;
+	if (r == 0 && timeout_ms > 0)
+		fake_sys_clock_ns += (int64_t)timeout_ms * 1000000;
+	return r;
+}
+
 static const struct sys_ops fake_ops = {
         .mount = fake_mount,
-        .umount2 = fake_umount2,
         .mkdir = fake_mkdir,
         .mknod = fake_mknod,
-        .symlink = fake_symlink,
         .open = fake_open,
         .ioctl = fake_ioctl,
         .socket = fake_socket,
         .finit_module = fake_finit_module,
         .reboot = fake_reboot,
-        .pivot_root = fake_pivot_root,
         .chroot = fake_chroot,
         .getrandom = fake_getrandom,
         .unshare = fake_unshare,
         .chown = fake_chown,
         .now_ns = fake_now_ns,
+        .poll = fake_poll,
 };
 
 void fake_sys_install(const char *root)
@@ -173,8 +239,51 @@ void fake_sys_install(const char *root)
 	fake_sys_log[0] = '\0';
 	fake_sys_clock_ns = 0;
 	memset(failures, 0, sizeof(failures));
-	sys = &fake_ops;
+	memset(devices, 0, sizeof(devices));
+	tree = false;
+	node_count = owner_count = 0;
+	fake_sys_ops = fake_ops;
+	sys = &fake_sys_ops;
 	sys_root = root ? root : "";
+}
+
+void fake_sys_tree(void)
+{
+	tree = true;
+}
+
+void fake_sys_device(const char *path, fake_sys_ioctl_fn handler)
+{
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		if (!devices[i].path[0] || strcmp(devices[i].path, path) == 0) {
+			snprintf(devices[i].path, sizeof(devices[i].path), "%s", path);
+			devices[i].handler = handler;
+			devices[i].fd = -1;
+			return;
+		}
+	}
+	fprintf(stderr, "fake_sys_device %s: more devices than the fake holds\n", path);
+	abort();
+}
+
+const struct fake_sys_node *fake_sys_node(const char *path)
+{
+	for (unsigned i = 0; i < node_count; i++)
+		if (strcmp(nodes[i].path, path) == 0)
+			return &nodes[i];
+	return NULL;
+}
+
+const char *fake_sys_owner(const char *path)
+{
+	static char owner[32];
+
+	for (unsigned i = owner_count; i-- > 0;)
+		if (strcmp(owners[i].path, path) == 0) {
+			snprintf(owner, sizeof(owner), "%u:%u", owners[i].uid, owners[i].gid);
+			return owner;
+		}
+	return NULL;
 }
 
 void fake_sys_fail(const char *prefix, int err)

@@ -221,6 +221,9 @@ lock=$work/a/recipes/test.yaml.lock
 awk '$1=="package" && $2=="libuuid1" {$5="0000000000000000000000000000000000000000000000000000000000000000"} {print}' "$lock" >"$work/badsha.lock"
 expect_fail "refuses a .deb whose sha256 is not the lock's" "libuuid1 .*the lock says 0000" \
 	"$work/a/recipes/test.yaml" --lock "$work/badsha.lock"
+awk '$1=="package" && $2=="libuuid1" {$6=$6+1} {print}' "$lock" >"$work/badsize.lock"
+expect_fail "refuses a lock whose size is not its .deb's" "the lock pins libuuid1 .* bytes, but its .deb (sha256 .*) has" \
+	"$work/a/recipes/test.yaml" --lock "$work/badsize.lock"
 awk '$1=="package" && $2=="libuuid1" {$3="2.0-not-in-archive"} {print}' "$lock" >"$work/gone.lock"
 expect_fail "refuses a pinned version the archive lacks" "pinned libuuid1 2.0-not-in-archive is not available" \
 	"$work/a/recipes/test.yaml" --lock "$work/gone.lock"

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A fake NVIDIA driver and filesystem behind the system-call seam, for the
- * GPU tests: /dev/nvidiactl answers the RM ioctls (version handshake, client
- * and NV_CONFIDENTIAL_COMPUTE allocation, the CC controls, free) the way the
- * 580 driver does, checking request numbers, sizes and handles; mknod and
- * mkdir land in a temp directory that is sys_root. Included by the GPU test
- * files only (static functions).
+ * A fake NVIDIA driver on the shared fake kernel (tests/lib/fake_sys.h), for
+ * the GPU tests: /dev/nvidiactl is a fake device whose ioctls answer the RM
+ * escapes (version handshake, client and NV_CONFIDENTIAL_COMPUTE allocation,
+ * the CC controls, free) the way the 580 driver does, checking request
+ * numbers, sizes and handles; mknod and mkdir land in a temp directory that
+ * is sys_root. Included by the GPU test files only (static functions).
  */
 #pragma once
 
@@ -23,39 +23,24 @@
 #include "init/nvrm.h"
 #include "init/spawn.h"
 #include "init/sys.h"
+#include "tests/lib/fake_sys.h"
 #include "tests/lib/tap.h"
 
 #define FAKE_CLIENT 0xc1d00042u
 #define FAKE_CC     0xcb330007u
-#define FAKE_NODES  64
-
-struct fake_node {
-	char path[64];
-	mode_t mode;
-	dev_t dev;
-};
 
 static struct {
 	char version[64]; /* the driver's */
 	struct nv_cc_caps_params caps;
 	unsigned caps_size; /* 6 (580) or 5 (535) */
 	bool ready;
-	bool no_ctl;      /* /dev/nvidiactl absent */
 	bool ignore_set;  /* SET_GPUS_STATE answers NV_OK and changes nothing */
 	unsigned fail_nr; /* this escape fails in the ioctl itself */
 	int fail_errno;
 	uint32_t alloc_client_status, alloc_cc_status, get_status, set_status;
 	/* observations */
-	int fd;
 	bool handshake_done;
 	unsigned clients, ccs, frees, set_calls, bad_requests;
-	struct fake_node nodes[FAKE_NODES];
-	unsigned node_count;
-	struct {
-		char path[64];
-		unsigned uid, gid;
-	} chowns[FAKE_NODES];
-	unsigned chown_count;
 	char root[64];
 } fake;
 
@@ -65,33 +50,32 @@ static inline void fake_driver_init(const char *version)
 	snprintf(fake.version, sizeof(fake.version), "%s", version);
 	fake.caps_size = sizeof(struct nv_cc_caps_params);
 	fake.caps.gpus_capability = NV_CC_GPUS_HCC;
-	fake.fd = -1;
 }
 
 static inline int fake_control(struct nvos54_control *c)
 {
-	void *p = (void *)(uintptr_t)c->params;
+	void *p = (void *)(uintptr_t)c->params.ptr;
 
 	if (!fake.handshake_done || c->h_client != FAKE_CLIENT || c->h_object != FAKE_CC)
 		return NV_ERR_INVALID_CLIENT;
 	switch (c->cmd) {
 	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_CAPABILITIES:
 		/* What 580.159.04 answers to a size it does not expect (seen on the H100). */
-		if (c->params_size != fake.caps_size)
+		if (c->params.size != fake.caps_size)
 			return NV_ERR_INVALID_ARGUMENT;
 		if (fake.get_status)
 			return fake.get_status;
 		memcpy(p, &fake.caps, fake.caps_size);
 		return NV_OK;
 	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_GET_GPUS_STATE:
-		if (c->params_size != 1)
+		if (c->params.size != 1)
 			return NV_ERR_INVALID_PARAM_STRUCT;
 		if (fake.get_status)
 			return fake.get_status;
 		((struct nv_cc_gpus_state_params *)p)->accept_client_request = fake.ready;
 		return NV_OK;
 	case NV_CONF_COMPUTE_CTRL_CMD_SYSTEM_SET_GPUS_STATE:
-		if (c->params_size != 1)
+		if (c->params.size != 1)
 			return NV_ERR_INVALID_PARAM_STRUCT;
 		fake.set_calls++;
 		if (fake.set_status)
@@ -104,12 +88,11 @@ static inline int fake_control(struct nvos54_control *c)
 	return NV_ERR_NOT_SUPPORTED;
 }
 
-static inline int fake_ioctl(int fd, unsigned long req, void *arg)
+/* /dev/nvidiactl's ioctls (fake_sys routes them here). */
+static inline int fake_rm_ioctl(unsigned long req, void *arg)
 {
 	unsigned nr = _IOC_NR(req), size = _IOC_SIZE(req);
 
-	if (fd != fake.fd)
-		return -ENOTTY;
 	if (_IOC_TYPE(req) != 'F' || _IOC_DIR(req) != (_IOC_READ | _IOC_WRITE)) {
 		fake.bad_requests++;
 		return -ENOTTY;
@@ -139,24 +122,24 @@ static inline int fake_ioctl(int fd, unsigned long req, void *arg)
 			return -EINVAL;
 		}
 		if (a->h_class == NV01_ROOT_CLIENT) {
-			a->status = fake.alloc_client_status;
-			if (!a->status) {
+			a->params.status = fake.alloc_client_status;
+			if (!a->params.status) {
 				a->h_new = FAKE_CLIENT;
 				fake.clients++;
 			}
 		} else if (a->h_class == NV_CONFIDENTIAL_COMPUTE) {
-			const struct nv_cc_alloc_params *p = (void *)(uintptr_t)a->params;
+			const struct nv_cc_alloc_params *p = (void *)(uintptr_t)a->params.ptr;
 			if (a->h_root != FAKE_CLIENT || a->h_parent != FAKE_CLIENT ||
-			    a->params_size != sizeof(*p) || p->h_client != FAKE_CLIENT)
-				a->status = NV_ERR_INVALID_ARGUMENT;
+			    a->params.size != sizeof(*p) || p->h_client != FAKE_CLIENT)
+				a->params.status = NV_ERR_INVALID_ARGUMENT;
 			else
-				a->status = fake.alloc_cc_status;
-			if (!a->status) {
+				a->params.status = fake.alloc_cc_status;
+			if (!a->params.status) {
 				a->h_new = FAKE_CC;
 				fake.ccs++;
 			}
 		} else {
-			a->status = NV_ERR_INVALID_CLASS;
+			a->params.status = NV_ERR_INVALID_CLASS;
 		}
 		return 0;
 	}
@@ -166,7 +149,7 @@ static inline int fake_ioctl(int fd, unsigned long req, void *arg)
 			fake.bad_requests++;
 			return -EINVAL;
 		}
-		c->status = (uint32_t)fake_control(c);
+		c->params.status = (uint32_t)fake_control(c);
 		return 0;
 	}
 	case NV_ESC_RM_FREE: {
@@ -184,79 +167,6 @@ static inline int fake_ioctl(int fd, unsigned long req, void *arg)
 	return -EINVAL;
 }
 
-static inline int fake_open(const char *path, int flags, mode_t mode)
-{
-	if (strcmp(path, "/dev/nvidiactl") == 0) {
-		if (fake.no_ctl)
-			return -ENOENT;
-		fake.fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		return fake.fd < 0 ? -errno : fake.fd;
-	}
-	return sys_real.open(path, flags, mode);
-}
-
-static inline int fake_mknod(const char *path, mode_t mode, dev_t dev)
-{
-	char full[512];
-	int fd;
-
-	for (unsigned i = 0; i < fake.node_count; i++)
-		if (strcmp(fake.nodes[i].path, path) == 0)
-			return -EEXIST;
-	if (fake.node_count >= FAKE_NODES || sys_path(full, sizeof(full), path) < 0)
-		return -ENOSPC;
-	/* A plain file marks the node: unprivileged tests cannot make device nodes. */
-	fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	snprintf(fake.nodes[fake.node_count].path, 64, "%s", path);
-	fake.nodes[fake.node_count].mode = mode;
-	fake.nodes[fake.node_count++].dev = dev;
-	return 0;
-}
-
-static inline int fake_mkdir(const char *path, mode_t mode)
-{
-	char full[512];
-
-	if (sys_path(full, sizeof(full), path) < 0)
-		return -ENAMETOOLONG;
-	return mkdir(full, mode) < 0 ? -errno : 0;
-}
-
-static inline const struct fake_node *fake_node_find(const char *path)
-{
-	for (unsigned i = 0; i < fake.node_count; i++)
-		if (strcmp(fake.nodes[i].path, path) == 0)
-			return &fake.nodes[i];
-	return NULL;
-}
-
-/* Recorded, not done: unprivileged tests cannot give files away. */
-static inline int fake_chown(const char *path, unsigned uid, unsigned gid)
-{
-	if (fake.chown_count < FAKE_NODES) {
-		snprintf(fake.chowns[fake.chown_count].path, 64, "%s", path);
-		fake.chowns[fake.chown_count].uid = uid;
-		fake.chowns[fake.chown_count++].gid = gid;
-	}
-	return 0;
-}
-
-/* The owner last given to path by chown, as "uid:gid", or NULL. */
-static inline const char *fake_owner(const char *path)
-{
-	static char owner[32];
-	for (unsigned i = fake.chown_count; i-- > 0;)
-		if (strcmp(fake.chowns[i].path, path) == 0) {
-			snprintf(owner, sizeof(owner), "%u:%u", fake.chowns[i].uid,
-			         fake.chowns[i].gid);
-			return owner;
-		}
-	return NULL;
-}
-
 /*
  * Unprivileged, the daemons' confinement keeps what it can: no_new_privs and
  * the seccomp filter (no bounding set, no user change). As root, the real one.
@@ -272,23 +182,16 @@ static inline int fake_harden_unprivileged(const struct harden *h)
 	return prctl(PR_SET_SECCOMP, 2, &prog, 0, 0) < 0 ? HARDEN_SECCOMP : HARDEN_OK;
 }
 
-static struct sys_ops fake_ops;
-
-/* A fresh temp root as sys_root and the fake driver behind `sys`. */
+/* A fresh temp root as sys_root, the fake kernel's tree below it, and the fake driver. */
 static inline void fake_setup(const char *version)
 {
 	fake_driver_init(version);
 	snprintf(fake.root, sizeof(fake.root), "/tmp/ccinit-gpu-XXXXXX");
 	if (!mkdtemp(fake.root))
 		tap_fail("mkdtemp: %s", strerror(errno));
-	sys_root = fake.root;
-	fake_ops = sys_real;
-	fake_ops.open = fake_open;
-	fake_ops.ioctl = fake_ioctl;
-	fake_ops.mknod = fake_mknod;
-	fake_ops.mkdir = fake_mkdir;
-	fake_ops.chown = fake_chown;
-	sys = &fake_ops;
+	fake_sys_install(fake.root);
+	fake_sys_tree();
+	fake_sys_device("/dev/nvidiactl", fake_rm_ioctl);
 	spawn_harden = geteuid() == 0 ? harden_apply : fake_harden_unprivileged;
 }
 

@@ -34,6 +34,7 @@ TEST(defaults)
 	ASSERT_EQ(c.gpu_count, -1);
 	ASSERT_EQ(c.nvswitch_count, -1);
 	ASSERT_EQ(c.attester, ATTESTER_AUTO);
+	ASSERT_EQ(c.gpu_attest, GPU_ATTEST_LOCAL);
 	ASSERT_EQ(parse(&c, "ccinit.gpu.count=8 ccinit.nvswitch.count=0 ccinit.attester=none", why),
 	          0);
 	ASSERT_EQ(c.gpu_count, 8);
@@ -52,7 +53,7 @@ TEST(typed_knobs)
 	              " ccinit.root.timeout=30 "
 	              "ccinit.scratch=tmpfs ccinit.scratch.size=512M ccinit.scratch.integrity=aead "
 	              "ccinit.modules.extra=vfio,vfio_pci ccinit.gpu=required "
-	              "ccinit.gpu.cc=devtools "
+	              "ccinit.gpu.cc=devtools ccinit.gpu.attest=off "
 	              "ccinit.on_failure=reboot nvrc.smi.lgc=1980 nvrc.smi.srs=1 nvrc.dcgm=on "
 	              "nvrc.uvm.persistence.mode=false",
 	              why),
@@ -72,6 +73,7 @@ TEST(typed_knobs)
 	ASSERT_STR(c.modules_extra.names[1], "vfio_pci");
 	ASSERT_EQ(c.gpu, GPU_REQUIRED);
 	ASSERT_EQ(c.gpu_cc, GPU_CC_DEVTOOLS);
+	ASSERT_EQ(c.gpu_attest, GPU_ATTEST_OFF);
 	ASSERT_EQ(c.on_failure, ON_FAILURE_REBOOT);
 	ASSERT_EQ(c.smi_lgc, 1980);
 	ASSERT_STR(c.smi_srs, "1");
@@ -112,6 +114,7 @@ TEST(malformed_values_name_the_knob)
 	        {"ccinit.modules.extra=", "ccinit.modules.extra"},
 	        {"ccinit.gpu=auto", "ccinit.gpu"},
 	        {"ccinit.gpu.cc=", "ccinit.gpu.cc"},
+	        {"ccinit.gpu.attest=remote", "ccinit.gpu.attest: 'remote' is not one of"},
 	        {"ccinit.gpu.count=33", "ccinit.gpu.count: '33' is not a number in 0-32"},
 	        {"ccinit.nvswitch.count=-1", "ccinit.nvswitch.count"},
 	        {"ccinit.attester=default", "ccinit.attester"},
@@ -210,6 +213,7 @@ TEST(security_knobs_given_twice_are_refused)
 	        {"ccinit.scratch=tmpfs ccinit.scratch=/dev/vdc", "ccinit.scratch: given twice"},
 	        {"ccinit.gpu=required ccinit.gpu=off", "ccinit.gpu: given twice"},
 	        {"ccinit.gpu.cc=on ccinit.gpu.cc=off", "ccinit.gpu.cc: given twice"},
+	        {"ccinit.gpu.attest=local ccinit.gpu.attest=off", "ccinit.gpu.attest: given twice"},
 	        {"ccinit.gpu.count=8 ccinit.gpu.count=7", "ccinit.gpu.count: given twice"},
 	        {"ccinit.nvswitch.count=4 ccinit.nvswitch.count=0",
 	         "ccinit.nvswitch.count: given twice"},

@@ -54,11 +54,11 @@ TEST(ccel_ovmf_replays_to_reference)
 	uint8_t *buf = read_fixture(CCEL_OVMF, &len);
 
 	ASSERT_EQ(len, 65536);
-	ASSERT_EQ(eventlog_parse(buf, len, &log, err), 0);
+	ASSERT_EQ(eventlog_parse(buf, len, &log, err, sizeof(err)), 0);
 	ASSERT_EQ(log.n, 20);
 	ASSERT_EQ(log.n_algs, 1);
 	ASSERT_EQ(log.alg_id[0], TCG_ALG_SHA384);
-	ASSERT_EQ(eventlog_replay(&log, mr, err), 0);
+	ASSERT_EQ(eventlog_replay(&log, mr, err, sizeof(err)), 0);
 	for (int i = 0; i < CC_MR_COUNT; i++)
 		ASSERT_STR(hex48(mr[i]), want_rtmr[i]);
 	ASSERT_TRUE(eventlog_find_kernel(&log) != NULL);
@@ -82,9 +82,9 @@ TEST(ccel_grub_parses)
 	size_t len;
 	uint8_t *buf = read_fixture(CCEL_GRUB, &len);
 
-	ASSERT_EQ(eventlog_parse(buf, len, &log, err), 0);
+	ASSERT_EQ(eventlog_parse(buf, len, &log, err, sizeof(err)), 0);
 	ASSERT_EQ(log.n, 37);
-	ASSERT_EQ(eventlog_replay(&log, mr, err), 0);
+	ASSERT_EQ(eventlog_replay(&log, mr, err, sizeof(err)), 0);
 	/* A grub boot loads no File(kernel) through QEMU, but the stub still measures LoadOptions.
 	 */
 	ASSERT_TRUE(eventlog_find_kernel(&log) == NULL);
@@ -104,7 +104,7 @@ TEST(truncated_logs_are_refused)
 	size_t len;
 	uint8_t *buf = read_fixture(CCEL_OVMF, &len);
 
-	ASSERT_EQ(eventlog_parse(buf, len, &full, err), 0);
+	ASSERT_EQ(eventlog_parse(buf, len, &full, err, sizeof(err)), 0);
 	for (size_t cut = 0; cut <= full.end; cut++) {
 		uint8_t *c = malloc(cut ? cut : 1);
 		bool boundary = cut == full.end;
@@ -113,7 +113,7 @@ TEST(truncated_logs_are_refused)
 			boundary |= full.ev[i].offset == cut;
 		memcpy(c, buf, cut);
 		err[0] = 0;
-		r = eventlog_parse(c, cut, &log, err);
+		r = eventlog_parse(c, cut, &log, err, sizeof(err));
 		if (boundary && cut >= full.ev[0].offset) {
 			ASSERT_EQ(r, 0);
 			eventlog_free(&log);
@@ -142,7 +142,7 @@ static void expect_refused(const uint8_t *orig, size_t len, size_t off, uint32_t
 
 	memcpy(c, orig, len);
 	put32(c + off, value);
-	ASSERT_EQ(eventlog_parse(c, len, &log, err), -EBADMSG);
+	ASSERT_EQ(eventlog_parse(c, len, &log, err, sizeof(err)), -EBADMSG);
 	ASSERT_CONTAINS(err, why);
 	free(c);
 }
@@ -155,7 +155,7 @@ TEST(corrupt_logs_are_refused)
 	uint8_t *buf = read_fixture(CCEL_OVMF, &len);
 	size_t e1;
 
-	ASSERT_EQ(eventlog_parse(buf, len, &log, err), 0);
+	ASSERT_EQ(eventlog_parse(buf, len, &log, err, sizeof(err)), 0);
 	e1 = log.ev[0].offset;
 	eventlog_free(&log);
 	expect_refused(buf, len, 32, 0x63657053 ^ 1, "Spec ID Event03");
@@ -210,11 +210,11 @@ static int run_diff(const struct cc_eventlog *log, const char *json, char **out)
 	char err[TDX_ERR_MAX] = "";
 	size_t n;
 	FILE *f = open_memstream(out, &n);
-	int r = prediction_parse(json, strlen(json), p, err);
+	int r = prediction_parse(json, strlen(json), p, err, sizeof(err));
 
 	if (r < 0)
 		tap_fail("prediction_parse: %s", err);
-	r = eventlog_diff(log, p, f, err);
+	r = eventlog_diff(log, p, f, err, sizeof(err));
 	fclose(f);
 	free(p);
 	return r;
@@ -227,7 +227,7 @@ TEST(diff_names_first_differing_event)
 	size_t len;
 	uint8_t *buf = read_fixture(CCEL_OVMF, &len);
 
-	ASSERT_EQ(eventlog_parse(buf, len, &log, err), 0);
+	ASSERT_EQ(eventlog_parse(buf, len, &log, err, sizeof(err)), 0);
 
 	json = prediction_from_log(&log, -1, 0, -1);
 	ASSERT_EQ(run_diff(&log, json, &out), 0);
@@ -318,9 +318,9 @@ TEST(prediction_parse_refuses_bad_json)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
-		ASSERT_EQ(prediction_parse(bad[i], strlen(bad[i]), p, err), -EBADMSG);
+		ASSERT_EQ(prediction_parse(bad[i], strlen(bad[i]), p, err, sizeof(err)), -EBADMSG);
 		ASSERT_CONTAINS(err, "prediction JSON");
 	}
-	ASSERT_EQ(prediction_parse("{}", 2, p, err), 0);
+	ASSERT_EQ(prediction_parse("{}", 2, p, err, sizeof(err)), 0);
 	free(p);
 }

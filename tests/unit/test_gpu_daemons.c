@@ -5,37 +5,13 @@
  * names one (root otherwise), always under no_new_privs and the seccomp
  * filter; device nodes owned as the driver's DeviceFileUID/GID say.
  */
-#include <sys/wait.h>
-
-#include "init/boot.h"
-#include "init/gpu.h"
 #include "init/handoff.h"
-#include "init/trace.h"
-#include "tests/unit/gpu_fake.h"
-
-#define VERSION "580.159.04"
-
-static int fake_modules_load(struct modules_ctx *m, const char *name, const char *options,
-                             char *why, size_t why_size)
-{
-	(void)m, (void)name, (void)options, (void)why, (void)why_size;
-	return 0;
-}
+#include "tests/unit/gpu_step_fixture.h"
 
 /* One GPU, CC off, no TEE; persistenced reports who it runs as, then makes its socket. */
-static void image(struct boot *b)
+static void reporting_image(struct boot *b)
 {
-	fake_setup(VERSION);
-	memset(b, 0, sizeof(*b));
-	config_init(&b->config);
-	trace_init(&b->trace);
-	b->config.persistenced_timeout_s = 3;
-	gpu_modules_load = fake_modules_load;
-	fake_gpus(1);
-	fake_driver_procfs(1);
-	fake_file("/lib/firmware/nvidia/" VERSION "/gsp_ga10x.bin", "gsp", 0644);
-	fake_file("/sys/module/nvidia/version", VERSION "\n", 0644);
-	fake_dir("/var/run");
+	image(b, 1);
 	char text[512];
 	snprintf(text, sizeof(text),
 	         "#!/bin/sh\nD='%s/var/run/nvidia-persistenced'\n"
@@ -54,14 +30,14 @@ static const char *status(void)
 TEST(persistenced_as_root_is_still_confined)
 {
 	struct boot b;
-	image(&b);
+	reporting_image(&b);
 	ASSERT_EQ(gpu_step(&b), 0);
 	char uid[32];
 	snprintf(uid, sizeof(uid), "uid=%u\n", (unsigned)geteuid()); /* ours: no passwd */
 	ASSERT_CONTAINS(status(), uid);
 	ASSERT_CONTAINS(status(), "NoNewPrivs:\t1");
 	ASSERT_CONTAINS(status(), "Seccomp:\t2");
-	ASSERT_TRUE(fake_owner("/var/run/nvidia-persistenced") == NULL);
+	ASSERT_TRUE(fake_sys_owner("/var/run/nvidia-persistenced") == NULL);
 	if (geteuid() == 0) {
 		/* CAP_SYS_MODULE (bit 16) is out of the bounding set. */
 		const char *bnd = strstr(status(), "CapBnd:\t");
@@ -85,13 +61,13 @@ TEST(persistenced_as_the_user_passwd_names)
 	struct boot b;
 	if (geteuid() != 0)
 		tap_skip("needs root (setuid)");
-	image(&b);
+	reporting_image(&b);
 	fake_file("/etc/passwd",
 	          "root:x:0:0:root:/root:/bin/sh\n"
 	          "nvpd:x:143:143:NVIDIA Persistence Daemon:/var/run/nvpd:/usr/sbin/nologin\n",
 	          0644);
 	/* Elsewhere chown is recorded; here the user must really own its directory. */
-	fake_ops.chown = chown_below_root;
+	fake_sys_ops.chown = chown_below_root;
 	char dir[256];
 	snprintf(dir, sizeof(dir), "%s/var/run/nvidia-persistenced", fake.root);
 	ASSERT_EQ(gpu_step(&b), 0);
@@ -107,7 +83,7 @@ TEST(persistenced_as_the_user_passwd_names)
 TEST(a_daemon_user_that_is_root_is_refused)
 {
 	struct boot b;
-	image(&b);
+	reporting_image(&b);
 	fake_file("/etc/passwd", "nvpd:x:0:0::/:/bin/false\n", 0644);
 	ASSERT_EQ(gpu_step(&b), -EPERM);
 	ASSERT_CONTAINS(b.why, "/etc/passwd: user nvpd is root, not a daemon user");
@@ -125,7 +101,7 @@ static int failing_harden(const struct harden *h)
 TEST(confinement_failure_is_named)
 {
 	struct boot b;
-	image(&b);
+	reporting_image(&b);
 	spawn_harden = failing_harden;
 	ASSERT_EQ(gpu_step(&b), -EINVAL);
 	ASSERT_CONTAINS(b.why, "starting /usr/bin/nvidia-persistenced: installing the seccomp "
@@ -137,15 +113,15 @@ TEST(confinement_failure_is_named)
 TEST(device_nodes_owned_as_the_driver_says)
 {
 	struct boot b;
-	image(&b);
+	reporting_image(&b);
 	fake_file("/proc/driver/nvidia/params",
 	          "ModifyDeviceFiles: 1\nDeviceFileUID: 143\nDeviceFileGID: 44\n"
 	          "DeviceFileMode: 432\n",
 	          0644);
 	ASSERT_EQ(gpu_step(&b), 0);
-	ASSERT_STR(fake_owner("/dev/nvidiactl"), "143:44");
-	ASSERT_STR(fake_owner("/dev/nvidia0"), "143:44");
-	ASSERT_EQ(fake_node_find("/dev/nvidia0")->mode & 0777, 0660);
+	ASSERT_STR(fake_sys_owner("/dev/nvidiactl"), "143:44");
+	ASSERT_STR(fake_sys_owner("/dev/nvidia0"), "143:44");
+	ASSERT_EQ(fake_sys_node("/dev/nvidia0")->mode & 0777, 0660);
 	fake_teardown();
 }
 
@@ -153,13 +129,13 @@ TEST(device_nodes_owned_as_the_driver_says)
 TEST(a_gpu_brought_up_selects_the_nvidia_attester)
 {
 	struct boot b;
-	image(&b);
+	reporting_image(&b);
 	ASSERT_EQ(gpu_step(&b), 0);
 	char *const *env = agent_environment(&b);
 	ASSERT_STR(env[1], "KATA_ATTESTER_VARIANT=nvidia");
 	ASSERT_TRUE(env[2] == NULL);
 	fake_teardown();
-	image(&b);
+	reporting_image(&b);
 	b.config.gpu = GPU_OFF;
 	ASSERT_EQ(gpu_step(&b), 0);
 	ASSERT_TRUE(agent_environment(&b)[1] == NULL);

@@ -18,11 +18,11 @@ TEST(request_numbers)
 
 TEST(layouts)
 {
-	ASSERT_EQ(offsetof(struct nvos21_alloc, params), 16);
-	ASSERT_EQ(offsetof(struct nvos21_alloc, params_size), 24);
-	ASSERT_EQ(offsetof(struct nvos21_alloc, status), 28);
-	ASSERT_EQ(offsetof(struct nvos54_control, params), 16);
-	ASSERT_EQ(offsetof(struct nvos54_control, status), 28);
+	ASSERT_EQ(offsetof(struct nvos21_alloc, params.ptr), 16);
+	ASSERT_EQ(offsetof(struct nvos21_alloc, params.size), 24);
+	ASSERT_EQ(offsetof(struct nvos21_alloc, params.status), 28);
+	ASSERT_EQ(offsetof(struct nvos54_control, params.ptr), 16);
+	ASSERT_EQ(offsetof(struct nvos54_control, params.status), 28);
 	ASSERT_EQ(offsetof(struct nvos00_free, status), 12);
 	ASSERT_EQ(offsetof(struct nv_rm_api_version, version), 8);
 }
@@ -149,7 +149,7 @@ TEST(no_control_device)
 	char why[256] = "";
 
 	fake_setup(VERSION);
-	fake.no_ctl = true;
+	fake_sys_device("/dev/nvidiactl", NULL); /* absent */
 	ASSERT_EQ(gpu_cc_query("/dev/nvidiactl", VERSION, &s, why, sizeof(why)), -ENOENT);
 	ASSERT_CONTAINS(why, "/dev/nvidiactl");
 	fake_teardown();

@@ -185,7 +185,7 @@ TEST(nodes_one_gpu)
 {
 	struct gpu_topology t;
 	char why[256] = "", paths[16][64];
-	const struct fake_node *nd;
+	const struct fake_sys_node *nd;
 	unsigned count = 0;
 
 	fake_setup("1");
@@ -194,25 +194,25 @@ TEST(nodes_one_gpu)
 	ASSERT_EQ(gpu_topology_scan(&t, why, sizeof(why)), 0);
 	ASSERT_EQ(gpu_nodes_create(&t, paths, 16, &count, why, sizeof(why)), 0);
 	ASSERT_EQ(count, 6);
-	nd = fake_node_find("/dev/nvidiactl");
+	nd = fake_sys_node("/dev/nvidiactl");
 	ASSERT_TRUE(nd != NULL);
 	ASSERT_EQ(nd->dev, makedev(195, 255));
 	ASSERT_EQ(nd->mode, S_IFCHR | 0660); /* DeviceFileMode 432 */
-	nd = fake_node_find("/dev/nvidia0");
+	nd = fake_sys_node("/dev/nvidia0");
 	ASSERT_TRUE(nd != NULL);
 	ASSERT_EQ(nd->dev, makedev(195, 0));
-	nd = fake_node_find("/dev/nvidia-uvm");
+	nd = fake_sys_node("/dev/nvidia-uvm");
 	ASSERT_TRUE(nd != NULL);
 	ASSERT_EQ(nd->dev, makedev(238, 0));
 	ASSERT_EQ(nd->mode, S_IFCHR | 0666); /* uvm always takes the defaults */
-	nd = fake_node_find("/dev/nvidia-uvm-tools");
+	nd = fake_sys_node("/dev/nvidia-uvm-tools");
 	ASSERT_TRUE(nd != NULL);
 	ASSERT_EQ(nd->dev, makedev(238, 1));
-	nd = fake_node_find("/dev/nvidia-caps/nvidia-cap1");
+	nd = fake_sys_node("/dev/nvidia-caps/nvidia-cap1");
 	ASSERT_TRUE(nd != NULL);
 	ASSERT_EQ(nd->dev, makedev(241, 1));
 	ASSERT_EQ(nd->mode, S_IFCHR | 0400);
-	nd = fake_node_find("/dev/nvidia-caps/nvidia-cap2");
+	nd = fake_sys_node("/dev/nvidia-caps/nvidia-cap2");
 	ASSERT_TRUE(nd != NULL);
 	ASSERT_EQ(nd->mode, S_IFCHR | 0444);
 	fake_teardown();
@@ -233,7 +233,7 @@ TEST(nodes_eight_gpus_use_driver_minors)
 	for (unsigned i = 0; i < 8; i++) {
 		char node[32];
 		snprintf(node, sizeof(node), "/dev/nvidia%u", i);
-		ASSERT_TRUE(fake_node_find(node) != NULL);
+		ASSERT_TRUE(fake_sys_node(node) != NULL);
 	}
 	/* The first GPU by address has minor 7 here. */
 	ASSERT_STR(paths[1], "/dev/nvidia7");
@@ -252,9 +252,9 @@ TEST(nodes_nvswitch)
 	fake_driver_procfs(8);
 	ASSERT_EQ(gpu_topology_scan(&t, why, sizeof(why)), 0);
 	ASSERT_EQ(gpu_nodes_create(&t, paths, 32, &count, why, sizeof(why)), 0);
-	ASSERT_TRUE(fake_node_find("/dev/nvidia-nvswitchctl") != NULL);
-	ASSERT_EQ(fake_node_find("/dev/nvidia-nvswitchctl")->dev, makedev(239, 255));
-	ASSERT_TRUE(fake_node_find("/dev/nvidia-nvswitch3") != NULL);
+	ASSERT_TRUE(fake_sys_node("/dev/nvidia-nvswitchctl") != NULL);
+	ASSERT_EQ(fake_sys_node("/dev/nvidia-nvswitchctl")->dev, makedev(239, 255));
+	ASSERT_TRUE(fake_sys_node("/dev/nvidia-nvswitch3") != NULL);
 	fake_teardown();
 }
 
@@ -269,8 +269,8 @@ TEST(nodes_existing_wrong_node_fails)
 	fake_driver_procfs(1);
 	fake_file("/dev/nvidiactl", "not a device", 0644);
 	ASSERT_EQ(gpu_topology_scan(&t, why, sizeof(why)), 0);
-	/* The fake's mknod says EEXIST only for nodes it made: make one first. */
-	ASSERT_EQ(fake_mknod("/dev/nvidia0", S_IFCHR | 0666, makedev(1, 3)), 0);
+	/* A node of another device where nvidia0 goes, beside the file at nvidiactl. */
+	ASSERT_EQ(sys->mknod("/dev/nvidia0", S_IFCHR | 0666, makedev(1, 3)), 0);
 	ASSERT_EQ(gpu_nodes_create(&t, NULL, 0, &count, why, sizeof(why)), -EEXIST);
 	ASSERT_CONTAINS(why, "/dev/nvidia");
 	fake_teardown();

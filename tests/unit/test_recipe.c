@@ -7,6 +7,7 @@
 
 #include "rootfs/recipe/lock.h"
 #include "rootfs/recipe/recipe.h"
+#include "rootfs/recipe/recipe_yaml.h"
 #include "tests/lib/tap.h"
 
 static const char good[] = "format: 1\n"
@@ -184,6 +185,39 @@ TEST(empty_and_garbage)
 	ASSERT_EQ(parse("{", &r, why, sizeof(why)), -EINVAL);
 	ASSERT_CONTAINS(why, "dir/r.yaml:");
 	ASSERT_EQ(recipe_parse("n.yaml", "a\0b", 3, NULL, 0, &r, why, sizeof(why)), -EINVAL);
+}
+
+/* Issue 15: nesting is refused at the first level past the limit, with its position. */
+TEST(deep_nesting_refused_at_once)
+{
+	size_t depth = 100000, len = strlen("format: 1\nname: t\nx: ");
+	char *text = malloc(len + 2 * depth + 2), why[256] = "";
+	struct recipe *r = NULL;
+
+	ASSERT_TRUE(text != NULL);
+	memcpy(text, "format: 1\nname: t\nx: ", len);
+	memset(text + len, '[', depth);
+	memset(text + len + depth, ']', depth);
+	strcpy(text + len + 2 * depth, "\n");
+	ASSERT_EQ(parse(text, &r, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "dir/r.yaml:3:");
+	ASSERT_CONTAINS(why, "nested too deeply (a recipe nests at most 32 levels)");
+	free(text);
+	/* The recipes here nest far less: 32 levels still parse as far as the unknown key. */
+	char ok[256];
+	snprintf(ok, sizeof(ok), "format: 1\nname: t\nx: %.*s%.*s\n", RECIPE_MAX_DEPTH - 1,
+	         "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", RECIPE_MAX_DEPTH - 1,
+	         "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+	ASSERT_EQ(parse(ok, &r, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "unknown key 'x'");
+}
+
+TEST(follow_goes_with_source)
+{
+	expect_error("{source: \"${agent}\", mode: 0755}",
+	             "{source: \"${agent}\", mode: 0755, follow: maybe}", "expected true or false");
+	expect_error("{text: \"x$${y}\\n\", mode: 0644}", "{text: \"x\", mode: 0644, follow: true}",
+	             "'follow' goes with 'source'");
 }
 
 TEST(globs)

@@ -7,6 +7,7 @@
 #include "tests/lib/tap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -29,11 +30,11 @@ struct fixture {
 
 static void load(struct fixture *f, const char *path)
 {
-	const char *why = NULL;
+	char why[256] = "";
 
 	if (read_file_all(path, 1 << 20, &f->data, &f->size) < 0)
 		tap_fail("%s: cannot read the fixture (tests/fixtures/README.md)", path);
-	if (ovmf_parse(&f->fw, f->data, f->size, &why) < 0)
+	if (ovmf_parse(&f->fw, f->data, f->size, why, sizeof(why)) < 0)
 		tap_fail("%s: %s", path, why);
 }
 
@@ -60,13 +61,13 @@ static void check(const char *path, struct sev_params p, const char *expect, con
 	struct fixture f;
 	uint8_t d[SEV_DIGEST_MAX];
 	char hex[2 * SEV_DIGEST_MAX + 1];
-	const char *why = NULL;
+	char why[256] = "";
 	size_t n = 0;
 	int r;
 
 	load(&f, path);
 	p.fw = &f.fw;
-	r = sev_launch_digest(&p, d, &n, &why);
+	r = sev_launch_digest(&p, d, &n, why, sizeof(why));
 	if (!expect) {
 		ASSERT_TRUE(r < 0);
 		ASSERT_CONTAINS(why, refusal);
@@ -94,10 +95,10 @@ TEST(snp_ovmf_hash_vector)
 	struct fixture f;
 	uint8_t ld[SNP_LD_SIZE];
 	char hex[97];
-	const char *why;
+	char why[256] = "";
 
 	load(&f, AMDSEV);
-	ASSERT_EQ(snp_ovmf_hash(&f.fw, ld, &why), 0);
+	ASSERT_EQ(snp_ovmf_hash(&f.fw, ld, why, sizeof(why)), 0);
 	hex_of(ld, sizeof(ld), hex);
 	ASSERT_STR(hex, "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c"
 	                "374c2a55c467a50da6d466b74");
@@ -378,24 +379,24 @@ TEST(svsm_refusals)
 {
 	struct fixture f;
 	uint8_t d[SEV_DIGEST_MAX];
-	const char *why = NULL;
+	char why[256] = "";
 	size_t n;
 
 	load(&f, AMDSEV);
 	/* the OVMF suffix has no SVSM_INFO entry, so it cannot stand in for an SVSM */
 	ASSERT_EQ(sev_launch_digest(&SNP(.mode = SEV_MODE_SNP_SVSM, .fw = &f.fw, .svsm = &f.fw,
 	                                 .vars_size = 540672),
-	                            d, &n, &why),
+	                            d, &n, why, sizeof(why)),
 	          -EBADMSG);
 	ASSERT_CONTAINS(why, "SVSM_INFO");
 	ASSERT_EQ(sev_launch_digest(&SNP(.mode = SEV_MODE_SNP_SVSM, .fw = &f.fw, .svsm = &f.fw,
 	                                 .vmm = VMM_EC2),
-	                            d, &n, &why),
+	                            d, &n, why, sizeof(why)),
 	          -EBADMSG);
 	ASSERT_CONTAINS(why, "only implemented for Qemu");
 	ASSERT_EQ(sev_launch_digest(&SNP(.mode = SEV_MODE_SNP_SVSM, .fw = &f.fw, .svsm = &f.fw,
 	                                 .vars_size = 0x100000000ll),
-	                            d, &n, &why),
+	                            d, &n, why, sizeof(why)),
 	          -EBADMSG);
 	free(f.data);
 }
@@ -505,6 +506,10 @@ TEST(cli_json_and_rvps)
 	ASSERT_CONTAINS(out,
 	                "\"sha256\": \"8f765dfabc127fc0a938a0744a3103ec15864d7d794eb4c398aa976b"
 	                "6d6ab16c\"");
+	/* The message replaces the file whole (a new inode): read it by its name. */
+	close(fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_TRUE(fd >= 0);
 	n = read(fd, buf, sizeof(buf) - 1);
 	ASSERT_TRUE(n > 0);
 	buf[n] = '\0';

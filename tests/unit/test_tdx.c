@@ -154,7 +154,7 @@ TEST(mrtd_synthetic_single_and_two_pass)
 	char err[TDX_ERR_MAX] = "";
 	struct tdvf t;
 
-	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), 0);
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err, sizeof(err)), 0);
 	ASSERT_EQ(t.n, 3);
 	ASSERT_EQ(t.descriptor_offset, 0x1000);
 	for (int two = 0; two < 2; two++) {
@@ -174,35 +174,35 @@ TEST(tdvf_rejects_inconsistent_metadata)
 	/* A measured section past EOF. */
 	fw_section(fw, 0, 0xf000, 0x2000, 0xfff00000, 0x2000, TDVF_BFV, TDVF_ATTR_MR_EXTEND);
 	err[0] = 0;
-	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), -EBADMSG);
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err, sizeof(err)), -EBADMSG);
 	ASSERT_CONTAINS(err, "past the end");
 	free(fw);
 
 	fw = synthetic_fw(); /* misaligned GPA */
 	fw_section(fw, 1, 0, 0, 0x809100, 0x2000, TDVF_TD_HOB, 0);
-	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), -EBADMSG);
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err, sizeof(err)), -EBADMSG);
 	ASSERT_CONTAINS(err, "aligned");
 	free(fw);
 
 	fw = synthetic_fw(); /* more sections than the descriptor holds */
 	put32(fw + 0x100c, 100);
-	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), -EBADMSG);
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err, sizeof(err)), -EBADMSG);
 	free(fw);
 
 	fw = synthetic_fw(); /* footer table longer than the file */
 	fw[FW_LEN - 50] = 0xff;
 	fw[FW_LEN - 49] = 0xff;
-	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), -EBADMSG);
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err, sizeof(err)), -EBADMSG);
 	free(fw);
 
 	fw = synthetic_fw(); /* descriptor offset beyond the start of the file */
 	put32(fw + FW_LEN - 72, FW_LEN + 16);
-	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), -ENOENT);
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err, sizeof(err)), -ENOENT);
 	free(fw);
 
 	fw = synthetic_fw(); /* a huge unmeasured section: refused, not hashed for hours */
 	fw_section(fw, 1, 0, 0, 0x809000, 1ull << 40, TDVF_TD_HOB, 0);
-	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), -EBADMSG);
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err, sizeof(err)), -EBADMSG);
 	free(fw);
 
 	/*
@@ -213,13 +213,13 @@ TEST(tdvf_rejects_inconsistent_metadata)
 	for (uint32_t cut = 1; cut < FW_LEN; cut += 97) {
 		uint8_t *c = malloc(FW_LEN - cut);
 		memcpy(c, fw + cut, FW_LEN - cut);
-		int r = tdvf_parse(c, FW_LEN - cut, &t, err);
+		int r = tdvf_parse(c, FW_LEN - cut, &t, err, sizeof(err));
 		if (cut > 0x1000)
 			ASSERT_TRUE(r < 0);
 		free(c);
 	}
 	for (uint32_t len = 0; len < 64; len++)
-		ASSERT_TRUE(tdvf_parse(fw + FW_LEN - len, len, &t, err) < 0);
+		ASSERT_TRUE(tdvf_parse(fw + FW_LEN - len, len, &t, err, sizeof(err)) < 0);
 	free(fw);
 }
 
@@ -232,7 +232,7 @@ TEST(mrtd_debian_ovmf_matches_td_shim)
 
 	if (tdx_read_file(DEBIAN_OVMF, &fw, &len) < 0)
 		tap_skip(DEBIAN_OVMF " is absent (Debian package ovmf)");
-	ASSERT_EQ(tdvf_parse(fw, len, &t, err), 0);
+	ASSERT_EQ(tdvf_parse(fw, len, &t, err, sizeof(err)), 0);
 	debian_sections(&want);
 	ASSERT_EQ(t.n, want.n);
 	for (size_t i = 0; i < t.n; i++) {
@@ -252,7 +252,7 @@ static void load_log(const char *path, uint8_t **buf, struct cc_eventlog *log)
 
 	if (tdx_read_file(path, buf, &len) < 0)
 		tap_fail("cannot read %s", path);
-	if (eventlog_parse(*buf, len, log, err) < 0)
+	if (eventlog_parse(*buf, len, log, err, sizeof(err)) < 0)
 		tap_fail("%s: %s", path, err);
 }
 
@@ -275,7 +275,7 @@ TEST(td_hob_matches_trustee_logs)
 	debian_sections(&t);
 	/* CCEL_data_ovmf was taken from a 2 GiB guest, CCEL_data_grub from a 10 GiB one. */
 	load_log(CCEL_OVMF, &buf, &log);
-	ASSERT_EQ(tdx_td_hob(&t, 2ull << 30, &hob, &len, NULL), 0);
+	ASSERT_EQ(tdx_td_hob(&t, 2ull << 30, &hob, &len, NULL, 0), 0);
 	tdx_sha384(hob, len, d);
 	ASSERT_STR(hex48(d), hex48(nth(&log, 0, 0)->digest));
 	free(hob);
@@ -283,7 +283,7 @@ TEST(td_hob_matches_trustee_logs)
 	free(buf);
 
 	load_log(CCEL_GRUB, &buf, &log);
-	ASSERT_EQ(tdx_td_hob(&t, 10ull << 30, &hob, &len, NULL), 0);
+	ASSERT_EQ(tdx_td_hob(&t, 10ull << 30, &hob, &len, NULL, 0), 0);
 	tdx_sha384(hob, len, d);
 	ASSERT_STR(hex48(d), hex48(nth(&log, 0, 0)->digest));
 	free(hob);
@@ -305,7 +305,7 @@ TEST(rtmrs_reproduce_trustee_ccel)
 	for (int i = 0; i < 3; i++)
 		memcpy(acpi[i], nth(&log, 0, 8 + i)->digest, SHA384_LEN);
 	ASSERT_EQ(tdx_rtmr0_events(&t, 2ull << 30, TDX_PROFILE_TRUSTEE, nth(&log, 0, 1)->digest,
-	                           (const uint8_t(*)[SHA384_LEN])acpi, p, NULL),
+	                           (const uint8_t(*)[SHA384_LEN])acpi, p, NULL, 0),
 	          0);
 	ASSERT_EQ(p->n_ev[0], 14);
 	for (size_t i = 0; i < p->n_ev[0]; i++)
@@ -433,12 +433,12 @@ TEST(authenticode_synthetic)
 	for (int cert = 0; cert < 2; cert++) {
 		size_t len;
 		uint8_t *k = synthetic_kernel(cert, &len);
-		ASSERT_EQ(pe_authenticode_sha384(k, len, got, err), 0);
+		ASSERT_EQ(pe_authenticode_sha384(k, len, got, err, sizeof(err)), 0);
 		naive_authenticode(k, len, cert, want);
 		ASSERT_STR(hex48(got), hex48(want));
 		/* The checksum and certificate directory are not covered. */
 		put32(k + CHECKSUM, 1);
-		ASSERT_EQ(pe_authenticode_sha384(k, len, want, err), 0);
+		ASSERT_EQ(pe_authenticode_sha384(k, len, want, err, sizeof(err)), 0);
 		ASSERT_MEM(got, want, SHA384_LEN);
 		free(k);
 	}
@@ -456,12 +456,12 @@ TEST(authenticode_rejects_truncation)
 		uint8_t *c = malloc(n ? n : 1);
 		memcpy(c, k, n);
 		err[0] = 0;
-		ASSERT_EQ(pe_authenticode_sha384(c, n, d, err), -EBADMSG);
+		ASSERT_EQ(pe_authenticode_sha384(c, n, d, err, sizeof(err)), -EBADMSG);
 		ASSERT_TRUE(err[0] != 0);
 		free(c);
 	}
 	put32(k + SEC_TABLE + 16, 0x7fffffff); /* a section larger than the file */
-	ASSERT_EQ(pe_authenticode_sha384(k, len, d, err), -EBADMSG);
+	ASSERT_EQ(pe_authenticode_sha384(k, len, d, err, sizeof(err)), -EBADMSG);
 	ASSERT_CONTAINS(err, "past the end");
 	free(k);
 }
@@ -478,7 +478,7 @@ TEST(qemu_patch_follows_x86_c)
 	const uint64_t initrd = 64u << 20;
 
 	memcpy(a, k, len);
-	ASSERT_EQ(pe_qemu_patch(a, len, true, initrd, 2ull << 30, NULL), 0);
+	ASSERT_EQ(pe_qemu_patch(a, len, true, initrd, 2ull << 30, NULL, 0), 0);
 	ASSERT_EQ(a[0x210], 0xb0);
 	ASSERT_EQ(a[0x211], 0x81);
 	ASSERT_EQ(get32(a + 0x224), 0x20000 - 0x10000 - 0x200);
@@ -488,10 +488,10 @@ TEST(qemu_patch_follows_x86_c)
 	ASSERT_EQ(get32(a + 0x21c), initrd);
 	/* From 0xB0000000 on, RAM above 2 GiB moves to 4 GiB: the same placement as 2 GiB. */
 	memcpy(b, k, len);
-	ASSERT_EQ(pe_qemu_patch(b, len, true, initrd, 16ull << 30, NULL), 0);
+	ASSERT_EQ(pe_qemu_patch(b, len, true, initrd, 16ull << 30, NULL, 0), 0);
 	ASSERT_MEM(a, b, len);
 	memcpy(b, k, len);
-	ASSERT_EQ(pe_qemu_patch(b, len, true, initrd, 1ull << 30, NULL), 0);
+	ASSERT_EQ(pe_qemu_patch(b, len, true, initrd, 1ull << 30, NULL, 0), 0);
 	ASSERT_EQ(get32(b + 0x218), (uint32_t)((0x40000000u - 0x28000u - 1 - initrd) & ~4095u));
 	ASSERT_FALSE(pe_patch_depends_on_ram(2ull << 30));
 	ASSERT_FALSE(pe_patch_depends_on_ram(0xb0000000ull));
@@ -500,11 +500,11 @@ TEST(qemu_patch_follows_x86_c)
 	memcpy(b, k, len);
 	b[0x236] = 0;
 	put32(b + 0x22c, 0x37ffffff);
-	ASSERT_EQ(pe_qemu_patch(b, len, true, initrd, 2ull << 30, NULL), 0);
+	ASSERT_EQ(pe_qemu_patch(b, len, true, initrd, 2ull << 30, NULL, 0), 0);
 	ASSERT_EQ(get32(b + 0x218), (uint32_t)((0x37ffffffu - initrd) & ~4095u));
 	/* An initrd that cannot fit is refused as QEMU refuses it. */
 	memcpy(b, k, len);
-	ASSERT_EQ(pe_qemu_patch(b, len, true, 1ull << 30, 1ull << 30, NULL), -EFBIG);
+	ASSERT_EQ(pe_qemu_patch(b, len, true, 1ull << 30, 1ull << 30, NULL, 0), -EFBIG);
 	free(k);
 	free(a);
 	free(b);
@@ -546,7 +546,7 @@ TEST(predict_end_to_end)
 
 	for (size_t i = 0; i < initrd_len; i++)
 		initrd[i] = (uint8_t)(i ^ (i >> 11));
-	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err), 0);
+	ASSERT_EQ(tdvf_parse(fw, FW_LEN, &t, err, sizeof(err)), 0);
 	struct tdx_inputs in = {.fw = fw,
 	                        .fw_len = FW_LEN,
 	                        .tdvf = &t,
@@ -557,7 +557,7 @@ TEST(predict_end_to_end)
 	                        .cmdline = cmd,
 	                        .ram = 8ull << 30,
 	                        .profile = TDX_PROFILE_DSTACK};
-	ASSERT_EQ(tdx_predict(&in, p, err), 0);
+	ASSERT_EQ(tdx_predict(&in, p, err, sizeof(err)), 0);
 
 	naive_mrtd(fw, false, mrtd);
 	ASSERT_TRUE(p->has_mrtd && !p->has_rtmr[0]);
@@ -592,7 +592,7 @@ TEST(predict_end_to_end)
 
 	/* An initrd without a RAM size cannot be predicted. */
 	in.ram = 0;
-	ASSERT_EQ(tdx_predict(&in, p, err), -EINVAL);
+	ASSERT_EQ(tdx_predict(&in, p, err, sizeof(err)), -EINVAL);
 	ASSERT_CONTAINS(err, "--memory");
 	free(opts);
 	free(patched);

@@ -107,7 +107,7 @@ TEST(superblock_layout)
 	        0,    0,    0xc8, 0,    0,    0,    0,    0,    0,    0,    8,    0,    0,    0,
 	        0,    0,    0,    0,    1,    2,    3,    4,    5,    6,    7,    8};
 
-	ASSERT_EQ(verity_uuid_parse("12345678-9abc-4def-8123-456789abcdef", in.uuid), 0);
+	ASSERT_EQ(uuid_from_text("12345678-9abc-4def-8123-456789abcdef", in.uuid), 0);
 	strcpy(in.algorithm, "sha256");
 	memcpy(in.salt, salt8, 8);
 	ASSERT_EQ(verity_sb_build(&in, raw), 0);
@@ -136,12 +136,12 @@ TEST(uuid_text)
 	uint8_t u[16];
 	char s[37];
 
-	ASSERT_EQ(verity_uuid_parse("12345678-9ABC-4def-8123-456789abcdef", u), 0);
-	verity_uuid_format(u, s);
+	ASSERT_EQ(uuid_from_text("12345678-9ABC-4def-8123-456789abcdef", u), 0);
+	uuid_to_text(u, s);
 	ASSERT_STR(s, "12345678-9abc-4def-8123-456789abcdef");
-	ASSERT_EQ(verity_uuid_parse("12345678-9abc-4def-8123-456789abcde", u), -EINVAL);
-	ASSERT_EQ(verity_uuid_parse("12345678x9abc-4def-8123-456789abcdef", u), -EINVAL);
-	ASSERT_EQ(verity_uuid_parse("g2345678-9abc-4def-8123-456789abcdef", u), -EINVAL);
+	ASSERT_EQ(uuid_from_text("12345678-9abc-4def-8123-456789abcde", u), -EINVAL);
+	ASSERT_EQ(uuid_from_text("12345678x9abc-4def-8123-456789abcdef", u), -EINVAL);
+	ASSERT_EQ(uuid_from_text("g2345678-9abc-4def-8123-456789abcdef", u), -EINVAL);
 }
 
 static int kat_data(void)
@@ -205,7 +205,7 @@ TEST(known_answer_sha256_4k)
 	/* The same tree behind a superblock with a fixed UUID. */
 	o.superblock = true;
 	o.uuid_set = true;
-	ASSERT_EQ(verity_uuid_parse("12345678-9abc-4def-8123-456789abcdef", o.uuid), 0);
+	ASSERT_EQ(uuid_from_text("12345678-9abc-4def-8123-456789abcdef", o.uuid), 0);
 	ASSERT_EQ(ftruncate(hash, 0), 0);
 	ASSERT_EQ(verity_format_fd(&o, data, hash, &r), 0);
 	sha256_fd(hash, file);

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * toml++ behind the C interface of toml_read.h. Compiled header-only, so the
+ * parser is built (and, in the fuzz build, instrumented) with our flags, and
+ * without exceptions from the parser: a C caller cannot catch them. Only
+ * std::bad_alloc can still leave the library; every entry point turns it
+ * into -ENOMEM.
+ *
+ * toml++ 3.3.0 also checks its own state with assertions, and some malformed
+ * input trips them (fuzz_kata_toml found "[;a]": parse_key asserts that a
+ * key starts with a key character). An abort, or with NDEBUG an assumption
+ * the compiler may exploit, is no answer to bad input: the checks throw here,
+ * and kata_toml_parse reports the input as malformed.
+ */
+#include <stdexcept>
+#undef NDEBUG
+[[noreturn]] static void toml_check_failed(const char *expr)
+{
+	throw std::logic_error(expr);
+}
+#define TOML_ASSERT(expr) ((expr) ? (void)0 : toml_check_failed(#expr))
+#define TOML_HEADER_ONLY  1
+#define TOML_EXCEPTIONS   0
+#include <toml++/toml.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+extern "C" {
+#include "init/base/fileio.h"
+#include "init/base/why.h"
+#include "measurement/kata/toml_read.h"
+}
+
+/* Kata's files are about 30 KiB; a much larger one is not a configuration. */
+#define KATA_TOML_MAX (4u << 20)
+
+struct kata_toml {
+	std::string name;
+	toml::table root;
+};
+
+static int why_at(const struct kata_toml *t, const toml::node &node, const char *path,
+                  const char *wanted, char *why, size_t why_size)
+{
+	return why_set(why, why_size, -EINVAL, "%s:%u: %s must be %s", t->name.c_str(),
+	               node.source().begin.line, path, wanted);
+}
+
+extern "C" int kata_toml_parse(struct kata_toml **t, const char *name, const char *text,
+                               size_t size, char *why, size_t why_size)
+{
+	try {
+		toml::parse_result r = toml::parse(std::string_view(text, size), std::string(name));
+		if (!r) {
+			const toml::parse_error &e = r.error();
+			return why_set(why, why_size, -EINVAL, "%s:%u:%u: %.*s", name,
+			               e.source().begin.line, e.source().begin.column,
+			               (int)e.description().size(), e.description().data());
+		}
+		*t = new kata_toml{name, std::move(r).table()};
+		return 0;
+	} catch (const std::logic_error &e) {
+		return why_set(why, why_size, -EINVAL,
+		               "%s: malformed TOML (the parser's check %s failed)", name, e.what());
+	} catch (const std::bad_alloc &) {
+		return why_set(why, why_size, -ENOMEM, "%s: out of memory", name);
+	}
+}
+
+extern "C" int kata_toml_open(struct kata_toml **t, const char *path, char *why, size_t why_size)
+{
+	char *text;
+	size_t len;
+	int r = read_full_file(path, KATA_TOML_MAX, &text, &len);
+	if (r < 0)
+		return why_set(why, why_size, r, "%s: %s", path, strerror(-r));
+	r = kata_toml_parse(t, path, text, len, why, why_size);
+	free(text);
+	return r;
+}
+
+extern "C" void kata_toml_free(struct kata_toml *t)
+{
+	delete t;
+}
+
+/* The node at path, or nullptr when absent (or when the lookup ran out of memory). */
+static const toml::node *lookup(const struct kata_toml *t, const char *path)
+{
+	try {
+		return toml::at_path(t->root, path).node();
+	} catch (const std::bad_alloc &) {
+		return nullptr;
+	}
+}
+
+extern "C" unsigned kata_toml_line(const struct kata_toml *t, const char *path)
+{
+	const toml::node *n = lookup(t, path);
+	return n ? n->source().begin.line : 0;
+}
+
+extern "C" const char *kata_toml_name(const struct kata_toml *t)
+{
+	return t->name.c_str();
+}
+
+extern "C" bool kata_toml_has(const struct kata_toml *t, const char *path)
+{
+	return lookup(t, path) != nullptr;
+}
+
+extern "C" int kata_toml_string(const struct kata_toml *t, const char *path, const char **out,
+                                char *why, size_t why_size)
+{
+	const toml::node *n = lookup(t, path);
+	if (!n)
+		return -ENOENT;
+	const toml::value<std::string> *s = n->as_string();
+	if (!s)
+		return why_at(t, *n, path, "a string", why, why_size);
+	*out = s->get().c_str();
+	return 0;
+}
+
+extern "C" int kata_toml_bool(const struct kata_toml *t, const char *path, bool *out, char *why,
+                              size_t why_size)
+{
+	const toml::node *n = lookup(t, path);
+	if (!n)
+		return -ENOENT;
+	const toml::value<bool> *b = n->as_boolean();
+	if (!b)
+		return why_at(t, *n, path, "true or false", why, why_size);
+	*out = b->get();
+	return 0;
+}
+
+extern "C" int kata_toml_u32(const struct kata_toml *t, const char *path, uint32_t *out, char *why,
+                             size_t why_size)
+{
+	const toml::node *n = lookup(t, path);
+	if (!n)
+		return -ENOENT;
+	const toml::value<int64_t> *i = n->as_integer();
+	if (!i || i->get() < 0 || i->get() > UINT32_MAX)
+		return why_at(t, *n, path, "an integer from 0 to 4294967295", why, why_size);
+	*out = (uint32_t)i->get();
+	return 0;
+}
+
+extern "C" int kata_toml_array_size(const struct kata_toml *t, const char *path, size_t *n,
+                                    char *why, size_t why_size)
+{
+	const toml::node *node = lookup(t, path);
+	*n = 0;
+	if (!node)
+		return 0;
+	const toml::array *a = node->as_array();
+	if (!a)
+		return why_at(t, *node, path, "an array", why, why_size);
+	*n = a->size();
+	return 0;
+}
+
+extern "C" int kata_toml_table_size(const struct kata_toml *t, const char *path, size_t *n,
+                                    char *why, size_t why_size)
+{
+	const toml::node *node = lookup(t, path);
+	if (!node)
+		return -ENOENT;
+	const toml::table *tab = node->as_table();
+	if (!tab)
+		return why_at(t, *node, path, "a table", why, why_size);
+	*n = tab->size();
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The GPU step's fixture, shared by the test_gpu_step*.c files: a GPU guest
+ * image in the fake root (firmware, module version, shell scripts standing in
+ * for the daemons) on the fake driver (gpu_fake.h), and a fake module loader.
+ */
+#pragma once
+
+#include <sys/wait.h>
+
+#include "init/boot.h"
+#include "init/gpu.h"
+#include "init/trace.h"
+#include "tests/unit/gpu_fake.h"
+
+#define VERSION "580.159.04"
+
+static char modules_log[256];
+static int modules_result_nvidia;
+
+static inline int fake_modules_load(struct modules_ctx *m, const char *name, const char *options,
+                                    char *why, size_t why_size)
+{
+	size_t n = strlen(modules_log);
+
+	(void)m;
+	snprintf(modules_log + n, sizeof(modules_log) - n, "%s(%s) ", name, options ? options : "");
+	if (strcmp(name, "nvidia") == 0 && modules_result_nvidia) {
+		snprintf(why, why_size, "%s", name);
+		return modules_result_nvidia;
+	}
+	return 0;
+}
+
+/*
+ * A script in the fake root that appends its arguments to REL.args and does
+ * what `body` says. The file is renamed into place, so a test polling for a
+ * background daemon's file never reads it created but still empty.
+ */
+static inline void script(const char *rel, const char *body)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\nR='%s'\nA=\"$R%s.args\"\n"
+	         "{ cat \"$A\" 2>/dev/null; echo \"$@\"; } >\"$A.tmp\" && mv \"$A.tmp\" "
+	         "\"$A\"\n%s\n",
+	         fake.root, rel, body);
+	fake_file(rel, text, 0755);
+}
+
+/* A GPU guest image with n GPUs whose persistenced comes up at once. */
+static inline void image(struct boot *b, unsigned n)
+{
+	fake_setup(VERSION);
+	memset(b, 0, sizeof(*b));
+	config_init(&b->config);
+	trace_init(&b->trace);
+	b->config.persistenced_timeout_s = 3;
+	gpu_modules_load = fake_modules_load;
+	fake_gpus(n);
+	fake_driver_procfs(n);
+	fake_file("/lib/firmware/nvidia/" VERSION "/gsp_ga10x.bin", "gsp", 0644);
+	fake_file("/sys/module/nvidia/version", VERSION "\n", 0644);
+	fake_dir("/var/run");
+	fake_dir("/run");
+	script("/usr/bin/nvidia-persistenced", ": > \"$R/var/run/nvidia-persistenced/socket\"");
+	script("/usr/bin/nvidia-smi", "exit 0");
+}
+
+static inline void cc_on(void)
+{
+	fake.caps.cc_feature = NV_CC_FEATURE_HCC;
+	fake.caps.environment = NV_CC_ENV_PROD;
+	fake.caps.cpu_capability = NV_CC_CPU_AMD_SEV_SNP;
+}
+
+/* A background daemon's script may still be starting: give it a moment. */
+static inline const char *read_soon(const char *rel)
+{
+	for (int i = 0; i < 100 && !fake_exists(rel); i++)
+		usleep(20000);
+	return fake_read(rel);
+}
+
+static inline bool traced(const struct boot *b, const char *name)
+{
+	for (unsigned i = 0; i < b->trace.count; i++)
+		if (strcmp(b->trace.entries[i].name, name) == 0 && b->trace.entries[i].end_ns)
+			return true;
+	return false;
+}
+
+/* n NVSwitches on PCI (the first `bound` of them in the driver's procfs) and a fabric manager. */
+static inline void nvswitches(unsigned n, unsigned bound)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char bdf[32], rel[96];
+		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", 0x80 + i);
+		fake_pci(bdf, "0x10de", "0x068000", "0x22a3");
+		snprintf(rel, sizeof(rel), "/proc/driver/nvidia-nvswitch/devices/%s/information",
+		         bdf);
+		if (i < bound)
+			fake_file(rel, "BIOS Version: N/A\n", 0644);
+	}
+	fake_file("/usr/share/nvidia/nvswitch/fabricmanager.cfg",
+	          "LOG_LEVEL=4\nFABRIC_MODE=1\nPARTITION_RAIL_POLICY=symmetric\n", 0644);
+	script("/usr/bin/nv-fabricmanager", "exit 0");
+}
