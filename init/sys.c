@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "init/sys.h"
@@ -48,6 +49,11 @@ static int real_socket(int domain, int type, int protocol)
 {
 	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 	return fd < 0 ? -errno : fd;
+}
+
+static int real_finit_module(int fd, const char *params, int flags)
+{
+	return RET_NERRNO(syscall(SYS_finit_module, fd, params, flags));
 }
 
 static int real_chown(const char *path, unsigned uid, unsigned gid)
@@ -107,6 +113,7 @@ const struct sys_ops sys_real = {
         .open = real_open,
         .ioctl = real_ioctl,
         .socket = real_socket,
+        .finit_module = real_finit_module,
         .unshare = real_unshare,
         .chown = real_chown,
         .reboot = real_reboot,

@@ -24,7 +24,8 @@ struct sys_ops {
 	int (*mknod)(const char *path, mode_t mode, dev_t dev);
 	int (*open)(const char *path, int flags, mode_t mode); /* returns an fd */
 	int (*ioctl)(int fd, unsigned long request, void *arg);
-	int (*socket)(int domain, int type, int protocol); /* returns an fd */
+	int (*socket)(int domain, int type, int protocol);          /* returns an fd */
+	int (*finit_module)(int fd, const char *params, int flags); /* modules/load.c */
 	int (*reboot)(int cmd);
 	int (*chroot)(const char *path);
 	int (*getrandom)(void *buf, size_t len);

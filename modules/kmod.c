@@ -4,26 +4,21 @@
  *  - no configuration: kmod_new() gets an empty config vector, so nothing
  *    under /etc, /run or /lib/modprobe.d is read (depmod's own
  *    modules.softdep in the tree still is: it is part of the image);
- *  - never a spawn: KMOD_PROBE_IGNORE_COMMAND, so an `install` line can
- *    never run a program through system(3);
+ *  - never a spawn, never an insert: libkmod only looks up and walks
+ *    dependencies (modules_walk); load.c hands each file to the kernel, so
+ *    an `install` line can never run a program through system(3);
  *  - its log goes through ours, at our level.
  */
 #include <errno.h>
-#include <libkmod.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "init/base/log.h"
 #include "init/base/why.h"
-#include "modules/modules.h"
-
-struct modules_ctx {
-	struct kmod_ctx *kmod;
-	struct modules_load_hook hook; /* begin NULL: none */
-	char moddir[256];
-};
+#include "modules/kmod_walk.h"
 
 static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
                      const char *format, va_list args)
@@ -95,108 +90,97 @@ static int lookup(struct modules_ctx *m, const char *name, struct kmod_list **re
 	return 0;
 }
 
-int modules_load(struct modules_ctx *m, const char *name, const char *options, char *why,
-                 size_t why_size)
+/*
+ * mod between its pre and post softdeps (each walked whole); with deps, mod's
+ * dependencies first, each between its own softdeps (modules.dep is
+ * transitive, so a dependency's dependencies are already in the list).
+ */
+static int walk_one(struct modules_ctx *m, struct kmod_module *mod, unsigned roles, bool deps,
+                    modules_visit_fn fn, void *userdata, char *why, size_t why_size, unsigned depth)
+{
+	if (depth > 32)
+		return why_set(why, why_size, -ELOOP, "module %s: dependency chain too deep",
+		               kmod_module_get_name(mod));
+	if (!kmod_module_get_path(mod))
+		return fn(mod, roles, userdata); /* built in: no file, no dependencies */
+
+	struct kmod_list *dep = deps ? kmod_module_get_dependencies(mod) : NULL, *pre = NULL,
+	                 *post = NULL, *l;
+	int r = 0;
+	(void)kmod_module_get_softdeps(mod, &pre, &post);
+	kmod_list_foreach(l, dep)
+	{
+		struct kmod_module *d = kmod_module_get_module(l);
+		r = walk_one(m, d, roles & ~WALK_NAMED, false, fn, userdata, why, why_size,
+		             depth + 1);
+		kmod_module_unref(d);
+		if (r < 0)
+			break;
+	}
+	struct kmod_list *groups[] = {pre, NULL, post};
+	for (size_t g = 0; g < 3 && r >= 0; g++) {
+		if (g == 1) {
+			r = fn(mod, roles, userdata);
+			continue;
+		}
+		kmod_list_foreach(l, groups[g])
+		{
+			struct kmod_module *s = kmod_module_get_module(l);
+			r = walk_one(m, s, (roles & ~WALK_NAMED) | WALK_SOFT, true, fn, userdata,
+			             why, why_size, depth + 1);
+			kmod_module_unref(s);
+			if (r < 0)
+				break;
+		}
+	}
+	kmod_module_unref_list(dep);
+	kmod_module_unref_list(pre);
+	kmod_module_unref_list(post);
+	return r;
+}
+
+int modules_walk(struct modules_ctx *m, const char *name, modules_visit_fn fn, void *userdata,
+                 char *why, size_t why_size)
 {
 	struct kmod_list *list = NULL, *l;
-	char label[48];
-	snprintf(label, sizeof(label), "module %s", name);
-	int t = m->hook.begin ? m->hook.begin(label, m->hook.userdata) : -1;
 	int r = lookup(m, name, &list, why, why_size);
-
+	if (r < 0)
+		return r;
 	kmod_list_foreach(l, list)
 	{
 		struct kmod_module *mod = kmod_module_get_module(l);
-		/* Not FAIL_ON_LOADED: loaded or built in already is what we want. */
-		r = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_COMMAND, options, NULL,
-		                                    NULL, NULL);
-		if (r < 0)
-			why_set(why, why_size, r, "module %s (%s): load failed", name,
-			        kmod_module_get_name(mod));
-		else
-			log_debug("module %s loaded", kmod_module_get_name(mod));
+		r = walk_one(m, mod, WALK_NAMED, true, fn, userdata, why, why_size, 0);
 		kmod_module_unref(mod);
 		if (r < 0)
 			break;
 	}
 	kmod_module_unref_list(list);
-	if (m->hook.end)
-		m->hook.end(t, m->hook.userdata);
 	return r;
 }
 
-int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, unsigned needs,
-                         char *why, size_t why_size)
-{
-	for (size_t i = 0; i < p->count; i++) {
-		const struct module_spec *s = &p->modules[i];
-		if (s->need != NEED_ALWAYS && !(s->need & needs))
-			continue;
-		int r = modules_load(m, s->name, s->options, why, why_size);
-		if (r == -ENOENT && s->optional) {
-			log_info("module %s: not in the tree, optional", s->name);
-			continue;
-		}
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
+struct resolve {
+	const char *moddir;
+	int (*fn)(const char *relpath, void *userdata);
+	void *userdata;
+};
 
-/* Calls fn once per module file, following dependencies and softdeps depth first. */
-static int resolve_one(struct modules_ctx *m, struct kmod_module *mod,
-                       int (*fn)(const char *, void *), void *userdata, char *why, size_t why_size,
-                       unsigned depth)
+static int resolve_visit(struct kmod_module *mod, unsigned roles, void *userdata)
 {
-	if (depth > 32)
-		return why_set(why, why_size, -ELOOP, "module %s: dependency chain too deep",
-		               kmod_module_get_name(mod));
+	const struct resolve *rs = userdata;
 	const char *path = kmod_module_get_path(mod);
+	(void)roles;
 	if (!path)
 		return 0; /* built in: nothing to ship */
-
-	struct kmod_list *deps = kmod_module_get_dependencies(mod), *pre = NULL, *post = NULL, *l;
-	int r = 0;
-	(void)kmod_module_get_softdeps(mod, &pre, &post);
-	struct kmod_list *groups[] = {deps, pre, post};
-	for (size_t g = 0; g < 3 && r >= 0; g++) {
-		kmod_list_foreach(l, groups[g])
-		{
-			struct kmod_module *dep = kmod_module_get_module(l);
-			r = resolve_one(m, dep, fn, userdata, why, why_size, depth + 1);
-			kmod_module_unref(dep);
-			if (r < 0)
-				break;
-		}
-	}
-	kmod_module_unref_list(deps);
-	kmod_module_unref_list(pre);
-	kmod_module_unref_list(post);
-	if (r < 0)
-		return r;
-
-	size_t dirlen = strlen(m->moddir);
-	if (strncmp(path, m->moddir, dirlen) == 0 && path[dirlen] == '/')
+	size_t dirlen = strlen(rs->moddir);
+	if (strncmp(path, rs->moddir, dirlen) == 0 && path[dirlen] == '/')
 		path += dirlen + 1;
-	return fn(path, userdata);
+	return rs->fn(path, rs->userdata);
 }
 
 int modules_resolve(struct modules_ctx *m, const char *name,
                     int (*fn)(const char *relpath, void *userdata), void *userdata, char *why,
                     size_t why_size)
 {
-	struct kmod_list *list = NULL, *l;
-	int r = lookup(m, name, &list, why, why_size);
-	if (r < 0)
-		return r;
-	kmod_list_foreach(l, list)
-	{
-		struct kmod_module *mod = kmod_module_get_module(l);
-		r = resolve_one(m, mod, fn, userdata, why, why_size, 0);
-		kmod_module_unref(mod);
-		if (r < 0)
-			break;
-	}
-	kmod_module_unref_list(list);
-	return r;
+	struct resolve rs = {.moddir = m->moddir, .fn = fn, .userdata = userdata};
+	return modules_walk(m, name, resolve_visit, &rs, why, why_size);
 }

@@ -66,8 +66,11 @@ void modules_set_load_hook(struct modules_ctx *m, const struct modules_load_hook
 void modules_set_trace(struct modules_ctx *m, struct boot_trace *t);
 
 /*
- * Loads a module with its dependencies and softdeps. Already loaded or built
- * in counts as success. -ENOENT: the module is not in the tree.
+ * Loads a module with its dependencies and softdeps (modules/load.c, ccinit
+ * only): each file through finit_module on the seam (init/sys.h), a
+ * compressed one for the kernel to decompress. Already loaded or built in
+ * counts as success; a failing softdep is skipped. -ENOENT: the module is not
+ * in the tree.
  */
 int modules_load(struct modules_ctx *m, const char *name, const char *options, char *why,
                  size_t why_size);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,7 +14,7 @@
 #include "rootfs/lib/spawn.h"
 
 struct stage {
-	const char *moddir;  /* source: <kernel-root>/lib/modules/<kver> */
+	const char *moddir;  /* source: <kernel-root>/{,usr/}lib/modules/<kver> */
 	char dest[PATH_MAX]; /* staging: <dest>/lib/modules/<kver> */
 	unsigned copied;
 };
@@ -38,16 +39,64 @@ static int stage_module(const char *relpath, void *userdata)
 static const char *const depmod_inputs[] = {"modules.order", "modules.builtin",
                                             "modules.builtin.modinfo"};
 
+int modstage_moddir(const char *kernel_root, const char *kver, char *buf, size_t size)
+{
+	static const char *const layouts[] = {"lib/modules", "usr/lib/modules"};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		if (snprintf(buf, size, "%s/%s/%s", kernel_root, layouts[i], kver) >= (int)size)
+			return -ENAMETOOLONG;
+		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0;
+	}
+	snprintf(buf, size, "%s/lib/modules/%s", kernel_root, kver);
+	return -ENOENT;
+}
+
+/*
+ * depmod -b BASE looks in BASE/lib/modules (kmod 30, Debian 12's) or in
+ * BASE/usr/lib/modules (a kmod built for a usr-merged system, Debian 13's).
+ * A scratch base where both are links to the tree's modules directory (the
+ * parent of moddir) serves either depmod with either layout; depmod writes
+ * its indexes through the link into the tree.
+ */
+static int depmod_at(const char *moddir, const char *kver)
+{
+	static const char *const links[] = {"lib/modules", "usr/lib/modules"};
+	char base[] = "/tmp/ccimage-depmod-XXXXXX", parent[PATH_MAX], path[PATH_MAX];
+	int r = 0;
+
+	/* Absolute, for a link that works from anywhere; the parent of moddir is what it names. */
+	if (!realpath(moddir, parent))
+		return -errno;
+	*strrchr(parent, '/') = '\0';
+	if (!mkdtemp(base))
+		return -errno;
+	for (size_t i = 0; r == 0 && i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", base, links[i]);
+		r = mkdir_parents(path, 0755);
+		if (r == 0 && symlink(parent, path) < 0)
+			r = -errno;
+	}
+	if (r == 0) {
+		const char *argv[] = {"depmod", "-b", base, kver, NULL};
+		r = spawn_wait(argv);
+	}
+	(void)remove_tree(base); /* the links only: remove_tree follows none */
+	return r;
+}
+
 int modstage_ensure_depmod(const char *kernel_root, const char *kver)
 {
-	char dep[PATH_MAX];
-	if (snprintf(dep, sizeof(dep), "%s/lib/modules/%s/modules.dep.bin", kernel_root, kver) >=
-	    (int)sizeof(dep))
-		return -ENAMETOOLONG;
+	char moddir[PATH_MAX], dep[PATH_MAX + 32];
+	int r = modstage_moddir(kernel_root, kver, moddir, sizeof(moddir));
+	if (r < 0)
+		return r;
+	snprintf(dep, sizeof(dep), "%s/modules.dep.bin", moddir);
 	if (access(dep, F_OK) == 0)
 		return 0;
-	const char *argv[] = {"depmod", "-b", kernel_root, kver, NULL};
-	return spawn_wait(argv);
+	return depmod_at(moddir, kver);
 }
 
 int modstage(const char *kernel_root, const char *kver, const char *dest_root,
@@ -60,14 +109,18 @@ int modstage(const char *kernel_root, const char *kver, const char *dest_root,
 	int r;
 
 	*copied = 0;
-	if (snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", kernel_root, kver) >=
-	            (int)sizeof(moddir) ||
-	    snprintf(s.dest, sizeof(s.dest), "%s/lib/modules/%s", dest_root, kver) >=
-	            (int)sizeof(s.dest))
+	if (snprintf(s.dest, sizeof(s.dest), "%s/lib/modules/%s", dest_root, kver) >=
+	    (int)sizeof(s.dest))
 		return -ENAMETOOLONG;
+	r = modstage_moddir(kernel_root, kver, moddir, sizeof(moddir));
+	if (r < 0) {
+		snprintf(why, why_size, "%s: no modules for kernel %s (nor under usr/lib/modules)",
+		         moddir, kver);
+		return r;
+	}
 	r = modstage_ensure_depmod(kernel_root, kver);
 	if (r < 0) {
-		snprintf(why, why_size, "depmod over %s failed", kernel_root);
+		snprintf(why, why_size, "depmod over %s failed", moddir);
 		return r;
 	}
 	r = modules_new(moddir, &m);
@@ -101,8 +154,7 @@ int modstage(const char *kernel_root, const char *kver, const char *dest_root,
 		snprintf(why, why_size, "copying depmod inputs to %s: %s", s.dest, strerror(-r));
 		return r;
 	}
-	const char *argv[] = {"depmod", "-b", dest_root, kver, NULL};
-	r = spawn_wait(argv);
+	r = depmod_at(s.dest, kver);
 	if (r < 0) {
 		snprintf(why, why_size, "depmod -b %s %s failed", dest_root, kver);
 		return r;

@@ -11,13 +11,21 @@
 #include <stddef.h>
 
 /*
- * Copies into dest_root/lib/modules/kver. optional (may be NULL) marks names
+ * Copies into dest_root/lib/modules/kver (ccinit's path, whatever layout the
+ * kernel package had). optional (may be NULL) marks names
  * that may be absent from the kernel (built in elsewhere). *copied counts
  * module files.
  */
 int modstage(const char *kernel_root, const char *kver, const char *dest_root,
              const char *const *names, const bool *optional, size_t count, unsigned *copied,
              char *why, size_t why_size);
+
+/*
+ * Where kernel_root keeps kver's modules: lib/modules/kver, or
+ * usr/lib/modules/kver in a usr-merged package (Debian 13's). The path goes
+ * into buf either way; -ENOENT when neither is a directory.
+ */
+int modstage_moddir(const char *kernel_root, const char *kver, char *buf, size_t size);
 
 /* Runs depmod over kernel_root once when its modules.dep.bin is missing. */
 int modstage_ensure_depmod(const char *kernel_root, const char *kver);

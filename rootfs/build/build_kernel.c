@@ -121,9 +121,15 @@ static int kernel_from_tree(struct build *b)
 		snprintf(b->kver, sizeof(b->kver), "%s", b->recipe->kernel.version);
 		return 0;
 	}
+	/* lib/modules, or usr/lib/modules in a usr-merged tree (Debian 13's packages). */
 	snprintf(dir, sizeof(dir), "%s/lib/modules", b->kernel_root);
 	if (!(d = opendir(dir))) {
-		snprintf(b->why, sizeof(b->why), "kernel.root: %s: %s", dir, strerror(errno));
+		snprintf(dir, sizeof(dir), "%s/usr/lib/modules", b->kernel_root);
+		d = opendir(dir);
+	}
+	if (!d) {
+		snprintf(b->why, sizeof(b->why), "kernel.root: %s/lib/modules: %s", b->kernel_root,
+		         strerror(errno));
 		return -ENOENT;
 	}
 	unsigned count = 0;
@@ -171,17 +177,38 @@ int build_module_names(const struct recipe_modules *m, const char ***names, bool
 	return 0;
 }
 
+struct record {
+	struct build *b;
+	size_t stage_len; /* of the stage's real path: image paths follow it */
+};
+
 static int record_module(const char *path, const struct stat *st, void *userdata)
 {
-	struct build *b = userdata;
+	struct record *rec = userdata;
 
 	if (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode))
 		return 0;
-	const char *pkg = b->kernel_pkg.pin ? b->kernel_pkg.pin->name : NULL;
-	return origins_add(&b->origins, path + strlen(b->stage), pkg,
+	const char *pkg = rec->b->kernel_pkg.pin ? rec->b->kernel_pkg.pin->name : NULL;
+	return origins_add(&rec->b->origins, path + rec->stage_len, pkg,
 	                   "kernel.root-modules (with dependencies)") < 0
 	               ? -ENOMEM
 	               : 0;
+}
+
+/*
+ * The staged modules under the names the image has: on a usr-merged root
+ * /lib is a link, so the files are /usr/lib/modules/... (the walk follows
+ * no links, hence the real paths).
+ */
+static int record_modules(struct build *b)
+{
+	char dir[PATH_MAX + 16], real[PATH_MAX], stage[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/lib/modules", b->stage);
+	if (!realpath(dir, real) || !realpath(b->stage, stage))
+		return -errno;
+	struct record rec = {.b = b, .stage_len = strlen(stage)};
+	return tree_walk(real, 0, record_module, &rec);
 }
 
 int build_kernel(struct build *b)
@@ -204,10 +231,5 @@ int build_kernel(struct build *b)
 		             &b->root_modules, b->why, sizeof(b->why));
 	free(names);
 	free(optional);
-	if (r == 0) {
-		char dir[PATH_MAX + 16];
-		snprintf(dir, sizeof(dir), "%s/lib/modules", b->stage);
-		r = tree_walk(dir, 0, record_module, b);
-	}
-	return r;
+	return r == 0 ? record_modules(b) : r;
 }

@@ -146,6 +146,8 @@ static int resolve(const struct cl *c, const char *path, char *out, size_t size)
 			return -ELOOP;
 		target[n] = '\0';
 		cur[cl] = '\0'; /* drop the link itself; a relative target is relative to its dir */
+		while (*r == '/')
+			r++; /* one separator below, or a missing path reads "usr/lib64//x" */
 		if (snprintf(next, sizeof(next), "%s%s%s", target, *r ? "/" : "", r) >=
 		    (int)sizeof(next))
 			return -ENAMETOOLONG;

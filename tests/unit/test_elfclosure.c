@@ -235,6 +235,40 @@ TEST(closure_adds_loader_and_libc_with_reasons)
 	free(dir);
 }
 
+/*
+ * Debian 13's layout: /lib64 is a relative link into /usr (base-files), the
+ * loader is only in /usr (libc6): the closure follows the link to the path
+ * the package has.
+ */
+TEST(closure_goes_through_usr_merge_links)
+{
+	char *dir = tmpdir(), stage[256], host[512], why[1024] = "";
+	struct origins o = {0};
+	const struct member m[] = {
+	        {"/usr/lib/x86_64-linux-gnu/libc.so.6", HOST_LIBC, NULL},
+	        {"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", HOST_LD, NULL},
+	        {"/usr/lib64/ld-linux-x86-64.so.2", NULL,
+	         "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"},
+	};
+	char *deb = make_deb(dir, "fakelibc", m, 3);
+
+	snprintf(stage, sizeof(stage), "%s/stage", dir);
+	stage_file(stage, "/usr/bin/true", "/bin/true", 0755);
+	snprintf(host, sizeof(host), "%s/lib64", stage);
+	ASSERT_EQ(symlink("usr/lib64", host), 0);
+	snprintf(host, sizeof(host), "%s/lib", stage);
+	ASSERT_EQ(symlink("usr/lib", host), 0);
+	if (run_closure(stage, deb, &o, why, sizeof(why)) != 0)
+		tap_fail("closure: %s", why);
+	ASSERT_TRUE(exists(stage, "/usr/lib64/ld-linux-x86-64.so.2"));
+	ASSERT_TRUE(exists(stage, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"));
+	ASSERT_TRUE(exists(stage, "/usr/lib/x86_64-linux-gnu/libc.so.6"));
+	origins_free(&o);
+	remove_tree(dir);
+	free(deb);
+	free(dir);
+}
+
 TEST(missing_library_names_the_binary)
 {
 	char *dir = tmpdir(), stage[256], why[1024] = "";

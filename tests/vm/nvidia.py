@@ -35,7 +35,9 @@ def ccimage(*args):
 def prepare(work):
     """The kernel tree with the modules (built, or taken from the cache), then the image;
     returns the boot environment."""
-    _, kroot, kver = vmlib.kernel()
+    # Bookworm's kernel: the module build compiles with the host's gcc, and trixie's
+    # headers want the gcc 14 that built that kernel (modules/README.md, 5).
+    _, kroot, kver = vmlib.kernel("bookworm")
     tree = os.path.join(work, "kernel-tree")
     start = time.monotonic()
     ccimage("modules", "build", "--kernel-root", kroot, "--kernel-tree", tree)

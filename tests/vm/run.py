@@ -277,6 +277,8 @@ SCENARIOS = [
          "than 10 characters"], False),
     # The images the recipes describe, built end to end by `ccimage build`.
     recipe_row("test", "/etc/probe", "ccinit test image"),
+    # Debian 12 (oldstable) stays a tested suite: its image boots its own 6.1 kernel.
+    recipe_row("test-bookworm", "/etc/probe", "ccinit test image"),
     recipe_row("kata-guest", "/etc/hostname", "kata"),
     # GPU policy with no GPU on PCI (the NVIDIA image itself boots in `make check-slow`).
     row("gpu: ccinit.gpu=optional without a GPU, the agent runs",
@@ -525,10 +527,10 @@ def prepare(work, wanted):
         rh = a["verity"]["root_hash"]
         env["wrong"] = a["kata_verity_params"].replace(rh, rh[:-1] + ("0" if rh[-1] != "0" else "1"))
         env["shared_scratch"] = images.scratch(work, "shared-scratch.img")
-    if any(r["initrd"].startswith("recipe-") for r in wanted):
-        env["recipes"] = {n: recipe(work, n) for n in ("test", "kata-guest")}
-        for n, rec in env["recipes"].items():
-            env["initrds"]["recipe-" + n] = rec["initrd"]
+    names = sorted({r["initrd"][len("recipe-"):] for r in wanted if r["initrd"].startswith("recipe-")})
+    env["recipes"] = {n: recipe(work, n) for n in names}
+    for n, rec in env["recipes"].items():
+        env["initrds"]["recipe-" + n] = rec["initrd"]
     return env
 
 

@@ -19,10 +19,11 @@ CCIMAGE = os.path.join(BUILD, "ccimage")
 BASE_APPEND = "console=ttyS0 panic=-1 oops=panic"
 
 
-def kernel():
-    """Returns (vmlinuz, kernel_root, kver) of the cached Debian cloud kernel."""
-    out = subprocess.run([os.path.join(ROOT, "tests/vm/kernel.sh")], check=True,
-                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
+def kernel(suite=None):
+    """Returns (vmlinuz, kernel_root, kver) of the cached Debian cloud kernel of suite
+    (tests/vm/kernel.sh's default, trixie, when None)."""
+    out = subprocess.run([os.path.join(ROOT, "tests/vm/kernel.sh"), *([suite] if suite else [])],
+                         check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     kver = open(os.path.join(out, "kver")).read().strip()
     root = os.path.join(out, "root")
     return os.path.join(root, "boot", "vmlinuz-" + kver), root, kver
