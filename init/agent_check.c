@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "init/base/fileio.h"
-#include "init/handoff.h"
+#include "init/agent_check.h"
 #include "init/steps.h"
 #include "init/sys.h"
 

@@ -14,6 +14,13 @@
 #include "init/boot.h"
 #include "init/gpu.h"
 #include "init/gpu_attest.h"
+#include "init/gpu_cc.h"
+#include "init/gpu_daemons.h"
+#include "init/gpu_inventory.h"
+#include "init/gpu_nodes.h"
+#include "init/gpu_topology.h"
+#include "init/nvrm.h"
+#include "init/tee.h"
 #include "init/base/log.h"
 #include "init/sys.h"
 #include "init/trace.h"
@@ -102,7 +109,7 @@ static int load_modules(struct boot *b, const struct gpu_topology *t, enum cpu_t
 		                  t->gpu_count);
 	if (r < 0)
 		return boot_error(b, r, "loading nvidia: %s", why);
-	if (sys_read_file(GPU_MODULE_VERSION, loaded, sizeof(loaded)) >= 0 &&
+	if (sys_read_file(NVRM_MODULE_VERSION, loaded, sizeof(loaded)) >= 0 &&
 	    strcmp(loaded, version) != 0)
 		return boot_error(b, -EPROTO, "nvidia module %s does not match the firmware %s",
 		                  loaded, version);
@@ -122,7 +129,7 @@ static int check_cc(struct boot *b, enum gpu_cc_policy policy, const char *versi
                     struct nvrm_cc_state *s)
 {
 	char why[384] = "", desc[256];
-	int r = gpu_cc_query(GPU_NVIDIACTL, version, s, why, sizeof(why));
+	int r = gpu_cc_query(NVRM_CTL_PATH, version, s, why, sizeof(why));
 
 	if (r < 0)
 		return boot_error(b, r, "%s", why);
@@ -166,7 +173,7 @@ static int set_ready(struct boot *b, const char *version, const struct nvrm_cc_s
 		log_notice("gpu: CC is off: the GPUs-ready state does not apply, left as it is");
 		return 0;
 	}
-	r = gpu_cc_set_ready(GPU_NVIDIACTL, version, ready, why, sizeof(why));
+	r = gpu_cc_set_ready(NVRM_CTL_PATH, version, ready, why, sizeof(why));
 	if (r < 0)
 		return boot_error(b, r, "%s", why);
 	log_info("gpu: CC GPUs-ready state set to %s", ready ? "ready" : "not ready");
@@ -268,7 +275,7 @@ int gpu_step(struct boot *b)
 	/* The gate: no GPU is declared ready before it proved itself (init/gpu-attestation.md). */
 	if (set && ready && topo.gpu_count && c->gpu_attest == GPU_ATTEST_LOCAL &&
 	    gpu_cc_mode_of(&cc.caps) != GPU_CC_MODE_OFF)
-		SUB("gpu attest", gpu_attest_step(b, GPU_NVIDIACTL, version, &cc, topo.gpu_count));
+		SUB("gpu attest", gpu_attest_step(b, NVRM_CTL_PATH, version, &cc, topo.gpu_count));
 	if (set && topo.gpu_count)
 		SUB("gpu ready state", set_ready(b, version, &cc, ready));
 	b->gpu_up = topo.gpu_count > 0; /* the agent then starts the NVIDIA attester */

@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init/gpu.h"
+#include "init/enum_name.h"
+#include "init/gpu_cc.h"
 
 enum gpu_cc_mode gpu_cc_mode_of(const struct nv_cc_caps_params *c)
 {
@@ -32,7 +33,7 @@ const char *gpu_cc_mode_name(enum gpu_cc_mode m)
 	                                    [GPU_CC_MODE_DEVTOOLS] = "devtools",
 	                                    [GPU_CC_MODE_PPCIE] = "ppcie"};
 
-	return GPU_NAME_OF(names, m, "?");
+	return ENUM_NAME_OF(names, m, "?");
 }
 
 enum gpu_cc_policy gpu_cc_policy_resolve(enum gpu_cc_policy p, enum cpu_tee tee)
@@ -62,7 +63,7 @@ const char *gpu_cc_smi_cpu(uint8_t v)
 	                                    [NV_CC_CPU_AMD_SEV_SNP] = "AMD SEV-SNP",
 	                                    [NV_CC_CPU_AMD_SNP_VTOM] = "AMD SNP VTOM"};
 
-	return GPU_NAME_OF(names, v, "Unknown");
+	return ENUM_NAME_OF(names, v, "Unknown");
 }
 
 const char *gpu_cc_smi_gpus(uint8_t v)
@@ -77,7 +78,7 @@ const char *gpu_cc_smi_multi_gpu(uint8_t v)
 	                                    [NV_CC_MULTI_GPU_PPCIE] = "Protected PCIe",
 	                                    [NV_CC_MULTI_GPU_NVLE] = "NVLE"};
 
-	return GPU_NAME_OF(names, v, "Unknown");
+	return ENUM_NAME_OF(names, v, "Unknown");
 }
 
 const char *gpu_cc_smi_env(uint8_t v)
@@ -86,7 +87,7 @@ const char *gpu_cc_smi_env(uint8_t v)
 	                                    [NV_CC_ENV_SIM] = "Simulation",
 	                                    [NV_CC_ENV_PROD] = "Production"};
 
-	return GPU_NAME_OF(names, v, "Unknown");
+	return ENUM_NAME_OF(names, v, "Unknown");
 }
 
 void gpu_cc_describe(const struct nvrm_cc_state *s, char *buf, size_t size)

@@ -23,7 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "init/gpu.h"
+#include "init/gpu_daemons.h"
+#include "init/gpu_nodes.h"
+#include "init/gpu_topology.h"
 #include "init/harden.h"
 #include "init/passwd.h"
 #include "init/spawn.h"

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init/gpu.h"
+#include "init/gpu_inventory.h"
 #include "init/sys.h"
 
 #define DRIVER_GPUS      "/proc/driver/nvidia/gpus"

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "init/gpu.h"
+#include "init/gpu_nodes.h"
 #include "init/base/log.h"
 #include "init/sys.h"
 

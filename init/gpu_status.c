@@ -11,7 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "init/gpu.h"
+#include "init/gpu_cc.h"
+#include "init/gpu_nodes.h"
+#include "init/gpu_status.h"
+#include "init/gpu_topology.h"
+#include "init/nvrm.h"
+#include "init/tee.h"
 #include "init/base/log.h"
 #include "init/sys.h"
 
@@ -121,7 +126,7 @@ static int driver_version(char *buf, size_t size)
 	char text[512];
 	const char *p;
 
-	if (sys_read_file(GPU_MODULE_VERSION, buf, size) >= 0 && buf[0])
+	if (sys_read_file(NVRM_MODULE_VERSION, buf, size) >= 0 && buf[0])
 		return 0;
 	if (sys_read_file("/proc/driver/nvidia/version", text, sizeof(text)) < 0)
 		return -ENOENT;
@@ -148,11 +153,11 @@ static int cc_read(const char *version, int rv, struct nvrm_cc_state *cc, char *
 		snprintf(why, size, "no NVIDIA driver loaded");
 		return rv;
 	}
-	if (sys_path(path, sizeof(path), GPU_NVIDIACTL) < 0 || stat(path, &st) < 0) {
-		snprintf(why, size, "%s is missing", GPU_NVIDIACTL);
+	if (sys_path(path, sizeof(path), NVRM_CTL_PATH) < 0 || stat(path, &st) < 0) {
+		snprintf(why, size, "%s is missing", NVRM_CTL_PATH);
 		return -ENOENT;
 	}
-	return gpu_cc_query(GPU_NVIDIACTL, version, cc, why, size);
+	return gpu_cc_query(NVRM_CTL_PATH, version, cc, why, size);
 }
 
 int gpu_status_main(int argc, char **argv)

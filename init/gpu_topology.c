@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "init/gpu.h"
+#include "init/enum_name.h"
+#include "init/gpu_topology.h"
 #include "init/sys.h"
 
 #define PCI_DEVICES     "/sys/bus/pci/devices"
@@ -48,7 +49,7 @@ const char *gpu_mode_name(enum gpu_mode m)
 	        [GPU_MODE_GPU_NVL5] = "gpu-nvl5", [GPU_MODE_SERVICEVM_NVL5] = "servicevm-nvl5",
 	};
 
-	return GPU_NAME_OF(names, m, "?");
+	return ENUM_NAME_OF(names, m, "?");
 }
 
 enum gpu_policy gpu_policy_resolve(enum gpu_policy p, bool gpu_image)

@@ -134,8 +134,12 @@ struct nvrm_cc_state {
 	bool ready; /* GPUs accept client work */
 };
 
+/* The driver's control node, and where the loaded module names its version for the handshake. */
+#define NVRM_CTL_PATH       "/dev/nvidiactl"
+#define NVRM_MODULE_VERSION "/sys/module/nvidia/version"
+
 /*
- * Opens ctl_path (/dev/nvidiactl) and completes the version handshake with
+ * Opens ctl_path (NVRM_CTL_PATH) and completes the version handshake with
  * version (strict comparison, as the driver's own userspace does). A refusal
  * is -EPROTO with the driver's version in rm->driver_version.
  */

@@ -25,9 +25,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "init/handoff.h"
+#include "init/agent_process.h"
 #include "init/base/log.h"
 #include "init/steps.h"
+#include "init/supervise.h"
 #include "init/sys.h"
 
 /* What the child did last before giving up, for the parent's message. */
@@ -64,7 +65,7 @@ _Noreturn static void run_agent(struct boot *b, int report)
 	/* The seam returns -errno; errno is what the report carries either way. */
 	errno = 0;
 	rep.step = own_mounts();
-	if (rep.step == 0 && handoff_descriptors(report) < 0)
+	if (rep.step == 0 && agent_descriptors(report) < 0)
 		rep.step = 4;
 	if (rep.step == 0) {
 		signals_reset_for_exec();

@@ -14,7 +14,8 @@
 #include <cpuid.h>
 #endif
 
-#include "init/gpu.h"
+#include "init/enum_name.h"
+#include "init/tee.h"
 #include "init/sys.h"
 
 static bool exists(const char *p)
@@ -76,5 +77,5 @@ const char *cpu_tee_name(enum cpu_tee t)
 	static const char *const names[] = {
 	        [CPU_TEE_NONE] = "none", [CPU_TEE_SEV_SNP] = "sev-snp", [CPU_TEE_TDX] = "tdx"};
 
-	return GPU_NAME_OF(names, t, "?");
+	return ENUM_NAME_OF(names, t, "?");
 }

@@ -14,7 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "init/gpu.h"
+#include "init/gpu_nodes.h"
+#include "init/gpu_topology.h"
 #include "init/sys.h"
 
 static char root[64];

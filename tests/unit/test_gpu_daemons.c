@@ -5,7 +5,7 @@
  * names one (root otherwise), always under no_new_privs and the seccomp
  * filter; device nodes owned as the driver's DeviceFileUID/GID say.
  */
-#include "init/handoff.h"
+#include "init/agent_process.h"
 #include "tests/unit/gpu_step_fixture.h"
 
 /* One GPU, CC off, no TEE; persistenced reports who it runs as, then makes its socket. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The RM control ABI (init/nvrm.c) and the CC queries on it, against the fake driver. */
-#include "init/gpu.h"
+#include "init/gpu_cc.h"
 #include "init/nvrm.h"
 #include "tests/unit/gpu_fake.h"
 

@@ -4,6 +4,7 @@
  * (gpu_step_fixture.h): the CC state held against the policy, the GPUs-ready
  * state set last, and gpu-status reading the same state.
  */
+#include "init/gpu_status.h"
 #include "tests/unit/gpu_step_fixture.h"
 
 TEST(cc_on_snp_ready_state_set_last)

@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 #include "init/boot.h"
-#include "init/handoff.h"
+#include "init/agent_check.h"
+#include "init/agent_process.h"
 #include "init/base/log.h"
 #include "init/spawn.h"
 #include "tests/lib/fake_sys.h"
