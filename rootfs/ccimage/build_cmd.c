@@ -164,6 +164,7 @@ static int build_main(int argc, char **argv)
 	        {"SBOM and manifest", build_outputs, 0},
 	        {"launch measurements", build_measure, 0},
 	        {"GPU reference values", build_gpu_rvps, 0},
+	        {"Kata drop-in and reference values", build_kata, 0},
 	};
 	const size_t nsteps = sizeof(steps) / sizeof(steps[0]);
 	struct build_args a = {0};
@@ -178,6 +179,9 @@ static int build_main(int argc, char **argv)
 	        CLI_SETS("overrides the recipe's variable NAME"),
 	        CLI_FLAG("explain", 0, &a.explain,
 	                 "write DIR/explain.txt: every path in the root and why (also to stdout)"),
+	        CLI_STRING("kata-prefix", 0, &b.kata_prefix, "DIR",
+	                   "where the Kata drop-in says the image's files are installed "
+	                   "(default /opt/kata/share/kata-containers)"),
 	        CLI_FLAG("keep-stage", 0, &b.keep_stage, "keep the staged root tree in DIR/root"),
 	        CLI_FLAG("quiet", 'q', &b.quiet, "no progress lines"),
 	        CLI_FLAG("json", 0, &a.json,

@@ -1,0 +1,123 @@
+#!/bin/bash
+# Reference test: what `ccimage build` writes for Kata, read by code nobody
+# here wrote. recipes/test.yaml is built (from the committed lock, with the
+# .debs in $CCINIT_CACHE) with an install prefix that needs TOML escaping;
+# python3's tomllib reads kata-test.toml and json/hashlib check
+# reference-values.json against the files the build wrote beside it:
+# - the drop-in has exactly Kata's [hypervisor.qemu] keys; kernel_params is
+#   cmdline.txt, kernel_verity_params is verity_params.txt, the paths are
+#   under the prefix, image is cleared for the initrd, the firmware is the
+#   recipe's;
+# - every value of reference-values.json equals build.json's root hash or
+#   the measurement-<tee>.json the build wrote, is in its RVPS message, and
+#   each input file's sha256 is the file's.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+CCIMAGE=${CCIMAGE:-$ROOT/build/ccimage}
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - kata drop-in: $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - kata drop-in: $1"; }
+finish() { echo "1..$n"; exit $((failed > 0)); }
+
+for f in "$CCIMAGE" build/ccinit build/test-agent build/deps/sbin/mke2fs; do
+	if [ ! -e "$f" ]; then
+		nok "$f not built (make all)"
+		finish
+	fi
+done
+if ! python3 -c 'import tomllib' 2>/dev/null; then
+	nok "python3 with tomllib (3.11 or later) not installed"
+	finish
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prefix='/srv/ka"ta\guests'
+if ! "$CCIMAGE" build recipes/test.yaml --out "$work/out" --kata-prefix "$prefix" -q \
+	--set "ccinit=$ROOT/build/ccinit" --set "agent=$ROOT/build/test-agent" \
+	--set "mke2fs=$ROOT/build/deps/sbin/mke2fs" 2>"$work/err"; then
+	nok "ccimage build recipes/test.yaml"
+	sed 's/^/#   /' "$work/err"
+	finish
+fi
+ok "ccimage build recipes/test.yaml"
+
+# One "ok NAME" or "not ok NAME" line per check, from python.
+python3 - "$work/out" "$prefix" >"$work/py.out" 2>&1 <<'PY'
+import base64, hashlib, json, os, sys, tomllib
+
+out, prefix = sys.argv[1], sys.argv[2]
+def read(name):
+    with open(os.path.join(out, name)) as f:
+        return f.read()
+def check(name, cond):
+    print(("ok " if cond else "not ok ") + name)
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+build = json.loads(read("build.json"))
+with open(os.path.join(out, "kata-test.toml"), "rb") as f:
+    drop = tomllib.load(f)
+q = drop.get("hypervisor", {}).get("qemu", {})
+check("only [hypervisor.qemu]", list(drop) == ["hypervisor"] and list(drop["hypervisor"]) == ["qemu"])
+check("its keys are Kata's", sorted(q) == ["firmware", "image", "initrd", "kernel",
+                                           "kernel_params", "kernel_verity_params"])
+check("kernel_params is cmdline.txt", q.get("kernel_params") == read("cmdline.txt").rstrip("\n"))
+check("kernel_verity_params is verity_params.txt",
+      q.get("kernel_verity_params") == read("verity_params.txt").rstrip("\n"))
+check("kernel and initrd under the prefix, escaped and read back",
+      q.get("kernel") == prefix + "/vmlinuz" and q.get("initrd") == prefix + "/initramfs.cpio")
+check("image cleared (Kata refuses image and initrd together)", q.get("image") == "")
+check("firmware is the one measured", q.get("firmware") == build["measurement"]["firmware"]["path"]
+      and sha256(q["firmware"]) == build["measurement"]["firmware"]["sha256"])
+
+rv = json.loads(read("reference-values.json"))
+check("reference values name the image", rv.get("image") == "test")
+kinds = [e["kind"] for e in rv["entries"]]
+check("one entry per computation: verity, tdx", kinds == ["verity", "tdx"])
+for e in rv["entries"]:
+    if e["kind"] == "verity":
+        check("root_hash is build.json's", e["values"] == {"root_hash": build["root_hash"]})
+        check("verity inputs: the erofs image and the parameter line",
+              e["from"]["files"] == {"test.erofs": sha256(os.path.join(out, "test.erofs"))}
+              and e["from"]["verity_params"] == build["verity_params"])
+        continue
+    report = json.loads(read("measurement-tdx.json"))
+    check("tdx values are measurement-tdx.json's", e["values"] == report and len(report) >= 3)
+    rvps = json.loads(base64.b64decode(json.loads(read(e["rvps"]))["payload"]))
+    flat = [x for v in rvps.values() for x in (v if isinstance(v, list) else [v])]
+    check("each tdx value is in the payload of " + e["rvps"],
+          all(v in flat for v in report.values()))
+    files = e["from"]["files"]
+    check("tdx input files with their sha256",
+          sorted(files) == ["OVMF.fd", "initramfs.cpio", "vmlinuz"]
+          and files["vmlinuz"] == sha256(os.path.join(out, "vmlinuz"))
+          and files["initramfs.cpio"] == sha256(os.path.join(out, "initramfs.cpio"))
+          and files["OVMF.fd"] == build["measurement"]["firmware"]["sha256"])
+    check("tdx inputs: the command line measured and the memory",
+          e["from"]["cmdline"] == build["cmdline"]
+          and e["from"]["memory_mib"] == build["measurement"]["memory_mib"])
+PY
+while read -r line; do
+	case $line in
+	"ok "*) ok "${line#ok }" ;;
+	"not ok "*) nok "${line#not ok }" ;;
+	*)
+		nok "python: $line"
+		;;
+	esac
+done <"$work/py.out"
+
+# Without --kata-prefix the paths are Kata's own directory.
+if "$CCIMAGE" build recipes/test.yaml --out "$work/out" -q \
+	--set "ccinit=$ROOT/build/ccinit" --set "agent=$ROOT/build/test-agent" \
+	--set "mke2fs=$ROOT/build/deps/sbin/mke2fs" 2>"$work/err" &&
+	grep -qx 'kernel = "/opt/kata/share/kata-containers/vmlinuz"' "$work/out/kata-test.toml"; then
+	ok "default prefix /opt/kata/share/kata-containers"
+else
+	nok "default prefix /opt/kata/share/kata-containers"
+	sed 's/^/#   /' "$work/err"
+fi
+finish
