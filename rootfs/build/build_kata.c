@@ -6,6 +6,9 @@
  * where the user installs them (--kata-prefix); reference-values.json lists
  * every value the build computed with the inputs it came from, read back
  * from the files the earlier steps wrote, so it cannot disagree with them.
+ * Before the measurements, with a Kata configuration (--kata-config), the
+ * command line to measure becomes the one Kata's runtime passes for it with
+ * the drop-in in place (kata-cmdline.txt).
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +23,7 @@
 #include "init/base/verity_params.h"
 #include "init/base/why.h"
 #include "measurement/gpu_rv.h"
+#include "measurement/kata/cmdline.h"
 #include "measurement/kata/dropin.h"
 #include "rootfs/build/build.h"
 #include "rootfs/build/build_gpu.h"
@@ -141,7 +145,7 @@ static json_object *launch_inputs(struct build *b, const char *firmware, unsigne
 		*r = add_out_file(files, b, "vmlinuz");
 	if (*r == 0)
 		*r = add_out_file(files, b, "initramfs.cpio");
-	json_object_object_add(from, "cmdline", json_object_new_string(b->cmdline));
+	json_object_object_add(from, "cmdline", json_object_new_string(b->launch_cmdline));
 	if (vcpus) {
 		json_object_object_add(from, "vcpus", json_object_new_int((int)vcpus));
 		json_object_object_add(from, "vcpu_type", json_object_new_string(m->vcpu_type));
@@ -240,4 +244,38 @@ int build_kata(struct build *b)
 	/* Without the recipe's kernel there is nothing of this build for Kata to boot. */
 	int r = b->kver[0] ? write_dropin(b) : 0;
 	return r < 0 ? r : write_reference_values(b);
+}
+
+int build_kata_cmdline(struct build *b)
+{
+	struct kata_cmdline_opts o = {
+	        .runtime = (enum kata_runtime)b->kata_runtime,
+	        .boot = has_initramfs(b) ? KATA_BOOT_INITRD : KATA_BOOT_IMAGE,
+	        .verity_params = b->image.kata_line,
+	        .kernel_params = b->cmdline,
+	};
+	struct kata_toml *t = NULL;
+	char *line = NULL, path[PATH_MAX];
+	int r = 0;
+
+	snprintf(b->launch_cmdline, sizeof(b->launch_cmdline), "%s", b->cmdline);
+	if (!b->kata_config)
+		return 0;
+	r = kata_toml_open(&t, b->kata_config, b->why, sizeof(b->why));
+	if (r == 0)
+		r = kata_cmdline(t, &o, &line, b->why, sizeof(b->why));
+	kata_toml_free(t);
+	if (r == 0 && strlen(line) >= sizeof(b->launch_cmdline))
+		r = why_set(b->why, sizeof(b->why), -E2BIG,
+		            "%s: Kata's command line is over %zu bytes", b->kata_config,
+		            sizeof(b->launch_cmdline) - 1);
+	if (r == 0) {
+		snprintf(b->launch_cmdline, sizeof(b->launch_cmdline), "%s", line);
+		if (path_join(path, sizeof(path), b->out_dir, "kata-cmdline.txt") < 0)
+			r = -ENAMETOOLONG;
+		else if ((r = write_string_file(path, line, WRITE_NEWLINE)) < 0)
+			why_set(b->why, sizeof(b->why), r, "writing %s: %s", path, strerror(-r));
+	}
+	free(line);
+	return r;
 }

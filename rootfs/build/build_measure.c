@@ -90,13 +90,14 @@ int build_measure(struct build *b)
 			char *snp_argv[] = {
 			        "ccimage",  "measure", "--mode",      "snp",
 			        "--ovmf",   firmware,  "--kernel",    kernel,
-			        "--initrd", initrd,    "--append",    b->cmdline,
+			        "--initrd", initrd,    "--append",    b->launch_cmdline,
 			        "--vcpus",  vcpus,     "--vcpu-type", rc->measurement.vcpu_type,
 			        "--json",   "--rvps",  rvps,          NULL};
-			char *tdx_argv[] = {
-			        "ccimage",  "measure", "--mode",   "tdx",    "--ovmf",   firmware,
-			        "--kernel", kernel,    "--initrd", initrd,   "--append", b->cmdline,
-			        "--memory", memory,    "--json",   "--rvps", rvps,       NULL};
+			char *tdx_argv[] = {"ccimage",  "measure", "--mode",   "tdx",
+			                    "--ovmf",   firmware,  "--kernel", kernel,
+			                    "--initrd", initrd,    "--append", b->launch_cmdline,
+			                    "--memory", memory,    "--json",   "--rvps",
+			                    rvps,       NULL};
 			int r = run_self(snp ? snp_argv : tdx_argv, report, b->why, sizeof(b->why));
 			if (r < 0)
 				return r;

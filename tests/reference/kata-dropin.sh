@@ -10,7 +10,9 @@
 #   recipe's;
 # - every value of reference-values.json equals build.json's root hash or
 #   the measurement-<tee>.json the build wrote, is in its RVPS message, and
-#   each input file's sha256 is the file's.
+#   each input file's sha256 is the file's;
+# - with --kata-config, the line measured is Kata's (ccimage kata cmdline on
+#   the configuration with the drop-in merged) and RTMR2 is measure's for it.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
@@ -109,6 +111,52 @@ while read -r line; do
 		;;
 	esac
 done <"$work/py.out"
+
+# With --kata-config the measured line is what `ccimage kata cmdline` (golden-tested in
+# kata-cmdline.sh) derives from that configuration with the drop-in merged in by hand:
+# kernel_params replaced by the image's, booted from the initrd; and RTMR2 is
+# `ccimage measure`'s for that line.
+conf=tests/fixtures/kata/configuration-qemu-tdx.toml
+if "$CCIMAGE" build recipes/test.yaml --out "$work/kc" -q --kata-config "$conf" \
+	--set "ccinit=$ROOT/build/ccinit" --set "agent=$ROOT/build/test-agent" \
+	--set "mke2fs=$ROOT/build/deps/sbin/mke2fs" 2>"$work/err"; then
+	ok "ccimage build --kata-config $conf"
+else
+	nok "ccimage build --kata-config $conf"
+	sed 's/^/#   /' "$work/err"
+	finish
+fi
+python3 - "$conf" "$work/kc/cmdline.txt" >"$work/merged.toml" <<'PY'
+import json, sys
+params = open(sys.argv[2]).read().rstrip("\n")
+for line in open(sys.argv[1]):
+    if line.startswith("kernel_params = "):
+        line = "kernel_params = " + json.dumps(params) + "\n"
+    print(line, end="")
+PY
+"$CCIMAGE" kata cmdline --config "$work/merged.toml" --initrd >"$work/want-line"
+if cmp -s "$work/want-line" "$work/kc/kata-cmdline.txt" && grep -q '^tsc=reliable .* ccinit.log=info$' "$work/want-line"; then
+	ok "kata-cmdline.txt is Kata's line around the image's parameters"
+else
+	nok "kata-cmdline.txt is Kata's line around the image's parameters"
+fi
+"$CCIMAGE" measure --mode tdx --ovmf /usr/share/ovmf/OVMF.fd --kernel "$work/kc/vmlinuz" \
+	--initrd "$work/kc/initramfs.cpio" --append "$(cat "$work/want-line")" --memory 2048M \
+	--json >"$work/want-tdx.json"
+if python3 - "$work/want-tdx.json" "$work/kc" <<'PY'; then
+import json, os, sys
+want = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+rv = json.load(open(os.path.join(out, "reference-values.json")))
+tdx = [e for e in rv["entries"] if e["kind"] == "tdx"][0]
+line = open(os.path.join(out, "kata-cmdline.txt")).read().rstrip("\n")
+sys.exit(0 if tdx["values"]["rtmr_2"] == want["rtmr_2"] and tdx["from"]["cmdline"] == line
+         and json.load(open(os.path.join(out, "build.json")))["cmdline"] != line else 1)
+PY
+	ok "RTMR2 and the recorded line are those of Kata's line"
+else
+	nok "RTMR2 and the recorded line are those of Kata's line"
+fi
 
 # Without --kata-prefix the paths are Kata's own directory.
 if "$CCIMAGE" build recipes/test.yaml --out "$work/out" -q \
