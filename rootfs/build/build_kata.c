@@ -157,6 +157,30 @@ static json_object *launch_inputs(struct build *b, const char *firmware, unsigne
 	return from;
 }
 
+/*
+ * The values of a `ccimage measure --json` report under the names trustee
+ * queries (measurement/README.md, 8.2): TDX's report uses them already; SNP's
+ * digest is "measurement" there and snp_launch_measurement in RVPS.
+ */
+static json_object *report_values(json_object *report, bool snp)
+{
+	json_object *values = json_object_new_object(), *m;
+
+	if (snp) {
+		if (json_object_object_get_ex(report, "measurement", &m) &&
+		    json_object_is_type(m, json_type_string))
+			json_object_object_add(values, "snp_launch_measurement",
+			                       json_object_get(m));
+		return values;
+	}
+	json_object_object_foreach(report, key, v)
+	{
+		if (json_object_is_type(v, json_type_string))
+			json_object_object_add(values, key, json_object_get(v));
+	}
+	return values;
+}
+
 /* The values of measurement-<report>.json with the inputs of the run that wrote it. */
 static int launch_entry(struct build *b, const char *tee, const char *report, unsigned vcpus,
                         json_object *entries)
@@ -165,11 +189,15 @@ static int launch_entry(struct build *b, const char *tee, const char *report, un
 	int r;
 
 	snprintf(path, sizeof(path), "%s/measurement-%s.json", b->out_dir, report);
-	json_object *values = json_object_from_file(path);
-	if (!json_object_is_type(values, json_type_object)) {
+	json_object *doc = json_object_from_file(path);
+	json_object *values = json_object_is_type(doc, json_type_object)
+	                              ? report_values(doc, strcmp(tee, "snp") == 0)
+	                              : NULL;
+	json_object_put(doc);
+	if (!values || json_object_object_length(values) == 0) {
 		json_object_put(values);
-		return why_set(b->why, sizeof(b->why), -EBADMSG, "%s: not the JSON object %s wrote",
-		               path, "ccimage measure");
+		return why_set(b->why, sizeof(b->why), -EBADMSG, "%s: no values from %s", path,
+		               "ccimage measure");
 	}
 	if ((r = build_firmware_path(b, firmware, sizeof(firmware))) < 0) {
 		json_object_put(values);

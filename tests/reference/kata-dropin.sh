@@ -11,6 +11,8 @@
 # - every value of reference-values.json equals build.json's root hash or
 #   the measurement-<tee>.json the build wrote, is in its RVPS message, and
 #   each input file's sha256 is the file's;
+# - with an SNP firmware (the synthetic one of the SNP tests), one SNP entry
+#   per vCPU count with the value of that count's report and RVPS message;
 # - with --kata-config, the line measured is Kata's (ccimage kata cmdline on
 #   the configuration with the drop-in merged) and RTMR2 is measure's for it.
 set -u
@@ -156,6 +158,37 @@ PY
 	ok "RTMR2 and the recorded line are those of Kata's line"
 else
 	nok "RTMR2 and the recorded line are those of Kata's line"
+fi
+
+# SNP, on the synthetic AMD SEV firmware the SNP tests use: one entry per vCPU count, the
+# value the build's report and RVPS message hold for that count.
+mkdir -p "$work/snp"
+sed -e 's/^  tee: \[tdx\]/  tee: [snp]/' \
+	-e "s|^  firmware: .*|  firmware: $ROOT/tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin|" \
+	recipes/test.yaml >"$work/snp/test.yaml"
+if "$CCIMAGE" build "$work/snp/test.yaml" --lock recipes/test.yaml.lock --out "$work/snp/out" -q \
+	--set "ccinit=$ROOT/build/ccinit" --set "agent=$ROOT/build/test-agent" \
+	--set "mke2fs=$ROOT/build/deps/sbin/mke2fs" 2>"$work/err" &&
+	python3 - "$work/snp/out" <<'PY'; then
+import base64, json, os, sys
+out = sys.argv[1]
+rv = json.load(open(os.path.join(out, "reference-values.json")))
+snp = [e for e in rv["entries"] if e["kind"] == "snp"]
+assert [e["from"]["vcpus"] for e in snp] == [1, 2], snp
+for e in snp:
+    n = e["from"]["vcpus"]
+    report = json.load(open(os.path.join(out, "measurement-snp-%dvcpu.json" % n)))
+    rvps = json.load(open(os.path.join(out, e["rvps"])))
+    payload = json.loads(base64.b64decode(rvps["payload"]))
+    assert e["values"] == {"snp_launch_measurement": report["measurement"]}, e
+    assert payload["snp_launch_measurement"] == [report["measurement"]], payload
+    assert e["from"]["vcpu_type"] == "EPYC-v4"
+assert snp[0]["values"] != snp[1]["values"]
+PY
+	ok "snp: one value per vCPU count, equal to the build's reports and RVPS messages"
+else
+	nok "snp: one value per vCPU count, equal to the build's reports and RVPS messages"
+	sed 's/^/#   /' "$work/err"
 fi
 
 # Without --kata-prefix the paths are Kata's own directory.
