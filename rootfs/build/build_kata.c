@@ -66,12 +66,15 @@ static int write_dropin(struct build *b)
 	int r = kata_dropin_format(&d, &toml, b->why, sizeof(b->why));
 	if (r < 0)
 		return r;
-	/* The recipe's name is a file name: no newline can end the comment early. */
+	/*
+	 * The recipe's name is a plain name ([A-Za-z0-9.+_:~-]): it cannot end the
+	 * comment early. The prefix could, so it appears only in the TOML strings.
+	 */
 	if (asprintf(&text,
 	             "# Kata drop-in for image %s, written by ccimage build: copy it into the\n"
-	             "# config.d/ directory beside Kata's configuration and the files it names\n"
-	             "# into %s.\n%s",
-	             b->recipe->name, prefix, toml) < 0) {
+	             "# config.d/ directory beside Kata's configuration, and the files it names\n"
+	             "# to where it names them.\n%s",
+	             b->recipe->name, toml) < 0) {
 		free(toml);
 		return -ENOMEM;
 	}

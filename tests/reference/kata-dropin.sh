@@ -37,7 +37,8 @@ if ! python3 -c 'import tomllib' 2>/dev/null; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-prefix='/srv/ka"ta\guests'
+# A quote, a backslash and a line that would be a table if the string were not escaped.
+prefix=$'/srv/ka"ta\\guests\n[agent.kata]'
 if ! "$CCIMAGE" build recipes/test.yaml --out "$work/out" --kata-prefix "$prefix" -q \
 	--set "ccinit=$ROOT/build/ccinit" --set "agent=$ROOT/build/test-agent" \
 	--set "mke2fs=$ROOT/build/deps/sbin/mke2fs" 2>"$work/err"; then
