@@ -14,7 +14,7 @@ HOST_CXX      ?= g++
 CLANGXX       ?= clang++
 KATA_CXX_SRCS := $(wildcard measurement/kata/*.cc)
 CXX_COMMON    := -std=c++17 -I. -Wall -Wextra -Werror -ffile-prefix-map=$(CURDIR)/=
-CXX_LIBS      := -lstdc++
+CXX_LIBS      := -lstdc++ -lm # the serialiser formats floats with libm
 
 $(B)/host/%.o: %.cc
 	@mkdir -p $(@D)

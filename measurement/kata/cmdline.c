@@ -471,6 +471,8 @@ int kata_cmdline(const struct kata_toml *t, const struct kata_cmdline_opts *o, c
 		c.verity = o->verity_params;
 		snprintf(c.verity_from, sizeof(c.verity_from), "the verity parameters given");
 	}
+	if (o->kernel_params)
+		c.kernel_params = o->kernel_params;
 	if (o->max_vcpus)
 		c.max_vcpus = o->max_vcpus;
 	if (o->debug)

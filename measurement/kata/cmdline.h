@@ -23,6 +23,7 @@ struct kata_cmdline_opts {
 	const char *version; /* Kata release, "4.1.0"; NULL: KATA_CMDLINE_VERSION */
 	enum kata_boot boot;
 	const char *verity_params; /* replaces kernel_verity_params when not NULL */
+	const char *kernel_params; /* replaces kernel_params when not NULL (as a drop-in does) */
 	uint32_t max_vcpus; /* the runtime's max vCPUs where it shows (nr_cpus); 0: the TOML's */
 	bool debug;         /* as if both [hypervisor.qemu] and [agent.kata] enable_debug */
 };

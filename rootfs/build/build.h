@@ -38,6 +38,9 @@ struct build {
 	struct staged_dir out;
 	uint64_t epoch;
 	bool quiet, keep_stage;
+	const char *kata_prefix; /* where the drop-in says the image's files are; NULL: Kata's */
+	const char *kata_config; /* a Kata configuration TOML: measure the line Kata passes */
+	unsigned kata_runtime;   /* enum kata_runtime */
 
 	/* state */
 	struct lock *lock;
@@ -52,6 +55,7 @@ struct build {
 	bool ld_cache;
 	struct image_result image;
 	char cmdline[4096];
+	char launch_cmdline[8192]; /* what is measured: cmdline, or Kata's line around it */
 
 	char why[8192];
 };
@@ -84,6 +88,13 @@ int build_outputs(struct build *b); /* cmdline.txt, vmlinuz, config, SBOM, build
 /* measurement-<tee>.json and rvps-<tee>.json for the recipe's TEEs (rootfs/build/build_measure.c)
  */
 int build_measure(struct build *b);
+/* The recipe's firmware as a host path (relative ones from the recipe's directory); -ENOENT: none.
+ */
+int build_firmware_path(const struct build *b, char *out, size_t size);
+/* launch_cmdline: the image's, or with kata_config Kata's line (rootfs/build/build_kata.c). */
+int build_kata_cmdline(struct build *b);
+/* The Kata drop-in kata-NAME.toml and reference-values.json (rootfs/build/build_kata.c). */
+int build_kata(struct build *b);
 
 /* The names of a module list, profiles expanded (free both arrays). */
 int build_module_names(const struct recipe_modules *m, const char ***names, bool **optional,

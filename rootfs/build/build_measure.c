@@ -27,6 +27,17 @@ static int run_self(char **argv, const char *out, char *why, size_t why_size)
 	return r == -ECHILD ? -EPROTO : r;
 }
 
+int build_firmware_path(const struct build *b, char *out, size_t size)
+{
+	const char *fw = b->recipe->measurement.firmware;
+
+	if (!fw)
+		return -ENOENT;
+	if (fw[0] == '/')
+		return snprintf(out, size, "%s", fw) < (int)size ? 0 : -ENAMETOOLONG;
+	return path_join(out, size, b->recipe->dir, fw);
+}
+
 int build_measure(struct build *b)
 {
 	const struct recipe *rc = b->recipe;
@@ -44,11 +55,8 @@ int build_measure(struct build *b)
 		snprintf(b->why, sizeof(b->why), "measurement: a TEE is named but no firmware");
 		return -EINVAL;
 	}
-	if (rc->measurement.firmware[0] == '/')
-		snprintf(firmware, sizeof(firmware), "%s", rc->measurement.firmware);
-	else if (path_join(firmware, sizeof(firmware), rc->dir, rc->measurement.firmware) < 0)
-		return -ENAMETOOLONG;
-	if (path_join(kernel, sizeof(kernel), b->out_dir, "vmlinuz") < 0 ||
+	if (build_firmware_path(b, firmware, sizeof(firmware)) < 0 ||
+	    path_join(kernel, sizeof(kernel), b->out_dir, "vmlinuz") < 0 ||
 	    path_join(initrd, sizeof(initrd), b->out_dir, "initramfs.cpio") < 0)
 		return -ENAMETOOLONG;
 	/* Kata's default guest memory; RTMR1 depends on it through the kernel's setup header. */
@@ -82,13 +90,14 @@ int build_measure(struct build *b)
 			char *snp_argv[] = {
 			        "ccimage",  "measure", "--mode",      "snp",
 			        "--ovmf",   firmware,  "--kernel",    kernel,
-			        "--initrd", initrd,    "--append",    b->cmdline,
+			        "--initrd", initrd,    "--append",    b->launch_cmdline,
 			        "--vcpus",  vcpus,     "--vcpu-type", rc->measurement.vcpu_type,
 			        "--json",   "--rvps",  rvps,          NULL};
-			char *tdx_argv[] = {
-			        "ccimage",  "measure", "--mode",   "tdx",    "--ovmf",   firmware,
-			        "--kernel", kernel,    "--initrd", initrd,   "--append", b->cmdline,
-			        "--memory", memory,    "--json",   "--rvps", rvps,       NULL};
+			char *tdx_argv[] = {"ccimage",  "measure", "--mode",   "tdx",
+			                    "--ovmf",   firmware,  "--kernel", kernel,
+			                    "--initrd", initrd,    "--append", b->launch_cmdline,
+			                    "--memory", memory,    "--json",   "--rvps",
+			                    rvps,       NULL};
 			int r = run_self(snp ? snp_argv : tdx_argv, report, b->why, sizeof(b->why));
 			if (r < 0)
 				return r;

@@ -20,10 +20,12 @@
 
 static const char usage_text[] =
         "usage: ccimage build RECIPE [--lock FILE] [--out DIR] [--set NAME=VALUE]...\n"
+        "                     [--kata-prefix DIR] [--kata-config FILE [--kata-runtime go|rs]]\n"
         "                     [--explain] [--keep-stage] [--quiet] [--json]\n"
         "Builds the recipe's image from the packages its lock pins (rootfs/RECIPES.md):\n"
         "NAME.erofs, NAME.verity, NAME.img, initramfs.cpio, vmlinuz, cmdline.txt,\n"
-        "NAME.spdx.json, build.json in DIR (default ./NAME.out).\n";
+        "NAME.spdx.json, build.json, kata-NAME.toml, reference-values.json in DIR\n"
+        "(default ./NAME.out).\n";
 
 static void epoch_note(FILE *f)
 {
@@ -149,6 +151,9 @@ static int run_steps(struct build *b, struct step *steps, size_t nsteps, size_t 
 	return r;
 }
 
+/* In enum kata_runtime's order (measurement/kata/cmdline.h). */
+static const char *const kata_runtimes[] = {"go", "rs", NULL};
+
 static int build_main(int argc, char **argv)
 {
 	struct step steps[] = {
@@ -162,8 +167,10 @@ static int build_main(int argc, char **argv)
 	        {"erofs + dm-verity", build_image, 0},
 	        {"initramfs", build_initramfs, 0},
 	        {"SBOM and manifest", build_outputs, 0},
+	        {"Kata command line", build_kata_cmdline, 0},
 	        {"launch measurements", build_measure, 0},
 	        {"GPU reference values", build_gpu_rvps, 0},
+	        {"Kata drop-in and reference values", build_kata, 0},
 	};
 	const size_t nsteps = sizeof(steps) / sizeof(steps[0]);
 	struct build_args a = {0};
@@ -178,6 +185,13 @@ static int build_main(int argc, char **argv)
 	        CLI_SETS("overrides the recipe's variable NAME"),
 	        CLI_FLAG("explain", 0, &a.explain,
 	                 "write DIR/explain.txt: every path in the root and why (also to stdout)"),
+	        CLI_STRING("kata-prefix", 0, &b.kata_prefix, "DIR",
+	                   "where the Kata drop-in says the image's files are installed "
+	                   "(default /opt/kata/share/kata-containers)"),
+	        CLI_STRING("kata-config", 0, &b.kata_config, "FILE",
+	                   "measure the command line Kata passes with this configuration"),
+	        CLI_CHOICE("kata-runtime", 0, &b.kata_runtime, kata_runtimes, "go|rs",
+	                   "the Kata runtime reading --kata-config (default go)"),
 	        CLI_FLAG("keep-stage", 0, &b.keep_stage, "keep the staged root tree in DIR/root"),
 	        CLI_FLAG("quiet", 'q', &b.quiet, "no progress lines"),
 	        CLI_FLAG("json", 0, &a.json,

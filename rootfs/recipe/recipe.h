@@ -106,7 +106,7 @@ struct recipe {
 
 	char *cmdline;
 
-	struct {
+	struct recipe_measurement {
 		char **tee;
 		size_t ntee;
 		unsigned *vcpus;

@@ -93,6 +93,15 @@ TEST(go_confidential_image)
 	             "" SYSTEMD " scsi_mod.scan=none a=1 b");
 }
 
+TEST(given_kernel_params_replace_the_files_as_a_drop_in_does)
+{
+	struct kata_cmdline_opts o = {.kernel_params = "ccinit.log=info  x=\"a b\""};
+	expect(CONF_HEAD "kernel_params = \"a=1\"\n", &o,
+	       AMD64 "root=/dev/vda1 rootflags=data=ordered,errors=remount-ro ro rootfstype=ext4 "
+	             "console=hvc0 console=hvc1 quiet systemd.show_status=false panic=1 selinux=0 "
+	             "" SYSTEMD " scsi_mod.scan=none ccinit.log=info x=\"a b\"");
+}
+
 TEST(go_verity_gives_dm_mod_create)
 {
 	struct kata_cmdline_opts o = {.verity_params = VERITY};

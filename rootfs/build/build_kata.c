@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The last step of `ccimage build`: what a Kata host needs to run the image
+ * and what a verifier needs to check it (measurement/README.md, 15).
+ * kata-NAME.toml is a drop-in for Kata's config.d/ naming the image's files
+ * where the user installs them (--kata-prefix); reference-values.json lists
+ * every value the build computed with the inputs it came from, read back
+ * from the files the earlier steps wrote, so it cannot disagree with them.
+ * Before the measurements, with a Kata configuration (--kata-config), the
+ * command line to measure becomes the one Kata's runtime passes for it with
+ * the drop-in in place (kata-cmdline.txt).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "init/base/fileio.h"
+#include "init/base/verity_params.h"
+#include "init/base/why.h"
+#include "measurement/gpu_rv.h"
+#include "measurement/kata/cmdline.h"
+#include "measurement/kata/dropin.h"
+#include "rootfs/build/build.h"
+#include "rootfs/build/build_gpu.h"
+#include "rootfs/lib/digest.h"
+#include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/jsondoc.h"
+
+/* Where Kata's packages put their guest kernels and images. */
+#define KATA_DEFAULT_PREFIX "/opt/kata/share/kata-containers"
+
+static bool has_initramfs(const struct build *b)
+{
+	char path[PATH_MAX];
+	return path_join(path, sizeof(path), b->out_dir, "initramfs.cpio") == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+static int write_dropin(struct build *b)
+{
+	const char *prefix = b->kata_prefix ? b->kata_prefix : KATA_DEFAULT_PREFIX;
+	char kernel[PATH_MAX], root[PATH_MAX], image[NAME_MAX + 8], firmware[PATH_MAX],
+	        path[PATH_MAX];
+	char *toml = NULL, *text = NULL;
+	bool initrd = has_initramfs(b);
+
+	snprintf(image, sizeof(image), "%s.img", b->recipe->name);
+	if (path_join(kernel, sizeof(kernel), prefix, "vmlinuz") < 0 ||
+	    path_join(root, sizeof(root), prefix, initrd ? "initramfs.cpio" : image) < 0)
+		return why_set(b->why, sizeof(b->why), -ENAMETOOLONG, "--kata-prefix %s: too long",
+		               prefix);
+	struct kata_dropin d = {
+	        .kernel = kernel,
+	        .image = initrd ? NULL : root,
+	        .initrd = initrd ? root : NULL,
+	        .kernel_params = b->cmdline,
+	        .kernel_verity_params = b->image.kata_line,
+	        .firmware =
+	                build_firmware_path(b, firmware, sizeof(firmware)) == 0 ? firmware : NULL,
+	};
+	int r = kata_dropin_format(&d, &toml, b->why, sizeof(b->why));
+	if (r < 0)
+		return r;
+	/*
+	 * The recipe's name is a plain name ([A-Za-z0-9.+_:~-]): it cannot end the
+	 * comment early. The prefix could, so it appears only in the TOML strings.
+	 */
+	if (asprintf(&text,
+	             "# Kata drop-in for image %s, written by ccimage build: copy it into the\n"
+	             "# config.d/ directory beside Kata's configuration, and the files it names\n"
+	             "# to where it names them.\n%s",
+	             b->recipe->name, toml) < 0) {
+		free(toml);
+		return -ENOMEM;
+	}
+	free(toml);
+	snprintf(path, sizeof(path), "%s/kata-%s.toml", b->out_dir, b->recipe->name);
+	r = write_string_file(path, text, 0);
+	free(text);
+	if (r < 0)
+		why_set(b->why, sizeof(b->why), r, "writing %s: %s", path, strerror(-r));
+	return r;
+}
+
+/* {"NAME": "SHA256"} for one input file, named by its file name. */
+static int add_file(json_object *files, const char *path)
+{
+	char hex[65];
+	const char *slash = strrchr(path, '/');
+	int r = digest_file_hex(path, hex);
+	if (r == 0)
+		json_object_object_add(files, slash ? slash + 1 : path,
+		                       json_object_new_string(hex));
+	return r;
+}
+
+static int add_out_file(json_object *files, const struct build *b, const char *name)
+{
+	char path[PATH_MAX];
+	return path_join(path, sizeof(path), b->out_dir, name) < 0 ? -ENAMETOOLONG
+	                                                           : add_file(files, path);
+}
+
+/* One computation: what it is, the values it gave, and what it took in. */
+static json_object *entry(const char *kind, json_object *values, json_object *from)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	json_object_object_add(o, "values", values);
+	json_object_object_add(o, "from", from);
+	return o;
+}
+
+static json_object *one_value(const char *name, const char *v)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, name, json_object_new_string(v));
+	return o;
+}
+
+static int root_hash_entry(struct build *b, json_object *entries)
+{
+	char root[2 * VERITY_MAX_DIGEST_SIZE + 1], erofs[NAME_MAX + 8];
+	json_object *from = json_object_new_object(), *files = json_object_new_object();
+
+	hex_encode(b->image.verity.root_hash, b->image.verity.root_hash_size, root);
+	snprintf(erofs, sizeof(erofs), "%s.erofs", b->recipe->name);
+	json_object_object_add(from, "files", files);
+	json_object_object_add(from, "verity_params", json_object_new_string(b->image.kata_line));
+	json_object_array_add(entries, entry("verity", one_value("root_hash", root), from));
+	return add_out_file(files, b, erofs);
+}
+
+/* What one `ccimage measure` run of build_measure took in. */
+static json_object *launch_inputs(struct build *b, const char *firmware, unsigned vcpus, int *r)
+{
+	json_object *from = json_object_new_object(), *files = json_object_new_object();
+	const struct recipe_measurement *m = &b->recipe->measurement;
+
+	json_object_object_add(from, "files", files);
+	*r = add_file(files, firmware);
+	if (*r == 0)
+		*r = add_out_file(files, b, "vmlinuz");
+	if (*r == 0)
+		*r = add_out_file(files, b, "initramfs.cpio");
+	json_object_object_add(from, "cmdline", json_object_new_string(b->launch_cmdline));
+	if (vcpus) {
+		json_object_object_add(from, "vcpus", json_object_new_int((int)vcpus));
+		json_object_object_add(from, "vcpu_type", json_object_new_string(m->vcpu_type));
+	} else {
+		json_object_object_add(
+		        from, "memory_mib",
+		        json_object_new_int(m->memory_mib ? (int)m->memory_mib : 2048));
+	}
+	return from;
+}
+
+/*
+ * The values of a `ccimage measure --json` report under the names trustee
+ * queries (measurement/README.md, 8.2): TDX's report uses them already; SNP's
+ * digest is "measurement" there and snp_launch_measurement in RVPS.
+ */
+static json_object *report_values(json_object *report, bool snp)
+{
+	json_object *values = json_object_new_object(), *m;
+
+	if (snp) {
+		if (json_object_object_get_ex(report, "measurement", &m) &&
+		    json_object_is_type(m, json_type_string))
+			json_object_object_add(values, "snp_launch_measurement",
+			                       json_object_get(m));
+		return values;
+	}
+	json_object_object_foreach(report, key, v)
+	{
+		if (json_object_is_type(v, json_type_string))
+			json_object_object_add(values, key, json_object_get(v));
+	}
+	return values;
+}
+
+/* The values of measurement-<report>.json with the inputs of the run that wrote it. */
+static int launch_entry(struct build *b, const char *tee, const char *report, unsigned vcpus,
+                        json_object *entries)
+{
+	char path[PATH_MAX], firmware[PATH_MAX];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/measurement-%s.json", b->out_dir, report);
+	json_object *doc = json_object_from_file(path);
+	json_object *values = json_object_is_type(doc, json_type_object)
+	                              ? report_values(doc, strcmp(tee, "snp") == 0)
+	                              : NULL;
+	json_object_put(doc);
+	if (!values || json_object_object_length(values) == 0) {
+		json_object_put(values);
+		return why_set(b->why, sizeof(b->why), -EBADMSG, "%s: no values from %s", path,
+		               "ccimage measure");
+	}
+	if ((r = build_firmware_path(b, firmware, sizeof(firmware))) < 0) {
+		json_object_put(values);
+		return r;
+	}
+	json_object *e = entry(tee, values, launch_inputs(b, firmware, vcpus, &r));
+	snprintf(path, sizeof(path), "rvps-%s.json", report);
+	json_object_object_add(e, "rvps", json_object_new_string(path));
+	json_object_array_add(entries, e);
+	if (r < 0)
+		why_set(b->why, sizeof(b->why), r, "hashing the inputs of measurement-%s.json: %s",
+		        report, strerror(-r));
+	return r;
+}
+
+static int gpu_entry(struct build *b, json_object *entries)
+{
+	char driver[64];
+	int r = gpu_driver_from_lock(b->lock, b->lock_path, driver, sizeof(driver), b->why,
+	                             sizeof(b->why));
+	if (r < 0 || !driver[0])
+		return r;
+	json_object *from = json_object_new_object(), *files = json_object_new_object();
+	json_object_object_add(from, "files", files);
+	json_object_array_add(entries,
+	                      entry("gpu", one_value("allowed_driver_versions", driver), from));
+	return add_file(files, b->lock_path);
+}
+
+static int write_reference_values(struct build *b)
+{
+	const struct recipe_measurement *m = &b->recipe->measurement;
+	json_object *doc = json_object_new_object(), *entries = json_object_new_array();
+	char path[PATH_MAX], report[32];
+	int r;
+
+	json_object_object_add(doc, "image", json_object_new_string(b->recipe->name));
+	json_object_object_add(doc, "entries", entries);
+	r = root_hash_entry(b, entries);
+	for (size_t i = 0; i < m->ntee && r == 0; i++) {
+		bool snp = strcmp(m->tee[i], "snp") == 0;
+		for (size_t v = 0; v < (snp ? m->nvcpus : 1) && r == 0; v++) {
+			unsigned vcpus = snp ? m->vcpus[v] : 0;
+			if (snp)
+				snprintf(report, sizeof(report), "snp-%uvcpu", vcpus);
+			else
+				snprintf(report, sizeof(report), "%s", m->tee[i]);
+			r = launch_entry(b, m->tee[i], report, vcpus, entries);
+		}
+	}
+	if (r == 0)
+		r = gpu_entry(b, entries);
+	if (r == 0 && path_join(path, sizeof(path), b->out_dir, "reference-values.json") < 0)
+		r = -ENAMETOOLONG;
+	FILE *f = r == 0 ? fopen(path, "we") : NULL;
+	if (r == 0 && !f)
+		r = -errno;
+	if (f) {
+		r = jsondoc_print(f, doc, JSONDOC_PRETTY);
+		doc = NULL;
+		if (fclose(f) != 0 && r == 0)
+			r = -errno;
+		if (r < 0)
+			why_set(b->why, sizeof(b->why), r, "writing %s: %s", path, strerror(-r));
+	}
+	json_object_put(doc);
+	return r;
+}
+
+int build_kata(struct build *b)
+{
+	/* Without the recipe's kernel there is nothing of this build for Kata to boot. */
+	int r = b->kver[0] ? write_dropin(b) : 0;
+	return r < 0 ? r : write_reference_values(b);
+}
+
+int build_kata_cmdline(struct build *b)
+{
+	struct kata_cmdline_opts o = {
+	        .runtime = (enum kata_runtime)b->kata_runtime,
+	        .boot = has_initramfs(b) ? KATA_BOOT_INITRD : KATA_BOOT_IMAGE,
+	        .verity_params = b->image.kata_line,
+	        .kernel_params = b->cmdline,
+	};
+	struct kata_toml *t = NULL;
+	char *line = NULL, path[PATH_MAX];
+	int r = 0;
+
+	snprintf(b->launch_cmdline, sizeof(b->launch_cmdline), "%s", b->cmdline);
+	if (!b->kata_config)
+		return 0;
+	r = kata_toml_open(&t, b->kata_config, b->why, sizeof(b->why));
+	if (r == 0)
+		r = kata_cmdline(t, &o, &line, b->why, sizeof(b->why));
+	kata_toml_free(t);
+	if (r == 0 && strlen(line) >= sizeof(b->launch_cmdline))
+		r = why_set(b->why, sizeof(b->why), -E2BIG,
+		            "%s: Kata's command line is over %zu bytes", b->kata_config,
+		            sizeof(b->launch_cmdline) - 1);
+	if (r == 0) {
+		snprintf(b->launch_cmdline, sizeof(b->launch_cmdline), "%s", line);
+		if (path_join(path, sizeof(path), b->out_dir, "kata-cmdline.txt") < 0)
+			r = -ENAMETOOLONG;
+		else if ((r = write_string_file(path, line, WRITE_NEWLINE)) < 0)
+			why_set(b->why, sizeof(b->why), r, "writing %s: %s", path, strerror(-r));
+	}
+	free(line);
+	return r;
+}
