@@ -73,6 +73,22 @@ TEST(malformed_toml_names_file_line_and_column)
 	expect_error("[;a]\n", &o, -EINVAL, "k.toml: malformed TOML");
 }
 
+/* toml++ 3.3.0 reaches __builtin_unreachable() on most non-ASCII bytes outside strings. */
+TEST(non_ascii_only_in_strings_and_comments)
+{
+	struct kata_cmdline_opts o = {0};
+	expect_error("[hypervisor.qemu]\n\xc3\xa9 = 1\n", &o, -EINVAL,
+	             "k.toml:2: a byte outside ASCII outside a string or comment");
+	expect_error("\xef\xbb\xbf\n", &o, -EINVAL, "k.toml:1: a byte outside ASCII");
+	char why[512] = "";
+	char *line = derive(CONF_HEAD
+	                    "# caf\xc3\xa9 \"\nkernel_params = \"a=\xc3\xa9\"\n"
+	                    "firmware = '\xc3\xa9'\nguest_hook_path = \"\"\"\n\xc3\xa9\"\"\"\n",
+	                    &o, 0, why, sizeof(why));
+	ASSERT_CONTAINS(line ? line : "", "a=\xc3\xa9");
+	free(line);
+}
+
 TEST(wrong_type_names_file_line_and_key)
 {
 	struct kata_cmdline_opts o = {0};
