@@ -134,7 +134,7 @@ for name, f in pins.items():
     assert pk[name]["versionInfo"] == f[2], name
     assert pk[name]["checksums"][0]["checksumValue"] == f[4], name
 files = {f["fileName"]: f for f in d["files"]}
-assert "./sbin/mke2fs" in files and "./var/lib/dpkg/status" in files
+assert "./usr/sbin/mke2fs" in files and "./var/lib/dpkg/status" in files
 assert all(len(f["checksums"]) == 2 for f in d["files"])
 assert "GPL" in pk["e2fsprogs"]["licenseDeclared"], pk["e2fsprogs"]["licenseDeclared"]
 PY
@@ -159,14 +159,14 @@ else
 fi
 
 # The closure puts back a library whose slice is gone, and says why.
-sed 's|^      libs: \[/lib/x86_64-linux-gnu/libext2fs.so.2\*, /lib/x86_64-linux-gnu/libe2p.so.2\*\]$|      none: []|' \
+sed 's|^      libs: \[/usr/lib/x86_64-linux-gnu/libext2fs.so.2\*, /usr/lib/x86_64-linux-gnu/libe2p.so.2\*\]$|      none: []|' \
 	"$work/a/recipes/test.yaml" >"$work/a/recipes/noslice.yaml"
 sed 's/^recipe test$/recipe test/' "$work/a/recipes/test.yaml.lock" >"$work/a/recipes/noslice.yaml.lock"
 if cmp -s "$work/a/recipes/test.yaml" "$work/a/recipes/noslice.yaml"; then
-	nok "closure: could not remove the libext2fs2 slice (test setup)"
+	nok "closure: could not remove the libext2fs2t64 slice (test setup)"
 elif build "$work/a" recipes/noslice.yaml "$work/out-c" 022 --quiet --explain >"$work/c.explain" 2>"$work/c.err"; then
-	if grep -qP '^/lib/x86_64-linux-gnu/libext2fs.so.2\tlibext2fs2\tclosure: needed by /sbin/mke2fs \(libext2fs.so.2\)$' "$work/c.explain" &&
-		grep -qP '^/lib/x86_64-linux-gnu/libext2fs.so.2\tlibext2fs2\tslice libext2fs2_libs$' "$work/out-a/explain.txt"; then
+	if grep -qP '^/usr/lib/x86_64-linux-gnu/libext2fs.so.2\tlibext2fs2t64\tclosure: needed by /usr/sbin/mke2fs \(libext2fs.so.2\)$' "$work/c.explain" &&
+		grep -qP '^/usr/lib/x86_64-linux-gnu/libext2fs.so.2\tlibext2fs2t64\tslice libext2fs2t64_libs$' "$work/out-a/explain.txt"; then
 		ok "closure adds libext2fs.so.2 back: 'needed by /sbin/mke2fs'"
 	else
 		nok "closure adds libext2fs.so.2 back and says why"
@@ -178,7 +178,7 @@ elif build "$work/a" recipes/noslice.yaml "$work/out-c" 022 --quiet --explain >"
 		nok "closure: the image is the same with or without the slice"
 	fi
 else
-	nok "build without the libext2fs2 slice"
+	nok "build without the libext2fs2t64 slice"
 	sed 's/^/#   /' "$work/c.err"
 fi
 
