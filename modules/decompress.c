@@ -14,7 +14,7 @@
 
 #define CHUNK (64 * 1024)
 /* kbuild compresses with a 1 MiB xz dictionary and zstd's default window; these are ample. */
-#define XZ_MEMLIMIT (128u << 20)
+#define XZ_MEMLIMIT         (128u << 20)
 #define ZSTD_WINDOW_LOG_MAX 27
 
 static const char *const suffixes[] = {".ko.xz", ".ko.zst"};
@@ -92,7 +92,8 @@ static int unxz(FILE *in, struct sink *s)
 	lzma_end(&z);
 	if (r == 0 && ret != LZMA_STREAM_END)
 		r = why_set(s->why, s->why_size, -EBADMSG,
-		            "%s: corrupt or truncated xz stream (liblzma error %d)", s->from, (int)ret);
+		            "%s: corrupt or truncated xz stream (liblzma error %d)", s->from,
+		            (int)ret);
 	return r;
 }
 
@@ -107,8 +108,9 @@ static int unzstd_chunk(ZSTD_DStream *z, ZSTD_inBuffer *ib, size_t *left, struct
 		ob = (ZSTD_outBuffer){obuf, sizeof(obuf), 0};
 		*left = ZSTD_decompressStream(z, &ob, ib);
 		if (ZSTD_isError(*left))
-			return why_set(s->why, s->why_size, -EBADMSG, "%s: corrupt zstd stream (%s)",
-			               s->from, ZSTD_getErrorName(*left));
+			return why_set(s->why, s->why_size, -EBADMSG,
+			               "%s: corrupt zstd stream (%s)", s->from,
+			               ZSTD_getErrorName(*left));
 		r = sink_write(s, obuf, ob.pos);
 	} while (r == 0 && (ib->pos < ib->size || ob.pos == ob.size));
 	return r;

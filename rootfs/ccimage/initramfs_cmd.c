@@ -42,8 +42,7 @@ struct initramfs_args {
 	bool modules_compressed;
 };
 
-static int stage_modules(const struct initramfs_args *ia, const char *tmp,
-                         struct cpio_archive *a)
+static int stage_modules(const struct initramfs_args *ia, const char *tmp, struct cpio_archive *a)
 {
 	char staged_modules[PATH_MAX], why[1024] = "";
 	unsigned copied = 0;

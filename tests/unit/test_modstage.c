@@ -69,7 +69,8 @@ static void build_tree(void)
 		sh("cd %s && cc -c -o %s.ko %s.c", dir, sources[i][0], sources[i][0]);
 	}
 	sh("set -e; cd %s; rm -f *.c; printf '~Module signature appended~\\n' >> fakemod.ko;"
-	   "cp fakemod.ko fakezst.ko %s/orig/; xz --check=crc32 fakemod.ko; zstd -q --rm fakezst.ko;"
+	   "cp fakemod.ko fakezst.ko %s/orig/; xz --check=crc32 fakemod.ko; zstd -q --rm "
+	   "fakezst.ko;"
 	   "cd ../..; touch modules.order modules.builtin modules.builtin.modinfo",
 	   dir, root);
 	sh("depmod -b %s " KVER, kroot);
