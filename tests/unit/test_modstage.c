@@ -7,7 +7,6 @@
  * truncated one and one past the size bound fail naming the file.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +20,6 @@
 #define KVER "6.12.0-fake"
 
 static char root[64], kroot[128], out[128];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		tap_fail("failed: %s", cmd);
-}
 
 /* fakemod needs fakedep's symbol and fakezst's (exported as modpost would, for depmod). */
 static const char *const sources[][2] = {
@@ -59,21 +46,21 @@ static void build_tree(void)
 	snprintf(kroot, sizeof(kroot), "%s/kernel", root);
 	snprintf(out, sizeof(out), "%s/out", root);
 	snprintf(dir, sizeof(dir), "%s/lib/modules/" KVER "/kernel/fake", kroot);
-	sh("mkdir -p %s %s/orig", dir, root);
+	tap_sh("mkdir -p %s %s/orig", dir, root);
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
 		snprintf(src, sizeof(src), "%s/%s.c", dir, sources[i][0]);
 		FILE *f = fopen(src, "w");
 		ASSERT_TRUE(f != NULL);
 		fputs(sources[i][1], f);
 		fclose(f);
-		sh("cd %s && cc -c -o %s.ko %s.c", dir, sources[i][0], sources[i][0]);
+		tap_sh("cd %s && cc -c -o %s.ko %s.c", dir, sources[i][0], sources[i][0]);
 	}
-	sh("set -e; cd %s; rm -f *.c; printf '~Module signature appended~\\n' >> fakemod.ko;"
-	   "cp fakemod.ko fakezst.ko %s/orig/; xz --check=crc32 fakemod.ko; zstd -q --rm "
-	   "fakezst.ko;"
-	   "cd ../..; touch modules.order modules.builtin modules.builtin.modinfo",
-	   dir, root);
-	sh("depmod -b %s " KVER, kroot);
+	tap_sh("set -e; cd %s; rm -f *.c; printf '~Module signature appended~\\n' >> fakemod.ko;"
+	       "cp fakemod.ko fakezst.ko %s/orig/; xz --check=crc32 fakemod.ko; zstd -q --rm "
+	       "fakezst.ko;"
+	       "cd ../..; touch modules.order modules.builtin modules.builtin.modinfo",
+	       dir, root);
+	tap_sh("depmod -b %s " KVER, kroot);
 }
 
 static int stage(enum modstage_files files, char *why, size_t why_size)
@@ -91,13 +78,13 @@ TEST(unpacked_modules_keep_their_bytes_and_depmod_names_them)
 	char why[1024] = "";
 	build_tree();
 	ASSERT_EQ(stage(MODSTAGE_DECOMPRESS, why, sizeof(why)), 0);
-	sh("set -e; d=%s/lib/modules/" KVER "; cd $d/kernel/fake;"
-	   "test \"$(ls | tr '\\n' ' ')\" = 'fakedep.ko fakemod.ko fakezst.ko ';"
-	   "cmp fakemod.ko %s/orig/fakemod.ko; cmp fakezst.ko %s/orig/fakezst.ko;"
-	   "grep -qx 'kernel/fake/fakemod.ko: kernel/fake/fakedep.ko kernel/fake/fakezst.ko'"
-	   " $d/modules.dep || grep -qx 'kernel/fake/fakemod.ko: kernel/fake/fakezst.ko"
-	   " kernel/fake/fakedep.ko' $d/modules.dep",
-	   out, root, root);
+	tap_sh("set -e; d=%s/lib/modules/" KVER "; cd $d/kernel/fake;"
+	       "test \"$(ls | tr '\\n' ' ')\" = 'fakedep.ko fakemod.ko fakezst.ko ';"
+	       "cmp fakemod.ko %s/orig/fakemod.ko; cmp fakezst.ko %s/orig/fakezst.ko;"
+	       "grep -qx 'kernel/fake/fakemod.ko: kernel/fake/fakedep.ko kernel/fake/fakezst.ko'"
+	       " $d/modules.dep || grep -qx 'kernel/fake/fakemod.ko: kernel/fake/fakezst.ko"
+	       " kernel/fake/fakedep.ko' $d/modules.dep",
+	       out, root, root);
 	remove_tree(root);
 }
 
@@ -106,10 +93,10 @@ TEST(as_shipped_keeps_the_compressed_files)
 	char why[1024] = "";
 	build_tree();
 	ASSERT_EQ(stage(MODSTAGE_AS_SHIPPED, why, sizeof(why)), 0);
-	sh("set -e; d=%s/lib/modules/" KVER "; cd $d/kernel/fake;"
-	   "test \"$(ls | tr '\\n' ' ')\" = 'fakedep.ko fakemod.ko.xz fakezst.ko.zst ';"
-	   "grep -q '^kernel/fake/fakemod.ko.xz:' $d/modules.dep",
-	   out);
+	tap_sh("set -e; d=%s/lib/modules/" KVER "; cd $d/kernel/fake;"
+	       "test \"$(ls | tr '\\n' ' ')\" = 'fakedep.ko fakemod.ko.xz fakezst.ko.zst ';"
+	       "grep -q '^kernel/fake/fakemod.ko.xz:' $d/modules.dep",
+	       out);
 	remove_tree(root);
 }
 
@@ -118,9 +105,9 @@ TEST(corrupt_stream_names_the_module)
 	char why[1024] = "";
 	build_tree();
 	/* A flipped byte inside the xz block: the CRC32 check catches it. */
-	sh("f=%s/lib/modules/" KVER "/kernel/fake/fakemod.ko.xz;"
-	   "printf '\\377' | dd of=$f bs=1 seek=40 conv=notrunc status=none",
-	   kroot);
+	tap_sh("f=%s/lib/modules/" KVER "/kernel/fake/fakemod.ko.xz;"
+	       "printf '\\377' | dd of=$f bs=1 seek=40 conv=notrunc status=none",
+	       kroot);
 	ASSERT_EQ(stage(MODSTAGE_DECOMPRESS, why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "module fakemod: ");
 	ASSERT_CONTAINS(why, "/kernel/fake/fakemod.ko.xz: corrupt or truncated xz stream");
@@ -131,9 +118,9 @@ TEST(truncated_zstd_names_the_module)
 {
 	char why[1024] = "";
 	build_tree();
-	sh("f=%s/lib/modules/" KVER "/kernel/fake/fakezst.ko.zst;"
-	   "truncate -s $(( $(stat -c %%s $f) - 8 )) $f",
-	   kroot);
+	tap_sh("f=%s/lib/modules/" KVER "/kernel/fake/fakezst.ko.zst;"
+	       "truncate -s $(( $(stat -c %%s $f) - 8 )) $f",
+	       kroot);
 	ASSERT_EQ(stage(MODSTAGE_DECOMPRESS, why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "/kernel/fake/fakezst.ko.zst: truncated zstd stream");
 	remove_tree(root);
@@ -147,7 +134,7 @@ TEST(unpacking_is_bounded)
 	snprintf(from, sizeof(from), "%s/big.ko.zst", root);
 	snprintf(to, sizeof(to), "%s/big.ko", root);
 	/* One byte past the bound, of zeros: a few KiB compressed. */
-	sh("head -c %u /dev/zero | zstd -q -o %s", MODULE_MAX_BYTES + 1, from);
+	tap_sh("head -c %u /dev/zero | zstd -q -o %s", MODULE_MAX_BYTES + 1, from);
 	ASSERT_EQ(module_decompress(from, to, why, sizeof(why)), -EFBIG);
 	ASSERT_CONTAINS(why, "big.ko.zst: unpacks to more than 256 MiB");
 	ASSERT_EQ(access(to, F_OK), -1);
