@@ -20,6 +20,13 @@ void tap_sh(const char *fmt, ...)
 		tap_fail("failed: %s", cmd);
 }
 
+void tap_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		tap_fail("writing %s", path);
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 1 ? argv[1] : NULL;

@@ -49,10 +49,7 @@ static void build_tree(void)
 	tap_sh("mkdir -p %s %s/orig", dir, root);
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
 		snprintf(src, sizeof(src), "%s/%s.c", dir, sources[i][0]);
-		FILE *f = fopen(src, "w");
-		ASSERT_TRUE(f != NULL);
-		fputs(sources[i][1], f);
-		fclose(f);
+		tap_write(src, sources[i][1]);
 		tap_sh("cd %s && cc -c -o %s.ko %s.c", dir, sources[i][0], sources[i][0]);
 	}
 	tap_sh("set -e; cd %s; rm -f *.c; printf '~Module signature appended~\\n' >> fakemod.ko;"

@@ -49,10 +49,7 @@ static void build_tree(void)
 	tap_sh("mkdir -p %s", dir);
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
 		snprintf(src, sizeof(src), "%s/%s.c", dir, sources[i][0]);
-		FILE *f = fopen(src, "w");
-		ASSERT_TRUE(f != NULL);
-		fputs(sources[i][1], f);
-		fclose(f);
+		tap_write(src, sources[i][1]);
 		tap_sh("cd %s && cc -c -o %s.ko %s.c", dir, sources[i][0], sources[i][0]);
 	}
 	tap_sh("cd %s && rm -f *.c && xz --check=crc32 fakemod.ko && zstd -q --rm fakesoft.ko",
