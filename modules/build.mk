@@ -1,6 +1,6 @@
 # Kernel-module loading on libkmod, shared by ccinit (static libkmod) and
 # ccimage (the host's libkmod).
-MODULES_SRCS := $(filter-out modules/stage.c modules/load.c,$(wildcard modules/*.c))
+MODULES_SRCS := $(filter-out modules/stage.c modules/decompress.c modules/load.c,$(wildcard modules/*.c))
 CCINIT_SRCS  += $(MODULES_SRCS)
 CCIMAGE_SRCS += $(MODULES_SRCS)
 LIB_SRCS     += $(MODULES_SRCS)
@@ -10,6 +10,8 @@ CCINIT_SRCS  += modules/load.c
 LIB_SRCS     += modules/load.c
 # Host only: staging an image's modules (stage.c) and the NVIDIA module
 # build (nvidia/), which fetches and unpacks with rootfs/'s apt and .deb code.
-MODULES_HOST_SRCS := modules/stage.c $(wildcard modules/nvidia/*.c)
+# An initramfs's modules are unpacked on the host (decompress.c: liblzma, libzstd).
+MODULES_HOST_SRCS := modules/stage.c modules/decompress.c $(wildcard modules/nvidia/*.c)
 CCIMAGE_SRCS      += $(MODULES_HOST_SRCS)
+CCIMAGE_LIBS      += -llzma -lzstd
 LIB_SRCS          += $(MODULES_HOST_SRCS)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "modules/decompress.h"
 #include "modules/modules.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/spawn.h"
@@ -16,15 +17,20 @@
 struct stage {
 	const char *moddir;  /* source: <kernel-root>/{,usr/}lib/modules/<kver> */
 	char dest[PATH_MAX]; /* staging: <dest>/lib/modules/<kver> */
+	enum modstage_files files;
 	unsigned copied;
+	char why[512]; /* a module that would not unpack */
 };
 
 static int stage_module(const char *relpath, void *userdata)
 {
 	struct stage *s = userdata;
-	char from[PATH_MAX], to[PATH_MAX];
+	char from[PATH_MAX], to[PATH_MAX], plain[PATH_MAX];
+	bool unpack = s->files == MODSTAGE_DECOMPRESS &&
+	              module_unpacked_name(relpath, plain, sizeof(plain));
+	/* Staged as NAME.ko, the depmod run over the staged set indexes that name. */
 	if (path_join(from, sizeof(from), s->moddir, relpath) < 0 ||
-	    path_join(to, sizeof(to), s->dest, relpath) < 0)
+	    path_join(to, sizeof(to), s->dest, unpack ? plain : relpath) < 0)
 		return -ENAMETOOLONG;
 	if (access(to, F_OK) == 0)
 		return 0; /* shared dependency, already staged */
@@ -32,6 +38,8 @@ static int stage_module(const char *relpath, void *userdata)
 	if (r < 0)
 		return r;
 	s->copied++;
+	if (unpack)
+		return module_decompress(from, to, s->why, sizeof(s->why));
 	return copy_file(from, to, 0644);
 }
 
@@ -100,12 +108,12 @@ int modstage_ensure_depmod(const char *kernel_root, const char *kver)
 }
 
 int modstage(const char *kernel_root, const char *kver, const char *dest_root,
-             const char *const *names, const bool *optional, size_t count, unsigned *copied,
-             char *why, size_t why_size)
+             const char *const *names, const bool *optional, size_t count,
+             enum modstage_files files, unsigned *copied, char *why, size_t why_size)
 {
 	char moddir[PATH_MAX];
 	struct modules_ctx *m = NULL;
-	struct stage s = {.moddir = moddir};
+	struct stage s = {.moddir = moddir, .files = files};
 	int r;
 
 	*copied = 0;
@@ -133,6 +141,8 @@ int modstage(const char *kernel_root, const char *kver, const char *dest_root,
 		r = modules_resolve(m, names[i], stage_module, &s, w, sizeof(w));
 		if (r == -ENOENT && optional && optional[i])
 			r = 0;
+		else if (r < 0 && s.why[0])
+			snprintf(why, why_size, "module %s: %s", names[i], s.why);
 		else if (r < 0)
 			snprintf(why, why_size, "module %s: %s: %s", names[i], w, strerror(-r));
 	}

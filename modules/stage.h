@@ -10,15 +10,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* How module files are staged: as the kernel package has them, or xz and zstd ones unpacked. */
+enum modstage_files { MODSTAGE_AS_SHIPPED, MODSTAGE_DECOMPRESS };
+
 /*
  * Copies into dest_root/lib/modules/kver (ccinit's path, whatever layout the
  * kernel package had). optional (may be NULL) marks names
- * that may be absent from the kernel (built in elsewhere). *copied counts
+ * that may be absent from the kernel (built in elsewhere). With
+ * MODSTAGE_DECOMPRESS a NAME.ko.xz or NAME.ko.zst is written as NAME.ko (the
+ * signature, appended to the plain module, comes with it). *copied counts
  * module files.
  */
 int modstage(const char *kernel_root, const char *kver, const char *dest_root,
-             const char *const *names, const bool *optional, size_t count, unsigned *copied,
-             char *why, size_t why_size);
+             const char *const *names, const bool *optional, size_t count,
+             enum modstage_files files, unsigned *copied, char *why, size_t why_size);
 
 /*
  * Where kernel_root keeps kver's modules: lib/modules/kver, or

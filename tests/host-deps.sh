@@ -9,6 +9,7 @@ packages=(
 	cmake bison flex gperf
 	# building ccimage and the unit tests
 	libkmod-dev libcryptsetup-dev libmbedtls-dev libssl-dev libjson-c-dev libyaml-dev libarchive-dev libelf-dev
+	liblzma-dev libzstd-dev
 	libtomlplusplus-dev
 	clang clang-format
 	# images, the VM harness and reference tests

@@ -228,7 +228,7 @@ int build_kernel(struct build *b)
 	                       sizeof(b->why));
 	if (r == 0)
 		r = modstage(b->kernel_root, b->kver, b->stage, names, optional, count,
-		             &b->root_modules, b->why, sizeof(b->why));
+		             MODSTAGE_AS_SHIPPED, &b->root_modules, b->why, sizeof(b->why));
 	free(names);
 	free(optional);
 	return r == 0 ? record_modules(b) : r;

@@ -168,6 +168,8 @@ int build_initramfs(struct build *b)
 		}
 		if (r == 0)
 			r = modstage(b->kernel_root, b->kver, tmp, names, optional, count,
+			             rc->initramfs.modules_compressed ? MODSTAGE_AS_SHIPPED
+			                                              : MODSTAGE_DECOMPRESS,
 			             &b->initramfs_modules, b->why, sizeof(b->why));
 		snprintf(mods, sizeof(mods), "%s/lib/modules", tmp);
 		if (r == 0)

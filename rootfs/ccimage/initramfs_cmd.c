@@ -23,39 +23,43 @@
 
 #define MAX_MODULES 64
 
-static int stage_modules(const char *kernel_root, const char *kver, const char *tmp,
-                         const char *const *names, size_t count, struct cpio_archive *a)
-{
-	char staged_modules[PATH_MAX], why[1024] = "";
-	unsigned copied = 0;
-
-	if (path_join(staged_modules, sizeof(staged_modules), tmp, "lib/modules") < 0)
-		return -ENAMETOOLONG;
-	int r = modstage(kernel_root, kver, tmp, names, NULL, count, &copied, why, sizeof(why));
-	if (r < 0) {
-		fprintf(stderr, "ccimage: %s\n", why);
-		return r;
-	}
-	fprintf(stderr, "ccimage: %u module files staged for %zu requested\n", copied, count);
-	return cpio_add_tree(a, "/lib/modules", staged_modules);
-}
-
 static const char usage_text[] =
         "usage: ccimage initramfs -o OUT [--list FILE]... [--init BINARY]\n"
         "         [--kernel-root DIR --kver VERSION [--profile NAME]... [--module "
         "NAME]...]\n"
-        "         [--mtime SECONDS]\n"
+        "         [--modules-compressed] [--mtime SECONDS]\n"
         "Writes a reproducible cpio (newc) initramfs. --list takes gen_init_cpio lines\n"
         "(dir, file, slink, nod, tree; host paths relative to the list's directory).\n"
         "Always present: /dev/console, /proc, /sys, /dev, /run, /tmp. The mtime defaults\n"
-        "to SOURCE_DATE_EPOCH, else 0.\n";
+        "to SOURCE_DATE_EPOCH, else 0. Modules shipped as .ko.xz or .ko.zst are stored\n"
+        "unpacked as .ko unless --modules-compressed.\n";
 
 struct initramfs_args {
 	const char *out, *init, *kernel_root, *kver;
 	const char *list_items[16], *module_items[MAX_MODULES];
 	struct cli_list lists, modules;
 	uint64_t mtime;
+	bool modules_compressed;
 };
+
+static int stage_modules(const struct initramfs_args *ia, const char *tmp, struct cpio_archive *a)
+{
+	char staged_modules[PATH_MAX], why[1024] = "";
+	unsigned copied = 0;
+
+	if (path_join(staged_modules, sizeof(staged_modules), tmp, "lib/modules") < 0)
+		return -ENAMETOOLONG;
+	int r = modstage(ia->kernel_root, ia->kver, tmp, ia->modules.items, NULL, ia->modules.count,
+	                 ia->modules_compressed ? MODSTAGE_AS_SHIPPED : MODSTAGE_DECOMPRESS,
+	                 &copied, why, sizeof(why));
+	if (r < 0) {
+		fprintf(stderr, "ccimage: %s\n", why);
+		return r;
+	}
+	fprintf(stderr, "ccimage: %u module files staged for %zu requested\n", copied,
+	        ia->modules.count);
+	return cpio_add_tree(a, "/lib/modules", staged_modules);
+}
 
 /* --profile NAME: the profile's modules join the --module list. */
 static int add_profile(void *field, const char *value, char *why, size_t why_size)
@@ -100,8 +104,7 @@ static int fill(struct cpio_archive *ar, const struct initramfs_args *a, char *s
 		if (!mkdtemp(stage))
 			return -errno;
 		*staged = true;
-		r = stage_modules(a->kernel_root, a->kver, stage, a->modules.items,
-		                  a->modules.count, ar);
+		r = stage_modules(a, stage, ar);
 	}
 	return r;
 }
@@ -137,6 +140,7 @@ static int run(int argc, char **argv)
 	        CLI_CALL("profile", 0, &a.modules, add_profile, "NAME", NULL),
 	        CLI_LIST("module", 0, &a.modules, "NAME", NULL),
 	        CLI_NUMBER("mtime", 0, &a.mtime, 0, UINT32_MAX, "SECONDS", NULL),
+	        CLI_FLAG("modules-compressed", 0, &a.modules_compressed, NULL),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};

@@ -233,6 +233,9 @@ static int parse_initramfs(struct yctx *c, yaml_node_t *n)
 	if ((v = y_get(c, n, "files")) &&
 	    (r = y_files(c, v, &rc->initramfs.files, &rc->initramfs.nfiles)) < 0)
 		return r;
+	if ((v = y_get(c, n, "modules-compressed")) &&
+	    (r = y_bool(c, v, &rc->initramfs.modules_compressed)) < 0)
+		return r;
 	return 0;
 }
 
@@ -353,7 +356,8 @@ static const struct section sections[] = {
                                                           NULL},
                             .parse = parse_kernel},
         [SECTION_INITRAMFS] = {.key = "initramfs",
-                               .keys = (const char *const[]){"init", "files", NULL},
+                               .keys = (const char *const[]){"init", "files", "modules-compressed",
+                                                             NULL},
                                .parse = parse_initramfs},
         [SECTION_IMAGE] = {.key = "image",
                            .keys = (const char *const[]){"filesystem", "compress", "salt-seed",

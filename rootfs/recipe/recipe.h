@@ -90,6 +90,7 @@ struct recipe {
 		char *init;
 		struct recipe_file *files;
 		size_t nfiles;
+		bool modules_compressed; /* keep .ko.xz/.ko.zst as the kernel ships them */
 	} initramfs;
 
 	struct {

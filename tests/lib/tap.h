@@ -45,6 +45,11 @@ struct tap_test {
 		exit(1);                                                                           \
 	} while (0)
 
+/* Runs a shell command built from fmt; a non-zero exit fails the test, naming the command. */
+void tap_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes text to path (created or truncated); a failure fails the test. */
+void tap_write(const char *path, const char *text);
+
 #define ASSERT_TRUE(e)                                                                             \
 	do {                                                                                       \
 		if (!(e))                                                                          \

@@ -2,11 +2,30 @@
 /* Runs every TEST() of the binary, each in a forked child; prints TAP. */
 #include "tap.h"
 
+#include <stdarg.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern const struct tap_test __start_tap_tests[];
 extern const struct tap_test __stop_tap_tests[];
+
+void tap_sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		tap_fail("failed: %s", cmd);
+}
+
+void tap_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		tap_fail("writing %s", path);
+}
 
 int main(int argc, char **argv)
 {

@@ -123,6 +123,11 @@ for f in test.erofs test.verity test.img initramfs.cpio test.spdx.json cmdline.t
 	fi
 done
 
+# The kernel ships .ko.xz; the initramfs holds them unpacked (modules/README.md, 4).
+check "initramfs: the storage modules unpacked (.ko, no .ko.xz or .ko.zst)" \
+	'cpio -it --quiet <"$work/out-a/initramfs.cpio" | grep -q "\.ko$" &&
+	 ! cpio -it --quiet <"$work/out-a/initramfs.cpio" | grep -qE "\.ko\.(xz|zst)$"'
+
 # What went in is described: SPDX 2.3 with every package, and the dpkg status stub.
 if python3 - "$work/out-a/test.spdx.json" "$work/a/recipes/test.yaml.lock" <<'PY'; then
 import json, sys

@@ -6,7 +6,6 @@
  * with which flags; what a kernel that cannot decompress makes of it.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,18 +37,6 @@ static const char *const sources[][2] = {
 
 static char root[64], moddir[256];
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		tap_fail("failed: %s", cmd);
-}
-
 /* fakedep.ko plain, fakemod.ko.xz, fakesoft.ko.zst, and depmod's indexes. */
 static void build_tree(void)
 {
@@ -59,20 +46,18 @@ static void build_tree(void)
 	ASSERT_TRUE(mkdtemp(root) != NULL);
 	snprintf(moddir, sizeof(moddir), "%s/lib/modules/" KVER, root);
 	snprintf(dir, sizeof(dir), "%s/kernel/fake", moddir);
-	sh("mkdir -p %s", dir);
+	tap_sh("mkdir -p %s", dir);
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
 		snprintf(src, sizeof(src), "%s/%s.c", dir, sources[i][0]);
-		FILE *f = fopen(src, "w");
-		ASSERT_TRUE(f != NULL);
-		fputs(sources[i][1], f);
-		fclose(f);
-		sh("cd %s && cc -c -o %s.ko %s.c", dir, sources[i][0], sources[i][0]);
+		tap_write(src, sources[i][1]);
+		tap_sh("cd %s && cc -c -o %s.ko %s.c", dir, sources[i][0], sources[i][0]);
 	}
-	sh("cd %s && rm -f *.c && xz --check=crc32 fakemod.ko && zstd -q --rm fakesoft.ko", dir);
+	tap_sh("cd %s && rm -f *.c && xz --check=crc32 fakemod.ko && zstd -q --rm fakesoft.ko",
+	       dir);
 	/* What a kernel package has besides modules; depmod indexes modules.builtin too. */
-	sh("cd %s && touch modules.order modules.builtin modules.builtin.modinfo", moddir);
-	sh("depmod -b %s %s", root, KVER);
-	sh("grep -q '^softdep fakemod pre: fakesoft' %s/modules.softdep", moddir);
+	tap_sh("cd %s && touch modules.order modules.builtin modules.builtin.modinfo", moddir);
+	tap_sh("depmod -b %s %s", root, KVER);
+	tap_sh("grep -q '^softdep fakemod pre: fakesoft' %s/modules.softdep", moddir);
 }
 
 /* A fake sysfs: /sys/module/compression as the kernel would write it (NULL: none). */
@@ -81,7 +66,7 @@ static void fake_kernel(const char *compression)
 	char path[320];
 
 	snprintf(path, sizeof(path), "%s/sys/module", root);
-	sh("rm -rf %s && mkdir -p %s", path, path);
+	tap_sh("rm -rf %s && mkdir -p %s", path, path);
 	fake_sys_install(root);
 	log_to_stderr();
 	if (compression) {
@@ -155,11 +140,11 @@ TEST(loaded_dependency_is_skipped_and_a_failing_one_is_named)
 	struct modules_ctx *m = setup("xz");
 	snprintf(path, sizeof(path), "%s/sys/module/fakedep", root);
 	ASSERT_EQ(mkdir(path, 0755), 0);
-	sh("echo live > %s/initstate", path);
+	tap_sh("echo live > %s/initstate", path);
 	ASSERT_EQ(modules_load(m, "fakemod", NULL, why, sizeof(why)), 0);
 	ASSERT_TRUE(strstr(fake_sys_log, "fakedep.ko") == NULL);
 	ASSERT_CONTAINS(fake_sys_log, "finit_module fakemod.ko.xz '' 4\n");
-	sh("rm -rf %s", path);
+	tap_sh("rm -rf %s", path);
 	fake_sys_install(root);
 	fake_sys_fail("finit_module fakedep.ko", -ENOEXEC);
 	ASSERT_EQ(modules_load(m, "fakemod", NULL, why, sizeof(why)), -ENOEXEC);

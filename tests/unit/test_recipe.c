@@ -75,6 +75,7 @@ TEST(good_recipe_read_whole)
 	ASSERT_STR(r->kernel.package, "linux-image-cloud-amd64");
 	ASSERT_STR(r->kernel.initramfs.profiles[0], "storage");
 	ASSERT_STR(r->initramfs.init, "/abs/ccinit");
+	ASSERT_FALSE(r->initramfs.modules_compressed); /* unpacked unless asked */
 	ASSERT_STR(r->image.compress, "none");
 	ASSERT_STR(r->image.data_dev, "/dev/vda1");
 	ASSERT_TRUE(r->image.ld_cache);
@@ -153,6 +154,19 @@ TEST(wrong_types_name_the_line)
 	expect_error("tee: [snp, tdx]", "tee: [snp, sgx]", "tee 'sgx' is not");
 	expect_error("directories: {/proc: 0555, /tmp: 01777}", "directories: [/proc]",
 	             "dir/r.yaml:19:14: expected a mapping of image path to a mode");
+}
+
+TEST(initramfs_modules_compressed)
+{
+	static const char text[] = "format: 1\nname: d\ninitramfs: {modules-compressed: true}\n";
+	struct recipe *r;
+	char why[512];
+
+	ASSERT_EQ(parse(text, &r, why, sizeof(why)), 0);
+	ASSERT_TRUE(r->initramfs.modules_compressed);
+	recipe_free(r);
+	expect_error("  init: /abs/ccinit\n", "  init: /abs/ccinit\n  modules-compressed: xz\n",
+	             "dir/r.yaml:26:23: expected true or false");
 }
 
 TEST(structure_errors)

@@ -29,8 +29,11 @@ def kernel(suite=None):
     return os.path.join(root, "boot", "vmlinuz-" + kver), root, kver
 
 
-def initramfs(out, init, lists=(), profile=None, modules=(), kernel_root=None, kver=None):
+def initramfs(out, init, lists=(), profile=None, modules=(), kernel_root=None, kver=None,
+              modules_compressed=False):
     cmd = [CCIMAGE, "initramfs", "-o", out, "--init", init]
+    if modules_compressed:
+        cmd.append("--modules-compressed")
     for lst in lists:
         cmd += ["--list", lst]
     if profile or modules:

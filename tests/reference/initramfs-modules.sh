@@ -1,0 +1,76 @@
+#!/bin/bash
+# Reference test: `ccimage initramfs` on Debian 13's cloud kernel, whose
+# modules are .ko.xz (modules/README.md, 4). By default the initramfs holds
+# them unpacked: no .ko.xz or .ko.zst left, the same modules by name as with
+# --modules-compressed (which keeps the shipped files), each .ko byte for byte
+# what `xz -dc` makes of the shipped file (so the appended signature is still
+# there), depmod's index naming the .ko files, and the same bytes from two
+# runs. The kernel comes from tests/vm/kernel.sh trixie (the VM harness's
+# cache, fetched when missing).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+CCIMAGE=${CCIMAGE:-build/ccimage}
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - initramfs modules: $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - initramfs modules: $1"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+finish() { echo "1..$n"; exit $((failed > 0)); }
+
+for f in "$CCIMAGE" build/ccinit; do
+	[ -x "$f" ] || { nok "$f not built (make all)"; finish; }
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if ! kdir=$(tests/vm/kernel.sh trixie 2>"$work/kernel.log" | tail -n1) || [ ! -d "$kdir/root" ]; then
+	nok "trixie's kernel (tests/vm/kernel.sh trixie)"
+	sed 's/^/#   /' "$work/kernel.log"
+	finish
+fi
+kver=$(cat "$kdir/kver")
+kroot=$kdir/root
+
+build() { # OUT [--modules-compressed]
+	"$CCIMAGE" initramfs -o "$work/$1" --init build/ccinit --kernel-root "$kroot" --kver "$kver" \
+		--profile storage --mtime 1 "${@:2}" 2>>"$work/ccimage.log"
+}
+names() { cpio -it --quiet <"$work/$1" | grep -E '\.ko(\.xz|\.zst)?$' | sed -E 's/\.ko(\.xz|\.zst)?$//' | sort; }
+
+if ! build plain.cpio || ! build again.cpio || ! build shipped.cpio --modules-compressed; then
+	nok "ccimage initramfs on $kver"
+	sed 's/^/#   /' "$work/ccimage.log"
+	finish
+fi
+ok "ccimage initramfs on $kver, unpacked and as shipped"
+check "the kernel package ships .ko.xz (else this test shows nothing)" \
+	'cpio -it --quiet <"$work/shipped.cpio" | grep -q "\.ko\.xz$"'
+check "unpacked: no .ko.xz or .ko.zst in the initramfs" \
+	'! cpio -it --quiet <"$work/plain.cpio" | grep -qE "\.ko\.(xz|zst)$"'
+names plain.cpio >"$work/plain.names"
+names shipped.cpio >"$work/shipped.names"
+check "the same $(wc -l <"$work/shipped.names") modules by name as the shipped files" \
+	'[ -s "$work/plain.names" ] && cmp -s "$work/plain.names" "$work/shipped.names"'
+check "two runs, same bytes" 'cmp -s "$work/plain.cpio" "$work/again.cpio"'
+
+mkdir "$work/x"
+(cd "$work/x" && cpio -id --quiet <"$work/plain.cpio")
+moddir=$work/x/lib/modules/$kver
+check "modules.dep names the unpacked .ko files" \
+	'[ -z "$(grep -oE "[^ :]+\.ko[^ :]*" "$moddir/modules.dep" | grep -v "\.ko$")" ] &&
+	 grep -q "^kernel/drivers/md/dm-verity.ko:" "$moddir/modules.dep"'
+same=0 differ=""
+while read -r rel; do
+	shipped=$(ls "$kroot"/{,usr/}lib/modules/"$kver/$rel".xz 2>/dev/null | head -n1)
+	if [ -n "$shipped" ] && xz -dc "$shipped" | cmp -s - "$moddir/$rel"; then
+		same=$((same + 1))
+	else
+		differ="$differ $rel"
+	fi
+done < <(cd "$moddir" && find . -name '*.ko' | sed 's|^\./||' | sort)
+check "each .ko is what xz -dc makes of the shipped file ($same files)" \
+	'[ -z "$differ" ] && [ "$same" -eq "$(wc -l <"$work/plain.names")" ]' ||
+	echo "#   differ:$differ"
+check "signatures kept: dm-verity.ko ends with the signature marker" \
+	'tail -c 28 "$moddir/kernel/drivers/md/dm-verity.ko" | grep -q "~Module signature appended~"'
+echo "# initramfs bytes: unpacked $(stat -c %s "$work/plain.cpio"), as shipped $(stat -c %s "$work/shipped.cpio")"
+finish
