@@ -151,6 +151,29 @@ static int run_steps(struct build *b, struct step *steps, size_t nsteps, size_t 
 	return r;
 }
 
+/* After every step: explain.txt, the output put in place, the summary line. */
+static int finish(struct build *b, const struct build_args *a, double start)
+{
+	int r = 0;
+
+	if (a->explain) {
+		char path[PATH_MAX + 16];
+		snprintf(path, sizeof(path), "%s/explain.txt", b->out_dir);
+		r = build_explain(b, path);
+		if (r == 0 && !a->json)
+			r = build_explain(b, "-");
+	}
+	if (r == 0 && (r = build_out_commit(b)) < 0)
+		fprintf(stderr, "ccimage build: %s\n", b->why);
+	if (r == 0 && !b->quiet)
+		fprintf(stderr,
+		        "ccimage build: %s in %.2f s: %llu-byte erofs, %u .debs downloaded, "
+		        "%u from cache, %u files added by the ELF closure\n",
+		        a->out, now() - start, (unsigned long long)b->image.erofs_size,
+		        b->fetcher.downloaded, b->fetcher.cached, b->closure_added);
+	return r;
+}
+
 /* In enum kata_runtime's order (measurement/kata/cmdline.h). */
 static const char *const kata_runtimes[] = {"go", "rs", NULL};
 
@@ -217,22 +240,7 @@ static int build_main(int argc, char **argv)
 			snprintf(b.why, sizeof(b.why), "%s", strerror(-r));
 		fprintf(stderr, "ccimage build: %s failed: %s\n", steps[done].name, b.why);
 	} else {
-		if (a.explain) {
-			char path[PATH_MAX + 16];
-			snprintf(path, sizeof(path), "%s/explain.txt", b.out_dir);
-			r = build_explain(&b, path);
-			if (r == 0 && !a.json)
-				r = build_explain(&b, "-");
-		}
-		if (r == 0 && (r = build_out_commit(&b)) < 0)
-			fprintf(stderr, "ccimage build: %s\n", b.why);
-		if (r == 0 && !b.quiet)
-			fprintf(stderr,
-			        "ccimage build: %s in %.2f s: %llu-byte erofs, %u .debs "
-			        "downloaded, "
-			        "%u from cache, %u files added by the ELF closure\n",
-			        a.out, now() - start, (unsigned long long)b.image.erofs_size,
-			        b.fetcher.downloaded, b.fetcher.cached, b.closure_added);
+		r = finish(&b, &a, start);
 	}
 	b.out_dir = a.out; /* on failure, the partial directory is gone with build_free */
 	if (a.json)
