@@ -273,7 +273,7 @@ static void write_marker(void)
  * testagent.tamper=PATH: writes 16 MiB of a known pattern to PATH, makes sure
  * it is on the disk and out of every cache, says TAMPER-READY and waits for a
  * line on the console (the host changes the disk meanwhile), then reads it all
- * back. Reports "error <errno>" at the first failed read, "wrong-data" if a
+ * back. Reports "error <errno>" at the first failed open or read, "wrong-data" if a
  * byte differs without an error, else "intact".
  */
 static const char *tamper(void)
@@ -304,9 +304,14 @@ static const char *tamper(void)
 	fprintf(stderr, "\nTAMPER-READY\n");
 	if (!fgets(line, sizeof(line), stdin))
 		return "no go-ahead";
+	/* A lookup the tampering broke (the directory's block) is an error read too. */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, sizeof(err), "error %d (open)", errno);
+		return err;
+	}
 	const char *result = "intact";
-	for (int i = 0; fd >= 0 && i < 256; i++) {
+	for (int i = 0; i < 256; i++) {
 		ssize_t n = read(fd, back, sizeof(back));
 		if (n < 0) {
 			snprintf(err, sizeof(err), "error %d", errno);
@@ -318,8 +323,7 @@ static const char *tamper(void)
 			break;
 		}
 	}
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return result;
 }
 
