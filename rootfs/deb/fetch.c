@@ -157,6 +157,7 @@ static int download(struct fetcher *f, const struct lock_entry *const *miss, siz
 			r = -errno;
 		} else {
 			f->downloaded++;
+			r = 0; /* deb_is_pinned said 1: go on with the next */
 		}
 	}
 	(void)remove_tree(tmp);

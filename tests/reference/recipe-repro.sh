@@ -209,6 +209,20 @@ else
 	cat "$work/klock.err" "$work/ka.err" "$work/kb.err" 2>/dev/null | sed 's/^/#   /'
 fi
 
+# A cache with no .debs yet: every pin is downloaded in one go and put in the
+# cache, as on a user's first build (a fetch that kept only the first of a
+# batch once passed every warm run).
+pins=$(grep -c '^package ' "$ROOT/recipes/kata-guest.yaml.lock")
+mkdir -p "$work/coldcache"
+if (cd "$ROOT" && CCINIT_CACHE=$work/coldcache "$CCIMAGE" build recipes/kata-guest.yaml \
+	--out "$work/kout-cold" "${sets[@]}" --quiet >/dev/null 2>"$work/kcold.err") &&
+	[ "$(ls "$work/coldcache/debs"/*.deb | wc -l)" = "$pins" ]; then
+	ok "kata-guest from an empty cache: all $pins pinned .debs downloaded and cached"
+else
+	nok "kata-guest from an empty cache downloads every pin"
+	sed 's/^/#   /' "$work/kcold.err"
+fi
+
 # Refusals.
 expect_fail() { # NAME PATTERN RECIPE [args]
 	local name=$1 pattern=$2 recipe=$3
