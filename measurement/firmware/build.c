@@ -31,9 +31,9 @@
 
 /*
  * The build tree sits at a path fixed by the key, not under the cache:
- * edk2's GenFw leaves in each SEC and PEI module a debug entry as long as the
- * module's build path (its bytes zeroed), so the same sources built in
- * another directory give another layout and other bytes.
+ * edk2's GenFw leaves in a module a debug entry as long as the module's
+ * build path (its bytes zeroed), so the same sources built in another
+ * directory give another layout and other bytes (measurement/README.md, 3.1).
  */
 #define FWBUILD_WORK_PREFIX "/var/tmp/ccimage-firmware-"
 
