@@ -12,11 +12,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +25,7 @@
 #include "rootfs/deb/apt.h"
 #include "rootfs/lib/digest.h"
 #include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/keylock.h"
 #include "rootfs/lib/spawn.h"
 
 /*
@@ -116,17 +115,6 @@ static int tools_key(struct fwbuild *b, size_t *used, char *why, size_t why_size
 	return *used < sizeof(b->key_text) ? 0 : -ENAMETOOLONG;
 }
 
-static int sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned mdlen = 0;
-
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		return -EIO;
-	hex_encode(md, sizeof(md), out);
-	return 0;
-}
-
 /* The source version (given, or apt's candidate) and the key naming every input. */
 static int resolve(struct fwbuild *b, struct fwbuild_result *res, char *why, size_t why_size)
 {
@@ -144,7 +132,7 @@ static int resolve(struct fwbuild *b, struct fwbuild_result *res, char *why, siz
 	if (used >= sizeof(b->key_text))
 		return -ENAMETOOLONG;
 	if ((r = tools_key(b, &used, why, why_size)) < 0 ||
-	    (r = sha256_hex(b->key_text, used, res->key)) < 0)
+	    (r = keylock_key(b->key_text, used, res->key)) < 0)
 		return r;
 	if (snprintf(res->dir, sizeof(res->dir), "%s/%.32s", b->top, res->key) >=
 	            (int)sizeof(res->dir) ||
@@ -276,22 +264,10 @@ static int build(struct fwbuild *b, const struct fwbuild_result *res, char *why,
 /* Under the key's lock: two builds of the same key (parallel tests) wait, not race. */
 static int build_locked(struct fwbuild *b, struct fwbuild_result *res, char *why, size_t why_size)
 {
-	char lock[PATH_MAX + 80];
-	int r = 0, fd;
+	int r = 0, fd = keylock_take(b->top, res->key, why, why_size);
 
-	if (snprintf(lock, sizeof(lock), "%s/.lock-%.32s", b->top, res->key) >= (int)sizeof(lock))
-		return -ENAMETOOLONG;
-	if (mkdir(b->top, 0755) < 0 && errno != EEXIST) {
-		snprintf(why, why_size, "creating %s: %s", b->top, strerror(errno));
-		return -errno;
-	}
-	fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		snprintf(why, why_size, "locking %s: %s", lock, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	if (fd < 0)
+		return fd;
 	if (access(res->path, F_OK) == 0) {
 		res->cached = true;
 	} else if (b->o->cached_only) {
