@@ -92,7 +92,7 @@ $(B)/libccinit-san.a: $(LIB_SRCS:%.c=$(B)/san/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-check: host-deps all check-build ## install what is needed, run every test; ends with "N passed, N failed"
+check: host-deps all check-build firmware ## install what is needed, run every test; ends with "N passed, N failed"
 	@tests/run-suites.sh $(TEST_SUITES)
 
 demo: host-deps all ## build the demo image and boot it in QEMU, showing ccinit's steps and the agent's report

@@ -1,8 +1,15 @@
 # Measurement library, host side (the verity parameter parser ccinit shares
 # is in init/base/). Its front-ends are in rootfs/ccimage/.
-MEASUREMENT_SRCS := $(wildcard measurement/*.c measurement/kata/*.c)
+MEASUREMENT_SRCS := $(wildcard measurement/*.c measurement/kata/*.c measurement/firmware/*.c)
 CCIMAGE_SRCS     += $(MEASUREMENT_SRCS)
 LIB_SRCS         += $(MEASUREMENT_SRCS)
+
+# The AMD SEV OVMF the recipes' SNP values are measured against
+# (measurement/README.md, 3.1): built into $CCINIT_CACHE once, before the
+# suites take it from there.
+.PHONY: firmware
+firmware: $(B)/ccimage ## build (or find in the cache) the AMD SEV OVMF for SNP values
+	$(B)/ccimage firmware build >/dev/null
 
 # The one C++ unit: toml++ (libtomlplusplus-dev) behind a C interface
 # (measurement/kata/toml_read.h). It joins ccimage, the sanitizer library the

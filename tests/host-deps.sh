@@ -15,6 +15,8 @@ packages=(
 	# images, the VM harness and reference tests
 	kmod cpio cryptsetup-bin erofs-utils e2fsprogs qemu-system-x86 busybox-static python3
 	ovmf xz-utils zstd
+	# the AMD SEV OVMF build (ccimage firmware build: edk2's BaseTools, nasm, iasl, dpkg-source)
+	nasm acpica-tools uuid-dev
 	# reference tests and benchmarks
 	osslsigncode openssl bc time parted debian-archive-keyring python3-cryptography
 )

@@ -13,20 +13,18 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <libkmod.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "init/base/hex.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/deb/extract.h"
 #include "rootfs/lib/digest.h"
 #include "rootfs/lib/fsutil.h"
+#include "rootfs/lib/keylock.h"
 #include "modules/nvidia/modbuild.h"
 #include "rootfs/lib/spawn.h"
 
@@ -54,17 +52,6 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned mdlen = 0;
-
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		return -EIO;
-	hex_encode(md, sizeof(md), out);
-	return 0;
 }
 
 static int split_modules(struct modbuild *b, const char *list, char *why, size_t why_size)
@@ -416,7 +403,7 @@ static int resolve(struct modbuild *b, struct modbuild_result *res, const char *
 		used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used, " %s",
 		                         b->names[i]);
 	used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used, "\n");
-	if (used >= sizeof(b->key_text) || sha256_hex(b->key_text, used, res->key) < 0)
+	if (used >= sizeof(b->key_text) || keylock_key(b->key_text, used, res->key) < 0)
 		return -ENAMETOOLONG;
 	if (snprintf(res->dir, sizeof(res->dir), "%s/%.32s", b->top, res->key) >=
 	            (int)sizeof(res->dir) ||
@@ -430,22 +417,10 @@ static int resolve(struct modbuild *b, struct modbuild_result *res, const char *
 static int build_locked(struct modbuild *b, struct modbuild_result *res, const char *cc, char *why,
                         size_t why_size)
 {
-	char lock[PATH_MAX + 80];
-	int r = 0, fd;
+	int r = 0, fd = keylock_take(b->top, res->key, why, why_size);
 
-	if (snprintf(lock, sizeof(lock), "%s/.lock-%.32s", b->top, res->key) >= (int)sizeof(lock))
-		return -ENAMETOOLONG;
-	if (mkdir(b->top, 0755) < 0 && errno != EEXIST) {
-		snprintf(why, why_size, "creating %s: %s", b->top, strerror(errno));
-		return -errno;
-	}
-	fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		snprintf(why, why_size, "locking %s: %s", lock, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	if (fd < 0)
+		return fd;
 	if (access(res->dir, F_OK) == 0) {
 		res->cached = true;
 	} else if (b->o->cached_only) {

@@ -56,6 +56,8 @@ struct build {
 	struct image_result image;
 	char cmdline[4096];
 	char launch_cmdline[8192]; /* what is measured: cmdline, or Kata's line around it */
+	char tdx_firmware[PATH_MAX], snp_firmware[PATH_MAX]; /* host paths; "" when not named */
+	char snp_firmware_built[512]; /* how `snp-firmware: build` made it; "" otherwise */
 
 	char why[8192];
 };
@@ -88,9 +90,14 @@ int build_outputs(struct build *b); /* cmdline.txt, vmlinuz, config, SBOM, build
 /* measurement-<tee>.json and rvps-<tee>.json for the recipe's TEEs (rootfs/build/build_measure.c)
  */
 int build_measure(struct build *b);
-/* The recipe's firmware as a host path (relative ones from the recipe's directory); -ENOENT: none.
+/*
+ * Each named TEE's firmware as a host path (rootfs/build/build_measure.c):
+ * the recipe's (relative ones from its directory), or for snp by default the
+ * AMD SEV OVMF of `ccimage firmware build`, from the cache or built now.
  */
-int build_firmware_path(const struct build *b, char *out, size_t size);
+int build_firmware(struct build *b);
+/* The firmware build_firmware found for tee ("tdx", "snp"); NULL when none. */
+const char *build_firmware_for(const struct build *b, const char *tee);
 /* launch_cmdline: the image's, or with kata_config Kata's line (rootfs/build/build_kata.c). */
 int build_kata_cmdline(struct build *b);
 /* The Kata drop-in kata-NAME.toml and reference-values.json (rootfs/build/build_kata.c). */

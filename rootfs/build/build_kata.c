@@ -41,11 +41,15 @@ static bool has_initramfs(const struct build *b)
 	       access(path, F_OK) == 0;
 }
 
-static int write_dropin(struct build *b)
+/*
+ * A Kata configuration is for one TEE and names one firmware: kata-NAME.toml
+ * names the first TEE's (none when the recipe measures nothing), and each
+ * further TEE gets kata-NAME-TEE.toml with its own.
+ */
+static int write_dropin(struct build *b, const char *tee, const char *file)
 {
 	const char *prefix = b->kata_prefix ? b->kata_prefix : KATA_DEFAULT_PREFIX;
-	char kernel[PATH_MAX], root[PATH_MAX], image[NAME_MAX + 8], firmware[PATH_MAX],
-	        path[PATH_MAX];
+	char kernel[PATH_MAX], root[PATH_MAX], image[NAME_MAX + 8], path[PATH_MAX];
 	char *toml = NULL, *text = NULL;
 	bool initrd = has_initramfs(b);
 
@@ -60,8 +64,7 @@ static int write_dropin(struct build *b)
 	        .initrd = initrd ? root : NULL,
 	        .kernel_params = b->cmdline,
 	        .kernel_verity_params = b->image.kata_line,
-	        .firmware =
-	                build_firmware_path(b, firmware, sizeof(firmware)) == 0 ? firmware : NULL,
+	        .firmware = tee ? build_firmware_for(b, tee) : NULL,
 	};
 	int r = kata_dropin_format(&d, &toml, b->why, sizeof(b->why));
 	if (r < 0)
@@ -73,14 +76,17 @@ static int write_dropin(struct build *b)
 	if (asprintf(&text,
 	             "# Kata drop-in for image %s, written by ccimage build: copy it into the\n"
 	             "# config.d/ directory beside Kata's configuration, and the files it names\n"
-	             "# to where it names them.\n%s",
-	             b->recipe->name, toml) < 0) {
+	             "# to where it names them.%s%s%s\n%s",
+	             b->recipe->name, tee ? " Its firmware is the one measured for " : "",
+	             tee ? tee : "", tee ? "." : "", toml) < 0) {
 		free(toml);
 		return -ENOMEM;
 	}
 	free(toml);
-	snprintf(path, sizeof(path), "%s/kata-%s.toml", b->out_dir, b->recipe->name);
-	r = write_string_file(path, text, 0);
+	if (path_join(path, sizeof(path), b->out_dir, file) < 0)
+		r = -ENAMETOOLONG;
+	else
+		r = write_string_file(path, text, 0);
 	free(text);
 	if (r < 0)
 		why_set(b->why, sizeof(b->why), r, "writing %s: %s", path, strerror(-r));
@@ -137,12 +143,17 @@ static int root_hash_entry(struct build *b, json_object *entries)
 }
 
 /* What one `ccimage measure` run of build_measure took in. */
-static json_object *launch_inputs(struct build *b, const char *firmware, unsigned vcpus, int *r)
+static json_object *launch_inputs(struct build *b, const char *tee, unsigned vcpus, int *r)
 {
 	json_object *from = json_object_new_object(), *files = json_object_new_object();
 	const struct recipe_measurement *m = &b->recipe->measurement;
+	const char *firmware = build_firmware_for(b, tee);
 
 	json_object_object_add(from, "files", files);
+	json_object_object_add(from, "firmware", json_object_new_string(firmware));
+	if (strcmp(tee, "snp") == 0 && b->snp_firmware_built[0])
+		json_object_object_add(from, "firmware_built",
+		                       json_object_new_string(b->snp_firmware_built));
 	*r = add_file(files, firmware);
 	if (*r == 0)
 		*r = add_out_file(files, b, "vmlinuz");
@@ -188,7 +199,7 @@ static json_object *report_values(json_object *report, bool snp)
 static int launch_entry(struct build *b, const char *tee, const char *report, unsigned vcpus,
                         json_object *entries)
 {
-	char path[PATH_MAX], firmware[PATH_MAX];
+	char path[PATH_MAX];
 	int r;
 
 	snprintf(path, sizeof(path), "%s/measurement-%s.json", b->out_dir, report);
@@ -202,11 +213,7 @@ static int launch_entry(struct build *b, const char *tee, const char *report, un
 		return why_set(b->why, sizeof(b->why), -EBADMSG, "%s: no values from %s", path,
 		               "ccimage measure");
 	}
-	if ((r = build_firmware_path(b, firmware, sizeof(firmware))) < 0) {
-		json_object_put(values);
-		return r;
-	}
-	json_object *e = entry(tee, values, launch_inputs(b, firmware, vcpus, &r));
+	json_object *e = entry(tee, values, launch_inputs(b, tee, vcpus, &r));
 	snprintf(path, sizeof(path), "rvps-%s.json", report);
 	json_object_object_add(e, "rvps", json_object_new_string(path));
 	json_object_array_add(entries, e);
@@ -270,10 +277,25 @@ static int write_reference_values(struct build *b)
 	return r;
 }
 
+static int write_dropins(struct build *b)
+{
+	const struct recipe_measurement *m = &b->recipe->measurement;
+	char file[NAME_MAX + 1];
+	int r;
+
+	snprintf(file, sizeof(file), "kata-%s.toml", b->recipe->name);
+	r = write_dropin(b, m->ntee ? m->tee[0] : NULL, file);
+	for (size_t i = 1; i < m->ntee && r == 0; i++) {
+		snprintf(file, sizeof(file), "kata-%s-%s.toml", b->recipe->name, m->tee[i]);
+		r = write_dropin(b, m->tee[i], file);
+	}
+	return r;
+}
+
 int build_kata(struct build *b)
 {
 	/* Without the recipe's kernel there is nothing of this build for Kata to boot. */
-	int r = b->kver[0] ? write_dropin(b) : 0;
+	int r = b->kver[0] ? write_dropins(b) : 0;
 	return r < 0 ? r : write_reference_values(b);
 }
 

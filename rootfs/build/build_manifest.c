@@ -39,8 +39,31 @@ static const char *base(const char *p)
 	return s ? s + 1 : p;
 }
 
-static json_object *measurement_obj(const struct recipe *rc)
+/* {TEE: {path, size, sha256[, built]}} for each TEE measured; null when none. */
+static json_object *firmware_obj(const struct build *b)
 {
+	const struct recipe_measurement *m = &b->recipe->measurement;
+	json_object *all = m->ntee ? json_object_new_object() : NULL;
+
+	for (size_t i = 0; i < m->ntee; i++) {
+		const char *path = build_firmware_for(b, m->tee[i]);
+		json_object *fw = path ? file_obj(path) : NULL;
+		if (!path)
+			continue;
+		if (!fw)
+			fw = json_object_new_object();
+		json_object_object_add(fw, "path", json_object_new_string(path));
+		if (strcmp(m->tee[i], "snp") == 0 && b->snp_firmware_built[0])
+			json_object_object_add(fw, "built",
+			                       json_object_new_string(b->snp_firmware_built));
+		json_object_object_add(all, m->tee[i], fw);
+	}
+	return all;
+}
+
+static json_object *measurement_obj(const struct build *b)
+{
+	const struct recipe *rc = b->recipe;
 	json_object *m = json_object_new_object(), *tee = json_object_new_array(),
 	            *vc = json_object_new_array();
 
@@ -58,16 +81,7 @@ static json_object *measurement_obj(const struct recipe *rc)
 	                       rc->measurement.memory_mib
 	                               ? json_object_new_int((int)rc->measurement.memory_mib)
 	                               : NULL);
-	if (rc->measurement.firmware) {
-		json_object *fw = file_obj(rc->measurement.firmware);
-		if (!fw)
-			fw = json_object_new_object();
-		json_object_object_add(fw, "path",
-		                       json_object_new_string(rc->measurement.firmware));
-		json_object_object_add(m, "firmware", fw);
-	} else {
-		json_object_object_add(m, "firmware", NULL);
-	}
+	json_object_object_add(m, "firmware", firmware_obj(b));
 	return m;
 }
 
@@ -130,7 +144,7 @@ int build_manifest(struct build *b, const char *path)
 	json_object_object_add(doc, "cmdline", json_object_new_string(b->cmdline));
 	json_object_object_add(doc, "closure_added", json_object_new_int((int)b->closure_added));
 	json_object_object_add(doc, "ld_so_cache", json_object_new_boolean(b->ld_cache));
-	json_object_object_add(doc, "measurement", measurement_obj(rc));
+	json_object_object_add(doc, "measurement", measurement_obj(b));
 
 	FILE *fp = fopen(path, "we");
 	if (!fp) {

@@ -189,6 +189,7 @@ static int build_main(int argc, char **argv)
 	        {"normalise", build_normalise, 0},
 	        {"erofs + dm-verity", build_image, 0},
 	        {"initramfs", build_initramfs, 0},
+	        {"firmware", build_firmware, 0},
 	        {"SBOM and manifest", build_outputs, 0},
 	        {"Kata command line", build_kata_cmdline, 0},
 	        {"launch measurements", build_measure, 0},

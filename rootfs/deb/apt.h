@@ -24,6 +24,7 @@ struct apt_sources {
 	const char *const *components;
 	size_t ncomponents;
 	bool updates; /* SUITE-updates and SUITE-security too */
+	bool sources; /* deb-src lines: source packages, not .debs */
 };
 
 struct apt_pkg {
@@ -61,6 +62,31 @@ int apt_show_many(struct apt *a, const char *const *specs, size_t n, struct apt_
 /* apt-get download of "name=version" specs into dir, in one run. */
 int apt_download_many(struct apt *a, const char *const *specs, size_t n, const char *dir, char *why,
                       size_t why_size);
+
+/* One file of a source package, as the signed Sources index lists it. */
+struct apt_src_file {
+	char url[1024], name[256], sha256[65];
+	uint64_t size;
+};
+
+#define APT_SRC_MAX_FILES 8
+
+/* A source package: its format and the files its .dsc would list (the .dsc itself left out). */
+struct apt_src {
+	char name[128], version[128], format[64];
+	struct apt_src_file files[APT_SRC_MAX_FILES];
+	size_t nfiles;
+};
+
+/*
+ * The source package "name" (the candidate) or "name=version", from
+ * archives opened with `sources`. -ENOENT when the archive has no such one.
+ */
+int apt_source(struct apt *a, const char *spec, struct apt_src *out, char *why, size_t why_size);
+
+/* Downloads one source file to path with apt's own fetcher, checked against its SHA256. */
+int apt_fetch_source_file(struct apt *a, const struct apt_src_file *f, const char *path, char *why,
+                          size_t why_size);
 
 /* The URL the archive serves this file from (for the SBOM's download location). */
 void apt_file_url(const struct recipe *r, const char *filename, char *buf, size_t size);

@@ -264,59 +264,6 @@ static int parse_image(struct yctx *c, yaml_node_t *n)
 	return 0;
 }
 
-static int parse_measurement(struct yctx *c, yaml_node_t *n)
-{
-	static const char *const tees[] = {"snp", "tdx", "sev", "sev-es", NULL};
-	struct recipe *rc = c->recipe;
-	yaml_node_t *v;
-	uint64_t x;
-	int r;
-
-	if ((v = y_get(c, n, "tee"))) {
-		if ((r = y_strlist(c, v, &rc->measurement.tee, &rc->measurement.ntee)) < 0)
-			return r;
-		for (size_t i = 0; i < rc->measurement.ntee; i++) {
-			bool known = false;
-			for (const char *const *t = tees; *t; t++)
-				known |= strcmp(*t, rc->measurement.tee[i]) == 0;
-			if (!known)
-				return y_err(c, v,
-				             "measurement: tee '%s' is not snp, tdx, sev or sev-es",
-				             rc->measurement.tee[i]);
-		}
-	}
-	if ((v = y_get(c, n, "vcpus"))) {
-		if (v->type != YAML_SEQUENCE_NODE)
-			return y_err(c, v, "measurement: vcpus: expected a list of numbers");
-		size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-		rc->measurement.vcpus = calloc(cnt ? cnt : 1, sizeof(unsigned));
-		if (!rc->measurement.vcpus)
-			return -ENOMEM;
-		for (size_t i = 0; i < cnt; i++) {
-			yaml_node_t *it =
-			        yaml_document_get_node(c->doc, v->data.sequence.items.start[i]);
-			if ((r = y_uint(c, it, &x)) < 0)
-				return r;
-			if (x < 1 || x > 512)
-				return y_err(c, it, "measurement: vcpus: %llu is not 1..512",
-				             (unsigned long long)x);
-			rc->measurement.vcpus[rc->measurement.nvcpus++] = (unsigned)x;
-		}
-	}
-	if ((r = y_opt_str(c, n, "vcpu-type", &rc->measurement.vcpu_type, NULL)) < 0 ||
-	    (r = y_opt_path(c, n, "firmware", &rc->measurement.firmware)) < 0)
-		return r;
-	if ((v = y_get(c, n, "memory-mib"))) {
-		if ((r = y_uint(c, v, &x)) < 0)
-			return r;
-		if (x < 1 || x > (1u << 24))
-			return y_err(c, v, "measurement: memory-mib %llu is out of range",
-			             (unsigned long long)x);
-		rc->measurement.memory_mib = (unsigned)x;
-	}
-	return 0;
-}
-
 /* tree: {source: DIR, exclude: [globs]}: a root tree built by mkosi (or anything else). */
 static int parse_tree(struct yctx *c, yaml_node_t *n)
 {
@@ -368,8 +315,9 @@ static const struct section sections[] = {
                            .always = true},
         [SECTION_MEASUREMENT] = {.key = "measurement",
                                  .keys = (const char *const[]){"tee", "vcpus", "vcpu-type",
-                                                               "firmware", "memory-mib", NULL},
-                                 .parse = parse_measurement},
+                                                               "firmware", "tdx-firmware",
+                                                               "snp-firmware", "memory-mib", NULL},
+                                 .parse = recipe_parse_measurement},
         [SECTION_TREE] = {.key = "tree",
                           .keys = (const char *const[]){"source", "exclude", NULL},
                           .parse = parse_tree},
@@ -590,6 +538,8 @@ struct recipe *recipe_free(struct recipe *r)
 	free_list(r->measurement.tee, r->measurement.ntee);
 	free(r->measurement.vcpus);
 	free(r->measurement.firmware);
+	free(r->measurement.tdx_firmware);
+	free(r->measurement.snp_firmware);
 	free(r->tree.source);
 	for (size_t i = 0; i < r->tree.nexclude; i++)
 		free(r->tree.exclude[i]);

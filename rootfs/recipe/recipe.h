@@ -112,7 +112,11 @@ struct recipe {
 		size_t ntee;
 		unsigned *vcpus;
 		size_t nvcpus;
-		char *vcpu_type, *firmware;
+		char *vcpu_type;
+		char *firmware;     /* for every TEE named; NULL: each TEE's own below */
+		char *tdx_firmware; /* a path */
+		char *snp_firmware; /* a path, or "build": ccimage firmware build's; NULL: "build"
+		                     */
 		unsigned memory_mib;
 	} measurement;
 };

@@ -56,3 +56,6 @@ int y_entries(struct yctx *c, yaml_node_t *n, bool symlinks, struct recipe_entry
               size_t *count);
 /* `variables:` plus the --set overrides; n may be NULL. */
 int y_variables(struct yctx *c, yaml_node_t *n);
+
+/* The `measurement:` section (recipe_measurement.c). */
+int recipe_parse_measurement(struct yctx *c, yaml_node_t *n);

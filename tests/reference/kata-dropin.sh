@@ -11,8 +11,11 @@
 # - every value of reference-values.json equals build.json's root hash or
 #   the measurement-<tee>.json the build wrote, is in its RVPS message, and
 #   each input file's sha256 is the file's;
-# - with an SNP firmware (the synthetic one of the SNP tests), one SNP entry
-#   per vCPU count with the value of that count's report and RVPS message;
+# - each further TEE has its own drop-in (kata-test-snp.toml) naming its
+#   firmware, the AMD SEV OVMF of `ccimage firmware build`;
+# - with `firmware:` (one file for every TEE: here the synthetic AMD SEV one
+#   of the SNP tests), one SNP entry per vCPU count with the value of that
+#   count's report and RVPS message;
 # - with --kata-config, the line measured is Kata's (ccimage kata cmdline on
 #   the configuration with the drop-in merged) and RTMR2 is measure's for it.
 set -u
@@ -75,19 +78,31 @@ check("kernel_verity_params is verity_params.txt",
 check("kernel and initrd under the prefix, escaped and read back",
       q.get("kernel") == prefix + "/vmlinuz" and q.get("initrd") == prefix + "/initramfs.cpio")
 check("image cleared (Kata refuses image and initrd together)", q.get("image") == "")
-check("firmware is the one measured", q.get("firmware") == build["measurement"]["firmware"]["path"]
-      and sha256(q["firmware"]) == build["measurement"]["firmware"]["sha256"])
+fws = build["measurement"]["firmware"]
+check("firmware is the one measured for the first TEE (tdx)", q.get("firmware") == fws["tdx"]["path"]
+      and sha256(q["firmware"]) == fws["tdx"]["sha256"])
+with open(os.path.join(out, "kata-test-snp.toml"), "rb") as f:
+    snp_q = tomllib.load(f)["hypervisor"]["qemu"]
+check("kata-test-snp.toml names the SNP firmware, built by ccimage firmware build",
+      snp_q.get("firmware") == fws["snp"]["path"] and sha256(snp_q["firmware"]) == fws["snp"]["sha256"]
+      and fws["snp"]["path"] != fws["tdx"]["path"] and "edk2" in fws["snp"]["built"]
+      and {k: v for k, v in snp_q.items() if k != "firmware"}
+      == {k: v for k, v in q.items() if k != "firmware"})
 
 rv = json.loads(read("reference-values.json"))
 check("reference values name the image", rv.get("image") == "test")
 kinds = [e["kind"] for e in rv["entries"]]
-check("one entry per computation: verity, tdx", kinds == ["verity", "tdx"])
+check("one entry per computation: verity, tdx, snp per vCPU count",
+      kinds == ["verity", "tdx", "snp", "snp", "snp"])
 for e in rv["entries"]:
     if e["kind"] == "verity":
         check("root_hash is build.json's", e["values"] == {"root_hash": build["root_hash"]})
         check("verity inputs: the erofs image and the parameter line",
               e["from"]["files"] == {"test.erofs": sha256(os.path.join(out, "test.erofs"))}
               and e["from"]["verity_params"] == build["verity_params"])
+        continue
+    if e["kind"] == "snp":  # tests/reference/snp-built-image.sh recomputes these
+        check("snp entry names its firmware", e["from"]["firmware"] == fws["snp"]["path"])
         continue
     report = json.loads(read("measurement-tdx.json"))
     check("tdx values are measurement-tdx.json's", e["values"] == report and len(report) >= 3)
@@ -100,7 +115,7 @@ for e in rv["entries"]:
           sorted(files) == ["OVMF.fd", "initramfs.cpio", "vmlinuz"]
           and files["vmlinuz"] == sha256(os.path.join(out, "vmlinuz"))
           and files["initramfs.cpio"] == sha256(os.path.join(out, "initramfs.cpio"))
-          and files["OVMF.fd"] == build["measurement"]["firmware"]["sha256"])
+          and files["OVMF.fd"] == fws["tdx"]["sha256"])
     check("tdx inputs: the command line measured and the memory",
           e["from"]["cmdline"] == build["cmdline"]
           and e["from"]["memory_mib"] == build["measurement"]["memory_mib"])
@@ -164,8 +179,8 @@ fi
 # SNP, on the synthetic AMD SEV firmware the SNP tests use: one entry per vCPU count, the
 # value the build's report and RVPS message hold for that count.
 mkdir -p "$work/snp"
-sed -e 's/^  tee: \[tdx\]/  tee: [snp]/' \
-	-e "s|^  firmware: .*|  firmware: $ROOT/tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin|" \
+sed -e 's/^  tee: \[tdx, snp\]/  tee: [snp]/' -e '/^  snp-firmware: /d' \
+	-e "s|^  tdx-firmware: .*|  firmware: $ROOT/tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin|" \
 	recipes/test.yaml >"$work/snp/test.yaml"
 if "$CCIMAGE" build "$work/snp/test.yaml" --lock recipes/test.yaml.lock --out "$work/snp/out" -q \
 	--set "ccinit=$ROOT/build/ccinit" --set "agent=$ROOT/build/test-agent" \
@@ -175,7 +190,7 @@ import base64, json, os, sys
 out = sys.argv[1]
 rv = json.load(open(os.path.join(out, "reference-values.json")))
 snp = [e for e in rv["entries"] if e["kind"] == "snp"]
-assert [e["from"]["vcpus"] for e in snp] == [1, 2], snp
+assert [e["from"]["vcpus"] for e in snp] == [1, 2, 4], snp
 for e in snp:
     n = e["from"]["vcpus"]
     report = json.load(open(os.path.join(out, "measurement-snp-%dvcpu.json" % n)))

@@ -156,6 +156,42 @@ TEST(wrong_types_name_the_line)
 	             "dir/r.yaml:19:14: expected a mapping of image path to a mode");
 }
 
+/* One firmware for every TEE, or each its own; snp's own may be `build`. */
+TEST(firmware_per_tee)
+{
+	const char *from = "firmware: OVMF.fd,";
+	struct recipe *r;
+	char why[512], text[4096];
+	static const struct {
+		const char *to, *tdx, *snp;
+	} cases[] = {
+	        {"tdx-firmware: /usr/share/ovmf/OVMF.fd, snp-firmware: build,",
+	         "/usr/share/ovmf/OVMF.fd", "build"},
+	        {"tdx-firmware: t.fd, snp-firmware: amdsev/OVMF.fd,", "dir/t.fd",
+	         "dir/amdsev/OVMF.fd"},
+	        {"tdx-firmware: t.fd,", "dir/t.fd", NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *at = strstr(good, from);
+		ASSERT_TRUE(at != NULL);
+		snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - good), good, cases[i].to,
+		         at + strlen(from));
+		ASSERT_EQ(parse(text, &r, why, sizeof(why)), 0);
+		ASSERT_TRUE(r->measurement.firmware == NULL);
+		ASSERT_STR(r->measurement.tdx_firmware, cases[i].tdx);
+		if (cases[i].snp)
+			ASSERT_STR(r->measurement.snp_firmware, cases[i].snp);
+		else
+			ASSERT_TRUE(r->measurement.snp_firmware == NULL);
+		recipe_free(r);
+	}
+	expect_error(from, "firmware: OVMF.fd, snp-firmware: build,",
+	             "measurement: firmware (one file for every TEE) and tdx-firmware or "
+	             "snp-firmware (one per TEE) together");
+	expect_error(from, "snp-firmware: [build],", "dir/r.yaml:28:81: expected a string");
+}
+
 TEST(initramfs_modules_compressed)
 {
 	static const char text[] = "format: 1\nname: d\ninitramfs: {modules-compressed: true}\n";

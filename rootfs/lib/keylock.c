@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "rootfs/lib/keylock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "init/base/hex.h"
+
+int keylock_key(const char *text, size_t len, char hex[65])
+{
+	unsigned char md[32];
+	unsigned mdlen = 0;
+
+	if (!EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+		return -EIO;
+	hex_encode(md, sizeof(md), hex);
+	return 0;
+}
+
+int keylock_take(const char *dir, const char *key, char *why, size_t why_size)
+{
+	char lock[PATH_MAX];
+	int fd, r;
+
+	if (snprintf(lock, sizeof(lock), "%s/.lock-%.32s", dir, key) >= (int)sizeof(lock))
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(why, why_size, "creating %s: %s", dir, strerror(-r));
+		return r;
+	}
+	fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		r = -errno;
+		snprintf(why, why_size, "locking %s: %s", lock, strerror(-r));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	return fd;
+}
