@@ -110,12 +110,14 @@ static int resolve_packages(struct modbuild_fetch *f, const struct modbuild_opts
 	int r;
 
 	snprintf(hdr, sizeof(hdr), "linux-headers-%s=%s", o->kver, headers_version);
-	if ((r = apt_show(f->apt, hdr, &p, why, why_size)) < 0)
+	if ((r = modbuild_fetch_show(f, hdr, &p, why, why_size)) < 0)
 		return r;
 	/* Its kernel-image dependency is left out: it would pull in a whole boot stack. */
-	if ((r = modbuild_root_seeds(p.depends, seeds, MAX_SEEDS, &nseeds, why, why_size)) < 0)
+	const size_t ntools = sizeof(tools) / sizeof(tools[0]);
+	if ((r = modbuild_root_seeds(p.depends, seeds, MAX_SEEDS - ntools, &nseeds, why,
+	                             why_size)) < 0)
 		return r;
-	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]) && nseeds < MAX_SEEDS; i++)
+	for (size_t i = 0; i < ntools; i++)
 		snprintf(seeds[nseeds++], sizeof(seeds[0]), "%s", tools[i]);
 	for (size_t i = 0; i < nseeds; i++)
 		specs[i] = seeds[i];

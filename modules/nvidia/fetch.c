@@ -86,6 +86,14 @@ int modbuild_fetch_candidate(struct modbuild_fetch *f, const char *pkg, char *ve
 	return r;
 }
 
+int modbuild_fetch_show(struct modbuild_fetch *f, const char *spec, struct apt_pkg *p, char *why,
+                        size_t why_size)
+{
+	int r = update(f, false, why, why_size);
+
+	return r < 0 ? r : apt_show(f->apt, spec, p, why, why_size);
+}
+
 int modbuild_fetch_closure(struct modbuild_fetch *f, const char *const *specs, size_t n,
                            struct apt_name_version **out, size_t *count, char *why, size_t why_size)
 {

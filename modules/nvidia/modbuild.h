@@ -89,6 +89,10 @@ int modbuild_fetch_deb(struct modbuild_fetch *f, const char *pkg, const char *ve
 struct apt_name_version;
 int modbuild_fetch_debs(struct modbuild_fetch *f, const struct apt_name_version *nv, size_t n,
                         char (*paths)[PATH_MAX], char *why, size_t why_size);
+/* apt_show, the lists refreshed when stale. */
+struct apt_pkg;
+int modbuild_fetch_show(struct modbuild_fetch *f, const char *spec, struct apt_pkg *p, char *why,
+                        size_t why_size);
 /* The specs' dependency closure in the archives (apt_closure, lists refreshed when stale). */
 int modbuild_fetch_closure(struct modbuild_fetch *f, const char *const *specs, size_t n,
                            struct apt_name_version **out, size_t *count, char *why,
