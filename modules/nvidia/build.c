@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The NVIDIA module build: resolve versions, look in the cache, else fetch
- * the headers (linux-headers-KVER, the -common package its Makefile
- * includes, the linux-kbuild package its scripts link to) and the source
- * package, unpack them into a build tree, apply our compat fixes, run the
- * driver's own Makefile with the host compiler, and keep the stripped .ko
- * files under a key naming every input. The tree sits at a path fixed by
- * the key and its prefix is mapped away, so the bytes do not depend on
- * where the cache is.
+ * The NVIDIA module build: resolve versions, make (or find) the build root
+ * of the kernel's suite (buildroot.c: compiler, tools, headers), look in the
+ * cache, else unpack the source package into the root, apply our compat
+ * fixes, run the driver's own Makefile inside the root with the compiler
+ * that built the kernel, and keep the stripped .ko files under a key naming
+ * every input. The source sits at a path fixed by the key and its prefix is
+ * mapped away, so the bytes do not depend on where the cache is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +32,11 @@
 struct modbuild {
 	const struct modbuild_opts *o;
 	struct modbuild_fetch fetch;
-	char cache[PATH_MAX], top[PATH_MAX], work[PATH_MAX], tree[PATH_MAX];
-	char arch_dir[PATH_MAX], common_dir[PATH_MAX], srcdir[PATH_MAX];
+	struct modbuild_root root;
+	char cache[PATH_MAX], top[PATH_MAX], work[PATH_MAX];
+	/* work and srcdir are host paths inside the root; the _in ones as the root sees them */
+	char work_in[64], common_in[PATH_MAX], srcdir[PATH_MAX];
+	const char *srcdir_in;
 	char names[MAX_MODULES][64];
 	unsigned nnames;
 	char cc_line[256], compat[256];
@@ -89,7 +91,7 @@ static int compiler_line(struct modbuild *b, const char *cc, char *why, size_t w
 	const char *argv[] = {cc, "--version", NULL};
 	char *out = NULL;
 	const struct spawn_io io = {.capture = &out};
-	int r = spawn_run(argv, &io, why, why_size);
+	int r = modbuild_root_run(&b->root, argv, &io, why, why_size);
 
 	if (r == 0) {
 		out[strcspn(out, "\n")] = '\0';
@@ -111,25 +113,16 @@ static int fetch_unpack(struct modbuild *b, const char *pkg, const char *version
 }
 
 /*
- * Debian splits the headers three ways; the flavour package names the other
- * two only through its Makefile's include and its scripts link, and those
- * name the packages too (same source, same version).
+ * Debian splits the headers three ways; the flavour package's Makefile
+ * includes the -common one's, which holds the kernel's own sources.
  */
-static int unpack_headers(struct modbuild *b, const char *version, char *why, size_t why_size)
+static int find_common(struct modbuild *b, char *why, size_t why_size)
 {
-	char pkg[128], path[PATH_MAX], line[512], link[256], *p, *end;
-	const char *kver = b->o->kver;
+	char path[PATH_MAX], line[512], *p, *end;
 	FILE *f;
-	ssize_t n;
-	int r;
 
-	snprintf(pkg, sizeof(pkg), "linux-headers-%s", kver);
-	progress(b, "fetching", pkg);
-	if ((r = fetch_unpack(b, pkg, version, b->tree, why, why_size)) < 0)
-		return r;
-	if (snprintf(b->arch_dir, sizeof(b->arch_dir), "%s/usr/src/%s", b->tree, pkg) >=
-	            (int)sizeof(b->arch_dir) ||
-	    path_join(path, sizeof(path), b->arch_dir, "Makefile") < 0)
+	if (snprintf(path, sizeof(path), "%s/usr/src/linux-headers-%s/Makefile", b->root.dir,
+	             b->o->kver) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	f = fopen(path, "re");
 	if (!f || !fgets(line, sizeof(line), f) || !(p = strstr(line, "/usr/src/")) ||
@@ -141,25 +134,10 @@ static int unpack_headers(struct modbuild *b, const char *version, char *why, si
 	}
 	fclose(f);
 	*end = '\0';
-	p += strlen("/usr/src/");
-	if (strchr(p, '/') || snprintf(b->common_dir, sizeof(b->common_dir), "%s/usr/src/%s",
-	                               b->tree, p) >= (int)sizeof(b->common_dir))
+	if (strchr(p + strlen("/usr/src/"), '/') ||
+	    snprintf(b->common_in, sizeof(b->common_in), "%s", p) >= (int)sizeof(b->common_in))
 		return -EINVAL;
-	progress(b, "fetching", p);
-	if ((r = fetch_unpack(b, p, version, b->tree, why, why_size)) < 0)
-		return r;
-
-	if (path_join(path, sizeof(path), b->arch_dir, "scripts") < 0)
-		return -ENAMETOOLONG;
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0 || (link[n] = '\0', !(p = strstr(link, "lib/linux-kbuild-"))) ||
-	    !(end = strchr(p + 4, '/'))) {
-		snprintf(why, why_size, "%s: not a link into lib/linux-kbuild-*", path);
-		return -EINVAL;
-	}
-	*end = '\0';
-	progress(b, "fetching", p + 4);
-	return fetch_unpack(b, p + 4, version, b->tree, why, why_size);
+	return 0;
 }
 
 static int unpack_source(struct modbuild *b, const char *pkg, const char *version, char *why,
@@ -195,36 +173,38 @@ static int unpack_source(struct modbuild *b, const char *pkg, const char *versio
 	snprintf(b->srcdir, sizeof(b->srcdir), "%.*s", (int)(strlen(g.gl_pathv[0]) - 6),
 	         g.gl_pathv[0]);
 	globfree(&g);
+	b->srcdir_in = b->srcdir + strlen(b->root.dir);
 	return 0;
 }
 
 static int run_make(struct modbuild *b, const char *cc, char *why, size_t why_size)
 {
 	char jobs[16], sysssrc[PATH_MAX + 8], sysout[PATH_MAX + 8], mods[600], ccarg[300];
-	char kcflags[PATH_MAX + 64], log[PATH_MAX];
+	char kcflags[128], log[PATH_MAX];
 	size_t used = 0;
 	int fd, r;
 
 	snprintf(jobs, sizeof(jobs), "-j%u", b->o->jobs ? b->o->jobs : 2);
-	snprintf(sysssrc, sizeof(sysssrc), "SYSSRC=%s", b->common_dir);
-	snprintf(sysout, sizeof(sysout), "SYSOUT=%s", b->arch_dir);
+	snprintf(sysssrc, sizeof(sysssrc), "SYSSRC=%s", b->common_in);
+	snprintf(sysout, sizeof(sysout), "SYSOUT=/usr/src/linux-headers-%s", b->o->kver);
 	used = (size_t)snprintf(mods, sizeof(mods), "NV_KERNEL_MODULES=");
 	for (unsigned i = 0; i < b->nnames; i++)
 		used += (size_t)snprintf(mods + used, sizeof(mods) - used, "%s%s", i ? " " : "",
 		                         b->names[i]);
 	snprintf(ccarg, sizeof(ccarg), "CC=%s", cc);
-	/* Paths into the build tree must not reach the module's bytes. */
-	snprintf(kcflags, sizeof(kcflags), "KCFLAGS=-ffile-prefix-map=%s/=", b->work);
-	const char *argv[] = {"make", jobs, "modules", sysssrc, sysout, mods, ccarg, kcflags, NULL};
+	/* Paths into the build directory must not reach the module's bytes. */
+	snprintf(kcflags, sizeof(kcflags), "KCFLAGS=-ffile-prefix-map=%s/=", b->work_in);
+	const char *argv[] = {"make", "-C", b->srcdir_in, jobs,    "modules", sysssrc,
+	                      sysout, mods, ccarg,        kcflags, NULL};
 
 	if (path_join(log, sizeof(log), b->work, "build.log") < 0)
 		return -ENAMETOOLONG;
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	progress(b, "building, log:", log);
-	r = spawn_run(argv, &(const struct spawn_io){.cwd = b->srcdir, .log_fd = fd}, why,
-	              why_size);
+	progress(b, "building in the build root, log:", log);
+	r = modbuild_root_run(&b->root, argv, &(const struct spawn_io){.log_fd = fd}, why,
+	                      why_size);
 	close(fd);
 	if (r == -ECHILD) {
 		size_t len = strlen(why);
@@ -273,14 +253,19 @@ static int collect(struct modbuild *b, const char *tmpdir, char *why, size_t why
 		if (path_join(from, sizeof(from), b->srcdir, name) < 0 ||
 		    path_join(to, sizeof(to), tmpdir, name) < 0)
 			return -ENAMETOOLONG;
-		if ((r = copy_file(from, to, 0644)) < 0) {
-			snprintf(why, why_size, "%s: %s (not built?)", from, strerror(-r));
+		if (access(from, F_OK) < 0) {
+			snprintf(why, why_size, "%s: %s (not built?)", from, strerror(errno));
+			r = -ENOENT;
 			break;
 		}
 		/* As the kernel's INSTALL_MOD_STRIP=1: debug info off, symbols kept. */
-		const char *argv[] = {"strip", "--strip-debug", to, NULL};
-		if ((r = spawn_run(argv, NULL, why, why_size)) < 0)
+		const char *argv[] = {"strip", "--strip-debug", from + strlen(b->root.dir), NULL};
+		if ((r = modbuild_root_run(&b->root, argv, NULL, why, why_size)) < 0)
 			break;
+		if ((r = copy_file(from, to, 0644)) < 0) {
+			snprintf(why, why_size, "copying %s: %s", from, strerror(-r));
+			break;
+		}
 		if ((r = check_vermagic(ctx, to, b->o->kver, why, why_size)) < 0)
 			break;
 		if ((r = digest_file_hex(to, hex)) < 0)
@@ -320,19 +305,21 @@ static int build(struct modbuild *b, struct modbuild_result *res, const char *cc
 	char tmpdir[PATH_MAX + 8];
 	int r;
 
+	char common[PATH_MAX];
+
 	remove_tree(b->work);
-	if (path_join(b->tree, sizeof(b->tree), b->work, "tree") < 0)
-		return -ENAMETOOLONG;
-	if (mkdir(b->work, 0755) < 0 || mkdir(b->tree, 0755) < 0) {
+	if (mkdir(b->work, 0755) < 0) {
 		snprintf(why, why_size, "creating %s: %s", b->work, strerror(errno));
 		return -errno;
 	}
-	if ((r = unpack_headers(b, res->headers_version, why, why_size)) < 0 ||
+	if ((r = find_common(b, why, why_size)) < 0 ||
 	    (r = unpack_source(b, o->source_package ? o->source_package : MODBUILD_SOURCE_DEFAULT,
 	                       res->source_version, why, why_size)) < 0)
 		return r;
-	r = modbuild_compat_apply(b->common_dir, b->srcdir, b->compat, sizeof(b->compat), why,
-	                          why_size);
+	if (snprintf(common, sizeof(common), "%s%s", b->root.dir, b->common_in) >=
+	    (int)sizeof(common))
+		return -ENAMETOOLONG;
+	r = modbuild_compat_apply(common, b->srcdir, b->compat, sizeof(b->compat), why, why_size);
 	if (r < 0)
 		return r;
 	if (b->compat[0])
@@ -349,6 +336,12 @@ static int build(struct modbuild *b, struct modbuild_result *res, const char *cc
 		return -errno;
 	if ((r = collect(b, tmpdir, why, why_size)) < 0 || (r = write_key(tmpdir, b->key_text)) < 0)
 		return r;
+	/* The key names the root by digest; its package list stays beside the modules. */
+	char list[PATH_MAX], list_copy[PATH_MAX + 32];
+	snprintf(list_copy, sizeof(list_copy), "%s/buildroot-packages.txt", tmpdir);
+	if (path_join(list, sizeof(list), b->root.dir, "packages.txt") < 0 ||
+	    (r = copy_file(list, list_copy, 0644)) < 0)
+		return r < 0 ? r : -ENAMETOOLONG;
 	if (rename(tmpdir, res->dir) < 0)
 		return -errno;
 	remove_tree(b->work);
@@ -368,9 +361,9 @@ static unsigned count_modules(const char *dir)
 	return n;
 }
 
-/* Versions (given, or apt's candidates) and the key naming every input. */
-static int resolve(struct modbuild *b, struct modbuild_result *res, const char *src, const char *cc,
-                   char *why, size_t why_size)
+/* Versions (given, or apt's candidates), the build root, and the key naming every input. */
+static int resolve(struct modbuild *b, struct modbuild_result *res, const char *src, char *why,
+                   size_t why_size)
 {
 	const struct modbuild_opts *o = b->o;
 	char hdr_pkg[160];
@@ -378,7 +371,6 @@ static int resolve(struct modbuild *b, struct modbuild_result *res, const char *
 
 	if ((r = split_modules(b, o->modules ? o->modules : MODBUILD_MODULES_DEFAULT, why,
 	                       why_size)) < 0 ||
-	    (r = compiler_line(b, cc, why, why_size)) < 0 ||
 	    (r = modbuild_fetch_open(&b->fetch, o, b->cache, why, why_size)) < 0)
 		return r;
 	snprintf(hdr_pkg, sizeof(hdr_pkg), "linux-headers-%s", o->kver);
@@ -393,21 +385,27 @@ static int resolve(struct modbuild *b, struct modbuild_result *res, const char *
 	else if ((r = modbuild_fetch_candidate(&b->fetch, hdr_pkg, res->headers_version,
 	                                       sizeof(res->headers_version), why, why_size)) < 0)
 		return r;
+	if ((r = modbuild_root_prepare(&b->fetch, o, b->top, res->headers_version, &b->root, why,
+	                               why_size)) < 0 ||
+	    (r = compiler_line(b, o->cc ? o->cc : b->root.cc, why, why_size)) < 0)
+		return r;
 
-	size_t used = (size_t)snprintf(b->key_text, sizeof(b->key_text),
-	                               "format ccimage-modules-1\ncompat %d\nsource %s %s\n"
-	                               "headers %s %s\nkver %s\ncc %s\nmodules",
-	                               MODBUILD_COMPAT_REVISION, src, res->source_version, hdr_pkg,
-	                               res->headers_version, o->kver, b->cc_line);
+	size_t used = (size_t)snprintf(
+	        b->key_text, sizeof(b->key_text),
+	        "format ccimage-modules-2\ncompat %d\nsource %s %s\nheaders %s %s\nkver %s\n"
+	        "buildroot sha256:%s %u packages\ncc %s\nmodules",
+	        MODBUILD_COMPAT_REVISION, src, res->source_version, hdr_pkg, res->headers_version,
+	        o->kver, b->root.digest, b->root.npackages, b->cc_line);
 	for (unsigned i = 0; i < b->nnames; i++)
 		used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used, " %s",
 		                         b->names[i]);
 	used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used, "\n");
 	if (used >= sizeof(b->key_text) || keylock_key(b->key_text, used, res->key) < 0)
 		return -ENAMETOOLONG;
+	snprintf(b->work_in, sizeof(b->work_in), "/build/%.32s", res->key);
 	if (snprintf(res->dir, sizeof(res->dir), "%s/%.32s", b->top, res->key) >=
 	            (int)sizeof(res->dir) ||
-	    snprintf(b->work, sizeof(b->work), "%s/.build-%.32s", b->top, res->key) >=
+	    snprintf(b->work, sizeof(b->work), "%s%s", b->root.dir, b->work_in) >=
 	            (int)sizeof(b->work))
 		return -ENAMETOOLONG;
 	return 0;
@@ -438,7 +436,6 @@ int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, cha
                  size_t why_size)
 {
 	const char *src = o->source_package ? o->source_package : MODBUILD_SOURCE_DEFAULT;
-	const char *cc = o->cc ? o->cc : "gcc";
 	struct modbuild *b;
 	double start = now();
 	int r;
@@ -454,8 +451,8 @@ int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, cha
 	snprintf(b->cache, sizeof(b->cache), "%s", o->cache ? o->cache : apt_cache_dir());
 	if (path_join(b->top, sizeof(b->top), b->cache, "nvidia-modules") < 0)
 		r = -ENAMETOOLONG;
-	else if ((r = resolve(b, res, src, cc, why, why_size)) == 0)
-		r = build_locked(b, res, cc, why, why_size);
+	else if ((r = resolve(b, res, src, why, why_size)) == 0)
+		r = build_locked(b, res, o->cc ? o->cc : b->root.cc, why, why_size);
 	modbuild_fetch_close(&b->fetch);
 	free(b);
 	if (r < 0)

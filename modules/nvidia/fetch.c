@@ -28,7 +28,7 @@ int modbuild_fetch_open(struct modbuild_fetch *f, const struct modbuild_opts *o,
                         char *why, size_t why_size)
 {
 	const struct apt_sources src = {
-	        .suite = o->suite ? o->suite : "bookworm",
+	        .suite = o->suite ? o->suite : "trixie",
 	        .mirror = o->mirror ? o->mirror : "http://deb.debian.org/debian",
 	        .security_mirror = o->security_mirror ? o->security_mirror
 	                                              : "http://deb.debian.org/debian-security",
@@ -86,6 +86,30 @@ int modbuild_fetch_candidate(struct modbuild_fetch *f, const char *pkg, char *ve
 	return r;
 }
 
+int modbuild_fetch_show(struct modbuild_fetch *f, const char *spec, struct apt_pkg *p, char *why,
+                        size_t why_size)
+{
+	int r = update(f, false, why, why_size);
+
+	return r < 0 ? r : apt_show(f->apt, spec, p, why, why_size);
+}
+
+int modbuild_fetch_closure(struct modbuild_fetch *f, const char *const *specs, size_t n,
+                           struct apt_name_version **out, size_t *count, char *why, size_t why_size)
+{
+	int r = update(f, false, why, why_size);
+
+	*out = NULL;
+	*count = 0;
+	if (r == 0)
+		r = apt_closure(f->apt, specs, n, out, count, why, why_size);
+	if (r == 0 && *count == 0) {
+		snprintf(why, why_size, "apt-get -s install resolved no packages");
+		r = -EPROTO;
+	}
+	return r;
+}
+
 /* The .deb's name as apt writes it: NAME_VERSION_ARCH.deb, ':' as %3a. */
 static int find_deb(const char *dir, const char *pkg, const char *version, char *path, size_t size)
 {
@@ -117,12 +141,14 @@ static int find_deb(const char *dir, const char *pkg, const char *version, char 
 	return r;
 }
 
-/* Downloads pkg=version into a fresh directory under the debs cache, then moves it in. */
-static int download(struct modbuild_fetch *f, const char *spec, const char *pkg,
-                    const char *version, char *path, size_t size, char *why, size_t why_size)
+/*
+ * Downloads the specs (nv[i] as "name=version") in one apt run into a fresh
+ * directory under the debs cache, then moves each into the cache.
+ */
+static int download(struct modbuild_fetch *f, const char *const *specs,
+                    const struct apt_name_version *nv, size_t n, char *why, size_t why_size)
 {
-	char tmp[PATH_MAX], got[PATH_MAX];
-	const char *const specs[] = {spec};
+	char tmp[PATH_MAX], got[PATH_MAX], path[PATH_MAX];
 	int r;
 
 	if (snprintf(tmp, sizeof(tmp), "%s/.download-XXXXXX", f->debs) >= (int)sizeof(tmp))
@@ -131,42 +157,79 @@ static int download(struct modbuild_fetch *f, const char *spec, const char *pkg,
 		return -errno;
 	r = update(f, false, why, why_size);
 	if (r == 0)
-		r = apt_download_many(f->apt, specs, 1, tmp, why, why_size);
+		r = apt_download_many(f->apt, specs, n, tmp, why, why_size);
 	if (r == -ECHILD && !f->updated) {
 		/* A pinned version newer than our lists: refresh once and retry. */
 		r = update(f, true, why, why_size);
 		if (r == 0)
-			r = apt_download_many(f->apt, specs, 1, tmp, why, why_size);
+			r = apt_download_many(f->apt, specs, n, tmp, why, why_size);
 	}
-	if (r == 0)
-		r = find_deb(tmp, pkg, version, got, sizeof(got));
-	if (r == 0 && path_join(path, size, f->debs, strrchr(got, '/') + 1) < 0)
-		r = -ENAMETOOLONG;
-	if (r == 0 && rename(got, path) < 0)
-		r = -errno;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		r = find_deb(tmp, nv[i].name, nv[i].version, got, sizeof(got));
+		if (r == 0 && path_join(path, sizeof(path), f->debs, strrchr(got, '/') + 1) < 0)
+			r = -ENAMETOOLONG;
+		if (r == 0 && rename(got, path) < 0)
+			r = -errno;
+		if (r < 0)
+			snprintf(why, why_size, "fetching %s=%s: %s", nv[i].name, nv[i].version,
+			         strerror(-r));
+	}
 	remove_tree(tmp);
+	return r;
+}
+
+int modbuild_fetch_debs(struct modbuild_fetch *f, const struct apt_name_version *nv, size_t n,
+                        char (*paths)[PATH_MAX], char *why, size_t why_size)
+{
+	struct apt_name_version *missing = calloc(n ? n : 1, sizeof(*missing));
+	char(*specs)[sizeof(nv->name) + sizeof(nv->version) + 1] =
+	        calloc(n ? n : 1, sizeof(*specs));
+	const char **spec_ptrs = calloc(n ? n : 1, sizeof(*spec_ptrs));
+	size_t m = 0;
+	int r = missing && specs && spec_ptrs ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (strchr(nv[i].name, '/') || strchr(nv[i].version, '/')) {
+			snprintf(why, why_size, "bad package %s=%s", nv[i].name, nv[i].version);
+			r = -EINVAL;
+		} else if (find_deb(f->debs, nv[i].name, nv[i].version, paths[i], PATH_MAX) < 0) {
+			missing[m] = nv[i];
+			snprintf(specs[m], sizeof(specs[m]), "%s=%s", nv[i].name, nv[i].version);
+			spec_ptrs[m] = specs[m];
+			m++;
+		}
+	}
+	if (r == 0 && m)
+		r = download(f, spec_ptrs, missing, m, why, why_size);
+	/* Now every one is in the cache. */
+	for (size_t i = 0; r == 0 && m && i < n; i++)
+		if ((r = find_deb(f->debs, nv[i].name, nv[i].version, paths[i], PATH_MAX)) < 0)
+			snprintf(why, why_size, "%s=%s: not in %s after the download", nv[i].name,
+			         nv[i].version, f->debs);
+	if (r == -ECHILD) {
+		char cause[256];
+		snprintf(cause, sizeof(cause), "%s", why);
+		snprintf(why, why_size, "fetching %zu packages: %s", m, cause);
+	}
+	free(missing);
+	free(specs);
+	free(spec_ptrs);
 	return r;
 }
 
 int modbuild_fetch_deb(struct modbuild_fetch *f, const char *pkg, const char *version, char *path,
                        size_t size, char *why, size_t why_size)
 {
-	char spec[512], cause[256];
+	struct apt_name_version nv;
+	char paths[1][PATH_MAX];
 	int r;
 
-	if (strchr(pkg, '/') || strchr(version, '/'))
-		return -EINVAL;
-	if (find_deb(f->debs, pkg, version, path, size) == 0)
-		return 0;
-	if (snprintf(spec, sizeof(spec), "%s=%s", pkg, version) >= (int)sizeof(spec))
+	if (snprintf(nv.name, sizeof(nv.name), "%s", pkg) >= (int)sizeof(nv.name) ||
+	    snprintf(nv.version, sizeof(nv.version), "%s", version) >= (int)sizeof(nv.version))
 		return -ENAMETOOLONG;
-	r = download(f, spec, pkg, version, path, size, why, why_size);
-	if (r == -ECHILD) {
-		snprintf(cause, sizeof(cause), "%s", why);
-		snprintf(why, why_size, "fetching %s: %s", spec, cause);
-	} else if (r < 0) {
-		snprintf(why, why_size, "fetching %s: %s", spec, strerror(-r));
-	}
+	r = modbuild_fetch_debs(f, &nv, 1, paths, why, why_size);
+	if (r == 0 && snprintf(path, size, "%s", paths[0]) >= (int)size)
+		r = -ENAMETOOLONG;
 	return r;
 }
 

@@ -2,13 +2,14 @@
 /*
  * Out-of-tree kernel modules built on the host (`ccimage modules build`):
  * NVIDIA's open GPU kernel modules from Debian's source package, compiled
- * against the Debian headers of the image's kernel. Nothing is installed on
- * the host: the .debs are fetched through the image build's private apt
- * (rootfs/deb/apt.h) into its debs cache and unpacked into a build tree under
- * the cache. Results are cached by
- * everything that decides their bytes (source and headers versions, the
- * compiler, the module list, our compatibility fixes), so the minutes this
- * build takes are paid once.
+ * against the Debian headers of the image's kernel inside a build root of
+ * the kernel's own suite (its compiler, binutils, make, headers). Nothing is
+ * installed on the host: the .debs are fetched through the image build's
+ * private apt (rootfs/deb/apt.h) into its debs cache and unpacked under the
+ * cache. Results are cached by everything that decides their bytes (source
+ * and headers versions, the build root's packages, its compiler, the module
+ * list, our compatibility fixes), so the minutes this build takes are paid
+ * once.
  *
  * Functions return 0 or a negative errno; `why` names what failed.
  */
@@ -27,10 +28,10 @@ struct modbuild_opts {
 	        *headers_version; /* Debian version of linux-headers-KVER; NULL: apt's candidate */
 	const char *source_package;  /* NULL: MODBUILD_SOURCE_DEFAULT */
 	const char *source_version;  /* NULL: apt's candidate */
-	const char *cc;              /* NULL: "gcc" */
+	const char *cc;              /* in the build root; NULL: the one that built the kernel */
 	const char *modules;         /* NV_KERNEL_MODULES, space separated; NULL: the default */
 	const char *cache;           /* NULL: $CCINIT_CACHE, else /var/cache/ccinit */
-	const char *suite;           /* NULL: "bookworm" */
+	const char *suite;           /* the kernel's suite; NULL: "trixie" */
 	const char *mirror;          /* NULL: http://deb.debian.org/debian */
 	const char *security_mirror; /* NULL: http://deb.debian.org/debian-security */
 	unsigned jobs;               /* 0: 2 */
@@ -84,6 +85,51 @@ int modbuild_fetch_candidate(struct modbuild_fetch *f, const char *pkg, char *ve
 /* The path of pkg=version's .deb in the debs cache, downloading it when absent. */
 int modbuild_fetch_deb(struct modbuild_fetch *f, const char *pkg, const char *version, char *path,
                        size_t size, char *why, size_t why_size);
+/* The same for many (paths[i] for nv[i]), the missing ones in one apt run. */
+struct apt_name_version;
+int modbuild_fetch_debs(struct modbuild_fetch *f, const struct apt_name_version *nv, size_t n,
+                        char (*paths)[PATH_MAX], char *why, size_t why_size);
+/* apt_show, the lists refreshed when stale. */
+struct apt_pkg;
+int modbuild_fetch_show(struct modbuild_fetch *f, const char *spec, struct apt_pkg *p, char *why,
+                        size_t why_size);
+/* The specs' dependency closure in the archives (apt_closure, lists refreshed when stale). */
+int modbuild_fetch_closure(struct modbuild_fetch *f, const char *const *specs, size_t n,
+                           struct apt_name_version **out, size_t *count, char *why,
+                           size_t why_size);
+
+/*
+ * buildroot.c: the tree the driver's Makefile runs in (modules/README.md, 5):
+ * the compiler the kernel's headers package names, binutils, make, the
+ * shell tools, and the kernel's headers, all from the kernel's suite,
+ * unpacked once under CACHE/nvidia-modules/root-DIGEST.
+ */
+struct modbuild_root {
+	char dir[PATH_MAX]; /* on the host */
+	char digest[65];    /* sha256 of its packages.txt: "NAME VERSION" per package, sorted */
+	char cc[64];        /* the compiler that built the kernel, as the root names it */
+	unsigned npackages;
+};
+/*
+ * The apt specs a headers package's Depends asks for: per entry its first
+ * alternative that is not a kernel image ("name", or "name=V" for "(= V)").
+ */
+#define MODBUILD_SEED_MAX 260
+int modbuild_root_seeds(const char *depends, char (*seeds)[MODBUILD_SEED_MAX], size_t max,
+                        size_t *n, char *why, size_t why_size);
+int modbuild_root_prepare(struct modbuild_fetch *f, const struct modbuild_opts *o, const char *top,
+                          const char *headers_version, struct modbuild_root *root, char *why,
+                          size_t why_size);
+
+/*
+ * rootrun.c: runs argv (paths as the root sees them) inside the root with a
+ * clean environment: chroot(1) as root, else in a user namespace (unshare
+ * --map-root-user). modbuild_root_can_run says why neither is possible.
+ */
+struct spawn_io;
+int modbuild_root_can_run(char *why, size_t why_size);
+int modbuild_root_run(const struct modbuild_root *root, const char *const *argv,
+                      const struct spawn_io *io, char *why, size_t why_size);
 
 /* unpack.c: libarchive, nothing written outside dest. */
 /* Unpacks a .deb's data.tar.* into dest. */

@@ -388,6 +388,66 @@ int apt_show(struct apt *a, const char *spec, struct apt_pkg *out, char *why, si
 	return r;
 }
 
+/* One "Inst NAME (VERSION ARCHIVES [ARCH])" line of apt-get's simulation. */
+static bool parse_inst(const char *line, struct apt_name_version *nv)
+{
+	int name_len = 0, version_len = 0;
+
+	if (sscanf(line, "Inst %*127s%n (%*127s%n", &name_len, &version_len) != 0 || !version_len)
+		return false;
+	snprintf(nv->name, sizeof(nv->name), "%.*s", name_len - 5, line + 5);
+	snprintf(nv->version, sizeof(nv->version), "%.*s", version_len - name_len - 2,
+	         line + name_len + 2);
+	return true;
+}
+
+int apt_closure(struct apt *a, const char *const *specs, size_t n, struct apt_name_version **out,
+                size_t *count, char *why, size_t why_size)
+{
+	const char **args = calloc(n + 4, sizeof(char *));
+	char *text = NULL;
+	size_t len = 0, used = 0, cap = 0;
+	int r;
+
+	*out = NULL;
+	*count = 0;
+	if (!args)
+		return -ENOMEM;
+	args[0] = "-s";
+	args[1] = "install";
+	args[2] = "--no-install-recommends";
+	for (size_t i = 0; i < n; i++)
+		args[i + 3] = specs[i];
+	r = run_apt(a, "apt-get", args, NULL, &text, &len, false);
+	free(args);
+	if (r < 0) {
+		snprintf(why, why_size, "apt-get -s install: the archives cannot satisfy %s%s",
+		         n == 1 ? specs[0] : "these packages", " (see apt's messages)");
+		free(text);
+		return r;
+	}
+	for (char *line = text, *eol; line && *line; line = eol ? eol + 1 : NULL) {
+		struct apt_name_version nv;
+		if ((eol = strchr(line, '\n')))
+			*eol = '\0';
+		if (!parse_inst(line, &nv))
+			continue;
+		if (used == cap) {
+			cap = cap ? 2 * cap : 128;
+			struct apt_name_version *more = realloc(*out, cap * sizeof(**out));
+			if (!more) {
+				r = -ENOMEM;
+				break;
+			}
+			*out = more;
+		}
+		(*out)[used++] = nv;
+	}
+	free(text);
+	*count = used;
+	return r;
+}
+
 int apt_download_many(struct apt *a, const char *const *specs, size_t n, const char *dir, char *why,
                       size_t why_size)
 {

@@ -59,6 +59,20 @@ int apt_show(struct apt *a, const char *spec, struct apt_pkg *out, char *why, si
 int apt_show_many(struct apt *a, const char *const *specs, size_t n, struct apt_pkg *out, char *why,
                   size_t why_size);
 
+/* A package and version as apt names them. */
+struct apt_name_version {
+	char name[128], version[128];
+};
+
+/*
+ * What `apt-get install --no-install-recommends SPECS` would install where
+ * nothing is installed (our status file is empty): the specs' dependency
+ * closure, resolved by apt against the archives. *out (malloc'd, *count
+ * entries, in apt's order) is the caller's to free.
+ */
+int apt_closure(struct apt *a, const char *const *specs, size_t n, struct apt_name_version **out,
+                size_t *count, char *why, size_t why_size);
+
 /* apt-get download of "name=version" specs into dir, in one run. */
 int apt_download_many(struct apt *a, const char *const *specs, size_t n, const char *dir, char *why,
                       size_t why_size);

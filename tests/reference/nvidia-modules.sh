@@ -1,13 +1,14 @@
 #!/bin/bash
 # Reference test for `ccimage modules build`: NVIDIA's open kernel modules
 # built from Debian's source against the headers of the VM tests' kernel
-# (tests/vm/kernel.sh bookworm, Debian 12's cloud kernel), checked with kmod's own tools,
-# not ours: modinfo's vermagic equals that of the kernel package's in-tree
+# (tests/vm/kernel.sh trixie, Debian 13's cloud kernel) inside a trixie build
+# root, checked with kmod's own tools, not ours: modinfo's vermagic equals that of the kernel package's in-tree
 # modules, the dependencies are what the driver's Kbuild declares, and depmod
 # finds every symbol the modules import in the kernel's System.map.
 #
-# A cold build takes about 5 minutes on two cores; the result is cached by
-# its inputs (source, headers, compiler), so the next run takes it from there.
+# A cold build takes about 9 minutes on two cores (the build root's packages,
+# then the driver); the result is cached by its inputs (source, headers, the
+# build root, its compiler), so the next run takes it from there.
 set -u
 cd "$(dirname "$0")/../.."
 CCIMAGE=${CCIMAGE:-$PWD/build/ccimage}
@@ -28,9 +29,9 @@ done
 work=$(mktemp -d)
 trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
-# Bookworm's kernel: trixie's headers want gcc 14, the host's is bookworm's 12
-# (modules/README.md, 5).
-kdir=$(tests/vm/kernel.sh bookworm 2>"$work/kernel.log" | tail -1)
+# Trixie's kernel, built with gcc 14: the build root brings that compiler
+# whatever the host has (modules/README.md, 5).
+kdir=$(tests/vm/kernel.sh trixie 2>"$work/kernel.log" | tail -1)
 if [ ! -f "$kdir/kver" ]; then
 	nok "nvidia modules: no Debian cloud kernel (tests/vm/kernel.sh failed: $(tail -1 "$work/kernel.log"))"
 	finish
@@ -39,11 +40,11 @@ kver=$(cat "$kdir/kver")
 kroot=$kdir/root
 
 # Bad input is refused before anything is fetched or built.
-"$CCIMAGE" modules build --kver "$kver" --module 'nvidia;rm' --quiet >/dev/null 2>"$work/bad.err"
+"$CCIMAGE" modules build --suite trixie --kver "$kver" --module 'nvidia;rm' --quiet >/dev/null 2>"$work/bad.err"
 check "a bad module name is a data error (exit 3)" '[ $? -eq 3 ] && grep -q "bad module name" "$work/bad.err"'
 
 start=$(date +%s)
-dir=$("$CCIMAGE" modules build --kernel-root "$kroot" 2>"$work/build.err")
+dir=$("$CCIMAGE" modules build --suite trixie --kernel-root "$kroot" 2>"$work/build.err")
 rc=$?
 check "modules build for $kver ($(($(date +%s) - start)) s)" '[ $rc -eq 0 ] && [ -d "$dir" ]' ||
 	sed 's/^/#   /' "$work/build.err"
@@ -97,16 +98,36 @@ fi
 check "modules.dep: nvidia-uvm after nvidia" \
 	'grep -q "^updates/dkms/nvidia-uvm.ko: updates/dkms/nvidia.ko$" "$work/tree/lib/modules/$kver/modules.dep"'
 
+# The compiler is the build root's, and it is the one that built the kernel:
+# the key's cc line is its --version, the kernel's config has the same text.
+kcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$kroot/boot/config-$kver")
+keycc=$(sed -n 's/^cc //p' "$dir/key.txt")
+check "the key's compiler '$keycc' is the kernel's" '[ -n "$kcc" ] && [ "$keycc" = "$kcc" ]'
+check "the key names the build root's packages" \
+	'grep -q "^buildroot sha256:[0-9a-f]\{64\} [0-9]* packages$" "$dir/key.txt" && grep -q "^make " "$dir/buildroot-packages.txt"'
+cc_pkg=$(awk '$1 ~ /^gcc-[0-9]+$/ {print $1}' "$dir/buildroot-packages.txt")
+check "the build root holds the compiler package the headers name ($cc_pkg)" '[ -n "$cc_pkg" ]'
+
 # The second run is a cache hit: same directory, nothing rebuilt.
-again=$("$CCIMAGE" modules build --kernel-root "$kroot" --cached-only 2>"$work/again.err")
+again=$("$CCIMAGE" modules build --suite trixie --kernel-root "$kroot" --cached-only 2>"$work/again.err")
 check "second run is a cache hit in the same directory" \
 	'[ $? -eq 0 ] && [ "$again" = "$dir" ] && grep -q "cached in" "$work/again.err"'
-# A different compiler is a different key: not served from this cache entry.
-other=$("$CCIMAGE" modules build --kernel-root "$kroot" --cc clang --cached-only 2>/dev/null)
-check "another compiler is another cache key" '[ "$other" != "$dir" ]'
+# Another compiler (the same gcc by another name, so another --version line) is
+# another key: not served from this entry, and --cached-only says where it would be.
+"$CCIMAGE" modules build --suite trixie --kernel-root "$kroot" --cc "gcc-${cc_pkg#gcc-}" \
+	--cached-only >/dev/null 2>"$work/other.err"
+rc=$?
+other=$(sed -n 's/.*not in the cache (\(.*\)).*/\1/p' "$work/other.err")
+check "another compiler is another cache key" '[ $rc -eq 1 ] && [ -n "$other" ] && [ "$other" != "$dir" ]' ||
+	sed 's/^/#   /' "$work/other.err"
+# A suite that does not have the kernel's headers is a data error naming the package.
+"$CCIMAGE" modules build --suite bookworm --kernel-root "$kroot" --cached-only --quiet \
+	>/dev/null 2>"$work/suite.err"
+check "the wrong suite is a data error naming the headers package" \
+	'[ $? -eq 3 ] && grep -q "linux-headers-$kver" "$work/suite.err"' || sed 's/^/#   /' "$work/suite.err"
 
 # The tree for a recipe's kernel.root: kernel hard-linked, modules added, depmod run.
-"$CCIMAGE" modules build --kernel-root "$kroot" --kernel-tree "$work/ktree" --cached-only \
+"$CCIMAGE" modules build --suite trixie --kernel-root "$kroot" --kernel-tree "$work/ktree" --cached-only \
 	--quiet >/dev/null 2>"$work/tree.err"
 check "--kernel-tree: modules.dep names the nvidia modules" \
 	'[ $? -eq 0 ] && grep -q "^updates/dkms/nvidia.ko:" "$work/ktree/lib/modules/$kver/modules.dep"' ||

@@ -64,7 +64,7 @@ TEST(gpu_driver_from_the_recipes_locks)
 	char out[64], why[512];
 
 	ASSERT_EQ(gpu_driver_from_lock(l, NVIDIA_LOCK, out, sizeof(out), why, sizeof(why)), 0);
-	ASSERT_STR(out, "535.261.03");
+	ASSERT_STR(out, "550.163.01");
 	/* The two driver packages disagreeing is refused, naming the lock and both. */
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->pkgs[i].name, "libnvidia-ml1") == 0)
@@ -72,7 +72,7 @@ TEST(gpu_driver_from_the_recipes_locks)
 	ASSERT_EQ(gpu_driver_from_lock(l, NVIDIA_LOCK, out, sizeof(out), why, sizeof(why)),
 	          -EINVAL);
 	ASSERT_CONTAINS(why, NVIDIA_LOCK);
-	ASSERT_CONTAINS(why, "firmware-nvidia-gsp pins driver 535.261.03");
+	ASSERT_CONTAINS(why, "firmware-nvidia-gsp pins driver 550.163.01");
 	ASSERT_CONTAINS(why, "libnvidia-ml1 pins 550.90.07");
 	lock_free(l);
 	l = read_lock("recipes/test.yaml.lock");
@@ -96,7 +96,7 @@ TEST(build_writes_rvps_gpu_json_for_an_nvidia_lock)
 	ASSERT_EQ(build_gpu_rvps(&b), 0);
 	ASSERT_EQ(read_full_file(path, 4096, &msg, &len), 0);
 	payload = sample_payload(msg);
-	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"535.261.03\"]}");
+	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"550.163.01\"]}");
 	free(payload);
 	free(msg);
 	unlink(path);

@@ -174,6 +174,44 @@ TEST(unpack_deb_without_data_member_is_an_error)
 	remove_tree(t);
 }
 
+/* The seeds for depends, space separated, or "error: WHY". */
+static const char *seeds_of(const char *depends, size_t max)
+{
+	static char joined[8 * MODBUILD_SEED_MAX];
+	char seeds[8][MODBUILD_SEED_MAX], why[256];
+	size_t n = 0, used = 0;
+
+	if (modbuild_root_seeds(depends, seeds, max, &n, why, sizeof(why)) < 0) {
+		snprintf(joined, sizeof(joined), "error: %s", why);
+		return joined;
+	}
+	joined[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(joined + used, sizeof(joined) - used, "%s%s", i ? " " : "",
+		                         seeds[i]);
+	return joined;
+}
+
+/* Debian's own Depends lines: trixie's 6.12 and bookworm's 6.1 cloud headers. */
+TEST(root_seeds_follow_the_headers_depends_without_the_image)
+{
+	ASSERT_STR(seeds_of("linux-base (>= 4.12~), linux-headers-6.12.118+deb13-common (= "
+	                    "6.12.118-1), linux-image-6.12.118+deb13-cloud-amd64 (= 6.12.118-1) | "
+	                    "linux-image-6.12.118+deb13-cloud-amd64-unsigned (= 6.12.118-1), "
+	                    "linux-kbuild-6.12.118+deb13, gcc-14",
+	                    8),
+	           "linux-base linux-headers-6.12.118+deb13-common=6.12.118-1 "
+	           "linux-kbuild-6.12.118+deb13 gcc-14");
+	ASSERT_STR(seeds_of("linux-headers-6.1.0-57-common (= 6.1.192-3), "
+	                    "linux-kbuild-6.1 (>= 6.1.192-3), linux-compiler-gcc-12-x86",
+	                    8),
+	           "linux-headers-6.1.0-57-common=6.1.192-3 linux-kbuild-6.1 "
+	           "linux-compiler-gcc-12-x86");
+	/* An alternative that is not an image is taken; more entries than room is an error. */
+	ASSERT_STR(seeds_of("linux-image-x | make", 8), "make");
+	ASSERT_CONTAINS(seeds_of("a, b, c", 2), "error: too many Depends");
+}
+
 static void count_added(const char *path, void *userdata)
 {
 	(void)path;

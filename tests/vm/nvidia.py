@@ -6,8 +6,9 @@ the default for an image that ships NVIDIA firmware, fail closed saying no NVIDI
 was found; and the built nvidia.ko really loads into the recipe's kernel (it links,
 then refuses for want of a device). Prints TAP, like run.py.
 
-The modules come from `ccimage modules build`: about 5 minutes on two cores when the
-cache has none for this kernel, then taken from the cache by key. The image boots
+The modules come from `ccimage modules build`: about 9 minutes on two cores when the
+cache has none for this kernel (the build root's packages, then the driver), then taken
+from the cache by key. The image boots
 with the vmlinuz `ccimage build` wrote beside it (the kernel tree's own).
 
 usage: nvidia.py [--keep] [SCENARIO-NAME-SUBSTRING...]"""
@@ -35,12 +36,12 @@ def ccimage(*args):
 def prepare(work):
     """The kernel tree with the modules (built, or taken from the cache), then the image;
     returns the boot environment."""
-    # Bookworm's kernel: the module build compiles with the host's gcc, and trixie's
-    # headers want the gcc 14 that built that kernel (modules/README.md, 5).
-    _, kroot, kver = vmlib.kernel("bookworm")
+    # Trixie's kernel, as the recipe: the module build runs in a trixie build root
+    # with the gcc 14 that built that kernel (modules/README.md, 5).
+    _, kroot, kver = vmlib.kernel("trixie")
     tree = os.path.join(work, "kernel-tree")
     start = time.monotonic()
-    ccimage("modules", "build", "--kernel-root", kroot, "--kernel-tree", tree)
+    ccimage("modules", "build", "--suite", "trixie", "--kernel-root", kroot, "--kernel-tree", tree)
     modules_s = time.monotonic() - start
     start = time.monotonic()
     # No GPU in QEMU: the measured count is 0 (the recipe's default is 1).
