@@ -4,7 +4,8 @@
 ccinit.gpu=optional lets the agent run on the verified root; ccinit.gpu=required, and
 the default for an image that ships NVIDIA firmware, fail closed saying no NVIDIA GPU
 was found; and the built nvidia.ko really loads into the recipe's kernel (it links,
-then refuses for want of a device). Prints TAP, like run.py.
+then refuses for want of a device); and the GPU reference values the build wrote
+(reference-values.json, rvps-gpu.json) are the lock's driver. Prints TAP, like run.py.
 
 The modules come from `ccimage modules build`: about 9 minutes on two cores when the
 cache has none for this kernel (the build root's packages, then the driver), then taken
@@ -13,7 +14,9 @@ with the vmlinuz `ccimage build` wrote beside it (the kernel tree's own).
 
 usage: nvidia.py [--keep] [SCENARIO-NAME-SUBSTRING...]"""
 
+import base64
 import concurrent.futures
+import hashlib
 import json
 import os
 import subprocess
@@ -63,6 +66,42 @@ def sizes(env):
         if os.path.exists(p):
             rows[name] = os.path.getsize(p)
     return rows
+
+
+def driver_from_lock():
+    """The driver version read here from the lock: libnvidia-ml1's upstream version."""
+    with open(os.path.join(vmlib.ROOT, "recipes", "nvidia-gpu.yaml.lock")) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 3 and w[0] == "package" and w[1] == "libnvidia-ml1":
+                return w[2].split(":")[-1].rsplit("-", 1)[0]
+    return None
+
+
+def gpu_reference_problems(env):
+    """The GPU values the build wrote (measurement/README.md, 14 and 15.3): the
+    reference-values.json entry and rvps-gpu.json carry the lock's driver, and the
+    entry names the lock it came from by its sha256."""
+    out, want = env["out"], driver_from_lock()
+    with open(os.path.join(out, "reference-values.json")) as f:
+        entries = [e for e in json.load(f)["entries"] if e.get("kind") == "gpu"]
+    if not want:
+        return ["no libnvidia-ml1 in the lock"]
+    if len(entries) != 1:
+        return [f"{len(entries)} gpu entries in reference-values.json, want 1"]
+    problems = []
+    if entries[0].get("values") != {"allowed_driver_versions": want}:
+        problems.append(f"gpu entry values {entries[0].get('values')}, want driver {want}")
+    lock = os.path.join(vmlib.ROOT, "recipes", "nvidia-gpu.yaml.lock")
+    with open(lock, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if entries[0].get("from", {}).get("files") != {"nvidia-gpu.yaml.lock": digest}:
+        problems.append(f"gpu entry inputs {entries[0].get('from')}, want the lock's sha256")
+    with open(os.path.join(out, "rvps-gpu.json")) as f:
+        payload = json.loads(base64.b64decode(json.load(f)["payload"], validate=True))
+    if payload.get("allowed_driver_versions") != [want]:
+        problems.append(f"rvps-gpu.json allowed_driver_versions {payload}")
+    return problems
 
 
 def check_gpu_optional(b, r, env):
@@ -139,14 +178,20 @@ def main():
         print(f"not ok 1 - vm: nvidia-gpu image builds\n#   {e}")
         return 1
     rows = [r for r in SCENARIOS if not filters or any(f in r[0] for f in filters)]
-    print(f"1..{len(rows) + 1}")
+    print(f"1..{len(rows) + 2}")
     size = sizes(env)
     print(f"ok 1 - vm: nvidia-gpu image built (modules {env['modules_s']:.1f} s, "
           f"image {env['build_s']:.1f} s)")
     print("# sizes: " + json.dumps(size))
     failed = 0
+    problems = gpu_reference_problems(env)
+    print(f"{'not ok' if problems else 'ok'} 2 - vm: the build's GPU reference values "
+          "are the lock's driver")
+    for p in problems:
+        print(f"#   {p}")
+    failed += bool(problems)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for i, (name, problems, b) in enumerate(pool.map(lambda r: run_one(env, r), rows), 2):
+        for i, (name, problems, b) in enumerate(pool.map(lambda r: run_one(env, r), rows), 3):
             if problems:
                 failed += 1
                 print(f"not ok {i} - vm: {name}")
