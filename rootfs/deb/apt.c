@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,9 @@
 #include "rootfs/lib/spawn.h"
 
 #define MAX_OPTS 48
+
+/* Where an apt program's stderr goes (run_apt); a descriptor > 0 takes it too. */
+enum { APT_ERRORS_OURS = 0, APT_ERRORS_NULL = -1 };
 
 struct apt {
 	char root[3072];
@@ -194,16 +198,20 @@ struct apt *apt_free(struct apt *a)
 
 /*
  * Runs an apt program with our options. cwd: where it runs (NULL: here);
- * out: its stdout (NULL: to our stderr); errors_to_null: hide its stderr.
- * *out is set even when apt fails: apt-cache prints what it found.
+ * out: its stdout (NULL: to our stderr, or into errors when that is a
+ * descriptor); errors: APT_ERRORS_OURS (our stderr, hidden when quiet),
+ * APT_ERRORS_NULL, or a descriptor that takes them. *out is set even when
+ * apt fails: apt-cache prints what it found.
  */
 static int run_apt_unlocked(struct apt *a, const char *prog, const char *const *args,
-                            const char *cwd, char **out, size_t *out_len, bool errors_to_null)
+                            const char *cwd, char **out, size_t *out_len, int errors)
 {
 	const struct spawn_io io = {.cwd = cwd,
 	                            .capture = out,
 	                            .capture_len = out_len,
-	                            .stderr_null = errors_to_null || a->quiet};
+	                            .log_fd = errors > 0 ? errors : 0,
+	                            .stderr_null = errors == APT_ERRORS_NULL ||
+	                                           (errors == APT_ERRORS_OURS && a->quiet)};
 	size_t n = 0, nargs = 0;
 	char why[256];
 	int r;
@@ -231,7 +239,7 @@ static int run_apt_unlocked(struct apt *a, const char *prog, const char *const *
  * recipes with the same archives share this state, so they take turns.
  */
 static int run_apt(struct apt *a, const char *prog, const char *const *args, const char *cwd,
-                   char **out, size_t *out_len, bool errors_to_null)
+                   char **out, size_t *out_len, int errors)
 {
 	char path[sizeof(a->root) + 32];
 	int fd, r;
@@ -246,9 +254,29 @@ static int run_apt(struct apt *a, const char *prog, const char *const *args, con
 			close(fd);
 			return r;
 		}
-	r = run_apt_unlocked(a, prog, args, cwd, out, out_len, errors_to_null);
+	r = run_apt_unlocked(a, prog, args, cwd, out, out_len, errors);
 	close(fd);
 	return r;
+}
+
+/* The first "E: " line apt wrote into fd, without the prefix. */
+static void first_apt_error(int fd, char *out, size_t size)
+{
+	char text[16384];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	for (char *line = text, *end; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (strncmp(line, "E: ", 3) == 0) {
+			snprintf(out, size, "%s", line + 3);
+			return;
+		}
+	}
 }
 
 int apt_update(struct apt *a, bool force, char *why, size_t why_size)
@@ -261,12 +289,22 @@ int apt_update(struct apt *a, bool force, char *why, size_t why_size)
 	if (!force && stat(stamp, &st) == 0 && time(NULL) - st.st_mtime < 3600)
 		return 0;
 	const char *args[] = {a->quiet ? "-qq" : "-q", "update", NULL};
-	r = run_apt(a, "apt-get", args, NULL, NULL, NULL, false);
+	/* Quiet hides apt's progress, never the reason it refused an archive. */
+	int log = a->quiet ? memfd_create("apt-update", MFD_CLOEXEC) : -1;
+	r = run_apt(a, "apt-get", args, NULL, NULL, NULL, log >= 0 ? log : APT_ERRORS_OURS);
 	if (r < 0) {
-		snprintf(why, why_size, "apt-get update for the recipe's archives failed (%s)",
-		         r == -ECHILD ? "see apt's messages" : strerror(-r));
-		return r;
+		char first_error[512] = "";
+		if (log >= 0)
+			first_apt_error(log, first_error, sizeof(first_error));
+		snprintf(why, why_size, "apt-get update of the archives failed: %s",
+		         first_error[0] ? first_error
+		         : r == -ECHILD ? "see apt's messages above"
+		                        : strerror(-r));
 	}
+	if (log >= 0)
+		close(log);
+	if (r < 0)
+		return r;
 	int fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0)
 		close(fd);
@@ -348,7 +386,7 @@ int apt_show_many(struct apt *a, const char *const *specs, size_t n, struct apt_
 		memset(&out[i], 0, sizeof(out[i]));
 	}
 	/* One run for all: each apt start reads the whole package cache (about a second). */
-	r = run_apt(a, "apt-cache", args, NULL, &text, &len, true);
+	r = run_apt(a, "apt-cache", args, NULL, &text, &len, APT_ERRORS_NULL);
 	free(args);
 	if (r == -ENOMEM || !text)
 		return -ENOMEM;
@@ -418,7 +456,7 @@ int apt_closure(struct apt *a, const char *const *specs, size_t n, struct apt_na
 	args[2] = "--no-install-recommends";
 	for (size_t i = 0; i < n; i++)
 		args[i + 3] = specs[i];
-	r = run_apt(a, "apt-get", args, NULL, &text, &len, false);
+	r = run_apt(a, "apt-get", args, NULL, &text, &len, APT_ERRORS_OURS);
 	free(args);
 	if (r < 0) {
 		snprintf(why, why_size, "apt-get -s install: the archives cannot satisfy %s%s",
@@ -460,7 +498,7 @@ int apt_download_many(struct apt *a, const char *const *specs, size_t n, const c
 	args[1] = "download";
 	for (size_t i = 0; i < n; i++)
 		args[i + 2] = specs[i];
-	r = run_apt(a, "apt-get", args, dir, NULL, NULL, false);
+	r = run_apt(a, "apt-get", args, dir, NULL, NULL, APT_ERRORS_OURS);
 	free(args);
 	if (r < 0)
 		snprintf(why, why_size, "apt-get download of %zu packages failed%s", n,
@@ -489,7 +527,7 @@ static int source_format(struct apt *a, struct apt_src *s, const char *dsc_sha25
 	const char *args[] = {"showsrc", "--only-source", s->name, NULL};
 	char *text = NULL;
 	size_t len = 0;
-	int r = run_apt(a, "apt-cache", args, NULL, &text, &len, true);
+	int r = run_apt(a, "apt-cache", args, NULL, &text, &len, APT_ERRORS_NULL);
 
 	if (r == 0 && text)
 		for (const char *p = text; p < text + len;) {
@@ -521,7 +559,7 @@ int apt_source(struct apt *a, const char *spec, struct apt_src *out, char *why, 
 	snprintf(out->name, sizeof(out->name), "%.*s", (int)strcspn(spec, "="), spec);
 	/* apt leaves out files already in its working directory: run it in an empty one. */
 	snprintf(cwd, sizeof(cwd), "%s/empty", a->root);
-	r = run_apt(a, "apt-get", args, cwd, &text, NULL, true);
+	r = run_apt(a, "apt-get", args, cwd, &text, NULL, APT_ERRORS_NULL);
 	if (r == -ECHILD) {
 		snprintf(why, why_size, "the archives have no source package %s", spec);
 		r = -ENOENT;
@@ -558,7 +596,7 @@ int apt_fetch_source_file(struct apt *a, const struct apt_src_file *f, const cha
 	char hash[80];
 	snprintf(hash, sizeof(hash), "SHA256:%s", f->sha256);
 	const char *args[] = {"download-file", f->url, path, hash, NULL};
-	int r = run_apt(a, "/usr/lib/apt/apt-helper", args, NULL, NULL, NULL, false);
+	int r = run_apt(a, "/usr/lib/apt/apt-helper", args, NULL, NULL, NULL, APT_ERRORS_OURS);
 
 	if (r < 0)
 		snprintf(why, why_size, "downloading %s failed%s", f->url,
