@@ -32,16 +32,21 @@ int modbuild_fetch_open(struct modbuild_fetch *f, const struct modbuild_opts *o,
 	        .mirror = o->mirror ? o->mirror : "http://deb.debian.org/debian",
 	        .security_mirror = o->security_mirror ? o->security_mirror
 	                                              : "http://deb.debian.org/debian-security",
-	        .keyring = "/usr/share/keyrings/debian-archive-keyring.gpg",
+	        .keyring =
+	                o->keyring ? o->keyring : "/usr/share/keyrings/debian-archive-keyring.gpg",
 	        .components = components,
 	        .ncomponents = sizeof(components) / sizeof(components[0]),
 	        .updates = true};
+	int r = 0;
 
 	if (path_join(f->debs, sizeof(f->debs), cache, "debs") < 0)
 		return -ENAMETOOLONG;
-	if (mkdir(f->debs, 0755) < 0 && errno != EEXIST) {
-		snprintf(why, why_size, "creating %s: %s", f->debs, strerror(errno));
-		return -errno;
+	/* A first run on a fresh host has no cache directory yet. */
+	if ((r = mkdir_parents(f->debs, 0755)) < 0 ||
+	    (mkdir(f->debs, 0755) < 0 && errno != EEXIST)) {
+		r = r < 0 ? r : -errno;
+		snprintf(why, why_size, "creating %s: %s", f->debs, strerror(-r));
+		return r;
 	}
 	return apt_open_sources(&src, o->quiet, &f->apt, why, why_size);
 }

@@ -34,6 +34,7 @@ struct modbuild_opts {
 	const char *suite;           /* the kernel's suite; NULL: "trixie" */
 	const char *mirror;          /* NULL: http://deb.debian.org/debian */
 	const char *security_mirror; /* NULL: http://deb.debian.org/debian-security */
+	const char *keyring;         /* NULL: Debian's archive keyring */
 	unsigned jobs;               /* 0: 2 */
 	bool quiet;                  /* no progress lines on stderr */
 	bool cached_only;            /* never build: -ENOENT when the cache lacks it */

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "init/base/why.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "modules/nvidia/modbuild.h"
@@ -14,8 +17,8 @@ static const char usage_text[] =
         "usage: ccimage modules build (--kver KVER | --kernel-root DIR)\n"
         "         [--headers-version V] [--source PKG] [--source-version V] [--cc CC]\n"
         "         [--module NAME]... [-j N] [--cache DIR] [--suite S] [--mirror URL]\n"
-        "         [--security-mirror URL] [--install ROOT] [--kernel-tree OUT]\n"
-        "         [--cached-only] [--quiet]\n"
+        "         [--security-mirror URL] [--keyring FILE] [--install ROOT]\n"
+        "         [--kernel-tree OUT] [--cached-only] [--quiet]\n"
         "Builds nvidia.ko and nvidia-uvm.ko (or the --module list) from Debian's\n"
         "" MODBUILD_SOURCE_DEFAULT " against linux-headers-KVER, inside a build root of\n"
         "the kernel's suite (--suite, default trixie): the compiler the headers package\n"
@@ -26,10 +29,28 @@ static const char usage_text[] =
         "${CCINIT_CACHE:-/var/cache/ccinit}/nvidia-modules/KEY, keyed by the source and\n"
         "headers versions (default: apt's candidates), the build root's packages, its\n"
         "compiler's --version and the module list; its path is printed on stdout.\n"
+        "--keyring is the OpenPGP keyring apt checks the archives' InRelease with\n"
+        "(default: Debian's), for a Debian-layout archive of another signer;\n"
         "--kernel-root takes KVER from DIR/lib/modules;\n"
         "--install copies the modules to ROOT/lib/modules/KVER/updates/dkms/;\n"
         "--kernel-tree (with --kernel-root) writes OUT, the kernel tree hard-linked\n"
         "with the modules added and depmod run: a recipe's `kernel: root:`.\n";
+
+/*
+ * apt reads the keyring only when it fetches lists, long after parsing; a
+ * typo must not wait for a network round or, with lists at hand, pass.
+ */
+static int readable_file(void *field, const char *value, char *why, size_t why_size)
+{
+	struct stat st;
+
+	if (stat(value, &st) < 0 || access(value, R_OK) < 0)
+		return why_set(why, why_size, -errno, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return why_set(why, why_size, -EINVAL, "not a regular file");
+	*(const char **)field = value;
+	return 0;
+}
 
 /* The one KVER under DIR/lib/modules, as an extracted kernel package has. */
 static int kver_of(const char *root, char *kver, size_t size)
@@ -113,6 +134,7 @@ static int run(int argc, char **argv)
 	        CLI_STRING("suite", 0, &o.suite, "S", NULL),
 	        CLI_STRING("mirror", 0, &o.mirror, "URL", NULL),
 	        CLI_STRING("security-mirror", 0, &o.security_mirror, "URL", NULL),
+	        CLI_CALL("keyring", 0, &o.keyring, readable_file, "FILE", NULL),
 	        CLI_STRING("install", 0, &install, "ROOT", NULL),
 	        CLI_STRING("kernel-tree", 0, &tree, "OUT", NULL),
 	        CLI_FLAG("quiet", 'q', &o.quiet, NULL),

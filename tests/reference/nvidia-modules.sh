@@ -126,6 +126,20 @@ check "another compiler is another cache key" '[ $rc -eq 1 ] && [ -n "$other" ] 
 check "the wrong suite is a data error naming the headers package" \
 	'[ $? -eq 3 ] && grep -q "linux-headers-$kver" "$work/suite.err"' || sed 's/^/#   /' "$work/suite.err"
 
+# --keyring is what apt checks the archives' InRelease with (an archive of
+# another signer, e.g. a 570+ driver for Blackwell). Bullseye's key signs none
+# of trixie's archives: apt refuses them, and nothing is built or served.
+"$CCIMAGE" modules build --suite trixie --kernel-root "$kroot" --cached-only --quiet \
+	--keyring /usr/share/keyrings/debian-archive-bullseye-stable.gpg >/dev/null 2>"$work/keyring.err"
+check "--keyring of another signer: apt refuses the archives, and quiet still says why" \
+	'[ $? -eq 4 ] && grep -q "archives failed: The repository .* is not signed" "$work/keyring.err"' ||
+	sed 's/^/#   /' "$work/keyring.err"
+"$CCIMAGE" modules build --suite trixie --kernel-root "$kroot" --keyring "$work/none.gpg" \
+	>/dev/null 2>"$work/nokeyring.err"
+check "--keyring naming no file is a usage error naming the option" \
+	'[ $? -eq 2 ] && grep -q "^ccimage modules build: --keyring .*No such file" "$work/nokeyring.err"' ||
+	sed 's/^/#   /' "$work/nokeyring.err"
+
 # The tree for a recipe's kernel.root: kernel hard-linked, modules added, depmod run.
 "$CCIMAGE" modules build --suite trixie --kernel-root "$kroot" --kernel-tree "$work/ktree" --cached-only \
 	--quiet >/dev/null 2>"$work/tree.err"
