@@ -45,6 +45,7 @@ struct fwbuild {
 	char cache[PATH_MAX], top[PATH_MAX], work[PATH_MAX], tree[PATH_MAX], log[PATH_MAX];
 	char key_text[4096];
 	int log_fd;
+	const struct fwbuild_result *res; /* the key's paths, for build() */
 };
 
 static void progress(const struct fwbuild *b, const char *what, const char *arg)
@@ -230,11 +231,15 @@ static int keep(struct fwbuild *b, const struct fwbuild_result *res, char *why, 
 	return rename(tmpdir, res->dir) < 0 ? -errno : 0;
 }
 
-static int build(struct fwbuild *b, const struct fwbuild_result *res, char *why, size_t why_size)
+/* What keylock_get() calls when the cache has no firmware for the key. */
+static int build(void *ctx, char *why, size_t why_size)
 {
+	struct fwbuild *b = ctx;
+	const struct fwbuild_result *res = b->res;
 	struct stat st;
 	int r;
 
+	progress(b, "no cached build, building", res->key);
 	/* /var/tmp is everyone's: only a directory of ours is ever removed. */
 	if (lstat(b->work, &st) == 0 && (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())) {
 		snprintf(why, why_size, "%s exists and is not this user's directory", b->work);
@@ -261,26 +266,6 @@ static int build(struct fwbuild *b, const struct fwbuild_result *res, char *why,
 	return r;
 }
 
-/* Under the key's lock: two builds of the same key (parallel tests) wait, not race. */
-static int build_locked(struct fwbuild *b, struct fwbuild_result *res, char *why, size_t why_size)
-{
-	int r = 0, fd = keylock_take(b->top, res->key, why, why_size);
-
-	if (fd < 0)
-		return fd;
-	if (access(res->path, F_OK) == 0) {
-		res->cached = true;
-	} else if (b->o->cached_only) {
-		snprintf(why, why_size, "not in the cache (%s)", res->dir);
-		r = -ENOENT;
-	} else {
-		progress(b, "no cached build, building", res->key);
-		r = build(b, res, why, why_size);
-	}
-	close(fd);
-	return r;
-}
-
 int fwbuild_run(const struct fwbuild_opts *o, struct fwbuild_result *res, char *why,
                 size_t why_size)
 {
@@ -296,8 +281,11 @@ int fwbuild_run(const struct fwbuild_opts *o, struct fwbuild_result *res, char *
 	snprintf(b->cache, sizeof(b->cache), "%s", o->cache ? o->cache : apt_cache_dir());
 	if (path_join(b->top, sizeof(b->top), b->cache, "firmware") < 0)
 		r = -ENAMETOOLONG;
-	else if ((r = resolve(b, res, why, why_size)) == 0)
-		r = build_locked(b, res, why, why_size);
+	else if ((r = resolve(b, res, why, why_size)) == 0) {
+		b->res = res;
+		r = keylock_get(b->top, res->key, res->path, "firmware", o->cached_only, build, b,
+		                &res->cached, why, why_size);
+	}
 	fwbuild_source_close(&b->src);
 	free(b);
 	if (r == 0 && (r = digest_file(res->path, false, md, NULL, &res->size)) < 0)

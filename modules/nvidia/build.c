@@ -41,6 +41,7 @@ struct modbuild {
 	unsigned nnames;
 	char cc_line[256], compat[256];
 	char key_text[2048];
+	struct modbuild_result *res; /* the key's paths and versions, for build() */
 };
 
 static void progress(const struct modbuild *b, const char *what, const char *arg)
@@ -298,15 +299,16 @@ static int write_key(const char *dir, const char *text)
 	return r;
 }
 
-static int build(struct modbuild *b, struct modbuild_result *res, const char *cc, char *why,
-                 size_t why_size)
+/* What keylock_get() calls when the cache has no modules for the key. */
+static int build(void *ctx, char *why, size_t why_size)
 {
+	struct modbuild *b = ctx;
+	struct modbuild_result *res = b->res;
 	const struct modbuild_opts *o = b->o;
-	char tmpdir[PATH_MAX + 8];
+	char tmpdir[PATH_MAX + 8], common[PATH_MAX];
 	int r;
 
-	char common[PATH_MAX];
-
+	progress(b, "no cached build, building", res->key);
 	remove_tree(b->work);
 	if (mkdir(b->work, 0755) < 0) {
 		snprintf(why, why_size, "creating %s: %s", b->work, strerror(errno));
@@ -324,7 +326,7 @@ static int build(struct modbuild *b, struct modbuild_result *res, const char *cc
 		return r;
 	if (b->compat[0])
 		progress(b, "compat fixes applied:", b->compat);
-	if ((r = run_make(b, cc, why, why_size)) < 0)
+	if ((r = run_make(b, o->cc ? o->cc : b->root.cc, why, why_size)) < 0)
 		return r;
 	size_t used = strlen(b->key_text);
 	snprintf(b->key_text + used, sizeof(b->key_text) - used, "applied %s\n",
@@ -411,27 +413,6 @@ static int resolve(struct modbuild *b, struct modbuild_result *res, const char *
 	return 0;
 }
 
-/* Under the key's lock: two builds of the same key (parallel tests) wait, not race. */
-static int build_locked(struct modbuild *b, struct modbuild_result *res, const char *cc, char *why,
-                        size_t why_size)
-{
-	int r = 0, fd = keylock_take(b->top, res->key, why, why_size);
-
-	if (fd < 0)
-		return fd;
-	if (access(res->dir, F_OK) == 0) {
-		res->cached = true;
-	} else if (b->o->cached_only) {
-		snprintf(why, why_size, "not in the cache (%s)", res->dir);
-		r = -ENOENT;
-	} else {
-		progress(b, "no cached build, building", res->key);
-		r = build(b, res, cc, why, why_size);
-	}
-	close(fd);
-	return r;
-}
-
 int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, char *why,
                  size_t why_size)
 {
@@ -451,8 +432,11 @@ int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, cha
 	snprintf(b->cache, sizeof(b->cache), "%s", o->cache ? o->cache : apt_cache_dir());
 	if (path_join(b->top, sizeof(b->top), b->cache, "nvidia-modules") < 0)
 		r = -ENAMETOOLONG;
-	else if ((r = resolve(b, res, src, why, why_size)) == 0)
-		r = build_locked(b, res, o->cc ? o->cc : b->root.cc, why, why_size);
+	else if ((r = resolve(b, res, src, why, why_size)) == 0) {
+		b->res = res;
+		r = keylock_get(b->top, res->key, res->dir, "modules", o->cached_only, build, b,
+		                &res->cached, why, why_size);
+	}
 	modbuild_fetch_close(&b->fetch);
 	free(b);
 	if (r < 0)

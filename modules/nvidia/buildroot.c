@@ -250,31 +250,30 @@ static int kernel_compiler(struct modbuild_root *root, const char *kver, char *w
 	return 0;
 }
 
-/* Under the root's lock: two module builds with the same root wait, not race. */
-static int assemble_locked(struct modbuild_fetch *f, const struct apt_name_version *pkgs, size_t n,
-                           const char *list, struct modbuild_root *root,
-                           const struct modbuild_opts *o, const char *top, char *why,
-                           size_t why_size)
-{
-	char tmp[PATH_MAX + 8];
-	int fd, r = 0;
+/* What assemble_root() puts where keylock_get() found no root. */
+struct root_job {
+	struct modbuild_fetch *f;
+	const struct apt_name_version *pkgs;
+	size_t n;
+	const char *list, *dir;
+	bool quiet;
+};
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", root->dir) >= (int)sizeof(tmp))
+/* The packages unpacked beside the root's path, then renamed into it whole. */
+static int assemble_root(void *ctx, char *why, size_t why_size)
+{
+	const struct root_job *j = ctx;
+	char tmp[PATH_MAX + 8];
+	int r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", j->dir) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	if ((fd = keylock_take(top, root->digest, why, why_size)) < 0)
-		return fd;
-	if (access(root->dir, F_OK) < 0 && o->cached_only) {
-		snprintf(why, why_size, "no build root in the cache (%s)", root->dir);
-		r = -ENOENT;
-	} else if (access(root->dir, F_OK) < 0) {
+	remove_tree(tmp);
+	r = assemble(j->f, j->pkgs, j->n, j->list, tmp, j->quiet, why, why_size);
+	if (r == 0 && rename(tmp, j->dir) < 0)
+		r = -errno;
+	if (r < 0)
 		remove_tree(tmp);
-		r = assemble(f, pkgs, n, list, tmp, o->quiet, why, why_size);
-		if (r == 0 && rename(tmp, root->dir) < 0)
-			r = -errno;
-		if (r < 0)
-			remove_tree(tmp);
-	}
-	close(fd);
 	return r;
 }
 
@@ -301,7 +300,11 @@ int modbuild_root_prepare(struct modbuild_fetch *f, const struct modbuild_opts *
 		r = -ENAMETOOLONG;
 		goto out;
 	}
-	if ((r = assemble_locked(f, pkgs, n, list, root, o, top, why, why_size)) == 0)
+	struct root_job job = {f, pkgs, n, list, root->dir, o->quiet};
+	bool cached;
+	/* Two module builds with the same root wait for each other, not race. */
+	if ((r = keylock_get(top, root->digest, root->dir, "build root", o->cached_only,
+	                     assemble_root, &job, &cached, why, why_size)) == 0)
 		r = kernel_compiler(root, o->kver, why, why_size);
 out:
 	free(pkgs);

@@ -25,7 +25,8 @@ int keylock_key(const char *text, size_t len, char hex[65])
 	return 0;
 }
 
-int keylock_take(const char *dir, const char *key, char *why, size_t why_size)
+/* The locked descriptor, to close when done, or a negative errno with why set. */
+static int keylock_take(const char *dir, const char *key, char *why, size_t why_size)
 {
 	char lock[PATH_MAX];
 	int fd, r;
@@ -46,4 +47,23 @@ int keylock_take(const char *dir, const char *key, char *why, size_t why_size)
 		return r;
 	}
 	return fd;
+}
+
+int keylock_get(const char *dir, const char *key, const char *product, const char *what,
+                bool cached_only, keylock_build_fn *build, void *ctx, bool *cached, char *why,
+                size_t why_size)
+{
+	int r = 0, fd = keylock_take(dir, key, why, why_size);
+
+	if (fd < 0)
+		return fd;
+	*cached = access(product, F_OK) == 0;
+	if (!*cached && cached_only) {
+		snprintf(why, why_size, "%s not in the cache (%s)", what, product);
+		r = -ENOENT;
+	} else if (!*cached) {
+		r = build(ctx, why, why_size);
+	}
+	close(fd);
+	return r;
 }
