@@ -48,21 +48,3 @@ struct fwbuild_result {
 /* Builds the firmware, or finds it in the cache. */
 int fwbuild_run(const struct fwbuild_opts *o, struct fwbuild_result *res, char *why,
                 size_t why_size);
-
-/* --- pieces ------------------------------------------------------------------------------ */
-
-/* fetch.c: the source package through the image build's apt, its files under CACHE/sources. */
-struct apt;
-struct apt_src;
-struct fwbuild_source {
-	struct apt *apt;
-	struct apt_src *pkg;
-	char dir[PATH_MAX]; /* CACHE/sources/NAME_VERSION: the files and our .dsc */
-	char dsc[PATH_MAX];
-	char version[128];
-	char files_line[1024]; /* "NAME sha256:HEX ..." for the cache key */
-};
-int fwbuild_source_resolve(struct fwbuild_source *s, const struct fwbuild_opts *o,
-                           const char *cache, char *why, size_t why_size);
-int fwbuild_source_fetch(struct fwbuild_source *s, char *why, size_t why_size);
-void fwbuild_source_close(struct fwbuild_source *s);

@@ -31,7 +31,7 @@
 
 struct modbuild {
 	const struct modbuild_opts *o;
-	struct modbuild_fetch fetch;
+	struct deb_fetch fetch;
 	struct modbuild_root root;
 	char cache[PATH_MAX], top[PATH_MAX], work[PATH_MAX];
 	/* work and srcdir are host paths inside the root; the _in ones as the root sees them */
@@ -106,7 +106,7 @@ static int fetch_unpack(struct modbuild *b, const char *pkg, const char *version
                         char *why, size_t why_size)
 {
 	char deb[PATH_MAX];
-	int r = modbuild_fetch_deb(&b->fetch, pkg, version, deb, sizeof(deb), why, why_size);
+	int r = deb_fetch_deb(&b->fetch, pkg, version, deb, sizeof(deb), why, why_size);
 
 	if (r == 0)
 		r = modbuild_unpack_deb(deb, dest, why, why_size);
@@ -368,24 +368,35 @@ static int resolve(struct modbuild *b, struct modbuild_result *res, const char *
                    size_t why_size)
 {
 	const struct modbuild_opts *o = b->o;
+	/* The NVIDIA source is in contrib, its firmware in non-free-firmware. */
+	static const char *const components[] = {"main", "contrib", "non-free",
+	                                         "non-free-firmware"};
+	const struct deb_fetch_opts fo = {.what = "modules",
+	                                  .suite = o->suite ? o->suite : "trixie",
+	                                  .mirror = o->mirror,
+	                                  .security_mirror = o->security_mirror,
+	                                  .keyring = o->keyring,
+	                                  .components = components,
+	                                  .ncomponents = 4,
+	                                  .quiet = o->quiet};
 	char hdr_pkg[160];
 	int r;
 
 	if ((r = split_modules(b, o->modules ? o->modules : MODBUILD_MODULES_DEFAULT, why,
 	                       why_size)) < 0 ||
-	    (r = modbuild_fetch_open(&b->fetch, o, b->cache, why, why_size)) < 0)
+	    (r = deb_fetch_open(&b->fetch, &fo, b->cache, why, why_size)) < 0)
 		return r;
 	snprintf(hdr_pkg, sizeof(hdr_pkg), "linux-headers-%s", o->kver);
 	if (o->source_version)
 		snprintf(res->source_version, sizeof(res->source_version), "%s", o->source_version);
-	else if ((r = modbuild_fetch_candidate(&b->fetch, src, res->source_version,
-	                                       sizeof(res->source_version), why, why_size)) < 0)
+	else if ((r = deb_fetch_candidate(&b->fetch, src, res->source_version,
+	                                  sizeof(res->source_version), why, why_size)) < 0)
 		return r;
 	if (o->headers_version)
 		snprintf(res->headers_version, sizeof(res->headers_version), "%s",
 		         o->headers_version);
-	else if ((r = modbuild_fetch_candidate(&b->fetch, hdr_pkg, res->headers_version,
-	                                       sizeof(res->headers_version), why, why_size)) < 0)
+	else if ((r = deb_fetch_candidate(&b->fetch, hdr_pkg, res->headers_version,
+	                                  sizeof(res->headers_version), why, why_size)) < 0)
 		return r;
 	if ((r = modbuild_root_prepare(&b->fetch, o, b->top, res->headers_version, &b->root, why,
 	                               why_size)) < 0 ||
@@ -437,7 +448,7 @@ int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, cha
 		r = keylock_get(b->top, res->key, res->dir, "modules", o->cached_only, build, b,
 		                &res->cached, why, why_size);
 	}
-	modbuild_fetch_close(&b->fetch);
+	deb_fetch_close(&b->fetch);
 	free(b);
 	if (r < 0)
 		return r;

@@ -99,7 +99,7 @@ static char *package_list(struct apt_name_version *pkgs, size_t n, char digest[6
 }
 
 /* The packages: the seeds' closure, plus the headers package without its Depends. */
-static int resolve_packages(struct modbuild_fetch *f, const struct modbuild_opts *o,
+static int resolve_packages(struct deb_fetch *f, const struct modbuild_opts *o,
                             const char *headers_version, struct apt_name_version **pkgs, size_t *n,
                             char *why, size_t why_size)
 {
@@ -110,7 +110,7 @@ static int resolve_packages(struct modbuild_fetch *f, const struct modbuild_opts
 	int r;
 
 	snprintf(hdr, sizeof(hdr), "linux-headers-%s=%s", o->kver, headers_version);
-	if ((r = modbuild_fetch_show(f, hdr, &p, why, why_size)) < 0)
+	if ((r = deb_fetch_show(f, hdr, &p, why, why_size)) < 0)
 		return r;
 	/* Its kernel-image dependency is left out: it would pull in a whole boot stack. */
 	const size_t ntools = sizeof(tools) / sizeof(tools[0]);
@@ -121,7 +121,7 @@ static int resolve_packages(struct modbuild_fetch *f, const struct modbuild_opts
 		snprintf(seeds[nseeds++], sizeof(seeds[0]), "%s", tools[i]);
 	for (size_t i = 0; i < nseeds; i++)
 		specs[i] = seeds[i];
-	if ((r = modbuild_fetch_closure(f, specs, nseeds, pkgs, n, why, why_size)) < 0)
+	if ((r = deb_fetch_closure(f, specs, nseeds, pkgs, n, why, why_size)) < 0)
 		return r;
 	struct apt_name_version *more = realloc(*pkgs, (*n + 1) * sizeof(**pkgs));
 	if (!more)
@@ -180,7 +180,7 @@ static int add_links_and_dirs(const char *dir, char *why, size_t why_size)
 }
 
 /* Fetches and unpacks every package into dir (absent), then the links and /dev/null. */
-static int assemble(struct modbuild_fetch *f, const struct apt_name_version *pkgs, size_t n,
+static int assemble(struct deb_fetch *f, const struct apt_name_version *pkgs, size_t n,
                     const char *list, const char *dir, bool quiet, char *why, size_t why_size)
 {
 	char(*paths)[PATH_MAX] = calloc(n, sizeof(*paths));
@@ -195,7 +195,7 @@ static int assemble(struct modbuild_fetch *f, const struct apt_name_version *pkg
 		fprintf(stderr,
 		        "ccimage: modules: build root: fetching and unpacking %zu packages\n", n);
 	if (r == 0)
-		r = modbuild_fetch_debs(f, pkgs, n, paths, why, why_size);
+		r = deb_fetch_debs(f, pkgs, n, paths, why, why_size);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = modbuild_unpack_deb(paths[i], dir, why, why_size);
 	if (r == 0)
@@ -252,7 +252,7 @@ static int kernel_compiler(struct modbuild_root *root, const char *kver, char *w
 
 /* What assemble_root() puts where keylock_get() found no root. */
 struct root_job {
-	struct modbuild_fetch *f;
+	struct deb_fetch *f;
 	const struct apt_name_version *pkgs;
 	size_t n;
 	const char *list, *dir;
@@ -277,7 +277,7 @@ static int assemble_root(void *ctx, char *why, size_t why_size)
 	return r;
 }
 
-int modbuild_root_prepare(struct modbuild_fetch *f, const struct modbuild_opts *o, const char *top,
+int modbuild_root_prepare(struct deb_fetch *f, const struct modbuild_opts *o, const char *top,
                           const char *headers_version, struct modbuild_root *root, char *why,
                           size_t why_size)
 {

@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rootfs/deb/debfetch.h"
+
 #define MODBUILD_SOURCE_DEFAULT  "nvidia-open-kernel-source"
 #define MODBUILD_MODULES_DEFAULT "nvidia nvidia-uvm"
 
@@ -70,35 +72,6 @@ int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
 
 /* --- pieces, each in its own file ------------------------------------------------------- */
 
-/* fetch.c: the image build's apt and debs cache, for the archives the options name. */
-struct apt;
-struct modbuild_fetch {
-	struct apt *apt;
-	bool updated;        /* the lists were refreshed in this run */
-	char debs[PATH_MAX]; /* CACHE/debs */
-};
-int modbuild_fetch_open(struct modbuild_fetch *f, const struct modbuild_opts *o, const char *cache,
-                        char *why, size_t why_size);
-void modbuild_fetch_close(struct modbuild_fetch *f);
-/* Candidate version of pkg (apt's choice across the suites); updates the lists when stale. */
-int modbuild_fetch_candidate(struct modbuild_fetch *f, const char *pkg, char *version, size_t size,
-                             char *why, size_t why_size);
-/* The path of pkg=version's .deb in the debs cache, downloading it when absent. */
-int modbuild_fetch_deb(struct modbuild_fetch *f, const char *pkg, const char *version, char *path,
-                       size_t size, char *why, size_t why_size);
-/* The same for many (paths[i] for nv[i]), the missing ones in one apt run. */
-struct apt_name_version;
-int modbuild_fetch_debs(struct modbuild_fetch *f, const struct apt_name_version *nv, size_t n,
-                        char (*paths)[PATH_MAX], char *why, size_t why_size);
-/* apt_show, the lists refreshed when stale. */
-struct apt_pkg;
-int modbuild_fetch_show(struct modbuild_fetch *f, const char *spec, struct apt_pkg *p, char *why,
-                        size_t why_size);
-/* The specs' dependency closure in the archives (apt_closure, lists refreshed when stale). */
-int modbuild_fetch_closure(struct modbuild_fetch *f, const char *const *specs, size_t n,
-                           struct apt_name_version **out, size_t *count, char *why,
-                           size_t why_size);
-
 /*
  * buildroot.c: the tree the driver's Makefile runs in (modules/README.md, 5):
  * the compiler the kernel's headers package names, binutils, make, the
@@ -118,7 +91,7 @@ struct modbuild_root {
 #define MODBUILD_SEED_MAX 260
 int modbuild_root_seeds(const char *depends, char (*seeds)[MODBUILD_SEED_MAX], size_t max,
                         size_t *n, char *why, size_t why_size);
-int modbuild_root_prepare(struct modbuild_fetch *f, const struct modbuild_opts *o, const char *top,
+int modbuild_root_prepare(struct deb_fetch *f, const struct modbuild_opts *o, const char *top,
                           const char *headers_version, struct modbuild_root *root, char *why,
                           size_t why_size);
 

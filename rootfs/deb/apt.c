@@ -59,8 +59,9 @@ static void mirrors(const struct apt_sources *src, char *main_url, char *sec_url
 		snprintf(sec_url, size, "http://snapshot.debian.org/archive/debian-security/%s",
 		         src->snapshot);
 	} else {
-		snprintf(main_url, size, "%s", src->mirror);
-		snprintf(sec_url, size, "%s", src->security_mirror);
+		snprintf(main_url, size, "%s", src->mirror ? src->mirror : APT_DEBIAN_MIRROR);
+		snprintf(sec_url, size, "%s",
+		         src->security_mirror ? src->security_mirror : APT_DEBIAN_SECURITY_MIRROR);
 	}
 	for (char *u = main_url; u; u = u == main_url ? sec_url : NULL) {
 		size_t n = strlen(u);
@@ -107,7 +108,8 @@ static int source_line(char *buf, size_t size, const struct apt_sources *src, co
 	if (src->architecture)
 		snprintf(arch, sizeof(arch), " arch=%s", src->architecture);
 	return snprintf(buf, size, "%s [signed-by=%s%s] %s %s%s%s\n",
-	                src->sources ? "deb-src" : "deb", src->keyring, arch, url, src->suite,
+	                src->sources ? "deb-src" : "deb",
+	                src->keyring ? src->keyring : APT_DEBIAN_KEYRING, arch, url, src->suite,
 	                suffix, comps);
 }
 

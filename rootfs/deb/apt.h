@@ -16,7 +16,15 @@
 
 struct apt;
 
-/* The archives apt reads: a recipe's `debian:` block, or the module build's own. */
+/* Debian's own archives and the keyring they are signed with. */
+#define APT_DEBIAN_MIRROR          "http://deb.debian.org/debian"
+#define APT_DEBIAN_SECURITY_MIRROR "http://deb.debian.org/debian-security"
+#define APT_DEBIAN_KEYRING         "/usr/share/keyrings/debian-archive-keyring.gpg"
+
+/*
+ * The archives apt reads: a recipe's `debian:` block, or a host build's own.
+ * mirror, security_mirror and keyring NULL: Debian's (above).
+ */
 struct apt_sources {
 	const char *suite, *mirror, *security_mirror, *keyring;
 	const char *snapshot; /* NULL, or a snapshot.debian.org timestamp (replaces the mirrors) */

@@ -1,9 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
- * The module build's .debs: the image build's private apt (rootfs/deb/apt.h)
- * over the archives below, and its debs cache (CACHE/debs), so a package
- * either build fetched is not fetched again.
- */
+/* .debs for host builds through the image build's apt and its debs cache (debfetch.h). */
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -13,32 +9,32 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "modules/nvidia/modbuild.h"
 #include "rootfs/deb/apt.h"
+#include "rootfs/deb/debfetch.h"
 #include "rootfs/lib/fsutil.h"
 
-/*
- * The archives: the NVIDIA source is in contrib, the firmware in
- * non-free-firmware; apt's state is the image build's (a private one under
- * the cache), so a host tool never edits /etc/apt to find them.
- */
-static const char *const components[] = {"main", "contrib", "non-free", "non-free-firmware"};
+/* apt's state is the image build's (a private one under the cache): a host tool never edits
+ * /etc/apt. */
+static const char *const main_only[] = {"main"};
 
-int modbuild_fetch_open(struct modbuild_fetch *f, const struct modbuild_opts *o, const char *cache,
-                        char *why, size_t why_size)
+int deb_fetch_open(struct deb_fetch *f, const struct deb_fetch_opts *o, const char *cache,
+                   char *why, size_t why_size)
 {
-	const struct apt_sources src = {
-	        .suite = o->suite ? o->suite : "trixie",
-	        .mirror = o->mirror ? o->mirror : "http://deb.debian.org/debian",
-	        .security_mirror = o->security_mirror ? o->security_mirror
-	                                              : "http://deb.debian.org/debian-security",
-	        .keyring =
-	                o->keyring ? o->keyring : "/usr/share/keyrings/debian-archive-keyring.gpg",
-	        .components = components,
-	        .ncomponents = sizeof(components) / sizeof(components[0]),
-	        .updates = true};
+	const struct apt_sources src = {.suite = o->suite,
+	                                .mirror = o->mirror,
+	                                .security_mirror = o->security_mirror,
+	                                .keyring = o->keyring,
+	                                .components = o->components ? o->components : main_only,
+	                                .ncomponents = o->components ? o->ncomponents : 1,
+	                                .updates = true};
 	int r = 0;
 
+	f->what = o->what;
+	f->components[0] = '\0';
+	for (size_t i = 0; i < src.ncomponents; i++)
+		snprintf(f->components + strlen(f->components),
+		         sizeof(f->components) - strlen(f->components), "%s%s", i ? " " : "",
+		         src.components[i]);
 	if (path_join(f->debs, sizeof(f->debs), cache, "debs") < 0)
 		return -ENAMETOOLONG;
 	/* A first run on a fresh host has no cache directory yet. */
@@ -52,7 +48,7 @@ int modbuild_fetch_open(struct modbuild_fetch *f, const struct modbuild_opts *o,
 }
 
 /* Lists are refreshed at most hourly so that a warm build needs no network. */
-static int update(struct modbuild_fetch *f, bool force, char *why, size_t why_size)
+static int update(struct deb_fetch *f, bool force, char *why, size_t why_size)
 {
 	time_t before = 0, when;
 	int r;
@@ -63,7 +59,8 @@ static int update(struct modbuild_fetch *f, bool force, char *why, size_t why_si
 	r = apt_update(f->apt, force, why, why_size);
 	if (r < 0 && !force && apt_updated_at(f->apt, &when) == 0) {
 		/* Offline with lists we have: resolve against them rather than fail. */
-		fprintf(stderr, "ccimage: modules: %s; using the lists of %s", why, ctime(&when));
+		fprintf(stderr, "ccimage: %s: %s; using the lists of %s", f->what, why,
+		        ctime(&when));
 		f->updated = true;
 		return 0;
 	}
@@ -73,8 +70,8 @@ static int update(struct modbuild_fetch *f, bool force, char *why, size_t why_si
 	return r;
 }
 
-int modbuild_fetch_candidate(struct modbuild_fetch *f, const char *pkg, char *version, size_t size,
-                             char *why, size_t why_size)
+int deb_fetch_candidate(struct deb_fetch *f, const char *pkg, char *version, size_t size, char *why,
+                        size_t why_size)
 {
 	struct apt_pkg p;
 	int r = update(f, false, why, why_size);
@@ -82,25 +79,23 @@ int modbuild_fetch_candidate(struct modbuild_fetch *f, const char *pkg, char *ve
 	if (r == 0)
 		r = apt_show(f->apt, pkg, &p, why, why_size);
 	if (r == -ENOENT)
-		snprintf(why, why_size,
-		         "%s: no such package in the suite's main contrib non-free "
-		         "non-free-firmware",
-		         pkg);
+		snprintf(why, why_size, "%s: no such package in the suite's %s", pkg,
+		         f->components);
 	if (r == 0 && snprintf(version, size, "%s", p.version) >= (int)size)
 		r = -ENAMETOOLONG;
 	return r;
 }
 
-int modbuild_fetch_show(struct modbuild_fetch *f, const char *spec, struct apt_pkg *p, char *why,
-                        size_t why_size)
+int deb_fetch_show(struct deb_fetch *f, const char *spec, struct apt_pkg *p, char *why,
+                   size_t why_size)
 {
 	int r = update(f, false, why, why_size);
 
 	return r < 0 ? r : apt_show(f->apt, spec, p, why, why_size);
 }
 
-int modbuild_fetch_closure(struct modbuild_fetch *f, const char *const *specs, size_t n,
-                           struct apt_name_version **out, size_t *count, char *why, size_t why_size)
+int deb_fetch_closure(struct deb_fetch *f, const char *const *specs, size_t n,
+                      struct apt_name_version **out, size_t *count, char *why, size_t why_size)
 {
 	int r = update(f, false, why, why_size);
 
@@ -150,7 +145,7 @@ static int find_deb(const char *dir, const char *pkg, const char *version, char 
  * Downloads the specs (nv[i] as "name=version") in one apt run into a fresh
  * directory under the debs cache, then moves each into the cache.
  */
-static int download(struct modbuild_fetch *f, const char *const *specs,
+static int download(struct deb_fetch *f, const char *const *specs,
                     const struct apt_name_version *nv, size_t n, char *why, size_t why_size)
 {
 	char tmp[PATH_MAX], got[PATH_MAX], path[PATH_MAX];
@@ -183,8 +178,8 @@ static int download(struct modbuild_fetch *f, const char *const *specs,
 	return r;
 }
 
-int modbuild_fetch_debs(struct modbuild_fetch *f, const struct apt_name_version *nv, size_t n,
-                        char (*paths)[PATH_MAX], char *why, size_t why_size)
+int deb_fetch_debs(struct deb_fetch *f, const struct apt_name_version *nv, size_t n,
+                   char (*paths)[PATH_MAX], char *why, size_t why_size)
 {
 	struct apt_name_version *missing = calloc(n ? n : 1, sizeof(*missing));
 	char(*specs)[sizeof(nv->name) + sizeof(nv->version) + 1] =
@@ -222,8 +217,8 @@ int modbuild_fetch_debs(struct modbuild_fetch *f, const struct apt_name_version 
 	return r;
 }
 
-int modbuild_fetch_deb(struct modbuild_fetch *f, const char *pkg, const char *version, char *path,
-                       size_t size, char *why, size_t why_size)
+int deb_fetch_deb(struct deb_fetch *f, const char *pkg, const char *version, char *path,
+                  size_t size, char *why, size_t why_size)
 {
 	struct apt_name_version nv;
 	char paths[1][PATH_MAX];
@@ -232,13 +227,13 @@ int modbuild_fetch_deb(struct modbuild_fetch *f, const char *pkg, const char *ve
 	if (snprintf(nv.name, sizeof(nv.name), "%s", pkg) >= (int)sizeof(nv.name) ||
 	    snprintf(nv.version, sizeof(nv.version), "%s", version) >= (int)sizeof(nv.version))
 		return -ENAMETOOLONG;
-	r = modbuild_fetch_debs(f, &nv, 1, paths, why, why_size);
+	r = deb_fetch_debs(f, &nv, 1, paths, why, why_size);
 	if (r == 0 && snprintf(path, size, "%s", paths[0]) >= (int)size)
 		r = -ENAMETOOLONG;
 	return r;
 }
 
-void modbuild_fetch_close(struct modbuild_fetch *f)
+void deb_fetch_close(struct deb_fetch *f)
 {
 	f->apt = apt_free(f->apt);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The firmware's source: Debian's edk2 source package through the image
- * build's private apt, with deb-src lines for the suite. The files come
+ * A Debian source package (the firmware's edk2, the guest kernel's linux)
+ * through the image build's private apt, with deb-src lines for the suite. The files come
  * with their SHA256 from the Sources index, which apt verified against the
  * suite's signed InRelease; apt's own fetcher checks each download against
  * it. We write the .dsc ourselves from the same index entry rather than
@@ -24,57 +24,54 @@
 
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
-#include "measurement/firmware/fwbuild.h"
 #include "rootfs/deb/apt.h"
+#include "rootfs/deb/source.h"
 #include "rootfs/lib/digest.h"
 #include "rootfs/lib/fsutil.h"
 
 static const char *const components[] = {"main"};
 
 /* Lists are refreshed at most hourly (apt.h); offline, the lists we have still resolve. */
-static int update(struct fwbuild_source *s, bool quiet, char *why, size_t why_size)
+static int update(struct deb_source *s, const struct deb_source_opts *o, char *why, size_t why_size)
 {
 	time_t when;
 	int r = apt_update(s->apt, false, why, why_size);
 
 	if (r < 0 && apt_updated_at(s->apt, &when) == 0) {
-		if (!quiet)
-			fprintf(stderr, "ccimage: firmware: %s; using the lists of %s", why,
+		if (!o->quiet)
+			fprintf(stderr, "ccimage: %s: %s; using the lists of %s", o->what, why,
 			        ctime(&when));
 		return 0;
 	}
 	return r;
 }
 
-int fwbuild_source_resolve(struct fwbuild_source *s, const struct fwbuild_opts *o,
-                           const char *cache, char *why, size_t why_size)
+int deb_source_resolve(struct deb_source *s, const struct deb_source_opts *o, const char *cache,
+                       char *why, size_t why_size)
 {
-	const struct apt_sources src = {
-	        .suite = o->suite ? o->suite : FWBUILD_SUITE,
-	        .mirror = o->mirror ? o->mirror : "http://deb.debian.org/debian",
-	        .security_mirror = o->security_mirror ? o->security_mirror
-	                                              : "http://deb.debian.org/debian-security",
-	        .keyring = "/usr/share/keyrings/debian-archive-keyring.gpg",
-	        .components = components,
-	        .ncomponents = 1,
-	        .updates = true,
-	        .sources = true};
+	const struct apt_sources src = {.suite = o->suite,
+	                                .mirror = o->mirror,
+	                                .security_mirror = o->security_mirror,
+	                                .components = components,
+	                                .ncomponents = 1,
+	                                .updates = true,
+	                                .sources = true};
 	char spec[256];
 	struct apt_src *pkg;
 	size_t used = 0;
 	int r;
 
 	if ((r = apt_open_sources(&src, o->quiet, &s->apt, why, why_size)) < 0 ||
-	    (r = update(s, o->quiet, why, why_size)) < 0)
+	    (r = update(s, o, why, why_size)) < 0)
 		return r;
-	snprintf(spec, sizeof(spec), "%s%s%s", FWBUILD_SOURCE, o->source_version ? "=" : "",
-	         o->source_version ? o->source_version : "");
+	snprintf(spec, sizeof(spec), "%s%s%s", o->name, o->version ? "=" : "",
+	         o->version ? o->version : "");
 	if (!(pkg = calloc(1, sizeof(*pkg))))
 		return -ENOMEM;
 	r = apt_source(s->apt, spec, pkg, why, why_size);
 	if (r == 0 && strcmp(pkg->format, "3.0 (quilt)") != 0) {
-		snprintf(why, why_size, "%s %s: source format '%s', not '3.0 (quilt)'",
-		         FWBUILD_SOURCE, pkg->version, pkg->format);
+		snprintf(why, why_size, "%s %s: source format '%s', not '3.0 (quilt)'", o->name,
+		         pkg->version, pkg->format);
 		r = -EPROTO;
 	}
 	if (r == 0) {
@@ -84,9 +81,9 @@ int fwbuild_source_resolve(struct fwbuild_source *s, const struct fwbuild_opts *
 			                         "%s%s sha256:%s", i ? " " : "", pkg->files[i].name,
 			                         pkg->files[i].sha256);
 		if (used >= sizeof(s->files_line) ||
-		    snprintf(s->dir, sizeof(s->dir), "%s/sources/%s_%s", cache, FWBUILD_SOURCE,
+		    snprintf(s->dir, sizeof(s->dir), "%s/sources/%s_%s", cache, o->name,
 		             pkg->version) >= (int)sizeof(s->dir) ||
-		    snprintf(s->dsc, sizeof(s->dsc), "%s/%s.dsc", s->dir, FWBUILD_SOURCE) >=
+		    snprintf(s->dsc, sizeof(s->dsc), "%s/%s.dsc", s->dir, o->name) >=
 		            (int)sizeof(s->dsc))
 			r = -ENAMETOOLONG;
 	}
@@ -122,7 +119,7 @@ static int md5_file_hex(const char *path, char out[33])
 }
 
 /* One file into the sources cache: kept when its SHA256 matches, else fetched afresh. */
-static int fetch_file(struct fwbuild_source *s, const struct apt_src_file *f, char *why,
+static int fetch_file(struct deb_source *s, const struct apt_src_file *f, char *why,
                       size_t why_size)
 {
 	char path[PATH_MAX], part[PATH_MAX], hex[65];
@@ -140,7 +137,7 @@ static int fetch_file(struct fwbuild_source *s, const struct apt_src_file *f, ch
 	return r;
 }
 
-int fwbuild_source_fetch(struct fwbuild_source *s, char *why, size_t why_size)
+int deb_source_fetch(struct deb_source *s, char *why, size_t why_size)
 {
 	const struct apt_src *pkg = s->pkg;
 	char text[4096], path[PATH_MAX], md5[33];
@@ -180,7 +177,7 @@ int fwbuild_source_fetch(struct fwbuild_source *s, char *why, size_t why_size)
 	return r;
 }
 
-void fwbuild_source_close(struct fwbuild_source *s)
+void deb_source_close(struct deb_source *s)
 {
 	s->apt = apt_free(s->apt);
 	free(s->pkg);

@@ -128,3 +128,26 @@ int spawn_wait(const char *const *argv)
 {
 	return spawn_wait_output(argv, NULL);
 }
+
+int spawn_version_line(const char *const *argv, const char *match, char *out, size_t size,
+                       char *why, size_t why_size)
+{
+	char *text = NULL;
+	const struct spawn_io io = {.capture = &text, .stderr_null = true};
+	int r = spawn_run(argv, &io, why, why_size);
+
+	out[0] = '\0';
+	for (char *line = text, *next; r == 0 && line && *line && !out[0]; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strstr(line, match))
+			snprintf(out, size, "%.200s", line);
+	}
+	free(text);
+	if (r == 0 && !out[0]) {
+		snprintf(why, why_size, "%s: no '%s' in its version output", argv[0], match);
+		r = -EPROTO;
+	}
+	return r;
+}

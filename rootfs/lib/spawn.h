@@ -35,3 +35,11 @@ int spawn_run(const char *const *argv, const struct spawn_io *io, char *why, siz
 /* spawn_run() with stdout to stderr (or into stdout_path), a failure printed on stderr. */
 int spawn_wait(const char *const *argv);
 int spawn_wait_output(const char *const *argv, const char *stdout_path);
+
+/*
+ * A tool as part of a cache key, by what it says it is rather than by its
+ * name: the first line of argv's output that contains match (at most 200
+ * bytes of it). -ENOENT when the tool is not there; -EPROTO when no line has match.
+ */
+int spawn_version_line(const char *const *argv, const char *match, char *out, size_t size,
+                       char *why, size_t why_size);
