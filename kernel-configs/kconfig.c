@@ -221,7 +221,13 @@ int kconfig_parse(const char *data, size_t len, struct kconfig *ret, struct kcon
 		return r;
 	while ((r = next_line(&it, &line, diag)) > 0) {
 		struct kconfig_option o;
+		unsigned major, minor;
 
+		/* Kconfig's header names the kernel: "# Linux/x86 6.12.118 Kernel Configuration".
+		 */
+		if (!c.version && sscanf(line, "# Linux/%*s %u.%u", &major, &minor) == 2 &&
+		    major < 256 && minor < 256)
+			c.version = KCONFIG_VERSION(major, minor);
 		r = parse_option(line, it.no, false, &o, diag);
 		if (r < 0)
 			goto fail;
@@ -285,6 +291,7 @@ struct pending {
 	bool open;
 	unsigned line;
 	unsigned accept;
+	unsigned since;
 	int severity; /* -1: the fragment's */
 	char *why;
 	size_t why_len;
@@ -414,7 +421,21 @@ static int directive(struct kconfig_fragment *f, struct pending *p, bool *file_s
 		*file_severity_set = true;
 		return 0;
 	}
-	return diag_set(diag, no, "unknown directive \"%s:\" (known: why, accept, severity)", key);
+	if (strcmp(key, "since") == 0) {
+		unsigned major, minor;
+		int end = 0;
+		if (!p->open)
+			return diag_set(diag, no, "since: outside a why: block");
+		if (p->since)
+			return diag_set(diag, no, "since: given twice");
+		if (sscanf(value, "%3u.%3u%n", &major, &minor, &end) != 2 || value[end] ||
+		    major == 0 || major > 255 || minor > 255)
+			return diag_set(diag, no, "since: wants a kernel version, as 6.16");
+		p->since = KCONFIG_VERSION(major, minor);
+		return 0;
+	}
+	return diag_set(diag, no, "unknown directive \"%s:\" (known: why, accept, severity, since)",
+	                key);
 }
 
 static int add_want(struct kconfig_fragment *f, size_t *cap, struct pending *p,
@@ -449,6 +470,7 @@ static int add_want(struct kconfig_fragment *f, size_t *cap, struct pending *p,
 	        .severity = p->severity >= 0 ? (enum kconfig_severity)p->severity : f->severity,
 	        .why = p->why,
 	        .line = o->line,
+	        .since = p->since,
 	};
 	*p = (struct pending){0};
 	return 0;
@@ -565,6 +587,10 @@ enum kconfig_verdict kconfig_match(const struct kconfig *c, const struct kconfig
 			return KCONFIG_OK;
 	} else if (o && o->state == KCONFIG_VALUE && strcmp(o->value, w->value) == 0)
 		return KCONFIG_OK;
+	/* Not a finding: the option is younger than this kernel (not the same as unmet
+	 * dependencies). */
+	if (!o && w->since && c->version && c->version < w->since)
+		return KCONFIG_PREDATES;
 	if (!o)
 		return KCONFIG_MISSING;
 	return o->state == KCONFIG_NOT_SET ? KCONFIG_UNSET : KCONFIG_WRONG;

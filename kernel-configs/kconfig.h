@@ -35,10 +35,14 @@ struct kconfig_option {
 	unsigned line;
 };
 
+/* A kernel version as "since:" and a .config's header name it: 6.16 is KCONFIG_VERSION(6, 16). */
+#define KCONFIG_VERSION(major, minor) ((unsigned)(major) << 8 | (unsigned)(minor))
+
 struct kconfig {
 	char *buf;
 	struct kconfig_option *opts; /* sorted by name */
 	size_t n;
+	unsigned version; /* from "# Linux/x86 6.12.118 Kernel Configuration"; 0 when not named */
 };
 
 struct kconfig_diag {
@@ -79,6 +83,7 @@ struct kconfig_want {
 	enum kconfig_severity severity;
 	char *why;
 	unsigned line;
+	unsigned since; /* "# since: 6.16": KCONFIG_VERSION of the first kernel with it; 0: any */
 };
 
 struct kconfig_fragment {
@@ -101,12 +106,16 @@ void kconfig_fragment_done(struct kconfig_fragment *f);
 
 enum kconfig_verdict {
 	KCONFIG_OK,
-	KCONFIG_MISSING, /* wanted y/m/value, the .config has no line for it */
-	KCONFIG_UNSET,   /* wanted y/m/value, the .config says "is not set" */
-	KCONFIG_WRONG,   /* the .config has another value */
+	KCONFIG_MISSING,  /* wanted y/m/value, the .config has no line for it */
+	KCONFIG_UNSET,    /* wanted y/m/value, the .config says "is not set" */
+	KCONFIG_WRONG,    /* the .config has another value */
+	KCONFIG_PREDATES, /* no line, and the .config's kernel is older than the want's since: */
 };
 
-/* Compares one want with the .config; *ret_actual gets the .config's line or NULL. */
+/*
+ * Compares one want with the .config; *ret_actual gets the .config's line or
+ * NULL. KCONFIG_OK and KCONFIG_PREDATES satisfy the want (kconfig_satisfied).
+ */
 enum kconfig_verdict kconfig_match(const struct kconfig *c, const struct kconfig_want *w,
                                    const struct kconfig_option **ret_actual);
 
@@ -117,7 +126,16 @@ const char *kconfig_want_text(const struct kconfig_want *w, char *buf, size_t si
 const char *kconfig_actual_text(const struct kconfig_option *o);
 
 const char *kconfig_verdict_name(enum kconfig_verdict v);
+bool kconfig_satisfied(enum kconfig_verdict v);
 const char *kconfig_severity_name(enum kconfig_severity s);
 
 /* The exit status for a check: 1 with errors, or with warnings when strict; else 0. */
 int kconfig_exit_status(size_t errors, size_t warnings, bool strict);
+
+/*
+ * The directory of the shipped fragments: opt_dir, then $CCIMAGE_KCONFIG_DIR,
+ * then beside the binary (build/ccimage in a checkout, PREFIX/bin/ccimage
+ * installed), then ./kernel-configs. -ENOENT when it is not a directory (buf
+ * names the last place tried).
+ */
+int kconfig_fragment_dir(const char *opt_dir, char *buf, size_t size);

@@ -57,9 +57,15 @@ const char *kconfig_verdict_name(enum kconfig_verdict v)
 	        [KCONFIG_MISSING] = "missing",
 	        [KCONFIG_UNSET] = "not-set",
 	        [KCONFIG_WRONG] = "mismatch",
+	        [KCONFIG_PREDATES] = "predates",
 	};
 
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "mismatch";
+}
+
+bool kconfig_satisfied(enum kconfig_verdict v)
+{
+	return v == KCONFIG_OK || v == KCONFIG_PREDATES;
 }
 
 const char *kconfig_severity_name(enum kconfig_severity s)

@@ -72,48 +72,6 @@ static int load(const char *path, bool fragment, struct kconfig *cfg, struct kco
 	return EXIT_OK;
 }
 
-/*
- * Where the shipped fragments live when none are named: --dir, then
- * $CCIMAGE_KCONFIG_DIR, then beside the binary (build/ccimage in a checkout,
- * PREFIX/bin/ccimage installed), then ./kernel-configs.
- */
-static int find_fragment_dir(const char *opt_dir, char *buf, size_t size)
-{
-	static const char *const beside_exe[] = {"../kernel-configs",
-	                                         "../share/ccinit/kernel-configs"};
-	const char *env = getenv("CCIMAGE_KCONFIG_DIR");
-	char exe[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-
-	if (opt_dir || (env && *env)) {
-		snprintf(buf, size, "%s", opt_dir ? opt_dir : env);
-		return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOENT;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		for (size_t i = 0; i < sizeof(beside_exe) / sizeof(beside_exe[0]); i++) {
-			char rel[PATH_MAX + 40], *canon;
-			snprintf(rel, sizeof(rel), "%s/%s", exe, beside_exe[i]);
-			/* Report paths without "build/.." in them. */
-			canon = realpath(rel, NULL);
-			if (canon && strlen(canon) < size && stat(canon, &st) == 0 &&
-			    S_ISDIR(st.st_mode)) {
-				strcpy(buf, canon);
-				free(canon);
-				return 0;
-			}
-			free(canon);
-		}
-	}
-	snprintf(buf, size, "kernel-configs");
-	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -ENOENT;
-}
-
 static void print_text(const char *config, const struct finding *fs, size_t nf, size_t nfrag,
                        size_t satisfied, size_t errors, size_t warnings, bool verbose)
 {
@@ -123,8 +81,11 @@ static void print_text(const char *config, const struct finding *fs, size_t nf, 
 		const struct finding *f = &fs[i];
 		const char *sev = kconfig_severity_name(f->want->severity);
 
-		if (f->verdict == KCONFIG_OK) {
-			if (verbose)
+		if (kconfig_satisfied(f->verdict)) {
+			if (verbose && f->verdict == KCONFIG_PREDATES)
+				printf("%s:%u: ok: CONFIG_%s is absent: this kernel predates it\n",
+				       f->lf->path, f->want->line, f->want->name);
+			else if (verbose)
 				printf("%s:%u: ok: CONFIG_%s is %s\n", f->lf->path, f->want->line,
 				       f->want->name, kconfig_actual_text(f->actual));
 			continue;
@@ -176,7 +137,7 @@ static void print_json(const char *config, const struct loaded_fragment *lfs, si
 	json_object_object_add(doc, "satisfied", json_object_new_uint64(counts[2]));
 	json_object_object_add(doc, "exit_status", json_object_new_int(status));
 	for (size_t i = 0; i < nf; i++)
-		if (fs[i].verdict != KCONFIG_OK)
+		if (!kconfig_satisfied(fs[i].verdict))
 			json_object_array_add(findings, finding_json(&fs[i]));
 	json_object_object_add(doc, "findings", findings);
 	(void)jsondoc_print(stdout, doc, JSONDOC_LINE); /* a failed write shows at fflush */
@@ -202,7 +163,7 @@ static int fragment_paths(const char *opt_dir, char ***paths, size_t *npaths, gl
 
 	if (*npaths)
 		return EXIT_OK;
-	if (find_fragment_dir(opt_dir, dir, sizeof(dir)) < 0) {
+	if (kconfig_fragment_dir(opt_dir, dir, sizeof(dir)) < 0) {
 		fprintf(stderr,
 		        "ccimage kconfig check: no fragment directory (%s); name "
 		        "fragments, or use --dir or CCIMAGE_KCONFIG_DIR\n",
@@ -257,7 +218,7 @@ static int check(const char *config, char **paths, size_t npaths, const struct c
 			f->lf = &lfs[i];
 			f->want = &lfs[i].frag.wants[j];
 			f->verdict = kconfig_match(&cfg, f->want, &f->actual);
-			if (f->verdict == KCONFIG_OK)
+			if (kconfig_satisfied(f->verdict))
 				satisfied++;
 			else if (f->want->severity == KCONFIG_SEV_ERROR)
 				errors++;

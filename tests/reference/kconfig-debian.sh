@@ -4,7 +4,8 @@
 # suites the recipes support. kernel-configs/README.md says what each has:
 # bookworm's 6.1 lacks the TDX guest (INTEL_TDX_GUEST not set) and DM_INIT
 # (BLK_DEV_DM=m): 5 errors, exit 1; trixie's 6.12 has every confidential
-# option: 0 errors, 10 warnings, exit 0. In both, dm-verity, dm-crypt,
+# option: 0 errors, 9 warnings, exit 0 (TSM_MEASUREMENTS, new in 6.16, is
+# not a finding on 6.12: its fragment says since: 6.16). In both, dm-verity, dm-crypt,
 # dm-integrity, erofs and the AF_ALG pieces are modules, which the base
 # fragment accepts. The findings are also recomputed by an independent
 # reading of the fragments (awk, below) and must agree exactly; and a config
@@ -55,15 +56,23 @@ bookworm_checks() {
 		'grep -qF "confidential.conf:$tdx_line: error: CONFIG_INTEL_TDX_GUEST is not set, wants y: " "$work/out.txt"'
 }
 
-# Trixie's 6.12 is a confidential guest kernel: no error, 10 warnings, exit 0.
+# Trixie's 6.12 is a confidential guest kernel: no error, 9 warnings, exit 0.
 trixie_checks() {
 	check "$suite: exit status 0, text and --json alike" "[ $rc -eq 0 ] && [ $rc_text -eq 0 ]"
-	check "$suite: 0 errors, 10 warnings" 'grep -q ": 0 errors, 10 warnings, " "$work/out.txt"'
+	check "$suite: 0 errors, 9 warnings" 'grep -q ": 0 errors, 9 warnings, " "$work/out.txt"'
 	for opt in INTEL_TDX_GUEST=y AMD_MEM_ENCRYPT=y SEV_GUEST=m TDX_GUEST_DRIVER=m TSM_REPORTS=m \
 		CRYPTO_ECDSA=y; do
 		check "$suite: the config has CONFIG_$opt and it is not a finding" \
 			'grep -qx "CONFIG_$opt" "$config" && ! grep -q "^CONFIG_${opt%=*}	" "$work/findings.tsv"'
 	done
+	# TSM_MEASUREMENTS came in 6.16 (its want says since: 6.16): absent from 6.12, not a
+	# finding; the same config claiming to be 6.16 lacks it.
+	check "$suite: TSM_MEASUREMENTS is absent from 6.12 and not a finding (since: 6.16)" \
+		'! grep -q "CONFIG_TSM_MEASUREMENTS[= ]" "$config" && ! grep -q "^CONFIG_TSM_MEASUREMENTS	" "$work/findings.tsv"'
+	sed -E 's|^# Linux/x86 6\.12\.[0-9]+ Kernel Configuration$|# Linux/x86 6.16.0 Kernel Configuration|' \
+		"$config" >"$work/as-6.16"
+	check "$suite: the same config as 6.16: TSM_MEASUREMENTS is a missing warning" \
+		'"$CCIMAGE" kconfig check "$work/as-6.16" | grep -qF "warning: CONFIG_TSM_MEASUREMENTS is absent, wants y"'
 }
 
 # An independent reading of the fragment format (kernel-configs/README.md):
@@ -71,7 +80,11 @@ trixie_checks() {
 independent() {
 	awk -v cfg="$1" '
 	BEGIN {
+		kv = 0
 		while ((getline l < cfg) > 0) {
+			if (!kv && l ~ /^# Linux\/[^ ]+ [0-9]+\.[0-9]+/) {
+				split(l, w, " "); split(w[3], hv, "."); kv = hv[1] * 256 + hv[2]
+			}
 			if (l ~ /^CONFIG_[A-Za-z0-9_]+=/) {
 				k = l; sub(/=.*/, "", k); v = l; sub(/^[^=]*=/, "", v); val[k] = v
 			} else if (l ~ /^# CONFIG_[A-Za-z0-9_]+ is not set$/) {
@@ -80,7 +93,8 @@ independent() {
 		}
 	}
 	FNR == 1 { frag = FILENAME; sub(/.*\//, "", frag) }
-	/^# why:/ { acc = "" }
+	/^# why:/ { acc = ""; since = 0 }
+	/^# since:/ { split($3, sv, "."); since = sv[1] * 256 + sv[2] }
 	/^# accept:/ { acc = $0; sub(/^# accept: */, "", acc); gsub(/ /, "", acc) }
 	/^CONFIG_[A-Za-z0-9_]+=/ || /^# CONFIG_[A-Za-z0-9_]+ is not set$/ {
 		if ($0 ~ /^#/) { name = $2; own = "n" } else { name = $0; sub(/=.*/, "", name); own = $0; sub(/^[^=]*=/, "", own) }
@@ -90,8 +104,10 @@ independent() {
 		good = 0
 		na = split(acc, a, "|")
 		for (i = 1; i <= na; i++) if (a[i] == have) good = 1
+		# A kernel older than the option has no line for it: not a finding.
+		if (!(name in val) && since && kv && kv < since) good = 1
 		if (!good) print frag ":" FNR ":" name
-		acc = ""
+		acc = ""; since = 0
 	}' kernel-configs/*.conf | sort
 }
 
