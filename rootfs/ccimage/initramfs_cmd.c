@@ -37,6 +37,7 @@ static const char usage_text[] =
 struct initramfs_args {
 	const char *out, *init, *kernel_root, *kver;
 	const char *list_items[16], *module_items[MAX_MODULES];
+	bool optional[MAX_MODULES]; /* per module_items: a profile row the kernel may lack */
 	struct cli_list lists, modules;
 	uint64_t mtime;
 	bool modules_compressed;
@@ -49,7 +50,8 @@ static int stage_modules(const struct initramfs_args *ia, const char *tmp, struc
 
 	if (path_join(staged_modules, sizeof(staged_modules), tmp, "lib/modules") < 0)
 		return -ENAMETOOLONG;
-	int r = modstage(ia->kernel_root, ia->kver, tmp, ia->modules.items, NULL, ia->modules.count,
+	int r = modstage(ia->kernel_root, ia->kver, tmp, ia->modules.items, ia->optional,
+	                 ia->modules.count,
 	                 ia->modules_compressed ? MODSTAGE_AS_SHIPPED : MODSTAGE_DECOMPRESS,
 	                 &copied, why, sizeof(why));
 	if (r < 0) {
@@ -61,16 +63,24 @@ static int stage_modules(const struct initramfs_args *ia, const char *tmp, struc
 	return cpio_add_tree(a, "/lib/modules", staged_modules);
 }
 
-/* --profile NAME: the profile's modules join the --module list. */
+/*
+ * --profile NAME: the profile's modules join the --module list, its optional
+ * rows as optional (aesni_intel: a kernel without it, or with it built in, is fine).
+ */
 static int add_profile(void *field, const char *value, char *why, size_t why_size)
 {
+	struct initramfs_args *a = field;
 	const struct module_profile *p = module_profile_find(value);
 	int r = 0;
 
 	if (!p)
 		return why_set(why, why_size, -EINVAL, "no such module profile");
-	for (size_t i = 0; r == 0 && i < p->count; i++)
-		r = cli_list_add(field, p->modules[i].name, why, why_size);
+	for (size_t i = 0; r == 0 && i < p->count; i++) {
+		size_t at = a->modules.count;
+		r = cli_list_add(&a->modules, p->modules[i].name, why, why_size);
+		if (r == 0)
+			a->optional[at] = p->modules[i].optional;
+	}
 	return r;
 }
 
@@ -137,7 +147,7 @@ static int run(int argc, char **argv)
 	        CLI_STRING("init", 0, &a.init, "BINARY", NULL),
 	        CLI_STRING("kernel-root", 0, &a.kernel_root, "DIR", NULL),
 	        CLI_STRING("kver", 0, &a.kver, "VERSION", NULL),
-	        CLI_CALL("profile", 0, &a.modules, add_profile, "NAME", NULL),
+	        CLI_CALL("profile", 0, &a, add_profile, "NAME", NULL),
 	        CLI_LIST("module", 0, &a.modules, "NAME", NULL),
 	        CLI_NUMBER("mtime", 0, &a.mtime, 0, UINT32_MAX, "SECONDS", NULL),
 	        CLI_FLAG("modules-compressed", 0, &a.modules_compressed, NULL),
