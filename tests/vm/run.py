@@ -535,27 +535,8 @@ def prepare(work, wanted):
 
 
 def run_one(env, r):
-    append = r["append"](env)
-    b = vmlib.boot(r["kernel"](env), env["initrds"][r["initrd"]], append, r["disks"](env))
-    problems = []
-    report = b.report()
-    if b.panicked:
-        problems.append("kernel panic")
-    if not b.powered_off:
-        problems.append(f"did not power off (rc {b.returncode}, timed out {b.timed_out})")
-    for text in r["expect"]:
-        if text not in b.transcript:
-            problems.append(f"missing: {text}")
-    if r["agent_runs"] and report is None:
-        problems.append("no agent report")
-    if not r["agent_runs"]:
-        if report is not None or "CCINIT-AGENT-REPORT" in b.transcript:
-            problems.append("the agent ran after a failure")
-        if b.transcript.count("FATAL:") != 1:
-            problems.append(f"{b.transcript.count('FATAL:')} FATAL messages, want exactly 1")
-    if report is not None and r["check"]:
-        problems += r["check"](b, report, env)
-    return r["name"], problems, b
+    b = vmlib.boot(r["kernel"](env), env["initrds"][r["initrd"]], r["append"](env), r["disks"](env))
+    return r["name"], vmlib.judge(b, env, r["expect"], r["agent_runs"], r["check"]), b
 
 
 def main():
@@ -575,19 +556,7 @@ def main():
     results += [run_one(env, r) for r in sequential]  # in order: boot 2 reads boot 1's disk
     results += [run_tamper(env, mode, name) for mode, name in tampers]
     results += [run_debug_shell(env, name) for name in debugs]
-    failed = 0
-    for i, (name, problems, b) in enumerate(results, 1):
-        if problems:
-            failed += 1
-            print(f"not ok {i} - vm: {name}")
-            for p in problems:
-                print(f"#   {p}")
-            log = os.path.join(work, f"scenario-{i}.log")
-            with open(log, "w") as f:
-                f.write(b.transcript)
-            print(f"#   transcript: {log}")
-        else:
-            print(f"ok {i} - vm: {name} ({b.seconds:.1f} s)")
+    failed = vmlib.report(results, work, "scenario")
     return 1 if failed else 0
 
 

@@ -87,7 +87,8 @@ class Boot:
 def _qemu_command(vmlinuz, initrd, append, disks, memory):
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-cpu", "max", "-m", str(memory),
            "-smp", "1", "-display", "none", "-monitor", "none", "-serial", "stdio",
-           "-no-reboot", "-nodefaults", "-kernel", vmlinuz, "-initrd", initrd,
+           "-no-reboot", "-nodefaults", "-kernel", vmlinuz,
+           *(["-initrd", initrd] if initrd else []),
            "-append", (BASE_APPEND + " " + append).strip()]
     for i, (path, serial, readonly) in enumerate(disks):
         drive = f"file={path},if=none,id=d{i},format=raw" + (",readonly=on" if readonly else "")
@@ -97,7 +98,8 @@ def _qemu_command(vmlinuz, initrd, append, disks, memory):
 
 
 def boot(vmlinuz, initrd, append="", disks=(), timeout=90, memory=512, stdin=None):
-    """disks: list of (path, serial or None, readonly) attached as virtio-blk in order."""
+    """disks: list of (path, serial or None, readonly) attached as virtio-blk in order;
+    initrd None: none (rootfs mode on a kernel that mounts / itself)."""
     cmd = _qemu_command(vmlinuz, initrd, append, disks, memory)
     start = time.monotonic()
     try:
@@ -133,6 +135,53 @@ def boot_interactive(vmlinuz, initrd, append, disks, prompt, act, timeout=120, m
     out += p.stdout.read() or b""
     p.wait()
     return Boot(out.decode("utf-8", "replace"), p.returncode, timed_out, time.monotonic() - start)
+
+
+def judge(b, env, expect, agent_runs, check=None, panics=False):
+    """What is wrong with a finished boot, against its row: it powered off (or, with panics,
+    ended in the kernel's panic, before any init ran); every expected text is in the
+    transcript; the agent reported when it should, and after a failure it never ran and
+    exactly one FATAL names why; then the row's own check of the agent's report."""
+    problems = []
+    report = b.report()
+    if b.panicked != panics:
+        problems.append("kernel panic" if b.panicked else "no kernel panic")
+    if b.timed_out or (not panics and not b.powered_off):
+        problems.append(f"did not power off (rc {b.returncode}, timed out {b.timed_out})")
+    for text in expect:
+        if text not in b.transcript:
+            problems.append(f"missing: {text}")
+    if agent_runs and report is None:
+        problems.append("no agent report")
+    if not agent_runs:
+        if report is not None or "CCINIT-AGENT-REPORT" in b.transcript:
+            problems.append("the agent ran after a failure")
+        want = 0 if panics else 1
+        if b.transcript.count("FATAL:") != want:
+            problems.append(f"{b.transcript.count('FATAL:')} FATAL messages, want exactly {want}")
+    if report is not None and check:
+        problems += check(b, report, env)
+    return problems
+
+
+def report(results, work, log_prefix, first=1):
+    """Prints one TAP line per (name, problems, boot), numbered from first; a failing boot's
+    problems follow it and its transcript is kept in WORK/LOG_PREFIX-N.log. Returns the
+    number that failed."""
+    failed = 0
+    for i, (name, problems, b) in enumerate(results, first):
+        if not problems:
+            print(f"ok {i} - vm: {name} ({b.seconds:.1f} s)")
+            continue
+        failed += 1
+        print(f"not ok {i} - vm: {name}")
+        for p in problems:
+            print(f"#   {p}")
+        log = os.path.join(work, f"{log_prefix}-{i}.log")
+        with open(log, "w") as f:
+            f.write(b.transcript)
+        print(f"#   transcript: {log}")
+    return failed
 
 
 def tempdir():
