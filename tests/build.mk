@@ -32,5 +32,11 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/libccinit-fuzz.a
 .PHONY: check-build
 check-build: $(UNIT_TESTS) $(FUZZ_TARGETS)
 
+# The suites on the kernel `ccimage kernel build` makes come last: `make check`
+# starts that build in the background (it keeps a core busy for about ten
+# minutes that the suites before it leave idle), and they wait for it on the
+# build's cache lock.
+KERNEL_SUITES := tests/reference/kernel-build.sh tests/vm/kernel_built.py
 TEST_SUITES := $(UNIT_TESTS) tests/style.sh tests/repo.sh "tests/fuzz/run.sh $(FUZZ_TARGETS)" \
-               $(wildcard tests/reference/*.sh) tests/vm/run.py tests/vm/nvidia.py
+               $(filter-out $(KERNEL_SUITES),$(wildcard tests/reference/*.sh)) \
+               tests/vm/run.py tests/vm/nvidia.py $(KERNEL_SUITES)

@@ -17,6 +17,8 @@ packages=(
 	ovmf xz-utils zstd
 	# the AMD SEV OVMF build (ccimage firmware build: edk2's BaseTools, nasm, iasl, dpkg-source)
 	nasm acpica-tools uuid-dev
+	# the guest kernel build (ccimage kernel build: Kconfig, bzImage, module signing)
+	bc bison flex libelf-dev libssl-dev openssl
 	# reference tests and benchmarks
 	osslsigncode openssl bc time parted debian-archive-keyring python3-cryptography
 )

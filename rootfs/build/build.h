@@ -58,6 +58,7 @@ struct build {
 	char launch_cmdline[8192]; /* what is measured: cmdline, or Kata's line around it */
 	char tdx_firmware[PATH_MAX], snp_firmware[PATH_MAX]; /* host paths; "" when not named */
 	char snp_firmware_built[512]; /* how `snp-firmware: build` made it; "" otherwise */
+	char kernel_built[512];       /* how `kernel: build` made the kernel; "" otherwise */
 
 	char why[8192];
 };

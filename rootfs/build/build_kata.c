@@ -154,6 +154,9 @@ static json_object *launch_inputs(struct build *b, const char *tee, unsigned vcp
 	if (strcmp(tee, "snp") == 0 && b->snp_firmware_built[0])
 		json_object_object_add(from, "firmware_built",
 		                       json_object_new_string(b->snp_firmware_built));
+	if (b->kernel_built[0])
+		json_object_object_add(from, "kernel_built",
+		                       json_object_new_string(b->kernel_built));
 	*r = add_file(files, firmware);
 	if (*r == 0)
 		*r = add_out_file(files, b, "vmlinuz");

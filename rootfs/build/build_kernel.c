@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The kernel of a recipe: its package extracted once into the cache
- * (${CCINIT_CACHE}/kernels/NAME_VERSION/root, with depmod's indexes), or a
- * tree the recipe points at; the root's modules staged from it.
+ * (${CCINIT_CACHE}/kernels/NAME_VERSION/root, with depmod's indexes), the
+ * kernel `ccimage kernel build` makes, or a tree the recipe points at; the
+ * root's modules staged from it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "init/base/fileio.h"
+#include "init/base/why.h"
+#include "kernel-configs/build/kbuild.h"
 #include "modules/modules.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/build/build.h"
@@ -108,6 +111,33 @@ static int kernel_from_package(struct build *b)
 	}
 	deb_index_free(full);
 	return r;
+}
+
+/*
+ * kernel.build: the kernel `ccimage kernel build` makes from the recipe's
+ * suite (cached; built first when the cache lacks it), used as a tree.
+ */
+static int kernel_from_build(struct build *b)
+{
+	const struct recipe *rc = b->recipe;
+	const struct kbuild_opts o = {.source_version = rc->kernel.build_source_version,
+	                              .suite = rc->debian.suite,
+	                              .mirror = rc->debian.mirror,
+	                              .security_mirror = rc->debian.security_mirror,
+	                              .quiet = b->quiet};
+	struct kbuild_result res;
+	char why[1024] = "";
+	int r = kbuild_run(&o, &res, why, sizeof(why));
+
+	if (r < 0)
+		return why_set(b->why, sizeof(b->why), r, "kernel.build: %s",
+		               why[0] ? why : strerror(-r));
+	snprintf(b->kernel_root, sizeof(b->kernel_root), "%s", res.root);
+	snprintf(b->kver, sizeof(b->kver), "%s", res.kver);
+	snprintf(b->kernel_built, sizeof(b->kernel_built),
+	         "ccimage kernel build: linux-source %s, key %s, module certificate sha256:%s",
+	         res.source_version, res.key, res.cert_sha256);
+	return 0;
 }
 
 static int kernel_from_tree(struct build *b)
@@ -219,9 +249,11 @@ int build_kernel(struct build *b)
 	size_t count = 0;
 	int r;
 
-	if (!rc->kernel.package && !rc->kernel.root)
+	if (!rc->kernel.package && !rc->kernel.root && !rc->kernel.build)
 		return 0;
-	r = rc->kernel.package ? kernel_from_package(b) : kernel_from_tree(b);
+	r = rc->kernel.package ? kernel_from_package(b)
+	    : rc->kernel.build ? kernel_from_build(b)
+	                       : kernel_from_tree(b);
 	if (r < 0 || !(rc->kernel.root_modules.nprofiles + rc->kernel.root_modules.nmodules))
 		return r;
 	r = build_module_names(&rc->kernel.root_modules, &names, &optional, &count, b->why,

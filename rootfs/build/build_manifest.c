@@ -122,6 +122,8 @@ int build_manifest(struct build *b, const char *path)
 	json_object_object_add(in, "packages", pk);
 	json_object_object_add(in, "kernel_version",
 	                       b->kver[0] ? json_object_new_string(b->kver) : NULL);
+	if (b->kernel_built[0])
+		json_object_object_add(in, "kernel_built", json_object_new_string(b->kernel_built));
 	json_object_object_add(doc, "inputs", in);
 
 	static const char *const suffixes[] = {".erofs", ".verity", ".img", ".spdx.json", NULL};

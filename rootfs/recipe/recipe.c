@@ -205,8 +205,19 @@ static int parse_kernel(struct yctx *c, yaml_node_t *n)
 	    (r = y_opt_path(c, n, "root", &rc->kernel.root)) < 0 ||
 	    (r = y_opt_str(c, n, "version", &rc->kernel.version, NULL)) < 0)
 		return r;
-	if (!!rc->kernel.package == !!rc->kernel.root)
-		return y_err(c, n, "kernel: exactly one of 'package' and 'root' is required");
+	/* build: {} or build: {source-version: V}: the kernel `ccimage kernel build` makes. */
+	if ((v = y_get(c, n, "build"))) {
+		if (v->type != YAML_MAPPING_NODE)
+			return y_err(c, v, "kernel.build: a map ({} or {source-version: V})");
+		if ((r = y_check_keys(c, v, (const char *const[]){"source-version", NULL})) < 0 ||
+		    (r = y_opt_str(c, v, "source-version", &rc->kernel.build_source_version,
+		                   NULL)) < 0)
+			return r;
+		rc->kernel.build = true;
+	}
+	if (!!rc->kernel.package + !!rc->kernel.root + rc->kernel.build != 1)
+		return y_err(c, n,
+		             "kernel: exactly one of 'package', 'root' and 'build' is required");
 	if (rc->kernel.package && !y_is_name(rc->kernel.package))
 		return y_err(c, y_get(c, n, "package"), "kernel: '%s' is not a package name",
 		             rc->kernel.package);
@@ -298,7 +309,7 @@ static const struct section sections[] = {
                                                           "keyring", "architecture", NULL},
                             .parse = parse_debian},
         [SECTION_KERNEL] = {.key = "kernel",
-                            .keys = (const char *const[]){"package", "root", "version",
+                            .keys = (const char *const[]){"package", "root", "version", "build",
                                                           "initramfs-modules", "root-modules",
                                                           NULL},
                             .parse = parse_kernel},
@@ -374,9 +385,9 @@ static int parse_top(struct yctx *c, yaml_node_t *root)
 		return r;
 	if ((r = section(c, root, &sections[SECTION_KERNEL])) < 0)
 		return r;
-	if (rc->kernel.package && !rc->has_debian)
-		return y_err(c, y_get(c, root, "kernel"),
-		             "kernel.package needs a 'debian' section");
+	if ((rc->kernel.package || rc->kernel.build) && !rc->has_debian)
+		return y_err(c, y_get(c, root, "kernel"), "kernel.%s needs a 'debian' section",
+		             rc->kernel.build ? "build" : "package");
 	if ((r = section(c, root, &sections[SECTION_INITRAMFS])) < 0)
 		return r;
 	if ((r = section(c, root, &sections[SECTION_IMAGE])) < 0)
@@ -521,6 +532,7 @@ struct recipe *recipe_free(struct recipe *r)
 	free(r->kernel.package);
 	free(r->kernel.root);
 	free(r->kernel.version);
+	free(r->kernel.build_source_version);
 	struct recipe_modules *ms[] = {&r->kernel.initramfs, &r->kernel.root_modules};
 	for (size_t i = 0; i < 2; i++) {
 		free_list(ms[i]->profiles, ms[i]->nprofiles);

@@ -81,8 +81,10 @@ struct recipe {
 	size_t nsymlinks;
 
 	struct {
-		char *package; /* or root (+ version) */
+		char *package; /* or root (+ version), or build */
 		char *root, *version;
+		bool build;                 /* `ccimage kernel build` of the recipe's suite */
+		char *build_source_version; /* build.source-version; NULL: the candidate */
 		struct recipe_modules initramfs, root_modules;
 	} kernel;
 

@@ -3,6 +3,7 @@
 #include "tests/lib/tap.h"
 
 #include "rootfs/ccimage/command.h"
+#include "kernel-configs/build/kbuild.h"
 #include "kernel-configs/kconfig.h"
 #include "rootfs/lib/jsondoc.h"
 
@@ -187,6 +188,11 @@ TEST(fragment_rejects)
 	        {"# just words\n", 0, "no option"},
 	        {"# why: x\n# CONFIG_A is not sett\n", 2, "is not set"},
 	        {"# why: x\nCONFIG_A=maybe\n", 2, "value"},
+	        {"# since: 6.16\n# why: x\nCONFIG_A=y\n", 1, "outside"},
+	        {"# why: x\n# since: 6.16\n# since: 6.17\nCONFIG_A=y\n", 3, "twice"},
+	        {"# why: x\n# since: 6\nCONFIG_A=y\n", 2, "kernel version"},
+	        {"# why: x\n# since: 6.16.1\nCONFIG_A=y\n", 2, "kernel version"},
+	        {"# why: x\n# since: 0.1\nCONFIG_A=y\n", 2, "kernel version"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct kconfig_fragment f;
@@ -240,6 +246,44 @@ TEST(match_table)
 		ASSERT_TRUE((o == NULL) == (strcmp(cases[i].name, "ABSENT") == 0));
 	}
 	kconfig_done(&c);
+}
+
+/* since: a kernel older than the option has no line for it, which is not a finding. */
+TEST(since_and_the_config_version)
+{
+	static const char frag_text[] = "# why: x\n# since: 6.16\nCONFIG_NEW=y\n";
+	struct kconfig_fragment f;
+	struct kconfig_diag d = {0};
+	static const struct {
+		const char *config;
+		unsigned version;
+		enum kconfig_verdict v;
+	} cases[] = {
+	        {"#\n# Linux/x86 6.12.118 Kernel Configuration\n#\nCONFIG_A=y\n", 0x60c,
+	         KCONFIG_PREDATES},
+	        {"# Linux/x86 6.16.0 Kernel Configuration\nCONFIG_A=y\n", 0x610, KCONFIG_MISSING},
+	        {"# Linux/arm64 7.1.0-rc1 Kernel Configuration\nCONFIG_A=y\n", 0x701,
+	         KCONFIG_MISSING},
+	        {"CONFIG_A=y\n", 0, KCONFIG_MISSING}, /* no header: the version is unknown */
+	        {"# Linux/x86 6.12.1 Kernel Configuration\nCONFIG_NEW=m\n", 0x60c, KCONFIG_WRONG},
+	        {"# Linux/x86 6.12.1 Kernel Configuration\nCONFIG_NEW=y\n", 0x60c, KCONFIG_OK},
+	};
+
+	ASSERT_TRUE(kconfig_fragment_parse(frag_text, strlen(frag_text), &f, &d) == 0);
+	ASSERT_TRUE(f.n == 1 && f.wants[0].since == KCONFIG_VERSION(6, 16));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kconfig c = parse_ok(cases[i].config);
+		const struct kconfig_option *o;
+		enum kconfig_verdict v = kconfig_match(&c, &f.wants[0], &o);
+
+		if (c.version != cases[i].version || v != cases[i].v)
+			tap_fail("case %zu: version %#x (want %#x), %s (want %s)", i, c.version,
+			         cases[i].version, kconfig_verdict_name(v),
+			         kconfig_verdict_name(cases[i].v));
+		ASSERT_TRUE(kconfig_satisfied(v) == (v == KCONFIG_OK || v == KCONFIG_PREDATES));
+		kconfig_done(&c);
+	}
+	kconfig_fragment_done(&f);
 }
 
 TEST(texts_and_exit_status)
@@ -455,6 +499,26 @@ TEST(command)
 	ASSERT_CONTAINS(out, "\"fragments\":[");
 	ASSERT_CONTAINS(out, "/a.conf\",");
 	ASSERT_CONTAINS(out, "/w.conf\"]");
+
+	/*
+	 * The kernel build's check of its merged config: every option of every
+	 * fragment in the directory, warnings too, each unmet one named by file and line.
+	 */
+	struct kbuild_fragments kf;
+	char why[1024] = "";
+	ASSERT_EQ(kbuild_fragments_find(&kf, dir, why, sizeof(why)), 0);
+	ASSERT_EQ(kf.n, 2);
+	ASSERT_EQ(kbuild_config_check(&kf, cfg, why, sizeof(why)), -EPROTO);
+	ASSERT_CONTAINS(why,
+	                ": 3 of the fragments' 5 options unmet: a.conf:5 CONFIG_B wants y, has "
+	                "not set; a.conf:9 CONFIG_E wants y, has absent; w.conf:4 CONFIG_C "
+	                "wants not set, has y");
+	write_file("config", "CONFIG_A=y\nCONFIG_B=y\nCONFIG_E=y\n");
+	ASSERT_EQ(kbuild_config_check(&kf, cfg, why, sizeof(why)), 0);
+	char key[1024];
+	ASSERT_EQ(kbuild_fragments_key(&kf, key, sizeof(key), why, sizeof(why)), 0);
+	ASSERT_CONTAINS(key, "fragment a.conf sha256:");
+	ASSERT_CONTAINS(key, "\nfragment w.conf sha256:");
 
 	static const char *const names[] = {"config", "a.conf", "w.conf", "stdout"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -205,6 +205,35 @@ TEST(initramfs_modules_compressed)
 	             "dir/r.yaml:26:23: expected true or false");
 }
 
+/* kernel.build: the kernel `ccimage kernel build` makes, instead of a package or a tree. */
+TEST(kernel_build)
+{
+	static const char *const forms[][2] = {
+	        {"  build: {}\n", NULL}, {"  build: {source-version: 6.12.118-1}\n", "6.12.118-1"}};
+	char text[4096], why[512];
+	const char *at = strstr(good, "  package: linux-image-cloud-amd64\n");
+	struct recipe *r;
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - good), good, forms[i][0],
+		         at + strlen("  package: linux-image-cloud-amd64\n"));
+		ASSERT_EQ(parse(text, &r, why, sizeof(why)), 0);
+		ASSERT_TRUE(r->kernel.build && !r->kernel.package && !r->kernel.root);
+		if (forms[i][1])
+			ASSERT_STR(r->kernel.build_source_version, forms[i][1]);
+		else
+			ASSERT_TRUE(r->kernel.build_source_version == NULL);
+		recipe_free(r);
+	}
+	expect_error("  package: linux-image-cloud-amd64\n",
+	             "  package: linux-image-cloud-amd64\n  build: {}\n",
+	             "exactly one of 'package', 'root' and 'build'");
+	expect_error("  package: linux-image-cloud-amd64\n", "  build: yes\n",
+	             "dir/r.yaml:22:10: kernel.build: a map ({} or {source-version: V})");
+	expect_error("  package: linux-image-cloud-amd64\n", "  build: {version: 6.12}\n",
+	             "unknown key 'version'");
+}
+
 TEST(structure_errors)
 {
 	expect_error("name: demo\n", "", "'name' is required");
@@ -214,7 +243,7 @@ TEST(structure_errors)
 	expect_error("{text: \"x$${y}\\n\", mode: 0644}", "{mode: 0644}",
 	             "exactly one of 'source' and 'text'");
 	expect_error("  package: linux-image-cloud-amd64\n", "  root: /k\n  package: x\n",
-	             "exactly one of 'package' and 'root'");
+	             "exactly one of 'package', 'root' and 'build'");
 	expect_error("format: 1\n", "format: &a 1\nx: *a\n", "aliases are not allowed");
 	expect_error("format: 1\n", "format: 1\n---\nformat: 1\n", "one YAML document");
 	expect_error("name: demo\n", "name: de mo\n", "is not a plain name");

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""VM tests on the kernel `ccimage kernel build` makes from Debian's source and
+kernel-configs/ (kernel-configs/README.md, "The kernel build"): everything the
+storage path needs built in, DM_INIT, lockdown, signed modules only.
+
+Initramfs mode boots it with ccinit's initramfs, whose storage profile is now
+all built in. Rootfs mode boots it with no initramfs at all, as Kata boots its
+NVIDIA images: the kernel builds the verity device from dm-mod.create= and
+mounts it as /, and ccinit runs from there as /sbin/init and checks / against
+the measured command line. No first stage stands in for dm-init here (compare
+tests/vm/run.py's rootfs rows on Debian's kernel). The tampered rows run in
+this mode too. Prints TAP.
+
+usage: kernel_built.py [SCENARIO-NAME-SUBSTRING...]"""
+
+import concurrent.futures
+import filecmp
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import images  # noqa: E402
+import run  # noqa: E402
+import vmlib  # noqa: E402
+
+LOCKDOWN = "Kernel is locked down from Kernel configuration"
+# No initramfs and no first stage: the kernel made the verity device and ran the root's init.
+DM_INIT = ["device-mapper: ioctl: dm-0 (dm-verity) is ready", "Run /sbin/init as init process"]
+
+
+def built_kernel():
+    """(vmlinuz, kernel root, kver) of the cached build (`make check` started it in the
+    background; this waits for it on the build's lock, or builds it when run alone)."""
+    p = subprocess.run([vmlib.CCIMAGE, "kernel", "build", "--quiet"], capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"ccimage kernel build: exit {p.returncode}: {p.stderr.strip()}")
+    root = p.stdout.strip()
+    boot = os.path.join(root, "boot")
+    kver = [f for f in os.listdir(boot) if f.startswith("vmlinuz-")][0][len("vmlinuz-"):]
+    return os.path.join(boot, "vmlinuz-" + kver), root, kver
+
+
+def rootfs_disk(which):
+    return lambda e: [(e["disks"][which or "R"], None, True)]
+
+
+def check_lockdown(probe=images.PROBE):
+    """The agent ran as kata-agent expects, on a kernel locked down, and read the probe."""
+    def check(b, r, env):
+        problems = run.check_exec_handoff(b, r, env)
+        if LOCKDOWN not in b.transcript:
+            problems.append("the kernel did not say it is locked down")
+        if (r.get("probe") or {}).get("result") != probe:
+            problems.append(f"probe read {r.get('probe')}")
+        return problems
+    return check
+
+
+def rootfs_append(img, verity_of=None):
+    """The measured line of a rootfs-mode launch: Kata's dm-mod.create= for img, and
+    ccinit.root.verity= for verity_of (another image's, to make them disagree)."""
+    return lambda e: ("ccinit.log=info testagent.read=/etc/probe ccinit.root.verity="
+                      + e["verity"][verity_of or img] + " " + e["images"][img]["dm_mod_create"])
+
+
+def row(name, append, expect, agent_runs, check=None, initrd=None, disks=None, panics=False,
+        kernel=None):
+    """initrd: a key of env["initrds"], or None for rootfs mode; kernel: the vmlinuz, from env
+    (the cached build's by default)."""
+    return dict(name=name, append=append, expect=expect, agent_runs=agent_runs, check=check,
+                initrd=initrd, disks=disks, panics=panics,
+                kernel=kernel or (lambda e: e["vmlinuz"]))
+
+
+RECIPE = "test-kernel"
+RECIPE_PROBE = "ccinit test image on the built kernel"
+
+
+def recipe_file(e, name):
+    with open(os.path.join(e["recipe"], name)) as f:
+        return f.read().strip()
+
+
+SCENARIOS = [
+    row("built kernel, initramfs mode: good image, storage profile built in, locked down",
+        lambda e: run.ROOT + "ccinit.root.verity=" + e["verity"]["A"],
+        ["Run /init as init process", "root: overlay of"], True, check_lockdown(), "storage",
+        lambda e: [(e["disks"]["A"], None, True),
+                   (images.scratch(e["work"], "scratch-a.img"), "scratch", False)]),
+    row("fail: built kernel, initramfs mode, one byte flipped in a hash block",
+        lambda e: run.ROOT + "ccinit.root.verity=" + e["verity"]["A"],
+        ["FATAL: root: mounting erofs", "is corrupted"], False, None, "storage",
+        lambda e: [(e["disks"]["A-hash-flip"], None, True),
+                   (images.scratch(e["work"], "scratch-a-flip.img"), "scratch", False)]),
+    row("built kernel, rootfs mode without a first stage: / is the verity device dm-init built",
+        rootfs_append("R"), DM_INIT + ["root: rootfs mode, / is dm-verity with root hash"], True,
+        check_lockdown(), None, rootfs_disk(None)),
+    row("fail: built kernel, rootfs mode, ccinit.root.verity names another root hash",
+        rootfs_append("R", "A"), ["FATAL: root: / has root hash", "ccinit.root.verity says"],
+        False, None, None, rootfs_disk(None)),
+    row("fail: built kernel, rootfs mode, one byte of the agent flipped",
+        rootfs_append("R"), ["FATAL: handoff: reading /usr/bin/kata-agent", "I/O error"], False,
+        None, None, rootfs_disk("R-data-flip")),
+    # The kernel checks the root before ccinit exists: a root that does not match the
+    # measured dm-mod.create= never mounts, and the boot ends in the kernel's panic.
+    row("fail: built kernel, rootfs mode, one byte of the hash tree flipped: the kernel cannot mount /",
+        rootfs_append("R"), ["Unable to mount root fs"], False, None, None,
+        rootfs_disk("R-hash-flip"), panics=True),
+    row(f"recipe: recipes/{RECIPE}.yaml (kernel: build) built by ccimage build, initramfs mode",
+        lambda e: recipe_file(e, "cmdline.txt") + " ccinit.log=info ccinit.scratch=serial:scratch"
+        " testagent.read=/etc/probe", ["root: overlay of"], True, check_lockdown(RECIPE_PROBE),
+        "recipe", lambda e: [(e["recipe_disk"], None, True),
+                             (images.scratch(e["work"], "scratch-recipe.img"), "scratch", False)],
+        kernel=lambda e: os.path.join(e["recipe"], "vmlinuz")),
+    row(f"recipe: recipes/{RECIPE}.yaml in rootfs mode: no initramfs, its dm-mod.txt",
+        lambda e: "ccinit.log=info testagent.read=/etc/probe ccinit.root.verity="
+        + recipe_file(e, "verity_params.txt") + " " + recipe_file(e, "dm-mod.txt"),
+        DM_INIT + ["root: rootfs mode, / is dm-verity with root hash"], True,
+        check_lockdown(RECIPE_PROBE),
+        None, lambda e: [(e["recipe_disk"], None, True)],
+        kernel=lambda e: os.path.join(e["recipe"], "vmlinuz")),
+]
+
+
+def prepare(work):
+    vmlinuz, kroot, kver = built_kernel()
+    env = {"work": work, "vmlinuz": vmlinuz}
+    mke2fs = os.path.join(work, "mke2fs.list")
+    with open(mke2fs, "w") as f:
+        f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
+    env["initrds"] = {"storage": vmlib.initramfs(
+        os.path.join(work, "storage.cpio"), os.path.join(vmlib.BUILD, "ccinit"), lists=[mke2fs],
+        profile="storage", kernel_root=kroot, kver=kver)}
+    a = images.image(work, "A", images.PROBE)
+    r = images.image(work, "R", images.PROBE, with_init=True)
+    env["images"] = {"A": a, "R": r}
+    env["verity"] = {k: v["kata_verity_params"] for k, v in env["images"].items()}
+    env["recipe"] = vmlib.build_recipe(work, RECIPE)
+    env["recipe_disk"] = os.path.join(env["recipe"], RECIPE + ".img")
+    env["initrds"]["recipe"] = os.path.join(env["recipe"], "initramfs.cpio")
+    rdisk = images.path(r, "disk")
+    env["disks"] = {
+        "A": images.path(a, "disk"), "R": rdisk,
+        "A-hash-flip": images.flipped_copy(images.path(a, "disk"),
+                                           os.path.join(work, "a-hash-flip.img"),
+                                           images.hash_offset(a)),
+        "R-data-flip": images.flipped_copy(rdisk, os.path.join(work, "r-data-flip.img"),
+                                           images.agent_offset(r)),
+        "R-hash-flip": images.flipped_copy(rdisk, os.path.join(work, "r-hash-flip.img"),
+                                           images.hash_offset(r)),
+    }
+    return env
+
+
+def boot(env, r):
+    initrd = env["initrds"][r["initrd"]] if r["initrd"] else None
+    return vmlib.boot(r["kernel"](env), initrd, r["append"](env), r["disks"](env))
+
+
+def run_one(env, r):
+    b = boot(env, r)
+    return r["name"], vmlib.judge(b, env, r["expect"], r["agent_runs"], r["check"],
+                                  r["panics"]), b
+
+
+def main():
+    filters = sys.argv[1:]
+    rows = [r for r in SCENARIOS if not filters or any(f in r["name"] for f in filters)]
+    work = vmlib.tempdir()
+    env = prepare(work)
+    print(f"1..{len(rows) + 1}")
+    same = filecmp.cmp(env["vmlinuz"], os.path.join(env["recipe"], "vmlinuz"), shallow=False)
+    print(f"{'ok' if same else 'not ok'} 1 - recipes/{RECIPE}.yaml's vmlinuz is the cached build's "
+          f"({env['vmlinuz']})")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda r: run_one(env, r), rows))
+    failed = vmlib.report(results, work, "kernel-built", first=2) + (not same)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
