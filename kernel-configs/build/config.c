@@ -54,6 +54,16 @@ int kbuild_fragments_find(struct kbuild_fragments *f, const char *opt_dir, char 
 		snprintf(why, why_size, "no kernel-configs directory (%s)", f->dir);
 		return -ENOENT;
 	}
+	/* merge_config.sh runs in the kernel tree: a relative directory would not resolve there. */
+	char *abs = realpath(f->dir, NULL);
+	if (!abs || strlen(abs) >= sizeof(f->dir)) {
+		r = abs ? -ENAMETOOLONG : -errno;
+		snprintf(why, why_size, "%s: %s", f->dir, strerror(-r));
+		free(abs);
+		return r;
+	}
+	strcpy(f->dir, abs);
+	free(abs);
 	snprintf(pattern, sizeof(pattern), "%s/*.conf", f->dir);
 	/* glob() sorts, so the merge order, and with it the key, does not depend on readdir. */
 	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
