@@ -431,7 +431,7 @@ int kbuild_run(const struct kbuild_opts *o, struct kbuild_result *res, char *why
 	if (!(b = calloc(1, sizeof(*b))))
 		return -ENOMEM;
 	b->o = o;
-	b->h = (struct hostbuild){.what = "kernel", .quiet = o->quiet, .log_fd = -1};
+	b->h = (struct hostbuild){.what = "kernel", .quiet = o->quiet, .log_fd = -1, .lock_fd = -1};
 	snprintf(b->jobs, sizeof(b->jobs), "-j%u",
 	         o->jobs    ? o->jobs
 	         : cpus > 0 ? (unsigned)cpus

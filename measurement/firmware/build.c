@@ -202,7 +202,8 @@ int fwbuild_run(const struct fwbuild_opts *o, struct fwbuild_result *res, char *
 	if (!(b = calloc(1, sizeof(*b))))
 		return -ENOMEM;
 	b->o = o;
-	b->h = (struct hostbuild){.what = "firmware", .quiet = o->quiet, .log_fd = -1};
+	b->h = (struct hostbuild){
+	        .what = "firmware", .quiet = o->quiet, .log_fd = -1, .lock_fd = -1};
 	snprintf(b->cache, sizeof(b->cache), "%s", o->cache ? o->cache : apt_cache_dir());
 	if (path_join(b->top, sizeof(b->top), b->cache, "firmware") < 0)
 		r = -ENAMETOOLONG;

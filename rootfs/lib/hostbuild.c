@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,7 +51,7 @@ int hostbuild_tools_key(const struct hostbuild_tool *tools, size_t n, const char
 
 int hostbuild_paths(struct hostbuild *h, const char *key)
 {
-	h->log_fd = -1;
+	h->log_fd = h->lock_fd = -1;
 	if (snprintf(h->work, sizeof(h->work), "%s%s-%.32s", HOSTBUILD_WORK_PREFIX, h->what, key) >=
 	            (int)sizeof(h->work) ||
 	    path_join(h->log, sizeof(h->log), h->work, "build.log") < 0)
@@ -58,7 +59,8 @@ int hostbuild_paths(struct hostbuild *h, const char *key)
 	return 0;
 }
 
-int hostbuild_begin(struct hostbuild *h, char *why, size_t why_size)
+/* The fresh work directory and its log, with work's lock already held. */
+static int fresh_work(struct hostbuild *h, char *why, size_t why_size)
 {
 	struct stat st;
 
@@ -78,6 +80,24 @@ int hostbuild_begin(struct hostbuild *h, char *why, size_t why_size)
 	}
 	hostbuild_progress(h, "log:", h->log);
 	return 0;
+}
+
+int hostbuild_begin(struct hostbuild *h, char *why, size_t why_size)
+{
+	char lock[PATH_MAX + 8];
+	int r;
+
+	snprintf(lock, sizeof(lock), "%s.lock", h->work);
+	h->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (h->lock_fd < 0 || flock(h->lock_fd, LOCK_EX) < 0) {
+		r = -errno;
+		snprintf(why, why_size, "locking %s: %s", lock, strerror(-r));
+	} else {
+		r = fresh_work(h, why, why_size);
+	}
+	if (r < 0)
+		hostbuild_end(h, false);
+	return r;
 }
 
 int hostbuild_step(struct hostbuild *h, const char *what, const char *const *argv, const char *cwd,
@@ -102,4 +122,7 @@ void hostbuild_end(struct hostbuild *h, bool succeeded)
 	h->log_fd = -1;
 	if (succeeded)
 		remove_tree(h->work);
+	if (h->lock_fd >= 0)
+		close(h->lock_fd);
+	h->lock_fd = -1;
 }

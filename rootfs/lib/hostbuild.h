@@ -20,6 +20,7 @@ struct hostbuild {
 	char work[PATH_MAX]; /* /var/tmp/ccimage-WHAT-KEY */
 	char log[PATH_MAX];  /* work/build.log */
 	int log_fd;          /* -1 until hostbuild_begin() */
+	int lock_fd;         /* work's lock, held from hostbuild_begin() to hostbuild_end() */
 };
 
 /* A tool that decides the bytes: label, the command that prints its version, the line's mark. */
@@ -45,7 +46,9 @@ int hostbuild_paths(struct hostbuild *h, const char *key);
 
 /*
  * A fresh work directory (/var/tmp is everyone's: only a directory of this
- * user's is ever removed) with the build log open in it.
+ * user's is ever removed) with the build log open in it. The directory is
+ * locked first (WORK.lock): the cache's key lock is per cache, and two caches
+ * building the same key would share this directory.
  */
 int hostbuild_begin(struct hostbuild *h, char *why, size_t why_size);
 
