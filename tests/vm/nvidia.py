@@ -142,10 +142,27 @@ def run_one(env, row):
     append = f"{env['cmdline']} {extra}".strip()
     b = vmlib.boot(env["vmlinuz"], env["initrd"], append, [(env["disk"], None, True)],
                    timeout=180, memory=1024)
-    problems = vmlib.judge(b, env, expect, agent_runs, check)
+    problems = []
+    report = b.report()
+    if b.panicked:
+        problems.append("kernel panic")
+    if not b.powered_off:
+        problems.append(f"did not power off (rc {b.returncode}, timed out {b.timed_out})")
+    for text in expect:
+        if text not in b.transcript:
+            problems.append(f"missing: {text}")
     for bad in ("disagrees about version of symbol", "Unknown symbol", "Invalid module format"):
         if bad in b.transcript:
             problems.append(f"the kernel says: {bad}")
+    if agent_runs and report is None:
+        problems.append("no agent report")
+    if not agent_runs:
+        if report is not None or "CCINIT-AGENT-REPORT" in b.transcript:
+            problems.append("the agent ran after a failure")
+        if b.transcript.count("FATAL:") != 1:
+            problems.append(f"{b.transcript.count('FATAL:')} FATAL messages, want exactly 1")
+    if report is not None and check:
+        problems += check(b, report, env)
     return name, problems, b
 
 
@@ -174,9 +191,23 @@ def main():
         print(f"#   {p}")
     failed += bool(problems)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        failed += vmlib.report(list(pool.map(lambda r: run_one(env, r), rows)), work, "nvidia",
-                               first=3)
-    keep = keep or failed > 0
+        for i, (name, problems, b) in enumerate(pool.map(lambda r: run_one(env, r), rows), 3):
+            if problems:
+                failed += 1
+                print(f"not ok {i} - vm: {name}")
+                for p in problems:
+                    print(f"#   {p}")
+                log = os.path.join(work, f"nvidia-{i}.log")
+                with open(log, "w") as f:
+                    f.write(b.transcript)
+                print(f"#   transcript: {log}")
+                keep = True
+            else:
+                print(f"ok {i} - vm: {name} ({b.seconds:.1f} s)")
+                if keep:
+                    with open(os.path.join(work, f"nvidia-{i}.log"), "w") as f:
+                        f.write(b.transcript)
+            sys.stdout.flush()
     if keep:
         print(f"# work directory: {work}")
     else:
