@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "init/base/hex.h"
+#include "rootfs/lib/fsutil.h"
 
 int keylock_key(const char *text, size_t len, char hex[65])
 {
@@ -33,8 +34,8 @@ static int keylock_take(const char *dir, const char *key, char *why, size_t why_
 
 	if (snprintf(lock, sizeof(lock), "%s/.lock-%.32s", dir, key) >= (int)sizeof(lock))
 		return -ENAMETOOLONG;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		r = -errno;
+	/* A first run may name a cache directory that does not exist yet. */
+	if ((r = mkdir_parents(lock, 0755)) < 0) {
 		snprintf(why, why_size, "creating %s: %s", dir, strerror(-r));
 		return r;
 	}
