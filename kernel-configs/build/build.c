@@ -1,28 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The kernel build: resolve the source version, look in the cache, else
- * fetch and unpack the source (dpkg-source applies Debian's patches),
- * configure it from the fragments (config.c), build bzImage and the
- * modules, install the modules signed, and keep the tree a recipe's
- * `kernel.root` takes. The key names the source files' hashes, each
+ * fetch linux-source-X.Y and unpack its tree (Debian's patches already
+ * applied), configure it from the fragments (config.c), build bzImage and
+ * the modules, install the modules signed, and keep the tree a recipe's
+ * `kernel.root` takes. The key names the source .deb's hash, each
  * fragment's hash, the build's own options, the compiler, linker and
  * OpenSSL (sign-file) versions, and the signing key when one is given.
  *
  * What keeps the bytes the same from one build to the next: the build
  * metadata the kernel embeds (timestamp, user, host, build number) fixed,
- * the timestamp taken from Debian's changelog; a build directory fixed by
- * the key; no GCC plugins and no randomised struct layout (allnoconfig has
+ * the timestamp the source tarball's (Debian's changelog date); a build
+ * directory fixed by the key; no GCC plugins and no randomised struct layout (allnoconfig has
  * neither). What changes them on purpose: the module-signing key, made new
  * for each build unless one is given, whose certificate the kernel carries.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "init/base/fileio.h"
