@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,17 +101,6 @@ static int compiler_line(struct modbuild *b, const char *cc, char *why, size_t w
 	return r;
 }
 
-static int fetch_unpack(struct modbuild *b, const char *pkg, const char *version, const char *dest,
-                        char *why, size_t why_size)
-{
-	char deb[PATH_MAX];
-	int r = deb_fetch_deb(&b->fetch, pkg, version, deb, sizeof(deb), why, why_size);
-
-	if (r == 0)
-		r = modbuild_unpack_deb(deb, dest, why, why_size);
-	return r;
-}
-
 /*
  * Debian splits the headers three ways; the flavour package's Makefile
  * includes the -common one's, which holds the kernel's own sources.
@@ -138,43 +126,6 @@ static int find_common(struct modbuild *b, char *why, size_t why_size)
 	if (strchr(p + strlen("/usr/src/"), '/') ||
 	    snprintf(b->common_in, sizeof(b->common_in), "%s", p) >= (int)sizeof(b->common_in))
 		return -EINVAL;
-	return 0;
-}
-
-static int unpack_source(struct modbuild *b, const char *pkg, const char *version, char *why,
-                         size_t why_size)
-{
-	char pkgdir[PATH_MAX], pattern[PATH_MAX + 32], src[PATH_MAX];
-	glob_t g;
-	int r;
-
-	progress(b, "fetching", pkg);
-	if (path_join(pkgdir, sizeof(pkgdir), b->work, "pkg") < 0 ||
-	    path_join(src, sizeof(src), b->work, "src") < 0)
-		return -ENAMETOOLONG;
-	if ((r = fetch_unpack(b, pkg, version, pkgdir, why, why_size)) < 0)
-		return r;
-	snprintf(pattern, sizeof(pattern), "%s/usr/src/nvidia*.tar.xz", pkgdir);
-	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1) {
-		snprintf(why, why_size, "%s: no single usr/src/nvidia*.tar.xz", pkg);
-		return -ENOENT;
-	}
-	if (mkdir(src, 0755) < 0 && errno != EEXIST)
-		r = -errno;
-	if (r == 0)
-		r = modbuild_unpack_tar(g.gl_pathv[0], src, why, why_size);
-	globfree(&g);
-	if (r < 0)
-		return r;
-	snprintf(pattern, sizeof(pattern), "%s/modules/*/Kbuild", src);
-	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1) {
-		snprintf(why, why_size, "%s: no single modules/*/Kbuild in the tarball", pkg);
-		return -ENOENT;
-	}
-	snprintf(b->srcdir, sizeof(b->srcdir), "%.*s", (int)(strlen(g.gl_pathv[0]) - 6),
-	         g.gl_pathv[0]);
-	globfree(&g);
-	b->srcdir_in = b->srcdir + strlen(b->root.dir);
 	return 0;
 }
 
@@ -214,40 +165,11 @@ static int run_make(struct modbuild *b, const char *cc, char *why, size_t why_si
 	return r;
 }
 
-/* The module must be for this kernel: its vermagic starts with KVER. */
-static int check_vermagic(struct kmod_ctx *ctx, const char *path, const char *kver, char *why,
-                          size_t why_size)
-{
-	struct kmod_module *mod = NULL;
-	struct kmod_list *info = NULL, *l;
-	size_t klen = strlen(kver);
-	int r = kmod_module_new_from_path(ctx, path, &mod);
-
-	if (r < 0)
-		return r;
-	r = -ENOEXEC;
-	if (kmod_module_get_info(mod, &info) >= 0) {
-		kmod_list_foreach(l, info)
-		{
-			const char *k = kmod_module_info_get_key(l);
-			const char *v = kmod_module_info_get_value(l);
-			if (k && v && strcmp(k, "vermagic") == 0)
-				r = strncmp(v, kver, klen) == 0 && v[klen] == ' ' ? 0 : -ENOEXEC;
-		}
-		kmod_module_info_free_list(info);
-	}
-	kmod_module_unref(mod);
-	if (r < 0)
-		snprintf(why, why_size, "%s: vermagic is not for %s", path, kver);
-	return r;
-}
-
 static int collect(struct modbuild *b, const char *tmpdir, char *why, size_t why_size)
 {
-	struct kmod_ctx *ctx = kmod_new(NULL, (const char *const[]){NULL});
 	char from[PATH_MAX], to[PATH_MAX], name[80], hex[65];
 	size_t used = strlen(b->key_text);
-	int r = ctx ? 0 : -ENOMEM;
+	int r = 0;
 
 	for (unsigned i = 0; r == 0 && i < b->nnames; i++) {
 		snprintf(name, sizeof(name), "%s.ko", b->names[i]);
@@ -267,7 +189,7 @@ static int collect(struct modbuild *b, const char *tmpdir, char *why, size_t why
 			snprintf(why, why_size, "copying %s: %s", from, strerror(-r));
 			break;
 		}
-		if ((r = check_vermagic(ctx, to, b->o->kver, why, why_size)) < 0)
+		if ((r = modbuild_check_vermagic(to, b->o->kver, why, why_size)) < 0)
 			break;
 		if ((r = digest_file_hex(to, hex)) < 0)
 			break;
@@ -276,8 +198,6 @@ static int collect(struct modbuild *b, const char *tmpdir, char *why, size_t why
 		if (used >= sizeof(b->key_text))
 			r = -ENAMETOOLONG;
 	}
-	if (ctx)
-		kmod_unref(ctx);
 	return r;
 }
 
@@ -314,16 +234,19 @@ static int build(void *ctx, char *why, size_t why_size)
 		snprintf(why, why_size, "creating %s: %s", b->work, strerror(errno));
 		return -errno;
 	}
-	if ((r = find_common(b, why, why_size)) < 0 ||
-	    (r = unpack_source(b, o->source_package ? o->source_package : MODBUILD_SOURCE_DEFAULT,
-	                       res->source_version, why, why_size)) < 0)
+	if ((r = find_common(b, why, why_size)) < 0)
 		return r;
 	if (snprintf(common, sizeof(common), "%s%s", b->root.dir, b->common_in) >=
 	    (int)sizeof(common))
 		return -ENAMETOOLONG;
-	r = modbuild_compat_apply(common, b->srcdir, b->compat, sizeof(b->compat), why, why_size);
+	progress(b, "fetching", o->source_package ? o->source_package : MODBUILD_SOURCE_DEFAULT);
+	r = modbuild_source_prepare(&b->fetch,
+	                            o->source_package ? o->source_package : MODBUILD_SOURCE_DEFAULT,
+	                            res->source_version, b->work, common, b->srcdir,
+	                            sizeof(b->srcdir), b->compat, sizeof(b->compat), why, why_size);
 	if (r < 0)
 		return r;
+	b->srcdir_in = b->srcdir + strlen(b->root.dir);
 	if (b->compat[0])
 		progress(b, "compat fixes applied:", b->compat);
 	if ((r = run_make(b, o->cc ? o->cc : b->root.cc, why, why_size)) < 0)

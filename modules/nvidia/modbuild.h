@@ -105,6 +105,20 @@ int modbuild_root_can_run(char *why, size_t why_size);
 int modbuild_root_run(const struct modbuild_root *root, const char *const *argv,
                       const struct spawn_io *io, char *why, size_t why_size);
 
+/*
+ * source.c. The source package pkg=version unpacked under WORK (pkg/, src/),
+ * srcdir set to the directory with the driver's Makefile, and our compat
+ * fixes applied against kernel_src, the kernel's own source tree (Debian's
+ * -common headers, or a whole kernel tree); applied as for
+ * modbuild_compat_apply.
+ */
+int modbuild_source_prepare(struct deb_fetch *f, const char *pkg, const char *version,
+                            const char *work, const char *kernel_src, char *srcdir,
+                            size_t srcdir_size, char *applied, size_t applied_size, char *why,
+                            size_t why_size);
+/* -ENOEXEC unless the module's vermagic names kver. */
+int modbuild_check_vermagic(const char *path, const char *kver, char *why, size_t why_size);
+
 /* unpack.c: libarchive, nothing written outside dest. */
 /* Unpacks a .deb's data.tar.* into dest. */
 int modbuild_unpack_deb(const char *deb, const char *dest, char *why, size_t why_size);
