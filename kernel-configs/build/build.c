@@ -26,6 +26,7 @@
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
 #include "kernel-configs/build/kbuild.h"
+#include "modules/nvidia/modbuild.h"
 #include "modules/stage.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/deb/debfetch.h"
@@ -38,31 +39,30 @@
 struct kbuild {
 	const struct kbuild_opts *o;
 	struct deb_fetch fetch;
-	struct apt_pkg pkg; /* linux-source-X.Y */
+	struct apt_pkg pkg;    /* linux-source-X.Y */
+	struct apt_pkg nvidia; /* nvidia-open-kernel-source, unless o->no_nvidia */
 	struct kbuild_fragments frags;
 	struct hostbuild h;
 	char cache[PATH_MAX], top[PATH_MAX], tree[PATH_MAX], tmpdir[PATH_MAX];
 	char pem[PATH_MAX]; /* the private key, while the build needs it */
-	char key_text[8192];
+	struct kbuild_key key;
 	char jobs[16];
 	struct kbuild_result *res; /* the key's paths, for build() */
 };
 
-/* Appends the strings to the key's text; NULL ends them. */
-static int key_add(struct kbuild *b, size_t *used, ...)
+int kbuild_key_add(struct kbuild_key *k, ...)
 {
 	va_list ap;
 	const char *s;
 
-	va_start(ap, used);
-	while ((s = va_arg(ap, const char *)))
-		*used +=
-		        (size_t)snprintf(b->key_text + *used, sizeof(b->key_text) - *used, "%s", s);
+	va_start(ap, k);
+	while ((s = va_arg(ap, const char *)) && k->used < sizeof(k->text))
+		k->used += (size_t)snprintf(k->text + k->used, sizeof(k->text) - k->used, "%s", s);
 	va_end(ap);
-	return *used < sizeof(b->key_text) ? 0 : -ENAMETOOLONG;
+	return k->used < sizeof(k->text) ? 0 : -ENAMETOOLONG;
 }
 
-static int tools_key(struct kbuild *b, size_t *used, char *why, size_t why_size)
+static int tools_key(struct kbuild *b, char *why, size_t why_size)
 {
 	static const struct hostbuild_tool tools[] = {
 	        {"cc", {"gcc", "--version", NULL}, "gcc"},
@@ -75,17 +75,31 @@ static int tools_key(struct kbuild *b, size_t *used, char *why, size_t why_size)
 	        "the kernel build needs gcc, binutils, make, bison, flex, bc, "
 	        "libelf-dev, libssl-dev and openssl (tests/host-deps.sh installs "
 	        "them)",
-	        b->key_text, sizeof(b->key_text), used, why, why_size);
+	        b->key.text, sizeof(b->key.text), &b->key.used, why, why_size);
+}
+
+/* X.Y from the upstream part of the version, "6.12" of "6.12.118-1". */
+int kbuild_source_package(const char *version, char *name, size_t size)
+{
+	const char *dot = strchr(version, '.');
+	size_t major = dot ? (size_t)(dot - version) : 0;
+	size_t minor = dot ? strspn(dot + 1, "0123456789") : 0;
+
+	if (!major || !minor || strspn(version, "0123456789") != major)
+		return -EINVAL;
+	return snprintf(name, size, "%s-%.*s", KBUILD_SOURCE_META, (int)(major + 1 + minor),
+	                version) >= (int)size
+	               ? -ENAMETOOLONG
+	               : 0;
 }
 
 /*
  * linux-source-X.Y for the version (given, or the candidate of the
- * linux-source metapackage, whose version is the kernel's): X.Y from the
- * upstream part of the version, "6.12" of "6.12.118-1".
+ * linux-source metapackage, whose version is the kernel's).
  */
 static int resolve_source(struct kbuild *b, char *why, size_t why_size)
 {
-	char version[128], spec[300];
+	char version[128], name[160], spec[300];
 	int r = 0;
 
 	if (b->o->source_version)
@@ -95,32 +109,51 @@ static int resolve_source(struct kbuild *b, char *why, size_t why_size)
 		                        why, why_size);
 	if (r < 0)
 		return r;
-	const char *dot = strchr(version, '.');
-	size_t series = dot ? (size_t)(dot - version) + 1 + strspn(dot + 1, "0123456789") : 0;
-	if (!dot || dot == version || series == (size_t)(dot - version) + 1 ||
-	    strspn(version, "0123456789") != (size_t)(dot - version)) {
+	if (kbuild_source_package(version, name, sizeof(name)) < 0) {
 		snprintf(why, why_size, "source version '%s': not a kernel version (6.12.118-1)",
 		         version);
 		return -EINVAL;
 	}
-	snprintf(spec, sizeof(spec), "%s-%.*s=%s", KBUILD_SOURCE_META, (int)series, version,
-	         version);
+	snprintf(spec, sizeof(spec), "%s=%s", name, version);
 	r = deb_fetch_show(&b->fetch, spec, &b->pkg, why, why_size);
 	if (r == -ENOENT)
 		snprintf(why, why_size, "%s: not in the suite's archives", spec);
 	return r;
 }
 
+/* nvidia-open-kernel-source at the version given, or its candidate. */
+static int resolve_nvidia(struct kbuild *b, char *why, size_t why_size)
+{
+	char version[128], spec[300];
+	int r = 0;
+
+	if (b->o->nvidia_version)
+		snprintf(version, sizeof(version), "%s", b->o->nvidia_version);
+	else
+		r = deb_fetch_candidate(&b->fetch, MODBUILD_SOURCE_DEFAULT, version,
+		                        sizeof(version), why, why_size);
+	if (r < 0)
+		return r;
+	snprintf(spec, sizeof(spec), "%s=%s", MODBUILD_SOURCE_DEFAULT, version);
+	r = deb_fetch_show(&b->fetch, spec, &b->nvidia, why, why_size);
+	if (r == -ENOENT)
+		snprintf(why, why_size, "%s: not in the suite's archives (main, contrib)", spec);
+	return r;
+}
+
 /* The source version and the key naming every input. */
 static int resolve(struct kbuild *b, struct kbuild_result *res, char *why, size_t why_size)
 {
+	/* The NVIDIA source is in contrib. */
+	static const char *const components[] = {"main", "contrib"};
 	const struct deb_fetch_opts fo = {.what = "kernel",
 	                                  .suite = b->o->suite ? b->o->suite : KBUILD_SUITE,
 	                                  .mirror = b->o->mirror,
 	                                  .security_mirror = b->o->security_mirror,
+	                                  .components = components,
+	                                  .ncomponents = b->o->no_nvidia ? 1 : 2,
 	                                  .quiet = b->o->quiet};
-	char frag_lines[2048], hex[65] = "new, discarded after the build";
-	size_t used = 0;
+	char frag_lines[2048], hex[65] = "new, discarded after the build", compat[16];
 	int r;
 
 	if ((r = kbuild_fragments_find(&b->frags, b->o->fragment_dir, why, why_size)) < 0 ||
@@ -132,16 +165,31 @@ static int resolve(struct kbuild *b, struct kbuild_result *res, char *why, size_
 		return r;
 	}
 	if ((r = deb_fetch_open(&b->fetch, &fo, b->cache, why, why_size)) < 0 ||
-	    (r = resolve_source(b, why, why_size)) < 0)
+	    (r = resolve_source(b, why, why_size)) < 0 ||
+	    (!b->o->no_nvidia && (r = resolve_nvidia(b, why, why_size)) < 0))
 		return r;
 	snprintf(res->source_version, sizeof(res->source_version), "%s", b->pkg.version);
-	if ((r = key_add(b, &used, "format ccimage-kernel-1\nsource ", b->pkg.name, " ",
-	                 b->pkg.version, " sha256:", b->pkg.sha256, "\n", frag_lines,
-	                 "build fragment\n", kbuild_build_fragment,
-	                 "merge_config.sh -n (allnoconfig), make bzImage modules\nsigning key ",
-	                 b->o->signing_key ? "sha256:" : "", hex, "\n", NULL)) < 0 ||
-	    (r = tools_key(b, &used, why, why_size)) < 0 ||
-	    (r = keylock_key(b->key_text, used, res->key)) < 0)
+	res->sources[res->nsources++] = b->pkg;
+	if (!b->o->no_nvidia)
+		res->sources[res->nsources++] = b->nvidia;
+	snprintf(compat, sizeof(compat), "%d", MODBUILD_COMPAT_REVISION);
+	if ((r = kbuild_key_add(
+	             &b->key, "format ccimage-kernel-2\nsource ", b->pkg.name, " ", b->pkg.version,
+	             " sha256:", b->pkg.sha256, "\n", frag_lines, "build fragment\n",
+	             kbuild_build_fragment,
+	             "merge_config.sh -n (allnoconfig), make bzImage modules\nsigning key ",
+	             b->o->signing_key ? "sha256:" : "", hex, "\n", NULL)) < 0)
+		return r;
+	if (b->o->no_nvidia)
+		r = kbuild_key_add(&b->key, "nvidia none\n", NULL);
+	else {
+		snprintf(res->nvidia_version, sizeof(res->nvidia_version), "%s", b->nvidia.version);
+		r = kbuild_key_add(&b->key, "nvidia ", b->nvidia.name, " ", b->nvidia.version,
+		                   " sha256:", b->nvidia.sha256, " compat ", compat,
+		                   " modules " MODBUILD_MODULES_DEFAULT "\n", NULL);
+	}
+	if (r < 0 || (r = tools_key(b, why, why_size)) < 0 ||
+	    (r = keylock_key(b->key.text, b->key.used, res->key)) < 0)
 		return r;
 	if (snprintf(res->dir, sizeof(res->dir), "%s/build-%.32s", b->top, res->key) >=
 	            (int)sizeof(res->dir) ||
@@ -274,8 +322,8 @@ static int key_out(struct kbuild *b, bool built, char *why, size_t why_size)
 }
 
 /*
- * The release and the signed modules, into DIR.tmp/root: modules_install
- * signs with the private key, so this comes before key_out().
+ * The release and the signed modules, NVIDIA's included, into DIR.tmp/root:
+ * they are signed with the private key, so this comes before key_out().
  */
 static int install_modules(struct kbuild *b, struct kbuild_result *res, char *why, size_t why_size)
 {
@@ -316,6 +364,18 @@ static int install_modules(struct kbuild *b, struct kbuild_result *res, char *wh
 		snprintf(link, sizeof(link), "%s/lib/modules/%s/%s", root, res->kver, *l);
 		(void)unlink(link);
 	}
+	if (!b->o->no_nvidia) {
+		const struct kbuild_nvidia n = {.h = &b->h,
+		                                .fetch = &b->fetch,
+		                                .pkg = &b->nvidia,
+		                                .tree = b->tree,
+		                                .pem = b->pem,
+		                                .kver = res->kver,
+		                                .jobs = b->jobs,
+		                                .root = root};
+		if ((r = kbuild_nvidia_build(&n, &b->key, why, why_size)) < 0)
+			return r;
+	}
 	if ((r = modstage_ensure_depmod(root, res->kver)) < 0)
 		snprintf(why, why_size, "depmod over %s failed", root);
 	return r;
@@ -324,8 +384,7 @@ static int install_modules(struct kbuild *b, struct kbuild_result *res, char *wh
 /* The rest of the tree a recipe's kernel.root takes, and key.txt, into DIR.tmp, then renamed. */
 static int keep(struct kbuild *b, struct kbuild_result *res, char *why, size_t why_size)
 {
-	char from[PATH_MAX], to[PATH_MAX], hex[65];
-	size_t used = strlen(b->key_text);
+	char from[PATH_MAX], to[PATH_MAX], hex[65], name[PATH_MAX];
 	int r;
 
 	static const struct {
@@ -348,15 +407,14 @@ static int keep(struct kbuild *b, struct kbuild_result *res, char *why, size_t w
 		}
 		if ((r = digest_file_hex(to, hex)) < 0)
 			return r;
-		used += (size_t)snprintf(b->key_text + used, sizeof(b->key_text) - used,
-		                         "output %s%s sha256:%s\n", files[i].to,
-		                         per_kver ? res->kver : "", hex);
+		snprintf(name, sizeof(name), "%s%s", files[i].to, per_kver ? res->kver : "");
+		if ((r = kbuild_key_add(&b->key, "output ", name, " sha256:", hex, "\n", NULL)) < 0)
+			return r;
 	}
-	if (used >= sizeof(b->key_text) ||
-	    snprintf(to, sizeof(to), "%s/key.txt", b->tmpdir) >= (int)sizeof(to))
+	if (snprintf(to, sizeof(to), "%s/key.txt", b->tmpdir) >= (int)sizeof(to))
 		return -ENAMETOOLONG;
-	if ((r = write_string_file(to, b->key_text, 0)) < 0)
-		return r < 0 ? r : -ENAMETOOLONG;
+	if ((r = write_string_file(to, b->key.text, 0)) < 0)
+		return r;
 	return rename(b->tmpdir, res->dir) < 0 ? -errno : 0;
 }
 

@@ -19,6 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rootfs/deb/apt.h"
+#include "rootfs/lib/hostbuild.h"
+
 #define KBUILD_SOURCE_META "linux-source" /* linux-source-X.Y holds the tree */
 #define KBUILD_SUITE       "trixie"
 #define KBUILD_LOCALVER    "-ccinit"
@@ -33,6 +36,8 @@ struct kbuild_opts {
 	const char *cache;           /* NULL: $CCINIT_CACHE, else /var/cache/ccinit */
 	const char *mirror;          /* NULL: http://deb.debian.org/debian */
 	const char *security_mirror; /* NULL: http://deb.debian.org/debian-security */
+	const char *nvidia_version;  /* nvidia-open-kernel-source's; NULL: apt's candidate */
+	bool no_nvidia;              /* build no NVIDIA modules */
 	unsigned jobs;               /* 0: the CPUs we may use */
 	bool quiet;                  /* no progress lines on stderr */
 	bool cached_only;            /* never build: -ENOENT when the cache lacks it */
@@ -47,13 +52,31 @@ struct kbuild_result {
 	char vmlinuz_sha256[65];
 	char cert_sha256[65]; /* of signing_key.x509, the public half modules are checked with */
 	char source_version[128];
+	char nvidia_version[128]; /* "" without NVIDIA modules */
+	/* The Debian packages it is made from: linux-source-X.Y, then NVIDIA's source if built */
+	struct apt_pkg sources[2];
+	size_t nsources;
 	uint64_t vmlinuz_size;
 	bool cached; /* found in the cache, nothing built */
 	double seconds;
 };
 
+/*
+ * The package holding the tree of a kernel version: "linux-source-6.12" for
+ * "6.12.118-1". -EINVAL when version is not a kernel version.
+ */
+int kbuild_source_package(const char *version, char *name, size_t size);
+
 /* Builds the kernel, or finds it in the cache. */
 int kbuild_run(const struct kbuild_opts *o, struct kbuild_result *res, char *why, size_t why_size);
+
+/* The text the cache key is the hash of: one input (or output) per line. */
+struct kbuild_key {
+	char text[8192];
+	size_t used;
+};
+/* Appends the strings; NULL ends them. -ENAMETOOLONG when the text is full. */
+__attribute__((sentinel)) int kbuild_key_add(struct kbuild_key *k, ...);
 
 /* --- pieces ------------------------------------------------------------------------------ */
 
@@ -72,4 +95,21 @@ int kbuild_fragments_key(const struct kbuild_fragments *f, char *out, size_t siz
 extern const char kbuild_build_fragment[];
 /* Every wanted option of every fragment met by config (strictly: warnings too). */
 int kbuild_config_check(const struct kbuild_fragments *f, const char *config, char *why,
+                        size_t why_size);
+
+/*
+ * nvidia.c: NVIDIA's open modules (MODBUILD_MODULES_DEFAULT) built against
+ * the configured and compiled tree, stripped, signed with pem, installed
+ * under root/lib/modules/KVER/updates/dkms (before depmod runs), each named
+ * in the key as an output.
+ */
+struct apt_pkg;
+struct deb_fetch;
+struct kbuild_nvidia {
+	struct hostbuild *h;
+	struct deb_fetch *fetch;
+	const struct apt_pkg *pkg; /* nvidia-open-kernel-source=V */
+	const char *tree, *pem, *kver, *jobs, *root;
+};
+int kbuild_nvidia_build(const struct kbuild_nvidia *n, struct kbuild_key *key, char *why,
                         size_t why_size);

@@ -13,6 +13,7 @@
 
 static const char usage_text[] =
         "usage: ccimage kernel build [--source-version V] [--suite S] [--dir DIR]\n"
+        "         [--nvidia-version V | --no-nvidia]\n"
         "         [--signing-key PEM | --keep-key FILE] [-j N] [--cache DIR]\n"
         "         [--mirror URL] [--security-mirror URL] [--cached-only] [--quiet]\n"
         "Builds the guest kernel from the tree of Debian's linux source package that\n"
@@ -20,11 +21,15 @@ static const char usage_text[] =
         "the candidate of linux-source) of the suite (default " KBUILD_SUITE
         "), configured from allnoconfig\n"
         "and every fragment in kernel-configs/ (or --dir), which the merged config must\n"
-        "meet in full. Modules are signed with a key made for this build and discarded\n"
+        "meet in full. NVIDIA's open GPU modules (nvidia, nvidia-uvm) from the suite's\n"
+        "nvidia-open-kernel-source (--nvidia-version V, default its candidate) are built\n"
+        "against it in the same run, into lib/modules/KVER/updates/dkms (--no-nvidia:\n"
+        "none). Modules are signed with a key made for this build and discarded\n"
         "after it (--keep-key writes it to FILE, 0600; --signing-key signs with yours,\n"
         "which makes the build reproducible). The result is cached in\n"
         "${CCINIT_CACHE:-/var/cache/ccinit}/kernels/build-KEY, keyed by the source package's\n"
-        "hash, the fragments, the build options, the gcc, ld and openssl versions and\n"
+        "hash, the fragments, the build options, the NVIDIA source package's hash, the\n"
+        "gcc, ld and openssl versions and\n"
         "the given key; its root (boot/vmlinuz-KVER, lib/modules/KVER, what a recipe's\n"
         "kernel.root takes) is printed on stdout. --cached-only never builds: exit 1\n"
         "when the cache lacks it.\n";
@@ -38,6 +43,8 @@ static int run(int argc, char **argv)
 	        CLI_STRING("source-version", 0, &o.source_version, "V", NULL),
 	        CLI_STRING("suite", 0, &o.suite, "S", NULL),
 	        CLI_STRING("dir", 0, &o.fragment_dir, "DIR", NULL),
+	        CLI_STRING("nvidia-version", 0, &o.nvidia_version, "V", NULL),
+	        CLI_FLAG("no-nvidia", 0, &o.no_nvidia, NULL),
 	        CLI_STRING("signing-key", 0, &o.signing_key, "PEM", NULL),
 	        CLI_STRING("keep-key", 0, &o.keep_key, "FILE", NULL),
 	        CLI_NUMBER("jobs", 'j', &o.jobs, 1, 256, "N", NULL),
@@ -53,6 +60,11 @@ static int run(int argc, char **argv)
 
 	if (!cli_parse(&cli, 0, 0))
 		return cli.exit_code;
+	if (o.nvidia_version && o.no_nvidia) {
+		fprintf(stderr, "ccimage kernel build: --nvidia-version and --no-nvidia: one or "
+		                "the other\n");
+		return EXIT_USAGE;
+	}
 	if (o.signing_key && o.keep_key) {
 		fprintf(stderr, "ccimage kernel build: --keep-key and --signing-key: the key given "
 		                "is already yours to keep\n");
@@ -79,12 +91,12 @@ static int run(int argc, char **argv)
 	}
 	if (!o.quiet)
 		fprintf(stderr,
-		        "ccimage: kernel: %s from linux-source %s, vmlinuz %llu bytes sha256 %s, "
-		        "module "
-		        "certificate sha256 %s: %s in %.1f s\n",
-		        res.kver, res.source_version, (unsigned long long)res.vmlinuz_size,
-		        res.vmlinuz_sha256, res.cert_sha256, res.cached ? "cached" : "built",
-		        res.seconds);
+		        "ccimage: kernel: %s from linux-source %s, NVIDIA modules %s, vmlinuz %llu "
+		        "bytes sha256 %s, module certificate sha256 %s: %s in %.1f s\n",
+		        res.kver, res.source_version,
+		        res.nvidia_version[0] ? res.nvidia_version : "none",
+		        (unsigned long long)res.vmlinuz_size, res.vmlinuz_sha256, res.cert_sha256,
+		        res.cached ? "cached" : "built", res.seconds);
 	printf("%s\n", res.root);
 	return EXIT_OK;
 }

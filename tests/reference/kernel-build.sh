@@ -59,6 +59,33 @@ done
 	--profile storage >"$work/ir" 2>&1
 check "ccimage initramfs resolves the storage profile against it" '[ $? -eq 0 ]'
 
+# NVIDIA's modules, built against it in the same run and signed with its key:
+# modinfo (kmod's, not ours) reads their vermagic and signer; the signature is
+# the one sign-file appends (its magic string ends the file).
+for m in nvidia nvidia-uvm; do
+	ko=$root/lib/modules/$kver/updates/dkms/$m.ko
+	check "$m.ko is installed under updates/dkms" '[ -s "$ko" ]'
+	check "$m.ko: vermagic is $kver (modinfo)" \
+		'modinfo -F vermagic "$ko" 2>/dev/null | grep -q "^$kver "'
+	check "$m.ko is signed (sign-file's trailer), sha512, by the build's key (modinfo)" \
+		'[ "$(tail -c 28 "$ko")" = "~Module signature appended~" ] &&
+		 [ "$(modinfo -F sig_hashalgo "$ko")" = sha512 ] &&
+		 [ -n "$(modinfo -F signer "$ko")" ]'
+	check "key.txt records $m.ko by its sha256" \
+		'grep -qx "output root/lib/modules/$kver/updates/dkms/$m.ko sha256:$(sha256sum "$ko" | cut -d" " -f1)" "$dir/key.txt"'
+done
+check "depmod resolves nvidia-uvm to the built modules (modules.dep)" \
+	'grep -q "^updates/dkms/nvidia-uvm.ko: updates/dkms/nvidia.ko" "$root/lib/modules/$kver/modules.dep"'
+check "key.txt names nvidia-open-kernel-source with its sha256" \
+	'grep -Eq "^nvidia nvidia-open-kernel-source [^ ]+ sha256:[0-9a-f]{64} compat [0-9]+ modules nvidia nvidia-uvm$" "$dir/key.txt"'
+# sign-file names the signer by issuer and serial number (no -k), which is what
+# modinfo calls sig_key; leading zero bytes aside (DER keeps one for the sign).
+serial=$(openssl x509 -inform DER -in "$dir/signing_key.x509" -noout -serial 2>/dev/null |
+	sed 's/^serial=//; s/^0*//')
+sig_key=$(modinfo -F sig_key "$root/lib/modules/$kver/updates/dkms/nvidia.ko" | tr -d ':' | sed 's/^0*//')
+check "the modules' signer is the kept certificate (sig_key = its serial)" \
+	'[ -n "$serial" ] && [ "$sig_key" = "$serial" ]'
+
 # The key: the certificate the kernel trusts is kept, the private key is not.
 check "the module certificate is kept and is X.509 (openssl reads it)" \
 	'openssl x509 -inform DER -in "$dir/signing_key.x509" -noout -subject >"$work/subj" 2>&1'
@@ -83,7 +110,17 @@ CONFIG_TEST_KEY_CHANGES=y' >>"$work/frags/guest.conf"
 check "a changed fragment is another key: --cached-only exits 1 'not in the cache'" \
 	'[ $? -eq 1 ] && grep -q "not in the cache" "$work/err"'
 
+# Without NVIDIA's modules it is another build.
+"$CCIMAGE" kernel build --cached-only --quiet --no-nvidia >/dev/null 2>"$work/err"
+check "--no-nvidia is another key: --cached-only exits 1 'not in the cache'" \
+	'[ $? -eq 1 ] && grep -q "not in the cache" "$work/err"'
+"$CCIMAGE" kernel build --cached-only --quiet --nvidia-version 0.0-none >/dev/null 2>"$work/err"
+check "an NVIDIA source version the archive lacks: exit 3 naming it" \
+	'[ $? -eq 3 ] && grep -q "nvidia-open-kernel-source=0.0-none: not in the suite" "$work/err"'
+
 # Usage errors come before any work, naming the option.
+"$CCIMAGE" kernel build --no-nvidia --nvidia-version 1 2>"$work/err"
+check "--no-nvidia with --nvidia-version: exit 2" '[ $? -eq 2 ] && grep -q "no-nvidia" "$work/err"'
 "$CCIMAGE" kernel build --signing-key "$work/none.pem" 2>"$work/err"
 check "--signing-key of a missing file: exit 2 naming it" \
 	'[ $? -eq 2 ] && grep -q "signing-key $work/none.pem" "$work/err"'

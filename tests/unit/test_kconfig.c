@@ -531,3 +531,19 @@ TEST(command)
 	}
 	rmdir(dir);
 }
+
+/* The package of a kernel version's tree: what the build and the recipe lock fetch. */
+TEST(source_package_of_a_version)
+{
+	char name[32];
+
+	ASSERT_EQ(kbuild_source_package("6.12.118-1", name, sizeof(name)), 0);
+	ASSERT_STR(name, "linux-source-6.12");
+	ASSERT_EQ(kbuild_source_package("10.1~rc3-1", name, sizeof(name)), 0);
+	ASSERT_STR(name, "linux-source-10.1");
+	ASSERT_EQ(kbuild_source_package("6", name, sizeof(name)), -EINVAL);
+	ASSERT_EQ(kbuild_source_package(".12.1", name, sizeof(name)), -EINVAL);
+	ASSERT_EQ(kbuild_source_package("6.x", name, sizeof(name)), -EINVAL);
+	ASSERT_EQ(kbuild_source_package("v6.12", name, sizeof(name)), -EINVAL);
+	ASSERT_EQ(kbuild_source_package("6.12.1", name, 8), -ENAMETOOLONG);
+}
