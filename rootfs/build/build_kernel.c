@@ -17,6 +17,7 @@
 #include "init/base/fileio.h"
 #include "init/base/why.h"
 #include "kernel-configs/build/kbuild.h"
+#include "modules/nvidia/modbuild.h"
 #include "modules/modules.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/build/build.h"
@@ -113,18 +114,31 @@ static int kernel_from_package(struct build *b)
 	return r;
 }
 
+/* The lock's pin of a kernel build source (lock.h: build_source, build_nvidia), or NULL. */
+static const struct lock_entry *source_pin(const struct build *b, const char *name)
+{
+	return b->lock && name[0] ? lock_find(b->lock, name) : NULL;
+}
+
 /*
  * kernel.build: the kernel `ccimage kernel build` makes from the recipe's
- * suite (cached; built first when the cache lacks it), used as a tree.
+ * suite (cached; built first when the cache lacks it), used as a tree. Its
+ * sources are the lock's pins: the versions given to the build, and the
+ * .debs it resolved held to the pinned hashes.
  */
 static int kernel_from_build(struct build *b)
 {
 	const struct recipe *rc = b->recipe;
-	const struct kbuild_opts o = {.source_version = rc->kernel.build_source_version,
-	                              .suite = rc->debian.suite,
-	                              .mirror = rc->debian.mirror,
-	                              .security_mirror = rc->debian.security_mirror,
-	                              .quiet = b->quiet};
+	const struct lock_entry *src = source_pin(b, b->lock ? b->lock->build_source : "");
+	const struct lock_entry *nv = source_pin(b, b->lock ? b->lock->build_nvidia : "");
+	const struct kbuild_opts o = {
+	        .source_version = src ? src->version : rc->kernel.build_source_version,
+	        .nvidia_version = nv ? nv->version : rc->kernel.build_nvidia_version,
+	        .no_nvidia = rc->kernel.build_no_nvidia,
+	        .suite = rc->debian.suite,
+	        .mirror = rc->debian.mirror,
+	        .security_mirror = rc->debian.security_mirror,
+	        .quiet = b->quiet};
 	struct kbuild_result res;
 	char why[1024] = "";
 	int r = kbuild_run(&o, &res, why, sizeof(why));
@@ -134,9 +148,32 @@ static int kernel_from_build(struct build *b)
 		               why[0] ? why : strerror(-r));
 	snprintf(b->kernel_root, sizeof(b->kernel_root), "%s", res.root);
 	snprintf(b->kver, sizeof(b->kver), "%s", res.kver);
+	/* For the SBOM: what the kernel was built from (no copyright file read: NOASSERTION). */
+	for (size_t i = 0; i < res.nsources; i++) {
+		const struct apt_pkg *p = &res.sources[i];
+		const struct lock_entry *locked = source_pin(b, p->name);
+		struct lock_entry *pin = &b->kernel_source_pins[i];
+		if (locked && strcmp(locked->sha256, p->sha256) != 0)
+			return why_set(b->why, sizeof(b->why), -EPROTO,
+			               "kernel.build: %s %s has sha256 %s in the archive, the lock "
+			               "pins %s",
+			               p->name, p->version, p->sha256, locked->sha256);
+		snprintf(pin->name, sizeof(pin->name), "%s", p->name);
+		snprintf(pin->version, sizeof(pin->version), "%s", p->version);
+		snprintf(pin->arch, sizeof(pin->arch), "%s", p->arch);
+		snprintf(pin->sha256, sizeof(pin->sha256), "%s", p->sha256);
+		snprintf(pin->filename, sizeof(pin->filename), "%s", p->filename);
+		pin->size = p->size;
+		b->kernel_sources[i].pin = pin;
+		apt_file_url(rc, pin->filename, b->kernel_sources[i].url,
+		             sizeof(b->kernel_sources[i].url));
+	}
+	b->nkernel_sources = res.nsources;
 	snprintf(b->kernel_built, sizeof(b->kernel_built),
-	         "ccimage kernel build: linux-source %s, key %s, module certificate sha256:%s",
-	         res.source_version, res.key, res.cert_sha256);
+	         "ccimage kernel build: linux-source %s, %s %s, key %s, module certificate "
+	         "sha256:%s",
+	         res.source_version, MODBUILD_SOURCE_DEFAULT,
+	         res.nvidia_version[0] ? res.nvidia_version : "none", res.key, res.cert_sha256);
 	return 0;
 }
 

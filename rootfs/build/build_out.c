@@ -265,7 +265,7 @@ static int copy_kernel_files(struct build *b)
 int build_outputs(struct build *b)
 {
 	char sbom[PATH_MAX + 64], root[2 * VERITY_MAX_DIGEST_SIZE + 1];
-	struct sbom_pkg *sp = calloc(b->npkgs + 2, sizeof(*sp));
+	struct sbom_pkg *sp = calloc(b->npkgs + 1 + b->nkernel_sources, sizeof(*sp));
 	size_t n = 0;
 	int r;
 
@@ -288,6 +288,11 @@ int build_outputs(struct build *b)
 		sp[n++] = (struct sbom_pkg){b->kernel_pkg.pin->name, b->kernel_pkg.pin->version,
 		                            b->kernel_pkg.pin->arch, b->kernel_pkg.pin->sha256,
 		                            b->kernel_pkg.url,       b->kernel_pkg.idx};
+	for (size_t i = 0; i < b->nkernel_sources; i++) {
+		const struct build_pkg *k = &b->kernel_sources[i];
+		sp[n++] = (struct sbom_pkg){k->pin->name,   k->pin->version, k->pin->arch,
+		                            k->pin->sha256, k->url,          NULL};
+	}
 	hex_encode(b->image.verity.root_hash, b->image.verity.root_hash_size, root);
 	snprintf(sbom, sizeof(sbom), "%s/%s.spdx.json", b->out_dir, b->recipe->name);
 	if (r == 0)

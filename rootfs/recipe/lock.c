@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel-configs/build/kbuild.h"
+#include "modules/nvidia/modbuild.h"
+
 int lock_default_path(const char *recipe_path, char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%s.lock", recipe_path);
@@ -137,6 +140,10 @@ static int parse_line(struct lock *l, const char *line, bool *format)
 	} else if (n == 3 && !strcmp(kw, "kernel") && strlen(a) < 128 && strlen(b) < 128) {
 		put(l->kernel_spec, sizeof(l->kernel_spec), a);
 		put(l->kernel_pkg, sizeof(l->kernel_pkg), b);
+	} else if (n == 3 && !strcmp(kw, "kernel-build") && strlen(a) < 128 && strlen(b) < 128 &&
+	           token_ok(a) && token_ok(b)) {
+		put(l->build_source, sizeof(l->build_source), a);
+		put(l->build_nvidia, sizeof(l->build_nvidia), strcmp(b, "-") ? b : "");
 	} else if (n == 7 && !strcmp(kw, "package") && strlen(a) < 128 && strlen(b) < 128 &&
 	           is_hex64(d) && token_ok(a) && token_ok(b) && token_ok(c) && token_ok(g) &&
 	           strspn(e, "0123456789") == strlen(e)) {
@@ -210,6 +217,9 @@ int lock_write(const struct lock *l, const char *path, const char *recipe_name)
 	fprintf(f, "format 1\nrecipe %s\n", l->recipe);
 	if (l->kernel_spec[0])
 		fprintf(f, "kernel %s %s\n", l->kernel_spec, l->kernel_pkg);
+	if (l->build_source[0])
+		fprintf(f, "kernel-build %s %s\n", l->build_source,
+		        l->build_nvidia[0] ? l->build_nvidia : "-");
 	for (size_t i = 0; i < l->n; i++)
 		fprintf(f, "package %s %s %s %s %llu %s\n", l->pkgs[i].name, l->pkgs[i].version,
 		        l->pkgs[i].arch, l->pkgs[i].sha256, (unsigned long long)l->pkgs[i].size,
@@ -248,6 +258,51 @@ static int add_pkg(struct lock *l, const struct apt_pkg *p)
 {
 	return append(l, p->name, p->version, p->arch, p->sha256, p->size, p->filename) ? 0
 	                                                                                : -ENOMEM;
+}
+
+/*
+ * kernel.build's sources: linux-source-X.Y at the recipe's version or the
+ * linux-source metapackage's, and nvidia-open-kernel-source (unless
+ * nvidia: false), pinned like any package, so the build takes these.
+ */
+static int resolve_kernel_build(const struct recipe *r, struct apt *a, struct lock *l, char *why,
+                                size_t why_size)
+{
+	char version[128], name[160], spec[300];
+	struct apt_pkg p;
+	int rc = 0;
+
+	if (r->kernel.build_source_version)
+		put(version, sizeof(version), r->kernel.build_source_version);
+	else if ((rc = apt_show(a, KBUILD_SOURCE_META, &p, why, why_size)) == 0)
+		put(version, sizeof(version), p.version);
+	if (rc < 0)
+		return rc;
+	if ((rc = kbuild_source_package(version, name, sizeof(name))) < 0) {
+		snprintf(why, why_size, "kernel.build: source version '%s': not a kernel version",
+		         version);
+		return rc;
+	}
+	snprintf(spec, sizeof(spec), "%s=%s", name, version);
+	if ((rc = apt_show(a, spec, &p, why, why_size)) < 0 || (rc = add_pkg(l, &p)) < 0)
+		return rc;
+	put(l->build_source, sizeof(l->build_source), p.name);
+	if (r->kernel.build_no_nvidia)
+		return 0;
+	if (r->kernel.build_nvidia_version)
+		snprintf(spec, sizeof(spec), "%s=%s", MODBUILD_SOURCE_DEFAULT,
+		         r->kernel.build_nvidia_version);
+	else
+		put(spec, sizeof(spec), MODBUILD_SOURCE_DEFAULT);
+	if ((rc = apt_show(a, spec, &p, why, why_size)) == -ENOENT)
+		snprintf(why, why_size,
+		         "kernel.build: the recipe's archives have no %s (it is in contrib: add "
+		         "contrib to debian.components, or set kernel.build.nvidia: false)",
+		         spec);
+	if (rc < 0 || (rc = add_pkg(l, &p)) < 0)
+		return rc;
+	put(l->build_nvidia, sizeof(l->build_nvidia), p.name);
+	return 0;
 }
 
 int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char *why,
@@ -303,6 +358,8 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
 		if (rc == 0 && !lock_find(l, p.name))
 			rc = add_pkg(l, &p);
 	}
+	if (rc == 0 && r->kernel.build)
+		rc = resolve_kernel_build(r, a, l, why, why_size);
 	if (rc < 0)
 		return lock_free(l), rc;
 	if (l->n)
@@ -331,9 +388,22 @@ int lock_check(const struct recipe *r, const struct lock *l, char *why, size_t w
 		         l->kernel_spec, r->kernel.package ? r->kernel.package : "(none)", hint);
 		return -ESTALE;
 	}
+	if (r->kernel.build != !!l->build_source[0] ||
+	    (l->build_source[0] && !lock_find(l, l->build_source)) ||
+	    (l->build_nvidia[0] && !lock_find(l, l->build_nvidia)) ||
+	    (r->kernel.build && r->kernel.build_no_nvidia == !!l->build_nvidia[0])) {
+		snprintf(why, why_size,
+		         "the lock's kernel build sources (%s %s) are not the "
+		         "recipe's kernel: %s",
+		         l->build_source[0] ? l->build_source : "none",
+		         l->build_nvidia[0] ? l->build_nvidia : "-", hint);
+		return -ESTALE;
+	}
 	for (size_t i = 0; i < l->n; i++)
 		if (!recipe_package_find(r, l->pkgs[i].name) &&
-		    strcmp(l->pkgs[i].name, l->kernel_pkg) != 0) {
+		    strcmp(l->pkgs[i].name, l->kernel_pkg) != 0 &&
+		    strcmp(l->pkgs[i].name, l->build_source) != 0 &&
+		    strcmp(l->pkgs[i].name, l->build_nvidia) != 0) {
 			snprintf(why, why_size,
 			         "the lock pins %s, which the recipe no longer names: %s",
 			         l->pkgs[i].name, hint);

@@ -24,6 +24,9 @@ struct lock {
 	size_t n;
 	char kernel_spec[128]; /* what the recipe names (maybe a metapackage) */
 	char kernel_pkg[128];  /* the linux-image-<version> package it resolved to */
+	/* kernel.build: which pins are its sources ("" when not a built kernel, or no NVIDIA) */
+	char build_source[128]; /* linux-source-X.Y */
+	char build_nvidia[128]; /* nvidia-open-kernel-source */
 };
 
 /* "RECIPE.lock" for a recipe path. */
@@ -40,7 +43,8 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
                  size_t why_size);
 
 /*
- * The lock names exactly the recipe's packages (and its kernel). -ESTALE
+ * The lock names exactly the recipe's packages (and its kernel, or the
+ * sources of a built kernel). -ESTALE
  * with why naming the package when not.
  */
 int lock_check(const struct recipe *r, const struct lock *l, char *why, size_t why_size);

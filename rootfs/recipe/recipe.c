@@ -205,14 +205,28 @@ static int parse_kernel(struct yctx *c, yaml_node_t *n)
 	    (r = y_opt_path(c, n, "root", &rc->kernel.root)) < 0 ||
 	    (r = y_opt_str(c, n, "version", &rc->kernel.version, NULL)) < 0)
 		return r;
-	/* build: {} or build: {source-version: V}: the kernel `ccimage kernel build` makes. */
+	/*
+	 * build: {} or a map of source-version, nvidia (true/false) and
+	 * nvidia-version: the kernel `ccimage kernel build` makes.
+	 */
 	if ((v = y_get(c, n, "build"))) {
+		yaml_node_t *nv;
+		bool nvidia = true;
 		if (v->type != YAML_MAPPING_NODE)
 			return y_err(c, v, "kernel.build: a map ({} or {source-version: V})");
-		if ((r = y_check_keys(c, v, (const char *const[]){"source-version", NULL})) < 0 ||
+		if ((r = y_check_keys(c, v,
+		                      (const char *const[]){"source-version", "nvidia",
+		                                            "nvidia-version", NULL})) < 0 ||
 		    (r = y_opt_str(c, v, "source-version", &rc->kernel.build_source_version,
+		                   NULL)) < 0 ||
+		    (r = y_opt_str(c, v, "nvidia-version", &rc->kernel.build_nvidia_version,
 		                   NULL)) < 0)
 			return r;
+		if ((nv = y_get(c, v, "nvidia")) && (r = y_bool(c, nv, &nvidia)) < 0)
+			return r;
+		if (!nvidia && rc->kernel.build_nvidia_version)
+			return y_err(c, nv, "kernel.build: nvidia: false with an nvidia-version");
+		rc->kernel.build_no_nvidia = !nvidia;
 		rc->kernel.build = true;
 	}
 	if (!!rc->kernel.package + !!rc->kernel.root + rc->kernel.build != 1)
@@ -533,6 +547,7 @@ struct recipe *recipe_free(struct recipe *r)
 	free(r->kernel.root);
 	free(r->kernel.version);
 	free(r->kernel.build_source_version);
+	free(r->kernel.build_nvidia_version);
 	struct recipe_modules *ms[] = {&r->kernel.initramfs, &r->kernel.root_modules};
 	for (size_t i = 0; i < 2; i++) {
 		free_list(ms[i]->profiles, ms[i]->nprofiles);

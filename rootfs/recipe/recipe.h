@@ -85,6 +85,8 @@ struct recipe {
 		char *root, *version;
 		bool build;                 /* `ccimage kernel build` of the recipe's suite */
 		char *build_source_version; /* build.source-version; NULL: the candidate */
+		char *build_nvidia_version; /* build.nvidia-version; NULL: the candidate */
+		bool build_no_nvidia;       /* build.nvidia: false */
 		struct recipe_modules initramfs, root_modules;
 	} kernel;
 

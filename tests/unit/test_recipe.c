@@ -208,8 +208,11 @@ TEST(initramfs_modules_compressed)
 /* kernel.build: the kernel `ccimage kernel build` makes, instead of a package or a tree. */
 TEST(kernel_build)
 {
-	static const char *const forms[][2] = {
-	        {"  build: {}\n", NULL}, {"  build: {source-version: 6.12.118-1}\n", "6.12.118-1"}};
+	static const char *const forms[][3] = {
+	        {"  build: {}\n", NULL, NULL},
+	        {"  build: {source-version: 6.12.118-1}\n", "6.12.118-1", NULL},
+	        {"  build: {nvidia-version: 550.163.01-2}\n", NULL, "550.163.01-2"},
+	        {"  build: {nvidia: false}\n", NULL, "-"}};
 	char text[4096], why[512];
 	const char *at = strstr(good, "  package: linux-image-cloud-amd64\n");
 	struct recipe *r;
@@ -223,6 +226,13 @@ TEST(kernel_build)
 			ASSERT_STR(r->kernel.build_source_version, forms[i][1]);
 		else
 			ASSERT_TRUE(r->kernel.build_source_version == NULL);
+		/* "-": no NVIDIA modules at all */
+		ASSERT_TRUE(r->kernel.build_no_nvidia ==
+		            (forms[i][2] && !strcmp(forms[i][2], "-")));
+		if (forms[i][2] && strcmp(forms[i][2], "-"))
+			ASSERT_STR(r->kernel.build_nvidia_version, forms[i][2]);
+		else
+			ASSERT_TRUE(r->kernel.build_nvidia_version == NULL);
 		recipe_free(r);
 	}
 	expect_error("  package: linux-image-cloud-amd64\n",
@@ -232,6 +242,11 @@ TEST(kernel_build)
 	             "dir/r.yaml:22:10: kernel.build: a map ({} or {source-version: V})");
 	expect_error("  package: linux-image-cloud-amd64\n", "  build: {version: 6.12}\n",
 	             "unknown key 'version'");
+	expect_error("  package: linux-image-cloud-amd64\n",
+	             "  build: {nvidia: false, nvidia-version: 550.163.01-2}\n",
+	             "nvidia: false with an nvidia-version");
+	expect_error("  package: linux-image-cloud-amd64\n", "  build: {nvidia: maybe}\n",
+	             "expected true or false");
 }
 
 TEST(structure_errors)
@@ -381,6 +396,63 @@ TEST(lock_read_check_and_write)
 	path = write_tmp(text);
 	ASSERT_EQ(lock_read(path, &l, why, sizeof(why)), -EINVAL);
 	unlink(path);
+}
+
+/* kernel.build: the lock pins its sources and says which pins they are. */
+TEST(lock_kernel_build_sources)
+{
+	static const char sha[] =
+	        "3eb1ea6d85488f488cc2a163b98ad640ef88cee4c79287cf14e361aaf6206f47";
+	const char *at = strstr(good, "  package: linux-image-cloud-amd64\n");
+	char text[4096], why[512], out[80];
+	struct recipe *r, *r_none;
+	struct lock *l, *l2;
+
+	snprintf(text, sizeof(text), "%.*s  build: {}\n%s", (int)(at - good), good,
+	         at + strlen("  package: linux-image-cloud-amd64\n"));
+	ASSERT_EQ(parse(text, &r, why, sizeof(why)), 0);
+	snprintf(text, sizeof(text), "%.*s  build: {nvidia: false}\n%s", (int)(at - good), good,
+	         at + strlen("  package: linux-image-cloud-amd64\n"));
+	ASSERT_EQ(parse(text, &r_none, why, sizeof(why)), 0);
+	snprintf(text, sizeof(text),
+	         "format 1\nrecipe demo\nkernel-build linux-source-6.12 "
+	         "nvidia-open-kernel-source\n"
+	         "package zlib1g 1:1.2 amd64 %s 10 pool/main/z/z.deb\n"
+	         "package e2fsprogs 1.47 amd64 %s 20 pool/main/e/e.deb\n"
+	         "package linux-source-6.12 6.12.118-1 all %s 30 pool/l.deb\n"
+	         "package nvidia-open-kernel-source 550.163.01-2 amd64 %s 40 pool/n.deb\n",
+	         sha, sha, sha, sha);
+	const char *path = write_tmp(text);
+	ASSERT_EQ(lock_read(path, &l, why, sizeof(why)), 0);
+	ASSERT_STR(l->build_source, "linux-source-6.12");
+	ASSERT_STR(l->build_nvidia, "nvidia-open-kernel-source");
+	ASSERT_EQ(lock_check(r, l, why, sizeof(why)), 0);
+	/* The recipe wants no NVIDIA modules, the lock pins their source. */
+	ASSERT_EQ(lock_check(r_none, l, why, sizeof(why)), -ESTALE);
+	ASSERT_CONTAINS(why, "kernel build sources (linux-source-6.12 nvidia-open-kernel-source)");
+	snprintf(out, sizeof(out), "%s.out", path);
+	ASSERT_EQ(lock_write(l, out, "dir/r.yaml"), 0);
+	ASSERT_EQ(lock_read(out, &l2, why, sizeof(why)), 0);
+	ASSERT_STR(l2->build_source, "linux-source-6.12");
+	ASSERT_STR(l2->build_nvidia, "nvidia-open-kernel-source");
+	/* Without NVIDIA: "-", read back as none. */
+	l2->build_nvidia[0] = '\0';
+	ASSERT_EQ(lock_write(l2, out, "dir/r.yaml"), 0);
+	lock_free(l2);
+	ASSERT_EQ(lock_read(out, &l2, why, sizeof(why)), 0);
+	ASSERT_STR(l2->build_nvidia, "");
+	/* ... where the pin of the NVIDIA source is now one the recipe does not name. */
+	ASSERT_EQ(lock_check(r_none, l2, why, sizeof(why)), -ESTALE);
+	ASSERT_CONTAINS(why, "nvidia-open-kernel-source, which the recipe no longer names");
+	lock_free(l2);
+	unlink(out);
+	/* The line names a pin the lock lacks. */
+	snprintf(l->build_source, sizeof(l->build_source), "linux-source-6.13");
+	ASSERT_EQ(lock_check(r, l, why, sizeof(why)), -ESTALE);
+	lock_free(l);
+	unlink(path);
+	recipe_free(r);
+	recipe_free(r_none);
 }
 
 TEST(tree_key)
