@@ -25,9 +25,12 @@ def stage(dir, probe, with_init=False):
     return dir
 
 
-def image(work, name, probe, with_init=False):
-    """Builds a verified root image (uncompressed erofs: the tests find the agent's bytes in it)."""
+def image(work, name, probe, with_init=False, add=None):
+    """Builds a verified root image (uncompressed erofs: the tests find the agent's bytes in it);
+    add(tree) puts more into the staged tree first."""
     tree = stage(os.path.join(work, name + "-tree"), probe, with_init)
+    if add:
+        add(tree)
     out = os.path.join(work, name)
     subprocess.run([vmlib.CCIMAGE, "image", "--root", tree, "--out", out, "--compress", "none",
                     "--salt-seed", name], check=True, capture_output=True, text=True)

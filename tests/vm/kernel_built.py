@@ -10,18 +10,25 @@ NVIDIA images: the kernel builds the verity device from dm-mod.create= and
 mounts it as /, and ccinit runs from there as /sbin/init and checks / against
 the measured command line. No first stage stands in for dm-init here (compare
 tests/vm/run.py's rootfs rows on Debian's kernel). The tampered rows run in
-this mode too. Prints TAP.
+this mode too. And the kernel holds its signature policy: NVIDIA's nvidia.ko,
+signed by the build, loads from a verified root; the same module unsigned,
+signed by another key, or changed by one byte after signing is refused by the
+kernel (MODULE_SIG_FORCE, lockdown) and ccinit stops the boot. Prints TAP.
 
 usage: kernel_built.py [SCENARIO-NAME-SUBSTRING...]"""
 
 import concurrent.futures
 import filecmp
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import images  # noqa: E402
+import modsig  # noqa: E402
 import run  # noqa: E402
 import vmlib  # noqa: E402
 
@@ -75,6 +82,57 @@ def row(name, append, expect, agent_runs, check=None, initrd=None, disks=None, p
                 kernel=kernel or (lambda e: e["vmlinuz"]))
 
 
+# ccinit's words for the error finit_module returns when the kernel refuses a module's
+# signature (EKEYREJECTED, as musl says it); the kernel's own come before it.
+REJECTED = "nvidia.ko: Key was rejected by service"
+MODULE_ROWS = [
+    ("signed by the kernel's build: loads, then finds no GPU (the control)", "signed",
+     ["NVRM: No NVIDIA GPU found."]),
+    ("unsigned: the kernel refuses it", "unsigned",
+     ["Loading of unsigned module is rejected", REJECTED]),
+    ("signed with a key the kernel does not hold: refused", "other-key",
+     ["Loading of module with unavailable key is rejected", REJECTED]),
+    ("one byte changed after signing: refused", "flipped", [REJECTED]),
+]
+
+
+def with_module(kroot, kver, ko):
+    """What images.image adds: the kernel's module indexes and ko as updates/dkms/nvidia.ko,
+    depmod run over them, as `ccimage build` lays out a root's modules."""
+    def add(tree):
+        src, dst = (os.path.join(t, "lib/modules", kver) for t in (kroot, tree))
+        os.makedirs(os.path.join(dst, "updates/dkms"))
+        for name in ("modules.order", "modules.builtin", "modules.builtin.modinfo"):
+            if os.path.exists(os.path.join(src, name)):
+                shutil.copy(os.path.join(src, name), dst)
+        with open(os.path.join(dst, "updates/dkms/nvidia.ko"), "wb") as f:
+            f.write(ko)
+        subprocess.run(["depmod", "-b", tree, kver], check=True, capture_output=True)
+    return add
+
+
+def module_images(work, kroot, kver):
+    """One verified root per variant of the build's signed nvidia.ko."""
+    with open(os.path.join(kroot, "lib/modules", kver, "updates/dkms/nvidia.ko"), "rb") as f:
+        signed = f.read()
+    body, _ = modsig.split(signed)
+    variants = {"signed": signed, "unsigned": body,
+                "other-key": modsig.sign_with_new_key(body, work),
+                "flipped": modsig.flipped(signed)}
+    return {k: images.image(work, "M-" + k, images.PROBE, add=with_module(kroot, kver, ko))
+            for k, ko in variants.items()}
+
+
+def module_row(name, variant, expect):
+    return row(f"built kernel, nvidia.ko {name}",
+               lambda e: run.ROOT + "ccinit.gpu=optional ccinit.modules.extra=nvidia "
+               "ccinit.root.verity=" + e["verity"]["M-" + variant],
+               expect + [LOCKDOWN], False, None, "storage",
+               lambda e: [(images.path(e["images"]["M-" + variant], "disk"), None, True),
+                          (images.scratch(e["work"], f"scratch-m-{variant}.img"), "scratch",
+                           False)])
+
+
 RECIPE = "test-kernel"
 RECIPE_PROBE = "ccinit test image on the built kernel"
 
@@ -122,7 +180,22 @@ SCENARIOS = [
         check_lockdown(RECIPE_PROBE),
         None, lambda e: [(e["recipe_disk"], None, True)],
         kernel=lambda e: os.path.join(e["recipe"], "vmlinuz")),
-]
+] + [module_row(*m) for m in MODULE_ROWS]
+
+
+def sbom_missing(env):
+    """The kernel source packages the build names (build.json's kernel_built) as SPDX
+    packages with their version: linux-source-X.Y and nvidia-open-kernel-source."""
+    with open(os.path.join(env["recipe"], "build.json")) as f:
+        built = json.load(f)["inputs"]["kernel_built"]
+    with open(os.path.join(env["recipe"], RECIPE + ".spdx.json")) as f:
+        spdx = {p["name"]: p.get("versionInfo") for p in json.load(f)["packages"]}
+    m = re.search(r"linux-source ([^,]+), nvidia-open-kernel-source ([^,]+),", built)
+    if not m:
+        return [f"kernel_built does not name both sources: {built}"]
+    series = ".".join(m.group(1).split(".")[:2])
+    want = {f"linux-source-{series}": m.group(1), "nvidia-open-kernel-source": m.group(2)}
+    return [f"{n} {v}: SPDX has {spdx.get(n)}" for n, v in want.items() if spdx.get(n) != v]
 
 
 def prepare(work):
@@ -137,6 +210,7 @@ def prepare(work):
     a = images.image(work, "A", images.PROBE)
     r = images.image(work, "R", images.PROBE, with_init=True)
     env["images"] = {"A": a, "R": r}
+    env["images"].update({"M-" + k: v for k, v in module_images(work, kroot, kver).items()})
     env["verity"] = {k: v["kata_verity_params"] for k, v in env["images"].items()}
     env["recipe"] = vmlib.build_recipe(work, RECIPE)
     env["recipe_disk"] = os.path.join(env["recipe"], RECIPE + ".img")
@@ -171,13 +245,18 @@ def main():
     rows = [r for r in SCENARIOS if not filters or any(f in r["name"] for f in filters)]
     work = vmlib.tempdir()
     env = prepare(work)
-    print(f"1..{len(rows) + 1}")
+    print(f"1..{len(rows) + 2}")
     same = filecmp.cmp(env["vmlinuz"], os.path.join(env["recipe"], "vmlinuz"), shallow=False)
     print(f"{'ok' if same else 'not ok'} 1 - recipes/{RECIPE}.yaml's vmlinuz is the cached build's "
           f"({env['vmlinuz']})")
+    missing = sbom_missing(env)
+    print(f"{'not ok' if missing else 'ok'} 2 - recipes/{RECIPE}.yaml's SPDX document lists the "
+          "packages the kernel was built from")
+    for m in missing:
+        print(f"#   {m}")
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda r: run_one(env, r), rows))
-    failed = vmlib.report(results, work, "kernel-built", first=2) + (not same)
+    failed = vmlib.report(results, work, "kernel-built", first=3) + (not same) + bool(missing)
     return 1 if failed else 0
 
 

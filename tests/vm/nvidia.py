@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""VM tests of the NVIDIA GPU image (recipes/nvidia-gpu.yaml) in QEMU without a GPU:
+"""VM tests of the NVIDIA GPU image (recipes/nvidia-gpu.yaml) in QEMU without a GPU, on
+the kernel `ccimage kernel build` makes, with NVIDIA's open modules built against it and
+signed with its key in the same run (kernel-configs/README.md, "The kernel build"):
 ccinit.gpu=optional lets the agent run on the verified root; ccinit.gpu=required, and
 the default for an image that ships NVIDIA firmware, fail closed saying no NVIDIA GPU
-was found; and the built nvidia.ko really loads into the recipe's kernel (it links,
-then refuses for want of a device); and the GPU reference values the build wrote
+was found; the signed nvidia.ko really loads into the locked-down kernel (it links, then
+refuses for want of a device); and the GPU reference values the build wrote
 (reference-values.json, rvps-gpu.json) are the lock's driver. Prints TAP, like run.py.
+(tests/vm/kernel_built.py has the rows where the kernel refuses a module it did not
+sign; tests/reference/nvidia-modules.sh builds the modules for Debian's kernel.)
 
-The modules come from `ccimage modules build`: about 9 minutes on two cores when the
-cache has none for this kernel (the build root's packages, then the driver), then taken
-from the cache by key. The image boots
-with the vmlinuz `ccimage build` wrote beside it (the kernel tree's own).
+The kernel and its modules come from the cache (`make check` starts their build in the
+background; this waits on its lock) or are built first: about 20 minutes on two cores.
 
 usage: nvidia.py [--keep] [SCENARIO-NAME-SUBSTRING...]"""
 
@@ -27,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vmlib  # noqa: E402
 
 NO_GPU = "ccinit.gpu=required but no NVIDIA GPU on PCI"
+LOCKDOWN = "Kernel is locked down from Kernel configuration"
 
 
 def ccimage(*args):
@@ -37,24 +40,17 @@ def ccimage(*args):
 
 
 def prepare(work):
-    """The kernel tree with the modules (built, or taken from the cache), then the image;
-    returns the boot environment."""
-    # Trixie's kernel, as the recipe: the module build runs in a trixie build root
-    # with the gcc 14 that built that kernel (modules/README.md, 5).
-    _, kroot, kver = vmlib.kernel("trixie")
-    tree = os.path.join(work, "kernel-tree")
-    start = time.monotonic()
-    ccimage("modules", "build", "--suite", "trixie", "--kernel-root", kroot, "--kernel-tree", tree)
-    modules_s = time.monotonic() - start
+    """The image, on the built kernel (built first, or taken from the cache); returns the
+    boot environment."""
     start = time.monotonic()
     # No GPU in QEMU: the measured count is 0 (the recipe's default is 1).
-    out = vmlib.build_recipe(work, "nvidia-gpu", sets=[f"kernel_tree={tree}", "gpu_count=0"])
+    out = vmlib.build_recipe(work, "nvidia-gpu", sets=["gpu_count=0"])
     build_s = time.monotonic() - start
     with open(os.path.join(out, "cmdline.txt")) as f:
         cmdline = f.read().strip()
     return {"vmlinuz": os.path.join(out, "vmlinuz"), "initrd": os.path.join(out, "initramfs.cpio"),
             "disk": os.path.join(out, "nvidia-gpu.img"), "cmdline": cmdline, "out": out,
-            "modules_s": modules_s, "build_s": build_s, "kver": kver}
+            "build_s": build_s}
 
 
 def sizes(env):
@@ -68,14 +64,20 @@ def sizes(env):
     return rows
 
 
-def driver_from_lock():
-    """The driver version read here from the lock: libnvidia-ml1's upstream version."""
+def upstream_from_lock(package):
+    """The upstream version of a package the nvidia-gpu lock pins (epoch and Debian
+    revision dropped), or None."""
     with open(os.path.join(vmlib.ROOT, "recipes", "nvidia-gpu.yaml.lock")) as f:
         for line in f:
             w = line.split()
-            if len(w) >= 3 and w[0] == "package" and w[1] == "libnvidia-ml1":
+            if len(w) >= 3 and w[0] == "package" and w[1] == package:
                 return w[2].split(":")[-1].rsplit("-", 1)[0]
     return None
+
+
+def driver_from_lock():
+    """The driver version read here from the lock: libnvidia-ml1's upstream version."""
+    return upstream_from_lock("libnvidia-ml1")
 
 
 def gpu_reference_problems(env):
@@ -87,6 +89,10 @@ def gpu_reference_problems(env):
         entries = [e for e in json.load(f)["entries"] if e.get("kind") == "gpu"]
     if not want:
         return ["no libnvidia-ml1 in the lock"]
+    # The kernel build takes the module source at the lock's pin: the same driver.
+    source = upstream_from_lock("nvidia-open-kernel-source")
+    if source != want:
+        return [f"the lock pins nvidia-open-kernel-source {source}, the userspace {want}"]
     if len(entries) != 1:
         return [f"{len(entries)} gpu entries in reference-values.json, want 1"]
     problems = []
@@ -130,10 +136,11 @@ SCENARIOS = [
     ("the measured GPU count cannot be replaced by a later one", "ccinit.gpu.count=1",
      ["FATAL: cmdline: ccinit.gpu.count: given twice"], False, None),
     # nvidia.ko links against this kernel (no "disagrees about version", no unknown
-    # symbol) and its init runs, then refuses for want of a device.
-    ("nvidia.ko loads into the recipe's kernel, then finds no GPU",
+    # symbol), its signature verifies under MODULE_SIG_FORCE and lockdown, and its init
+    # runs, then refuses for want of a device.
+    ("nvidia.ko, signed by the kernel's build, loads into it locked down, then finds no GPU",
      "ccinit.gpu=optional ccinit.modules.extra=nvidia-uvm",
-     ["NVRM: No NVIDIA GPU found."], False, None),
+     ["NVRM: No NVIDIA GPU found.", LOCKDOWN], False, None),
 ]
 
 
@@ -142,27 +149,11 @@ def run_one(env, row):
     append = f"{env['cmdline']} {extra}".strip()
     b = vmlib.boot(env["vmlinuz"], env["initrd"], append, [(env["disk"], None, True)],
                    timeout=180, memory=1024)
-    problems = []
-    report = b.report()
-    if b.panicked:
-        problems.append("kernel panic")
-    if not b.powered_off:
-        problems.append(f"did not power off (rc {b.returncode}, timed out {b.timed_out})")
-    for text in expect:
-        if text not in b.transcript:
-            problems.append(f"missing: {text}")
-    for bad in ("disagrees about version of symbol", "Unknown symbol", "Invalid module format"):
+    problems = vmlib.judge(b, env, expect, agent_runs, check)
+    for bad in ("disagrees about version of symbol", "Unknown symbol", "Invalid module format",
+                "module is rejected", "Loading of"):
         if bad in b.transcript:
             problems.append(f"the kernel says: {bad}")
-    if agent_runs and report is None:
-        problems.append("no agent report")
-    if not agent_runs:
-        if report is not None or "CCINIT-AGENT-REPORT" in b.transcript:
-            problems.append("the agent ran after a failure")
-        if b.transcript.count("FATAL:") != 1:
-            problems.append(f"{b.transcript.count('FATAL:')} FATAL messages, want exactly 1")
-    if report is not None and check:
-        problems += check(b, report, env)
     return name, problems, b
 
 
@@ -179,36 +170,17 @@ def main():
         return 1
     rows = [r for r in SCENARIOS if not filters or any(f in r[0] for f in filters)]
     print(f"1..{len(rows) + 2}")
-    size = sizes(env)
-    print(f"ok 1 - vm: nvidia-gpu image built (modules {env['modules_s']:.1f} s, "
-          f"image {env['build_s']:.1f} s)")
-    print("# sizes: " + json.dumps(size))
-    failed = 0
+    print(f"ok 1 - vm: nvidia-gpu image built on the built kernel ({env['build_s']:.1f} s)")
+    print("# sizes: " + json.dumps(sizes(env)))
     problems = gpu_reference_problems(env)
     print(f"{'not ok' if problems else 'ok'} 2 - vm: the build's GPU reference values "
-          "are the lock's driver")
+          "and the kernel's module source are the lock's driver")
     for p in problems:
         print(f"#   {p}")
-    failed += bool(problems)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for i, (name, problems, b) in enumerate(pool.map(lambda r: run_one(env, r), rows), 3):
-            if problems:
-                failed += 1
-                print(f"not ok {i} - vm: {name}")
-                for p in problems:
-                    print(f"#   {p}")
-                log = os.path.join(work, f"nvidia-{i}.log")
-                with open(log, "w") as f:
-                    f.write(b.transcript)
-                print(f"#   transcript: {log}")
-                keep = True
-            else:
-                print(f"ok {i} - vm: {name} ({b.seconds:.1f} s)")
-                if keep:
-                    with open(os.path.join(work, f"nvidia-{i}.log"), "w") as f:
-                        f.write(b.transcript)
-            sys.stdout.flush()
-    if keep:
+        results = list(pool.map(lambda r: run_one(env, r), rows))
+    failed = vmlib.report(results, work, "nvidia", first=3) + bool(problems)
+    if keep or failed:
         print(f"# work directory: {work}")
     else:
         subprocess.run(["rm", "-rf", work])
