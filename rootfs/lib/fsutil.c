@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,4 +193,18 @@ static int remove_entry(const char *path, const struct stat *st, void *userdata)
 int remove_tree(const char *path)
 {
 	return tree_walk(path, TREE_DEPTH, remove_entry, NULL);
+}
+
+int lock_path(const char *path, mode_t mode, char *why, size_t why_size)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+		snprintf(why, why_size, "locking %s: %s", path, strerror(-r));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	return fd;
 }

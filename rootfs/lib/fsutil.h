@@ -27,6 +27,12 @@ int open_input_file(const char *path, uint64_t max, bool follow, struct stat *st
                     size_t why_size);
 /* Whether path is a directory with no entry but . and .. (false when it cannot be read). */
 bool dir_is_empty(const char *path);
+/*
+ * An exclusive flock(2) on path, made with mode when missing and never
+ * opened through a symlink; it holds until the descriptor returned is
+ * closed. -errno with why "locking PATH: ..." otherwise.
+ */
+int lock_path(const char *path, mode_t mode, char *why, size_t why_size);
 /* Removes a directory tree (no symlink is followed). */
 int remove_tree(const char *path);
 

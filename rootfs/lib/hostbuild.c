@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,11 +87,9 @@ int hostbuild_begin(struct hostbuild *h, char *why, size_t why_size)
 	int r;
 
 	snprintf(lock, sizeof(lock), "%s.lock", h->work);
-	h->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (h->lock_fd < 0 || flock(h->lock_fd, LOCK_EX) < 0) {
-		r = -errno;
-		snprintf(why, why_size, "locking %s: %s", lock, strerror(-r));
-	} else {
+	r = lock_path(lock, 0600, why, why_size);
+	if (r >= 0) {
+		h->lock_fd = r;
 		r = fresh_work(h, why, why_size);
 	}
 	if (r < 0)

@@ -2,11 +2,9 @@
 #include "rootfs/lib/keylock.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,7 +28,7 @@ int keylock_key(const char *text, size_t len, char hex[65])
 static int keylock_take(const char *dir, const char *key, char *why, size_t why_size)
 {
 	char lock[PATH_MAX];
-	int fd, r;
+	int r;
 
 	if (snprintf(lock, sizeof(lock), "%s/.lock-%.32s", dir, key) >= (int)sizeof(lock))
 		return -ENAMETOOLONG;
@@ -39,15 +37,7 @@ static int keylock_take(const char *dir, const char *key, char *why, size_t why_
 		snprintf(why, why_size, "creating %s: %s", dir, strerror(-r));
 		return r;
 	}
-	fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		r = -errno;
-		snprintf(why, why_size, "locking %s: %s", lock, strerror(-r));
-		if (fd >= 0)
-			close(fd);
-		return r;
-	}
-	return fd;
+	return lock_path(lock, 0644, why, why_size);
 }
 
 int keylock_get(const char *dir, const char *key, const char *product, const char *what,

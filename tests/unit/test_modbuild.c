@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -278,4 +280,32 @@ TEST(mkosi_import_refuses_fifo)
 	ASSERT_EQ(mkosi_tree_import(src, dst, NULL, 0, NULL, NULL, &st, why, sizeof(why)), -EINVAL);
 	ASSERT_CONTAINS(why, "/etc/pipe");
 	remove_tree(t);
+}
+
+/* The one lock helper the cache keys and the build directories take. */
+TEST(lock_path_holds_and_refuses_symlinks)
+{
+	char dir[] = "/tmp/test-lock-XXXXXX", path[64], link[64], why[256] = "";
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/a.lock", dir);
+	snprintf(link, sizeof(link), "%s/b.lock", dir);
+
+	int fd = lock_path(path, 0600, why, sizeof(why));
+	ASSERT_TRUE(fd >= 0);
+	/* Held: another open file description cannot take it. */
+	int other = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_TRUE(other >= 0);
+	ASSERT_EQ(flock(other, LOCK_EX | LOCK_NB), -1);
+	ASSERT_EQ(errno, EWOULDBLOCK);
+	close(fd);
+	ASSERT_EQ(flock(other, LOCK_EX | LOCK_NB), 0);
+	close(other);
+	/* Never through a symlink; the path is named. */
+	ASSERT_EQ(symlink(path, link), 0);
+	ASSERT_EQ(lock_path(link, 0600, why, sizeof(why)), -ELOOP);
+	ASSERT_CONTAINS(why, "locking ");
+	ASSERT_CONTAINS(why, "b.lock");
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
 }
