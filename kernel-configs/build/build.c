@@ -93,52 +93,55 @@ int kbuild_source_package(const char *version, char *name, size_t size)
 	               : 0;
 }
 
+/* The version given, or apt's candidate of pkg. */
+static int version_of(struct kbuild *b, const char *given, const char *pkg, char *version,
+                      size_t size, char *why, size_t why_size)
+{
+	if (!given)
+		return deb_fetch_candidate(&b->fetch, pkg, version, size, why, why_size);
+	snprintf(version, size, "%s", given);
+	return 0;
+}
+
+/* name=version from the suite's archives into p; -ENOENT names the spec. */
+static int show_exact(struct kbuild *b, const char *name, const char *version, struct apt_pkg *p,
+                      char *why, size_t why_size)
+{
+	char spec[300];
+	int r;
+
+	snprintf(spec, sizeof(spec), "%s=%s", name, version);
+	r = deb_fetch_show(&b->fetch, spec, p, why, why_size);
+	if (r == -ENOENT)
+		snprintf(why, why_size, "%s: not in the suite's archives (%s)", spec,
+		         b->fetch.components);
+	return r;
+}
+
 /*
  * linux-source-X.Y for the version (given, or the candidate of the
- * linux-source metapackage, whose version is the kernel's).
+ * linux-source metapackage, whose version is the kernel's); and
+ * nvidia-open-kernel-source (given, or its candidate) unless no_nvidia.
  */
-static int resolve_source(struct kbuild *b, char *why, size_t why_size)
+static int resolve_sources(struct kbuild *b, char *why, size_t why_size)
 {
-	char version[128], name[160], spec[300];
-	int r = 0;
+	char version[128], name[160];
+	int r;
 
-	if (b->o->source_version)
-		snprintf(version, sizeof(version), "%s", b->o->source_version);
-	else
-		r = deb_fetch_candidate(&b->fetch, KBUILD_SOURCE_META, version, sizeof(version),
-		                        why, why_size);
-	if (r < 0)
+	if ((r = version_of(b, b->o->source_version, KBUILD_SOURCE_META, version, sizeof(version),
+	                    why, why_size)) < 0)
 		return r;
 	if (kbuild_source_package(version, name, sizeof(name)) < 0) {
 		snprintf(why, why_size, "source version '%s': not a kernel version (6.12.118-1)",
 		         version);
 		return -EINVAL;
 	}
-	snprintf(spec, sizeof(spec), "%s=%s", name, version);
-	r = deb_fetch_show(&b->fetch, spec, &b->pkg, why, why_size);
-	if (r == -ENOENT)
-		snprintf(why, why_size, "%s: not in the suite's archives", spec);
-	return r;
-}
-
-/* nvidia-open-kernel-source at the version given, or its candidate. */
-static int resolve_nvidia(struct kbuild *b, char *why, size_t why_size)
-{
-	char version[128], spec[300];
-	int r = 0;
-
-	if (b->o->nvidia_version)
-		snprintf(version, sizeof(version), "%s", b->o->nvidia_version);
-	else
-		r = deb_fetch_candidate(&b->fetch, MODBUILD_SOURCE_DEFAULT, version,
-		                        sizeof(version), why, why_size);
-	if (r < 0)
+	if ((r = show_exact(b, name, version, &b->pkg, why, why_size)) < 0 || b->o->no_nvidia)
 		return r;
-	snprintf(spec, sizeof(spec), "%s=%s", MODBUILD_SOURCE_DEFAULT, version);
-	r = deb_fetch_show(&b->fetch, spec, &b->nvidia, why, why_size);
-	if (r == -ENOENT)
-		snprintf(why, why_size, "%s: not in the suite's archives (main, contrib)", spec);
-	return r;
+	if ((r = version_of(b, b->o->nvidia_version, MODBUILD_SOURCE_DEFAULT, version,
+	                    sizeof(version), why, why_size)) < 0)
+		return r;
+	return show_exact(b, MODBUILD_SOURCE_DEFAULT, version, &b->nvidia, why, why_size);
 }
 
 /* The source version and the key naming every input. */
@@ -165,8 +168,7 @@ static int resolve(struct kbuild *b, struct kbuild_result *res, char *why, size_
 		return r;
 	}
 	if ((r = deb_fetch_open(&b->fetch, &fo, b->cache, why, why_size)) < 0 ||
-	    (r = resolve_source(b, why, why_size)) < 0 ||
-	    (!b->o->no_nvidia && (r = resolve_nvidia(b, why, why_size)) < 0))
+	    (r = resolve_sources(b, why, why_size)) < 0)
 		return r;
 	snprintf(res->source_version, sizeof(res->source_version), "%s", b->pkg.version);
 	res->sources[res->nsources++] = b->pkg;
