@@ -57,10 +57,10 @@ struct build {
 	char cmdline[4096];
 	char launch_cmdline[8192]; /* what is measured: cmdline, or Kata's line around it */
 	char tdx_firmware[PATH_MAX], snp_firmware[PATH_MAX]; /* host paths; "" when not named */
-	char snp_firmware_built[512];       /* how `snp-firmware: build` made it; "" otherwise */
-	char kernel_built[512];             /* how `kernel: build` made the kernel; "" otherwise */
-	struct build_pkg kernel_sources[2]; /* the packages `kernel: build` made it from */
-	struct lock_entry kernel_source_pins[2];
+	char snp_firmware_built[512];     /* how `snp-firmware: build` made it; "" otherwise */
+	char kernel_built[512];           /* how `kernel: build` made the kernel; "" otherwise */
+	struct apt_pkg kernel_sources[2]; /* the packages `kernel: build` made it from */
+	char kernel_source_urls[2][1024];
 	size_t nkernel_sources;
 
 	char why[8192];

@@ -152,21 +152,14 @@ static int kernel_from_build(struct build *b)
 	for (size_t i = 0; i < res.nsources; i++) {
 		const struct apt_pkg *p = &res.sources[i];
 		const struct lock_entry *locked = source_pin(b, p->name);
-		struct lock_entry *pin = &b->kernel_source_pins[i];
 		if (locked && strcmp(locked->sha256, p->sha256) != 0)
 			return why_set(b->why, sizeof(b->why), -EPROTO,
 			               "kernel.build: %s %s has sha256 %s in the archive, the lock "
 			               "pins %s",
 			               p->name, p->version, p->sha256, locked->sha256);
-		snprintf(pin->name, sizeof(pin->name), "%s", p->name);
-		snprintf(pin->version, sizeof(pin->version), "%s", p->version);
-		snprintf(pin->arch, sizeof(pin->arch), "%s", p->arch);
-		snprintf(pin->sha256, sizeof(pin->sha256), "%s", p->sha256);
-		snprintf(pin->filename, sizeof(pin->filename), "%s", p->filename);
-		pin->size = p->size;
-		b->kernel_sources[i].pin = pin;
-		apt_file_url(rc, pin->filename, b->kernel_sources[i].url,
-		             sizeof(b->kernel_sources[i].url));
+		b->kernel_sources[i] = *p;
+		apt_file_url(rc, p->filename, b->kernel_source_urls[i],
+		             sizeof(b->kernel_source_urls[i]));
 	}
 	b->nkernel_sources = res.nsources;
 	snprintf(b->kernel_built, sizeof(b->kernel_built),

@@ -289,9 +289,9 @@ int build_outputs(struct build *b)
 		                            b->kernel_pkg.pin->arch, b->kernel_pkg.pin->sha256,
 		                            b->kernel_pkg.url,       b->kernel_pkg.idx};
 	for (size_t i = 0; i < b->nkernel_sources; i++) {
-		const struct build_pkg *k = &b->kernel_sources[i];
-		sp[n++] = (struct sbom_pkg){k->pin->name,   k->pin->version, k->pin->arch,
-		                            k->pin->sha256, k->url,          NULL};
+		const struct apt_pkg *k = &b->kernel_sources[i];
+		sp[n++] = (struct sbom_pkg){
+		        k->name, k->version, k->arch, k->sha256, b->kernel_source_urls[i], NULL};
 	}
 	hex_encode(b->image.verity.root_hash, b->image.verity.root_hash_size, root);
 	snprintf(sbom, sizeof(sbom), "%s/%s.spdx.json", b->out_dir, b->recipe->name);
