@@ -42,8 +42,8 @@ static int build(const struct kbuild_nvidia *n, const char *srcdir, char *why, s
 }
 
 /* Stripped as INSTALL_MOD_STRIP=1 does, then signed (strip would drop a signature). */
-static int sign_install(const struct kbuild_nvidia *n, const char *ko, const char *name,
-                        struct kbuild_key *key, char *why, size_t why_size)
+static int sign_install(const struct kbuild_nvidia *n, const char *ko, struct kbuild_key *key,
+                        char *why, size_t why_size)
 {
 	char sign_file[PATH_MAX], cert[PATH_MAX], dest[PATH_MAX], hex[65];
 	const char *strip[] = {"strip", "--strip-debug", ko, NULL};
@@ -51,29 +51,25 @@ static int sign_install(const struct kbuild_nvidia *n, const char *ko, const cha
 	int r;
 
 	if (path_join(sign_file, sizeof(sign_file), n->tree, "scripts/sign-file") < 0 ||
-	    path_join(cert, sizeof(cert), n->tree, "certs/signing_key.x509") < 0 ||
-	    snprintf(dest, sizeof(dest), "%s/lib/modules/%s/updates/dkms/%s", n->root, n->kver,
-	             name) >= (int)sizeof(dest))
+	    path_join(cert, sizeof(cert), n->tree, "certs/signing_key.x509") < 0)
 		return -ENAMETOOLONG;
 	if ((r = hostbuild_step(n->h, "stripping", strip, n->tree, why, why_size)) < 0 ||
 	    (r = hostbuild_step(n->h, "signing with the build's key", sign, n->tree, why,
 	                        why_size)) < 0 ||
-	    (r = modbuild_check_vermagic(ko, n->kver, why, why_size)) < 0)
+	    (r = modbuild_check_vermagic(ko, n->kver, why, why_size)) < 0 ||
+	    (r = modbuild_install_one(ko, n->kver, n->root, dest, sizeof(dest), why, why_size)) <
+	            0 ||
+	    (r = digest_file_hex(dest, hex)) < 0)
 		return r;
-	if ((r = mkdir_parents(dest, 0755)) < 0 || (r = copy_file(ko, dest, 0644)) < 0) {
-		snprintf(why, why_size, "installing %s: %s", dest, strerror(-r));
-		return r;
-	}
-	if ((r = digest_file_hex(dest, hex)) < 0)
-		return r;
-	return kbuild_key_add(key, "output root/lib/modules/", n->kver, "/updates/dkms/", name,
-	                      " sha256:", hex, "\n", NULL);
+	/* As keep() names outputs: relative to the cached directory, whose root/ n->root is. */
+	return kbuild_key_add(key, "output root", dest + strlen(n->root), " sha256:", hex, "\n",
+	                      NULL);
 }
 
 int kbuild_nvidia_build(const struct kbuild_nvidia *n, struct kbuild_key *key, char *why,
                         size_t why_size)
 {
-	char work[PATH_MAX], srcdir[PATH_MAX], applied[256], ko[PATH_MAX + 80], name[80];
+	char work[PATH_MAX], srcdir[PATH_MAX], applied[256], ko[PATH_MAX + 80];
 	const char *list = MODBUILD_MODULES_DEFAULT;
 	int r;
 
@@ -91,15 +87,15 @@ int kbuild_nvidia_build(const struct kbuild_nvidia *n, struct kbuild_key *key, c
 		return r;
 	while (*list) {
 		size_t len = strcspn(list, " ");
-		snprintf(name, sizeof(name), "%.*s.ko", (int)len, list);
-		if (snprintf(ko, sizeof(ko), "%s/%s", srcdir, name) >= (int)sizeof(ko))
+		if (snprintf(ko, sizeof(ko), "%s/%.*s.ko", srcdir, (int)len, list) >=
+		    (int)sizeof(ko))
 			return -ENAMETOOLONG;
 		if (access(ko, F_OK) < 0) {
 			snprintf(why, why_size, "%s: %s (not built? see %s)", ko, strerror(errno),
 			         n->h->log);
 			return -ENOENT;
 		}
-		if ((r = sign_install(n, ko, name, key, why, why_size)) < 0)
+		if ((r = sign_install(n, ko, key, why, why_size)) < 0)
 			return r;
 		list += len + (list[len] == ' ');
 	}

@@ -390,16 +390,25 @@ int modbuild_install(const struct modbuild_result *res, const char *kver, const 
 	snprintf(pattern, sizeof(pattern), "%s/*.ko", res->dir);
 	if (glob(pattern, 0, NULL, &g) != 0)
 		return -ENOENT;
-	for (size_t i = 0; r == 0 && i < g.gl_pathc; i++) {
-		const char *base = strrchr(g.gl_pathv[i], '/') + 1;
-		if (snprintf(dest, sizeof(dest), "%s/lib/modules/%s/updates/dkms/%s", root, kver,
-		             base) >= (int)sizeof(dest))
-			r = -ENAMETOOLONG;
-		else if ((r = mkdir_parents(dest, 0755)) == 0)
-			r = copy_file(g.gl_pathv[i], dest, 0644);
-		if (r < 0)
-			snprintf(why, why_size, "installing %s: %s", dest, strerror(-r));
-	}
+	for (size_t i = 0; r == 0 && i < g.gl_pathc; i++)
+		r = modbuild_install_one(g.gl_pathv[i], kver, root, dest, sizeof(dest), why,
+		                         why_size);
 	globfree(&g);
+	return r;
+}
+
+int modbuild_install_one(const char *ko, const char *kver, const char *root, char *dest,
+                         size_t dest_size, char *why, size_t why_size)
+{
+	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
+	int r;
+
+	if (snprintf(dest, dest_size, "%s/lib/modules/%s/updates/dkms/%s", root, kver, base) >=
+	    (int)dest_size)
+		return -ENAMETOOLONG;
+	if ((r = mkdir_parents(dest, 0755)) == 0)
+		r = copy_file(ko, dest, 0644);
+	if (r < 0)
+		snprintf(why, why_size, "installing %s: %s", dest, strerror(-r));
 	return r;
 }

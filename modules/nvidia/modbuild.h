@@ -61,6 +61,9 @@ int modbuild_run(const struct modbuild_opts *o, struct modbuild_result *res, cha
  */
 int modbuild_install(const struct modbuild_result *res, const char *kver, const char *root,
                      char *why, size_t why_size);
+/* The same for one module file; dest gets where it went. */
+int modbuild_install_one(const char *ko, const char *kver, const char *root, char *dest,
+                         size_t dest_size, char *why, size_t why_size);
 
 /*
  * tree.c. Writes OUT: kernel_root (an extracted kernel package) as

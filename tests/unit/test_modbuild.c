@@ -309,3 +309,33 @@ TEST(lock_path_holds_and_refuses_symlinks)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* Where DKMS would put a module, which depmod searches before kernel/: one place says it. */
+TEST(install_one_goes_under_updates_dkms)
+{
+	char dir[] = "/tmp/test-install-XXXXXX", ko[64], root[64], dest[PATH_MAX], why[256] = "";
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(ko, sizeof(ko), "%s/nvidia.ko", dir);
+	snprintf(root, sizeof(root), "%s/root", dir);
+	int fd = open(ko, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_TRUE(fd >= 0 && write(fd, "ko", 2) == 2);
+	close(fd);
+
+	ASSERT_EQ(modbuild_install_one(ko, "6.12.118-ccinit", root, dest, sizeof(dest), why,
+	                               sizeof(why)),
+	          0);
+	char want[128];
+	snprintf(want, sizeof(want), "%s/lib/modules/6.12.118-ccinit/updates/dkms/nvidia.ko", root);
+	ASSERT_STR(dest, want);
+	struct stat st;
+	ASSERT_EQ(stat(dest, &st), 0);
+	ASSERT_EQ(st.st_size, 2);
+	ASSERT_EQ(st.st_mode & 07777, 0644);
+	/* A module that is not there is an error naming where it was going. */
+	snprintf(ko, sizeof(ko), "%s/missing.ko", dir);
+	ASSERT_TRUE(modbuild_install_one(ko, "6.12.118-ccinit", root, dest, sizeof(dest), why,
+	                                 sizeof(why)) < 0);
+	ASSERT_CONTAINS(why, "installing ");
+	ASSERT_CONTAINS(why, "updates/dkms/missing.ko");
+	ASSERT_EQ(remove_tree(dir), 0);
+}
