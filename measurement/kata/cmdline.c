@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/base/hex.h"
 #include "init/base/verity_params.h"
+#include "init/base/verity_table.h"
 #include "init/base/why.h"
 #include "measurement/kata/cmdline.h"
 
@@ -191,7 +191,7 @@ static int dm_verity_table(const char *line, const char *what, const char *data_
                            size_t why_size)
 {
 	struct verity_params p;
-	char rh[2 * VERITY_MAX_DIGEST + 1], salt[2 * VERITY_MAX_SALT + 1];
+	struct dm_create d;
 	char inner[256];
 	int r = verity_params_parse(&p, line, inner, sizeof(inner));
 	if (r < 0)
@@ -200,13 +200,9 @@ static int dm_verity_table(const char *line, const char *what, const char *data_
 	if (strcmp(p.hash_name, "sha256") != 0 || p.salt_size == 0)
 		return why_set(why, why_size, -EINVAL, "%s: Kata's table needs sha256 and a salt",
 		               what);
-	hex_encode(p.root_hash, p.root_hash_size, rh);
-	hex_encode(p.salt, p.salt_size, salt);
-	snprintf(table, size,
-	         "\"dm-verity,,,ro,0 %" PRIu64 " verity 1 %s %s %" PRIu32 " %" PRIu32 " %" PRIu64
-	         " 0 sha256 %s %s\"",
-	         p.data_blocks * (p.data_block_size / 512), data_dev, hash_dev, p.data_block_size,
-	         p.hash_block_size, p.data_blocks, rh, salt);
+	dm_create_from_params(&d, &p, data_dev, hash_dev);
+	if (dm_create_format(&d, table, size) < 0)
+		return why_set(why, why_size, -ENOSPC, "%s: the table does not fit", what);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "init/base/verity_params.h"
+#include "init/base/verity_table.h"
 
 #define UUID_DOMAIN "ccimage erofs uuid v1"
 #define SALT_DOMAIN "ccimage image verity salt v1"
@@ -105,8 +106,9 @@ static void out_path(char *buf, size_t size, const struct image_opts *o, const c
 static int make_lines(const struct image_opts *o, struct image_result *r)
 {
 	struct verity_params p = {0};
+	struct dm_create dm;
 	const struct verity_geometry *g = &r->verity.geo;
-	char root[2 * VERITY_MAX_DIGEST_SIZE + 1], salt[65];
+	char table[sizeof(r->dm_mod)];
 	int n;
 
 	memcpy(p.root_hash, r->verity.root_hash, r->verity.root_hash_size);
@@ -119,15 +121,12 @@ static int make_lines(const struct image_opts *o, struct image_result *r)
 	strcpy(p.hash_name, "sha256");
 	if (verity_params_format(&p, r->kata_line, sizeof(r->kata_line)) < 0)
 		return -ENOSPC;
-	hex_encode(r->verity.root_hash, r->verity.root_hash_size, root);
-	hex_encode(r->salt, sizeof(r->salt), salt);
 	/* rootfs/README.md, 2: what Kata's shim puts on the command line for a verity root. */
+	dm_create_from_params(&dm, &p, o->data_dev, o->hash_dev);
+	if (dm_create_format(&dm, table, sizeof(table)) < 0)
+		return -ENOSPC;
 	n = snprintf(r->dm_mod, sizeof(r->dm_mod),
-	             "dm-mod.create=\"dm-verity,,,ro,0 %llu verity 1 %s %s %u %u %llu 0 sha256 %s "
-	             "%s\" root=/dev/dm-0 rootflags=ro rootfstype=erofs",
-	             (unsigned long long)(g->data_blocks * g->data_block_size / 512), o->data_dev,
-	             o->hash_dev, g->data_block_size, g->hash_block_size,
-	             (unsigned long long)g->data_blocks, root, salt);
+	             "dm-mod.create=%s root=/dev/dm-0 rootflags=ro rootfstype=erofs", table);
 	if (n < 0 || (size_t)n >= sizeof(r->dm_mod))
 		return -ENOSPC;
 	n = snprintf(r->cmdline, sizeof(r->cmdline), "ccinit.root=%s ccinit.root.verity=%s",
