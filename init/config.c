@@ -408,7 +408,7 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 {
 	size_t plen = sizeof(extension_prefix) - 1, slen = sizeof(extension_suffix) - 1;
 	size_t klen = strlen(key);
-	if (klen <= plen + slen || strcmp(key + klen - slen, extension_suffix) != 0)
+	if (klen <= plen + slen || !param_eq(key + klen - slen, extension_suffix))
 		return why_set(why, why_size, -EINVAL,
 		               "%s: not a kata.extension.<name>.verity_params key", key);
 	size_t nlen = klen - plen - slen;
@@ -430,9 +430,12 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 		        "20 bytes: \"extension-\" and %d more)",
 		        key, EXTENSION_NAME_MAX, EXTENSION_NAME_MAX);
 
-	/* Each extension's parameters are a security knob: given twice is refused. */
+	/*
+	 * Each extension's parameters are a security knob: given twice is refused,
+	 * in either spelling of the name (the disk is found by the one written).
+	 */
 	for (unsigned i = 0; i < c->extension_count; i++)
-		if (strncmp(c->extensions[i].name, name, nlen) == 0 &&
+		if (param_eqn(c->extensions[i].name, name, nlen) &&
 		    c->extensions[i].name[nlen] == '\0')
 			return why_set(why, why_size, -EINVAL,
 			               "%s: given twice (a security knob takes one value)", key);
@@ -458,12 +461,22 @@ static int parse_extension(struct ccinit_config *c, const char *key, const char 
 static int apply(struct ccinit_config *c, bool *seen, const char *key, const char *value, char *why,
                  size_t why_size)
 {
-	if (strncmp(key, extension_prefix, sizeof(extension_prefix) - 1) == 0)
+	if (param_prefix(key, extension_prefix))
 		return parse_extension(c, key, value, why, why_size);
 	if (!value)
 		return 0; /* flags such as "quiet" or "ro" are the kernel's */
-	if (strcmp(key, "dm-mod.create") == 0) {
-		/* The kernel's; kept so rootfs mode can check / against the table it names. */
+	if (param_eq(key, "dm-mod.create")) {
+		/*
+		 * The kernel's; kept so rootfs mode can check / against the table it
+		 * names. dm-init takes the last of several (in either spelling), so a
+		 * verifier matching the first would check a table the kernel never built.
+		 */
+		if (c->dm_create_set)
+			return why_set(why, why_size, -EINVAL,
+			               "%s: given twice (the kernel builds the last, a verifier "
+			               "may read the first)",
+			               key);
+		c->dm_create_set = true;
 		if (config_copy_string(c->dm_create, sizeof(c->dm_create), value) < 0)
 			return why_set(why, why_size, -EINVAL,
 			               "dm-mod.create: longer than %zu bytes",
@@ -471,7 +484,7 @@ static int apply(struct ccinit_config *c, bool *seen, const char *key, const cha
 		return 0;
 	}
 	for (size_t i = 0; i < KNOB_COUNT; i++) {
-		if (strcmp(key, knobs[i].name) != 0)
+		if (!param_eq(key, knobs[i].name))
 			continue;
 		if (knobs[i].once && seen[i])
 			return why_set(why, why_size, -EINVAL,
@@ -479,9 +492,9 @@ static int apply(struct ccinit_config *c, bool *seen, const char *key, const cha
 		seen[i] = true;
 		return parse_typed(c, &knobs[i], value, why, why_size);
 	}
-	if (strncmp(key, "ccinit.", 7) == 0)
+	if (param_prefix(key, "ccinit."))
 		return why_set(why, why_size, -EINVAL, "%s: unknown ccinit knob", key);
-	if (strncmp(key, "nvrc.", 5) == 0)
+	if (param_prefix(key, "nvrc."))
 		log_warning("%s: unknown NVRC knob, ignoring", key);
 	return 0;
 }

@@ -66,6 +66,7 @@ struct ccinit_config {
 	enum scratch_integrity scratch_integrity;
 	struct name_list modules_extra;
 	char dm_create[1024]; /* the kernel's dm-mod.create=, checked in rootfs mode */
+	bool dm_create_set;
 	struct extension extensions[CONFIG_EXTENSIONS_MAX];
 	unsigned extension_count;
 

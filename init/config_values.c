@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,4 +60,30 @@ bool config_valid_module_name(const char *s)
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
 			return false;
 	return true;
+}
+
+static char param_char(char c)
+{
+	return c == '-' ? '_' : c;
+}
+
+bool param_eqn(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (param_char(a[i]) != param_char(b[i]))
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return true;
+}
+
+bool param_eq(const char *a, const char *b)
+{
+	return param_eqn(a, b, SIZE_MAX);
+}
+
+bool param_prefix(const char *a, const char *prefix)
+{
+	return param_eqn(a, prefix, strlen(prefix));
 }

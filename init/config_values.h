@@ -20,3 +20,12 @@ int config_copy_string(char *dst, size_t size, const char *src);
 bool config_valid_device(const char *s);
 /* Letters, digits, '_' and '-', not empty. */
 bool config_valid_module_name(const char *s);
+
+/*
+ * The kernel's rule for parameter names (kernel/params.c, parameq): '-' and
+ * '_' are one character, so "dm_mod.create" is "dm-mod.create". n: compare
+ * at most n characters (param_prefix: b is a prefix of a).
+ */
+bool param_eqn(const char *a, const char *b, size_t n);
+bool param_eq(const char *a, const char *b);
+bool param_prefix(const char *a, const char *prefix);

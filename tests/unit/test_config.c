@@ -222,6 +222,17 @@ TEST(security_knobs_given_twice_are_refused)
 	         "kata.extension.gpu.verity_params: given twice"},
 	        {"kata.extension.gpu.verity_params kata.extension.gpu.verity_params=" VERITY,
 	         "kata.extension.gpu.verity_params: given twice"},
+	        /* The kernel's rule: '-' and '_' are one character in a parameter name. */
+	        {"kata.extension.gpu.verity_params=" VERITY " kata.extension.gpu.verity-params",
+	         "kata.extension.gpu.verity-params: given twice"},
+	        {"kata.extension.my-ext.verity_params kata.extension.my_ext.verity_params",
+	         "kata.extension.my_ext.verity_params: given twice"},
+	        /* dm-init builds the last dm-mod.create=, in either spelling. */
+	        {"dm-mod.create=\"a,,,ro,0 8 verity\" dm-mod.create=\"b,,,ro,0 8 verity\"",
+	         "dm-mod.create: given twice"},
+	        {"dm-mod.create=\"a,,,ro,0 8 verity\" dm_mod.create=\"b,,,ro,0 8 verity\"",
+	         "dm_mod.create: given twice"},
+	        {"dm_mod.create=x dm-mod.create=y", "dm-mod.create: given twice"},
 	};
 	for (size_t i = 0; i < sizeof(twice) / sizeof(twice[0]); i++) {
 		struct ccinit_config c;
@@ -242,6 +253,26 @@ TEST(security_knobs_given_twice_are_refused)
 	                why),
 	          0);
 	ASSERT_EQ(c.root_timeout_s, 4);
+}
+
+/* Every parameter ccinit reads is named as the kernel names it: '-' and '_' alike. */
+TEST(parameter_names_follow_the_kernels_rule)
+{
+	struct ccinit_config c;
+	char why[256] = "";
+	ASSERT_EQ(parse(&c,
+	                "ccinit.on-failure=reboot dm_mod.create=\"dm-verity,,,ro,0 8 verity\" "
+	                "kata.extension.my-ext.verity-params",
+	                why),
+	          0);
+	ASSERT_EQ(c.on_failure, ON_FAILURE_REBOOT);
+	ASSERT_TRUE(c.dm_create_set);
+	ASSERT_STR(c.dm_create, "dm-verity,,,ro,0 8 verity");
+	/* The disk is found by the serial the name spells. */
+	ASSERT_STR(c.extensions[0].name, "my-ext");
+	/* Only '-' and '_' are alike: a '.' is not a '-'. */
+	ASSERT_EQ(parse(&c, "ccinit.on-failure.x=1", why), -EINVAL);
+	ASSERT_CONTAINS(why, "ccinit.on-failure.x: unknown ccinit knob");
 }
 
 /* The disk is found by virtio serial "extension-<name>" (20 bytes): 10 characters at most. */
