@@ -95,23 +95,6 @@ TEST(trace_nests_and_times)
 	ASSERT_EQ(boot.trace.count, TRACE_MAX);
 }
 
-TEST(verity_root_hash_from_tables)
-{
-	char hex[130];
-	ASSERT_EQ(verity_table_root_hash("1 252:1 252:2 4096 4096 19 0 sha256 ABCDEF0123 abab", hex,
-	                                 sizeof(hex)),
-	          0);
-	ASSERT_STR(hex, "abcdef0123");
-	ASSERT_EQ(dm_create_root_hash("dm-verity,,,ro,0 152 verity 1 /dev/vda1 /dev/vda2 4096 4096 "
-	                              "19 0 sha256 00ff -",
-	                              hex, sizeof(hex)),
-	          0);
-	ASSERT_STR(hex, "00ff");
-	ASSERT_EQ(dm_create_root_hash("dm-linear,,,ro,0 8 linear /dev/vda 0", hex, sizeof(hex)),
-	          -EINVAL);
-	ASSERT_EQ(verity_table_root_hash("1 252:1", hex, sizeof(hex)), -EINVAL);
-}
-
 TEST(rootfs_mode_needs_an_expectation)
 {
 	setup();
