@@ -175,13 +175,15 @@ static int compare_device(const char *field, const char *live, const char *spec,
 	return differ(field, live, dev, "dm-mod.create=", why, why_size);
 }
 
-/* The ten fields of the measured table. */
+/* The ten fields of the measured table, the root hash first: it says which root this is. */
 static int compare_fields(const struct verity_table *live, const struct verity_table *want,
                           char *why, size_t why_size)
 {
 	static const char src[] = "dm-mod.create=";
 	int r;
-	if ((r = differ_u64("version", live->version, want->version, src, why, why_size)) < 0 ||
+	if ((r = differ_hex("root hash", live->root_digest, live->root_digest_size,
+	                    want->root_digest, want->root_digest_size, src, why, why_size)) < 0 ||
+	    (r = differ_u64("version", live->version, want->version, src, why, why_size)) < 0 ||
 	    (r = compare_device("data_dev", live->data_dev, want->data_dev, why, why_size)) < 0 ||
 	    (r = compare_device("hash_dev", live->hash_dev, want->hash_dev, why, why_size)) < 0 ||
 	    (r = differ_u64("data_block_size", live->data_block_size, want->data_block_size, src,
@@ -192,9 +194,7 @@ static int compare_fields(const struct verity_table *live, const struct verity_t
 	                    why_size)) < 0 ||
 	    (r = differ_u64("hash_start", live->hash_start, want->hash_start, src, why, why_size)) <
 	            0 ||
-	    (r = differ("algorithm", live->algorithm, want->algorithm, src, why, why_size)) < 0 ||
-	    (r = differ_hex("root hash", live->root_digest, live->root_digest_size,
-	                    want->root_digest, want->root_digest_size, src, why, why_size)) < 0)
+	    (r = differ("algorithm", live->algorithm, want->algorithm, src, why, why_size)) < 0)
 		return r;
 	return differ_hex("salt", live->salt, live->salt_size, want->salt, want->salt_size, src,
 	                  why, why_size);
@@ -238,11 +238,11 @@ int rootfs_compare(const struct rootfs_live *live, const struct dm_create *dm,
 		               "/ (%s) is verified with %s, which weakens dm-verity", live->name,
 		               weak);
 	if (dm) {
-		if ((r = differ("device name", live->name, dm->name, "dm-mod.create=", why,
+		if ((r = compare_fields(t, &dm->verity, why, why_size)) < 0 ||
+		    (r = differ("device name", live->name, dm->name, "dm-mod.create=", why,
 		                why_size)) < 0 ||
 		    (r = differ_u64("length in sectors", live->sectors, dm->sectors,
-		                    "dm-mod.create=", why, why_size)) < 0 ||
-		    (r = compare_fields(t, &dm->verity, why, why_size)) < 0)
+		                    "dm-mod.create=", why, why_size)) < 0)
 			return r;
 	}
 	/* Without dm-mod.create= nothing named an optional parameter: none may be there. */
