@@ -172,7 +172,7 @@ static int compare_device(const char *field, const char *live, const char *spec,
 	int r = rootfs_resolve_device(spec, dev, why, why_size);
 	if (r < 0)
 		return r;
-	return differ(field, live, dev, "dm-mod.create=", why, why_size);
+	return differ(field, live[0] ? live : "none", dev, "dm-mod.create=", why, why_size);
 }
 
 /* The ten fields of the measured table, the root hash first: it says which root this is. */

@@ -10,7 +10,10 @@ NVIDIA images: the kernel builds the verity device from dm-mod.create= and
 mounts it as /, and ccinit runs from there as /sbin/init and checks / against
 the measured command line. No first stage stands in for dm-init here (compare
 tests/vm/run.py's rootfs rows on Debian's kernel). The tampered rows run in
-this mode too. And the kernel holds its signature policy: NVIDIA's nvidia.ko,
+this mode too, and so do the table rows: ccinit holds the live verity table to
+the whole measured line (init/README.md, 7), so a weakening option (with the
+agent tampered with, which the kernel would otherwise serve), another salt,
+block count or algorithm name, and a second dm-mod.create= are boot failures. And the kernel holds its signature policy: NVIDIA's nvidia.ko,
 signed by the build, loads from a verified root; the same module unsigned,
 signed by another key, or changed by one byte after signing is refused by the
 kernel (MODULE_SIG_FORCE, lockdown) and ccinit stops the boot. Prints TAP.
@@ -133,6 +136,89 @@ def module_row(name, variant, expect):
                            False)])
 
 
+def edit_table(dm_mod, edit):
+    """dm_mod (`dm-mod.create="..." root=...`) with its verity table's words passed through
+    edit: words[0:3] are start, length and "verity", words[3:13] the verity fields."""
+    head, table, tail = dm_mod.split('"', 2)
+    device, words = table.rsplit(",", 1)
+    return head + '"' + device + "," + " ".join(edit(words.split())) + '"' + tail
+
+
+def with_options(*options):
+    return lambda w: w + [str(len(options)), *options]
+
+
+def fewer_blocks(w):
+    """One data block less, the length to match: the same hash tree still verifies every
+    block that is left, so the kernel builds it."""
+    blocks, size = int(w[8]), int(w[6])
+    return w[:1] + [str((blocks - 1) * size // 512)] + w[2:8] + [str(blocks - 1)] + w[9:]
+
+
+def kata_field(params, key, change):
+    return ",".join(k + "=" + (change(v) if k == key else v)
+                    for k, v in (kv.split("=", 1) for kv in params.split(",")))
+
+
+def rootfs_line(dm_edit=None, kata_edit=None, extra=""):
+    """A rootfs-mode line for image R, its verity table or its Kata parameters edited, extra
+    parameters in front (where a host would add them)."""
+    def line(e):
+        dm = e["images"]["R"]["dm_mod_create"]
+        kata = e["verity"]["R"]
+        return (extra(e) if callable(extra) else extra) + \
+            "ccinit.log=info testagent.read=/etc/probe ccinit.root.verity=" + \
+            (kata_edit(kata) if kata_edit else kata) + " " + \
+            (edit_table(dm, dm_edit) if dm_edit else dm)
+    return line
+
+
+def weakened_row(option):
+    # The agent's bytes are tampered with: under these options the kernel may serve them.
+    return row(f"fail: built kernel, rootfs mode, the table says {option}, the agent tampered with",
+               rootfs_line(with_options(option)),
+               DM_INIT + [f"FATAL: root: / (dm-verity) is verified with {option}, which "
+                          "weakens dm-verity"], False, None, None, rootfs_disk("R-data-flip"))
+
+
+# Rootfs mode holds the whole table the measured line names (init/README.md, 7).
+TABLE_ROWS = [weakened_row(o) for o in
+              ("ignore_corruption", "ignore_zero_blocks", "check_at_most_once")] + [
+    row("fail: built kernel, rootfs mode, ccinit.root.verity names another salt",
+        rootfs_line(kata_edit=lambda k: kata_field(k, "salt", lambda v: v[:-1] + "0"
+                                                   if v[-1] != "0" else v[:-1] + "1")),
+        DM_INIT + ["FATAL: root: / has salt", "ccinit.root.verity says"], False, None, None,
+        rootfs_disk(None)),
+    row("fail: built kernel, rootfs mode, ccinit.root.verity names another data block count",
+        rootfs_line(kata_edit=lambda k: kata_field(k, "data_blocks", lambda v: str(int(v) + 1))),
+        DM_INIT + ["FATAL: root: / has data_blocks", "ccinit.root.verity says"], False, None,
+        None, rootfs_disk(None)),
+    row("fail: built kernel, rootfs mode, the table names sha256 by its driver (sha256-generic)",
+        rootfs_line(lambda w: [("sha256-generic" if x == "sha256" else x) for x in w]),
+        DM_INIT + ["FATAL: root: / has algorithm sha256-generic, ccinit.root.verity says "
+                   "sha256"], False, None, None, rootfs_disk(None)),
+    row("fail: built kernel, rootfs mode, the table covers one data block less",
+        rootfs_line(fewer_blocks),
+        DM_INIT + ["FATAL: root: / has data_blocks", "ccinit.root.verity says"], False, None,
+        None, rootfs_disk(None)),
+    row("built kernel, rootfs mode, restart_on_corruption and panic_on_error, as the line names "
+        "them: the agent starts",
+        rootfs_line(with_options("restart_on_corruption", "panic_on_error")),
+        DM_INIT + ["root: rootfs mode, / is dm-verity with root hash"], True,
+        check_lockdown(), None, rootfs_disk(None)),
+    # dm-init builds the last dm-mod.create=; a verifier matching the first checks another.
+    row("fail: built kernel, rootfs mode, dm-mod.create= given twice",
+        rootfs_line(extra=lambda e: e["images"]["R"]["dm_mod_create"] + " "),
+        DM_INIT + ["FATAL: cmdline: dm-mod.create: given twice"], False, None, None,
+        rootfs_disk(None)),
+    row("fail: built kernel, rootfs mode, another image's table first as dm_mod.create=",
+        rootfs_line(extra=lambda e: e["images"]["A"]["dm_mod_create"].replace(
+            "dm-mod.create=", "dm_mod.create=", 1) + " "),
+        DM_INIT + ["FATAL: cmdline: dm-mod.create: given twice"], False, None, None,
+        rootfs_disk(None)),
+]
+
+
 RECIPE = "test-kernel"
 RECIPE_PROBE = "ccinit test image on the built kernel"
 
@@ -180,7 +266,7 @@ SCENARIOS = [
         check_lockdown(RECIPE_PROBE),
         None, lambda e: [(e["recipe_disk"], None, True)],
         kernel=lambda e: os.path.join(e["recipe"], "vmlinuz")),
-] + [module_row(*m) for m in MODULE_ROWS]
+] + TABLE_ROWS + [module_row(*m) for m in MODULE_ROWS]
 
 
 def sbom_missing(env):
