@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/base/fileio.h"
 #include "rootfs/lib/fsutil.h"
 
 int path_join(char *buf, size_t size, const char *a, const char *b)
@@ -33,28 +34,84 @@ int mkdir_parents(const char *path, mode_t mode)
 	return 0;
 }
 
+/* Where copy_file_range() cannot copy but read() and write() can. */
+static bool range_unsupported(int err)
+{
+	/* EINVAL: a pipe or special file; EXDEV: across file systems it cannot span. */
+	return err == EINVAL || err == EXDEV || err == ENOSYS || err == EOPNOTSUPP || err == EBADF;
+}
+
+/* The rest of in through one COPY_CHUNK buffer; *done counts on from what was copied. */
+static int copy_buffered(int in, int out, uint64_t max, uint64_t *done)
+{
+	uint8_t *buf = malloc(COPY_CHUNK);
+	int r = buf ? 0 : -ENOMEM;
+	ssize_t n;
+
+	while (r == 0 && (n = read(in, buf, COPY_CHUNK)) != 0) {
+		if (n < 0) {
+			r = errno == EINTR ? 0 : -errno;
+			continue;
+		}
+		if ((uint64_t)n > max - *done)
+			r = -EFBIG;
+		else if ((r = write_full(out, buf, (size_t)n)) == 0)
+			*done += (uint64_t)n;
+	}
+	free(buf);
+	return r;
+}
+
+int copy_fd(int in, int out, uint64_t max, uint64_t *copied)
+{
+	uint64_t done = 0;
+	int r = 0;
+
+	for (;;) {
+		/* One byte past max is asked for, so that a file still growing shows. */
+		size_t want = max - done < COPY_CHUNK ? (size_t)(max - done) + 1 : COPY_CHUNK;
+		ssize_t n = copy_file_range(in, NULL, out, NULL, want, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		/*
+		 * 0 is the end of the file, or a file whose size the kernel does not
+		 * know (procfs, sysfs: copy_file_range() reads nothing there): read()
+		 * tells them apart.
+		 */
+		if (n == 0 || (n < 0 && range_unsupported(errno))) {
+			r = copy_buffered(in, out, max, &done);
+			break;
+		}
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if ((uint64_t)n > max - done) {
+			r = -EFBIG;
+			break;
+		}
+		done += (uint64_t)n;
+	}
+	if (copied)
+		*copied = done;
+	return r;
+}
+
 int copy_file(const char *from, const char *to, mode_t mode)
 {
-	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, r;
+
 	if (in < 0)
 		return -errno;
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (out < 0) {
-		int r = -errno;
+		r = -errno;
 		close(in);
 		return r;
 	}
-	char buf[65536];
-	ssize_t n;
-	int r = 0;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			r = -EIO;
-			break;
-		}
-	if (n < 0)
-		r = -errno;
-	if (fchmod(out, mode) < 0 && r == 0)
+	r = copy_fd(in, out, UINT64_MAX, NULL);
+	if (r == 0 && fchmod(out, mode) < 0)
 		r = -errno;
 	close(in);
 	if (close(out) < 0 && r == 0)

@@ -12,7 +12,18 @@
 int path_join(char *buf, size_t size, const char *a, const char *b);
 /* Creates the parent directories of path (not path itself). */
 int mkdir_parents(const char *path, mode_t mode);
-/* Copies a regular file's bytes; the copy gets mode, not the source's. */
+/* The most copy_fd() moves at a time, and all it ever holds in memory. */
+#define COPY_CHUNK (1u << 20)
+/*
+ * Copies in, from its file offset to its end, to out at out's offset, at most
+ * COPY_CHUNK bytes a step: with copy_file_range() where the kernel can (the
+ * bytes never pass through this process), else with read() and write()
+ * through one buffer (pipes, file systems it cannot span), so memory does not
+ * grow with the file. -EFBIG once more than max bytes came (a file still
+ * growing is not copied without end); *copied (may be NULL) gets the count.
+ */
+int copy_fd(int in, int out, uint64_t max, uint64_t *copied);
+/* Copies a file's bytes with copy_fd(); the copy gets mode, not the source's. */
 int copy_file(const char *from, const char *to, mode_t mode);
 /*
  * Opens a file given as input (a recipe's source): it must be a regular file

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rootfs/lib/fsutil.h"
 #include "rootfs/recipe/recipe.h"
 
 static int walk(int rootfd, const char *path, bool create, stagefs_dirmode_fn dirmode,
@@ -165,24 +166,12 @@ int stagefs_write(int rootfd, const char *path, const void *buf, size_t len, mod
 
 int stagefs_copy_in(int rootfd, const char *path, int in, uint64_t max, mode_t mode)
 {
-	int fd = stagefs_create(rootfd, path, NULL, NULL), r = 0;
-	uint64_t copied = 0;
-	char buf[65536];
-	ssize_t n;
+	int fd = stagefs_create(rootfd, path, NULL, NULL);
 
 	if (fd < 0)
 		return fd;
-	while (r == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno != EINTR)
-				r = -errno;
-			continue;
-		}
-		/* The size was checked before: a file still growing is not copied without end. */
-		copied += (uint64_t)n;
-		r = copied > max ? -EFBIG : write_full(fd, buf, (size_t)n);
-	}
-	return finish(fd, r, mode);
+	/* The size was checked before: a file still growing is not copied without end. */
+	return finish(fd, copy_fd(in, fd, max, NULL), mode);
 }
 
 int stagefs_lstat(int rootfd, const char *path, struct stat *st)
