@@ -98,20 +98,29 @@ int read_file_all(const char *path, size_t max, uint8_t **data, size_t *size)
 	return r;
 }
 
-/* Regular files: hash the page cache in place, which saves copying a 64 MiB initrd. */
+/*
+ * Regular files: hash the page cache in place, which saves copying a 64 MiB
+ * initrd, a window at a time, so a file of any size is never mapped whole.
+ */
 static int hash_mapped(int fd, EVP_MD_CTX *ctx, struct file_hash *h)
 {
+	enum { WINDOW = 16 << 20 }; /* a multiple of any page size */
 	struct stat st;
-	void *p;
+	int r = 0;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (1 << 20))
 		return -ENOTSUP;
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED)
-		return -ENOTSUP;
-	(void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL | MADV_WILLNEED);
-	int r = EVP_DigestUpdate(ctx, p, (size_t)st.st_size) == 1 ? 0 : -EIO;
-	munmap(p, (size_t)st.st_size);
+	for (off_t off = 0; r == 0 && off < st.st_size; off += WINDOW) {
+		size_t len = st.st_size - off < WINDOW ? (size_t)(st.st_size - off) : WINDOW;
+		void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, off);
+
+		/* Before the first byte is hashed the read loop can still take over. */
+		if (p == MAP_FAILED)
+			return off == 0 ? -ENOTSUP : -errno;
+		(void)madvise(p, len, MADV_WILLNEED);
+		r = EVP_DigestUpdate(ctx, p, len) == 1 ? 0 : -EIO;
+		munmap(p, len);
+	}
 	h->size = (uint64_t)st.st_size;
 	return r;
 }

@@ -78,7 +78,9 @@ struct tree {
 
 /*
  * Mapping a regular file saves the copy pread() makes (about a sixth of the
- * CPU time on a cached image). Block devices and anything else are read.
+ * CPU time on a cached image); the engine lets each chunk's pages go once
+ * hashed, so a gigabyte image does not stay resident. Block devices and
+ * anything else are read.
  */
 static void tree_map_data(struct tree *t, int data_fd)
 {
@@ -179,6 +181,7 @@ static int tree_build(struct tree *t, int data_fd, unsigned threads, uint8_t *ro
 		        .in_blocks = i ? g->level_size[i - 1] : g->data_blocks,
 		        .in_block_size = i ? g->hash_block_size : g->data_block_size,
 		        .in_mem = i ? level_ptr(t, t->blocks, i - 1) : t->data_map,
+		        .in_mem_mapped = i == 0 && t->data_map,
 		        .out_block_size = g->hash_block_size,
 		        .out = level_ptr(t, t->blocks, i),
 		        .threads = threads,
@@ -333,6 +336,7 @@ static int check_level(struct tree *t, uint32_t level, unsigned threads,
 	        .in_blocks = children,
 	        .in_block_size = level ? g->hash_block_size : g->data_block_size,
 	        .in_mem = level ? level_ptr(t, t->blocks, level - 1) : t->data_map,
+	        .in_mem_mapped = level == 0 && t->data_map,
 	        .out_block_size = g->hash_block_size,
 	        .expect = base,
 	        .threads = threads,

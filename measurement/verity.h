@@ -94,6 +94,11 @@ struct verity_opts {
 
 /* Fills the defaults veritysetup uses: sha256, format 1, 4096/4096, superblock. */
 void verity_opts_init(struct verity_opts *o);
+/*
+ * Threads to use: n, or the number of CPUs this process may run on when n is
+ * 0 (an image build gives mkfs.erofs the same count).
+ */
+unsigned verity_threads(unsigned n);
 
 struct verity_result {
 	struct verity_geometry geo;

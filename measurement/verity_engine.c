@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -262,6 +263,18 @@ static int hash_range(struct level_state *st, EVP_MD_CTX *ctx, const uint8_t *in
 	return 0;
 }
 
+/* Unmaps the whole pages of [p, p + len) from this process; the file's bytes stay cached. */
+static void release_pages(const uint8_t *p, uint64_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + (uintptr_t)len) & ~(page - 1);
+
+	/* Only a hint: a range left mapped costs memory, never a wrong digest. */
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
 static int do_chunk(struct level_state *st, EVP_MD_CTX *ctx, uint8_t *buf, uint64_t c)
 {
 	const struct verity_level_job *j = st->job;
@@ -273,6 +286,9 @@ static int do_chunk(struct level_state *st, EVP_MD_CTX *ctx, uint8_t *buf, uint6
 		end = j->in_blocks;
 	if (j->in_mem) {
 		r = hash_range(st, ctx, j->in_mem + k * j->in_block_size, k, end);
+		if (j->in_mem_mapped)
+			release_pages(j->in_mem + k * j->in_block_size,
+			              (end - k) * j->in_block_size);
 		return r < 0 ? r : 0;
 	}
 	/* From a file: through the buffer, a bounded number of blocks at a time. */

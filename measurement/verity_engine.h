@@ -43,6 +43,12 @@ struct verity_level_job {
 	int in_fd;
 	uint64_t in_offset;
 	const uint8_t *in_mem;
+	/*
+	 * in_mem maps a file: each chunk's pages leave this process once hashed
+	 * (the page cache keeps them), so resident memory stays near a chunk per
+	 * thread instead of growing to the file's size.
+	 */
+	bool in_mem_mapped;
 	uint32_t in_block_size;
 	uint64_t in_blocks;
 	uint32_t out_block_size;
@@ -55,6 +61,3 @@ struct verity_level_job {
 
 /* Runs the job; returns 0 or the first worker's negative errno (I/O, short data). */
 int verity_level_run(struct verity_level_job *job);
-
-/* Threads to use: n, or the number of CPUs this process may run on when n is 0. */
-unsigned verity_threads(unsigned n);

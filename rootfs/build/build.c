@@ -34,6 +34,7 @@ void build_free(struct build *b)
 	free(b->pkgs);
 	deb_index_free(b->kernel_pkg.idx);
 	origins_free(&b->origins);
+	sbom_files_free(&b->files);
 	fetch_done(&b->fetcher);
 	lock_free(b->lock);
 	if (b->stage[0] && !b->keep_stage)

@@ -14,6 +14,7 @@
 #include "rootfs/deb/extract.h"
 #include "rootfs/deb/fetch.h"
 #include "rootfs/image/image.h"
+#include "rootfs/image/sbom.h"
 #include "rootfs/lib/staged.h"
 #include "rootfs/recipe/lock.h"
 #include "rootfs/recipe/origin.h"
@@ -38,6 +39,7 @@ struct build {
 	struct staged_dir out;
 	uint64_t epoch;
 	bool quiet, keep_stage;
+	bool explain;            /* explain.txt, which walks the stage after the last step */
 	const char *kata_prefix; /* where the drop-in says the image's files are; NULL: Kata's */
 	const char *kata_config; /* a Kata configuration TOML: measure the line Kata passes */
 	unsigned kata_runtime;   /* enum kata_runtime */
@@ -54,6 +56,7 @@ struct build {
 	unsigned closure_added, root_modules, initramfs_modules;
 	bool ld_cache;
 	struct image_result image;
+	struct sbom_files files; /* the root's regular files and digests, taken beside mkfs.erofs */
 	char cmdline[4096];
 	char launch_cmdline[8192]; /* what is measured: cmdline, or Kata's line around it */
 	char tdx_firmware[PATH_MAX], snp_firmware[PATH_MAX]; /* host paths; "" when not named */

@@ -33,6 +33,31 @@ static json_object *file_obj(const char *path)
 	return o;
 }
 
+/* The image's files with the sizes and digests the image step took as it wrote them. */
+static void add_image_files(const struct build *b, json_object *out)
+{
+	const struct image_result *im = &b->image;
+	const struct {
+		const char *suffix;
+		uint64_t size;
+		const uint8_t *sha256;
+	} files[] = {
+	        {".erofs", im->erofs_size, im->erofs_sha256},
+	        {".verity", im->verity_size, im->verity_sha256},
+	        {".img", im->disk.size, im->disk_sha256},
+	};
+	char name[PATH_MAX], hex[65];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		json_object *o = json_object_new_object();
+		snprintf(name, sizeof(name), "%s%s", b->recipe->name, files[i].suffix);
+		hex_encode(files[i].sha256, 32, hex);
+		json_object_object_add(o, "size", json_object_new_int64((int64_t)files[i].size));
+		json_object_object_add(o, "sha256", json_object_new_string(hex));
+		json_object_object_add(out, name, o);
+	}
+}
+
 static const char *base(const char *p)
 {
 	const char *s = strrchr(p, '/');
@@ -124,14 +149,13 @@ int build_manifest(struct build *b, const char *path)
 	                       b->kver[0] ? json_object_new_string(b->kver) : NULL);
 	if (b->kernel_built[0])
 		json_object_object_add(in, "kernel_built", json_object_new_string(b->kernel_built));
+	json_object_object_add(in, "erofs_utils", image_tool_json(&b->image.mkfs));
 	json_object_object_add(doc, "inputs", in);
 
-	static const char *const suffixes[] = {".erofs", ".verity", ".img", ".spdx.json", NULL};
-	for (const char *const *s = suffixes; *s; s++) {
-		snprintf(name, sizeof(name), "%s/%s%s", b->out_dir, rc->name, *s);
-		if ((f = file_obj(name)))
-			json_object_object_add(out, base(name), f);
-	}
+	add_image_files(b, out);
+	snprintf(name, sizeof(name), "%s/%s.spdx.json", b->out_dir, rc->name);
+	if ((f = file_obj(name)))
+		json_object_object_add(out, base(name), f);
 	static const char *const plain[] = {"initramfs.cpio", "vmlinuz",           "config",
 	                                    "cmdline.txt",    "verity_params.txt", NULL};
 	for (const char *const *s = plain; *s; s++) {

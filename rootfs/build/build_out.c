@@ -2,6 +2,9 @@
 /* The second half of the pipeline: image, initramfs, and the files that describe them. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +37,7 @@ int build_out_commit(struct build *b)
 {
 	int r;
 
-	if (!b->keep_stage) {
+	if (!b->keep_stage && b->stage[0]) {
 		(void)remove_tree(b->stage);
 		b->stage[0] = '\0';
 	}
@@ -46,7 +49,56 @@ int build_out_commit(struct build *b)
 	return r;
 }
 
-int build_image(struct build *b)
+/*
+ * The stage's second user beside mkfs.erofs, on a thread of its own: the
+ * SBOM's digests of every file (sbom_files_hash), then, once mkfs.erofs has
+ * read the stage and when nothing after needs it (--keep-stage, --explain),
+ * its removal: a gigabyte takes a second to unlink, time the image step's
+ * hashing covers.
+ */
+struct stage_job {
+	const char *stage;
+	struct sbom_files *files;
+	bool remove, root_read, removed;
+	atomic_bool stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int r;
+	char why[1024];
+};
+
+static void stage_job_tell(struct stage_job *j, bool stop)
+{
+	pthread_mutex_lock(&j->lock);
+	if (stop)
+		atomic_store(&j->stop, true);
+	else
+		j->root_read = true;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void root_read(void *arg)
+{
+	stage_job_tell(arg, false);
+}
+
+static void *stage_job_run(void *arg)
+{
+	struct stage_job *j = arg;
+	bool go;
+
+	j->r = sbom_files_hash(j->stage, j->files, &j->stop, j->why, sizeof(j->why));
+	pthread_mutex_lock(&j->lock);
+	while (j->remove && j->r == 0 && !j->root_read && !atomic_load(&j->stop))
+		pthread_cond_wait(&j->cond, &j->lock);
+	go = j->remove && j->r == 0 && j->root_read && !atomic_load(&j->stop);
+	pthread_mutex_unlock(&j->lock);
+	j->removed = go && remove_tree(j->stage) == 0;
+	return NULL;
+}
+
+static int make_image(struct build *b, struct stage_job *j)
 {
 	const struct recipe *rc = b->recipe;
 	struct image_opts o;
@@ -61,7 +113,45 @@ int build_image(struct build *b)
 	o.data_dev = rc->image.data_dev;
 	o.hash_dev = rc->image.hash_dev;
 	o.root_dev = rc->image.root_dev;
+	o.root_read = root_read;
+	o.root_read_arg = j;
 	return image_build(&o, &b->image, b->why, sizeof(b->why));
+}
+
+/*
+ * The image, and meanwhile the stage's other job: both read every byte of
+ * the root, and mkfs.erofs 1.5 packs on one core, so the other hashes. The
+ * stage no longer changes once the image step starts.
+ */
+int build_image(struct build *b)
+{
+	struct stage_job j = {
+	        .stage = b->stage, .files = &b->files, .remove = !b->keep_stage && !b->explain};
+	pthread_t t;
+	bool threaded;
+	int r;
+
+	atomic_init(&j.stop, false);
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_cond_init(&j.cond, NULL);
+	threaded = pthread_create(&t, NULL, stage_job_run, &j) == 0;
+	r = make_image(b, &j);
+	if (threaded) {
+		if (r < 0)
+			stage_job_tell(&j, true);
+		pthread_join(t, NULL);
+	} else if (r == 0) {
+		stage_job_run(&j);
+	}
+	pthread_cond_destroy(&j.cond);
+	pthread_mutex_destroy(&j.lock);
+	if (j.removed)
+		b->stage[0] = '\0';
+	if (r == 0 && j.r < 0) {
+		snprintf(b->why, sizeof(b->why), "SBOM: %s", j.why);
+		r = j.r;
+	}
+	return r;
 }
 
 static int add_initramfs_file(struct build *b, struct cpio_archive *a, const char *tmp,
@@ -296,7 +386,7 @@ int build_outputs(struct build *b)
 	hex_encode(b->image.verity.root_hash, b->image.verity.root_hash_size, root);
 	snprintf(sbom, sizeof(sbom), "%s/%s.spdx.json", b->out_dir, b->recipe->name);
 	if (r == 0)
-		r = sbom_write(sbom, b->recipe, b->stage, sp, n, &b->origins, b->epoch, root,
+		r = sbom_write(sbom, b->recipe, &b->files, sp, n, &b->origins, b->epoch, root,
 		               b->why, sizeof(b->why));
 	free(sp);
 	if (r == 0) {

@@ -96,7 +96,7 @@ static int exit_code(int r)
 /* What the command line asks beyond the build itself. */
 struct build_args {
 	const char *lock, *out;
-	bool explain, json;
+	bool json;
 	char default_out[PATH_MAX];
 };
 
@@ -156,7 +156,7 @@ static int finish(struct build *b, const struct build_args *a, double start)
 {
 	int r = 0;
 
-	if (a->explain) {
+	if (b->explain) {
 		char path[PATH_MAX + 16];
 		snprintf(path, sizeof(path), "%s/explain.txt", b->out_dir);
 		r = build_explain(b, path);
@@ -207,7 +207,7 @@ static int build_main(int argc, char **argv)
 	        CLI_STRING("lock", 'l', &a.lock, "FILE", "the lock (default RECIPE.lock)"),
 	        CLI_STRING("out", 'o', &a.out, "DIR", "where the outputs go (default ./NAME.out)"),
 	        CLI_SETS("overrides the recipe's variable NAME"),
-	        CLI_FLAG("explain", 0, &a.explain,
+	        CLI_FLAG("explain", 0, &b.explain,
 	                 "write DIR/explain.txt: every path in the root and why (also to stdout)"),
 	        CLI_STRING("kata-prefix", 0, &b.kata_prefix, "DIR",
 	                   "where the Kata drop-in says the image's files are installed "

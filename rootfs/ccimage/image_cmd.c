@@ -38,7 +38,7 @@ static int image_main(int argc, char **argv)
 	                   "mixed into the erofs UUID and the verity salt"),
 	        CLI_NUMBER("source-date-epoch", 0, &o.source_date_epoch, 0, UINT64_MAX, "N",
 	                   "every inode's time (default $SOURCE_DATE_EPOCH or 0)"),
-	        CLI_STRING("compress", 0, &o.compress, "ALG|none", "mkfs.erofs compressor (lz4hc)"),
+	        CLI_STRING("compress", 0, &o.compress, "ALG|none", "mkfs.erofs compressor (lz4)"),
 	        CLI_STRING("mkfs-erofs", 0, &o.mkfs_erofs, "PROGRAM",
 	                   "mkfs.erofs to run (from PATH)"),
 	        CLI_STRING("data-dev", 0, &o.data_dev, "DEV",
@@ -47,7 +47,8 @@ static int image_main(int argc, char **argv)
 	                   "guest hash device for dm-mod.create (/dev/vda2)"),
 	        CLI_STRING("root-dev", 0, &o.root_dev, "DEV", "device for ccinit.root= (/dev/vda)"),
 	        CLI_NUMBER("threads", 0, &o.threads, 1, 1024, "N",
-	                   "verity hashing threads (online CPUs)"),
+	                   "verity hashing threads, and mkfs.erofs workers where it takes them "
+	                   "(online CPUs)"),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};

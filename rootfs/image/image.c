@@ -33,7 +33,7 @@ void image_opts_init(struct image_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->name = "root";
 	o->salt_seed = "";
-	o->compress = "lz4hc";
+	o->compress = "lz4";
 	o->mkfs_erofs = "mkfs.erofs";
 	o->data_dev = "/dev/vda1";
 	o->hash_dev = "/dev/vda2";
@@ -282,13 +282,16 @@ int image_build(const struct image_opts *opts, struct image_result *res, char *w
 	out_path(disk, sizeof(disk), o, ".img");
 
 	image_erofs_uuid(o, res->erofs_uuid);
+	image_probe_mkfs_erofs(o->mkfs_erofs, &res->mkfs);
 	char said[1024] = "";
-	r = image_run_mkfs_erofs(o, res->erofs_uuid, erofs, said, sizeof(said));
+	r = image_run_mkfs_erofs(o, &res->mkfs, res->erofs_uuid, erofs, said, sizeof(said));
 	if (r < 0) {
 		snprintf(why, why_size, "%s %s -> %s: %s", o->mkfs_erofs, o->root_dir, erofs,
 		         said[0] ? said : strerror(-r));
 		return r;
 	}
+	if (o->root_read)
+		o->root_read(o->root_read_arg);
 	r = pad_to_blocks(erofs, &res->erofs_size);
 	if (r == 0)
 		r = digest_file(erofs, false, res->erofs_sha256, NULL, NULL);

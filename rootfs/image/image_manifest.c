@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * image.json: every output with its size and SHA-256, and every input that
- * decides its bytes (name, seed, epoch, mkfs flags, verity parameters), so a
- * verifier can rebuild and compare. Keys are written in a fixed order; no
- * timestamps of the build itself go in.
+ * decides its bytes (name, seed, epoch, mkfs flags and erofs-utils version,
+ * verity parameters), so a verifier can rebuild and compare. Keys are written
+ * in a fixed order; no timestamps of the build itself go in.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +39,15 @@ static void add_u64(json_object *o, const char *key, uint64_t value)
 	json_object_object_add(o, key, json_object_new_uint64(value));
 }
 
+json_object *image_tool_json(const struct erofs_tool *t)
+{
+	json_object *o = json_object_new_object();
+
+	add_string(o, "version", t->version);
+	json_object_object_add(o, "multithreaded", json_object_new_boolean(t->workers));
+	return o;
+}
+
 static json_object *erofs_section(const struct image_opts *o, const struct image_result *r)
 {
 	json_object *e = output(o, ".erofs", r->erofs_size, r->erofs_sha256);
@@ -51,6 +60,7 @@ static json_object *erofs_section(const struct image_opts *o, const struct image
 	add_string(e, "compression",
 	           o->compress && strcmp(o->compress, "none") ? o->compress : "none");
 	add_string(e, "mkfs_flags", flags);
+	json_object_object_add(e, "erofs_utils", image_tool_json(&r->mkfs));
 	return e;
 }
 

@@ -191,30 +191,6 @@ static json_object *relationship(const char *a, const char *type, const char *b)
 	return o;
 }
 
-/* The stage's regular files, by image path. */
-struct file_list {
-	char **v;
-	size_t n, skip;
-};
-
-static int walk_entry(const char *path, const struct stat *st, void *userdata)
-{
-	struct file_list *l = userdata;
-
-	if (!S_ISREG(st->st_mode))
-		return 0;
-	char **nv = realloc(l->v, (l->n + 1) * sizeof(char *));
-	if (!nv)
-		return -ENOMEM;
-	l->v = nv;
-	return (l->v[l->n++] = strdup(path + l->skip)) ? 0 : -ENOMEM;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void add_licence_refs(json_object *refs, const char *expr, json_object *seen)
 {
 	for (const char *p = expr; (p = strstr(p, "LicenseRef-")); p++) {
@@ -304,32 +280,85 @@ static json_object *image_obj(const char *image_id, const char *name)
 	return img;
 }
 
-/* One file of the image, hashed; og (may be NULL) says where it came from. */
-static int file_obj(const char *stage, const char *path, size_t index, const struct origin *og,
-                    json_object **ret, char *fid, size_t fid_size)
+/* The stage's regular files, by image path. */
+struct walk_list {
+	struct sbom_files *f;
+	size_t skip;
+};
+
+static int walk_entry(const char *path, const struct stat *st, void *userdata)
 {
-	char host[PATH_MAX + 256], name[PATH_MAX + 2], sha1[41], sha256[65];
-	json_object *f, *sums;
+	struct walk_list *l = userdata;
+	struct sbom_file *nv;
+
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	nv = realloc(l->f->v, (l->f->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	l->f->v = nv;
+	memset(&nv[l->f->n], 0, sizeof(*nv));
+	return (nv[l->f->n++].path = strdup(path + l->skip)) ? 0 : -ENOMEM;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct sbom_file *)a)->path, ((const struct sbom_file *)b)->path);
+}
+
+int sbom_files_hash(const char *stage, struct sbom_files *f, const atomic_bool *stop, char *why,
+                    size_t why_size)
+{
+	struct walk_list walk = {f, strlen(stage)};
+	char host[PATH_MAX + 256];
 	int r;
 
-	snprintf(host, sizeof(host), "%s%s", stage, path);
-	if ((r = hash_file(host, sha1, sha256)) < 0)
+	memset(f, 0, sizeof(*f));
+	if ((r = tree_walk(stage, 0, walk_entry, &walk)) < 0) {
+		snprintf(why, why_size, "listing %s: %s", stage, strerror(-r));
 		return r;
+	}
+	if (f->n)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_file);
+	for (size_t i = 0; i < f->n; i++) {
+		if (stop && atomic_load(stop))
+			return -ECANCELED;
+		snprintf(host, sizeof(host), "%s%s", stage, f->v[i].path);
+		if ((r = hash_file(host, f->v[i].sha1, f->v[i].sha256)) < 0) {
+			snprintf(why, why_size, "hashing %s: %s", f->v[i].path, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+void sbom_files_free(struct sbom_files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i].path);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+/* One file of the image; og (may be NULL) says where it came from. */
+static json_object *file_obj(const struct sbom_file *sf, size_t index, const struct origin *og,
+                             char *fid, size_t fid_size)
+{
+	char name[PATH_MAX + 2];
+	json_object *f = json_object_new_object(), *sums = json_object_new_array();
+
 	snprintf(fid, fid_size, "SPDXRef-File-%zu", index + 1);
-	snprintf(name, sizeof(name), ".%s", path);
-	f = json_object_new_object();
-	sums = json_object_new_array();
+	snprintf(name, sizeof(name), ".%s", sf->path);
 	json_object_object_add(f, "SPDXID", json_object_new_string(fid));
 	json_object_object_add(f, "fileName", json_object_new_string(name));
-	json_object_array_add(sums, checksum("SHA1", sha1));
-	json_object_array_add(sums, checksum("SHA256", sha256));
+	json_object_array_add(sums, checksum("SHA1", sf->sha1));
+	json_object_array_add(sums, checksum("SHA256", sf->sha256));
 	json_object_object_add(f, "checksums", sums);
 	json_object_object_add(f, "licenseConcluded", json_object_new_string("NOASSERTION"));
 	json_object_object_add(f, "copyrightText", json_object_new_string("NOASSERTION"));
 	if (og)
 		json_object_object_add(f, "comment", json_object_new_string(og->reason));
-	*ret = f;
-	return 0;
+	return f;
 }
 
 static int write_doc(json_object *doc, const char *path, char *why, size_t why_size)
@@ -344,7 +373,7 @@ static int write_doc(json_object *doc, const char *path, char *why, size_t why_s
 	return rc;
 }
 
-int sbom_write(const char *path, const struct recipe *r, const char *stage,
+int sbom_write(const char *path, const struct recipe *r, const struct sbom_files *sf,
                const struct sbom_pkg *pkgs, size_t n, struct origins *o, uint64_t epoch,
                const char *namespace_id, char *why, size_t why_size)
 {
@@ -352,7 +381,7 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 	json_object *files = json_object_new_array(), *rels = json_object_new_array();
 	json_object *refs = json_object_new_array(), *seen = json_object_new_object();
 	char image_id[300];
-	int rc = 0;
+	int rc;
 
 	add_header(doc, r, epoch, namespace_id);
 	spdx_id(image_id, sizeof(image_id), "SPDXRef-Image-", r->name);
@@ -364,30 +393,16 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 		spdx_id(id, sizeof(id), "SPDXRef-Package-", pkgs[i].name);
 		json_object_array_add(rels, relationship(image_id, "CONTAINS", id));
 	}
-
-	struct file_list walk = {.skip = strlen(stage)};
-	if (tree_walk(stage, 0, walk_entry, &walk) < 0)
-		rc = -ENOMEM;
-	if (walk.n)
-		qsort(walk.v, walk.n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < walk.n && rc == 0; i++) {
+	for (size_t i = 0; i < sf->n; i++) {
 		char fid[48], pid[300];
-		const struct origin *og = origins_find(o, walk.v[i]);
-		json_object *f;
-		if ((rc = file_obj(stage, walk.v[i], i, og, &f, fid, sizeof(fid))) < 0) {
-			snprintf(why, why_size, "hashing %s: %s", walk.v[i], strerror(-rc));
-			break;
-		}
-		json_object_array_add(files, f);
+		const struct origin *og = origins_find(o, sf->v[i].path);
+		json_object_array_add(files, file_obj(&sf->v[i], i, og, fid, sizeof(fid)));
 		if (og && og->package)
 			spdx_id(pid, sizeof(pid), "SPDXRef-Package-", og->package);
 		else
 			snprintf(pid, sizeof(pid), "%s", image_id);
 		json_object_array_add(rels, relationship(pid, "CONTAINS", fid));
 	}
-	for (size_t i = 0; i < walk.n; i++)
-		free(walk.v[i]);
-	free(walk.v);
 	json_object_object_add(doc, "packages", packages);
 	json_object_object_add(doc, "files", files);
 	json_object_object_add(doc, "relationships", rels);
@@ -396,8 +411,7 @@ int sbom_write(const char *path, const struct recipe *r, const char *stage,
 	else
 		json_object_put(refs);
 	json_object_put(seen);
-	if (rc == 0)
-		rc = write_doc(doc, path, why, why_size);
+	rc = write_doc(doc, path, why, why_size);
 	json_object_put(doc);
 	return rc;
 }

@@ -272,7 +272,7 @@ static int parse_image(struct yctx *c, yaml_node_t *n)
 
 	rc->image.ld_cache = rc->image.dpkg_status = true;
 	if ((r = y_opt_str(c, n, "filesystem", &rc->image.filesystem, "erofs")) < 0 ||
-	    (r = y_opt_str(c, n, "compress", &rc->image.compress, "lz4hc")) < 0 ||
+	    (r = y_opt_str(c, n, "compress", &rc->image.compress, "lz4")) < 0 ||
 	    (r = y_opt_str(c, n, "salt-seed", &rc->image.salt_seed, rc->name)) < 0 ||
 	    (r = y_opt_str(c, n, "data-device", &rc->image.data_dev, "/dev/vda1")) < 0 ||
 	    (r = y_opt_str(c, n, "hash-device", &rc->image.hash_dev, "/dev/vda2")) < 0 ||

@@ -205,6 +205,18 @@ TEST(initramfs_modules_compressed)
 	             "dir/r.yaml:26:23: expected true or false");
 }
 
+/* Without image.compress the root is lz4: README.md, "Large roots", says why. */
+TEST(image_compress_default)
+{
+	static const char text[] = "format: 1\nname: d\n";
+	struct recipe *r;
+	char why[512];
+
+	ASSERT_EQ(parse(text, &r, why, sizeof(why)), 0);
+	ASSERT_STR(r->image.compress, "lz4");
+	recipe_free(r);
+}
+
 /* kernel.build: the kernel `ccimage kernel build` makes, instead of a package or a tree. */
 TEST(kernel_build)
 {
