@@ -117,12 +117,10 @@ TEST(from_and_to_the_file_offsets)
 	cleanup();
 }
 
-/* A pipe cannot be copied by copy_file_range(): the buffered path, chunk after chunk. */
-TEST(pipe_larger_than_the_buffer)
+/* A child writes data into a pipe; *read_end gets the end to copy from. */
+static pid_t pipe_writer(const uint8_t *data, size_t size, int *read_end)
 {
-	uint8_t *want = source("in", BIG);
-	int p[2], out = open_in("out", O_WRONLY | O_CREAT | O_EXCL), status;
-	uint64_t copied = 0;
+	int p[2];
 	pid_t pid;
 
 	ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
@@ -130,14 +128,27 @@ TEST(pipe_larger_than_the_buffer)
 	ASSERT_TRUE(pid >= 0);
 	if (pid == 0) {
 		close(p[0]);
-		_exit(write_full(p[1], want, BIG) == 0 ? 0 : 1);
+		_exit(write_full(p[1], data, size) == 0 ? 0 : 1);
 	}
 	close(p[1]);
-	ASSERT_EQ(copy_fd(p[0], out, UINT64_MAX, &copied), 0);
+	*read_end = p[0];
+	return pid;
+}
+
+/* A pipe cannot be copied by copy_file_range(): the buffered path, chunk after chunk. */
+TEST(pipe_larger_than_the_buffer)
+{
+	uint8_t *want = source("in", BIG);
+	int rd, out = open_in("out", O_WRONLY | O_CREAT | O_EXCL), status;
+	uint64_t copied = 0;
+	pid_t pid;
+
+	pid = pipe_writer(want, BIG, &rd);
+	ASSERT_EQ(copy_fd(rd, out, UINT64_MAX, &copied), 0);
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ASSERT_EQ(copied, BIG);
-	close(p[0]);
+	close(rd);
 	close(out);
 	same_bytes("out", want, BIG);
 	free(want);
@@ -148,7 +159,7 @@ TEST(past_max_is_efbig_on_both_paths)
 {
 	uint8_t *want = source("in", BIG);
 	int in = open_in("in", O_RDONLY), out = open_in("out", O_WRONLY | O_CREAT | O_EXCL);
-	int p[2], status;
+	int rd, status;
 	pid_t pid;
 
 	ASSERT_EQ(copy_fd(in, out, BIG - 1, NULL), -EFBIG);
@@ -156,16 +167,9 @@ TEST(past_max_is_efbig_on_both_paths)
 	ASSERT_EQ(ftruncate(out, 0), 0);
 	ASSERT_EQ(copy_fd(in, out, BIG, NULL), 0); /* exactly max is fine */
 	close(in);
-	ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
-	pid = fork();
-	ASSERT_TRUE(pid >= 0);
-	if (pid == 0) {
-		close(p[0]);
-		_exit(write_full(p[1], want, BIG) == 0 ? 0 : 1);
-	}
-	close(p[1]);
-	ASSERT_EQ(copy_fd(p[0], out, 2 * COPY_CHUNK, NULL), -EFBIG);
-	close(p[0]); /* the writer ends on EPIPE */
+	pid = pipe_writer(want, BIG, &rd);
+	ASSERT_EQ(copy_fd(rd, out, 2 * COPY_CHUNK, NULL), -EFBIG);
+	close(rd); /* the writer ends on EPIPE */
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	close(out);
 	free(want);
