@@ -21,7 +21,7 @@
 #include "init/base/fileio.h"
 #include "init/agent_check.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 /* kata-agent is about 40 MiB with debug info; nothing legitimate comes near this. */
 #define AGENT_SIZE_MAX (1LL << 30)

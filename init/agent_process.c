@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "init/agent_process.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 #define AGENT_NOFILE        1048576
 #define AGENT_OOM_SCORE_ADJ "-997"

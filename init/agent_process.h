@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "init/boot.h"
+#include "init/core/boot.h"
 
 /* NOFILE and oom_score_adj as kata-agent expects them; inherited by the agent. */
 int agent_limits(struct boot *b);

@@ -3,7 +3,7 @@
 
 #include "init/base/log.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 /* The effective log level: ccinit.log, else nvrc.log, else the default. */
 static int effective_level(const struct ccinit_config *c)

@@ -10,7 +10,7 @@
 #include "init/devices.h"
 #include "init/base/why.h"
 #include "init/base/log.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 /* aes-xts with two 256-bit keys; hmac-sha256 integrity adds a 256-bit MAC key. */
 #define XTS_KEY_BYTES  64

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "init/config.h"
+#include "init/core/config.h"
 #include "init/base/verity_params.h"
 
 /* Routes libcryptsetup's log (global and per device) through ccinit's. */

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "init/devices.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 #include "init/base/why.h"
 
 static int uevent_open(void)

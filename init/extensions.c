@@ -8,7 +8,7 @@
 #include "init/devices.h"
 #include "init/extensions.h"
 #include "init/base/log.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 #define SERIAL_PREFIX "extension-"
 #define MOUNT_DIR     "/run/kata-extensions"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-#include "init/boot.h"
+#include "init/core/boot.h"
 
 /*
  * Kata's composable images (init/README.md, 5.3): every disk whose virtio serial is

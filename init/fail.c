@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "init/base/log.h"
+#include "init/core/signals.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 #ifdef CCINIT_DEBUG_BUILD
 /* Debug build only: a shell on the console, so a developer can look at a failed boot. */
@@ -55,7 +56,8 @@ _Noreturn void boot_terminate(struct boot *b)
 _Noreturn void boot_fail(struct boot *b, const char *step, int err)
 {
 	if (b->why[0] && err == -ECHILD)
-		/* A program failed (init/spawn.c): its how-it-ended is in why; errno would mislead.
+		/* A program failed (init/core/spawn.c): its how-it-ended is in why; errno would
+		 * mislead.
 		 */
 		log_emerg("FATAL: %s: %s", step, b->why);
 	else if (b->why[0])

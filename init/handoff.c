@@ -16,10 +16,11 @@
 #include "init/agent_check.h"
 #include "init/agent_process.h"
 #include "init/base/log.h"
+#include "init/core/signals.h"
 #include "init/steps.h"
 #include "init/supervise.h"
-#include "init/sys.h"
-#include "init/trace.h"
+#include "init/core/sys.h"
+#include "init/core/trace.h"
 
 static int exec_agent(struct boot *b)
 {

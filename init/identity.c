@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "init/gpu_status.h"
+#include "init/gpu/status.h"
 #include "init/base/log.h"
 #include "init/base/sha256.h"
 #include "init/steps.h"

@@ -11,8 +11,8 @@
 
 #include "init/base/log.h"
 #include "init/steps.h"
-#include "init/sys.h"
-#include "modules/modules.h"
+#include "init/core/sys.h"
+#include "init/core/modules_load.h"
 
 #define MODULES_DISABLED "/proc/sys/kernel/modules_disabled"
 

@@ -14,7 +14,7 @@
 
 #include "init/base/log.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 int loopback_up(struct boot *b)
 {

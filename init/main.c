@@ -8,10 +8,11 @@
  */
 #include <unistd.h>
 
-#include "init/gpu.h"
+#include "init/gpu/gpu.h"
 #include "init/base/log.h"
+#include "init/core/signals.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 /* Runs one step inside the boot trace; a failure never comes back. */
 static void run_step(struct boot *b, const char *name, boot_step_fn step)

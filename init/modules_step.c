@@ -13,7 +13,7 @@
 
 #include "init/base/log.h"
 #include "init/steps.h"
-#include "modules/modules.h"
+#include "init/core/modules_load.h"
 
 /* Opens a module context over <root>/lib/modules/<running kernel>, or sets none if absent. */
 int modules_open_tree(struct boot *b, const char *root)

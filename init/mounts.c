@@ -15,7 +15,7 @@
 
 #include "init/base/log.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 #define COMMON       (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)
 #define STARTED_MARK "/run/ccinit.started"

@@ -26,7 +26,7 @@
 #include "init/scratch.h"
 #include "init/steps.h"
 #include "init/switchroot.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 #define ROOT_DM_NAME "ccinit-root"
 #define LOWER_DIR    "/run/ccinit/lower"   /* the verified erofs, read-only */

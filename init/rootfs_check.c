@@ -21,7 +21,7 @@
 #include "init/base/why.h"
 #include "init/rootfs_check.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 #define DEV_TEXT 24 /* "4294967295:4294967295" */
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "init/base/verity_table.h"
-#include "init/boot.h"
+#include "init/core/boot.h"
 
 /*
  * Rootfs mode: / was built before ccinit ran (the kernel's dm-mod.create=).

@@ -20,9 +20,9 @@
 #include "init/devices.h"
 #include "init/base/log.h"
 #include "init/scratch.h"
-#include "init/spawn.h"
+#include "init/core/spawn.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 #define SCRATCH_DM_NAME "ccinit-scratch"
 #define MKE2FS          "/sbin/mke2fs"

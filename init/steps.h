@@ -2,7 +2,7 @@
 /* The boot steps, in the order init/main.c runs them. Each lives in its own file. */
 #pragma once
 
-#include "init/boot.h"
+#include "init/core/boot.h"
 
 int mount_early(struct boot *b);   /* init/mounts.c */
 int cmdline_read(struct boot *b);  /* init/cmdline.c */
@@ -17,10 +17,6 @@ _Noreturn void handoff(struct boot *b); /* init/handoff.c */
 /* The one terminal path: log once at emergency level, sync, power off. */
 _Noreturn void boot_fail(struct boot *b, const char *step, int err); /* init/fail.c */
 _Noreturn void boot_terminate(struct boot *b);                       /* init/fail.c */
-
-/* Signal discipline (init/signals.c). */
-void signals_block_all(void);
-void signals_reset_for_exec(void);
 
 /* Not PID 1: `ccinit` prints its identity, `ccinit gpu-status` reports (init/identity.c). */
 int identity_main(int argc, char **argv);

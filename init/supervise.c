@@ -27,9 +27,10 @@
 
 #include "init/agent_process.h"
 #include "init/base/log.h"
+#include "init/core/signals.h"
 #include "init/steps.h"
 #include "init/supervise.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 /* What the child did last before giving up, for the parent's message. */
 static const char *const child_steps[] = {

@@ -21,7 +21,7 @@
 
 #include "init/base/log.h"
 #include "init/switchroot.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 /* Mounts that travel into the new root, each with what lives below it. */
 static const char *const moved_mounts[] = {

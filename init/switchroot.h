@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-#include "init/boot.h"
+#include "init/core/boot.h"
 
 /*
  * Makes new_root (a mount point) the root: moves the API file systems into

@@ -1,13 +1,9 @@
 # Kernel-module loading on libkmod, shared by ccinit (static libkmod) and
 # ccimage (the host's libkmod).
-MODULES_SRCS := $(filter-out modules/stage.c modules/decompress.c modules/load.c,$(wildcard modules/*.c))
+MODULES_SRCS := $(filter-out modules/stage.c modules/decompress.c,$(wildcard modules/*.c))
 CCINIT_SRCS  += $(MODULES_SRCS)
 CCIMAGE_SRCS += $(MODULES_SRCS)
 LIB_SRCS     += $(MODULES_SRCS)
-# Guest only: inserting (load.c) goes through ccinit's system-call seam
-# (init/sys.h), which ccimage does not link.
-CCINIT_SRCS  += modules/load.c
-LIB_SRCS     += modules/load.c
 # Host only: staging an image's modules (stage.c) and the NVIDIA module
 # build (nvidia/), which fetches and unpacks with rootfs/'s apt and .deb code.
 # An initramfs's modules are unpacked on the host (decompress.c: liblzma, libzstd).

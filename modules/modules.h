@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct boot_trace;
 struct modules_ctx;
 
 /* What a boot uses a module for; a profile loads the rows whose need the boot has. */
@@ -61,23 +60,6 @@ struct modules_load_hook {
 	void *userdata;
 };
 void modules_set_load_hook(struct modules_ctx *m, const struct modules_load_hook *hook);
-
-/* ccinit's hook (init/modules_trace.c): each load timed in the boot trace t. */
-void modules_set_trace(struct modules_ctx *m, struct boot_trace *t);
-
-/*
- * Loads a module with its dependencies and softdeps (modules/load.c, ccinit
- * only): each file through finit_module on the seam (init/sys.h), a
- * compressed one for the kernel to decompress. Already loaded or built in
- * counts as success; a failing softdep is skipped. -ENOENT: the module is not
- * in the tree.
- */
-int modules_load(struct modules_ctx *m, const char *name, const char *options, char *why,
-                 size_t why_size);
-
-/* Loads, in order, the modules of a profile this boot needs (NEED_ALWAYS rows always). */
-int modules_load_profile(struct modules_ctx *m, const struct module_profile *p, unsigned needs,
-                         char *why, size_t why_size);
 
 /*
  * Host side: calls fn for the path (relative to moddir) of name and of every

@@ -160,7 +160,7 @@ d=$(fetch e2fsprogs)
 	make -j"$jobs" libs && make -C misc mke2fs LDFLAGS="-static $LDFLAGS" &&
 	install -D -m755 misc/mke2fs "$prefix/sbin/mke2fs" && strip "$prefix/sbin/mke2fs") >>"$log" 2>&1
 
-step "mbedtls (X.509 and ECDSA P-384 for the GPU attestation gate, init/gpu-attestation.md)"
+step "mbedtls (X.509 and ECDSA P-384 for the GPU attestation gate, init/gpu/attestation.md)"
 d=$(fetch mbedtls)
 (cd "$d" && make -C library -j"$jobs" CC="$CC" CFLAGS="$CFLAGS" libmbedcrypto.a libmbedx509.a &&
 	install -m644 library/libmbedcrypto.a library/libmbedx509.a "$prefix/lib/" &&

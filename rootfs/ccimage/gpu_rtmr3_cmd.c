@@ -2,7 +2,7 @@
 /*
  * `ccimage gpu rtmr3 DIGEST...`: the TDX RTMR3 a guest reports after ccinit's
  * GPU attestation extended a zeroed RTMR3 with each GPU's evidence digest, in
- * order (init/gpu-attestation.md, 5). A policy pins the printed value; a
+ * order (init/gpu/attestation.md, 5). A policy pins the printed value; a
  * verifier takes the digests from the guest's /run/ccinit/gpu/rtmr3.log or
  * recomputes each as SHA-384(report.bin || chain.pem).
  *

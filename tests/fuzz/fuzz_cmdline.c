@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/config.h"
+#include "init/core/config.h"
 #include "init/base/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "init/gpu_nodes.h"
-#include "init/gpu_topology.h"
-#include "init/sys.h"
+#include "init/gpu/nodes.h"
+#include "init/gpu/topology.h"
+#include "init/core/sys.h"
 
 static char root[64];
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The GPU attestation gate on hostile input: the report parser and the
- * certificate chain handling (init/gpu_report.c, init/gpu_attest_verify.c).
+ * certificate chain handling (init/gpu/report.c, init/gpu/attest_verify.c).
  * The first two bytes (little-endian) are the report's length, the report
  * follows, and the rest is the PEM chain; the pinned root is NVIDIA's. The
  * seeds are nvtrust's sample report, alone and with its chain.
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "init/gpu_attest.h"
+#include "init/gpu/attest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -84,8 +84,8 @@ done <"$tmp/gpus"
 
 # The RM ABI's edges on the real driver: handshake refusal and the capabilities size check.
 if [ ! -x "$PROBE" ] && command -v cc >/dev/null 2>&1; then
-	cc -static -std=gnu11 -D_GNU_SOURCE -I. -o "$tmp/rm-probe" tests/gpu/rm_probe.c init/nvrm.c \
-		init/sys.c 2>"$tmp/probe.cc" && PROBE=$tmp/rm-probe
+	cc -static -std=gnu11 -D_GNU_SOURCE -I. -o "$tmp/rm-probe" tests/gpu/rm_probe.c init/gpu/nvrm.c \
+		init/core/sys.c 2>"$tmp/probe.cc" && PROBE=$tmp/rm-probe
 fi
 if [ -x "$PROBE" ]; then
 	"$PROBE" >"$tmp/probe" 2>&1

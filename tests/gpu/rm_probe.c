@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "init/nvrm.h"
-#include "init/sys.h"
+#include "init/gpu/nvrm.h"
+#include "init/core/sys.h"
 
 static int failed;
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A fake kernel at the seam (init/sys.h): records every call as one text
+ * A fake kernel at the seam (init/core/sys.h): records every call as one text
  * line ("mount proc /proc proc 0xe"), answers from a small table of
  * programmed failures, and keeps a fake clock. Tests install it with
  * fake_sys_install() and read fake_sys_log afterwards.
@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "init/sys.h"
+#include "init/core/sys.h"
 
 extern char fake_sys_log[65536];
 extern int64_t fake_sys_clock_ns;

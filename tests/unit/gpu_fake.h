@@ -19,10 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "init/harden.h"
-#include "init/nvrm.h"
-#include "init/spawn.h"
-#include "init/sys.h"
+#include "init/core/harden.h"
+#include "init/gpu/nvrm.h"
+#include "init/core/spawn.h"
+#include "init/core/sys.h"
 #include "tests/lib/fake_sys.h"
 #include "tests/lib/tap.h"
 

@@ -8,9 +8,9 @@
 
 #include <sys/wait.h>
 
-#include "init/boot.h"
-#include "init/gpu.h"
-#include "init/trace.h"
+#include "init/core/boot.h"
+#include "init/gpu/gpu.h"
+#include "init/core/trace.h"
 #include "tests/unit/gpu_fake.h"
 
 #define VERSION "580.159.04"

@@ -8,11 +8,11 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 
-#include "init/boot.h"
+#include "init/core/boot.h"
 #include "init/base/log.h"
 #include "init/rootfs_check.h"
 #include "init/steps.h"
-#include "init/sys.h"
+#include "init/core/sys.h"
 #include "tests/lib/fake_sys.h"
 #include "tests/lib/tap.h"
 

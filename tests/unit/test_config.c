@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "init/config.h"
+#include "init/core/config.h"
 #include "init/base/log.h"
 #include "tests/lib/tap.h"
 
@@ -308,7 +308,7 @@ TEST(readme_knob_table_is_current)
 	ASSERT_TRUE(begin && end && end > begin);
 	begin += strlen("<!-- knobs:begin -->\n");
 	if ((size_t)(end - begin) != strlen(table) || memcmp(begin, table, strlen(table)) != 0) {
-		printf("# README's knob table differs from init/config.c; it should read:\n%s",
+		printf("# README's knob table differs from init/core/config.c; it should read:\n%s",
 		       table);
 		tap_fail("README knob table out of date");
 	}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The local GPU attestation gate (init/gpu_attest_verify.c) on NVIDIA's
+ * The local GPU attestation gate (init/gpu/attest_verify.c) on NVIDIA's
  * published H100 report and chain (tests/fixtures/nvidia-gpu/), and on our
  * test PKI (tests/fixtures/gpu-attest-test/) for the failures a real chain
  * cannot show: each check fails closed and names itself.
@@ -11,7 +11,7 @@
 
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
-#include "init/gpu_attest.h"
+#include "init/gpu/attest.h"
 #include "init/base/sha256.h"
 #include "tests/lib/tap.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The attestation step (init/gpu_attest.c) through the system-call seam: a
+ * The attestation step (init/gpu/attest.c) through the system-call seam: a
  * small fake RM behind /dev/nvidiactl answers the GPU listing, the device
  * and subdevice allocations and the two attestation controls with nvtrust's
  * H100 sample, and getrandom() returns the nonce that sample answered. The
@@ -14,9 +14,9 @@
 
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
-#include "init/gpu_attest.h"
-#include "init/nvrm_attest.h"
-#include "init/sys.h"
+#include "init/gpu/attest.h"
+#include "init/gpu/nvrm_attest.h"
+#include "init/core/sys.h"
 #include "measurement/tdx.h"
 #include "rootfs/ccimage/command.h"
 #include "tests/lib/tap.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The RM control ABI (init/nvrm.c) and the CC queries on it, against the fake driver. */
-#include "init/gpu_cc.h"
-#include "init/nvrm.h"
+/* The RM control ABI (init/gpu/nvrm.c) and the CC queries on it, against the fake driver. */
+#include "init/gpu/cc.h"
+#include "init/gpu/nvrm.h"
 #include "tests/unit/gpu_fake.h"
 
 #define VERSION "580.159.04"

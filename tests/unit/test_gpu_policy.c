@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /* GPU policies as pure functions: CC mode against ccinit.gpu.cc, ready requests, TEE, timeouts. */
-#include "init/config.h"
-#include "init/gpu_cc.h"
-#include "init/gpu_daemons.h"
-#include "init/gpu_topology.h"
-#include "init/tee.h"
+#include "init/core/config.h"
+#include "init/gpu/cc.h"
+#include "init/gpu/daemons.h"
+#include "init/gpu/topology.h"
+#include "init/core/tee.h"
 #include "tests/lib/tap.h"
 
 static struct nvrm_cc_state state(uint8_t feature, uint8_t devtools, uint8_t multi)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The whole GPU step (init/gpu.c) against the fake driver and a fake root
+ * The whole GPU step (init/gpu/step.c) against the fake driver and a fake root
  * (gpu_step_fixture.h): the CC state held against the policy, the GPUs-ready
  * state set last, and gpu-status reading the same state.
  */
-#include "init/gpu_status.h"
+#include "init/gpu/status.h"
 #include "tests/unit/gpu_step_fixture.h"
 
 TEST(cc_on_snp_ready_state_set_last)

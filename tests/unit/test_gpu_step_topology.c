@@ -4,7 +4,7 @@
  * NVSwitches and the fabric manager, module options from the topology, and
  * the counts the command line pins against PCI and the driver.
  */
-#include "init/gpu_inventory.h"
+#include "init/gpu/inventory.h"
 #include "tests/unit/gpu_step_fixture.h"
 
 TEST(eight_gpus)

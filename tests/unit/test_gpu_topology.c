@@ -2,9 +2,9 @@
 /* PCI topology, TEE evidence and device nodes from a fake sysfs/procfs (sys_root). */
 #include <sys/sysmacros.h>
 
-#include "init/gpu_nodes.h"
-#include "init/gpu_topology.h"
-#include "init/tee.h"
+#include "init/gpu/nodes.h"
+#include "init/gpu/topology.h"
+#include "init/core/tee.h"
 #include "tests/unit/gpu_fake.h"
 
 static void nvswitches(unsigned n)

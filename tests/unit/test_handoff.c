@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "init/boot.h"
+#include "init/core/boot.h"
 #include "init/agent_check.h"
 #include "init/agent_process.h"
 #include "init/base/log.h"
-#include "init/spawn.h"
+#include "init/core/spawn.h"
 #include "tests/lib/fake_sys.h"
 #include "tests/lib/tap.h"
 

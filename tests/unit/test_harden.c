@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "init/harden.h"
-#include "init/passwd.h"
+#include "init/core/harden.h"
+#include "init/core/passwd.h"
 #include "tests/lib/tap.h"
 
 #ifndef CLONE_NEWTIME

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "init/base/log.h"
-#include "modules/modules.h"
+#include "init/core/modules_load.h"
 #include "rootfs/lib/fsutil.h"
 #include "tests/lib/fake_sys.h"
 #include "tests/lib/tap.h"

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The GPU attestation step (init/gpu/attestation.md): for every GPU the
+ * driver attached, a fresh nonce from getrandom(), the chain and report
+ * through the RM, gpu_attest_verify(), and the evidence written under
+ * /run/ccinit/gpu/<bdf>/ whatever the verdict, so a failed boot can be read
+ * from the console log and a passed one by the attestation agent.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "init/base/fileio.h"
+#include "init/base/hex.h"
+#include "init/base/log.h"
+#include "init/base/why.h"
+#include "init/core/boot.h"
+#include "init/gpu/attest.h"
+#include "init/gpu/nvrm.h"
+#include "init/gpu/nvrm_attest.h"
+#include "init/core/sys.h"
+
+#define GPU_ATTEST_PARENT_DIR "/run/ccinit"
+
+struct fetched {
+	struct nv_cc_certificate_params cert;
+	struct nv_cc_report_params rep;
+	uint8_t nonce[GPU_REPORT_NONCE_SIZE];
+	uint8_t digest[GPU_ATTEST_DIGEST_SIZE]; /* of report and chain: what RTMR3 gets */
+};
+
+static int write_file(const char *dir, const char *name, const void *data, size_t size)
+{
+	char path[700];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd < 0)
+		return -errno;
+	r = write_full(fd, data, size);
+	close(fd);
+	return r;
+}
+
+static int write_verdict(const char *dir, const struct nvrm_gpu *g, const struct gpu_report *rep,
+                         const struct fetched *f, int result, const char *why)
+{
+	struct json_object *o = json_object_new_object();
+	char hex[2 * GPU_ATTEST_DIGEST_SIZE + 1];
+	const char *text;
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	hex_encode(f->nonce, GPU_REPORT_NONCE_SIZE, hex);
+	json_object_object_add(o, "gpu", json_object_new_string(g->bdf));
+	json_object_object_add(o, "verdict", json_object_new_string(result == 0 ? "pass" : "fail"));
+	json_object_object_add(o, "reason", result == 0 ? NULL : json_object_new_string(why));
+	json_object_object_add(o, "nonce", json_object_new_string(hex));
+	json_object_object_add(o, "root_sha256",
+	                       json_object_new_string(GPU_ATTEST_NVIDIA_ROOT_SHA256));
+	hex_encode(f->digest, GPU_ATTEST_DIGEST_SIZE, hex);
+	json_object_object_add(o, "evidence_sha384", json_object_new_string(hex));
+	if (result == 0) {
+		json_object_object_add(o, "driver_version",
+		                       json_object_new_string(rep->driver_version));
+		json_object_object_add(o, "vbios_version",
+		                       json_object_new_string(rep->vbios_version));
+		json_object_object_add(o, "measurement_blocks",
+		                       json_object_new_int((int)rep->block_count));
+	}
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
+	r = write_file(dir, "verdict.json", text, strlen(text));
+	json_object_put(o);
+	return r;
+}
+
+/* Evidence of one GPU: what the GPU sent, what we asked, what we concluded. */
+static int write_evidence(const struct nvrm_gpu *g, const struct fetched *f,
+                          const struct gpu_report *rep, int result, const char *why)
+{
+	char dir[600], base[512];
+	int r;
+
+	/* /run/ccinit exists only where a verified root was built: make it otherwise. */
+	if (sys_path(base, sizeof(base), GPU_ATTEST_PARENT_DIR) < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(base, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (sys_path(base, sizeof(base), GPU_ATTEST_EVIDENCE_DIR) < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(base, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(dir, sizeof(dir), "%s/%s", base, g->bdf);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	r = write_file(dir, "report.bin", f->rep.report, f->rep.report_size);
+	if (r == 0)
+		r = write_file(dir, "chain.pem", f->cert.attestation_cert_chain,
+		               f->cert.attestation_cert_chain_size);
+	if (r == 0)
+		r = write_file(dir, "nonce.bin", f->nonce, sizeof(f->nonce));
+	if (r == 0)
+		r = write_verdict(dir, g, rep, f, result, why);
+	return r;
+}
+
+static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, bool devtools, struct fetched *f,
+                      bool *measured, char *why, size_t why_size)
+{
+	struct gpu_attest_input in = {.devtools = devtools};
+	struct gpu_report rep;
+	char st[32], check[384] = "";
+	int r, w;
+
+	r = sys->getrandom(f->nonce, sizeof(f->nonce));
+	if (r < 0)
+		return why_set(why, why_size, r, "GPU %s: nonce: getrandom", g->bdf);
+	r = nvrm_attest_fetch(rm, g, f->nonce, &f->cert, &f->rep);
+	if (r < 0)
+		return why_set(why, why_size, r, "GPU %s: fetching the report and chain: %s",
+		               g->bdf, nvrm_status_name(rm->status, st, sizeof(st)));
+	in.report = f->rep.report;
+	in.report_size = f->rep.report_size;
+	in.chain_pem = (const char *)f->cert.attestation_cert_chain;
+	in.chain_size = f->cert.attestation_cert_chain_size;
+	in.nonce = f->nonce;
+	in.root_der = gpu_attest_nvidia_root;
+	in.root_size = gpu_attest_nvidia_root_size;
+	gpu_attest_evidence_digest(in.report, in.report_size, in.chain_pem, in.chain_size,
+	                           f->digest);
+	r = gpu_attest_verify(&in, &rep, check, sizeof(check));
+	w = write_evidence(g, f, &rep, r, check);
+	if (r < 0)
+		return why_set(why, why_size, r, "GPU %s: attestation failed: %s", g->bdf, check);
+	if (w < 0)
+		return why_set(why, why_size, w, "GPU %s: writing the evidence under %s", g->bdf,
+		               GPU_ATTEST_EVIDENCE_DIR);
+	r = gpu_attest_extend_rtmr3(g->bdf, f->digest, why, why_size);
+	if (r == 1)
+		*measured = false;
+	return r < 0 ? r : 0;
+}
+
+int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned expected,
+                   bool *measured, char *why, size_t why_size)
+{
+	struct nvrm_gpu gpus[NV0000_CTRL_GPU_MAX_ATTACHED_GPUS];
+	struct fetched *f = malloc(sizeof(*f)); /* 21 KiB: not on PID 1's stack */
+	unsigned count = 0;
+	struct nvrm rm;
+	char st[32];
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	r = nvrm_open(&rm, ctl, version);
+	if (r == 0)
+		r = nvrm_cc_attach(&rm);
+	if (r < 0)
+		why_set(why, why_size, r, "%s: opening the RM for attestation: %s", ctl,
+		        nvrm_status_name(rm.status, st, sizeof(st)));
+	if (r == 0) {
+		r = nvrm_gpus_list(&rm, gpus, NV0000_CTRL_GPU_MAX_ATTACHED_GPUS, &count);
+		if (r < 0)
+			why_set(why, why_size, r, "listing the GPUs the driver attached: %s",
+			        nvrm_status_name(rm.status, st, sizeof(st)));
+	}
+	if (r == 0 && count != expected)
+		r = why_set(why, why_size, -ENODEV,
+		            "the driver attached %u GPUs for attestation, PCI has %u", count,
+		            expected);
+	*measured = true;
+	for (unsigned i = 0; r == 0 && i < count; i++)
+		r = attest_one(&rm, &gpus[i], devtools, f, measured, why, why_size);
+	nvrm_close(&rm);
+	free(f);
+	return r;
+}
+
+int gpu_attest_step(struct boot *b, const char *ctl, const char *version,
+                    const struct nvrm_cc_state *cc, unsigned gpus)
+{
+	char why[640] = "";
+	bool measured = false;
+	int r = gpu_attest_all(ctl, version, cc->caps.devtools_mode != 0, gpus, &measured, why,
+	                       sizeof(why));
+
+	if (r < 0)
+		return boot_error(b, r, "%s", why);
+	if (!measured)
+		log_notice("gpu: no %s (not a TD, or Linux before 6.16): evidence not measured",
+		           GPU_ATTEST_RTMR3);
+	log_info("gpu: %u GPUs attested against NVIDIA's root; evidence in %s", gpus,
+	         GPU_ATTEST_EVIDENCE_DIR);
+	return 0;
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The checks of the local GPU attestation gate, in the order NVIDIA's local
+ * verifier runs them (init/gpu/attestation.md, 3): the certificate chain to
+ * the pinned root, the report's signature by the leaf key, our nonce in the
+ * signed request, and the report's FWID against the leaf certificate's.
+ * Cryptography is mbedTLS's (X.509 path validation, ECDSA P-384, SHA-384);
+ * the choice is explained in init/gpu/attestation.md, 4.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/sha512.h>
+#include <mbedtls/x509_crt.h>
+
+#include "init/base/why.h"
+#include "init/gpu/attest.h"
+
+/* NVIDIA's chains are ECDSA P-384 with SHA-384 throughout: allow nothing weaker. */
+static const mbedtls_x509_crt_profile profile_p384 = {
+        .allowed_mds =
+                MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
+        .allowed_pks =
+                MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY),
+        .allowed_curves = MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1),
+        .rsa_min_bitlen = 0xffffffff, /* no RSA at all */
+};
+
+/* 2.23.133.5.4.1 (TCG DICE), carrying the firmware's SHA-384 FWID in NVIDIA's leaves. */
+static const uint8_t oid_dice_fwid[] = {0x67, 0x81, 0x05, 0x05, 0x04, 0x01};
+
+static int parse_chain(mbedtls_x509_crt *chain, const char *pem, size_t size, char *why,
+                       size_t why_size)
+{
+	char *copy;
+	int r;
+
+	if (size == 0 || !memmem(pem, size, "-----BEGIN CERTIFICATE-----", 27))
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "certificate chain: no PEM certificate");
+	/* mbedTLS reads PEM only from a NUL-terminated buffer, its length counting the NUL. */
+	copy = malloc(size + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, pem, size);
+	copy[size] = '\0';
+	r = mbedtls_x509_crt_parse(chain, (const unsigned char *)copy, size + 1);
+	free(copy);
+	if (r != 0)
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "certificate chain: %s certificate does not parse (mbedTLS -0x%04x)",
+		               r > 0 ? "a" : "the first", r > 0 ? 0 : (unsigned)-r);
+	return 0;
+}
+
+static int check_chain(mbedtls_x509_crt *chain, const struct gpu_attest_input *in, char *why,
+                       size_t why_size)
+{
+	mbedtls_x509_crt root, *last = chain;
+	char subject[160], info[256];
+	uint32_t flags = 0;
+	int r;
+
+	while (last->next)
+		last = last->next;
+	if (last->raw.len != in->root_size || memcmp(last->raw.p, in->root_der, in->root_size)) {
+		mbedtls_x509_dn_gets(subject, sizeof(subject), &last->subject);
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "certificate chain: ends in \"%s\", not the pinned root", subject);
+	}
+	mbedtls_x509_crt_init(&root);
+	r = mbedtls_x509_crt_parse_der(&root, in->root_der, in->root_size);
+	if (r == 0)
+		r = mbedtls_x509_crt_verify_with_profile(chain, &root, NULL, &profile_p384, NULL,
+		                                         &flags, NULL, NULL);
+	mbedtls_x509_crt_free(&root);
+	if (r == 0)
+		return 0;
+	if (flags == 0)
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "certificate chain: cannot be verified (mbedTLS -0x%04x)",
+		               (unsigned)-r);
+	mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags);
+	info[strcspn(info, "\n")] = '\0';
+	return why_set(why, why_size,
+	               flags & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)
+	                       ? -EKEYEXPIRED
+	                       : -EKEYREJECTED,
+	               "certificate chain: %s", info);
+}
+
+static int check_signature(const mbedtls_x509_crt *leaf, const struct gpu_report *rep, char *why,
+                           size_t why_size)
+{
+	const mbedtls_ecp_keypair *key;
+	unsigned char hash[64]; /* SHA-512's size: SHA-384 fills the first 48 */
+	mbedtls_mpi r, s;
+	int e;
+
+	if (!mbedtls_pk_can_do(&leaf->pk, MBEDTLS_PK_ECKEY) ||
+	    mbedtls_pk_ec(leaf->pk)->grp.id != MBEDTLS_ECP_DP_SECP384R1)
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "signature: the leaf key is not P-384");
+	key = mbedtls_pk_ec(leaf->pk);
+	mbedtls_sha512_ret(rep->signed_data, rep->signed_size, hash, 1 /* SHA-384 */);
+	mbedtls_mpi_init(&r);
+	mbedtls_mpi_init(&s);
+	e = mbedtls_mpi_read_binary(&r, rep->signature, GPU_REPORT_SIGNATURE_SIZE / 2);
+	if (e == 0)
+		e = mbedtls_mpi_read_binary(&s, rep->signature + GPU_REPORT_SIGNATURE_SIZE / 2,
+		                            GPU_REPORT_SIGNATURE_SIZE / 2);
+	if (e == 0)
+		e = mbedtls_ecdsa_verify((mbedtls_ecp_group *)&key->grp, hash, 48, &key->Q, &r, &s);
+	mbedtls_mpi_free(&r);
+	mbedtls_mpi_free(&s);
+	if (e != 0)
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "signature: the report is not signed by the leaf certificate's key");
+	return 0;
+}
+
+/* Finds SEQUENCE { OID sha384, OCTET STRING (48) } inside the DICE extension's value. */
+static int fwid_in_extension(unsigned char *p, const unsigned char *end, const uint8_t **fwid)
+{
+	size_t len;
+
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
+		return -1;
+	end = p + len;
+	while (p < end) {
+		unsigned char *q, *item_end;
+		size_t n;
+		int tag = *p;
+
+		if (mbedtls_asn1_get_tag(&p, end, &len, tag))
+			return -1;
+		q = p;
+		item_end = p + len;
+		p = item_end;
+		if (tag != (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) ||
+		    mbedtls_asn1_get_tag(&q, item_end, &n, MBEDTLS_ASN1_OID) ||
+		    n != MBEDTLS_OID_SIZE(MBEDTLS_OID_DIGEST_ALG_SHA384) ||
+		    memcmp(q, MBEDTLS_OID_DIGEST_ALG_SHA384, n))
+			continue;
+		q += n;
+		if (mbedtls_asn1_get_tag(&q, item_end, &n, MBEDTLS_ASN1_OCTET_STRING) ||
+		    n != GPU_REPORT_FWID_SIZE)
+			return -1;
+		*fwid = q;
+		return 0;
+	}
+	return -1;
+}
+
+/* The leaf's FWID: walks its extensions for the DICE one. */
+static int leaf_fwid(const mbedtls_x509_crt *leaf, const uint8_t **fwid)
+{
+	unsigned char *p = leaf->v3_ext.p, *end = p + leaf->v3_ext.len;
+	size_t len;
+
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
+		return -1;
+	end = p + len;
+	while (p < end) {
+		unsigned char *ext_end;
+		int critical = 0;
+
+		if (mbedtls_asn1_get_tag(&p, end, &len,
+		                         MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
+			return -1;
+		ext_end = p + len;
+		if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OID))
+			return -1;
+		if (len != sizeof(oid_dice_fwid) || memcmp(p, oid_dice_fwid, len)) {
+			p = ext_end;
+			continue;
+		}
+		p += len;
+		(void)mbedtls_asn1_get_bool(&p, ext_end, &critical);
+		if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING))
+			return -1;
+		return fwid_in_extension(p, p + len, fwid);
+	}
+	return -1;
+}
+
+static int check_claims(const struct gpu_attest_input *in, const struct gpu_report *rep,
+                        const mbedtls_x509_crt *leaf, char *why, size_t why_size)
+{
+	const uint8_t *cert_fwid;
+
+	if (memcmp(rep->request_nonce, in->nonce, GPU_REPORT_NONCE_SIZE) != 0)
+		return why_set(why, why_size, -ESTALE,
+		               "nonce: the report answers another request, not this boot's nonce");
+	if (!rep->fwid)
+		return why_set(why, why_size, -EKEYREJECTED, "FWID: the report carries none");
+	if (leaf_fwid(leaf, &cert_fwid) < 0)
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "FWID: the leaf certificate carries none");
+	if (memcmp(cert_fwid, rep->fwid, GPU_REPORT_FWID_SIZE) != 0)
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "FWID: the report's differs from the leaf certificate's");
+	return 0;
+}
+
+int gpu_attest_verify(const struct gpu_attest_input *in, struct gpu_report *report, char *why,
+                      size_t why_size)
+{
+	mbedtls_x509_crt chain;
+	int r;
+
+	if (in->devtools)
+		return why_set(why, why_size, -EPERM,
+		               "debug: the GPU is in CC devtools mode, which lets a debugger in");
+	r = gpu_report_parse(in->report, in->report_size, report, why, why_size);
+	if (r < 0)
+		return r;
+	mbedtls_x509_crt_init(&chain);
+	r = parse_chain(&chain, in->chain_pem, in->chain_size, why, why_size);
+	if (r == 0)
+		r = check_chain(&chain, in, why, why_size);
+	if (r == 0)
+		r = check_signature(&chain, report, why, why_size);
+	if (r == 0)
+		r = check_claims(in, report, &chain, why, why_size);
+	mbedtls_x509_crt_free(&chain);
+	return r;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The GPU attestation report as the driver returns it: an SPDM 1.1
+ * GET_MEASUREMENTS request followed by the GPU's signed MEASUREMENTS
+ * response, with NVIDIA's typed opaque data (init/gpu/attestation.md, 2).
+ * The parser only checks structure and points into the caller's buffer; the
+ * signature, chain and policy checks are gpu_attest_verify.c's. Outside
+ * input: every length is checked before use, and a fuzz target feeds it.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GPU_REPORT_NONCE_SIZE     32
+#define GPU_REPORT_SIGNATURE_SIZE 96 /* ECDSA P-384: r || s, big-endian */
+#define GPU_REPORT_FWID_SIZE      48 /* SHA-384 */
+#define GPU_REPORT_MAX_BLOCKS     255
+
+struct gpu_report_block {
+	uint8_t index;
+	uint8_t value_type; /* DMTF measurement value type */
+	uint16_t value_size;
+	const uint8_t *value;
+};
+
+struct gpu_report {
+	uint8_t spdm_version;          /* 0x11 for SPDM 1.1 */
+	const uint8_t *request_nonce;  /* ours, echoed in the signed request */
+	const uint8_t *response_nonce; /* the GPU's own */
+	unsigned block_count;
+	struct gpu_report_block blocks[GPU_REPORT_MAX_BLOCKS];
+	const uint8_t *opaque;
+	size_t opaque_size;
+	const uint8_t *signed_data; /* request and response up to the signature */
+	size_t signed_size;
+	const uint8_t *signature;
+	/* Claims from the opaque data; empty or NULL when the GPU did not send them. */
+	char driver_version[64];
+	char vbios_version[32]; /* as nvidia-smi prints it: 96.00.9F.00.01 */
+	const uint8_t *fwid;    /* GPU_REPORT_FWID_SIZE bytes */
+};
+
+/* Parses report[0..size): 0, or -EBADMSG with the field and byte offset in why. */
+int gpu_report_parse(const uint8_t *report, size_t size, struct gpu_report *r, char *why,
+                     size_t why_size);

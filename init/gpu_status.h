@@ -1,8 +1,0 @@
-/* SPDX-License-Identifier: Apache-2.0 */
-#pragma once
-
-/*
- * `ccinit gpu-status` (gpu_status.c): topology, TEE, driver, CC and ready
- * state as JSON. Read only.
- */
-int gpu_status_main(int argc, char **argv);
