@@ -20,7 +20,7 @@
 #include "modules/stage.h"
 #include "rootfs/tree/normalise.h"
 #include "rootfs/image/sbom.h"
-#include "rootfs/tree/stagefs.h"
+#include "rootfs/lib/stagefs.h"
 
 void build_init(struct build *b)
 {

@@ -13,7 +13,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "rootfs/tree/stagefs.h"
+#include "rootfs/lib/stagefs.h"
 
 #define MAX_TEXT (1 << 20) /* control and copyright files we keep in memory */
 

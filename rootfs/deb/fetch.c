@@ -12,7 +12,6 @@
 #include "init/base/hex.h"
 #include "rootfs/lib/digest.h"
 #include "rootfs/lib/fsutil.h"
-#include "rootfs/image/image.h"
 
 static void cache_name(const struct lock_entry *e, char *buf, size_t size)
 {

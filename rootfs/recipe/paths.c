@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "rootfs/lib/stagefs.h"
 #include "rootfs/recipe/recipe.h"
 
 bool recipe_glob_match(const char *g, const char *p)
@@ -34,19 +35,8 @@ bool recipe_glob_match(const char *g, const char *p)
 	}
 }
 
+/* A recipe may name exactly the image paths the stage writer accepts. */
 bool recipe_path_ok(const char *path)
 {
-	if (path[0] != '/' || !path[1])
-		return false;
-	for (const char *p = path; *p;) {
-		const char *e = strchr(p + 1, '/');
-		size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
-		if (len == 0 || (len == 1 && p[1] == '.') ||
-		    (len == 2 && p[1] == '.' && p[2] == '.'))
-			return false;
-		if (!e)
-			break;
-		p = e;
-	}
-	return true;
+	return stage_path_ok(path);
 }

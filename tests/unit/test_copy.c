@@ -15,7 +15,7 @@
 
 #include "init/base/fileio.h"
 #include "rootfs/lib/fsutil.h"
-#include "rootfs/tree/stagefs.h"
+#include "rootfs/lib/stagefs.h"
 #include "tests/lib/tap.h"
 
 /* Three buffers and an odd tail: every chunk boundary falls inside the data. */

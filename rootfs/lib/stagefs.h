@@ -7,10 +7,14 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+/* An absolute image path with no empty, "." or ".." component: the only kind written. */
+bool stage_path_ok(const char *path);
 
 /* Gives the mode for a missing parent directory (e.g. from a package's index); NULL: 0755. */
 typedef mode_t (*stagefs_dirmode_fn)(const char *path, void *userdata);

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "rootfs/image/sbom.h"
-#include "rootfs/tree/stagefs.h"
+#include "rootfs/lib/stagefs.h"
 
 struct buf {
 	char *p;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "init/base/fileio.h"
-#include "rootfs/tree/stagefs.h"
+#include "rootfs/lib/stagefs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,23 @@
 #include <unistd.h>
 
 #include "rootfs/lib/fsutil.h"
-#include "rootfs/recipe/recipe.h"
+
+bool stage_path_ok(const char *path)
+{
+	if (path[0] != '/' || !path[1])
+		return false;
+	for (const char *p = path; *p;) {
+		const char *e = strchr(p + 1, '/');
+		size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+		if (len == 0 || (len == 1 && p[1] == '.') ||
+		    (len == 2 && p[1] == '.' && p[2] == '.'))
+			return false;
+		if (!e)
+			break;
+		p = e;
+	}
+	return true;
+}
 
 static int walk(int rootfd, const char *path, bool create, stagefs_dirmode_fn dirmode,
                 void *userdata, const char **base)
@@ -21,7 +37,7 @@ static int walk(int rootfd, const char *path, bool create, stagefs_dirmode_fn di
 	char buf[PATH_MAX];
 	int fd;
 
-	if (!recipe_path_ok(path) || strlen(path) >= sizeof(buf))
+	if (!stage_path_ok(path) || strlen(path) >= sizeof(buf))
 		return -EINVAL;
 	memcpy(buf, path, strlen(path) + 1);
 	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
