@@ -284,30 +284,27 @@ static int tdx_measure(const struct launch_in *in, struct launch_result *res, st
 int launch_measure(const struct launch_in *in, struct launch_result *res, char *why,
                    size_t why_size)
 {
+	/* Both kinds in one allocation, so one path frees whatever either read. */
+	struct {
+		struct sev_run sev;
+		struct tdx_run tdx;
+	} * x;
 	int r;
 
 	*res = (struct launch_result){.mode = in->mode};
 	if (!in->mode)
 		return fail(res, LAUNCH_PARSE, -EINVAL, "no TEE mode", why, why_size);
-	if (in->mode->tee == TEE_TDX) {
-		struct tdx_run *x = calloc(1, sizeof(*x));
-		if (!x)
-			return fail(res, LAUNCH_COMPUTE, -ENOMEM, NULL, why, why_size);
-		r = tdx_measure(in, res, x, why, why_size);
-		free(x->fw);
-		free(x->kernel);
-		free(x->initrd);
-		for (int i = 0; i < 3; i++)
-			free(x->acpi[i]);
-		free(x);
-		return r;
-	}
-	struct sev_run *x = calloc(1, sizeof(*x));
-	if (!x)
+	if (!(x = calloc(1, sizeof(*x))))
 		return fail(res, LAUNCH_COMPUTE, -ENOMEM, NULL, why, why_size);
-	r = sev_measure(in, res, x, why, why_size);
-	free(x->fw_data);
-	free(x->svsm_data);
+	r = in->mode->tee == TEE_TDX ? tdx_measure(in, res, &x->tdx, why, why_size)
+	                             : sev_measure(in, res, &x->sev, why, why_size);
+	free(x->sev.fw_data);
+	free(x->sev.svsm_data);
+	free(x->tdx.fw);
+	free(x->tdx.kernel);
+	free(x->tdx.initrd);
+	for (int i = 0; i < 3; i++)
+		free(x->tdx.acpi[i]);
 	free(x);
 	return r;
 }
