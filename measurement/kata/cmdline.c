@@ -275,6 +275,13 @@ static int add_extensions(struct line *l, const struct kata_toml *t, size_t n, c
 	return 0;
 }
 
+/* Both runtimes turn debug_console on as the same pair (Kata's console vsock port 1026). */
+static void add_debug_console(struct line *l)
+{
+	add(l, "agent.debug_console", NULL);
+	add(l, "agent.debug_console_vport", "1026");
+}
+
 /* Go: KataAgentKernelParams (virtcontainers/kata_agent.go), in its order. */
 static void add_agent_params_go(struct line *l, const struct kata_conf *c, uint32_t version)
 {
@@ -282,10 +289,8 @@ static void add_agent_params_go(struct line *l, const struct kata_conf *c, uint3
 		add(l, "agent.log", "debug");
 	if (c->agent_trace)
 		add(l, "agent.trace", "true");
-	if (c->debug_console) {
-		add(l, "agent.debug_console", NULL);
-		add(l, "agent.debug_console_vport", "1026");
-	}
+	if (c->debug_console)
+		add_debug_console(l);
 	if (c->cdh_timeout)
 		add_u32(l, "agent.cdh_api_timeout", c->cdh_timeout);
 	if (c->launch_timeout)
@@ -304,10 +309,8 @@ static void add_agent_params_rs(struct line *l, const struct kata_conf *c)
 		add_u32(l, "agent.cdh_api_timeout", c->cdh_timeout / 1000);
 	if (c->pipe_size)
 		add_u32(l, "agent.container_pipe_size", c->pipe_size);
-	if (c->debug_console) {
-		add(l, "agent.debug_console", NULL);
-		add(l, "agent.debug_console_vport", "1026");
-	}
+	if (c->debug_console)
+		add_debug_console(l);
 	if (c->launch_timeout)
 		add_u32(l, "agent.launch_process_timeout", c->launch_timeout);
 	if (c->agent_debug)

@@ -152,41 +152,48 @@ extern "C" bool kata_toml_has(const struct kata_toml *t, const char *path)
 	return lookup(t, path) != nullptr;
 }
 
-extern "C" int kata_toml_string(const struct kata_toml *t, const char *path, const char **out,
-                                char *why, size_t why_size)
+/* The value of type T at path: -ENOENT when absent, why_at's error when of another type. */
+template <typename T>
+static int typed(const struct kata_toml *t, const char *path, const char *what,
+                 const toml::value<T> **out, char *why, size_t why_size)
 {
 	const toml::node *n = lookup(t, path);
 	if (!n)
 		return -ENOENT;
-	const toml::value<std::string> *s = n->as_string();
-	if (!s)
-		return why_at(t, *n, path, "a string", why, why_size);
-	*out = s->get().c_str();
-	return 0;
+	*out = n->as<T>();
+	return *out ? 0 : why_at(t, *n, path, what, why, why_size);
+}
+
+extern "C" int kata_toml_string(const struct kata_toml *t, const char *path, const char **out,
+                                char *why, size_t why_size)
+{
+	const toml::value<std::string> *s;
+	int r = typed(t, path, "a string", &s, why, why_size);
+	if (r == 0)
+		*out = s->get().c_str();
+	return r;
 }
 
 extern "C" int kata_toml_bool(const struct kata_toml *t, const char *path, bool *out, char *why,
                               size_t why_size)
 {
-	const toml::node *n = lookup(t, path);
-	if (!n)
-		return -ENOENT;
-	const toml::value<bool> *b = n->as_boolean();
-	if (!b)
-		return why_at(t, *n, path, "true or false", why, why_size);
-	*out = b->get();
-	return 0;
+	const toml::value<bool> *b;
+	int r = typed(t, path, "true or false", &b, why, why_size);
+	if (r == 0)
+		*out = b->get();
+	return r;
 }
 
 extern "C" int kata_toml_u32(const struct kata_toml *t, const char *path, uint32_t *out, char *why,
                              size_t why_size)
 {
-	const toml::node *n = lookup(t, path);
-	if (!n)
-		return -ENOENT;
-	const toml::value<int64_t> *i = n->as_integer();
-	if (!i || i->get() < 0 || i->get() > UINT32_MAX)
-		return why_at(t, *n, path, "an integer from 0 to 4294967295", why, why_size);
+	static const char what[] = "an integer from 0 to 4294967295";
+	const toml::value<int64_t> *i;
+	int r = typed(t, path, what, &i, why, why_size);
+	if (r < 0)
+		return r;
+	if (i->get() < 0 || i->get() > UINT32_MAX)
+		return why_at(t, *i, path, what, why, why_size);
 	*out = (uint32_t)i->get();
 	return 0;
 }

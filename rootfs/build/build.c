@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "modules/modules.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/tree/elfclosure.h"
@@ -37,6 +39,9 @@ void build_free(struct build *b)
 	sbom_files_free(&b->files);
 	fetch_done(&b->fetcher);
 	lock_free(b->lock);
+	for (size_t i = 0; i < b->nlaunches; i++)
+		json_object_put(b->launches[i].values);
+	free(b->launches);
 	if (b->stage[0] && !b->keep_stage)
 		(void)remove_tree(b->stage);
 	staged_dir_abort(&b->out);

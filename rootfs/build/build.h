@@ -20,6 +20,9 @@
 #include "rootfs/recipe/origin.h"
 #include "rootfs/recipe/recipe.h"
 
+struct json_object;
+struct tee_info;
+
 /* A recipe's local file (files:, initramfs): a regular file of at most this size. */
 #define BUILD_LOCAL_FILE_MAX (1ull << 30)
 
@@ -28,6 +31,15 @@ struct build_pkg {
 	char deb[PATH_MAX];
 	struct deb_index *idx;
 	char url[1024];
+};
+
+/* One launch measurement build_measure made, for build_kata's reference-values.json. */
+struct build_launch {
+	const struct tee_info *tee;
+	unsigned vcpus;             /* per-vCPU TEEs; 0 otherwise */
+	char report[32];            /* measurement-<report>.json */
+	struct json_object *values; /* under trustee's names */
+	uint8_t sha256[3][32];      /* of the firmware, vmlinuz and initramfs.cpio it measured */
 };
 
 struct build {
@@ -65,6 +77,8 @@ struct build {
 	struct apt_pkg kernel_sources[2]; /* the packages `kernel: build` made it from */
 	char kernel_source_urls[2][1024];
 	size_t nkernel_sources;
+	struct build_launch *launches; /* build_measure's, in the recipe's order */
+	size_t nlaunches;
 
 	char why[8192];
 };

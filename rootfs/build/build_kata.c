@@ -25,6 +25,7 @@
 #include "measurement/gpu_rv.h"
 #include "measurement/kata/cmdline.h"
 #include "measurement/kata/dropin.h"
+#include "measurement/launch.h"
 #include "rootfs/build/build.h"
 #include "rootfs/build/build_gpu.h"
 #include "rootfs/lib/digest.h"
@@ -105,13 +106,6 @@ static int add_file(json_object *files, const char *path)
 	return r;
 }
 
-static int add_out_file(json_object *files, const struct build *b, const char *name)
-{
-	char path[PATH_MAX];
-	return path_join(path, sizeof(path), b->out_dir, name) < 0 ? -ENAMETOOLONG
-	                                                           : add_file(files, path);
-}
-
 /* One computation: what it is, the values it gave, and what it took in. */
 static json_object *entry(const char *kind, json_object *values, json_object *from)
 {
@@ -145,88 +139,51 @@ static int root_hash_entry(struct build *b, json_object *entries)
 	return 0;
 }
 
-/* What one `ccimage measure` run of build_measure took in. */
-static json_object *launch_inputs(struct build *b, const char *tee, unsigned vcpus, int *r)
+/* {"NAME": "SHA256"} for an input build_measure hashed as it measured it. */
+static void add_digest(json_object *files, const char *path, const uint8_t sha256[32])
+{
+	const char *slash = strrchr(path, '/');
+	json_object_object_add(files, slash ? slash + 1 : path, jsondoc_hex(sha256, 32));
+}
+
+/* What one launch measurement of build_measure took in. */
+static json_object *launch_inputs(struct build *b, const struct build_launch *l)
 {
 	json_object *from = json_object_new_object(), *files = json_object_new_object();
 	const struct recipe_measurement *m = &b->recipe->measurement;
-	const char *firmware = build_firmware_for(b, tee);
+	const char *firmware = build_firmware_for(b, l->tee->name);
 
 	json_object_object_add(from, "files", files);
 	json_object_object_add(from, "firmware", json_object_new_string(firmware));
-	if (strcmp(tee, "snp") == 0 && b->snp_firmware_built[0])
+	if (l->tee->id == TEE_SNP && b->snp_firmware_built[0])
 		json_object_object_add(from, "firmware_built",
 		                       json_object_new_string(b->snp_firmware_built));
 	if (b->kernel_built[0])
 		json_object_object_add(from, "kernel_built",
 		                       json_object_new_string(b->kernel_built));
-	*r = add_file(files, firmware);
-	if (*r == 0)
-		*r = add_out_file(files, b, "vmlinuz");
-	if (*r == 0)
-		*r = add_out_file(files, b, "initramfs.cpio");
+	add_digest(files, firmware, l->sha256[0]);
+	add_digest(files, "vmlinuz", l->sha256[1]);
+	add_digest(files, "initramfs.cpio", l->sha256[2]);
 	json_object_object_add(from, "cmdline", json_object_new_string(b->launch_cmdline));
-	if (vcpus) {
-		json_object_object_add(from, "vcpus", json_object_new_int((int)vcpus));
+	if (l->tee->per_vcpu) {
+		json_object_object_add(from, "vcpus", json_object_new_int((int)l->vcpus));
 		json_object_object_add(from, "vcpu_type", json_object_new_string(m->vcpu_type));
 	} else {
-		json_object_object_add(
-		        from, "memory_mib",
-		        json_object_new_int(m->memory_mib ? (int)m->memory_mib : 2048));
+		unsigned mib = m->memory_mib ? m->memory_mib : LAUNCH_MEMORY_MIB_DEFAULT;
+		json_object_object_add(from, "memory_mib", json_object_new_int((int)mib));
 	}
 	return from;
 }
 
-/*
- * The values of a `ccimage measure --json` report under the names trustee
- * queries (measurement/README.md, 8.2): TDX's report uses them already; SNP's
- * digest is "measurement" there and snp_launch_measurement in RVPS.
- */
-static json_object *report_values(json_object *report, bool snp)
+/* The values build_measure wrote to measurement-<report>.json, with what they came from. */
+static void launch_entry(struct build *b, const struct build_launch *l, json_object *entries)
 {
-	json_object *values = json_object_new_object(), *m;
+	char rvps[64];
+	json_object *e = entry(l->tee->name, json_object_get(l->values), launch_inputs(b, l));
 
-	if (snp) {
-		if (json_object_object_get_ex(report, "measurement", &m) &&
-		    json_object_is_type(m, json_type_string))
-			json_object_object_add(values, "snp_launch_measurement",
-			                       json_object_get(m));
-		return values;
-	}
-	json_object_object_foreach(report, key, v)
-	{
-		if (json_object_is_type(v, json_type_string))
-			json_object_object_add(values, key, json_object_get(v));
-	}
-	return values;
-}
-
-/* The values of measurement-<report>.json with the inputs of the run that wrote it. */
-static int launch_entry(struct build *b, const char *tee, const char *report, unsigned vcpus,
-                        json_object *entries)
-{
-	char path[PATH_MAX];
-	int r;
-
-	snprintf(path, sizeof(path), "%s/measurement-%s.json", b->out_dir, report);
-	json_object *doc = json_object_from_file(path);
-	json_object *values = json_object_is_type(doc, json_type_object)
-	                              ? report_values(doc, strcmp(tee, "snp") == 0)
-	                              : NULL;
-	json_object_put(doc);
-	if (!values || json_object_object_length(values) == 0) {
-		json_object_put(values);
-		return why_set(b->why, sizeof(b->why), -EBADMSG, "%s: no values from %s", path,
-		               "ccimage measure");
-	}
-	json_object *e = entry(tee, values, launch_inputs(b, tee, vcpus, &r));
-	snprintf(path, sizeof(path), "rvps-%s.json", report);
-	json_object_object_add(e, "rvps", json_object_new_string(path));
+	snprintf(rvps, sizeof(rvps), "rvps-%s.json", l->report);
+	json_object_object_add(e, "rvps", json_object_new_string(rvps));
 	json_object_array_add(entries, e);
-	if (r < 0)
-		why_set(b->why, sizeof(b->why), r, "hashing the inputs of measurement-%s.json: %s",
-		        report, strerror(-r));
-	return r;
 }
 
 static int gpu_entry(struct build *b, json_object *entries)
@@ -245,25 +202,15 @@ static int gpu_entry(struct build *b, json_object *entries)
 
 static int write_reference_values(struct build *b)
 {
-	const struct recipe_measurement *m = &b->recipe->measurement;
 	json_object *doc = json_object_new_object(), *entries = json_object_new_array();
-	char path[PATH_MAX], report[32];
+	char path[PATH_MAX];
 	int r;
 
 	json_object_object_add(doc, "image", json_object_new_string(b->recipe->name));
 	json_object_object_add(doc, "entries", entries);
 	r = root_hash_entry(b, entries);
-	for (size_t i = 0; i < m->ntee && r == 0; i++) {
-		bool snp = strcmp(m->tee[i], "snp") == 0;
-		for (size_t v = 0; v < (snp ? m->nvcpus : 1) && r == 0; v++) {
-			unsigned vcpus = snp ? m->vcpus[v] : 0;
-			if (snp)
-				snprintf(report, sizeof(report), "snp-%uvcpu", vcpus);
-			else
-				snprintf(report, sizeof(report), "%s", m->tee[i]);
-			r = launch_entry(b, m->tee[i], report, vcpus, entries);
-		}
-	}
+	for (size_t i = 0; i < b->nlaunches; i++)
+		launch_entry(b, &b->launches[i], entries);
 	if (r == 0)
 		r = gpu_entry(b, entries);
 	if (r == 0 && path_join(path, sizeof(path), b->out_dir, "reference-values.json") < 0)

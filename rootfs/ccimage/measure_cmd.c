@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "rootfs/ccimage/measure_cmd.h"
+#include "measurement/launch.h"
 #include "measurement/measure_input.h"
 #include "measurement/snp.h"
 #include "measurement/tdx.h"
@@ -51,7 +52,7 @@ static const char usage_text[] =
 
 static void vcpu_types(FILE *f)
 {
-	fprintf(f, "--vcpus is 1..%d, as in recipes. vCPU types:", MEASURE_MAX_VCPUS);
+	fprintf(f, "--vcpus is 1..%d, as in recipes. vCPU types:", LAUNCH_VCPUS_MAX);
 	for (size_t i = 0; snp_vcpu_name(i); i++)
 		fprintf(f, "%s %s", i ? "," : "", snp_vcpu_name(i));
 	fprintf(f, "\n");
@@ -85,36 +86,29 @@ static bool wants_tdx(int argc, char **argv)
 			v = a + 7;
 		else if (strncmp(a, "--tee=", 6) == 0)
 			v = a + 6;
-		if (v)
-			tdx = strcmp(v, "tdx") == 0; /* the last one wins, as for any option */
+		if (v) { /* the last one wins, as for any option */
+			const struct tee_mode *m = tee_mode_by_name(v);
+			tdx = m && m->tee == TEE_TDX;
+		}
 	}
 	return tdx;
 }
 
 static int parse_mode(void *field, const char *v, char *why, size_t why_size)
 {
-	/* The --mode word, and the guest type sev-snp-measure's --verbose line names. */
-	static const struct {
-		const char *name;
-		enum sev_mode mode;
-		const char *label;
-	} modes[] = {{"sev", SEV_MODE_SEV, "SEV"},
-	             {"seves", SEV_MODE_SEVES, "SEV_ES"},
-	             {"snp", SEV_MODE_SNP, "SEV_SNP"},
-	             {"snp:ovmf-hash", SEV_MODE_SNP_OVMF_HASH, "SEV_SNP"},
-	             {"snp:svsm", SEV_MODE_SNP_SVSM, "SEV_SNP_SVSM"}};
+	const struct tee_mode *m = tee_mode_by_name(v);
 	struct measure_args *a = field;
+	char modes[128];
 
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (strcmp(v, modes[i].name) == 0) {
-			a->mode = modes[i].mode;
-			a->mode_name = modes[i].name;
-			a->mode_label = modes[i].label;
-			a->have_mode = true;
-			return 0;
-		}
-	return why_set(why, why_size, -EINVAL,
-	               "not one of sev, seves, snp, snp:ovmf-hash, snp:svsm, tdx");
+	/* TDX never gets here as the last --mode (wants_tdx), only as an earlier one. */
+	if (!m || m->tee == TEE_TDX) {
+		tee_mode_list(modes, sizeof(modes));
+		return why_set(why, why_size, -EINVAL, "not one of %s", modes);
+	}
+	a->mode = m->sev;
+	a->tee_mode = m;
+	a->have_mode = true;
+	return 0;
 }
 
 /*
@@ -153,7 +147,7 @@ static int parse_vcpu_type(void *field, const char *v, char *why, size_t why_siz
 	return 0;
 }
 
-/* --vcpus N, or a list N,N,... (measure_vcpus.c): each count 1..MEASURE_MAX_VCPUS. */
+/* --vcpus N, or a list N,N,... (measure_vcpus.c): each count 1..LAUNCH_VCPUS_MAX. */
 static int parse_vcpus(void *field, const char *v, char *why, size_t why_size)
 {
 	struct measure_args *a = field;
@@ -165,11 +159,12 @@ static int parse_vcpus(void *field, const char *v, char *why, size_t why_size)
 	for (const char *p = v;; p += strlen(count) + 1) {
 		snprintf(count, sizeof(count), "%.*s", (int)strcspn(p, ","), p);
 		if (a->nvcpu_counts == MEASURE_MAX_COUNTS ||
-		    cli_number(count, 10, 1, MEASURE_MAX_VCPUS, &n) < 0)
+		    cli_number(count, 10, 0, UINT64_MAX, &n) < 0 ||
+		    launch_check_vcpus(n, NULL, 0) < 0)
 			return why_set(
 			        why, why_size, -ERANGE,
 			        "not 1..%d, or a list of such counts like 1,2,4 (at most %d)",
-			        MEASURE_MAX_VCPUS, MEASURE_MAX_COUNTS);
+			        LAUNCH_VCPUS_MAX, MEASURE_MAX_COUNTS);
 		a->vcpu_counts[a->nvcpu_counts++] = (unsigned)n;
 		if (!p[strlen(count)])
 			break;
@@ -247,7 +242,7 @@ static int check_options(struct measure_args *a)
 	if (a->append && *a->append && !a->kernel)
 		return usage_error("--kernel required when using --append");
 	if (a->mode != SEV_MODE_SEV && !a->vcpus)
-		return usage_error("missing --vcpus N in guest mode '%s'", a->mode_name);
+		return usage_error("missing --vcpus N in guest mode '%s'", a->tee_mode->name);
 	if (snp_vmm_type_from_name(a->vmm_name, &a->vmm) < 0)
 		return usage_error("unknown VMM type '%s'", a->vmm_name);
 	if (a->mode == SEV_MODE_SEV) {
@@ -264,7 +259,7 @@ static int check_options(struct measure_args *a)
 		return usage_error(
 		        "missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode "
 		        "'%s'",
-		        a->mode_name);
+		        a->tee_mode->name);
 	}
 	if (a->vars_size.set && a->vars_file)
 		return usage_error("argument --vars-file: not allowed with argument --vars-size");

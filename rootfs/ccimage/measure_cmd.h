@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "measurement/snp.h"
+#include "measurement/tee.h"
 
 /* An integer option read as Python's int() reads it, and whether it was given. */
 struct measure_int {
@@ -14,8 +15,6 @@ struct measure_int {
 	bool set;
 };
 
-/* Recipes take 1..512 vCPUs; the command line takes the same. */
-#define MEASURE_MAX_VCPUS 512
 /* --vcpus 1,2,4: at most this many counts, one digest each. */
 #define MEASURE_MAX_COUNTS 64
 
@@ -23,8 +22,7 @@ enum { MEASURE_HEX, MEASURE_BASE64 };
 
 struct measure_args {
 	enum sev_mode mode;
-	const char *mode_name;  /* as --mode gave it */
-	const char *mode_label; /* as sev-snp-measure's --verbose line says it: "SEV_SNP" */
+	const struct tee_mode *tee_mode; /* --mode's row of the TEE table: its name and label */
 	bool have_mode;
 	const char *ovmf, *kernel, *initrd, *append; /* "" counts as absent, as in Python */
 	unsigned vcpus; /* the count measure_run() uses; 0: not given */

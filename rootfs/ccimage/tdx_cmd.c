@@ -2,14 +2,14 @@
 /* `ccimage measure --mode tdx`: TDX launch-measurement prediction on the command line. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/base/fileio.h"
+#include "measurement/launch.h"
 #include "measurement/rvps.h"
-#include "measurement/tdvf.h"
 #include "measurement/tdx.h"
 #include "init/base/log.h"
 #include "init/base/why.h"
@@ -17,6 +17,7 @@
 #include "rootfs/ccimage/command.h"
 #include "rootfs/ccimage/measure_cmd.h"
 #include "rootfs/lib/jsondoc.h"
+#include "rootfs/lib/launch_report.h"
 
 static const char usage_text[] =
         "usage: ccimage measure --mode tdx [--ovmf OVMF.fd] [--kernel BZIMAGE [--initrd FILE]\n"
@@ -76,7 +77,9 @@ static int parse_memory(void *field, const char *v, char *why, size_t why_size)
 {
 	int r = parse_size(v, field);
 
-	return r < 0 ? why_set(why, why_size, r, "not a size in QEMU's -m syntax") : 0;
+	if (r < 0)
+		return why_set(why, why_size, r, "not a size in QEMU's -m syntax");
+	return launch_check_memory(*(uint64_t *)field, why, why_size);
 }
 
 /* --mode and --tee reach here only as tdx (measure_main hands TDX over), but may repeat. */
@@ -169,47 +172,29 @@ static json_object *events(const struct tdx_prediction *p, const char *const nam
 }
 
 /* One "name value" line per register, or with --json one object keyed by trustee RVPS names. */
-static int print_prediction(const struct opts *o, const struct tdx_prediction *p)
+static int print_prediction(const struct opts *o, const struct launch_in *in,
+                            const struct launch_result *res)
 {
 	static const char *const rtmr_names[3] = {"rtmr_0", "rtmr_1", "rtmr_2"};
-	const struct {
-		bool has;
-		const char *name;
-		const uint8_t *digest;
-	} fields[] = {
-	        {p->has_mrtd, "mr_td", p->mrtd},
-	        {p->has_rtmr[0], rtmr_names[0], p->rtmr[0]},
-	        {p->has_rtmr[1], rtmr_names[1], p->rtmr[1]},
-	        {p->has_rtmr[2], rtmr_names[2], p->rtmr[2]},
-	        {p->has_kernel, "tdvfkernel", p->kernel},
-	        {p->has_params, "tdvfkernelparams", p->params},
-	};
-	json_object *doc = json_object_new_object();
-	char hex[2 * SHA384_LEN + 1];
+	json_object *doc = launch_report_json(in, res);
 
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (!fields[i].has)
-			continue;
-		tdx_hex(fields[i].digest, SHA384_LEN, hex);
-		json_object_object_add(doc, fields[i].name, json_object_new_string(hex));
-		if (!o->json)
-			printf("%-17s%s\n", fields[i].name, hex);
-	}
-	if (o->xfam) {
+	if (!doc)
+		return -ENOMEM;
+	if (o->xfam)
 		json_object_object_add(doc, "xfam", json_object_new_string(o->xfam));
-		if (!o->json)
-			printf("%-17s%s\n", "xfam", o->xfam);
-	}
 	if (o->events)
-		json_object_object_add(doc, "events", events(p, rtmr_names));
-	if (!o->json) {
-		json_object_put(doc);
-		return 0;
+		json_object_object_add(doc, "events", events(res->tdx, rtmr_names));
+	if (o->json)
+		return jsondoc_print(stdout, doc, launch_report_flags(in->mode));
+	json_object_object_foreach(doc, name, value)
+	{
+		printf("%-17s%s\n", name, json_object_get_string(value));
 	}
-	return jsondoc_print(stdout, doc, JSONDOC_LINE);
+	json_object_put(doc);
+	return 0;
 }
 
-static int write_rvps(const struct opts *o, const struct tdx_prediction *p)
+static int write_rvps(const struct opts *o, const struct launch_result *res)
 {
 	struct rvps_msg *m;
 	uint8_t xfam[8];
@@ -220,17 +205,7 @@ static int write_rvps(const struct opts *o, const struct tdx_prediction *p)
 		        o->trustee_version);
 		return EXIT_USAGE;
 	}
-	if (p->has_mrtd)
-		r = rvps_add_hex(m, "mr_td", RVPS_IN, p->mrtd, SHA384_LEN);
-	if (r == 0 && p->has_rtmr[1])
-		r = rvps_add_hex(m, "rtmr_1", RVPS_IN, p->rtmr[1], SHA384_LEN);
-	if (r == 0 && p->has_rtmr[2])
-		r = rvps_add_hex(m, "rtmr_2", RVPS_IN, p->rtmr[2], SHA384_LEN);
-	/* The default policy compares the two UEFI event digests with ==. */
-	if (r == 0 && p->has_kernel)
-		r = rvps_add_hex(m, "tdvfkernel", RVPS_EQ, p->kernel, SHA384_LEN);
-	if (r == 0 && p->has_params)
-		r = rvps_add_hex(m, "tdvfkernelparams", RVPS_EQ, p->params, SHA384_LEN);
+	r = launch_rvps_add(res, m);
 	if (r == 0 && o->xfam && tdx_unhex(o->xfam, xfam, 8) == 0)
 		r = rvps_add_hex(m, "xfam", RVPS_IN, xfam, 8);
 	if (r == 0)
@@ -243,103 +218,45 @@ static int write_rvps(const struct opts *o, const struct tdx_prediction *p)
 	return EXIT_OK;
 }
 
-struct files {
-	uint8_t *fw, *kernel, *initrd, *acpi[3];
-	size_t fw_len, kernel_len, initrd_len, acpi_len[3];
-};
-
-/*
- * QEMU loads the initrd below 4 GiB (the boot protocol's initrd_addr_max is
- * 32 bits), so a bigger one can never boot: refused from its size, unread.
- */
-#define TDX_INITRD_MAX UINT32_MAX
-
-static int load(const char *path, size_t max, uint8_t **buf, size_t *len)
+/* The exit code of a failed measurement, by where it failed. */
+static int failure_code(const struct launch_result *res, int r)
 {
-	char *data;
-	int r;
-
-	if (!path)
-		return 0;
-	r = read_full_file(path, max, &data, len);
-	if (r == 0)
-		*buf = (uint8_t *)data;
-	else if (r == -EFBIG)
-		fprintf(stderr, "ccimage measure: %s: larger than %zu bytes\n", path, max);
-	else
-		fprintf(stderr, "ccimage measure: %s: %s\n", path, strerror(-r));
-	return r;
+	if (res->failed == LAUNCH_READ)
+		return r == -EFBIG || r == -EISDIR ? EXIT_DATA : EXIT_SYSTEM;
+	if (res->failed == LAUNCH_PARSE)
+		return EXIT_DATA;
+	return r == -EINVAL ? EXIT_USAGE : r == -ENOMEM || r == -EIO ? EXIT_SYSTEM : EXIT_DATA;
 }
 
 int tdx_measure_main(int argc, char **argv)
 {
 	struct opts o = {.profile = TDX_PROFILE_TRUSTEE};
-	struct files f = {0};
-	struct tdvf *tdvf = NULL;
-	struct tdx_prediction *p = NULL;
-	struct tdx_inputs in = {0};
-	char err[TDX_ERR_MAX] = "";
-	int r, ret = EXIT_SYSTEM;
+	struct launch_result res;
+	char why[TDX_ERR_MAX + PATH_MAX] = "";
+	int r, ret;
 
 	if (!parse_args(argc, argv, &o, &r))
 		return r;
-	if ((r = load(o.ovmf, TDX_FILE_MAX, &f.fw, &f.fw_len)) < 0 ||
-	    (r = load(o.kernel, TDX_FILE_MAX, &f.kernel, &f.kernel_len)) < 0 ||
-	    (r = load(o.initrd, TDX_INITRD_MAX, &f.initrd, &f.initrd_len)) < 0)
-		goto bad_file;
-	for (int i = 0; i < 3; i++)
-		if ((r = load(o.acpi[i], TDX_FILE_MAX, &f.acpi[i], &f.acpi_len[i])) < 0)
-			goto bad_file;
-	tdvf = malloc(sizeof(*tdvf));
-	p = malloc(sizeof(*p));
-	if (!tdvf || !p)
-		goto out;
-	if (f.fw) {
-		r = tdvf_parse(f.fw, f.fw_len, tdvf, err, sizeof(err));
-		if (r < 0) {
-			fprintf(stderr, "ccimage measure: %s: %s\n", o.ovmf, err);
-			ret = EXIT_DATA;
-			goto out;
-		}
-	}
-	in = (struct tdx_inputs){
-	        .fw = f.fw,
-	        .fw_len = f.fw_len,
-	        .tdvf = tdvf,
-	        .two_pass = o.two_pass,
-	        .kernel = f.kernel,
-	        .kernel_len = f.kernel_len,
-	        .initrd = f.initrd,
-	        .initrd_len = f.initrd_len,
+	const struct launch_in in = {
+	        .mode = tee_mode_by_name("tdx"),
+	        .firmware = o.ovmf,
+	        .kernel = o.kernel,
+	        .initrd = o.initrd,
 	        .cmdline = o.append,
-	        .ram = o.ram,
-	        .profile = o.profile,
+	        .memory = o.ram,
+	        .tdx = {.two_pass = o.two_pass,
+	                .profile = o.profile,
+	                .acpi = {o.acpi[0], o.acpi[1], o.acpi[2]}},
 	};
-	for (int i = 0; i < 3; i++) {
-		in.acpi[i] = f.acpi[i];
-		in.acpi_len[i] = f.acpi_len[i];
-	}
-	r = tdx_predict(&in, p, err, sizeof(err));
+	r = launch_measure(&in, &res, why, sizeof(why));
 	if (r < 0) {
-		fprintf(stderr, "ccimage measure: %s\n", err[0] ? err : strerror(-r));
-		ret = r == -EINVAL                ? EXIT_USAGE
-		      : r == -ENOMEM || r == -EIO ? EXIT_SYSTEM
-		                                  : EXIT_DATA;
-		goto out;
+		fprintf(stderr, "ccimage measure: %s\n", why);
+		ret = failure_code(&res, r);
+	} else if (print_prediction(&o, &in, &res) < 0) {
+		ret = EXIT_SYSTEM;
+	} else {
+		ret = o.rvps ? write_rvps(&o, &res) : EXIT_OK;
 	}
-	if (print_prediction(&o, p) < 0)
-		goto out;
-	ret = o.rvps ? write_rvps(&o, p) : EXIT_OK;
-	goto out;
-bad_file:
-	ret = r == -EFBIG || r == -EISDIR ? EXIT_DATA : EXIT_SYSTEM;
-out:
-	free(f.fw);
-	free(f.kernel);
-	free(f.initrd);
-	for (int i = 0; i < 3; i++)
-		free(f.acpi[i]);
-	free(tdvf);
-	free(p);
+	launch_result_free(&res);
 	return ret;
 }

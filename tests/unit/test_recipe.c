@@ -152,6 +152,14 @@ TEST(wrong_types_name_the_line)
 	expect_error("/etc/mke2fs.conf]", "/etc/../x]", "is not an absolute path");
 	expect_error("vcpus: [1, 4]", "vcpus: [1, 0]", "vcpus: 0 is not 1..512");
 	expect_error("tee: [snp, tdx]", "tee: [snp, sgx]", "tee 'sgx' is not");
+	/* Known to the TEE table but not measured by a build: refused here, not after the image. */
+	expect_error("tee: [snp, tdx]", "tee: [sev]",
+	             "measurement: tee 'sev' is not one ccimage build measures (snp, tdx)");
+	expect_error("tee: [snp, tdx]", "tee: [tdx, sev-es]", "tee 'sev-es' is not one");
+	expect_error("vcpus: [1, 4]", "vcpus: [1, 513]", "vcpus: 513 is not 1..512");
+	expect_error("memory-mib: 2048", "memory-mib: 16777217",
+	             "memory-mib 16777217 is not 1 MiB..16 TiB");
+	expect_error("memory-mib: 2048", "memory-mib: 0", "memory-mib 0 is not 1 MiB..16 TiB");
 	expect_error("directories: {/proc: 0555, /tmp: 01777}", "directories: [/proc]",
 	             "dir/r.yaml:19:14: expected a mapping of image path to a mode");
 }
