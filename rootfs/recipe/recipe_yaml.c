@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "rootfs/recipe/recipe_yaml.h"
 
+#include "rootfs/recipe/recipe_keys.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -238,18 +240,6 @@ int y_name(struct yctx *c, yaml_node_t *n, char **out)
 	return r;
 }
 
-int y_opt_str(struct yctx *c, yaml_node_t *map, const char *key, char **out, const char *def)
-{
-	yaml_node_t *v = y_get(c, map, key);
-
-	if (v)
-		return y_str(c, v, out);
-	if (!def)
-		return 0;
-	*out = strdup(def);
-	return *out ? 0 : -ENOMEM;
-}
-
 static int host_path(struct yctx *c, char **p)
 {
 	char *joined;
@@ -263,17 +253,14 @@ static int host_path(struct yctx *c, char **p)
 	return 0;
 }
 
-int y_opt_path(struct yctx *c, yaml_node_t *map, const char *key, char **out)
+int y_path(struct yctx *c, yaml_node_t *n, const char *key, char **out)
 {
-	yaml_node_t *v = y_get(c, map, key);
-	int r;
+	int r = y_str(c, n, out);
 
-	if (!v)
-		return 0;
-	if ((r = y_str(c, v, out)) < 0)
+	if (r < 0)
 		return r;
 	if (!**out)
-		return y_err(c, v, "%s: empty path", key);
+		return y_err(c, n, "%s: empty path", key);
 	return host_path(c, out);
 }
 
@@ -375,9 +362,9 @@ static int y_image_path_key(struct yctx *c, yaml_node_t *k, const void *array, s
 	return 0;
 }
 
+/* Each entry's keys are the table's files.* rows (recipe_keys.c); the rules across them here. */
 int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *count)
 {
-	static const char *const keys[] = {"source", "text", "mode", "follow", NULL};
 	int r = y_mapping_array(c, n, "expected a mapping of image path to {source|text, mode}",
 	                        sizeof(**out), (void **)out);
 
@@ -389,22 +376,13 @@ int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *co
 
 		f->line = (unsigned)k->start_mark.line + 1;
 		if ((r = y_image_path_key(c, k, *out, sizeof(*f), (*count)++, &f->path)) < 0 ||
-		    (r = y_check_keys(c, v, keys)) < 0)
-			return r;
-		if ((r = y_opt_path(c, v, "source", &f->source)) < 0 ||
-		    (r = y_opt_str(c, v, "text", &f->text, NULL)) < 0)
+		    (r = rkey_map(c, v, "files.*", f->path, f)) < 0)
 			return r;
 		if (!!f->source == !!f->text)
 			return y_err(c, v, "%s: exactly one of 'source' and 'text'", f->path);
 		if (f->text)
 			f->text_len = strlen(f->text);
-		if (!(m = y_get(c, v, "mode")))
-			return y_err(c, v, "%s: 'mode' is required", f->path);
-		if ((r = y_mode(c, m, &f->mode)) < 0)
-			return r;
-		if ((m = y_get(c, v, "follow")) && (r = y_bool(c, m, &f->follow)) < 0)
-			return r;
-		if (m && f->text)
+		if ((m = y_get(c, v, "follow")) && f->text)
 			return y_err(c, m, "%s: 'follow' goes with 'source'", f->path);
 	}
 	return r;

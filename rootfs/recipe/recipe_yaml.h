@@ -40,9 +40,8 @@ int y_str(struct yctx *c, yaml_node_t *n, char **out);
 /* A string made of [A-Za-z0-9.+_:~-], as package names, suites, versions. */
 int y_name(struct yctx *c, yaml_node_t *n, char **out);
 bool y_is_name(const char *s);
-int y_opt_str(struct yctx *c, yaml_node_t *map, const char *key, char **out, const char *def);
-/* A host path, made relative to the recipe's directory unless absolute. */
-int y_opt_path(struct yctx *c, yaml_node_t *map, const char *key, char **out);
+/* A host path, made relative to the recipe's directory unless absolute; key names its errors. */
+int y_path(struct yctx *c, yaml_node_t *n, const char *key, char **out);
 int y_strlist(struct yctx *c, yaml_node_t *n, char ***out, size_t *count);
 int y_bool(struct yctx *c, yaml_node_t *n, bool *out);
 int y_uint(struct yctx *c, yaml_node_t *n, uint64_t *out);
@@ -56,6 +55,3 @@ int y_entries(struct yctx *c, yaml_node_t *n, bool symlinks, struct recipe_entry
               size_t *count);
 /* `variables:` plus the --set overrides; n may be NULL. */
 int y_variables(struct yctx *c, yaml_node_t *n);
-
-/* The `measurement:` section (recipe_measurement.c). */
-int recipe_parse_measurement(struct yctx *c, yaml_node_t *n);
