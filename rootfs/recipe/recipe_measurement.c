@@ -11,7 +11,8 @@
 #include "measurement/tee.h"
 #include "rootfs/recipe/recipe_keys.h"
 
-/* measurement.tee: only what `ccimage build` measures, as the TEE table says (measurement/tee.h). */
+/* measurement.tee: only what `ccimage build` measures, as the TEE table says (measurement/tee.h).
+ */
 int rk_check_tee(struct yctx *c, yaml_node_t *v, void *base, const struct rkey *k)
 {
 	struct recipe *rc = base;
