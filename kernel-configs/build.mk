@@ -1,7 +1,7 @@
 # The kernel config checker and the guest kernel build (host): the fragments
 # beside them are their input. `ccimage kconfig check` and `ccimage kernel
 # build` are the commands on top.
-KCONFIG_SRCS := $(wildcard kernel-configs/*.c kernel-configs/build/*.c)
+KCONFIG_SRCS := $(wildcard kernel-configs/*.c kernel-configs/kernel-build/*.c)
 CCIMAGE_SRCS += $(KCONFIG_SRCS)
 LIB_SRCS     += $(KCONFIG_SRCS)
 

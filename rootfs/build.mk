@@ -1,5 +1,5 @@
 # ccimage, the host tool. Its folders follow the pipeline (rootfs/README.md,
-# "Layout"): recipe/ -> deb/ -> tree/ -> image/, orchestrated by build/, on
+# "Layout"): recipe/ -> deb/ -> tree/ -> image/, orchestrated by pipeline/, on
 # host helpers in lib/. ccimage/ holds the program: ccimage.c dispatches to
 # the front-ends, which register themselves (rootfs/ccimage/command.h).
 ROOTFS_SRCS  := $(wildcard rootfs/*/*.c)

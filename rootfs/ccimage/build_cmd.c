@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `ccimage build RECIPE`: the command-line edge of rootfs/build*.c. */
+/* `ccimage build RECIPE`: the command-line edge of rootfs/pipeline/. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +11,8 @@
 #include <json-c/json.h>
 
 #include "init/base/verity_params.h"
-#include "rootfs/build/build.h"
-#include "rootfs/build/build_gpu.h"
+#include "rootfs/pipeline/build.h"
+#include "rootfs/pipeline/build_gpu.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/lib/fsutil.h"

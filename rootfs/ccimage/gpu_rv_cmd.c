@@ -11,7 +11,7 @@
 #include "measurement/gpu_rv.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
-#include "rootfs/build/build_gpu.h"
+#include "rootfs/pipeline/build_gpu.h"
 #include "rootfs/recipe/lock.h"
 
 static const char usage_text[] =

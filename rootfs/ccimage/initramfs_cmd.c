@@ -19,7 +19,7 @@
 #include "rootfs/ccimage/command.h"
 #include "rootfs/image/cpio.h"
 #include "rootfs/lib/fsutil.h"
-#include "modules/stage.h"
+#include "modules/host/stage.h"
 
 #define MAX_MODULES 64
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel-configs/build/kbuild.h"
+#include "kernel-configs/kernel-build/kbuild.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel-configs/build/kbuild.h"
+#include "kernel-configs/kernel-build/kbuild.h"
 #include "modules/nvidia/modbuild.h"
 
 int lock_default_path(const char *recipe_path, char *buf, size_t size)

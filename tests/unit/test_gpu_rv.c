@@ -15,7 +15,7 @@
 
 #include "init/base/fileio.h"
 #include "measurement/gpu_rv.h"
-#include "rootfs/build/build_gpu.h"
+#include "rootfs/pipeline/build_gpu.h"
 
 #define NVIDIA_LOCK "recipes/nvidia-gpu.yaml.lock"
 

@@ -3,7 +3,7 @@
 #include "tests/lib/tap.h"
 
 #include "rootfs/ccimage/command.h"
-#include "kernel-configs/build/kbuild.h"
+#include "kernel-configs/kernel-build/kbuild.h"
 #include "kernel-configs/kconfig.h"
 #include "rootfs/lib/jsondoc.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Staging an initramfs's modules (modules/stage.c, decompress.c): a tree of
+ * Staging an initramfs's modules (modules/host/stage.c, decompress.c): a tree of
  * small ELF objects, one plain, one xz- and one zstd-compressed, staged
  * unpacked and as shipped. Unpacked, each file is NAME.ko with the bytes it
  * was compressed from and depmod's index names it so; a corrupt stream, a
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "modules/decompress.h"
-#include "modules/stage.h"
+#include "modules/host/decompress.h"
+#include "modules/host/stage.h"
 #include "rootfs/lib/fsutil.h"
 #include "tests/lib/tap.h"
 

@@ -14,7 +14,7 @@
 #include <json-c/json.h>
 
 #include "init/base/verity_params.h"
-#include "rootfs/build/build.h"
+#include "rootfs/pipeline/build.h"
 #include "rootfs/lib/digest.h"
 #include "rootfs/lib/jsondoc.h"
 

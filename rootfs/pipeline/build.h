@@ -108,27 +108,29 @@ int build_normalise(struct build *b);
 int build_image(struct build *b);
 int build_initramfs(struct build *b);
 int build_outputs(struct build *b); /* cmdline.txt, vmlinuz, config, SBOM, build.json */
-/* measurement-<tee>.json and rvps-<tee>.json for the recipe's TEEs (rootfs/build/build_measure.c)
+/* measurement-<tee>.json and rvps-<tee>.json for the recipe's TEEs
+ * (rootfs/pipeline/build_measure.c)
  */
 int build_measure(struct build *b);
 /*
- * Each named TEE's firmware as a host path (rootfs/build/build_measure.c):
+ * Each named TEE's firmware as a host path (rootfs/pipeline/build_measure.c):
  * the recipe's (relative ones from its directory), or for snp by default the
  * AMD SEV OVMF of `ccimage firmware build`, from the cache or built now.
  */
 int build_firmware(struct build *b);
 /* The firmware build_firmware found for tee ("tdx", "snp"); NULL when none. */
 const char *build_firmware_for(const struct build *b, const char *tee);
-/* launch_cmdline: the image's, or with kata_config Kata's line (rootfs/build/build_kata.c). */
+/* launch_cmdline: the image's, or with kata_config Kata's line (rootfs/pipeline/build_kata.c). */
 int build_kata_cmdline(struct build *b);
-/* The Kata drop-in kata-NAME.toml and reference-values.json (rootfs/build/build_kata.c). */
+/* The Kata drop-in kata-NAME.toml and reference-values.json (rootfs/pipeline/build_kata.c). */
 int build_kata(struct build *b);
 
 /* The names of a module list, profiles expanded (free both arrays). */
 int build_module_names(const struct recipe_modules *m, const char ***names, bool **optional,
                        size_t *count, char *why, size_t why_size);
 
-/* build.json: inputs, outputs with sha256, measurement settings (rootfs/build/build_manifest.c). */
+/* build.json: inputs, outputs with sha256, measurement settings (rootfs/pipeline/build_manifest.c).
+ */
 int build_manifest(struct build *b, const char *path);
 
 /* Writes "PATH<TAB>PACKAGE<TAB>REASON" for every entry of the stage, sorted. */

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "rootfs/build/build.h"
+#include "rootfs/pipeline/build.h"
 #include "rootfs/recipe/lock.h"
 
 /*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The first half of the pipeline: from the lock to a complete, normalised root tree. */
-#include "rootfs/build/build.h"
+#include "rootfs/pipeline/build.h"
 #include "rootfs/tree/mkosi.h"
 
 #include <dirent.h>
@@ -19,7 +19,7 @@
 #include "rootfs/tree/elfclosure.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/staged.h"
-#include "modules/stage.h"
+#include "modules/host/stage.h"
 #include "rootfs/tree/normalise.h"
 #include "rootfs/image/sbom.h"
 #include "rootfs/lib/stagefs.h"

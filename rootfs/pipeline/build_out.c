@@ -14,13 +14,13 @@
 #include <json-c/json.h>
 
 #include "init/base/verity_params.h"
-#include "rootfs/build/build.h"
+#include "rootfs/pipeline/build.h"
 #include "init/base/fileio.h"
 #include "rootfs/image/cpio.h"
 #include "rootfs/tree/elfclosure.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/staged.h"
-#include "modules/stage.h"
+#include "modules/host/stage.h"
 #include "rootfs/image/sbom.h"
 
 int build_out_begin(struct build *b, const char *out)

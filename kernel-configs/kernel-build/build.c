@@ -25,9 +25,9 @@
 
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
-#include "kernel-configs/build/kbuild.h"
+#include "kernel-configs/kernel-build/kbuild.h"
 #include "modules/nvidia/modbuild.h"
-#include "modules/stage.h"
+#include "modules/host/stage.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/deb/debfetch.h"
 #include "rootfs/lib/digest.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel-configs/build/kbuild.h"
+#include "kernel-configs/kernel-build/kbuild.h"
 #include "modules/nvidia/modbuild.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/lib/digest.h"

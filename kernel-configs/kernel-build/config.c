@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "init/base/fileio.h"
-#include "kernel-configs/build/kbuild.h"
+#include "kernel-configs/kernel-build/kbuild.h"
 #include "kernel-configs/kconfig.h"
 #include "rootfs/lib/digest.h"
 

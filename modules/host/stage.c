@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "modules/stage.h"
+#include "modules/host/stage.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "modules/decompress.h"
+#include "modules/host/decompress.h"
 #include "modules/modules.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/spawn.h"

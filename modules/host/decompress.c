@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "modules/decompress.h"
+#include "modules/host/decompress.h"
 
 #include <errno.h>
 #include <lzma.h>

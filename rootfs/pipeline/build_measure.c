@@ -21,7 +21,7 @@
 #include "init/base/why.h"
 #include "measurement/firmware/fwbuild.h"
 #include "measurement/launch.h"
-#include "rootfs/build/build.h"
+#include "rootfs/pipeline/build.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/jsondoc.h"
 #include "rootfs/lib/launch_report.h"

@@ -16,13 +16,13 @@
 
 #include "init/base/fileio.h"
 #include "init/base/why.h"
-#include "kernel-configs/build/kbuild.h"
+#include "kernel-configs/kernel-build/kbuild.h"
 #include "modules/nvidia/modbuild.h"
 #include "modules/modules.h"
 #include "rootfs/deb/apt.h"
-#include "rootfs/build/build.h"
+#include "rootfs/pipeline/build.h"
 #include "rootfs/lib/fsutil.h"
-#include "modules/stage.h"
+#include "modules/host/stage.h"
 
 /* A kept control or copyright file; absent is no error (*out stays NULL). */
 static int read_small(const char *path, char **out)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* NVIDIA GPU reference values of a recipe (measurement/README.md, 14). */
-#include "rootfs/build/build_gpu.h"
+#include "rootfs/pipeline/build_gpu.h"
 
 #include <errno.h>
 #include <limits.h>
