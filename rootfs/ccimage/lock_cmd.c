@@ -8,6 +8,7 @@
 #include "rootfs/deb/apt.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
+#include "rootfs/pipeline/lock_resolve.h"
 #include "rootfs/recipe/lock.h"
 #include "rootfs/recipe/recipe.h"
 

@@ -8,17 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel-configs/kernel-build/kbuild.h"
-#include "modules/nvidia/modbuild.h"
-
 int lock_default_path(const char *recipe_path, char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%s.lock", recipe_path);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* A bounded copy (the fields' lengths are checked before). */
-static void put(char *dst, size_t size, const char *src)
+void lock_put(char *dst, size_t size, const char *src)
 {
 	size_t n = strnlen(src, size - 1);
 
@@ -37,6 +33,12 @@ struct lock *lock_free(struct lock *l)
 static int cmp_entry(const void *a, const void *b)
 {
 	return strcmp(((const struct lock_entry *)a)->name, ((const struct lock_entry *)b)->name);
+}
+
+void lock_sort(struct lock *l)
+{
+	if (l->n)
+		qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
 }
 
 const struct lock_entry *lock_find(const struct lock *l, const char *name)
@@ -96,10 +98,9 @@ static int split_line(const char *line, char kw[16], char a[512], char b[512], c
 	return words == n ? n : -1;
 }
 
-/* A new pin at the end of l with these fields; NULL when out of memory. */
-static struct lock_entry *append(struct lock *l, const char *name, const char *version,
-                                 const char *arch, const char *sha256, uint64_t size,
-                                 const char *filename)
+struct lock_entry *lock_append(struct lock *l, const char *name, const char *version,
+                               const char *arch, const char *sha256, uint64_t size,
+                               const char *filename)
 {
 	struct lock_entry *pkgs = realloc(l->pkgs, (l->n + 1) * sizeof(*pkgs)), *x;
 
@@ -107,12 +108,12 @@ static struct lock_entry *append(struct lock *l, const char *name, const char *v
 		return NULL;
 	l->pkgs = pkgs;
 	x = memset(&l->pkgs[l->n++], 0, sizeof(*x));
-	put(x->name, sizeof(x->name), name);
-	put(x->version, sizeof(x->version), version);
-	put(x->arch, sizeof(x->arch), arch);
-	put(x->sha256, sizeof(x->sha256), sha256);
+	lock_put(x->name, sizeof(x->name), name);
+	lock_put(x->version, sizeof(x->version), version);
+	lock_put(x->arch, sizeof(x->arch), arch);
+	lock_put(x->sha256, sizeof(x->sha256), sha256);
 	x->size = size;
-	put(x->filename, sizeof(x->filename), filename);
+	lock_put(x->filename, sizeof(x->filename), filename);
 	return x;
 }
 
@@ -120,7 +121,7 @@ static struct lock_entry *append(struct lock *l, const char *name, const char *v
 static int add_pin(struct lock *l, const char *a, const char *b, const char *c, const char *d,
                    const char *e, const char *g)
 {
-	struct lock_entry *x = append(l, a, b, c, d, strtoull(e, NULL, 10), g);
+	struct lock_entry *x = lock_append(l, a, b, c, d, strtoull(e, NULL, 10), g);
 
 	if (!x)
 		return -ENOMEM;
@@ -136,14 +137,14 @@ static int parse_line(struct lock *l, const char *line, bool *format)
 	if (n == 2 && !strcmp(kw, "format") && !strcmp(a, "1")) {
 		*format = true;
 	} else if (n == 2 && !strcmp(kw, "recipe") && strlen(a) < sizeof(l->recipe)) {
-		put(l->recipe, sizeof(l->recipe), a);
+		lock_put(l->recipe, sizeof(l->recipe), a);
 	} else if (n == 3 && !strcmp(kw, "kernel") && strlen(a) < 128 && strlen(b) < 128) {
-		put(l->kernel_spec, sizeof(l->kernel_spec), a);
-		put(l->kernel_pkg, sizeof(l->kernel_pkg), b);
+		lock_put(l->kernel_spec, sizeof(l->kernel_spec), a);
+		lock_put(l->kernel_pkg, sizeof(l->kernel_pkg), b);
 	} else if (n == 3 && !strcmp(kw, "kernel-build") && strlen(a) < 128 && strlen(b) < 128 &&
 	           token_ok(a) && token_ok(b)) {
-		put(l->build_source, sizeof(l->build_source), a);
-		put(l->build_nvidia, sizeof(l->build_nvidia), strcmp(b, "-") ? b : "");
+		lock_put(l->build_source, sizeof(l->build_source), a);
+		lock_put(l->build_nvidia, sizeof(l->build_nvidia), strcmp(b, "-") ? b : "");
 	} else if (n == 7 && !strcmp(kw, "package") && strlen(a) < 128 && strlen(b) < 128 &&
 	           is_hex64(d) && token_ok(a) && token_ok(b) && token_ok(c) && token_ok(g) &&
 	           strspn(e, "0123456789") == strlen(e)) {
@@ -233,139 +234,6 @@ int lock_write(const struct lock *l, const char *path, const char *recipe_name)
 	if (r < 0)
 		unlink(tmp);
 	return r;
-}
-
-/* The linux-image-<version> a metapackage depends on (first such dependency). */
-static int kernel_from_depends(const char *depends, char *out, size_t size)
-{
-	for (const char *p = depends; (p = strstr(p, "linux-image-")); p++) {
-		if (p != depends && p[-1] != ' ' && p[-1] != ',' && p[-1] != '|')
-			continue;
-		const char *v = p + strlen("linux-image-");
-		if (*v < '0' || *v > '9')
-			continue;
-		size_t len = strcspn(p, " ,|(");
-		if (len >= size)
-			return -ENAMETOOLONG;
-		memcpy(out, p, len);
-		out[len] = '\0';
-		return 0;
-	}
-	return -ENOENT;
-}
-
-static int add_pkg(struct lock *l, const struct apt_pkg *p)
-{
-	return append(l, p->name, p->version, p->arch, p->sha256, p->size, p->filename) ? 0
-	                                                                                : -ENOMEM;
-}
-
-/*
- * kernel.build's sources: linux-source-X.Y at the recipe's version or the
- * linux-source metapackage's, and nvidia-open-kernel-source (unless
- * nvidia: false), pinned like any package, so the build takes these.
- */
-static int resolve_kernel_build(const struct recipe *r, struct apt *a, struct lock *l, char *why,
-                                size_t why_size)
-{
-	char version[128], name[160], spec[300];
-	struct apt_pkg p;
-	int rc = 0;
-
-	if (r->kernel.build_source_version)
-		put(version, sizeof(version), r->kernel.build_source_version);
-	else if ((rc = apt_show(a, KBUILD_SOURCE_META, &p, why, why_size)) == 0)
-		put(version, sizeof(version), p.version);
-	if (rc < 0)
-		return rc;
-	if ((rc = kbuild_source_package(version, name, sizeof(name))) < 0) {
-		snprintf(why, why_size, "kernel.build: source version '%s': not a kernel version",
-		         version);
-		return rc;
-	}
-	snprintf(spec, sizeof(spec), "%s=%s", name, version);
-	if ((rc = apt_show(a, spec, &p, why, why_size)) < 0 || (rc = add_pkg(l, &p)) < 0)
-		return rc;
-	put(l->build_source, sizeof(l->build_source), p.name);
-	if (r->kernel.build_no_nvidia)
-		return 0;
-	if (r->kernel.build_nvidia_version)
-		snprintf(spec, sizeof(spec), "%s=%s", MODBUILD_SOURCE_DEFAULT,
-		         r->kernel.build_nvidia_version);
-	else
-		put(spec, sizeof(spec), MODBUILD_SOURCE_DEFAULT);
-	if ((rc = apt_show(a, spec, &p, why, why_size)) == -ENOENT)
-		snprintf(why, why_size,
-		         "kernel.build: the recipe's archives have no %s (it is in contrib: add "
-		         "contrib to debian.components, or set kernel.build.nvidia: false)",
-		         spec);
-	if (rc < 0 || (rc = add_pkg(l, &p)) < 0)
-		return rc;
-	put(l->build_nvidia, sizeof(l->build_nvidia), p.name);
-	return 0;
-}
-
-int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char *why,
-                 size_t why_size)
-{
-	struct lock *l = calloc(1, sizeof(*l));
-	struct apt_pkg p;
-	int rc = 0;
-
-	*ret = NULL;
-	if (!l)
-		return -ENOMEM;
-	put(l->recipe, sizeof(l->recipe), r->name);
-	if (r->npackages) {
-		const char **names = calloc(r->npackages, sizeof(char *));
-		struct apt_pkg *all = calloc(r->npackages, sizeof(*all));
-		if (!names || !all)
-			rc = -ENOMEM;
-		for (size_t i = 0; rc == 0 && i < r->npackages; i++)
-			names[i] = r->packages[i].name;
-		if (rc == 0)
-			rc = apt_show_many(a, names, r->npackages, all, why, why_size);
-		for (size_t i = 0; i < r->npackages && rc == 0; i++) {
-			if (!all[i].name[0]) {
-				snprintf(why, why_size, "the recipe's archives have no package %s",
-				         r->packages[i].name);
-				rc = -ENOENT;
-			} else {
-				rc = add_pkg(l, &all[i]);
-			}
-		}
-		free(names);
-		free(all);
-	}
-	if (rc == 0 && r->kernel.package) {
-		char real[128];
-		put(l->kernel_spec, sizeof(l->kernel_spec), r->kernel.package);
-		rc = apt_show(a, r->kernel.package, &p, why, why_size);
-		if (rc == 0 && kernel_from_depends(p.name, real, sizeof(real)) == 0) {
-			put(l->kernel_pkg, sizeof(l->kernel_pkg), real);
-		} else if (rc == 0) {
-			if (kernel_from_depends(p.depends, real, sizeof(real)) < 0) {
-				snprintf(why, why_size,
-				         "kernel package %s is neither linux-image-<version> nor "
-				         "depends on one",
-				         r->kernel.package);
-				rc = -ENOENT;
-			} else {
-				put(l->kernel_pkg, sizeof(l->kernel_pkg), real);
-				rc = apt_show(a, real, &p, why, why_size);
-			}
-		}
-		if (rc == 0 && !lock_find(l, p.name))
-			rc = add_pkg(l, &p);
-	}
-	if (rc == 0 && r->kernel.build)
-		rc = resolve_kernel_build(r, a, l, why, why_size);
-	if (rc < 0)
-		return lock_free(l), rc;
-	if (l->n)
-		qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
-	*ret = l;
-	return 0;
 }
 
 int lock_check(const struct recipe *r, const struct lock *l, char *why, size_t why_size)

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rootfs/deb/apt.h"
 #include "rootfs/recipe/recipe.h"
 
 struct lock_entry {
@@ -38,9 +37,16 @@ int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t w
 int lock_write(const struct lock *l, const char *path, const char *recipe_name);
 struct lock *lock_free(struct lock *l);
 
-/* Asks the archive (apt must be updated) for today's version of every package. */
-int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char *why,
-                 size_t why_size);
+/*
+ * Building a lock (rootfs/pipeline/lock_resolve.c): lock_append adds a pin
+ * (NULL when out of memory), lock_sort orders the pins by name as the file
+ * keeps them, lock_put is the bounded copy every field takes.
+ */
+struct lock_entry *lock_append(struct lock *l, const char *name, const char *version,
+                               const char *arch, const char *sha256, uint64_t size,
+                               const char *filename);
+void lock_sort(struct lock *l);
+void lock_put(char *dst, size_t size, const char *src);
 
 /*
  * The lock names exactly the recipe's packages (and its kernel, or the
