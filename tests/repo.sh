@@ -4,10 +4,7 @@
 # material a developer's workplace may have beside it, or design documents that
 # are not in the repository), and that the published fixtures are the bytes
 # their README records. Prints TAP.
-cd "$(dirname "$0")/.." || exit 1
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+. "$(dirname "$0")/lib/tap.sh"
 
 # none_match NAME REGEX: a test that no tracked file but this one matches REGEX
 # (this file spells the patterns out, so it is the one exception).
@@ -44,5 +41,4 @@ else
 	nok "the fixtures are the bytes their README records"
 	(cd tests/fixtures && echo "$sums" | sha256sum --check 2>&1 | grep -v ': OK$' | sed 's/^/#   /')
 fi
-echo "1..$n"
-exit $failed
+finish

@@ -41,9 +41,7 @@ def main():
     vmlinuz, kroot, kver = vmlib.kernel()
     img = images.image(work, "bench", images.PROBE)
     params = img["kata_verity_params"]
-    mke2fs = os.path.join(work, "mke2fs.list")
-    with open(mke2fs, "w") as f:
-        f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
+    mke2fs = vmlib.mke2fs_list(work)
     ours = vmlib.initramfs(os.path.join(work, "ccinit.cpio"), os.path.join(vmlib.BUILD, "ccinit"),
                            lists=[mke2fs], profile="storage", kernel_root=kroot, kver=kver)
     # With a kernel that ships compressed modules, also the initramfs that keeps them so

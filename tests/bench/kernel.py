@@ -44,9 +44,7 @@ def main():
     our_vmlinuz, our_root, our_kver = kernel_built.built_kernel()
     img = images.image(work, "bench", images.PROBE, with_init=True)
     disk = images.path(img, "disk")
-    mke2fs = os.path.join(work, "mke2fs.list")
-    with open(mke2fs, "w") as f:
-        f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
+    mke2fs = vmlib.mke2fs_list(work)
     init = os.path.join(vmlib.BUILD, "ccinit")
     base = baseline.initramfs(os.path.join(work, "baseline.cpio"),
                               baseline.boot_script(img["kata_verity_params"], baseline.modules()),

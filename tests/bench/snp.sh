@@ -25,18 +25,8 @@ FIX=tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin
 	echo "snp bench: $FIX missing (tests/fixtures/README.md)" >&2
 	exit 1
 }
-ref=()
-if [ -n "${SEV_SNP_MEASURE:-}" ]; then
-	case $SEV_SNP_MEASURE in
-	*.py) ref=(python3 "$SEV_SNP_MEASURE") ;;
-	*) ref=("$SEV_SNP_MEASURE") ;;
-	esac
-elif command -v sev-snp-measure >/dev/null 2>&1; then
-	ref=(sev-snp-measure)
-fi
-if [ ${#ref[@]} -gt 0 ] && ! "${ref[@]}" --version >/dev/null 2>&1; then
-	ref=()
-fi
+. tests/lib/sev-snp-measure.sh
+ref_sev_snp_measure
 
 work=$(mktemp -d /tmp/snp-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -8,26 +8,19 @@
 #   tests/gpu/compare.sh [path/to/ccinit [path/to/rm-probe]]
 #       defaults: build/ccinit, build/gpu-rm-probe (built here from
 #       tests/gpu/rm_probe.c when a C compiler is at hand)
-set -u
+TAP_HERE=1 # the paths given are the caller's
+. "$(dirname "$0")/../lib/tap.sh"
 CCINIT=${1:-build/ccinit}
 PROBE=${2:-build/gpu-rm-probe}
-n=0
-fail=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 # Lower case, letters and digits only: "Not Ready", "not-ready" and "NOT_READY" compare equal.
 norm() { printf '%s' "$1" | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9'; }
 
 if ! command -v nvidia-smi >/dev/null 2>&1 || [ ! -e /dev/nvidiactl ]; then
-	skip "gpu-status vs nvidia-smi" "no NVIDIA driver or nvidia-smi here"
-	echo "1..$n"
-	exit 0
+	skip_all "gpu-status vs nvidia-smi" "no NVIDIA driver or nvidia-smi here"
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+workdir
+tmp=$work
 nvidia-smi conf-compute -q >"$tmp/q.before" 2>&1
 nvidia-smi conf-compute -grs >"$tmp/grs.before" 2>&1
 nvidia-smi -L >"$tmp/L" 2>&1
@@ -41,7 +34,7 @@ echo "# --- nvidia-smi conf-compute -grs"; sed 's/^/# /' "$tmp/grs.before"
 echo "# --- nvidia-smi -L"; sed 's/^/# /' "$tmp/L"
 echo "# --- ccinit gpu-status (exit $rc)"; sed 's/^/# /' "$tmp/status.json" "$tmp/status.err"
 
-if [ "$rc" -eq 0 ]; then ok "ccinit gpu-status exits 0"; else notok "ccinit gpu-status exits 0 (got $rc)"; fi
+if [ "$rc" -eq 0 ]; then ok "ccinit gpu-status exits 0"; else nok "ccinit gpu-status exits 0 (got $rc)"; fi
 
 # A value of ours: "key": "value" as gpu-status prints it (one object per line).
 ours() { sed -n "s/.*\"$1\": \"\([^\"]*\)\".*/\1/p" "$tmp/status.json" | head -n 1; }
@@ -52,7 +45,7 @@ printf '# %-28s | %-24s | %-24s | %s\n' field nvidia-smi "ccinit gpu-status" mat
 compare() { # name theirs ours
 	if [ -n "$2" ] && [ "$(norm "$2")" = "$(norm "$3")" ]; then m=yes; else m=NO; fi
 	printf '# %-28s | %-24s | %-24s | %s\n' "$1" "$2" "$3" "$m"
-	if [ "$m" = yes ]; then ok "$1: $3"; else notok "$1: nvidia-smi '$2', ccinit '$3'"; fi
+	if [ "$m" = yes ]; then ok "$1: $3"; else nok "$1: nvidia-smi '$2', ccinit '$3'"; fi
 }
 for f in "CC State" "Multi-GPU Mode" "CPU CC Capabilities" "GPU CC Capabilities" \
 	"CC GPUs Ready State"; do
@@ -92,7 +85,7 @@ if [ -x "$PROBE" ]; then
 	while IFS= read -r line; do
 		case "$line" in
 		PASS*) ok "rm probe: ${line#PASS }" ;;
-		*) notok "rm probe: ${line#FAIL }" ;;
+		*) nok "rm probe: ${line#FAIL }" ;;
 		esac
 	done <"$tmp/probe"
 	nvidia-smi conf-compute -q >"$tmp/q.after" 2>&1
@@ -105,7 +98,6 @@ fi
 if cmp -s "$tmp/q.before" "$tmp/q.after" && cmp -s "$tmp/grs.before" "$tmp/grs.after"; then
 	ok "CC state and ready state unchanged by gpu-status"
 else
-	notok "CC state or ready state changed across gpu-status"
+	nok "CC state or ready state changed across gpu-status"
 fi
-echo "1..$n"
-exit $fail
+finish

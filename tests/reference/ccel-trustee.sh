@@ -7,25 +7,15 @@
 #     and for CCEL_data_ovmf the RTMR values measurement/README.md, 6.6 gives;
 #  3. `eventlog diff` accepts a matching prediction (exit 0) and names the register and
 #     event of a wrong one (exit 1).
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-build/ccimage}
+. "$(dirname "$0")/../lib/tap.sh"
 FIX=tests/fixtures/ccel
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1"; echo "#   got  $2" | head -c 2000; echo; echo "#   want $3" | head -c 2000; echo; fi; }
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
+need "$CCIMAGE"
 if [ ! -r "$FIX/CCEL_data_ovmf_out.json" ]; then
-	echo "not ok 1 - trustee CCEL fixtures: $FIX unreadable (tests/fixtures/README.md)"
-	exit 1
+	nok "trustee CCEL fixtures: $FIX unreadable (tests/fixtures/README.md)"
+	finish
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+workdir
 
 for log in CCEL_data_ovmf CCEL_data_grub; do
 	# trustee's "index" is the CC MR index: 1..4 are RTMR0..3.
@@ -35,7 +25,7 @@ for e in json.load(open(sys.argv[1]))["uefi_event_logs"]:
     d = [x["digest"] for x in e["digests"] if x["alg"] == "SHA-384"][0]
     print("RTMR%d %s %s" % (e["index"] - 1, e["type_name"], d))' "$FIX/${log}_out.json")
 	got=$("$CCIMAGE" eventlog show "$FIX/$log" | awk '!/^#/ { print $2, $3, $4 }')
-	check "$log: events equal trustee's decoding" "$got" "$want"
+	check_eq "$log: events equal trustee's decoding" "$got" "$want"
 
 	want=$(python3 -c '
 import hashlib, json, sys
@@ -50,11 +40,11 @@ print(" ".join(m.hex() for m in mr))' "$FIX/${log}_out.json")
 import json, sys
 j = json.load(open(sys.argv[1]))
 print(" ".join(j["rtmr_%d" % i] for i in range(4)))' "$work/$log.json")
-	check "$log: replay equals trustee's digests replayed" "$got" "$want"
+	check_eq "$log: replay equals trustee's digests replayed" "$got" "$want"
 done
 
 got=$("$CCIMAGE" eventlog replay "$FIX/CCEL_data_ovmf" | head -4 | awk '{ print $2 }' | tr '\n' ' ')
-check "CCEL_data_ovmf replays to trustee's published RTMRs" "$got" \
+check_eq "CCEL_data_ovmf replays to trustee's published RTMRs" "$got" \
 	"8566f998798db09443b244c62de9a3041fb02e2e6936c4396d784bba2e90177329ec5aba3bb484404f2ab9cc90abe193 775b9f6bfe99f8a31396f0d0218e67ffa796d3b96ccf961cbb0deba48c79c00f082cda1a5567c1c16305f1fc210c13c6 94eaf7a7bf398ed8d888c91057ae0261802e4f3df084213a76ca7f0b5055ac9d2241de43cd58d9e8b49c503bbf25f34a 000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 "
 
 if "$CCIMAGE" eventlog diff "$FIX/CCEL_data_ovmf" "$work/CCEL_data_ovmf.json" >"$work/diff.out"; then
@@ -73,5 +63,4 @@ else
 	echo "#   rc=$rc"
 	sed 's/^/#   /' "$work/diff.out"
 fi
-echo "1..$n"
-[ $failed -eq 0 ]
+finish

@@ -5,20 +5,11 @@
 #  2. the driver version equals the one read here from the lock's NVIDIA packages
 #     and from the GSP firmware directory the recipe takes;
 #  3. a lock whose NVIDIA packages disagree is refused, naming both.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-build/ccimage}
+. "$(dirname "$0")/../lib/tap.sh"
 RECIPE=recipes/nvidia-gpu.yaml
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+need "$CCIMAGE"
+workdir
 
 # The lock line is "package NAME VERSION ARCH ..."; the driver is the upstream part.
 from_lock=$(awk '$1 == "package" && ($2 == "firmware-nvidia-gsp" || $2 == "libnvidia-ml1") { print $3 }' \
@@ -68,5 +59,4 @@ if [ $rc -eq 3 ] && grep -q firmware-nvidia-gsp <<<"$err" && grep -q 'libnvidia-
 else
 	nok "a lock whose NVIDIA packages disagree is refused (exit $rc: $err)"
 fi
-echo "1..$n"
-[ $failed -eq 0 ]
+finish

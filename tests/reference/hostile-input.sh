@@ -6,29 +6,14 @@
 # messages and exit codes of what is refused (3 for bad input, 4 only for
 # the system). Each check names the case it guards. Package-less recipes
 # build without the network; mkfs.erofs is the one outside tool.
-set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/../lib/tap.sh"
 repo=$PWD
-CCIMAGE=${CCIMAGE:-$PWD/build/ccimage}
-case $CCIMAGE in /*) ;; *) CCIMAGE=$PWD/$CCIMAGE ;; esac
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 if ! command -v mkfs.erofs >/dev/null; then
-	skip "ccimage under hostile input" "mkfs.erofs not installed (apt-get install erofs-utils)"
-	echo "1..$n"
-	exit 0
+	skip_all "ccimage under hostile input" "mkfs.erofs not installed (apt-get install erofs-utils)"
 fi
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
-work=$(mktemp -d)
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
-[ -z "${KEEP_WORK:-}" ] || echo "# work directory $work"
+need "$CCIMAGE"
+workdir
 cd "$work" || exit 1
 
 # expect NAME CODE PATTERN COMMAND...: COMMAND exits CODE (within 20 s) and its stderr has PATTERN.
@@ -208,5 +193,4 @@ done
 expect "case 4: measure --vcpus 512 is measured" 0 "" \
 	"$CCIMAGE" measure --mode snp --vcpu-type EPYC-v4 --ovmf "$ovmf" --vcpus 512
 
-echo "1..$n"
-[ $failed -eq 0 ]
+finish

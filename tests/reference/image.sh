@@ -5,29 +5,14 @@
 # every output. The tree must pass veritysetup's verify, both as separate files
 # and out of the disk's partitions; the MBR must hold the partitions parted
 # makes for Kata's layout; owners become root with setuid bits kept.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-$PWD/build/ccimage}
-case $CCIMAGE in /*) ;; *) CCIMAGE=$PWD/$CCIMAGE ;; esac
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 
 if ! command -v mkfs.erofs >/dev/null; then
-	skip "ccimage image" "mkfs.erofs not installed (apt-get install erofs-utils)"
-	echo "1..$n"
-	exit 0
+	skip_all "ccimage image" "mkfs.erofs not installed (apt-get install erofs-utils)"
 fi
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
-work=$(mktemp -d)
-trap 'umount "$work/mnt" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work" ${shm:+"$shm"}' EXIT
-[ -z "${KEEP_WORK:-}" ] || echo "# work directory $work"
+need "$CCIMAGE"
+at_exit='umount "$work/mnt" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf ${shm:+"$shm"}'
+workdir
 
 # A deterministic byte stream of N bytes (no /dev/urandom: both trees need the same content).
 bytes() {
@@ -161,5 +146,4 @@ check "a missing root tree is refused" '[ $? = 3 ]'
 "$CCIMAGE" image --root "$work/a" --out "$work/a/usr/out" >/dev/null 2>&1
 check "an output directory inside the root tree is refused" '[ $? = 2 ] && [ ! -e "$work/a/usr/out" ]'
 
-echo "1..$n"
-[ $failed -eq 0 ]
+finish

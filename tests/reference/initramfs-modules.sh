@@ -7,21 +7,11 @@
 # there), depmod's index naming the .ko files, and the same bytes from two
 # runs. The kernel comes from tests/vm/kernel.sh trixie (the VM harness's
 # cache, fetched when missing).
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-CCIMAGE=${CCIMAGE:-build/ccimage}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - initramfs modules: $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - initramfs modules: $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-finish() { echo "1..$n"; exit $((failed > 0)); }
+TAP_PREFIX="initramfs modules: "
+. "$(dirname "$0")/../lib/tap.sh"
 
-for f in "$CCIMAGE" build/ccinit; do
-	[ -x "$f" ] || { nok "$f not built (make all)"; finish; }
-done
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+need "$CCIMAGE" build/ccinit
+workdir
 if ! kdir=$(tests/vm/kernel.sh trixie 2>"$work/kernel.log" | tail -n1) || [ ! -d "$kdir/root" ]; then
 	nok "trixie's kernel (tests/vm/kernel.sh trixie)"
 	sed 's/^/#   /' "$work/kernel.log"

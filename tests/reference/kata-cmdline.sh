@@ -22,21 +22,11 @@
 #    cdh_api_timeout_ms 50000 by default, in seconds) prepended to
 #    kernel_params; cmdline_generator.rs Kernel::new (selinux, extensions)
 #    and add_console.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-build/ccimage}
+. "$(dirname "$0")/../lib/tap.sh"
 F=tests/fixtures/kata
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+need "$CCIMAGE"
+workdir
 
 # check NAME GOLDEN ARGS...: the derived line must equal GOLDEN byte for byte.
 check() {
@@ -103,5 +93,4 @@ else
 	esac
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -18,28 +18,15 @@
 #   count's report and RVPS message;
 # - with --kata-config, the line measured is Kata's (ccimage kata cmdline on
 #   the configuration with the drop-in merged) and RTMR2 is measure's for it.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-CCIMAGE=${CCIMAGE:-$ROOT/build/ccimage}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - kata drop-in: $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - kata drop-in: $1"; }
-finish() { echo "1..$n"; exit $((failed > 0)); }
+TAP_PREFIX="kata drop-in: "
+. "$(dirname "$0")/../lib/tap.sh"
 
-for f in "$CCIMAGE" build/ccinit build/test-agent build/deps/sbin/mke2fs; do
-	if [ ! -e "$f" ]; then
-		nok "$f not built (make all)"
-		finish
-	fi
-done
+need "$CCIMAGE" build/ccinit build/test-agent build/deps/sbin/mke2fs
 if ! python3 -c 'import tomllib' 2>/dev/null; then
 	nok "python3 with tomllib (3.11 or later) not installed"
 	finish
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+workdir
 # A quote, a backslash and a line that would be a table if the string were not escaped.
 prefix=$'/srv/ka"ta\\guests\n[agent.kata]'
 if ! "$CCIMAGE" build recipes/test.yaml --out "$work/out" --kata-prefix "$prefix" -q \

@@ -6,20 +6,10 @@
 # 48 bytes), as kata-types initdata.rs adjust_digest and govmm's
 # adjustProperLength place it. The document goes through Kata's annotation
 # form (gzip, base64) and back, as the runtime decodes it.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-CCIMAGE=${CCIMAGE:-build/ccimage}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/../lib/tap.sh"
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+need "$CCIMAGE"
+workdir
 
 for alg in sha256 sha384 sha512; do
 	cat >"$work/doc.toml" <<DOC
@@ -69,5 +59,4 @@ for f in v:version a:algorithm; do
 	esac
 done
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

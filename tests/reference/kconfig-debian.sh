@@ -14,21 +14,10 @@
 # Each config comes from $KCONFIG_DEBIAN_CONFIG (bookworm) or
 # $KCONFIG_TRIXIE_CONFIG, else from tests/vm/kernel.sh SUITE (the VM
 # harness's cache, fetched when missing).
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-CCIMAGE=${CCIMAGE:-build/ccimage}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+need "$CCIMAGE"
+workdir
 
 find_config() { # SUITE
 	local var dir
@@ -213,5 +202,4 @@ for suite in bookworm trixie; do
 	check_suite "$suite" "$config"
 done
 
-echo "1..$n"
-[ $failed -eq 0 ]
+finish

@@ -5,18 +5,10 @@
 # ccimage's: the kernel's own Kconfig output read with grep, its bzImage
 # header, openssl on the module certificate, kmod's modules.builtin. The
 # boots are tests/vm/kernel_built.py's.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-CCIMAGE=${CCIMAGE:-build/ccimage}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - kernel build: $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - kernel build: $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-finish() { echo "1..$n"; exit $((failed > 0)); }
+TAP_PREFIX="kernel build: "
+. "$(dirname "$0")/../lib/tap.sh"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+workdir
 
 root=$("$CCIMAGE" kernel build --cached-only --quiet 2>"$work/err")
 rc=$?

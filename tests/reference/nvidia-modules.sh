@@ -9,25 +9,13 @@
 # A cold build takes about 9 minutes on two cores (the build root's packages,
 # then the driver); the result is cached by its inputs (source, headers, the
 # build root, its compiler), so the next run takes it from there.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-$PWD/build/ccimage}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-finish() { echo "1..$n"; [ $failed -eq 0 ]; exit; }
+. "$(dirname "$0")/../lib/tap.sh"
 
-if [ ! -x "$CCIMAGE" ]; then
-	nok "$CCIMAGE not built"
-	finish
-fi
+need "$CCIMAGE"
 for tool in modinfo depmod; do
 	command -v $tool >/dev/null || PATH=$PATH:/sbin:/usr/sbin
 done
-work=$(mktemp -d)
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+workdir
 
 # Trixie's kernel, built with gcc 14: the build root brings that compiler
 # whatever the host has (modules/README.md, 5).

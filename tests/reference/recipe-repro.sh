@@ -10,17 +10,8 @@
 # The lock is made fresh (the archive moves); `ccimage lock --check` must call
 # it current, and stale once a pin is moved; the committed lock's state is
 # printed as a comment (a stale committed lock is news, not a failure).
-set -u
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-CCIMAGE=${CCIMAGE:-$ROOT/build/ccimage}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - recipe: $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - recipe: $1"; }
-skip() { n=$((n + 1)); echo "ok $n - recipe: $1 # SKIP $2"; }
-finish() { echo "1..$n"; exit $((failed > 0)); }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; false; fi; }
+TAP_PREFIX="recipe: "
+. "$(dirname "$0")/../lib/tap.sh"
 
 for tool in mkfs.erofs apt-get depmod; do
 	if ! command -v $tool >/dev/null; then
@@ -28,15 +19,8 @@ for tool in mkfs.erofs apt-get depmod; do
 		finish
 	fi
 done
-for f in "$CCIMAGE" build/ccinit build/test-agent build/deps/sbin/mke2fs; do
-	if [ ! -e "$f" ]; then
-		nok "ccimage build: $f not built (make all)"
-		finish
-	fi
-done
-work=$(mktemp -d)
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
-[ -z "${KEEP_WORK:-}" ] || echo "# work directory $work"
+need "$CCIMAGE" build/ccinit build/test-agent build/deps/sbin/mke2fs
+workdir
 sets=(--set "ccinit=$ROOT/build/ccinit" --set "agent=$ROOT/build/test-agent"
 	--set "mke2fs=$ROOT/build/deps/sbin/mke2fs")
 

@@ -5,15 +5,9 @@
 # checks the outputs are the same bytes, the excluded paths are gone, and
 # --explain says each kept file came from the tree. `make check-slow` does the
 # same with a real mkosi 14 build.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=$PWD/build/ccimage
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-work=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+. "$(dirname "$0")/../lib/tap.sh"
+need "$CCIMAGE" build/test-agent build/deps/sbin/mke2fs
+workdir
 
 stage_tree() { # $1 dir, $2 time
 	mkdir -p "$1"/{usr/bin,etc,proc,sys,dev,run,tmp,var/log,var/cache/ldconfig}
@@ -51,7 +45,7 @@ cmdline: "{root}"
 YAML
 done
 "$CCIMAGE" lock "$work/r1.yaml" --output "$work/lock" --quiet 2>"$work/lock.err" ||
-	{ nok "lock: $(tail -1 "$work/lock.err")"; echo "1..$n"; exit 1; }
+	{ nok "lock: $(tail -1 "$work/lock.err")"; finish; }
 for i in 1 2; do
 	(umask 0$((i * 22)) && "$CCIMAGE" build "$work/r$i.yaml" --lock "$work/lock" --out "$work/out$i" \
 		--quiet --explain >"$work/explain$i" 2>"$work/build$i.err")
@@ -62,5 +56,4 @@ for f in tree.erofs tree.verity tree.img initramfs.cpio; do
 done
 check "--explain names the tree as the probe's origin" 'grep -E "^/etc/probe.*tree" "$work/explain1" >/dev/null'
 check "excluded /var/log is not in the image" '! grep -q "^/var/log/bootstrap.log" "$work/explain1"'
-echo "1..$n"
-exit $failed
+finish

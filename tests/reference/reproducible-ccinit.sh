@@ -3,45 +3,39 @@
 # follow from its sources: two builds of the committed tree in different
 # directories (different depth, different umask) give the same binary, and
 # it has no program interpreter (a dynamic PIE would not boot as init: nvrc #202).
-set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/../lib/tap.sh"
 deps=$(readlink -f build/deps)
 echo "1..4"
 if [ ! -f "$deps/.complete" ]; then
-	echo "not ok 1 - the static dependencies are not built (make deps)"
+	nok "the static dependencies are not built (make deps)"
 	exit 1
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+workdir
 sums=()
 for dir in "$work/a" "$work/b/deeper/still"; do
 	mkdir -p "$dir/build"
 	git archive HEAD | tar -x -C "$dir"
 	ln -s "$deps" "$dir/build/deps"
-	(cd "$dir" && umask 077 && make -s build/ccinit >"$dir.log" 2>&1) || { echo "not ok 1 - build in $dir"; tail -20 "$dir.log" | sed 's/^/#   /'; exit 1; }
+	(cd "$dir" && umask 077 && make -s build/ccinit >"$dir.log" 2>&1) || { nok "build in $dir"; tail -20 "$dir.log" | sed 's/^/#   /'; exit 1; }
 	sums+=("$(sha256sum <"$dir/build/ccinit" | cut -d' ' -f1)")
 	umask 022
 done
-echo "ok 1 - built twice from HEAD in two directories"
-failed=0
+ok "built twice from HEAD in two directories"
 if [ "${sums[0]}" = "${sums[1]}" ]; then
-	echo "ok 2 - same sha256 ${sums[0]}"
+	ok "same sha256 ${sums[0]}"
 else
-	echo "not ok 2 - the builds differ: ${sums[0]} vs ${sums[1]}"
-	failed=1
+	nok "the builds differ: ${sums[0]} vs ${sums[1]}"
 fi
 if readelf -l "$work/a/build/ccinit" | grep -q "program interpreter"; then
-	echo "not ok 3 - ccinit has a program interpreter: not static"
-	failed=1
+	nok "ccinit has a program interpreter: not static"
 else
-	echo "ok 3 - static: no program interpreter"
+	ok "static: no program interpreter"
 fi
 # The clone's own copy, not a link into CCINIT_CACHE: a cleaned cache, or another
 # CCINIT_CACHE in the next run, must not leave the build pointing at nothing.
 if [ -d build/deps ] && [ ! -L build/deps ] && [ -x build/deps/sbin/mke2fs ]; then
-	echo "ok 4 - build/deps is the clone's own copy of the cached libraries"
+	ok "build/deps is the clone's own copy of the cached libraries"
 else
-	echo "not ok 4 - build/deps is a link into the cache, or incomplete: $(ls -ld build/deps)"
-	failed=1
+	nok "build/deps is a link into the cache, or incomplete: $(ls -ld build/deps)"
 fi
-exit $failed
+exit $((failed > 0))

@@ -11,26 +11,13 @@
 # sev-snp-measure's published vectors. Last, a smoke test: the same firmware
 # under plain QEMU TCG (no SEV here) with -kernel/-initrd hands over to the
 # kernel.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-ROOT=$PWD
-CCIMAGE=${CCIMAGE:-$ROOT/build/ccimage}
+TAP_PREFIX="snp built image: "
+. "$(dirname "$0")/../lib/tap.sh"
 SNP=tests/lib/snp_digest.py
 FIXTURE=tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - snp built image: $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - snp built image: $1"; }
-finish() { echo "1..$n"; exit $((failed > 0)); }
 
-for f in "$CCIMAGE" build/ccinit build/test-agent build/deps/sbin/mke2fs; do
-	if [ ! -e "$f" ]; then
-		nok "$f not built (make all)"
-		finish
-	fi
-done
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+need "$CCIMAGE" build/ccinit build/test-agent build/deps/sbin/mke2fs
+workdir
 
 # The independent digest against sev-snp-measure's tests/test_guest.py vectors (AmdSev
 # fixture, kernel = initrd = /dev/null, EPYC-v4): one with a command line, one with 4 vCPUs.

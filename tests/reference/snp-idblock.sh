@@ -15,24 +15,15 @@
 #     sev-snp-measure.py, its snp-create-id-block.py on random digests gives the
 #     same ID block, key digests and ID auth bytes outside the (randomised)
 #     signatures; without it that case is a skip.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-build/ccimage}
+. "$(dirname "$0")/../lib/tap.sh"
 FIX=tests/fixtures/sev-snp
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
+need "$CCIMAGE"
 if ! python3 -c 'import cryptography' 2>/dev/null; then
-	echo "not ok 1 - python3-cryptography missing (tests/host-deps.sh installs it)"
-	exit 1
+	nok "python3-cryptography missing (tests/host-deps.sh installs it)"
+	finish
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+workdir
 openssl ecparam -name secp384r1 -genkey -noout -out "$work/id.pem" 2>/dev/null &&
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$work/author.pem" 2>/dev/null &&
 	openssl ecparam -name prime256v1 -genkey -noout -out "$work/p256.pem" 2>/dev/null ||
@@ -232,5 +223,4 @@ EOF
 		nok "same as sev-snp-measure's snp-create-id-block: $same of 5"
 	fi
 fi
-echo "1..$n"
-[ $failed -eq 0 ]
+finish

@@ -4,19 +4,10 @@
 # (its tests/test_guest.py at 8f2b337e, on the AmdSev fixture with kernel =
 # initrd = /dev/null; the same values tests/unit/test_snp.c pins one at a
 # time), whatever the order of the list.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-CCIMAGE=${CCIMAGE:-build/ccimage}
+. "$(dirname "$0")/../lib/tap.sh"
 FW=tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
+need "$CCIMAGE"
 
 qemu1=ddc5224521617a536ee7ce9dd6224d1b58a8d4fda1c741f3ac99fc4bfa04ba6e9fc98646d4a07a9079397fa3852819b5
 qemu4=5061fffb019493a903613d56d54b94912a1a2f9e4502385f5c194616753720a92441310ba6c4933de877c36e23046ad5
@@ -55,5 +46,4 @@ else
 	ok "a list with --json is refused"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -16,39 +16,18 @@
 # OVMF_VARS sizes (and sev-snp-measure's SVSM fixtures when its checkout is at
 # hand). Inputs that sev-snp-measure only accepts
 # through Python slicing quirks (see measurement/ovmf.c) are not generated.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-CCIMAGE=${CCIMAGE:-build/ccimage}
+. "$(dirname "$0")/../lib/tap.sh"
 N=${SNP_REF_N:-60}
 SEED=${SNP_REF_SEED:-$RANDOM$RANDOM}
 FIX=tests/fixtures/sev-snp
 
-ref=()
-if [ -n "${SEV_SNP_MEASURE:-}" ]; then
-	case $SEV_SNP_MEASURE in
-	*.py) ref=(python3 "$SEV_SNP_MEASURE") ;;
-	*) ref=("$SEV_SNP_MEASURE") ;;
-	esac
-elif command -v sev-snp-measure >/dev/null 2>&1; then
-	ref=(sev-snp-measure)
+. tests/lib/sev-snp-measure.sh
+if ! ref_sev_snp_measure; then
+	skip_all "ccimage measure vs sev-snp-measure" "sev-snp-measure not installed"
 fi
-if [ ${#ref[@]} -eq 0 ] || ! "${ref[@]}" --version >/dev/null 2>&1; then
-	echo "1..1"
-	echo "ok 1 - ccimage measure vs sev-snp-measure # SKIP sev-snp-measure not installed"
-	exit 0
-fi
-if [ ! -x "$CCIMAGE" ]; then
-	echo "1..1"
-	echo "not ok 1 - ccimage measure vs sev-snp-measure: $CCIMAGE not built"
-	exit 1
-fi
-
-work=$(mktemp -d)
-if [ -n "${SNP_REF_KEEP:-}" ]; then
-	echo "# inputs kept in $work"
-else
-	trap 'rm -rf "$work"' EXIT
-fi
+need "$CCIMAGE"
+KEEP_WORK=${KEEP_WORK:-${SNP_REF_KEEP:-}} # SNP_REF_KEEP=1 keeps the inputs
+workdir
 
 # The generator writes the files of each case into $work/N/ and one line per
 # case: the arguments, NUL-separated, base64-encoded (command lines are arbitrary).
@@ -237,7 +216,7 @@ EOF
 
 echo "1..$N"
 echo "# seed $SEED (SNP_REF_SEED=$SEED replays this run)"
-i=0 failed=0 agree_value=0 agree_refusal=0
+i=0 agree_value=0 agree_refusal=0
 while read -r line; do
 	i=$((i + 1))
 	mapfile -d '' -t args < <(printf '%s' "$line" | base64 -d)
@@ -251,13 +230,12 @@ while read -r line; do
 	got_rc=$?
 	if [ $want_rc -eq 0 ] && [ $got_rc -eq 0 ] && [ "$want" = "$got" ] && [ -n "$got" ]; then
 		agree_value=$((agree_value + 1))
-		echo "ok $i - $mode: same value ($(printf '%s' "$got" | tail -c 16))"
+		ok "$mode: same value ($(printf '%s' "$got" | tail -c 16))"
 	elif [ $want_rc -ne 0 ] && [ $got_rc -ne 0 ] && [ -z "$got" ]; then
 		agree_refusal=$((agree_refusal + 1))
-		echo "ok $i - $mode: both refuse: $(head -n 1 "$work/got.err")"
+		ok "$mode: both refuse: $(head -n 1 "$work/got.err")"
 	else
-		failed=$((failed + 1))
-		echo "not ok $i - $mode: differ"
+		nok "$mode: differ"
 		printf '#   args:'
 		printf ' %q' "${args[@]}"
 		echo
@@ -266,4 +244,4 @@ while read -r line; do
 	fi
 done <"$work/cases"
 echo "# $agree_value same values, $agree_refusal refused by both, $failed differ, of $i"
-[ "$failed" -eq 0 ] && [ "$i" -eq "$N" ]
+[ "$failed" -eq 0 ] && [ "$n" -eq "$N" ]

@@ -4,25 +4,13 @@
 # image (PE32+, sections listed out of file order, a bzImage setup header that already
 # carries QEMU's direct-boot patch, so the patch leaves it unchanged) is signed with a
 # throw-away key; osslsigncode then prints the digest it computed, which must be ours.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-build/ccimage}
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. "$(dirname "$0")/../lib/tap.sh"
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
+need "$CCIMAGE"
 if ! command -v osslsigncode >/dev/null || ! command -v openssl >/dev/null; then
-	skip "Authenticode vs osslsigncode" "osslsigncode not installed (apt-get install osslsigncode)"
-	echo "1..$n"
-	exit 0
+	skip_all "Authenticode vs osslsigncode" "osslsigncode not installed (apt-get install osslsigncode)"
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+workdir
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/k.pem" -out "$work/c.pem" -days 1 \
 	-subj /CN=ccinit-test >/dev/null 2>&1
 
@@ -87,5 +75,4 @@ PY
 		fi
 	done
 done
-echo "1..$n"
-[ $failed -eq 0 ]
+finish

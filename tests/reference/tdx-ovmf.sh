@@ -6,30 +6,19 @@
 #     (measurement/README.md, 5.2);
 #  3. RTMR0's events: the TD HOB for 2 GiB equals the one in trustee's CCEL_data_ovmf;
 #  4. the split OVMF_CODE.fd, whose metadata points past its end, is refused with a reason.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-build/ccimage}
+. "$(dirname "$0")/../lib/tap.sh"
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 CODE=/usr/share/OVMF/OVMF_CODE.fd
 TD_SHIM_MRTD=4c7206f0f483c524f12c366c711e9049030a8d47c471ee5aa9c4999a08de4057fb887fed0744d5631a212967fb231c47
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1"; echo "#   got  $2"; echo "#   want $3"; fi; }
 
-if [ ! -x "$CCIMAGE" ]; then
-	echo "not ok 1 - $CCIMAGE not built"
-	exit 1
-fi
+need "$CCIMAGE"
 if [ ! -f "$OVMF" ]; then
-	skip "Debian OVMF MRTD" "$OVMF absent (apt-get install ovmf)"
-	exit 0
+	skip_all "Debian OVMF MRTD" "$OVMF absent (apt-get install ovmf)"
 fi
 
 json=$("$CCIMAGE" measure --mode tdx --ovmf "$OVMF" --json)
 single=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["mr_td"])' "$json")
-check "single-pass MRTD of $OVMF equals td-shim's" "$single" "$TD_SHIM_MRTD"
+check_eq "single-pass MRTD of $OVMF equals td-shim's" "$single" "$TD_SHIM_MRTD"
 
 two=$("$CCIMAGE" measure --mode tdx --ovmf "$OVMF" --two-pass --json |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["mr_td"])')
@@ -63,13 +52,12 @@ for i in range(count):
 print(h.hexdigest())
 PY
 )
-check "two-pass MRTD equals an independent Python computation" "$two" "$want_two"
+check_eq "two-pass MRTD equals an independent Python computation" "$two" "$want_two"
 
 # RTMR0 with made-up ACPI blobs at 2 GiB: the TD HOB event must be the one in trustee's
 # CCEL_data_ovmf (a 2 GiB guest on the same TDVF memory layout), the CFV event the hash of
 # the image's VARS region, the ACPI events the blobs' hashes, and rtmr_0 their replay.
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+workdir
 for b in loader rsdp tables; do head -c $((RANDOM + 1)) /dev/urandom >"$work/$b"; done
 if "$CCIMAGE" measure --mode tdx --ovmf "$OVMF" --memory 2G --acpi-loader "$work/loader" \
 	--acpi-rsdp "$work/rsdp" --acpi-tables "$work/tables" --json --events >"$work/p.json"; then
@@ -92,7 +80,7 @@ if mr.hex() != p['rtmr_0']:
 print(' '.join(bad))
 PY
 )
-	check "RTMR0: TD HOB (trustee's log), CFV, ACPI events and their replay" "$why" ""
+	check_eq "RTMR0: TD HOB (trustee's log), CFV, ACPI events and their replay" "$why" ""
 else
 	nok "RTMR0: measure with ACPI blobs"
 fi
@@ -109,5 +97,4 @@ if [ -f "$CODE" ]; then
 else
 	skip "split OVMF_CODE.fd refused" "$CODE absent"
 fi
-echo "1..$n"
-[ $failed -eq 0 ]
+finish

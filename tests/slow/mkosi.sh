@@ -8,25 +8,12 @@
 # identical image bytes here are ccimage's doing. The image must also pass
 # veritysetup's verify and boot under ccinit in QEMU (tests/slow/mkosi_boot.py),
 # and the import must refuse what a root must not hold.
-set -u
-cd "$(dirname "$0")/../.."
-CCIMAGE=${CCIMAGE:-$PWD/build/ccimage}
+. "$(dirname "$0")/../lib/tap.sh"
 cache=${CCINIT_CACHE:-/var/cache/ccinit}/mkosi
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-finish() { echo "1..$n"; [ $failed -eq 0 ]; exit; }
 
-if [ ! -x "$CCIMAGE" ]; then
-	nok "$CCIMAGE not built"
-	finish
-fi
+need "$CCIMAGE"
 if [ "$(id -u)" -ne 0 ]; then
-	skip "mkosi" "mkosi 14 needs root (CAP_SYS_ADMIN)"
-	finish
+	skip_all "mkosi" "mkosi 14 needs root (CAP_SYS_ADMIN)"
 fi
 if ! command -v mkosi >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mkosi >/dev/null 2>&1
@@ -35,8 +22,7 @@ if ! command -v mkosi >/dev/null; then
 	nok "mkosi installed (apt-get install mkosi failed)"
 	finish
 fi
-work=$(mktemp -d)
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+workdir
 
 # The import refuses a FIFO (and device nodes outside /dev, sockets).
 mkdir -p "$work/bad/etc" && mkfifo "$work/bad/etc/pipe"

@@ -17,9 +17,7 @@ import vmlib  # noqa: E402
 def main():
     out, n = sys.argv[1], int(sys.argv[2])
     vmlinuz, kroot, kver = vmlib.kernel()
-    mke2fs = os.path.join(out, "mke2fs.list")
-    with open(mke2fs, "w") as f:
-        f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
+    mke2fs = vmlib.mke2fs_list(out)
     initrd = vmlib.initramfs(os.path.join(out, "initramfs.cpio"),
                              os.path.join(vmlib.BUILD, "ccinit"), lists=[mke2fs],
                              profile="storage", kernel_root=kroot, kver=kver)

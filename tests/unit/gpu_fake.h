@@ -88,6 +88,13 @@ static inline int fake_control(struct nvos54_control *c)
 	return NV_ERR_NOT_SUPPORTED;
 }
 
+/* A request the driver would not take (wrong size, unknown escape): counted, and refused. */
+static inline int fake_bad_request(void)
+{
+	fake.bad_requests++;
+	return -EINVAL;
+}
+
 /* /dev/nvidiactl's ioctls (fake_sys routes them here). */
 static inline int fake_rm_ioctl(unsigned long req, void *arg)
 {
@@ -102,10 +109,8 @@ static inline int fake_rm_ioctl(unsigned long req, void *arg)
 	switch (nr) {
 	case NV_ESC_CHECK_VERSION_STR: {
 		struct nv_rm_api_version *v = arg;
-		if (size != sizeof(*v)) {
-			fake.bad_requests++;
-			return -EINVAL;
-		}
+		if (size != sizeof(*v))
+			return fake_bad_request();
 		v->reply = NV_RM_API_VERSION_REPLY_RECOGNIZED;
 		if (v->cmd != NV_RM_API_VERSION_CMD_STRICT ||
 		    strncmp(v->version, fake.version, sizeof(v->version)) != 0) {
@@ -117,10 +122,8 @@ static inline int fake_rm_ioctl(unsigned long req, void *arg)
 	}
 	case NV_ESC_RM_ALLOC: {
 		struct nvos21_alloc *a = arg;
-		if (size != sizeof(*a)) {
-			fake.bad_requests++;
-			return -EINVAL;
-		}
+		if (size != sizeof(*a))
+			return fake_bad_request();
 		if (a->h_class == NV01_ROOT_CLIENT) {
 			a->params.status = fake.alloc_client_status;
 			if (!a->params.status) {
@@ -145,26 +148,21 @@ static inline int fake_rm_ioctl(unsigned long req, void *arg)
 	}
 	case NV_ESC_RM_CONTROL: {
 		struct nvos54_control *c = arg;
-		if (size != sizeof(*c)) {
-			fake.bad_requests++;
-			return -EINVAL;
-		}
+		if (size != sizeof(*c))
+			return fake_bad_request();
 		c->params.status = (uint32_t)fake_control(c);
 		return 0;
 	}
 	case NV_ESC_RM_FREE: {
 		struct nvos00_free *f = arg;
-		if (size != sizeof(*f)) {
-			fake.bad_requests++;
-			return -EINVAL;
-		}
+		if (size != sizeof(*f))
+			return fake_bad_request();
 		fake.frees++;
 		f->status = NV_OK;
 		return 0;
 	}
 	}
-	fake.bad_requests++;
-	return -EINVAL;
+	return fake_bad_request();
 }
 
 /*

@@ -49,6 +49,12 @@ static inline void script(const char *rel, const char *body)
 	fake_file(rel, text, 0755);
 }
 
+/* Removes REL (a file or a tree) from the fake root; a failure fails the test. */
+static inline void fake_remove(const char *rel)
+{
+	tap_sh("rm -r '%s%s'", fake.root, rel);
+}
+
 /* A GPU guest image with n GPUs whose persistenced comes up at once. */
 static inline void image(struct boot *b, unsigned n)
 {
@@ -107,3 +113,25 @@ static inline void nvswitches(unsigned n, unsigned bound)
 	          "LOG_LEVEL=4\nFABRIC_MODE=1\nPARTITION_RAIL_POLICY=symmetric\n", 0644);
 	script("/usr/bin/nv-fabricmanager", "exit 0");
 }
+
+/*
+ * GPU_STEP_TEST(name, gpus) { ... }: a test whose body has b, a struct boot *
+ * on image(b, gpus), and tears the fake root down after it.
+ */
+#define GPU_STEP_TEST(name, gpus)                                                                  \
+	static void name##_on(struct boot *b);                                                     \
+	TEST(name)                                                                                 \
+	{                                                                                          \
+		struct boot boot;                                                                  \
+		image(&boot, gpus);                                                                \
+		name##_on(&boot);                                                                  \
+		fake_teardown();                                                                   \
+	}                                                                                          \
+	static void name##_on(struct boot *b)
+
+/* The GPU step on b returns rc and b->why has text. */
+#define ASSERT_STEP(b, rc, text)                                                                   \
+	do {                                                                                       \
+		ASSERT_EQ(gpu_step(b), rc);                                                        \
+		ASSERT_CONTAINS((b)->why, text);                                                   \
+	} while (0)

@@ -18,6 +18,7 @@
 #include "rootfs/tree/elfclosure.h"
 #include "rootfs/deb/extract.h"
 #include "rootfs/lib/fsutil.h"
+#include "tests/lib/deb_ar.h"
 #include "tests/lib/tap.h"
 
 #define HOST_LIBC "/lib/x86_64-linux-gnu/libc.so.6"
@@ -95,31 +96,13 @@ static char *make_deb(const char *dir, const char *pkg, const struct member *m, 
 {
 	size_t cap = 16 << 20, clen, dlen, used = 0;
 	char *ctl = malloc(cap), *data = malloc(cap), control[256], *path;
-	struct archive *a = archive_write_new();
 
 	snprintf(control, sizeof(control), "Package: %s\nVersion: 1\nArchitecture: amd64\n", pkg);
 	clen = make_tar(NULL, 0, control, ctl, cap);
 	dlen = make_tar(m, n, NULL, data, cap);
 	if (asprintf(&path, "%s/%s.deb", dir, pkg) < 0)
 		tap_fail("asprintf");
-	archive_write_set_format_ar_svr4(a);
-	if (archive_write_open_filename(a, path) != ARCHIVE_OK)
-		tap_fail("%s", archive_error_string(a));
-	const char *names[] = {"debian-binary", "control.tar.gz", "data.tar.gz"};
-	const void *bufs[] = {"2.0\n", ctl, data};
-	size_t lens[] = {4, clen, dlen};
-	for (int i = 0; i < 3; i++) {
-		struct archive_entry *e = archive_entry_new();
-		archive_entry_set_pathname(e, names[i]);
-		archive_entry_set_filetype(e, AE_IFREG);
-		archive_entry_set_perm(e, 0644);
-		archive_entry_set_size(e, (la_int64_t)lens[i]);
-		archive_write_header(a, e);
-		archive_write_data(a, bufs[i], lens[i]);
-		archive_entry_free(e);
-	}
-	archive_write_close(a);
-	archive_write_free(a);
+	write_deb_ar(path, "gz", ctl, clen, data, dlen);
 	free(ctl);
 	free(data);
 	(void)used;

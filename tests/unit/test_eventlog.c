@@ -7,22 +7,9 @@
 #include <errno.h>
 
 #include "measurement/eventlog.h"
+#include "tests/lib/ccel.h"
 #include "tests/lib/tap.h"
 
-#define CCEL_OVMF "tests/fixtures/ccel/CCEL_data_ovmf"
-#define CCEL_GRUB "tests/fixtures/ccel/CCEL_data_grub"
-
-/* measurement/README.md, 6.6. */
-static const char *const want_rtmr[4] = {
-        "8566f998798db09443b244c62de9a3041fb02e2e6936c4396d784bba2e90177329ec5aba3bb484404f2ab9cc90"
-        "abe193",
-        "775b9f6bfe99f8a31396f0d0218e67ffa796d3b96ccf961cbb0deba48c79c00f082cda1a5567c1c16305f1fc21"
-        "0c13c6",
-        "94eaf7a7bf398ed8d888c91057ae0261802e4f3df084213a76ca7f0b5055ac9d2241de43cd58d9e8b49c503bbf"
-        "25f34a",
-        "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-        "000000",
-};
 /* trustee's CCEL_data_ovmf_out.json and CCEL_data_grub_out.json. */
 static const char ovmf_kernel[] = "a2ccae1e7d6c668ca325bb09c882d8ce44d26d714ba6f58d2e8083fe291a7046"
                                   "46afe24a2368bca3341728d78ec80a80";
@@ -35,14 +22,6 @@ static uint8_t *read_fixture(const char *path, size_t *len)
 	if (tdx_read_file(path, &buf, len) < 0)
 		tap_fail("cannot read %s", path);
 	return buf;
-}
-
-static const char *hex48(const uint8_t *d)
-{
-	static char buf[4][97];
-	static int i;
-	i = (i + 1) % 4;
-	return tdx_hex(d, SHA384_LEN, buf[i]);
 }
 
 TEST(ccel_ovmf_replays_to_reference)
@@ -60,7 +39,7 @@ TEST(ccel_ovmf_replays_to_reference)
 	ASSERT_EQ(log.alg_id[0], TCG_ALG_SHA384);
 	ASSERT_EQ(eventlog_replay(&log, mr, err, sizeof(err)), 0);
 	for (int i = 0; i < CC_MR_COUNT; i++)
-		ASSERT_STR(hex48(mr[i]), want_rtmr[i]);
+		ASSERT_STR(hex48(mr[i]), ccel_ovmf_rtmr[i]);
 	ASSERT_TRUE(eventlog_find_kernel(&log) != NULL);
 	ASSERT_STR(hex48(eventlog_find_kernel(&log)->digest), ovmf_kernel);
 	ASSERT_STR(hex48(eventlog_find_load_options(&log)->digest), ovmf_params);

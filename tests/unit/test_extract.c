@@ -16,6 +16,7 @@
 
 #include "rootfs/deb/extract.h"
 #include "rootfs/lib/fsutil.h"
+#include "tests/lib/deb_ar.h"
 #include "tests/lib/tap.h"
 
 struct m {
@@ -70,27 +71,10 @@ static char *deb(const char *dir, const struct m *m, size_t n)
 	size_t cap = 1 << 20;
 	char *c = malloc(cap), *d = malloc(cap), *path;
 	size_t clen = tar(control, 1, c, cap), dlen = tar(m, n, d, cap);
-	struct archive *a = archive_write_new();
 
 	if (asprintf(&path, "%s/demo.deb", dir) < 0)
 		tap_fail("asprintf");
-	archive_write_set_format_ar_svr4(a);
-	archive_write_open_filename(a, path);
-	const char *names[] = {"debian-binary", "control.tar.xz", "data.tar.xz"};
-	const void *bufs[] = {"2.0\n", c, d};
-	size_t lens[] = {4, clen, dlen};
-	for (int i = 0; i < 3; i++) {
-		struct archive_entry *e = archive_entry_new();
-		archive_entry_set_pathname(e, names[i]);
-		archive_entry_set_filetype(e, AE_IFREG);
-		archive_entry_set_perm(e, 0644);
-		archive_entry_set_size(e, (la_int64_t)lens[i]);
-		archive_write_header(a, e);
-		archive_write_data(a, bufs[i], lens[i]);
-		archive_entry_free(e);
-	}
-	archive_write_close(a);
-	archive_write_free(a);
+	write_deb_ar(path, "xz", c, clen, d, dlen);
 	free(c);
 	free(d);
 	return path;

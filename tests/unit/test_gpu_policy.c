@@ -98,26 +98,34 @@ TEST(ready_request)
 
 TEST(mode_table)
 {
-	enum gpu_mode m;
+	/* NVSwitches, GPUs, switch-management devices: the mode (when rc is 0), or the refusal. */
+	static const struct {
+		unsigned nvswitches, gpus, swmng;
+		int rc;
+		enum gpu_mode mode;
+	} cases[] = {
+	        {0, 0, 0, 0, GPU_MODE_CPU},
+	        {0, 1, 0, 0, GPU_MODE_GPU},
+	        {0, 8, 0, 0, GPU_MODE_GPU},
+	        {4, 8, 0, 0, GPU_MODE_GPU_NVL4},
+	        {4, 0, 0, 0, GPU_MODE_SERVICEVM_NVL4},
+	        {0, 8, 4, 0, GPU_MODE_GPU_NVL5},
+	        {0, 0, 4, 0, GPU_MODE_SERVICEVM_NVL5},
+	        {4, 4, 0, -ENOTSUP, GPU_MODE_CPU},
+	        {2, 0, 0, -ENOTSUP, GPU_MODE_CPU},
+	        {0, 4, 4, -ENOTSUP, GPU_MODE_CPU},
+	        {4, 8, 4, -ENOTSUP, GPU_MODE_CPU},
+	};
 
-	ASSERT_EQ(gpu_mode_from_counts(0, 0, 0, &m), 0);
-	ASSERT_EQ(m, GPU_MODE_CPU);
-	ASSERT_EQ(gpu_mode_from_counts(0, 1, 0, &m), 0);
-	ASSERT_EQ(m, GPU_MODE_GPU);
-	ASSERT_EQ(gpu_mode_from_counts(0, 8, 0, &m), 0);
-	ASSERT_EQ(m, GPU_MODE_GPU);
-	ASSERT_EQ(gpu_mode_from_counts(4, 8, 0, &m), 0);
-	ASSERT_EQ(m, GPU_MODE_GPU_NVL4);
-	ASSERT_EQ(gpu_mode_from_counts(4, 0, 0, &m), 0);
-	ASSERT_EQ(m, GPU_MODE_SERVICEVM_NVL4);
-	ASSERT_EQ(gpu_mode_from_counts(0, 8, 4, &m), 0);
-	ASSERT_EQ(m, GPU_MODE_GPU_NVL5);
-	ASSERT_EQ(gpu_mode_from_counts(0, 0, 4, &m), 0);
-	ASSERT_EQ(m, GPU_MODE_SERVICEVM_NVL5);
-	ASSERT_EQ(gpu_mode_from_counts(4, 4, 0, &m), -ENOTSUP);
-	ASSERT_EQ(gpu_mode_from_counts(2, 0, 0, &m), -ENOTSUP);
-	ASSERT_EQ(gpu_mode_from_counts(0, 4, 4, &m), -ENOTSUP);
-	ASSERT_EQ(gpu_mode_from_counts(4, 8, 4, &m), -ENOTSUP);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum gpu_mode m = (enum gpu_mode)99; /* none: the call must set it */
+		int r = gpu_mode_from_counts(cases[i].nvswitches, cases[i].gpus, cases[i].swmng,
+		                             &m);
+		if (r != cases[i].rc || (r == 0 && m != cases[i].mode))
+			tap_fail("gpu_mode_from_counts(%u, %u, %u): %d, mode %d; want %d, mode %d",
+			         cases[i].nvswitches, cases[i].gpus, cases[i].swmng, r, (int)m,
+			         cases[i].rc, (int)cases[i].mode);
+	}
 	ASSERT_STR(gpu_mode_name(GPU_MODE_SERVICEVM_NVL4), "servicevm-nvl4");
 }
 

@@ -7,17 +7,14 @@
 #include "init/gpu/status.h"
 #include "tests/unit/gpu_step_fixture.h"
 
-TEST(cc_on_snp_ready_state_set_last)
+GPU_STEP_TEST(cc_on_snp_ready_state_set_last, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	fake_file("/dev/sev-guest", "", 0600);
 	cc_on();
-	b.config.gpu_attest = GPU_ATTEST_OFF; /* the gate: test_gpu_attest_step.c */
-	snprintf(b.config.smi_srs, sizeof(b.config.smi_srs), "1");
-	ASSERT_EQ(gpu_step(&b), 0);
-	ASSERT_TRUE(b.gpu_up); /* the agent gets KATA_ATTESTER_VARIANT=nvidia */
+	b->config.gpu_attest = GPU_ATTEST_OFF; /* the gate: test_gpu_attest_step.c */
+	snprintf(b->config.smi_srs, sizeof(b->config.smi_srs), "1");
+	ASSERT_EQ(gpu_step(b), 0);
+	ASSERT_TRUE(b->gpu_up); /* the agent gets KATA_ATTESTER_VARIANT=nvidia */
 	ASSERT_TRUE(fake.ready);
 	ASSERT_EQ(fake.set_calls, 1);
 	ASSERT_STR(modules_log, "nvidia(NVreg_NvLinkDisable=1) nvidia-uvm() ");
@@ -33,119 +30,83 @@ TEST(cc_on_snp_ready_state_set_last)
 	const char *steps[] = {"gpu topology", "gpu tee",      "gpu firmware", "gpu modules",
 	                       "gpu nodes",    "gpu cc state", "gpu daemons",  "gpu ready state"};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		ASSERT_TRUE(traced(&b, steps[i]));
+		ASSERT_TRUE(traced(b, steps[i]));
 	ASSERT_EQ(fake.bad_requests, 0);
-	fake_teardown();
 }
 
-TEST(cc_off_under_tee_is_a_mismatch)
+GPU_STEP_TEST(cc_off_under_tee_is_a_mismatch, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	fake_file("/dev/tdx-guest", "", 0600);
-	snprintf(b.config.smi_srs, sizeof(b.config.smi_srs), "1");
-	ASSERT_EQ(gpu_step(&b), -EMEDIUMTYPE);
-	ASSERT_FALSE(b.gpu_up);
-	ASSERT_CONTAINS(b.why, "ccinit.gpu.cc=on but the driver reports CC off");
+	snprintf(b->config.smi_srs, sizeof(b->config.smi_srs), "1");
+	ASSERT_EQ(gpu_step(b), -EMEDIUMTYPE);
+	ASSERT_FALSE(b->gpu_up);
+	ASSERT_CONTAINS(b->why, "ccinit.gpu.cc=on but the driver reports CC off");
 	/* Nothing after the check ran: no daemon, no ready state. */
 	ASSERT_FALSE(fake_exists("/usr/bin/nvidia-persistenced.args"));
 	ASSERT_EQ(fake.set_calls, 0);
 	ASSERT_FALSE(fake.ready);
-	fake_teardown();
 }
 
-TEST(cc_on_required_off_mismatch)
+GPU_STEP_TEST(cc_on_required_off_mismatch, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	cc_on();
-	b.config.gpu_cc = GPU_CC_OFF;
-	ASSERT_EQ(gpu_step(&b), -EMEDIUMTYPE);
-	ASSERT_CONTAINS(b.why, "ccinit.gpu.cc=off but the driver reports CC on");
-	fake_teardown();
+	b->config.gpu_cc = GPU_CC_OFF;
+	ASSERT_STEP(b, -EMEDIUMTYPE, "ccinit.gpu.cc=off but the driver reports CC on");
 }
 
-TEST(cc_devtools_policy)
+GPU_STEP_TEST(cc_devtools_policy, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	cc_on();
 	fake.caps.devtools_mode = 1;
-	b.config.gpu_cc = GPU_CC_DEVTOOLS;
-	ASSERT_EQ(gpu_step(&b), 0);
-	fake_teardown();
+	b->config.gpu_cc = GPU_CC_DEVTOOLS;
+	ASSERT_EQ(gpu_step(b), 0);
 }
 
-TEST(cc_devtools_refused_under_tee)
+GPU_STEP_TEST(cc_devtools_refused_under_tee, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	fake_file("/dev/sev-guest", "", 0600);
 	cc_on();
 	fake.caps.devtools_mode = 1;
-	ASSERT_EQ(gpu_step(&b), -EMEDIUMTYPE);
-	ASSERT_CONTAINS(b.why, "CC devtools");
-	fake_teardown();
+	ASSERT_STEP(b, -EMEDIUMTYPE, "CC devtools");
 }
 
-TEST(cc_off_without_tee_ready_not_applicable)
+GPU_STEP_TEST(cc_off_without_tee_ready_not_applicable, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
-	b.config.gpu_ready = true;
-	ASSERT_EQ(gpu_step(&b), 0);
+	b->config.gpu_ready = true;
+	ASSERT_EQ(gpu_step(b), 0);
 	ASSERT_EQ(fake.set_calls, 0);
-	fake_teardown();
 }
 
-TEST(cc_on_not_ready_left_alone)
+GPU_STEP_TEST(cc_on_not_ready_left_alone, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	cc_on();
-	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_EQ(gpu_step(b), 0);
 	ASSERT_EQ(fake.set_calls, 0);
 	ASSERT_FALSE(fake.ready);
-	ASSERT_FALSE(traced(&b, "gpu ready state"));
-	fake_teardown();
+	ASSERT_FALSE(traced(b, "gpu ready state"));
 }
 
 /* The gate runs first: a GPU that cannot be attested is never declared ready. */
-TEST(attestation_failure_leaves_gpus_not_ready)
+GPU_STEP_TEST(attestation_failure_leaves_gpus_not_ready, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	cc_on();
-	b.config.gpu_ready = true; /* ccinit.gpu.attest defaults to local */
-	ASSERT_TRUE(gpu_step(&b) < 0);
+	b->config.gpu_ready = true; /* ccinit.gpu.attest defaults to local */
+	ASSERT_TRUE(gpu_step(b) < 0);
 	/* This fake driver answers no attestation control (test_gpu_attest_step.c has one). */
-	ASSERT_CONTAINS(b.why, "listing the GPUs the driver attached");
-	ASSERT_TRUE(traced(&b, "gpu attest"));
-	ASSERT_FALSE(traced(&b, "gpu ready state"));
+	ASSERT_CONTAINS(b->why, "listing the GPUs the driver attached");
+	ASSERT_TRUE(traced(b, "gpu attest"));
+	ASSERT_FALSE(traced(b, "gpu ready state"));
 	ASSERT_EQ(fake.set_calls, 0);
 	ASSERT_FALSE(fake.ready);
-	fake_teardown();
 }
 
-TEST(ready_state_refused_by_driver)
+GPU_STEP_TEST(ready_state_refused_by_driver, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	cc_on();
-	b.config.gpu_attest = GPU_ATTEST_OFF;
-	b.config.gpu_ready = true;
+	b->config.gpu_attest = GPU_ATTEST_OFF;
+	b->config.gpu_ready = true;
 	fake.set_status = NV_ERR_INSUFFICIENT_PERMISSIONS;
-	ASSERT_EQ(gpu_step(&b), -EPERM);
-	ASSERT_CONTAINS(b.why, "GPUs-ready");
-	fake_teardown();
+	ASSERT_STEP(b, -EPERM, "GPUs-ready");
 }
 
 /* gpu-status reads and never sets, and prints what nvidia-smi would. */

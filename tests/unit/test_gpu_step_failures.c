@@ -6,141 +6,83 @@
  */
 #include "tests/unit/gpu_step_fixture.h"
 
-TEST(no_gpu_required_fails)
+GPU_STEP_TEST(no_gpu_required_fails, 0)
 {
-	struct boot b;
-
-	image(&b, 0);
-	b.config.gpu = GPU_REQUIRED;
-	ASSERT_EQ(gpu_step(&b), -ENODEV);
-	ASSERT_CONTAINS(b.why, "ccinit.gpu=required but no NVIDIA GPU");
+	b->config.gpu = GPU_REQUIRED;
+	ASSERT_STEP(b, -ENODEV, "ccinit.gpu=required but no NVIDIA GPU");
 	ASSERT_STR(modules_log, "");
-	fake_teardown();
 }
 
 /* A GPU image (it ships firmware) requires its GPU unless told otherwise. */
-TEST(no_gpu_default_in_gpu_image_fails)
+GPU_STEP_TEST(no_gpu_default_in_gpu_image_fails, 0)
 {
-	struct boot b;
-
-	image(&b, 0);
-	ASSERT_EQ(gpu_step(&b), -ENODEV);
-	fake_teardown();
+	ASSERT_EQ(gpu_step(b), -ENODEV);
 }
 
-TEST(no_gpu_optional_passes)
+GPU_STEP_TEST(no_gpu_optional_passes, 0)
 {
-	struct boot b;
-
-	image(&b, 0);
-	b.config.gpu = GPU_OPTIONAL;
-	ASSERT_EQ(gpu_step(&b), 0);
+	b->config.gpu = GPU_OPTIONAL;
+	ASSERT_EQ(gpu_step(b), 0);
 	ASSERT_STR(modules_log, "");
-	fake_teardown();
 }
 
-TEST(gpu_off_does_nothing)
+GPU_STEP_TEST(gpu_off_does_nothing, 4)
 {
-	struct boot b;
-
-	image(&b, 4);
 	for (unsigned i = 0; i < 2; i++) { /* even a topology NVRC would panic on */
 		char bdf[32];
 		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", 0x80 + i);
 		fake_pci(bdf, "0x10de", "0x068000", "0x22a3");
 	}
-	b.config.gpu = GPU_OFF;
-	ASSERT_EQ(gpu_step(&b), 0);
-	ASSERT_EQ(b.trace.count, 0);
-	fake_teardown();
+	b->config.gpu = GPU_OFF;
+	ASSERT_EQ(gpu_step(b), 0);
+	ASSERT_EQ(b->trace.count, 0);
 }
 
-TEST(unknown_topology_fails)
+GPU_STEP_TEST(unknown_topology_fails, 4)
 {
-	struct boot b;
-
-	image(&b, 4);
 	fake_pci("0000:80:00.0", "0x10de", "0x068000", "0x22a3");
-	ASSERT_EQ(gpu_step(&b), -ENOTSUP);
-	ASSERT_CONTAINS(b.why, "unknown PCI topology");
-	fake_teardown();
+	ASSERT_STEP(b, -ENOTSUP, "unknown PCI topology");
 }
 
-TEST(missing_firmware)
+GPU_STEP_TEST(missing_firmware, 1)
 {
-	struct boot b;
-	char cmd[256];
-
-	image(&b, 1);
-	b.config.gpu = GPU_REQUIRED;
-	snprintf(cmd, sizeof(cmd), "rm -r '%s/lib/firmware/nvidia/" VERSION "'", fake.root);
-	ASSERT_EQ(system(cmd), 0);
-	ASSERT_EQ(gpu_step(&b), -ENOENT);
-	ASSERT_CONTAINS(b.why, "no NVIDIA firmware");
+	b->config.gpu = GPU_REQUIRED;
+	fake_remove("/lib/firmware/nvidia/" VERSION);
+	ASSERT_STEP(b, -ENOENT, "no NVIDIA firmware");
 	ASSERT_STR(modules_log, "");
-	fake_teardown();
 }
 
-TEST(firmware_without_gsp)
+GPU_STEP_TEST(firmware_without_gsp, 1)
 {
-	struct boot b;
-	char cmd[256];
-
-	image(&b, 1);
-	snprintf(cmd, sizeof(cmd), "rm '%s/lib/firmware/nvidia/" VERSION "/gsp_ga10x.bin'",
-	         fake.root);
-	ASSERT_EQ(system(cmd), 0);
-	ASSERT_EQ(gpu_step(&b), -ENOENT);
-	ASSERT_CONTAINS(b.why, "no GSP firmware");
-	fake_teardown();
+	fake_remove("/lib/firmware/nvidia/" VERSION "/gsp_ga10x.bin");
+	ASSERT_STEP(b, -ENOENT, "no GSP firmware");
 }
 
-TEST(module_refuses_without_device)
+GPU_STEP_TEST(module_refuses_without_device, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	modules_result_nvidia = -ENODEV;
-	ASSERT_EQ(gpu_step(&b), -ENODEV);
-	ASSERT_CONTAINS(b.why, "the nvidia module refused to load: no device");
-	fake_teardown();
+	ASSERT_STEP(b, -ENODEV, "the nvidia module refused to load: no device");
 }
 
-TEST(module_version_differs_from_firmware)
+GPU_STEP_TEST(module_version_differs_from_firmware, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	fake_file("/sys/module/nvidia/version", "570.86.15\n", 0644);
-	ASSERT_EQ(gpu_step(&b), -EPROTO);
-	ASSERT_CONTAINS(b.why, "nvidia module 570.86.15 does not match the firmware " VERSION);
-	fake_teardown();
+	ASSERT_STEP(b, -EPROTO, "nvidia module 570.86.15 does not match the firmware " VERSION);
 }
 
-TEST(version_handshake_refused)
+GPU_STEP_TEST(version_handshake_refused, 1)
 {
-	struct boot b;
-	char cmd[256];
-
-	image(&b, 1);
 	/* No module version to compare: the driver's handshake is what catches it. */
-	snprintf(cmd, sizeof(cmd), "rm '%s/sys/module/nvidia/version'", fake.root);
-	ASSERT_EQ(system(cmd), 0);
+	fake_remove("/sys/module/nvidia/version");
 	snprintf(fake.version, sizeof(fake.version), "575.51.03");
-	ASSERT_EQ(gpu_step(&b), -EPROTO);
-	ASSERT_CONTAINS(b.why, "refused the version handshake: userspace " VERSION
-	                       ", kernel module 575.51.03");
-	fake_teardown();
+	ASSERT_STEP(b, -EPROTO,
+	            "refused the version handshake: userspace " VERSION
+	            ", kernel module 575.51.03");
 }
 
-TEST(ioctl_error)
+GPU_STEP_TEST(ioctl_error, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
 	fake.fail_nr = NV_ESC_RM_CONTROL;
 	fake.fail_errno = ENXIO;
-	ASSERT_EQ(gpu_step(&b), -ENXIO);
-	ASSERT_CONTAINS(b.why, "confidential-compute state");
-	fake_teardown();
+	ASSERT_STEP(b, -ENXIO, "confidential-compute state");
 }

@@ -7,13 +7,10 @@
 #include "init/gpu/inventory.h"
 #include "tests/unit/gpu_step_fixture.h"
 
-TEST(eight_gpus)
+GPU_STEP_TEST(eight_gpus, 8)
 {
-	struct boot b;
-
-	image(&b, 8);
 	cc_on();
-	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_EQ(gpu_step(b), 0);
 	ASSERT_STR(modules_log, "nvidia() nvidia-uvm() ");
 	for (unsigned i = 0; i < 8; i++) {
 		char node[32];
@@ -21,39 +18,30 @@ TEST(eight_gpus)
 		ASSERT_TRUE(fake_sys_node(node) != NULL);
 	}
 	ASSERT_CONTAINS(fake_read("/var/run/cdi/nvidia.yaml"), "name: \"7\"");
-	fake_teardown();
 }
 
-TEST(nvswitch_nvl4_fabric_manager)
+GPU_STEP_TEST(nvswitch_nvl4_fabric_manager, 8)
 {
-	struct boot b;
-
-	image(&b, 8);
 	nvswitches(4, 4);
-	ASSERT_EQ(gpu_step(&b), 0);
+	ASSERT_EQ(gpu_step(b), 0);
 	ASSERT_STR(modules_log, "nvidia() nvidia-uvm() "); /* no TEE: no protected PCIe */
 	ASSERT_STR(fake_read("/run/fabricmanager.cfg"),
 	           "LOG_LEVEL=4\nFABRIC_MODE=0\nPARTITION_RAIL_POLICY=greedy\n");
 	ASSERT_STR(fake_read("/usr/bin/nv-fabricmanager.args"), "-c /run/fabricmanager.cfg\n");
 	ASSERT_TRUE(fake_sys_node("/dev/nvidia-nvswitchctl") != NULL);
-	fake_teardown();
 }
 
 /* HGX Hopper under a CPU TEE: protected PCIe, derived from the topology; the counts pinned. */
-TEST(nvl4_under_tee_protected_pcie_and_pinned_counts)
+GPU_STEP_TEST(nvl4_under_tee_protected_pcie_and_pinned_counts, 8)
 {
-	struct boot b;
-
-	image(&b, 8);
 	nvswitches(4, 4);
 	fake_file("/dev/sev-guest", "", 0600);
 	cc_on();
-	b.config.gpu_count = 8;
-	b.config.nvswitch_count = 4;
-	ASSERT_EQ(gpu_step(&b), 0);
+	b->config.gpu_count = 8;
+	b->config.nvswitch_count = 4;
+	ASSERT_EQ(gpu_step(b), 0);
 	ASSERT_STR(modules_log,
 	           "nvidia(NVreg_RegistryDwords=RmEnableProtectedPcie=0x1) nvidia-uvm() ");
-	fake_teardown();
 }
 
 TEST(module_options_follow_the_topology_table)
@@ -71,55 +59,41 @@ TEST(module_options_follow_the_topology_table)
 }
 
 /* A host that hides a GPU: PCI shows fewer than the measured command line says. */
-TEST(gpu_count_differs_from_pci)
+GPU_STEP_TEST(gpu_count_differs_from_pci, 1)
 {
-	struct boot b;
-
-	image(&b, 1);
-	b.config.gpu_count = 2;
-	ASSERT_EQ(gpu_step(&b), -ENODEV);
-	ASSERT_STR(b.why, "ccinit.gpu.count=2 but PCI has 1 GPU");
+	b->config.gpu_count = 2;
+	ASSERT_EQ(gpu_step(b), -ENODEV);
+	ASSERT_STR(b->why, "ccinit.gpu.count=2 but PCI has 1 GPU");
 	ASSERT_STR(modules_log, ""); /* refused before anything loaded */
-	ASSERT_FALSE(b.gpu_up);
+	ASSERT_FALSE(b->gpu_up);
 	fake_teardown();
-	image(&b, 1);
-	b.config.gpu_count = 0;
-	ASSERT_EQ(gpu_step(&b), -ENODEV);
-	ASSERT_STR(b.why, "ccinit.gpu.count=0 but PCI has 1 GPU");
-	fake_teardown();
+	image(b, 1);
+	b->config.gpu_count = 0;
+	ASSERT_EQ(gpu_step(b), -ENODEV);
+	ASSERT_STR(b->why, "ccinit.gpu.count=0 but PCI has 1 GPU");
 }
 
 /* On PCI, but the driver did not bind it: as good as hidden. */
-TEST(gpu_count_differs_from_driver)
+GPU_STEP_TEST(gpu_count_differs_from_driver, 2)
 {
-	struct boot b;
-	char cmd[160];
-
-	image(&b, 2);
-	b.config.gpu_count = 2;
-	snprintf(cmd, sizeof(cmd), "rm -r '%s/proc/driver/nvidia/gpus/0000:11:00.0'", fake.root);
-	ASSERT_EQ(system(cmd), 0);
-	ASSERT_EQ(gpu_step(&b), -ENODEV);
-	ASSERT_STR(b.why,
+	b->config.gpu_count = 2;
+	fake_remove("/proc/driver/nvidia/gpus/0000:11:00.0");
+	ASSERT_EQ(gpu_step(b), -ENODEV);
+	ASSERT_STR(b->why,
 	           "ccinit.gpu.count=2 but the driver bound 1 GPU (/proc/driver/nvidia/gpus)");
-	fake_teardown();
 }
 
-TEST(nvswitch_count_differs_from_pci_and_driver)
+GPU_STEP_TEST(nvswitch_count_differs_from_pci_and_driver, 8)
 {
-	struct boot b;
-
-	image(&b, 8);
 	nvswitches(4, 4);
-	b.config.nvswitch_count = 3;
-	ASSERT_EQ(gpu_step(&b), -ENODEV);
-	ASSERT_STR(b.why, "ccinit.nvswitch.count=3 but PCI has 4 NVSwitches");
+	b->config.nvswitch_count = 3;
+	ASSERT_EQ(gpu_step(b), -ENODEV);
+	ASSERT_STR(b->why, "ccinit.nvswitch.count=3 but PCI has 4 NVSwitches");
 	fake_teardown();
-	image(&b, 8);
+	image(b, 8);
 	nvswitches(4, 3);
-	b.config.nvswitch_count = 4;
-	ASSERT_EQ(gpu_step(&b), -ENODEV);
-	ASSERT_STR(b.why, "ccinit.nvswitch.count=4 but the driver bound 3 NVSwitches "
-	                  "(/proc/driver/nvidia-nvswitch/devices)");
-	fake_teardown();
+	b->config.nvswitch_count = 4;
+	ASSERT_EQ(gpu_step(b), -ENODEV);
+	ASSERT_STR(b->why, "ccinit.nvswitch.count=4 but the driver bound 3 NVSwitches "
+	                   "(/proc/driver/nvidia-nvswitch/devices)");
 }

@@ -11,27 +11,19 @@
 #include <glob.h>
 #include <unistd.h>
 
-static struct kconfig parse_ok(const char *text)
-{
-	struct kconfig c;
-	struct kconfig_diag d = {0};
-	int r = kconfig_parse(text, strlen(text), &c, &d);
-
-	if (r < 0)
-		tap_fail("kconfig_parse: %d, line %u: %s", r, d.line, d.msg);
-	return c;
-}
-
-static struct kconfig_fragment frag_ok(const char *text)
-{
-	struct kconfig_fragment f;
-	struct kconfig_diag d = {0};
-	int r = kconfig_fragment_parse(text, strlen(text), &f, &d);
-
-	if (r < 0)
-		tap_fail("kconfig_fragment_parse: %d, line %u: %s", r, d.line, d.msg);
-	return f;
-}
+/* NAME(text): text parsed by PARSE into a TYPE; a parse error fails the test, naming its line. */
+#define PARSED_OK(name, type, parse)                                                               \
+	static type name(const char *text)                                                         \
+	{                                                                                          \
+		type v;                                                                            \
+		struct kconfig_diag d = {0};                                                       \
+		int r = parse(text, strlen(text), &v, &d);                                         \
+		if (r < 0)                                                                         \
+			tap_fail(#parse ": %d, line %u: %s", r, d.line, d.msg);                    \
+		return v;                                                                          \
+	}
+PARSED_OK(parse_ok, struct kconfig, kconfig_parse)
+PARSED_OK(frag_ok, struct kconfig_fragment, kconfig_fragment_parse)
 
 TEST(config_values)
 {

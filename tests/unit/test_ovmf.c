@@ -12,26 +12,7 @@
 #include "measurement/measure_input.h"
 #include "measurement/ovmf.h"
 #include "measurement/snp.h"
-
-#define FIXTURES "tests/fixtures/sev-snp/"
-#define AMDSEV   FIXTURES "ovmf_AmdSev_suffix.bin"
-#define OVMFX64  FIXTURES "ovmf_OvmfX64_suffix.bin"
-
-struct fixture {
-	uint8_t *data;
-	size_t size;
-	struct ovmf fw;
-};
-
-static void load(struct fixture *f, const char *path)
-{
-	char why[256] = "";
-
-	if (read_file_all(path, 1 << 20, &f->data, &f->size) < 0)
-		tap_fail("%s: cannot read the fixture (tests/fixtures/README.md)", path);
-	if (ovmf_parse(&f->fw, f->data, f->size, why, sizeof(why)) < 0)
-		tap_fail("%s: %s", path, why);
-}
+#include "tests/lib/ovmf_fixture.h"
 
 TEST(fixture_layout)
 {

@@ -12,32 +12,14 @@
 #include "measurement/pe.h"
 #include "measurement/tdvf.h"
 #include "measurement/tdx.h"
+#include "tests/lib/ccel.h"
 #include "tests/lib/tap.h"
 
 #define DEBIAN_OVMF "/usr/share/ovmf/OVMF.fd"
-#define CCEL_OVMF   "tests/fixtures/ccel/CCEL_data_ovmf"
-#define CCEL_GRUB   "tests/fixtures/ccel/CCEL_data_grub"
 
 /* measurement/README.md, 5.3: td-shim's single-pass MRTD of Debian bookworm's OVMF.fd. */
 static const char debian_mrtd[] = "4c7206f0f483c524f12c366c711e9049030a8d47c471ee5a"
                                   "a9c4999a08de4057fb887fed0744d5631a212967fb231c47";
-/* measurement/README.md, 6.6: replaying trustee's CCEL_data_ovmf. */
-static const char ccel_rtmr[3][97] = {
-        "8566f998798db09443b244c62de9a3041fb02e2e6936c4396d784bba2e90177329ec5aba3bb484404f2ab9cc90"
-        "abe193",
-        "775b9f6bfe99f8a31396f0d0218e67ffa796d3b96ccf961cbb0deba48c79c00f082cda1a5567c1c16305f1fc21"
-        "0c13c6",
-        "94eaf7a7bf398ed8d888c91057ae0261802e4f3df084213a76ca7f0b5055ac9d2241de43cd58d9e8b49c503bbf"
-        "25f34a",
-};
-
-static const char *hex48(const uint8_t *d)
-{
-	static char buf[4][97];
-	static int i;
-	i = (i + 1) % 4;
-	return tdx_hex(d, SHA384_LEN, buf[i]);
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -310,18 +292,18 @@ TEST(rtmrs_reproduce_trustee_ccel)
 	ASSERT_EQ(p->n_ev[0], 14);
 	for (size_t i = 0; i < p->n_ev[0]; i++)
 		ASSERT_STR(hex48(p->ev[0][i].digest), hex48(nth(&log, 0, i)->digest));
-	ASSERT_STR(hex48(p->rtmr[0]), ccel_rtmr[0]);
+	ASSERT_STR(hex48(p->rtmr[0]), ccel_ovmf_rtmr[0]);
 
 	ASSERT_EQ(tdx_rtmr1_events(p, TDX_PROFILE_TRUSTEE, nth(&log, 1, 0)->digest), 0);
 	ASSERT_EQ(p->n_ev[1], 4);
-	ASSERT_STR(hex48(p->rtmr[1]), ccel_rtmr[1]);
+	ASSERT_STR(hex48(p->rtmr[1]), ccel_ovmf_rtmr[1]);
 	/* The dstack profile puts a separator into RTMR1, so it cannot match this log. */
 	ASSERT_EQ(tdx_rtmr1_events(p, TDX_PROFILE_DSTACK, nth(&log, 1, 0)->digest), 0);
 	ASSERT_EQ(p->n_ev[1], 5);
-	ASSERT_TRUE(strcmp(hex48(p->rtmr[1]), ccel_rtmr[1]) != 0);
+	ASSERT_TRUE(strcmp(hex48(p->rtmr[1]), ccel_ovmf_rtmr[1]) != 0);
 
 	ASSERT_EQ(tdx_rtmr2_events(p, nth(&log, 2, 0)->digest, nth(&log, 2, 1)->digest), 0);
-	ASSERT_STR(hex48(p->rtmr[2]), ccel_rtmr[2]);
+	ASSERT_STR(hex48(p->rtmr[2]), ccel_ovmf_rtmr[2]);
 	eventlog_free(&log);
 	free(buf);
 	free(p);

@@ -27,9 +27,7 @@ def main():
     with open(os.path.join(work, "image", "image.json")) as f:
         img = json.load(f)
     img["dir"] = os.path.join(work, "image")
-    listing = os.path.join(work, "initramfs.list")
-    with open(listing, "w") as f:
-        f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
+    listing = vmlib.mke2fs_list(work)
     initrd = vmlib.initramfs(os.path.join(work, "initramfs.cpio"),
                              os.path.join(vmlib.BUILD, "ccinit"), lists=[listing],
                              profile="storage", kernel_root=kroot, kver=kver)

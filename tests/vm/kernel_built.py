@@ -287,9 +287,7 @@ def sbom_missing(env):
 def prepare(work):
     vmlinuz, kroot, kver = built_kernel()
     env = {"work": work, "vmlinuz": vmlinuz}
-    mke2fs = os.path.join(work, "mke2fs.list")
-    with open(mke2fs, "w") as f:
-        f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
+    mke2fs = vmlib.mke2fs_list(work)
     env["initrds"] = {"storage": vmlib.initramfs(
         os.path.join(work, "storage.cpio"), os.path.join(vmlib.BUILD, "ccinit"), lists=[mke2fs],
         profile="storage", kernel_root=kroot, kver=kver)}

@@ -481,9 +481,7 @@ def prepare(work, wanted):
     vmlinuz, kroot, kver = vmlib.kernel()
     listing = os.path.join(vmlib.ROOT, "tests/vm/initramfs.list")
     init = os.path.join(vmlib.BUILD, "ccinit")
-    mke2fs = os.path.join(work, "mke2fs.list")
-    with open(mke2fs, "w") as f:
-        f.write(f"file /sbin/mke2fs {os.path.join(vmlib.BUILD, 'deps/sbin/mke2fs')} 0755\n")
+    mke2fs = vmlib.mke2fs_list(work)
     env = {"vmlinuz": vmlinuz, "work": work, "initrds": {}}
     # ccinit with one byte more: not the same file or bytes, still ccinit when it runs.
     copy = os.path.join(work, "ccinit-copy")

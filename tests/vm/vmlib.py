@@ -29,6 +29,14 @@ def kernel(suite=None):
     return os.path.join(root, "boot", "vmlinuz-" + kver), root, kver
 
 
+def mke2fs_list(work):
+    """A `ccimage initramfs --list` file in work that adds the static mke2fs; its path."""
+    path = os.path.join(work, "mke2fs.list")
+    with open(path, "w") as f:
+        f.write(f"file /sbin/mke2fs {os.path.join(BUILD, 'deps/sbin/mke2fs')} 0755\n")
+    return path
+
+
 def initramfs(out, init, lists=(), profile=None, modules=(), kernel_root=None, kver=None,
               modules_compressed=False):
     cmd = [CCIMAGE, "initramfs", "-o", out, "--init", init]
