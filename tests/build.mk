@@ -45,6 +45,6 @@ kernel-background: host-deps $(B)/ccimage
 	@nice -n 10 $(B)/ccimage kernel build >$(B)/kernel-build.log 2>&1 </dev/null &
 
 KERNEL_SUITES := tests/reference/kernel-build.sh tests/vm/kernel_built.py tests/vm/nvidia.py
-TEST_SUITES := $(UNIT_TESTS) tests/style.sh tests/repo.sh "tests/fuzz/run.sh $(FUZZ_TARGETS)" \
+TEST_SUITES := $(UNIT_TESTS) tests/style.sh tests/repo.sh tests/layering.py "tests/fuzz/run.sh $(FUZZ_TARGETS)" \
                $(filter-out $(KERNEL_SUITES),$(wildcard tests/reference/*.sh)) \
                tests/vm/run.py $(KERNEL_SUITES)

@@ -18,7 +18,7 @@
 #include "measurement/measure_input.h"
 #include "measurement/rvps.h"
 #include "rootfs/ccimage/command.h"
-#include "rootfs/lib/launch_report.h"
+#include "rootfs/pipeline/launch_report.h"
 
 static int data_error(int r, const char *why)
 {

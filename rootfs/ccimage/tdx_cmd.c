@@ -17,7 +17,7 @@
 #include "rootfs/ccimage/command.h"
 #include "rootfs/ccimage/measure_cmd.h"
 #include "rootfs/lib/jsondoc.h"
-#include "rootfs/lib/launch_report.h"
+#include "rootfs/pipeline/launch_report.h"
 
 static const char usage_text[] =
         "usage: ccimage measure --mode tdx [--ovmf OVMF.fd] [--kernel BZIMAGE [--initrd FILE]\n"

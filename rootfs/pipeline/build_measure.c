@@ -7,7 +7,7 @@
  * SEV OVMF of `ccimage firmware build`), written next to the image as the plain JSON report
  * (measurement-<tee>.json) and as a trustee RVPS message (rvps-<tee>.json).
  * It calls the launch library and writes the report `ccimage measure` prints
- * (rootfs/lib/launch_report.h), so a build's values are exactly what a user
+ * (rootfs/pipeline/launch_report.h), so a build's values are exactly what a user
  * gets from the command with the same inputs; build_kata takes them from
  * b->launches.
  */
@@ -24,7 +24,7 @@
 #include "rootfs/pipeline/build.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/jsondoc.h"
-#include "rootfs/lib/launch_report.h"
+#include "rootfs/pipeline/launch_report.h"
 
 static int recipe_path(const struct build *b, const char *path, char *out, size_t size)
 {

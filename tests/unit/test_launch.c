@@ -14,7 +14,7 @@
 #include "measurement/launch.h"
 #include "measurement/tee.h"
 #include "rootfs/ccimage/measure_cmd.h"
-#include "rootfs/lib/launch_report.h"
+#include "rootfs/pipeline/launch_report.h"
 
 #define AMDSEV     "tests/fixtures/sev-snp/ovmf_AmdSev_suffix.bin"
 #define OVMF_TDX   "/usr/share/ovmf/OVMF.fd"

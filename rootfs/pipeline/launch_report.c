@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Launch measurement reports (launch_report.h). */
-#include "rootfs/lib/launch_report.h"
+#include "rootfs/pipeline/launch_report.h"
 
 #include <errno.h>
 #include <stdio.h>
