@@ -120,35 +120,33 @@ static int parse_option(struct verity_table *t, struct words *w, const char *nam
 	        {"restart_on_error", VERITY_MODE_RESTART, true},
 	        {"panic_on_error", VERITY_MODE_PANIC, true},
 	};
+	/* A switch (flag) or a number; the FEC numbers each mark their bit of fec_seen. */
 	const struct {
 		const char *name;
 		bool *flag;
-	} flags[] = {
-	        {"ignore_zero_blocks", &t->ignore_zero_blocks},
-	        {"check_at_most_once", &t->check_at_most_once},
-	        {"try_verify_in_tasklet", &t->try_verify_in_tasklet},
-	};
-	const struct {
-		const char *name;
-		uint64_t *value;
-	} fec[] = {
-	        {"fec_roots", &t->fec_roots},
-	        {"fec_blocks", &t->fec_blocks},
-	        {"fec_start", &t->fec_start},
+		uint64_t *number;
+		unsigned fec_bit;
+	} args[] = {
+	        {"ignore_zero_blocks", &t->ignore_zero_blocks, NULL, 0},
+	        {"check_at_most_once", &t->check_at_most_once, NULL, 0},
+	        {"try_verify_in_tasklet", &t->try_verify_in_tasklet, NULL, 0},
+	        {"fec_roots", NULL, &t->fec_roots, 2},
+	        {"fec_blocks", NULL, &t->fec_blocks, 4},
+	        {"fec_start", NULL, &t->fec_start, 8},
 	};
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strcasecmp(name, modes[i].name) == 0)
 			return set_mode(modes[i].on_error ? &t->on_error : &t->on_corruption,
 			                modes[i].mode, modes[i].name, why, why_size);
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (strcasecmp(name, flags[i].name) == 0)
-			return set_flag(flags[i].flag, flags[i].name, why, why_size);
-	for (size_t i = 0; i < sizeof(fec) / sizeof(fec[0]); i++)
-		if (strcasecmp(name, fec[i].name) == 0) {
-			*fec_seen |= 2u << i;
-			return take_number(w, fec[i].name, UINT64_MAX, fec[i].value, why, why_size);
-		}
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		if (strcasecmp(name, args[i].name) != 0)
+			continue;
+		if (args[i].flag)
+			return set_flag(args[i].flag, args[i].name, why, why_size);
+		*fec_seen |= args[i].fec_bit;
+		return take_number(w, args[i].name, UINT64_MAX, args[i].number, why, why_size);
+	}
 	if (strcasecmp(name, "use_fec_from_device") == 0) {
 		*fec_seen |= 1;
 		return take_word(w, "use_fec_from_device", t->fec_dev, sizeof(t->fec_dev), why,

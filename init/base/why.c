@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "init/base/why.h"
 
@@ -12,4 +13,9 @@ int why_set(char *why, size_t size, int err, const char *fmt, ...)
 		vsnprintf(why, size, fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+const char *why_or_errno(const char *why, int err)
+{
+	return why && why[0] ? why : strerror(-err);
 }

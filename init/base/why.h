@@ -12,3 +12,6 @@
 /* Formats into why (when given) and returns err, which must be a negative errno. */
 int why_set(char *why, size_t size, int err, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+
+/* What to say of a failure: why when a callee filled it, else err's own words. */
+const char *why_or_errno(const char *why, int err);

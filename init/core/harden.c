@@ -167,13 +167,20 @@ int harden_apply(const struct harden *h)
 
 const char *harden_step_name(int step)
 {
-	static const char *const names[] = {
-	        [HARDEN_OK] = "exec",
-	        [HARDEN_CAPS] = "dropping capabilities from the bounding set",
-	        [HARDEN_GROUPS] = "setting its group",
-	        [HARDEN_USER] = "setting its user",
-	        [HARDEN_NO_NEW_PRIVS] = "setting no_new_privs",
-	        [HARDEN_SECCOMP] = "installing the seccomp filter",
-	};
-	return step >= 0 && step < (int)(sizeof(names) / sizeof(names[0])) ? names[step] : "?";
+	switch (step) {
+	case HARDEN_OK:
+		return "exec";
+	case HARDEN_CAPS:
+		return "dropping capabilities from the bounding set";
+	case HARDEN_GROUPS:
+		return "setting its group";
+	case HARDEN_USER:
+		return "setting its user";
+	case HARDEN_NO_NEW_PRIVS:
+		return "setting no_new_privs";
+	case HARDEN_SECCOMP:
+		return "installing the seccomp filter";
+	default:
+		return "?";
+	}
 }

@@ -9,14 +9,24 @@
 #include <unistd.h>
 
 #include "init/core/sys.h"
+#include "init/gpu/nvrm_attest.h"
 
-/* The driver refuses any size but its own: keep ours equal to the headers'. */
+/*
+ * The driver refuses any size but its own: every structure this folder hands
+ * it (here and in nvrm_attest.c) is held to the headers' size, in one list.
+ */
 _Static_assert(sizeof(struct nv_rm_api_version) == 72, "nv_ioctl_rm_api_version_t");
 _Static_assert(sizeof(struct nvos21_alloc) == 32, "NVOS21_PARAMETERS");
 _Static_assert(sizeof(struct nvos54_control) == 32, "NVOS54_PARAMETERS");
 _Static_assert(sizeof(struct nvos00_free) == 16, "NVOS00_PARAMETERS");
 _Static_assert(sizeof(struct nv_cc_caps_params) == 6, "GET_CAPABILITIES_PARAMS");
 _Static_assert(sizeof(struct nv_cc_gpus_state_params) == 1, "GPUS_STATE_PARAMS");
+_Static_assert(sizeof(struct nv0000_attached_ids) == 128, "GET_ATTACHED_IDS_PARAMS");
+_Static_assert(sizeof(struct nv0000_id_info_v2) == 32, "GET_ID_INFO_V2_PARAMS");
+_Static_assert(sizeof(struct nv0000_pci_info) == 12, "GET_PCI_INFO_PARAMS");
+_Static_assert(sizeof(struct nv0080_alloc) == 56, "NV0080_ALLOC_PARAMETERS");
+_Static_assert(sizeof(struct nv_cc_certificate_params) == 9228, "GET_GPU_CERTIFICATE_PARAMS");
+_Static_assert(sizeof(struct nv_cc_report_params) == 12336, "GET_GPU_ATTESTATION_REPORT_PARAMS");
 
 /* The 535 branch's capabilities have no multiGpuMode byte. */
 #define CC_CAPS_SIZE_535 5

@@ -5,14 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The driver refuses any size but its own: keep ours equal to the headers'. */
-_Static_assert(sizeof(struct nv0000_attached_ids) == 128, "GET_ATTACHED_IDS_PARAMS");
-_Static_assert(sizeof(struct nv0000_id_info_v2) == 32, "GET_ID_INFO_V2_PARAMS");
-_Static_assert(sizeof(struct nv0000_pci_info) == 12, "GET_PCI_INFO_PARAMS");
-_Static_assert(sizeof(struct nv0080_alloc) == 56, "NV0080_ALLOC_PARAMETERS");
-_Static_assert(sizeof(struct nv_cc_certificate_params) == 9228, "GET_GPU_CERTIFICATE_PARAMS");
-_Static_assert(sizeof(struct nv_cc_report_params) == 12336, "GET_GPU_ATTESTATION_REPORT_PARAMS");
-
 static int gpu_describe(struct nvrm *rm, struct nvrm_gpu *g)
 {
 	struct nv0000_id_info_v2 info = {.gpu_id = g->gpu_id};

@@ -14,50 +14,53 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "init/base/why.h"
 #include "modules/nvidia/modbuild.h"
 #include "rootfs/lib/fsutil.h"
+
+/* The one path dir/pattern matches, into out; -ENOENT with why when none or several. */
+static int glob_one(const char *dir, const char *pattern, const char *pkg, char *out, size_t size,
+                    char *why, size_t why_size)
+{
+	char full[PATH_MAX + 64];
+	glob_t g;
+	int r = 0;
+
+	if (snprintf(full, sizeof(full), "%s/%s", dir, pattern) >= (int)sizeof(full))
+		return -ENAMETOOLONG;
+	if (glob(full, 0, NULL, &g) != 0 || g.gl_pathc != 1)
+		r = why_set(why, why_size, -ENOENT, "%s: no single %s", pkg, pattern);
+	else if (snprintf(out, size, "%s", g.gl_pathv[0]) >= (int)size)
+		r = -ENAMETOOLONG;
+	globfree(&g);
+	return r;
+}
 
 int modbuild_source_prepare(struct deb_fetch *f, const char *pkg, const char *version,
                             const char *work, const char *kernel_src, char *srcdir,
                             size_t srcdir_size, char *applied, size_t applied_size, char *why,
                             size_t why_size)
 {
-	char pkgdir[PATH_MAX], deb[PATH_MAX], pattern[PATH_MAX + 32], src[PATH_MAX];
-	glob_t g;
+	char pkgdir[PATH_MAX], deb[PATH_MAX], src[PATH_MAX], tarball[PATH_MAX], kbuild[PATH_MAX];
 	int r;
 
 	if (path_join(pkgdir, sizeof(pkgdir), work, "pkg") < 0 ||
 	    path_join(src, sizeof(src), work, "src") < 0)
 		return -ENAMETOOLONG;
 	if ((r = deb_fetch_deb(f, pkg, version, deb, sizeof(deb), why, why_size)) < 0 ||
-	    (r = modbuild_unpack_deb(deb, pkgdir, why, why_size)) < 0)
+	    (r = modbuild_unpack_deb(deb, pkgdir, why, why_size)) < 0 ||
+	    (r = glob_one(pkgdir, "usr/src/nvidia*.tar.xz", pkg, tarball, sizeof(tarball), why,
+	                  why_size)) < 0)
 		return r;
-	snprintf(pattern, sizeof(pattern), "%s/usr/src/nvidia*.tar.xz", pkgdir);
-	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1) {
-		globfree(&g);
-		snprintf(why, why_size, "%s: no single usr/src/nvidia*.tar.xz", pkg);
-		return -ENOENT;
-	}
 	if (mkdir(src, 0755) < 0 && errno != EEXIST)
-		r = -errno;
-	if (r == 0)
-		r = modbuild_unpack_tar(g.gl_pathv[0], src, why, why_size);
-	globfree(&g);
-	if (r < 0)
+		return -errno;
+	if ((r = modbuild_unpack_tar(tarball, src, why, why_size)) < 0 ||
+	    (r = glob_one(src, "modules/*/Kbuild", pkg, kbuild, sizeof(kbuild), why, why_size)) < 0)
 		return r;
-	snprintf(pattern, sizeof(pattern), "%s/modules/*/Kbuild", src);
-	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1) {
-		globfree(&g);
-		snprintf(why, why_size, "%s: no single modules/*/Kbuild in the tarball", pkg);
-		return -ENOENT;
-	}
-	r = snprintf(srcdir, srcdir_size, "%.*s", (int)(strlen(g.gl_pathv[0]) - strlen("/Kbuild")),
-	             g.gl_pathv[0]) >= (int)srcdir_size
-	            ? -ENAMETOOLONG
-	            : 0;
-	globfree(&g);
-	if (r < 0)
-		return r;
+	/* The driver's source directory is the one holding its Kbuild. */
+	if (snprintf(srcdir, srcdir_size, "%.*s", (int)(strlen(kbuild) - strlen("/Kbuild")),
+	             kbuild) >= (int)srcdir_size)
+		return -ENAMETOOLONG;
 	return modbuild_compat_apply(kernel_src, srcdir, applied, applied_size, why, why_size);
 }
 

@@ -213,3 +213,11 @@ bool cli_source_date_epoch(uint64_t *epoch)
 	*epoch = v;
 	return true;
 }
+
+int cli_host_build_failed(const char *what, int r, const char *why, bool cached_only, bool resolved)
+{
+	fprintf(stderr, "ccimage: %s: %s\n", what, why_or_errno(why, r));
+	if (r == -ENOENT && cached_only && resolved)
+		return EXIT_CHECK; /* resolved fine, just not built yet */
+	return r == -EINVAL || r == -ENOENT || r == -EPROTO ? EXIT_DATA : EXIT_SYSTEM;
+}

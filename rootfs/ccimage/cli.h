@@ -70,6 +70,27 @@ struct cli_opt {
 /* A number as C (and veritysetup) reads it: 0x hex, 0 octal. */
 #define CLI_NUMBER_C(n, l, f, lo, hi, a, h)                                                        \
 	CLI_OPT_(n, l, CLI_NUMBER_TYPE_(f), f, lo, hi, 0, NULL, NULL, a, h)
+/*
+ * The options every keyed host build takes (`kernel build`, `firmware build`),
+ * their usage lines and its cache sentence: o is its options struct, which
+ * names these fields alike.
+ */
+#define CLI_HOST_BUILD_USAGE                                                                       \
+	"         [-j N] [--cache DIR] [--mirror URL] [--security-mirror URL]\n"                   \
+	"         [--cached-only] [--quiet]\n"
+/* Where a keyed host build caches (under CCINIT_CACHE) and what --cached-only does. */
+#define CLI_HOST_BUILD_CACHED(where)                                                               \
+	"The result is cached in ${CCINIT_CACHE:-/var/cache/ccinit}/" where                        \
+	".\n--cached-only never builds: exit 1 when the cache lacks it.\n"
+#define CLI_HOST_BUILD_OPTS(o)                                                                     \
+	CLI_STRING("source-version", 0, &(o).source_version, "V", NULL),                           \
+	        CLI_STRING("suite", 0, &(o).suite, "S", NULL),                                     \
+	        CLI_NUMBER("jobs", 'j', &(o).jobs, 1, 256, "N", NULL),                             \
+	        CLI_STRING("cache", 0, &(o).cache, "DIR", NULL),                                   \
+	        CLI_STRING("mirror", 0, &(o).mirror, "URL", NULL),                                 \
+	        CLI_STRING("security-mirror", 0, &(o).security_mirror, "URL", NULL),               \
+	        CLI_FLAG("quiet", 'q', &(o).quiet, NULL),                                          \
+	        CLI_FLAG("cached-only", 0, &(o).cached_only, NULL)
 #define CLI_CHOICE(n, l, f, c, a, h) CLI_OPT_(n, l, CLI_T_CHOICE, f, 0, 0, 0, NULL, c, a, h)
 #define CLI_LIST(n, l, f, a, h)      CLI_OPT_(n, l, CLI_T_LIST, f, 0, 0, 0, NULL, NULL, a, h)
 #define CLI_CALL(n, l, f, p, a, h)   CLI_OPT_(n, l, CLI_T_CALL, f, 0, 0, 0, p, NULL, a, h)
@@ -116,3 +137,11 @@ int cli_number(const char *s, int base, uint64_t min, uint64_t max, uint64_t *v)
 
 /* Usage on stderr; returns EXIT_USAGE, for a front-end's own checks. */
 int cli_usage_error(const struct cli *c);
+
+/*
+ * A keyed host build that failed (r < 0): its message, once, and the exit
+ * code: EXIT_CHECK when --cached-only resolved it but the cache lacks it,
+ * EXIT_DATA for bad input or sources, else EXIT_SYSTEM.
+ */
+int cli_host_build_failed(const char *what, int r, const char *why, bool cached_only,
+                          bool resolved);

@@ -10,17 +10,14 @@
 #include "rootfs/ccimage/command.h"
 
 static const char usage_text[] =
-        "usage: ccimage firmware build [--source-version V] [-j N] [--cache DIR]\n"
-        "         [--suite S] [--mirror URL] [--security-mirror URL] [--cached-only]\n"
-        "         [--quiet]\n"
+        "usage: ccimage firmware build [--source-version V] [--suite S]\n" CLI_HOST_BUILD_USAGE
         "Builds AMD SEV OVMF (" FWBUILD_PLATFORM ", RELEASE, GCC5) from Debian's\n"
         "" FWBUILD_SOURCE " source package of the suite (default " FWBUILD_SUITE
         "), fetched with a private\n"
-        "apt configuration, Debian's patches applied. The result is cached in\n"
-        "${CCINIT_CACHE:-/var/cache/ccinit}/firmware/KEY/OVMF.fd, keyed by the source\n"
-        "files' hashes (default version: apt's candidate), the platform, the build\n"
-        "flags and the gcc, nasm, iasl and python3 versions; its path is printed on\n"
-        "stdout. --cached-only never builds: exit 1 when the cache lacks it.\n";
+        "apt configuration, Debian's patches applied, keyed by the source files'\n"
+        "hashes (default version: apt's candidate), the platform, the build flags and\n"
+        "the gcc, nasm, iasl and python3 versions; its path is printed on "
+        "stdout.\n" CLI_HOST_BUILD_CACHED("firmware/KEY/OVMF.fd");
 
 static int run(int argc, char **argv)
 {
@@ -28,14 +25,7 @@ static int run(int argc, char **argv)
 	struct fwbuild_result res;
 	char why[1024] = "";
 	const struct cli_opt opts[] = {
-	        CLI_STRING("source-version", 0, &o.source_version, "V", NULL),
-	        CLI_NUMBER("jobs", 'j', &o.jobs, 1, 256, "N", NULL),
-	        CLI_STRING("cache", 0, &o.cache, "DIR", NULL),
-	        CLI_STRING("suite", 0, &o.suite, "S", NULL),
-	        CLI_STRING("mirror", 0, &o.mirror, "URL", NULL),
-	        CLI_STRING("security-mirror", 0, &o.security_mirror, "URL", NULL),
-	        CLI_FLAG("quiet", 'q', &o.quiet, NULL),
-	        CLI_FLAG("cached-only", 0, &o.cached_only, NULL),
+	        CLI_HOST_BUILD_OPTS(o),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};
@@ -44,12 +34,8 @@ static int run(int argc, char **argv)
 	if (!cli_parse(&cli, 0, 0))
 		return cli.exit_code;
 	r = fwbuild_run(&o, &res, why, sizeof(why));
-	if (r < 0) {
-		fprintf(stderr, "ccimage: firmware build: %s\n", why[0] ? why : strerror(-r));
-		if (r == -ENOENT && o.cached_only && res.dir[0])
-			return EXIT_CHECK; /* resolved fine, just not built yet */
-		return r == -EINVAL || r == -ENOENT || r == -EPROTO ? EXIT_DATA : EXIT_SYSTEM;
-	}
+	if (r < 0)
+		return cli_host_build_failed("firmware build", r, why, o.cached_only, res.dir[0]);
 	if (!o.quiet)
 		fprintf(stderr,
 		        "ccimage: firmware: OVMF.fd from %s %s, %llu bytes, sha256 %s: %s in %.1f "

@@ -41,7 +41,7 @@ static int driver_from_recipe(const char *recipe, char *out, size_t out_size)
 		            gpu_driver_packages[0], gpu_driver_packages[1]);
 	lock_free(l);
 	if (r < 0) {
-		fprintf(stderr, "ccimage: gpu rvps: %s\n", *why ? why : strerror(-r));
+		fprintf(stderr, "ccimage: gpu rvps: %s\n", why_or_errno(why, r));
 		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
 	}
 	return EXIT_OK;

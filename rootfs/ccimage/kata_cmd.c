@@ -8,6 +8,7 @@
 
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
+#include "init/base/why.h"
 #include "measurement/kata/cmdline.h"
 #include "measurement/kata/initdata.h"
 #include "measurement/rvps.h"
@@ -126,7 +127,7 @@ static int kata_initdata_main(int argc, char **argv)
 		printf("snp_init_data_claim %s\n", b64);
 		print_hex("tdx_mr_config_id", d.tdx_mr_config_id, sizeof(d.tdx_mr_config_id));
 	} else {
-		fprintf(stderr, "ccimage kata initdata: %s\n", why[0] ? why : strerror(-r));
+		fprintf(stderr, "ccimage kata initdata: %s\n", why_or_errno(why, r));
 	}
 	free(b64);
 	free(text);

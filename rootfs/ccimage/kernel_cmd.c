@@ -14,8 +14,7 @@
 static const char usage_text[] =
         "usage: ccimage kernel build [--source-version V] [--suite S] [--dir DIR]\n"
         "         [--nvidia-version V | --no-nvidia]\n"
-        "         [--signing-key PEM | --keep-key FILE] [-j N] [--cache DIR]\n"
-        "         [--mirror URL] [--security-mirror URL] [--cached-only] [--quiet]\n"
+        "         [--signing-key PEM | --keep-key FILE]\n" CLI_HOST_BUILD_USAGE
         "Builds the guest kernel from the tree of Debian's linux source package that\n"
         "linux-source-X.Y ships (Debian's patches applied; --source-version V, default\n"
         "the candidate of linux-source) of the suite (default " KBUILD_SUITE
@@ -26,13 +25,11 @@ static const char usage_text[] =
         "against it in the same run, into lib/modules/KVER/updates/dkms (--no-nvidia:\n"
         "none). Modules are signed with a key made for this build and discarded\n"
         "after it (--keep-key writes it to FILE, 0600; --signing-key signs with yours,\n"
-        "which makes the build reproducible). The result is cached in\n"
-        "${CCINIT_CACHE:-/var/cache/ccinit}/kernels/build-KEY, keyed by the source package's\n"
-        "hash, the fragments, the build options, the NVIDIA source package's hash, the\n"
-        "gcc, ld and openssl versions and\n"
-        "the given key; its root (boot/vmlinuz-KVER, lib/modules/KVER, what a recipe's\n"
-        "kernel.root takes) is printed on stdout. --cached-only never builds: exit 1\n"
-        "when the cache lacks it.\n";
+        "which makes the build reproducible). Keyed by the source package's hash, the\n"
+        "fragments, the build options, the NVIDIA source package's hash, the gcc, ld\n"
+        "and openssl versions and the given key; its root (boot/vmlinuz-KVER,\n"
+        "lib/modules/KVER, what a recipe's kernel.root takes) is printed on "
+        "stdout.\n" CLI_HOST_BUILD_CACHED("kernels/build-KEY");
 
 static int run(int argc, char **argv)
 {
@@ -40,19 +37,12 @@ static int run(int argc, char **argv)
 	struct kbuild_result res;
 	char why[2048] = "";
 	const struct cli_opt opts[] = {
-	        CLI_STRING("source-version", 0, &o.source_version, "V", NULL),
-	        CLI_STRING("suite", 0, &o.suite, "S", NULL),
 	        CLI_STRING("dir", 0, &o.fragment_dir, "DIR", NULL),
 	        CLI_STRING("nvidia-version", 0, &o.nvidia_version, "V", NULL),
 	        CLI_FLAG("no-nvidia", 0, &o.no_nvidia, NULL),
 	        CLI_STRING("signing-key", 0, &o.signing_key, "PEM", NULL),
 	        CLI_STRING("keep-key", 0, &o.keep_key, "FILE", NULL),
-	        CLI_NUMBER("jobs", 'j', &o.jobs, 1, 256, "N", NULL),
-	        CLI_STRING("cache", 0, &o.cache, "DIR", NULL),
-	        CLI_STRING("mirror", 0, &o.mirror, "URL", NULL),
-	        CLI_STRING("security-mirror", 0, &o.security_mirror, "URL", NULL),
-	        CLI_FLAG("quiet", 'q', &o.quiet, NULL),
-	        CLI_FLAG("cached-only", 0, &o.cached_only, NULL),
+	        CLI_HOST_BUILD_OPTS(o),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};
@@ -83,12 +73,8 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r = kbuild_run(&o, &res, why, sizeof(why));
-	if (r < 0) {
-		fprintf(stderr, "ccimage: kernel build: %s\n", why[0] ? why : strerror(-r));
-		if (r == -ENOENT && o.cached_only && res.dir[0])
-			return EXIT_CHECK; /* resolved fine, just not built yet */
-		return r == -EINVAL || r == -ENOENT || r == -EPROTO ? EXIT_DATA : EXIT_SYSTEM;
-	}
+	if (r < 0)
+		return cli_host_build_failed("kernel build", r, why, o.cached_only, res.dir[0]);
 	if (!o.quiet)
 		fprintf(stderr,
 		        "ccimage: kernel: %s from linux-source %s, NVIDIA modules %s, vmlinuz %llu "

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "init/base/why.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
@@ -30,7 +31,7 @@ static int check_lock(const struct recipe *rc, const struct lock *now, const cha
 	int r;
 
 	if ((r = lock_read(path, &pinned, why, sizeof(why))) < 0) {
-		fprintf(stderr, "ccimage lock: %s\n", why[0] ? why : strerror(-r));
+		fprintf(stderr, "ccimage lock: %s\n", why_or_errno(why, r));
 		return r == -ENOENT ? EXIT_SYSTEM : EXIT_DATA;
 	}
 	size_t moved = lock_compare(pinned, now, moved_text, sizeof(moved_text));
@@ -101,7 +102,7 @@ static int lock_main(int argc, char **argv)
 			snprintf(why, sizeof(why), "writing %s: %s", out, strerror(-r));
 	}
 	if (r < 0)
-		fprintf(stderr, "ccimage lock: %s\n", why[0] ? why : strerror(-r));
+		fprintf(stderr, "ccimage lock: %s\n", why_or_errno(why, r));
 	else if (!quiet)
 		fprintf(stderr, "ccimage lock: %s: %zu packages pinned\n", out, l ? l->n : 0);
 	lock_free(l);

@@ -85,7 +85,7 @@ static int build(const struct modbuild_opts *o, const char *kernel_root, const c
 	if (r == 0 && tree)
 		r = modbuild_kernel_tree(&res, o->kver, kernel_root, tree, why, sizeof(why));
 	if (r < 0) {
-		fprintf(stderr, "ccimage: modules build: %s\n", why[0] ? why : strerror(-r));
+		fprintf(stderr, "ccimage: modules build: %s\n", why_or_errno(why, r));
 		if (r == -ENOENT && o->cached_only && res.dir[0])
 			return EXIT_CHECK; /* resolved fine, just not built yet */
 		return r == -EINVAL || r == -ENOENT ? EXIT_DATA : EXIT_SYSTEM;

@@ -133,7 +133,7 @@ static int emit(const struct idblock_args *a, struct snp_id_key *id, struct snp_
 	if (r == 0 && author)
 		r = print_digest("author-key-digest", auth + SNP_ID_AUTH_AUTHOR_KEY);
 	if (r < 0) {
-		fprintf(stderr, "ccimage: snp id-block: %s\n", *why ? why : strerror(-r));
+		fprintf(stderr, "ccimage: snp id-block: %s\n", why_or_errno(why, r));
 		return EXIT_SYSTEM;
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_SYSTEM;

@@ -144,8 +144,7 @@ static int kernel_from_build(struct build *b)
 	int r = kbuild_run(&o, &res, why, sizeof(why));
 
 	if (r < 0)
-		return why_set(b->why, sizeof(b->why), r, "kernel.build: %s",
-		               why[0] ? why : strerror(-r));
+		return why_set(b->why, sizeof(b->why), r, "kernel.build: %s", why_or_errno(why, r));
 	snprintf(b->kernel_root, sizeof(b->kernel_root), "%s", res.root);
 	snprintf(b->kver, sizeof(b->kver), "%s", res.kver);
 	/* For the SBOM: what the kernel was built from (no copyright file read: NOASSERTION). */

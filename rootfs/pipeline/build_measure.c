@@ -43,7 +43,7 @@ static int built_snp_firmware(struct build *b)
 
 	if (r < 0)
 		return why_set(b->why, sizeof(b->why), r, "measurement: snp-firmware: build: %s",
-		               why[0] ? why : strerror(-r));
+		               why_or_errno(why, r));
 	snprintf(b->snp_firmware, sizeof(b->snp_firmware), "%s", res.path);
 	snprintf(b->snp_firmware_built, sizeof(b->snp_firmware_built),
 	         "ccimage firmware build: %s %s, %s, key %s", FWBUILD_SOURCE, res.source_version,
