@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "rootfs/deb/apt.h"
+#include "rootfs/deb/apt_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -19,18 +20,6 @@
 #include "init/base/fileio.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/spawn.h"
-
-#define MAX_OPTS 48
-
-/* Where an apt program's stderr goes (run_apt); a descriptor > 0 takes it too. */
-enum { APT_ERRORS_OURS = 0, APT_ERRORS_NULL = -1 };
-
-struct apt {
-	char root[3072];
-	char opt_store[MAX_OPTS][PATH_MAX];
-	size_t nopts;
-	bool quiet;
-};
 
 const char *apt_cache_dir(void)
 {
@@ -240,8 +229,8 @@ static int run_apt_unlocked(struct apt *a, const char *prog, const char *const *
  * apt refuses to run when another apt holds its lists lock; two builds of
  * recipes with the same archives share this state, so they take turns.
  */
-static int run_apt(struct apt *a, const char *prog, const char *const *args, const char *cwd,
-                   char **out, size_t *out_len, int errors)
+int apt_run(struct apt *a, const char *prog, const char *const *args, const char *cwd, char **out,
+            size_t *out_len, int errors)
 {
 	char path[sizeof(a->root) + 32];
 	int fd, r;
@@ -293,7 +282,7 @@ int apt_update(struct apt *a, bool force, char *why, size_t why_size)
 	const char *args[] = {a->quiet ? "-qq" : "-q", "update", NULL};
 	/* Quiet hides apt's progress, never the reason it refused an archive. */
 	int log = a->quiet ? memfd_create("apt-update", MFD_CLOEXEC) : -1;
-	r = run_apt(a, "apt-get", args, NULL, NULL, NULL, log >= 0 ? log : APT_ERRORS_OURS);
+	r = apt_run(a, "apt-get", args, NULL, NULL, NULL, log >= 0 ? log : APT_ERRORS_OURS);
 	if (r < 0) {
 		char first_error[512] = "";
 		if (log >= 0)
@@ -325,8 +314,7 @@ int apt_updated_at(struct apt *a, time_t *when)
 	return 0;
 }
 
-/* Copies a deb822 field's value (first line) from a stanza. */
-static void field(const char *stanza, size_t len, const char *name, char *out, size_t size)
+void deb822_field(const char *stanza, size_t len, const char *name, char *out, size_t size)
 {
 	size_t nl = strlen(name);
 
@@ -352,13 +340,13 @@ static void parse_stanza(const char *text, size_t len, struct apt_pkg *p)
 	char size[32];
 
 	memset(p, 0, sizeof(*p));
-	field(text, len, "Package", p->name, sizeof(p->name));
-	field(text, len, "Version", p->version, sizeof(p->version));
-	field(text, len, "Architecture", p->arch, sizeof(p->arch));
-	field(text, len, "SHA256", p->sha256, sizeof(p->sha256));
-	field(text, len, "Filename", p->filename, sizeof(p->filename));
-	field(text, len, "Depends", p->depends, sizeof(p->depends));
-	field(text, len, "Size", size, sizeof(size));
+	deb822_field(text, len, "Package", p->name, sizeof(p->name));
+	deb822_field(text, len, "Version", p->version, sizeof(p->version));
+	deb822_field(text, len, "Architecture", p->arch, sizeof(p->arch));
+	deb822_field(text, len, "SHA256", p->sha256, sizeof(p->sha256));
+	deb822_field(text, len, "Filename", p->filename, sizeof(p->filename));
+	deb822_field(text, len, "Depends", p->depends, sizeof(p->depends));
+	deb822_field(text, len, "Size", size, sizeof(size));
 	p->size = strtoull(size, NULL, 10);
 }
 
@@ -388,7 +376,7 @@ int apt_show_many(struct apt *a, const char *const *specs, size_t n, struct apt_
 		memset(&out[i], 0, sizeof(out[i]));
 	}
 	/* One run for all: each apt start reads the whole package cache (about a second). */
-	r = run_apt(a, "apt-cache", args, NULL, &text, &len, APT_ERRORS_NULL);
+	r = apt_run(a, "apt-cache", args, NULL, &text, &len, APT_ERRORS_NULL);
 	free(args);
 	if (r == -ENOMEM || !text)
 		return -ENOMEM;
@@ -458,7 +446,7 @@ int apt_closure(struct apt *a, const char *const *specs, size_t n, struct apt_na
 	args[2] = "--no-install-recommends";
 	for (size_t i = 0; i < n; i++)
 		args[i + 3] = specs[i];
-	r = run_apt(a, "apt-get", args, NULL, &text, &len, APT_ERRORS_OURS);
+	r = apt_run(a, "apt-get", args, NULL, &text, &len, APT_ERRORS_OURS);
 	free(args);
 	if (r < 0) {
 		snprintf(why, why_size, "apt-get -s install: the archives cannot satisfy %s%s",
@@ -500,108 +488,10 @@ int apt_download_many(struct apt *a, const char *const *specs, size_t n, const c
 	args[1] = "download";
 	for (size_t i = 0; i < n; i++)
 		args[i + 2] = specs[i];
-	r = run_apt(a, "apt-get", args, dir, NULL, NULL, APT_ERRORS_OURS);
+	r = apt_run(a, "apt-get", args, dir, NULL, NULL, APT_ERRORS_OURS);
 	free(args);
 	if (r < 0)
 		snprintf(why, why_size, "apt-get download of %zu packages failed%s", n,
-		         r == -ECHILD ? " (see apt's messages)" : "");
-	return r;
-}
-
-/* "'URL' NAME SIZE SHA256:HEX", one line of `apt-get source --print-uris`. */
-static int parse_uri_line(const char *line, struct apt_src_file *f)
-{
-	char hash[80];
-
-	memset(f, 0, sizeof(*f));
-	if (sscanf(line, "'%1023[^']' %255s %" SCNu64 " %79s", f->url, f->name, &f->size, hash) !=
-	            4 ||
-	    strncmp(hash, "SHA256:", 7) != 0 || strlen(hash + 7) != 64 || strchr(f->name, '/'))
-		return -EPROTO;
-	memcpy(f->sha256, hash + 7, 65);
-	return 0;
-}
-
-/* The format of the one stanza of `apt-cache showsrc` that lists the .dsc with this hash. */
-static int source_format(struct apt *a, struct apt_src *s, const char *dsc_sha256, char *why,
-                         size_t why_size)
-{
-	const char *args[] = {"showsrc", "--only-source", s->name, NULL};
-	char *text = NULL;
-	size_t len = 0;
-	int r = run_apt(a, "apt-cache", args, NULL, &text, &len, APT_ERRORS_NULL);
-
-	if (r == 0 && text)
-		for (const char *p = text; p < text + len;) {
-			const char *end = strstr(p, "\n\n");
-			size_t slen = end ? (size_t)(end - p) + 1 : (size_t)(text + len - p);
-			char *stanza = strndup(p, slen);
-			if (stanza && strstr(stanza, dsc_sha256)) {
-				field(stanza, slen, "Format", s->format, sizeof(s->format));
-				field(stanza, slen, "Version", s->version, sizeof(s->version));
-			}
-			free(stanza);
-			p += slen + (end ? 1 : 0);
-		}
-	free(text);
-	if (r == 0 && (!s->format[0] || !s->version[0])) {
-		snprintf(why, why_size, "apt-cache showsrc %s: no stanza for its .dsc", s->name);
-		r = -EPROTO;
-	}
-	return r;
-}
-
-int apt_source(struct apt *a, const char *spec, struct apt_src *out, char *why, size_t why_size)
-{
-	const char *args[] = {"-qq", "source", "--print-uris", "--only-source", spec, NULL};
-	char cwd[sizeof(a->root) + 8], dsc_sha256[65] = "", *text = NULL;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%.*s", (int)strcspn(spec, "="), spec);
-	/* apt leaves out files already in its working directory: run it in an empty one. */
-	snprintf(cwd, sizeof(cwd), "%s/empty", a->root);
-	r = run_apt(a, "apt-get", args, cwd, &text, NULL, APT_ERRORS_NULL);
-	if (r == -ECHILD) {
-		snprintf(why, why_size, "the archives have no source package %s", spec);
-		r = -ENOENT;
-	}
-	for (char *line = text, *next; r == 0 && line && *line; line = next) {
-		struct apt_src_file f;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if ((r = parse_uri_line(line, &f)) < 0) {
-			snprintf(why, why_size, "apt-get source --print-uris %s: bad line '%.200s'",
-			         spec, line);
-		} else if (strlen(f.name) > 4 && strcmp(f.name + strlen(f.name) - 4, ".dsc") == 0) {
-			memcpy(dsc_sha256, f.sha256, sizeof(dsc_sha256));
-		} else if (out->nfiles == APT_SRC_MAX_FILES) {
-			snprintf(why, why_size, "%s: more than %d files", spec, APT_SRC_MAX_FILES);
-			r = -E2BIG;
-		} else {
-			out->files[out->nfiles++] = f;
-		}
-	}
-	free(text);
-	if (r == 0 && (!dsc_sha256[0] || !out->nfiles)) {
-		snprintf(why, why_size, "apt-get source --print-uris %s: no .dsc or no files",
-		         spec);
-		r = -EPROTO;
-	}
-	return r == 0 ? source_format(a, out, dsc_sha256, why, why_size) : r;
-}
-
-int apt_fetch_source_file(struct apt *a, const struct apt_src_file *f, const char *path, char *why,
-                          size_t why_size)
-{
-	char hash[80];
-	snprintf(hash, sizeof(hash), "SHA256:%s", f->sha256);
-	const char *args[] = {"download-file", f->url, path, hash, NULL};
-	int r = run_apt(a, "/usr/lib/apt/apt-helper", args, NULL, NULL, NULL, APT_ERRORS_OURS);
-
-	if (r < 0)
-		snprintf(why, why_size, "downloading %s failed%s", f->url,
 		         r == -ECHILD ? " (see apt's messages)" : "");
 	return r;
 }

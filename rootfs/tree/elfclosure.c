@@ -459,6 +459,25 @@ static int extract_round(struct cl *c, unsigned *extracted)
 	return r;
 }
 
+/* Drops every need the stage now meets; the first error stops the settling, not the sweep. */
+static int settle_all(struct cl *c)
+{
+	size_t kept = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < c->nneeds; i++) {
+		int s = err ? 0 : settle(c, &c->needs[i]);
+		if (s < 0)
+			err = s;
+		if (s == 1)
+			need_free(&c->needs[i]);
+		else
+			c->needs[kept++] = c->needs[i];
+	}
+	c->nneeds = kept;
+	return err;
+}
+
 int elf_closure(const char *stage_dir, const struct closure_pkg *pkgs, size_t npkgs,
                 struct origins *origins, unsigned *added, char *why, size_t why_size)
 {
@@ -492,24 +511,8 @@ int elf_closure(const char *stage_dir, const struct closure_pkg *pkgs, size_t np
 			c.needs[c.nneeds - 1].soft = true;
 	}
 	for (unsigned round = 0; r == 0; round++) {
-		size_t kept = 0;
 		unsigned extracted;
-		int err = 0;
-		for (size_t i = 0; i < c.nneeds; i++) {
-			int s = err ? 0 : settle(&c, &c.needs[i]);
-			if (s < 0)
-				err = s;
-			if (s == 1)
-				need_free(&c.needs[i]);
-			else
-				c.needs[kept++] = c.needs[i];
-		}
-		c.nneeds = kept;
-		if (err < 0) {
-			r = err;
-			break;
-		}
-		if (kept == 0)
+		if ((r = settle_all(&c)) < 0 || c.nneeds == 0)
 			break;
 		if (round == MAX_ROUNDS) {
 			snprintf(why, why_size, "ELF closure: no end after %d rounds (%s %s)",
