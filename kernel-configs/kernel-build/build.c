@@ -16,7 +16,6 @@
  * for each build unless one is given, whose certificate the kernel carries.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,18 +48,6 @@ struct kbuild {
 	char jobs[16];
 	struct kbuild_result *res; /* the key's paths, for build() */
 };
-
-int kbuild_key_add(struct kbuild_key *k, ...)
-{
-	va_list ap;
-	const char *s;
-
-	va_start(ap, k);
-	while ((s = va_arg(ap, const char *)) && k->used < sizeof(k->text))
-		k->used += (size_t)snprintf(k->text + k->used, sizeof(k->text) - k->used, "%s", s);
-	va_end(ap);
-	return k->used < sizeof(k->text) ? 0 : -ENAMETOOLONG;
-}
 
 static int tools_key(struct kbuild *b, char *why, size_t why_size)
 {

@@ -206,9 +206,35 @@ void rk_free_packages(void *base, const struct rkey *k)
 	free(r->packages);
 }
 
+/* Each entry's keys are the table's files.* rows (recipe_keys.c); the rules across them here. */
+static int read_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *count)
+{
+	int r = y_mapping_array(c, n, "expected a mapping of image path to {source|text, mode}",
+	                        sizeof(**out), (void **)out);
+
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     r == 0 && p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(c->doc, p->value), *m;
+		struct recipe_file *f = &(*out)[*count];
+
+		f->line = (unsigned)k->start_mark.line + 1;
+		if ((r = y_image_path_key(c, k, *out, sizeof(*f), (*count)++, &f->path)) < 0 ||
+		    (r = rkey_map(c, v, "files.*", f->path, f)) < 0)
+			return r;
+		if (!!f->source == !!f->text)
+			return y_err(c, v, "%s: exactly one of 'source' and 'text'", f->path);
+		if (f->text)
+			f->text_len = strlen(f->text);
+		if ((m = y_get(c, v, "follow")) && f->text)
+			return y_err(c, m, "%s: 'follow' goes with 'source'", f->path);
+	}
+	return r;
+}
+
 int rk_files(struct yctx *c, yaml_node_t *n, void *base, const struct rkey *k)
 {
-	return y_files(c, n, rkey_field(base, k), count_of(base, k));
+	return read_files(c, n, rkey_field(base, k), count_of(base, k));
 }
 
 void rk_free_files(void *base, const struct rkey *k)

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "rootfs/recipe/recipe_yaml.h"
-
-#include "rootfs/recipe/recipe_keys.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -347,8 +344,8 @@ int y_mapping_array(struct yctx *c, yaml_node_t *n, const char *what, size_t ele
  * and not one of the n paths before it in array (elements of elem_size
  * whose first member is the path).
  */
-static int y_image_path_key(struct yctx *c, yaml_node_t *k, const void *array, size_t elem_size,
-                            size_t n, char **path)
+int y_image_path_key(struct yctx *c, yaml_node_t *k, const void *array, size_t elem_size, size_t n,
+                     char **path)
 {
 	int r = y_str(c, k, path);
 
@@ -360,32 +357,6 @@ static int y_image_path_key(struct yctx *c, yaml_node_t *k, const void *array, s
 		if (strcmp(*(char *const *)((const char *)array + i * elem_size), *path) == 0)
 			return y_err(c, k, "%s is named twice", *path);
 	return 0;
-}
-
-/* Each entry's keys are the table's files.* rows (recipe_keys.c); the rules across them here. */
-int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *count)
-{
-	int r = y_mapping_array(c, n, "expected a mapping of image path to {source|text, mode}",
-	                        sizeof(**out), (void **)out);
-
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-	     r == 0 && p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, p->value), *m;
-		struct recipe_file *f = &(*out)[*count];
-
-		f->line = (unsigned)k->start_mark.line + 1;
-		if ((r = y_image_path_key(c, k, *out, sizeof(*f), (*count)++, &f->path)) < 0 ||
-		    (r = rkey_map(c, v, "files.*", f->path, f)) < 0)
-			return r;
-		if (!!f->source == !!f->text)
-			return y_err(c, v, "%s: exactly one of 'source' and 'text'", f->path);
-		if (f->text)
-			f->text_len = strlen(f->text);
-		if ((m = y_get(c, v, "follow")) && f->text)
-			return y_err(c, m, "%s: 'follow' goes with 'source'", f->path);
-	}
-	return r;
 }
 
 int y_entries(struct yctx *c, yaml_node_t *n, bool symlinks, struct recipe_entry **out,

@@ -48,8 +48,13 @@ int y_uint(struct yctx *c, yaml_node_t *n, uint64_t *out);
 int y_mode(struct yctx *c, yaml_node_t *n, mode_t *out);
 /* n must be a mapping (else the error says what); *out: a zeroed array for its pairs. */
 int y_mapping_array(struct yctx *c, yaml_node_t *n, const char *what, size_t elem_size, void **out);
-/* `files:` maps: image path -> {source|text, mode}. */
-int y_files(struct yctx *c, yaml_node_t *n, struct recipe_file **out, size_t *count);
+/*
+ * The image path mapping key k names, into *path: absolute and normalised,
+ * and not one of the n paths before it in array (elements of elem_size
+ * whose first member is the path).
+ */
+int y_image_path_key(struct yctx *c, yaml_node_t *k, const void *array, size_t elem_size, size_t n,
+                     char **path);
 /* `directories:` (path -> mode) or `symlinks:` (path -> target). */
 int y_entries(struct yctx *c, yaml_node_t *n, bool symlinks, struct recipe_entry **out,
               size_t *count);
