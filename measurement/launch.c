@@ -33,6 +33,13 @@ int launch_check_vcpus(uint64_t n, char *why, size_t why_size)
 	return why_set(why, why_size, -ERANGE, "not 1..%d", LAUNCH_VCPUS_MAX);
 }
 
+int launch_check_vcpu_type(const char *name, uint64_t *sig, char *why, size_t why_size)
+{
+	if (snp_vcpu_sig_by_name(name, sig) == 0)
+		return 0;
+	return why_set(why, why_size, -EINVAL, "'%s' is not a vCPU type QEMU names", name);
+}
+
 int launch_check_memory(uint64_t bytes, char *why, size_t why_size)
 {
 	if (bytes >= LAUNCH_MEMORY_MIN && bytes <= LAUNCH_MEMORY_MAX)
@@ -176,9 +183,9 @@ static int sev_settings(const struct launch_in *in, struct launch_result *res, s
 		return why_set(why, why_size, r, "vcpus %u: %s", in->vcpus, step);
 	if (in->vcpu_sig_set)
 		res->vcpu_sig = in->vcpu_sig;
-	else if (in->vcpu_type && snp_vcpu_sig_by_name(in->vcpu_type, &res->vcpu_sig) < 0)
-		return why_set(why, why_size, -EINVAL, "vcpu type %s: not one QEMU names",
-		               in->vcpu_type);
+	else if (in->vcpu_type &&
+	         (r = launch_check_vcpu_type(in->vcpu_type, &res->vcpu_sig, why, why_size)) < 0)
+		return r;
 	else if (!in->vcpu_type && res->vmm == VMM_QEMU)
 		return why_set(why, why_size, -EINVAL, "%s needs a vCPU type", in->mode->name);
 	if (mode == SEV_MODE_SNP && given(in->sev.ovmf_hash)) {

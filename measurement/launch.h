@@ -40,6 +40,9 @@ int launch_check_vcpus(uint64_t n, char *why, size_t why_size);
 /* bytes of guest RAM: 0, or -ERANGE with why "N bytes is not 1 MiB..16 TiB". */
 int launch_check_memory(uint64_t bytes, char *why, size_t why_size);
 
+/* A QEMU CPU model's name (EPYC-v4, ...): 0 with *sig its CPUID signature, or -EINVAL with why. */
+int launch_check_vcpu_type(const char *name, uint64_t *sig, char *why, size_t why_size);
+
 struct launch_in {
 	const struct tee_mode *mode; /* tee_mode_by_name(): "snp", "tdx", ... */
 	const char *firmware; /* OVMF/TDVF image (QEMU -bios); SEV modes need it, TDX: MR_TD */

@@ -141,8 +141,10 @@ static int parse_vcpu_type(void *field, const char *v, char *why, size_t why_siz
 {
 	struct measure_args *a = field;
 
-	if (snp_vcpu_sig_by_name(v, &a->vcpu_type_sig) < 0)
-		return why_set(why, why_size, -EINVAL, "not a vCPU type (see --help)");
+	int r = launch_check_vcpu_type(v, &a->vcpu_type_sig, why, why_size);
+
+	if (r < 0)
+		return r;
 	a->vcpu_type = v;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "measurement/launch.h"
 #include "measurement/tee.h"
 #include "rootfs/recipe/recipe_keys.h"
 
@@ -22,6 +23,20 @@ int rk_check_tee(struct yctx *c, yaml_node_t *v, void *base, const struct rkey *
 	for (size_t i = 0; i < rc->measurement.ntee; i++)
 		if (tee_check_built(rc->measurement.tee[i], why, sizeof(why)) < 0)
 			return y_err(c, v, "measurement: %s", why);
+	return 0;
+}
+
+/* measurement.vcpu-type: a CPU model the launch measurement knows, refused here and not after the
+ * build. */
+int rk_check_vcpu_type(struct yctx *c, yaml_node_t *v, void *base, const struct rkey *k)
+{
+	const char *type = ((struct recipe *)base)->measurement.vcpu_type;
+	uint64_t sig;
+	char why[128];
+
+	(void)k;
+	if (type && launch_check_vcpu_type(type, &sig, why, sizeof(why)) < 0)
+		return y_err(c, v, "measurement: vcpu-type: %s", why);
 	return 0;
 }
 
