@@ -37,7 +37,7 @@ int launch_check_vcpu_type(const char *name, uint64_t *sig, char *why, size_t wh
 {
 	if (snp_vcpu_sig_by_name(name, sig) == 0)
 		return 0;
-	return why_set(why, why_size, -EINVAL, "'%s' is not a vCPU type QEMU names", name);
+	return why_set(why, why_size, -EINVAL, "not a vCPU type QEMU names");
 }
 
 int launch_check_memory(uint64_t bytes, char *why, size_t why_size)
@@ -183,9 +183,9 @@ static int sev_settings(const struct launch_in *in, struct launch_result *res, s
 		return why_set(why, why_size, r, "vcpus %u: %s", in->vcpus, step);
 	if (in->vcpu_sig_set)
 		res->vcpu_sig = in->vcpu_sig;
-	else if (in->vcpu_type &&
-	         (r = launch_check_vcpu_type(in->vcpu_type, &res->vcpu_sig, why, why_size)) < 0)
-		return r;
+	else if (in->vcpu_type && (r = launch_check_vcpu_type(in->vcpu_type, &res->vcpu_sig, step,
+	                                                      sizeof(step))) < 0)
+		return why_set(why, why_size, r, "vcpu type %s: %s", in->vcpu_type, step);
 	else if (!in->vcpu_type && res->vmm == VMM_QEMU)
 		return why_set(why, why_size, -EINVAL, "%s needs a vCPU type", in->mode->name);
 	if (mode == SEV_MODE_SNP && given(in->sev.ovmf_hash)) {

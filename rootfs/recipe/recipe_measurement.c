@@ -36,7 +36,7 @@ int rk_check_vcpu_type(struct yctx *c, yaml_node_t *v, void *base, const struct 
 
 	(void)k;
 	if (type && launch_check_vcpu_type(type, &sig, why, sizeof(why)) < 0)
-		return y_err(c, v, "measurement: vcpu-type: %s", why);
+		return y_err(c, v, "measurement: vcpu-type: '%s': %s", type, why);
 	return 0;
 }
 

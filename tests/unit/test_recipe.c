@@ -161,7 +161,7 @@ TEST(wrong_types_name_the_line)
 	expect_error("vcpus: [1, 4]", "vcpus: [1, 513]", "vcpus: 513 is not 1..512");
 	/* A CPU model the measurement does not know: refused at its line, not after the build. */
 	expect_error("vcpu-type: EPYC-v4", "vcpu-type: EPYC-v99",
-	             "measurement: vcpu-type: 'EPYC-v99' is not a vCPU type QEMU names");
+	             "measurement: vcpu-type: 'EPYC-v99': not a vCPU type QEMU names");
 	expect_error("memory-mib: 2048", "memory-mib: 16777217",
 	             "memory-mib: 16777217 is not 1..16777216");
 	expect_error("memory-mib: 2048", "memory-mib: 0", "memory-mib: 0 is not 1..16777216");
