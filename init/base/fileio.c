@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,36 +55,35 @@ static int read_all(int fd, size_t cap, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len)
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	size_t cap = 65536;
 	struct stat st;
-	int r;
 
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	/* Too big by its size: refused before a byte is read (a sparse 4 GiB file reads slowly). */
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
+		return -EFBIG;
+	/* Regular files in one read (+1 so EOF is seen without growing). */
+	if (S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = (size_t)st.st_size + 1;
+	return read_all(fd, cap, max, ret, ret_len);
+}
+
+int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	int fd, r;
+
+	if (strcmp(path, "-") == 0)
+		return read_full_fd(STDIN_FILENO, max, ret, ret_len);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-		goto out;
-	}
-	/* Too big by its size: refused before a byte is read (a sparse 4 GiB file reads slowly). */
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
-		r = -EFBIG;
-		goto out;
-	}
-	/* Regular files in one read (+1 so EOF is seen without growing). */
-	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= max)
-		cap = (size_t)st.st_size + 1;
-	r = read_all(fd, cap, max, ret, ret_len);
-out:
-	if (!is_stdin)
-		close(fd);
+	r = read_full_fd(fd, max, ret, ret_len);
+	close(fd);
 	return r;
 }
 

@@ -14,6 +14,8 @@
  * directory. The caller frees *ret.
  */
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same from an open descriptor, read from its offset. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len);
 
 /* Writes all of buf, retrying short writes and EINTR. */
 int write_full(int fd, const void *buf, size_t len);

@@ -214,10 +214,40 @@ bool cli_source_date_epoch(uint64_t *epoch)
 	return true;
 }
 
+int cli_exit_code(int r)
+{
+	switch (-r) {
+	case 0:
+		return EXIT_OK;
+	/* What the named input or option can cause: the user can fix it. */
+	case EINVAL:
+	case ENOENT:
+	case ENOTDIR:
+	case EISDIR:
+	case EFBIG:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case EEXIST:
+	case EACCES:
+	case EPERM:
+	case EBADMSG:
+	case EPROTO:
+	case ERANGE:
+	case EOVERFLOW:
+	case E2BIG:
+	case ENODATA:
+	case ENXIO:
+	case EKEYREJECTED:
+		return EXIT_DATA;
+	default:
+		return EXIT_SYSTEM;
+	}
+}
+
 int cli_host_build_failed(const char *what, int r, const char *why, bool cached_only, bool resolved)
 {
 	fprintf(stderr, "ccimage: %s: %s\n", what, why_or_errno(why, r));
 	if (r == -ENOENT && cached_only && resolved)
 		return EXIT_CHECK; /* resolved fine, just not built yet */
-	return r == -EINVAL || r == -ENOENT || r == -EPROTO ? EXIT_DATA : EXIT_SYSTEM;
+	return cli_exit_code(r);
 }

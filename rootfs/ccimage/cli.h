@@ -139,6 +139,14 @@ int cli_number(const char *s, int base, uint64_t min, uint64_t max, uint64_t *v)
 int cli_usage_error(const struct cli *c);
 
 /*
+ * The exit code for a command that failed with r: EXIT_DATA when the input
+ * or an option the user named can cause it (a missing, unreadable or
+ * malformed file, a refused path), EXIT_SYSTEM for the rest (memory, the
+ * disk, a tool that cannot start, the network), EXIT_OK for 0.
+ */
+int cli_exit_code(int r);
+
+/*
  * A keyed host build that failed (r < 0): its message, once, and the exit
  * code: EXIT_CHECK when --cached-only resolved it but the cache lacks it,
  * EXIT_DATA for bad input or sources, else EXIT_SYSTEM.

@@ -119,51 +119,6 @@ int copy_file(const char *from, const char *to, mode_t mode)
 	return r;
 }
 
-static const char *file_kind(mode_t mode)
-{
-	return S_ISDIR(mode)    ? "a directory"
-	       : S_ISCHR(mode)  ? "a character device"
-	       : S_ISBLK(mode)  ? "a block device"
-	       : S_ISFIFO(mode) ? "a FIFO"
-	       : S_ISSOCK(mode) ? "a socket"
-	                        : "not a regular file";
-}
-
-int open_input_file(const char *path, uint64_t max, bool follow, struct stat *st, char *why,
-                    size_t why_size)
-{
-	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
-	int fd = open(path, flags), r;
-
-	if (fd < 0) {
-		r = -errno;
-		if (r == -ELOOP) {
-			snprintf(why, why_size, "%s",
-			         follow ? "a symlink loop"
-			                : "a symlink (follow: true copies its target)");
-			return -EINVAL;
-		}
-		snprintf(why, why_size, "%s", strerror(-r));
-		return r;
-	}
-	if (fstat(fd, st) < 0) {
-		r = -errno;
-		snprintf(why, why_size, "%s", strerror(-r));
-		close(fd);
-		return r;
-	}
-	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > max) {
-		if (S_ISREG(st->st_mode))
-			snprintf(why, why_size, "%llu bytes, more than the %llu allowed",
-			         (unsigned long long)st->st_size, (unsigned long long)max);
-		else
-			snprintf(why, why_size, "%s, not a regular file", file_kind(st->st_mode));
-		close(fd);
-		return -EINVAL;
-	}
-	return fd;
-}
-
 struct walk {
 	char path[PATH_MAX];
 	unsigned flags;

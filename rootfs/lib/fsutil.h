@@ -25,17 +25,6 @@ int mkdir_parents(const char *path, mode_t mode);
 int copy_fd(int in, int out, uint64_t max, uint64_t *copied);
 /* Copies a file's bytes with copy_fd(); the copy gets mode, not the source's. */
 int copy_file(const char *from, const char *to, mode_t mode);
-/*
- * Opens a file given as input (a recipe's source): it must be a regular file
- * of at most max bytes, and not a symlink unless follow. The open cannot
- * block (O_NONBLOCK: a FIFO is refused, not waited on) and the type and size
- * come from fstat() of the descriptor read later, so nothing swapped in
- * between is read. Returns the descriptor, or -EINVAL with why saying what
- * the path is instead (a symlink, a loop, a directory, a device, too big),
- * or another negative errno.
- */
-int open_input_file(const char *path, uint64_t max, bool follow, struct stat *st, char *why,
-                    size_t why_size);
 /* Whether path is a directory with no entry but . and .. (false when it cannot be read). */
 bool dir_is_empty(const char *path);
 /*

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "init/base/cmdfiles.h"
 #include "modules/modules.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/tree/elfclosure.h"

@@ -15,6 +15,7 @@
 
 #include "init/base/verity_params.h"
 #include "rootfs/pipeline/build.h"
+#include "init/base/cmdfiles.h"
 #include "init/base/fileio.h"
 #include "rootfs/image/cpio.h"
 #include "rootfs/tree/elfclosure.h"
