@@ -25,7 +25,8 @@ static const char *file_kind(mode_t mode)
 int open_input_file(const char *path, uint64_t max, bool follow, struct stat *st, char *why,
                     size_t why_size)
 {
-	/* O_NONBLOCK: a FIFO opens at once (and is refused below) instead of waiting for a writer. */
+	/* O_NONBLOCK: a FIFO opens at once (and is refused below) instead of waiting for a writer.
+	 */
 	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
 	int fd = open(path, flags), r;
 
@@ -45,7 +46,8 @@ int open_input_file(const char *path, uint64_t max, bool follow, struct stat *st
 	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > max) {
 		close(fd);
 		if (S_ISREG(st->st_mode))
-			return why_set(why, why_size, -EINVAL, "%llu bytes, more than the %llu allowed",
+			return why_set(why, why_size, -EINVAL,
+			               "%llu bytes, more than the %llu allowed",
 			               (unsigned long long)st->st_size, (unsigned long long)max);
 		return why_set(why, why_size, -EINVAL, "%s, not a regular file",
 		               file_kind(st->st_mode));
@@ -107,7 +109,8 @@ int input_text_check(const char *buf, size_t len, char *why, size_t why_size)
 	const char *nul = memchr(buf, '\0', len);
 
 	if (nul)
-		return why_set(why, why_size, -EINVAL, "a NUL byte at offset %zu", (size_t)(nul - buf));
+		return why_set(why, why_size, -EINVAL, "a NUL byte at offset %zu",
+		               (size_t)(nul - buf));
 	return 0;
 }
 
@@ -150,7 +153,8 @@ int check_output_path(const char *path, char *why, size_t why_size)
 	if (dir_of(path, dir, sizeof(dir)) < 0)
 		return why_set(why, why_size, -ENAMETOOLONG, "%s", strerror(ENAMETOOLONG));
 	if (stat(dir, &st) < 0)
-		return why_set(why, why_size, -ENOENT, "its directory %s: %s", dir, strerror(errno));
+		return why_set(why, why_size, -ENOENT, "its directory %s: %s", dir,
+		               strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return why_set(why, why_size, -ENOTDIR, "%s is not a directory", dir);
 	return 0;
