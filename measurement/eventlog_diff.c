@@ -140,9 +140,18 @@ static int parse_document(const char *json, size_t len, json_object **ret, char 
 	return 0;
 }
 
+/* A prediction that names nothing would "match" any log: it is refused instead. */
+static bool names_a_value(const struct prediction *p)
+{
+	for (int mr = 0; mr < CC_MR_COUNT; mr++)
+		if (p->has_value[mr] || p->has_events[mr])
+			return true;
+	return p->has_kernel || p->has_params;
+}
+
 int prediction_parse(const char *json, size_t len, struct prediction *p, char *why, size_t why_size)
 {
-	json_object *root;
+	json_object *root = NULL;
 	int e;
 
 	memset(p, 0, sizeof(*p));
@@ -154,6 +163,10 @@ int prediction_parse(const char *json, size_t len, struct prediction *p, char *w
 			break;
 	}
 	json_object_put(root);
+	if (e == 0 && !names_a_value(p))
+		e = fail(why, why_size,
+		         "names no register: no rtmr_0..rtmr_3, tdvfkernel, tdvfkernelparams or "
+		         "events, so nothing would be compared");
 	return e;
 }
 

@@ -59,15 +59,14 @@ static int fail(struct launch_result *res, enum launch_stage stage, int r, const
 static int read_input(struct launch_result *res, struct launch_file *f, const char *path,
                       size_t max, uint8_t **data, char *why, size_t why_size)
 {
+	char reason[160];
 	size_t size = 0;
-	int r = read_file_all(path, max, data, &size);
+	int r = read_file_all(path, max, data, &size, reason, sizeof(reason));
 
 	if (r < 0) {
 		res->failed_file = path;
 		res->failed = LAUNCH_READ;
-		if (r == -EFBIG)
-			return why_set(why, why_size, r, "%s: larger than %zu bytes", path, max);
-		return why_set(why, why_size, r, "%s: %s", path, strerror(-r));
+		return why_set(why, why_size, r, "%s: %s", path, reason);
 	}
 	f->path = path;
 	f->size = size;
@@ -134,7 +133,8 @@ static int sev_hash_inputs(const struct launch_in *in, struct launch_result *res
 	/* sev-snp-measure ignores --kernel in these modes: it does not even open the file. */
 	bool kernel =
 	        given(in->kernel) && mode != SEV_MODE_SNP_OVMF_HASH && mode != SEV_MODE_SNP_SVSM;
-	struct file_hash files[2] = {{.path = in->kernel}, {.path = in->initrd}};
+	struct file_hash files[2] = {{.path = in->kernel, .max = LAUNCH_BOOT_FILE_MAX},
+	                             {.path = in->initrd, .max = LAUNCH_BOOT_FILE_MAX}};
 	size_t n = kernel ? (given(in->initrd) ? 2 : 1) : 0;
 
 	file_hash_parallel(files, n, pages ? fw_pages : NULL, x);
@@ -143,7 +143,7 @@ static int sev_hash_inputs(const struct launch_in *in, struct launch_result *res
 			res->failed_file = files[i].path;
 			res->failed = LAUNCH_READ;
 			return why_set(why, why_size, files[i].err, "%s: %s", files[i].path,
-			               strerror(-files[i].err));
+			               files[i].why);
 		}
 	if (pages && x->fw_r < 0)
 		return fail(res, LAUNCH_COMPUTE, x->fw_r, x->fw_why, why, why_size);

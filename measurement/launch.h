@@ -32,6 +32,8 @@
 #define LAUNCH_MEMORY_MIN         (1ull << 20)
 #define LAUNCH_MEMORY_MAX         (1ull << 44)
 #define LAUNCH_MEMORY_MIB_DEFAULT 2048u
+/* A kernel or initrd QEMU loads for a SEV guest: it places both below 4 GiB. */
+#define LAUNCH_BOOT_FILE_MAX (4ull << 30)
 /* SNPActive alone: host Linux >= 6.8 and QEMU's default guest features. */
 #define LAUNCH_GUEST_FEATURES_DEFAULT 0x1ull
 

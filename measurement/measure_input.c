@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Inputs of `ccimage measure`: Python-compatible number parsing and file hashing. */
-#include "init/base/fileio.h"
+#include "init/base/cmdfiles.h"
+#include "init/base/why.h"
 #include "measurement/measure_input.h"
 
 #include <errno.h>
@@ -88,10 +89,11 @@ int py_fromhex(const char *s, uint8_t *out, size_t cap)
 	return (int)n;
 }
 
-int read_file_all(const char *path, size_t max, uint8_t **data, size_t *size)
+int read_file_all(const char *path, size_t max, uint8_t **data, size_t *size, char *why,
+                  size_t why_size)
 {
 	char *buf;
-	int r = read_full_file(path, max, &buf, size);
+	int r = read_input_file(path, max, &buf, size, why, why_size);
 
 	if (r == 0)
 		*data = (uint8_t *)buf;
@@ -130,12 +132,13 @@ void file_hash_run(struct file_hash *h)
 	enum { CHUNK = 1 << 20 };
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint8_t *buf = malloc(CHUNK);
-	int fd = open(h->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = open_input_file(h->path, h->max, true, &st, h->why, sizeof(h->why));
 
 	h->size = 0;
 	h->err = 0;
 	if (fd < 0)
-		h->err = -errno;
+		h->err = fd;
 	else if (!ctx || !buf)
 		h->err = -ENOMEM;
 	else if (EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL) != 1)
@@ -157,12 +160,15 @@ void file_hash_run(struct file_hash *h)
 			break;
 		else if (EVP_DigestUpdate(ctx, buf, (size_t)k) != 1)
 			h->err = -EIO;
-		else
-			h->size += (uint64_t)k;
+		else if ((h->size += (uint64_t)k) > h->max) /* it grew while read */
+			h->err = why_set(h->why, sizeof(h->why), -EFBIG, "grew past %llu bytes",
+			                 (unsigned long long)h->max);
 	}
 done:
 	if (h->err == 0 && EVP_DigestFinal_ex(ctx, h->sha256, NULL) != 1)
 		h->err = -EIO;
+	if (h->err < 0 && !h->why[0])
+		snprintf(h->why, sizeof(h->why), "%s", strerror(-h->err));
 	if (fd >= 0)
 		close(fd);
 	free(buf);

@@ -22,15 +22,22 @@ int py_int(const char *s, int base, __int128 *out);
  * the number of bytes, or -EINVAL. */
 int py_fromhex(const char *s, uint8_t *out, size_t cap);
 
-/* Reads a whole file (at most max bytes, else -EFBIG) into a new buffer. */
-int read_file_all(const char *path, size_t max, uint8_t **data, size_t *size);
+/*
+ * Reads a whole input file under the input rule (init/base/cmdfiles.h: a
+ * regular file of at most max bytes, or "-") into a new buffer; why says
+ * what is wrong with it.
+ */
+int read_file_all(const char *path, size_t max, uint8_t **data, size_t *size, char *why,
+                  size_t why_size);
 
-/* SHA-256 of a file, streamed. */
+/* SHA-256 of a file, streamed: a regular file of at most max bytes. */
 struct file_hash {
 	const char *path;
+	uint64_t max;
 	uint8_t sha256[32];
 	uint64_t size;
-	int err; /* 0 or negative errno */
+	int err; /* 0 or negative errno, with why */
+	char why[160];
 };
 void file_hash_run(struct file_hash *h);
 /* Hashes every file on its own thread (the large initrd must not wait for the kernel) while

@@ -2,6 +2,7 @@
 /* Trustee RVPS "sample" messages; the format and its versions are in rvps.h. */
 #include "measurement/rvps.h"
 
+#include "init/base/cmdfiles.h"
 #include "init/base/fileio.h"
 
 #include <errno.h>
@@ -248,6 +249,9 @@ int rvps_write_file(const struct rvps_msg *m, const char *path)
 
 	if (strcmp(path, "-") == 0)
 		return rvps_write(m, stdout);
+	/* The rename below would replace a device or a FIFO: refused, whoever called. */
+	if ((r = check_output_path(path, NULL, 0)) < 0)
+		return r;
 	r = rvps_message_json(m, &msg);
 	if (r < 0)
 		return r;

@@ -19,9 +19,13 @@ char *tdx_hex(const uint8_t *bytes, size_t len, char *out);
 /* Parses exactly 2 * len hex digits. Returns 0 or -EINVAL. */
 int tdx_unhex(const char *s, uint8_t *out, size_t len);
 
-/* Reads a whole file of at most TDX_FILE_MAX bytes; empty gives a non-NULL buffer. Caller frees. */
+/*
+ * Reads a whole input file of at most TDX_FILE_MAX bytes under the input
+ * rule (init/base/cmdfiles.h), why saying what is wrong with it; empty gives
+ * a non-NULL buffer. Caller frees.
+ */
 #define TDX_FILE_MAX (4ull << 30) /* firmware, kernel, initrd, event logs: 4 GiB is past all */
-int tdx_read_file(const char *path, uint8_t **data, size_t *len);
+int tdx_read_file(const char *path, uint8_t **data, size_t *len, char *why, size_t why_size);
 
 /*
  * Firmware event orderings seen in the field (measurement/README.md, 6.5). They differ

@@ -6,7 +6,8 @@
  * the caller names the path and the option once.
  *
  * Input: a regular file, opened without blocking (a FIFO with no writer is
- * refused, never waited on), its size bounded before a byte is read. A stream
+ * refused, never waited on), its size bounded before a byte is read; also
+ * /dev/null, the usual way to say "an empty file", and no other device. A stream
  * is allowed only where the user plainly gave one: "-" for standard input, or
  * the shell's /dev/fd/N of `<(...)`; it is read to the same bound.
  *

@@ -2,9 +2,11 @@
 #include "rootfs/ccimage/cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "init/base/cmdfiles.h"
 #include "init/base/log.h"
 #include "init/base/why.h"
 #include "rootfs/ccimage/command.h"
@@ -242,6 +244,26 @@ int cli_exit_code(int r)
 	default:
 		return EXIT_SYSTEM;
 	}
+}
+
+int cli_check_files(const char *command, const struct cli_file *files, size_t n)
+{
+	struct cmd_files seen = {0};
+	char why[PATH_MAX + 64] = "";
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++)
+		r = files[i].output ? cmd_files_output(&seen, files[i].option, files[i].path, why,
+		                                       sizeof(why))
+		                    : cmd_files_input(&seen, files[i].option, files[i].path, why,
+		                                      sizeof(why));
+	cmd_files_free(&seen);
+	if (r == 0)
+		return EXIT_OK;
+	fprintf(stderr, "ccimage %s: %s %s: %s\n", command, files[i - 1].option, files[i - 1].path,
+	        why);
+	return cli_exit_code(r);
 }
 
 int cli_host_build_failed(const char *what, int r, const char *why, bool cached_only, bool resolved)

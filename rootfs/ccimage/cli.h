@@ -146,6 +146,21 @@ int cli_usage_error(const struct cli *c);
  */
 int cli_exit_code(int r);
 
+/* One file option of a command: the path it names, and whether the command writes it. */
+struct cli_file {
+	const char *option; /* "--rvps" */
+	const char *path;   /* NULL when not given */
+	bool output;
+};
+
+/*
+ * A command's file options, checked together before any work: every output
+ * under the output rule of init/base/cmdfiles.h (never a device, FIFO,
+ * directory, symlink, an input or another output). 0, or EXIT_DATA after
+ * one line naming the option, the path and why.
+ */
+int cli_check_files(const char *command, const struct cli_file *files, size_t n);
+
 /*
  * A keyed host build that failed (r < 0): its message, once, and the exit
  * code: EXIT_CHECK when --cached-only resolved it but the cache lacks it,

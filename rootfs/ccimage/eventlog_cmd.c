@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "init/base/log.h"
+#include "init/base/why.h"
 #include "measurement/eventlog.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
@@ -37,11 +38,11 @@ struct logfile {
 static int load(const char *path, struct logfile *lf)
 {
 	char err[TDX_ERR_MAX] = "";
-	int r = tdx_read_file(path, &lf->buf, &lf->len);
+	int r = tdx_read_file(path, &lf->buf, &lf->len, err, sizeof(err));
 
 	if (r < 0) {
-		log_error("%s: %s", path, strerror(-r));
-		return EXIT_SYSTEM;
+		log_error("%s: %s", path, err);
+		return cli_exit_code(r);
 	}
 	r = eventlog_parse(lf->buf, lf->len, &lf->log, err, sizeof(err));
 	if (r < 0) {
@@ -169,10 +170,10 @@ static int cmd_diff(int argc, char **argv)
 	if (!start(argc, argv, diff_usage, 2, NULL, &lf, &r))
 		return r;
 	p = malloc(sizeof(*p));
-	d = p ? tdx_read_file(argv[optind + 1], &pj, &plen) : -ENOMEM;
+	d = p ? tdx_read_file(argv[optind + 1], &pj, &plen, err, sizeof(err)) : -ENOMEM;
 	if (d < 0) {
-		log_error("%s: %s", argv[optind + 1], strerror(-d));
-		r = EXIT_SYSTEM;
+		log_error("%s: %s", argv[optind + 1], why_or_errno(err, d));
+		r = cli_exit_code(d);
 		goto out;
 	}
 	if (prediction_parse((const char *)pj, plen, p, err, sizeof(err)) < 0) {

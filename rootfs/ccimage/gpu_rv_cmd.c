@@ -42,7 +42,7 @@ static int driver_from_recipe(const char *recipe, char *out, size_t out_size)
 	lock_free(l);
 	if (r < 0) {
 		fprintf(stderr, "ccimage: gpu rvps: %s\n", why_or_errno(why, r));
-		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
+		return cli_exit_code(r);
 	}
 	return EXIT_OK;
 }
@@ -63,7 +63,7 @@ static int write_message(const char *driver, const char *vbios, const char *trus
 	rvps_free(m);
 	if (r < 0) {
 		fprintf(stderr, "ccimage: gpu rvps: %s\n", why);
-		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
+		return cli_exit_code(r);
 	}
 	return EXIT_OK;
 }
@@ -88,6 +88,12 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "ccimage: gpu rvps: give one of RECIPE and --driver-version\n");
 		return cli_usage_error(&cli);
 	}
+	const struct cli_file files[] = {
+	        {"RECIPE", optind < argc ? argv[optind] : NULL},
+	        {"--rvps", out, .output = true},
+	};
+	if ((rc = cli_check_files("gpu rvps", files, 2)) != EXIT_OK)
+		return rc;
 	if (!driver) {
 		rc = driver_from_recipe(argv[optind], from_lock, sizeof(from_lock));
 		if (rc != EXIT_OK)

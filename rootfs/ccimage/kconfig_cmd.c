@@ -8,7 +8,7 @@
  * printed but pass, unless --strict), 1 when one is not, 2 usage, 3 a
  * malformed .config or fragment, 4 a file that cannot be read.
  */
-#include "init/base/fileio.h"
+#include "init/base/cmdfiles.h"
 #include "kernel-configs/kconfig.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/lib/jsondoc.h"
@@ -40,20 +40,16 @@ struct finding {
 static int load(const char *path, bool fragment, struct kconfig *cfg, struct kconfig_fragment *frag)
 {
 	struct kconfig_diag diag = {0};
+	char why[160];
 	size_t len = 0;
 	char *data = NULL;
 	int r;
 
 	/* A regular file, a pipe (`<(zcat /proc/config.gz)`), or standard input for "-". */
-	r = read_full_file(path, KCONFIG_MAX_FILE, &data, &len);
-	if (r == -EFBIG) {
-		fprintf(stderr, "ccimage kconfig check: %s: larger than %u bytes\n", path,
-		        KCONFIG_MAX_FILE);
-		return EXIT_DATA;
-	}
+	r = read_input_file(path, KCONFIG_MAX_FILE, &data, &len, why, sizeof(why));
 	if (r < 0) {
-		fprintf(stderr, "ccimage kconfig check: %s: %s\n", path, strerror(-r));
-		return EXIT_SYSTEM;
+		fprintf(stderr, "ccimage kconfig check: %s: %s\n", path, why);
+		return cli_exit_code(r);
 	}
 	r = fragment ? kconfig_fragment_parse(data, len, frag, &diag)
 	             : kconfig_parse(data, len, cfg, &diag);
@@ -168,7 +164,7 @@ static int fragment_paths(const char *opt_dir, char ***paths, size_t *npaths, gl
 		        "ccimage kconfig check: no fragment directory (%s); name "
 		        "fragments, or use --dir or CCIMAGE_KCONFIG_DIR\n",
 		        dir);
-		return EXIT_SYSTEM;
+		return EXIT_USAGE;
 	}
 	snprintf(pattern, sizeof(pattern), "%s/*.conf", dir);
 	/* glob() sorts, so the report's order does not depend on the directory. */

@@ -32,7 +32,7 @@ static int check_lock(const struct recipe *rc, const struct lock *now, const cha
 
 	if ((r = lock_read(path, &pinned, why, sizeof(why))) < 0) {
 		fprintf(stderr, "ccimage lock: %s\n", why_or_errno(why, r));
-		return r == -ENOENT ? EXIT_SYSTEM : EXIT_DATA;
+		return cli_exit_code(r);
 	}
 	size_t moved = lock_compare(pinned, now, moved_text, sizeof(moved_text));
 	if (moved == 0 && lock_check(rc, pinned, why, sizeof(why)) < 0) {
@@ -67,19 +67,29 @@ static int lock_main(int argc, char **argv)
 
 	if (!cli_parse(&cli, 1, 1))
 		return cli.exit_code;
-	r = recipe_load(argv[optind], cli.sets, cli.nsets, &rc, why, sizeof(why));
-	if (r < 0) {
-		fprintf(stderr, "ccimage lock: %s\n", why);
-		return r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
-	}
 	if (!out) {
 		lock_default_path(argv[optind], path, sizeof(path));
 		out = path;
 	}
+	/* --check reads the lock; otherwise it is the one output, and never the recipe. */
+	const struct cli_file files[] = {
+	        {"RECIPE", argv[optind]},
+	        {check ? "--lock" : "--output", out, .output = !check},
+	};
+	if ((r = cli_check_files("lock", files, 2)) != EXIT_OK)
+		return r;
+	r = recipe_load(argv[optind], cli.sets, cli.nsets, &rc, why, sizeof(why));
+	if (r < 0) {
+		fprintf(stderr, "ccimage lock: %s\n", why);
+		return cli_exit_code(r);
+	}
 	if (check && !rc->has_debian) {
-		printf("%s: current (the recipe takes no Debian packages)\n", out);
+		/* Nothing to resolve, but the lock is still read: it must be this recipe's, empty. */
+		struct lock none = {0};
+		snprintf(none.recipe, sizeof(none.recipe), "%s", rc->name);
+		r = check_lock(rc, &none, out, argv[optind]);
 		recipe_free(rc);
-		return EXIT_OK;
+		return r;
 	}
 	if (!rc->has_debian) {
 		struct lock empty = {0};

@@ -13,10 +13,12 @@
 
 #include <openssl/evp.h>
 
+#include "init/base/cmdfiles.h"
 #include "rootfs/ccimage/measure_cmd.h"
 #include "measurement/launch.h"
 #include "measurement/measure_input.h"
 #include "measurement/rvps.h"
+#include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 #include "rootfs/pipeline/launch_report.h"
 
@@ -30,10 +32,10 @@ static int data_error(int r, const char *why)
 	return EXIT_SYSTEM;
 }
 
-static int file_error(const char *path, int r)
+static int file_error(const char *what, int r)
 {
-	fprintf(stderr, "Error: %s: %s\n", path, strerror(-r));
-	return EXIT_SYSTEM;
+	fprintf(stderr, "Error: %s\n", what);
+	return cli_exit_code(r);
 }
 
 static int dump_vmsa(unsigned index, const uint8_t page[SNP_PAGE_SIZE], void *arg)
@@ -43,7 +45,9 @@ static int dump_vmsa(unsigned index, const uint8_t page[SNP_PAGE_SIZE], void *ar
 
 	(void)arg;
 	snprintf(name, sizeof(name), "vmsa%u.bin", index);
-	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (check_output_path(name, NULL, 0) < 0)
+		return -EINVAL;
+	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, page, SNP_PAGE_SIZE) != SNP_PAGE_SIZE)
@@ -84,8 +88,10 @@ static int write_rvps(const struct measure_args *a, const struct launch_result *
 	if (r == 0)
 		r = rvps_write_file(m, a->rvps);
 	rvps_free(m);
-	if (r < 0)
-		return file_error(a->rvps, r);
+	if (r < 0) {
+		fprintf(stderr, "Error: writing %s: %s\n", a->rvps, strerror(-r));
+		return cli_exit_code(r);
+	}
 	return 0;
 }
 
@@ -157,7 +163,7 @@ int measure_run(const struct measure_args *a)
 		return ret;
 	r = launch_measure(&in, &res, why, sizeof(why));
 	if (r < 0)
-		ret = res.failed == LAUNCH_READ ? file_error(res.failed_file, r)
+		ret = res.failed == LAUNCH_READ ? file_error(why, r)
 		                                : data_error(r, why);
 	else
 		ret = report(a, &in, &res);

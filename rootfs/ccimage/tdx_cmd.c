@@ -213,7 +213,7 @@ static int write_rvps(const struct opts *o, const struct launch_result *res)
 	rvps_free(m);
 	if (r < 0) {
 		fprintf(stderr, "ccimage measure: writing %s: %s\n", o->rvps, strerror(-r));
-		return EXIT_SYSTEM;
+		return cli_exit_code(r);
 	}
 	return EXIT_OK;
 }
@@ -222,7 +222,7 @@ static int write_rvps(const struct opts *o, const struct launch_result *res)
 static int failure_code(const struct launch_result *res, int r)
 {
 	if (res->failed == LAUNCH_READ)
-		return r == -EFBIG || r == -EISDIR ? EXIT_DATA : EXIT_SYSTEM;
+		return cli_exit_code(r);
 	if (res->failed == LAUNCH_PARSE)
 		return EXIT_DATA;
 	return r == -EINVAL ? EXIT_USAGE : r == -ENOMEM || r == -EIO ? EXIT_SYSTEM : EXIT_DATA;
@@ -236,6 +236,17 @@ int tdx_measure_main(int argc, char **argv)
 	int r, ret;
 
 	if (!parse_args(argc, argv, &o, &r))
+		return r;
+	const struct cli_file files[] = {
+	        {"--ovmf", o.ovmf},
+	        {"--kernel", o.kernel},
+	        {"--initrd", o.initrd},
+	        {"--acpi-loader", o.acpi[0]},
+	        {"--acpi-rsdp", o.acpi[1]},
+	        {"--acpi-tables", o.acpi[2]},
+	        {"--rvps", o.rvps, .output = true},
+	};
+	if ((r = cli_check_files("measure", files, sizeof(files) / sizeof(files[0]))) != EXIT_OK)
 		return r;
 	const struct launch_in in = {
 	        .mode = tee_mode_by_name("tdx"),

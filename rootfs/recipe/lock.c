@@ -6,7 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "init/base/cmdfiles.h"
+#include "init/base/why.h"
+
+/* The bound recipes have too: a lock of thousands of packages is well under it. */
+#define LOCK_FILE_MAX (16u << 20)
 
 int lock_default_path(const char *recipe_path, char *buf, size_t size)
 {
@@ -67,16 +74,20 @@ static bool token_ok(const char *s)
 
 int lock_read(const char *path, struct lock **ret, char *why, size_t why_size)
 {
-	FILE *f = fopen(path, "re");
-	int r;
+	char reason[160];
+	struct stat st;
+	int fd = open_input_file(path, LOCK_FILE_MAX, true, &st, reason, sizeof(reason)), r;
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
 
 	*ret = NULL;
-	if (!f) {
+	if (fd >= 0 && !f) {
 		r = -errno;
-		snprintf(why, why_size, "%s: %s (write it with `ccimage lock`)", path,
-		         strerror(errno));
-		return r;
+		close(fd);
+		return why_set(why, why_size, r, "%s: %s", path, strerror(-r));
 	}
+	if (fd < 0)
+		return why_set(why, why_size, fd, "%s: %s%s", path, reason,
+		               fd == -ENOENT ? " (write it with `ccimage lock`)" : "");
 	r = lock_parse(f, path, ret, why, why_size);
 	fclose(f);
 	return r;
@@ -205,12 +216,13 @@ int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t w
 
 int lock_write(const struct lock *l, const char *path, const char *recipe_name)
 {
-	char tmp[4096];
-	FILE *f;
+	struct output_set out = {0};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 	int r = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!(f = fopen(tmp, "we")))
+	if (!f)
 		return -errno;
 	const char *base = strrchr(recipe_name, '/');
 	fprintf(f, "# ccimage lock: regenerate with `ccimage lock %s`; do not edit\n",
@@ -225,14 +237,17 @@ int lock_write(const struct lock *l, const char *path, const char *recipe_name)
 		fprintf(f, "package %s %s %s %s %llu %s\n", l->pkgs[i].name, l->pkgs[i].version,
 		        l->pkgs[i].arch, l->pkgs[i].sha256, (unsigned long long)l->pkgs[i].size,
 		        l->pkgs[i].filename);
-	if (ferror(f))
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
+	if (fclose(f) != 0)
+		r = -ENOMEM;
+	/* Whole or not at all, and never through a device, a FIFO or a symlink at path. */
+	if (r == 0)
+		r = check_output_path(path, NULL, 0);
+	if (r == 0)
+		r = output_set_add(&out, path, text, len);
+	if (r == 0)
+		r = output_set_commit(&out);
+	output_set_abandon(&out);
+	free(text);
 	return r;
 }
 

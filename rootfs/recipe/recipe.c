@@ -7,7 +7,9 @@
  */
 #include "rootfs/recipe/recipe.h"
 
+#include "init/base/cmdfiles.h"
 #include "init/base/fileio.h"
+#include "init/base/why.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -369,20 +371,16 @@ int recipe_parse(const char *file, const char *data, size_t size, const char *co
 int recipe_load(const char *file, const char *const *sets, size_t nsets, struct recipe **ret,
                 char *why, size_t why_size)
 {
-	char *buf;
+	char *buf, reason[160];
 	size_t len;
-	int r = read_full_file(file, 16 << 20, &buf, &len);
+	int r = read_input_file(file, 16 << 20, &buf, &len, reason, sizeof(reason));
 
-	/* A recipe too big, a directory or a symlink loop is bad input, not a system failure. */
-	if (r == -EFBIG || r == -EISDIR || r == -ELOOP) {
-		snprintf(why, why_size, "%s: not a readable recipe (%s)", file,
-		         r == -EFBIG ? "more than 16 MiB" : strerror(-r));
-		return -EINVAL;
-	}
-	if (r < 0) {
-		snprintf(why, why_size, "%s: %s", file, strerror(-r));
-		return r;
-	}
+	/* Too big, not a regular file, a symlink loop: bad input, not a system failure. */
+	if (r == -EINVAL || r == -EFBIG || r == -ELOOP)
+		return why_set(why, why_size, -EINVAL, "%s: not a readable recipe (%s)", file,
+		               reason);
+	if (r < 0)
+		return why_set(why, why_size, r, "%s: %s", file, reason);
 	r = recipe_parse(file, buf, len, sets, nsets, ret, why, why_size);
 	free(buf);
 	return r;

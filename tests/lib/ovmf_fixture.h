@@ -24,8 +24,8 @@ static inline void load(struct fixture *f, const char *path)
 {
 	char why[256] = "";
 
-	if (read_file_all(path, 1 << 20, &f->data, &f->size) < 0)
-		tap_fail("%s: cannot read the fixture (tests/fixtures/README.md)", path);
+	if (read_file_all(path, 1 << 20, &f->data, &f->size, why, sizeof(why)) < 0)
+		tap_fail("%s: %s (tests/fixtures/README.md)", path, why);
 	if (ovmf_parse(&f->fw, f->data, f->size, why, sizeof(why)) < 0)
 		tap_fail("%s: %s", path, why);
 }

@@ -19,8 +19,10 @@ static const char ovmf_params[] = "4230f84885a6f3f305e91a1955045398bd9edd8ffd2aa
 static uint8_t *read_fixture(const char *path, size_t *len)
 {
 	uint8_t *buf;
-	if (tdx_read_file(path, &buf, len) < 0)
-		tap_fail("cannot read %s", path);
+	char why[160];
+
+	if (tdx_read_file(path, &buf, len, why, sizeof(why)) < 0)
+		tap_fail("%s: %s", path, why);
 	return buf;
 }
 

@@ -212,7 +212,7 @@ TEST(mrtd_debian_ovmf_matches_td_shim)
 	struct tdvf t, want;
 	size_t len;
 
-	if (tdx_read_file(DEBIAN_OVMF, &fw, &len) < 0)
+	if (tdx_read_file(DEBIAN_OVMF, &fw, &len, NULL, 0) < 0)
 		tap_skip(DEBIAN_OVMF " is absent (Debian package ovmf)");
 	ASSERT_EQ(tdvf_parse(fw, len, &t, err, sizeof(err)), 0);
 	debian_sections(&want);
@@ -232,8 +232,8 @@ static void load_log(const char *path, uint8_t **buf, struct cc_eventlog *log)
 	char err[TDX_ERR_MAX] = "";
 	size_t len;
 
-	if (tdx_read_file(path, buf, &len) < 0)
-		tap_fail("cannot read %s", path);
+	if (tdx_read_file(path, buf, &len, err, sizeof(err)) < 0)
+		tap_fail("%s: %s", path, err);
 	if (eventlog_parse(*buf, len, log, err, sizeof(err)) < 0)
 		tap_fail("%s: %s", path, err);
 }
