@@ -33,7 +33,12 @@ struct snp_id_params {
 
 struct snp_id_key;
 
-/* An ECDSA P-384 private key from a PEM file (SEC1 or PKCS#8, unencrypted). */
+/*
+ * An ECDSA P-384 private key from a PEM file (SEC1 or PKCS#8, unencrypted),
+ * read as an input (init/base/cmdfiles.h: regular, bounded, never waited on)
+ * and checked as a key: its public point valid and its private scalar the one
+ * that gives it (-EKEYREJECTED, naming the file, when not).
+ */
 int snp_id_key_load(const char *path, struct snp_id_key **out, char *why, size_t why_size);
 void snp_id_key_free(struct snp_id_key *key);
 
@@ -44,6 +49,14 @@ int snp_id_key_public(const struct snp_id_key *key, uint8_t out[SNP_ID_PUBKEY_SI
 int snp_id_pubkey_digest(const uint8_t pub[SNP_ID_PUBKEY_SIZE], uint8_t out[48]);
 int snp_id_key_digest(const struct snp_id_key *key, uint8_t out[48], char *why, size_t why_size);
 
+/*
+ * Whether policy is a guest policy SNP_LAUNCH_START can take (SEV-SNP
+ * Firmware ABI 1.58, "Guest Policy Structure"): bit 17 reserved and set, bits
+ * 63:26 reserved and clear. 0, or -EINVAL with why naming the bit. Every
+ * policy ccimage accepts goes through here.
+ */
+int snp_policy_check(uint64_t policy, char *why, size_t why_size);
+
 /* The 96-byte ID block (VERSION is always 1, the only one the ABI defines). */
 void snp_id_block_encode(const struct snp_id_params *p, uint8_t out[SNP_ID_BLOCK_SIZE]);
 
@@ -53,7 +66,9 @@ void snp_id_block_encode(const struct snp_id_params *p, uint8_t out[SNP_ID_BLOCK
  * (QEMU's author-key-enabled=on then). id_key NULL is the keyless form
  * contrast uses: the fixed signature r = 2, s = 1 and the public key recovered
  * from it and the block, so no private key ever exists and equal blocks give
- * equal structures (measurement/README.md, 13).
+ * equal structures (measurement/README.md, 13). Each signature is verified
+ * under the public key written beside it before this returns: a failure is
+ * -EKEYREJECTED naming the key's file.
  */
 int snp_id_auth_make(const uint8_t block[SNP_ID_BLOCK_SIZE], const struct snp_id_key *id_key,
                      const struct snp_id_key *author_key, uint8_t out[SNP_ID_AUTH_SIZE], char *why,

@@ -5,15 +5,13 @@
  * the base64 QEMU's sev-snp-guest id-block / id-auth properties take.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
-#include "init/base/fileio.h"
+#include "init/base/cmdfiles.h"
 #include "init/base/hex.h"
 #include "measurement/rvps.h"
 #include "measurement/snp_idblock.h"
@@ -35,14 +33,17 @@ static const char usage_text[] =
         "P-384 ID key, so the PSP refuses to launch any other digest or policy.\n"
         "DIGEST is the 48-byte launch digest, 96 hex digits or base64 (what `ccimage\n"
         "measure --mode snp` prints). --policy defaults to 0x30000 and must equal the\n"
-        "guest policy the VMM launches with. --keyless is contrast's form: a fixed\n"
-        "signature and the ID key recovered from it, so no private key exists and the\n"
-        "output is reproducible; the verifier then checks the report's MEASUREMENT (and\n"
-        "may check ID_KEY_DIGEST against the printed one) (measurement/README.md, 13).\n"
+        "guest policy the VMM launches with; one the SEV-SNP ABI forbids (bit 17 clear,\n"
+        "a bit of 63:26 set) is refused. Each key must be a consistent P-384 pair, and\n"
+        "each signature is verified before anything is written. --keyless is\n"
+        "contrast's form: a fixed signature and the ID key recovered from it, so no\n"
+        "private key exists and the output is reproducible; the verifier then checks\n"
+        "the report's MEASUREMENT (and may check ID_KEY_DIGEST against the printed one)\n"
+        "(measurement/README.md, 13).\n"
         "Prints id-block= and id-auth= (base64: QEMU's sev-snp-guest properties, Kata's\n"
         "snp_id_block and snp_id_auth), the author-key-enabled value (Kata has no knob\n"
         "for it), and the key digests the report carries (hex); the -out files get the\n"
-        "raw 96 and 4096 bytes.\n";
+        "raw 96 and 4096 bytes, both or neither, and never replace a key or each other.\n";
 
 /* --measurement: the digest as hex (96 digits) or standard base64 (64 characters). */
 static int parse_digest(void *field, const char *s, char *why, size_t why_size)
@@ -68,17 +69,38 @@ static int parse_id(void *field, const char *s, char *why, size_t why_size)
 	return 0;
 }
 
-static int write_bytes(const char *path, const uint8_t *data, size_t n)
+/* --policy: a number as C reads it, and a policy the firmware can take. */
+static int parse_policy(void *field, const char *s, char *why, size_t why_size)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int r;
+	uint64_t v;
+	int r = cli_number(s, 0, 0, UINT64_MAX, &v);
 
-	if (fd < 0)
-		return -errno;
-	r = write_full(fd, data, n);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	if (r < 0)
+		return why_set(why, why_size, r, "not a number");
+	if ((r = snp_policy_check(v, why, why_size)) == 0)
+		*(uint64_t *)field = v;
 	return r;
+}
+
+/* Both -out files or neither, each written beside its path and renamed once both are. */
+static int write_outputs(const struct idblock_args *a, const uint8_t *block, const uint8_t *auth,
+                         char *why, size_t why_size)
+{
+	struct output_set set = {0};
+	const char *file = NULL;
+	int r = 0;
+
+	if (a->block_out && (r = output_set_add(&set, a->block_out, block, SNP_ID_BLOCK_SIZE)) < 0)
+		file = a->block_out;
+	if (r == 0 && a->auth_out &&
+	    (r = output_set_add(&set, a->auth_out, auth, SNP_ID_AUTH_SIZE)) < 0)
+		file = a->auth_out;
+	if (r == 0 && (r = output_set_commit(&set)) < 0)
+		file = a->block_out ? a->block_out : a->auth_out;
+	output_set_abandon(&set);
+	if (r < 0)
+		return why_set(why, why_size, r, "%s: %s", file, strerror(-r));
+	return 0;
 }
 
 static int print_b64(const char *label, const uint8_t *data, size_t n)
@@ -111,17 +133,12 @@ static int emit(const struct idblock_args *a, struct snp_id_key *id, struct snp_
 {
 	uint8_t block[SNP_ID_BLOCK_SIZE], auth[SNP_ID_AUTH_SIZE];
 	char why[512] = "";
-	const char *file = NULL;
 	int r;
 
 	snp_id_block_encode(&a->params, block);
 	r = snp_id_auth_make(block, id, author, auth, why, sizeof(why));
-	if (r == 0 && a->block_out && (r = write_bytes(a->block_out, block, sizeof(block))) < 0)
-		file = a->block_out;
-	if (r == 0 && a->auth_out && (r = write_bytes(a->auth_out, auth, sizeof(auth))) < 0)
-		file = a->auth_out;
-	if (file)
-		snprintf(why, sizeof(why), "%s: %s", file, strerror(-r));
+	if (r == 0)
+		r = write_outputs(a, block, auth, why, sizeof(why));
 	if (r == 0)
 		r = print_b64("id-block", block, sizeof(block));
 	if (r == 0)
@@ -134,28 +151,64 @@ static int emit(const struct idblock_args *a, struct snp_id_key *id, struct snp_
 		r = print_digest("author-key-digest", auth + SNP_ID_AUTH_AUTHOR_KEY);
 	if (r < 0) {
 		fprintf(stderr, "ccimage: snp id-block: %s\n", why_or_errno(why, r));
-		return EXIT_SYSTEM;
+		return cli_exit_code(r);
 	}
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_SYSTEM;
+}
+
+/*
+ * Every file the command names, before one is read or written: an output is
+ * never a key, the other output, or anything but a new or regular file.
+ */
+static int check_files(const struct idblock_args *a, struct cmd_files *f)
+{
+	const struct {
+		const char *option, *path;
+		bool output;
+	} files[] = {
+	        {"--id-key", a->id_key, false},
+	        {"--author-key", a->author_key, false},
+	        {"--id-block-out", a->block_out, true},
+	        {"--id-auth-out", a->auth_out, true},
+	};
+	char why[512];
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && r == 0; i++) {
+		if (files[i].output)
+			r = cmd_files_output(f, files[i].option, files[i].path, why, sizeof(why));
+		else
+			r = cmd_files_input(f, files[i].option, files[i].path, why, sizeof(why));
+		if (r < 0)
+			fprintf(stderr, "ccimage: snp id-block: %s %s: %s\n", files[i].option,
+			        files[i].path, why);
+	}
+	return r < 0 ? cli_exit_code(r) : EXIT_OK;
 }
 
 static int run_with_keys(const struct idblock_args *a)
 {
 	struct snp_id_key *id = NULL, *author = NULL;
+	struct cmd_files files = {0};
 	char why[512];
-	int r, rc;
+	int r = 0, rc = check_files(a, &files);
 
-	r = a->keyless ? 0 : snp_id_key_load(a->id_key, &id, why, sizeof(why));
+	if (rc != EXIT_OK)
+		goto out;
+	if (!a->keyless)
+		r = snp_id_key_load(a->id_key, &id, why, sizeof(why));
 	if (r == 0 && a->author_key)
 		r = snp_id_key_load(a->author_key, &author, why, sizeof(why));
 	if (r < 0) {
 		fprintf(stderr, "ccimage: snp id-block: %s\n", why);
-		rc = r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
+		rc = cli_exit_code(r);
 	} else {
 		rc = emit(a, id, author);
 	}
+out:
 	snp_id_key_free(id);
 	snp_id_key_free(author);
+	cmd_files_free(&files);
 	return rc;
 }
 
@@ -164,7 +217,7 @@ static int run(int argc, char **argv)
 	struct idblock_args a = {.params.policy = SNP_ID_DEFAULT_POLICY};
 	const struct cli_opt opts[] = {
 	        CLI_CALL("measurement", 0, &a, parse_digest, "DIGEST", NULL),
-	        CLI_NUMBER_C("policy", 0, &a.params.policy, 0, UINT64_MAX, "N", NULL),
+	        CLI_CALL("policy", 0, &a.params.policy, parse_policy, "N", NULL),
 	        CLI_CALL("family-id", 0, a.params.family_id, parse_id, "HEX32", NULL),
 	        CLI_CALL("image-id", 0, a.params.image_id, parse_id, "HEX32", NULL),
 	        CLI_NUMBER_C("guest-svn", 0, &a.params.guest_svn, 0, UINT32_MAX, "N", NULL),
@@ -183,6 +236,13 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "ccimage: snp id-block: need --measurement, and one of --id-key "
 		                "and --keyless\n");
 		return cli_usage_error(&cli);
+	}
+	/* Standard output carries the printed values; the raw bytes need a file. */
+	if ((a.block_out && strcmp(a.block_out, "-") == 0) ||
+	    (a.auth_out && strcmp(a.auth_out, "-") == 0)) {
+		fprintf(stderr, "ccimage: snp id-block: --id-block-out and --id-auth-out take a "
+		                "file, not -\n");
+		return EXIT_USAGE;
 	}
 	return run_with_keys(&a);
 }

@@ -8,6 +8,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -231,4 +234,97 @@ TEST(id_key_refusals_name_the_file)
 	ASSERT_EQ(snp_id_key_load(path, &k, why, sizeof(why)), -ENOENT);
 	ASSERT_CONTAINS(why, path);
 	EVP_PKEY_free(p256);
+}
+
+/* A PEM key with a's private scalar and b's public point: what nothing in a PEM file prevents. */
+static void write_mismatched_key(const char *path, EVP_PKEY *a, EVP_PKEY *b)
+{
+	uint8_t point[97];
+	size_t point_len = 0;
+	BIGNUM *priv = NULL;
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *mixed = NULL;
+	FILE *f;
+
+	ASSERT_TRUE(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_PRIV_KEY, &priv));
+	ASSERT_TRUE(EVP_PKEY_get_octet_string_param(b, OSSL_PKEY_PARAM_PUB_KEY, point,
+	                                            sizeof(point), &point_len));
+	ASSERT_TRUE(bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	                                                   "secp384r1", 0));
+	ASSERT_TRUE(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv));
+	ASSERT_TRUE(
+	        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, point_len));
+	ASSERT_TRUE((params = OSSL_PARAM_BLD_to_param(bld)) != NULL);
+	ASSERT_TRUE(ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+	            EVP_PKEY_fromdata(ctx, &mixed, EVP_PKEY_KEYPAIR, params) == 1);
+	f = fopen(path, "we");
+	ASSERT_TRUE(f && PEM_write_PrivateKey(f, mixed, NULL, NULL, 0, NULL, NULL) == 1);
+	fclose(f);
+	EVP_PKEY_free(mixed);
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_clear_free(priv);
+}
+
+/* Signing with such a key gives an ID auth whose ID_BLOCK_SIG does not verify: refused at load. */
+TEST(id_key_mismatched_pair_refused)
+{
+	char path[] = "/tmp/test_snp_idblock.XXXXXX", why[256];
+	EVP_PKEY *a = EVP_EC_gen("P-384"), *b = EVP_EC_gen("P-384");
+	struct snp_id_key *k = NULL;
+	int fd = mkstemp(path);
+
+	ASSERT_TRUE(fd >= 0 && a && b);
+	close(fd);
+	write_mismatched_key(path, a, b);
+	ASSERT_EQ(snp_id_key_load(path, &k, why, sizeof(why)), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, path);
+	ASSERT_CONTAINS(why, "does not match");
+	ASSERT_TRUE(k == NULL);
+	/* The same file with a's own point loads: the check refuses the pair, not the file. */
+	write_mismatched_key(path, a, a);
+	ASSERT_EQ(snp_id_key_load(path, &k, why, sizeof(why)), 0);
+	snp_id_key_free(k);
+	unlink(path);
+	EVP_PKEY_free(a);
+	EVP_PKEY_free(b);
+}
+
+/* A key file that is a FIFO is refused at once (O_NONBLOCK), never waited on; a directory too. */
+TEST(id_key_not_a_regular_file_refused)
+{
+	char dir[] = "/tmp/test_snp_idblock.XXXXXX", fifo[64], why[256];
+	struct snp_id_key *k = NULL;
+
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	ASSERT_EQ(mkfifo(fifo, 0600), 0);
+	ASSERT_EQ(snp_id_key_load(fifo, &k, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, fifo);
+	ASSERT_CONTAINS(why, "FIFO");
+	ASSERT_EQ(snp_id_key_load(dir, &k, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "directory");
+	unlink(fifo);
+	rmdir(dir);
+}
+
+/* SEV-SNP ABI 1.58, Guest Policy Structure: bit 17 must be one, bits 63:26 zero. */
+TEST(policy_reserved_bits)
+{
+	char why[256];
+
+	ASSERT_EQ(snp_policy_check(SNP_ID_DEFAULT_POLICY, why, sizeof(why)), 0);
+	ASSERT_EQ(snp_policy_check(0x20000, why, sizeof(why)), 0);
+	ASSERT_EQ(snp_policy_check(0x3ffffff, why, sizeof(why)), 0); /* every defined bit */
+	ASSERT_EQ(snp_policy_check(0x10000, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "bit 17");
+	ASSERT_EQ(snp_policy_check(0, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "bit 17");
+	ASSERT_EQ(snp_policy_check(SNP_ID_DEFAULT_POLICY | 1ULL << 26, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "bit 26");
+	ASSERT_EQ(snp_policy_check(SNP_ID_DEFAULT_POLICY | 1ULL << 63, why, sizeof(why)), -EINVAL);
+	ASSERT_CONTAINS(why, "bit 63");
 }
