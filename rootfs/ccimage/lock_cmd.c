@@ -84,7 +84,8 @@ static int lock_main(int argc, char **argv)
 		return cli_exit_code(r);
 	}
 	if (check && !rc->has_debian) {
-		/* Nothing to resolve, but the lock is still read: it must be this recipe's, empty. */
+		/* Nothing to resolve, but the lock is still read: it must be this recipe's, empty.
+		 */
 		struct lock none = {0};
 		snprintf(none.recipe, sizeof(none.recipe), "%s", rc->name);
 		r = check_lock(rc, &none, out, argv[optind]);

@@ -303,9 +303,9 @@ int measure_main(int argc, char **argv)
 	if (r)
 		return r;
 	const struct cli_file files[] = {
-	        {"--ovmf", a.ovmf},           {"--kernel", a.kernel}, {"--initrd", a.initrd},
-	        {"--svsm", a.svsm},           {"--vars-file", a.vars_file},
-	        {"--rvps", a.rvps, .output = true},
+	        {"--ovmf", a.ovmf},           {"--kernel", a.kernel},
+	        {"--initrd", a.initrd},       {"--svsm", a.svsm},
+	        {"--vars-file", a.vars_file}, {"--rvps", a.rvps, .output = true},
 	};
 	if ((r = cli_check_files("measure", files, sizeof(files) / sizeof(files[0]))) != EXIT_OK)
 		return r;

@@ -163,8 +163,7 @@ int measure_run(const struct measure_args *a)
 		return ret;
 	r = launch_measure(&in, &res, why, sizeof(why));
 	if (r < 0)
-		ret = res.failed == LAUNCH_READ ? file_error(why, r)
-		                                : data_error(r, why);
+		ret = res.failed == LAUNCH_READ ? file_error(why, r) : data_error(r, why);
 	else
 		ret = report(a, &in, &res);
 	launch_result_free(&res);

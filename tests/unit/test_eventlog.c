@@ -302,6 +302,12 @@ TEST(prediction_parse_refuses_bad_json)
 		ASSERT_EQ(prediction_parse(bad[i], strlen(bad[i]), p, err, sizeof(err)), -EBADMSG);
 		ASSERT_CONTAINS(err, "prediction JSON");
 	}
-	ASSERT_EQ(prediction_parse("{}", 2, p, err, sizeof(err)), 0);
+	/* A prediction naming nothing would match any log: refused (issue 24). */
+	ASSERT_EQ(prediction_parse("{}", 2, p, err, sizeof(err)), -EBADMSG);
+	ASSERT_CONTAINS(err, "names no register");
+	ASSERT_EQ(prediction_parse("{\"events\": {}}", 14, p, err, sizeof(err)), -EBADMSG);
+	ASSERT_CONTAINS(err, "names no register");
+	ASSERT_EQ(prediction_parse("{\"rtmr_9\": \"00\"}", 16, p, err, sizeof(err)), -EBADMSG);
+	ASSERT_CONTAINS(err, "names no register");
 	free(p);
 }

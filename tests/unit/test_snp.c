@@ -468,9 +468,10 @@ TEST(cli_refusals)
 	ASSERT_EQ(CLI(out, "--mode", "seves", "--vcpus", "1", "--vcpu-type", "EPYC", "--ovmf",
 	              AMDSEV, "--snp-ovmf-hash", "00"),
 	          2);
+	/* A file the user named that is not there is bad input, not a system error. */
 	ASSERT_EQ(CLI(out, "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC", "--ovmf",
 	              "/nonexistent"),
-	          4);
+	          3);
 }
 
 TEST(cli_json_and_rvps)
