@@ -253,32 +253,40 @@ static char *hidden_beside(const char *path)
 	return tmp;
 }
 
-int output_set_add(struct output_set *s, const char *path, const void *buf, size_t len)
+int output_set_open(struct output_set *s, const char *path)
 {
 	char *tmp;
-	int fd, r;
+	int fd;
 
 	if (s->count == OUTPUT_SET_MAX)
 		return -E2BIG;
 	if (!(tmp = hidden_beside(path)))
 		return -ENOMEM;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		r = -errno;
-		free(tmp);
-		return r;
-	}
-	r = fchmod(fd, 0644) < 0 ? -errno : write_full(fd, buf, len);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r < 0) {
-		(void)unlink(tmp);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || fchmod(fd, 0644) < 0) {
+		int r = -errno;
+		if (fd >= 0) {
+			close(fd);
+			(void)unlink(tmp);
+		}
 		free(tmp);
 		return r;
 	}
 	s->files[s->count].path = path;
 	s->files[s->count].tmp = tmp;
 	s->count++;
-	return 0;
+	return fd;
+}
+
+int output_set_add(struct output_set *s, const char *path, const void *buf, size_t len)
+{
+	int fd = output_set_open(s, path), r;
+
+	if (fd < 0)
+		return fd;
+	r = write_full(fd, buf, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
 }
 
 int output_set_commit(struct output_set *s)

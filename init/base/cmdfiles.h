@@ -88,7 +88,12 @@ struct output_set {
 	size_t count;
 };
 
-/* Writes len bytes of buf as the next output, mode 0644. */
+/*
+ * The next output, to be written through the descriptor returned (mode
+ * 0644); the caller closes it, and commits once every output is written.
+ */
+int output_set_open(struct output_set *s, const char *path);
+/* The next output, len bytes of buf. */
 int output_set_add(struct output_set *s, const char *path, const void *buf, size_t len);
 /* Renames every output into place; 0, or the first error (the rest are still tried). */
 int output_set_commit(struct output_set *s);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/base/cmdfiles.h"
 #include "init/base/why.h"
 #include "modules/modules.h"
 #include "rootfs/ccimage/cli.h"
@@ -119,23 +120,36 @@ static int fill(struct cpio_archive *ar, const struct initramfs_args *a, char *s
 	return r;
 }
 
-/* Writes OUT.tmp, then renames it: a failed run leaves no half archive. */
+/* Written beside OUT and renamed over it: a failed or killed run leaves no half archive. */
 static int write_out(struct cpio_archive *ar, const char *out, uint64_t mtime)
 {
-	char partial[PATH_MAX];
-	FILE *f;
-	int r;
+	struct output_set set = {0};
+	int fd = output_set_open(&set, out), r;
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 
-	snprintf(partial, sizeof(partial), "%s.tmp", out);
-	f = fopen(partial, "we");
-	r = f ? cpio_write(ar, f, (uint32_t)mtime) : -errno;
+	if (fd >= 0 && !f)
+		close(fd);
+	r = f ? cpio_write(ar, f, (uint32_t)mtime) : fd < 0 ? fd : -errno;
 	if (f && fclose(f) != 0 && r >= 0)
 		r = -EIO;
-	if (r >= 0 && rename(partial, out) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(partial);
+	if (r >= 0)
+		r = output_set_commit(&set);
+	output_set_abandon(&set);
 	return r;
+}
+
+/* Every file option: the lists and init read, OUT written and none of them. */
+static int check_files(const struct initramfs_args *a)
+{
+	struct cli_file files[2 + sizeof(a->list_items) / sizeof(a->list_items[0])] = {
+	        {"--init", a->init},
+	};
+	size_t n = 1;
+
+	for (size_t i = 0; i < a->lists.count; i++)
+		files[n++] = (struct cli_file){"--list", a->lists.items[i]};
+	files[n++] = (struct cli_file){"--output", a->out, .output = true};
+	return cli_check_files("initramfs", files, n);
 }
 
 static int run(int argc, char **argv)
@@ -168,6 +182,8 @@ static int run(int argc, char **argv)
 		return cli.exit_code;
 	if (!a.out || (a.modules.count && (!a.kernel_root || !a.kver)))
 		return cli_usage_error(&cli);
+	if ((r = check_files(&a)) != EXIT_OK)
+		return r;
 	r = cpio_new(&ar);
 	if (r >= 0)
 		r = fill(ar, &a, stage, &staged);

@@ -11,6 +11,10 @@
 #include <unistd.h>
 
 #include "rootfs/image/cpio.h"
+#include "init/base/cmdfiles.h"
+
+/* A list names files, one a line: 16 MiB is far past any initramfs. */
+#define CPIO_LIST_MAX (16u << 20)
 
 struct entry {
 	char *path;      /* without the leading '/', as cpio stores names */
@@ -211,7 +215,9 @@ static int why_line(char *why, size_t size, const char *file, unsigned line, con
         __attribute__((format(printf, 5, 6)));
 static int why_line(char *why, size_t size, const char *file, unsigned line, const char *fmt, ...)
 {
-	int n = snprintf(why, size, "%s:%u: ", file, line);
+	/* Line 0: about the file as a whole. */
+	int n = line ? snprintf(why, size, "%s:%u: ", file, line)
+	             : snprintf(why, size, "%s: ", file);
 	va_list ap;
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < size)
@@ -223,9 +229,16 @@ static int why_line(char *why, size_t size, const char *file, unsigned line, con
 int cpio_add_list(struct cpio_archive *a, const char *list_path, const char *base_dir, char *why,
                   size_t why_size)
 {
-	FILE *f = fopen(list_path, "re");
-	if (!f)
-		return why_line(why, why_size, list_path, 0, "%s", strerror(errno));
+	char reason[160];
+	struct stat st;
+	int fd = open_input_file(list_path, CPIO_LIST_MAX, true, &st, reason, sizeof(reason));
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return why_line(why, why_size, list_path, 0, "%s",
+		                fd < 0 ? reason : strerror(errno));
+	}
 	char line[1024];
 	unsigned n = 0;
 	int r = 0;

@@ -120,4 +120,18 @@ grep -q "^format: 1" t.yaml && ok "4: ... and the recipe is untouched" || nok "4
 expect "3: lock --output onto a FIFO is refused" 3 "\-\-output fifo: a FIFO" \
 	"$CCIMAGE" lock t.yaml --output fifo
 
+# ccimage initramfs: its list is an input, its archive an output under the same rules.
+echo "dir /etc 0755" >list.txt
+expect "6: initramfs --list FIFO is refused at once" 3 "in.fifo: a FIFO, not a regular file" \
+	"$CCIMAGE" initramfs --list in.fifo --output i.cpio
+expect "3: initramfs --output onto a FIFO is refused" 3 "\-\-output fifo: a FIFO" \
+	"$CCIMAGE" initramfs --list list.txt --output fifo
+expect "4: initramfs --output naming its list is refused" 3 "\-\-output list.txt: the same file as \-\-list" \
+	"$CCIMAGE" initramfs --list list.txt --output list.txt
+expect "3: initramfs writes its archive when all is well" 0 "" \
+	"$CCIMAGE" initramfs --list list.txt --output i.cpio
+if [ -s i.cpio ] && [ -z "$(ls -A | grep '^\.i\.cpio')" ]; then ok "3: ... whole, with no temporary left"; else
+	nok "3: initramfs left $(ls -A | tr '\n' ' ')"
+fi
+
 finish
