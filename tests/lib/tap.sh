@@ -63,6 +63,21 @@ check_eq() {
 		return 1
 	fi
 }
+# expect NAME CODE PATTERN COMMAND...: COMMAND exits CODE (within $EXPECT_TIMEOUT,
+# 20 s, so a hang fails rather than stalls) and its stderr has PATTERN (any
+# when empty). Its stdout and stderr stay in out.log and err.log.
+expect() {
+	local name=$1 code=$2 pattern=$3 rc
+	shift 3
+	timeout "${EXPECT_TIMEOUT:-20}" "$@" >out.log 2>err.log </dev/null
+	rc=$?
+	if [ $rc -eq "$code" ] && { [ -z "$pattern" ] || grep -q -- "$pattern" err.log; }; then
+		ok "$name"
+	else
+		nok "$name: exit $rc (want $code), no '$pattern' in:"
+		sed 's/^/#   /' err.log | head -5
+	fi
+}
 finish() {
 	echo "1..$n"
 	exit $((failed > 0))

@@ -12,20 +12,6 @@ need "$CCIMAGE"
 workdir
 cd "$work" || exit 1
 
-# expect NAME CODE PATTERN COMMAND...: COMMAND exits CODE (within 20 s) and its stderr has PATTERN.
-expect() {
-	local name=$1 code=$2 pattern=$3 rc
-	shift 3
-	timeout 20 "$@" >out.log 2>err.log </dev/null
-	rc=$?
-	if [ $rc -eq "$code" ] && { [ -z "$pattern" ] || grep -q -- "$pattern" err.log; }; then
-		ok "$name"
-	else
-		nok "$name: exit $rc (want $code), no '$pattern' in:"
-		sed 's/^/#   /' err.log | head -5
-	fi
-}
-
 # still NAME TYPE PATH: PATH is still of TYPE (test(1) letter: p FIFO, c character device, f file).
 still() {
 	if [ -"$2" "$3" ] && [ ! -L "$3" ]; then ok "$1"; else nok "$1: $3 is now $(stat -c %F "$3" 2>&1)"; fi
