@@ -160,38 +160,23 @@ static int emit(const struct idblock_args *a, struct snp_id_key *id, struct snp_
  * Every file the command names, before one is read or written: an output is
  * never a key, the other output, or anything but a new or regular file.
  */
-static int check_files(const struct idblock_args *a, struct cmd_files *f)
+static int check_files(const struct idblock_args *a)
 {
-	const struct {
-		const char *option, *path;
-		bool output;
-	} files[] = {
-	        {"--id-key", a->id_key, false},
-	        {"--author-key", a->author_key, false},
-	        {"--id-block-out", a->block_out, true},
-	        {"--id-auth-out", a->auth_out, true},
+	const struct cli_file files[] = {
+	        {"--id-key", a->id_key},
+	        {"--author-key", a->author_key},
+	        {"--id-block-out", a->block_out, .output = true},
+	        {"--id-auth-out", a->auth_out, .output = true},
 	};
-	char why[512];
-	int r = 0;
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && r == 0; i++) {
-		if (files[i].output)
-			r = cmd_files_output(f, files[i].option, files[i].path, why, sizeof(why));
-		else
-			r = cmd_files_input(f, files[i].option, files[i].path, why, sizeof(why));
-		if (r < 0)
-			fprintf(stderr, "ccimage: snp id-block: %s %s: %s\n", files[i].option,
-			        files[i].path, why);
-	}
-	return r < 0 ? cli_exit_code(r) : EXIT_OK;
+	return cli_check_files("snp id-block", files, sizeof(files) / sizeof(files[0]));
 }
 
 static int run_with_keys(const struct idblock_args *a)
 {
 	struct snp_id_key *id = NULL, *author = NULL;
-	struct cmd_files files = {0};
 	char why[512];
-	int r = 0, rc = check_files(a, &files);
+	int r = 0, rc = check_files(a);
 
 	if (rc != EXIT_OK)
 		goto out;
@@ -208,7 +193,6 @@ static int run_with_keys(const struct idblock_args *a)
 out:
 	snp_id_key_free(id);
 	snp_id_key_free(author);
-	cmd_files_free(&files);
 	return rc;
 }
 
