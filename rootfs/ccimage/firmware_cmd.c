@@ -18,8 +18,10 @@ static const char usage_text[] =
         "), fetched with a private\n"
         "apt configuration, Debian's patches applied, keyed by the source files'\n"
         "hashes (default version: apt's candidate), the platform, the build flags and\n"
-        "the gcc, nasm, iasl and python3 versions; its path is printed on "
-        "stdout.\n" CLI_HOST_BUILD_CACHED("firmware/KEY/OVMF.fd");
+        "the gcc, nasm, iasl and python3 versions; its path is printed on stdout.\n"
+        "--cache and --source-version are checked before anything is fetched (exit 3);\n"
+        "archives that cannot be reached at all are a network failure (exit "
+        "4).\n" CLI_HOST_BUILD_CACHED("firmware/KEY/OVMF.fd");
 
 static int run(int argc, char **argv)
 {

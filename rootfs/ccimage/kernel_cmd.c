@@ -33,9 +33,9 @@ static const char usage_text[] =
         "exists; --signing-key signs with yours, one PEM holding an unencrypted\n"
         "private key and its certificate, checked to be one pair: that makes the build\n"
         "reproducible). Options, the key and the fragments are checked before\n"
-        "anything is fetched: bad input is exit 3. Keyed by the source package's hash, the\n"
-        "fragments, the build options, the NVIDIA source package's hash, the gcc, ld\n"
-        "and openssl versions and the given key; its root (boot/vmlinuz-KVER,\n"
+        "anything is fetched: bad input is exit 3. Keyed by the source package's\n"
+        "hash, the fragments, the build options, the NVIDIA source package's hash,\n"
+        "the gcc, ld and openssl versions and the given key; its root (boot/vmlinuz-KVER,\n"
         "lib/modules/KVER, what a recipe's kernel.root takes) is printed on "
         "stdout.\n" CLI_HOST_BUILD_CACHED("kernels/build-KEY");
 
