@@ -16,6 +16,7 @@
  * for each build unless one is given, whose certificate the kernel carries.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@ struct kbuild {
 	struct kbuild_fragments frags;
 	struct hostbuild h;
 	char cache[PATH_MAX], top[PATH_MAX], tree[PATH_MAX], tmpdir[PATH_MAX];
-	char pem[PATH_MAX]; /* the private key, while the build needs it */
+	char pem[PATH_MAX];           /* the private key, while the build needs it */
+	struct kbuild_signing_key sk; /* --signing-key, read once */
 	struct kbuild_key key;
 	char jobs[16];
 	struct kbuild_result *res; /* the key's paths, for build() */
@@ -150,9 +152,10 @@ static int resolve(struct kbuild *b, struct kbuild_result *res, char *why, size_
 	    (r = kbuild_fragments_key(&b->frags, frag_lines, sizeof(frag_lines), why, why_size)) <
 	            0)
 		return r;
-	if (b->o->signing_key && (r = digest_file_hex(b->o->signing_key, hex)) < 0) {
-		snprintf(why, why_size, "--signing-key %s: %s", b->o->signing_key, strerror(-r));
-		return r;
+	if (b->o->signing_key) {
+		if ((r = kbuild_signing_key_read(b->o->signing_key, &b->sk, why, why_size)) < 0)
+			return r;
+		memcpy(hex, b->sk.sha256, sizeof(b->sk.sha256));
 	}
 	if ((r = deb_fetch_open(&b->fetch, &fo, b->cache, why, why_size)) < 0 ||
 	    (r = resolve_sources(b, why, why_size)) < 0)
@@ -228,6 +231,21 @@ static int unpack(struct kbuild *b, const char *deb, char ts[80], char *why, siz
 	return 0;
 }
 
+/* A private key's bytes into a file made for them (0600, never through a link or over a file). */
+static int write_private(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_full(fd, buf, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(path);
+	return r;
+}
+
 /*
  * The private key modules_install signs with (b->pem): kbuild's own path,
  * where it makes a new pair; or a copy of the given one outside certs/, since
@@ -244,9 +262,9 @@ static int signing_key_in(struct kbuild *b, char *why, size_t why_size)
 	}
 	if (path_join(b->pem, sizeof(b->pem), b->h.work, "signing-key.pem") < 0)
 		return -ENAMETOOLONG;
-	if ((r = copy_file(b->o->signing_key, b->pem, 0600)) < 0)
-		snprintf(why, why_size, "copying --signing-key %s: %s", b->o->signing_key,
-		         strerror(-r));
+	/* The bytes read and checked before the build, not the path again: it may have changed. */
+	if ((r = write_private(b->pem, b->sk.pem, b->sk.len)) < 0)
+		snprintf(why, why_size, "writing %s: %s", b->pem, strerror(-r));
 	return r;
 }
 
@@ -303,9 +321,16 @@ static int key_out(struct kbuild *b, bool built, char *why, size_t why_size)
 
 	if (!b->pem[0])
 		return 0;
-	if (built && b->o->keep_key && !b->o->signing_key &&
-	    (r = copy_file(b->pem, b->o->keep_key, 0600)) < 0)
-		snprintf(why, why_size, "--keep-key %s: %s", b->o->keep_key, strerror(-r));
+	if (built && b->o->keep_key && !b->o->signing_key) {
+		char *pem = NULL;
+		size_t len = 0;
+		r = read_full_file(b->pem, 1 << 20, &pem, &len);
+		if (r == 0)
+			r = write_private(b->o->keep_key, pem, len);
+		if (r < 0)
+			snprintf(why, why_size, "--keep-key %s: %s", b->o->keep_key, strerror(-r));
+		free(pem);
+	}
 	(void)unlink(b->pem);
 	return r;
 }
@@ -491,6 +516,7 @@ int kbuild_run(const struct kbuild_opts *o, struct kbuild_result *res, char *why
 		                &res->cached, why, why_size);
 	}
 	deb_fetch_close(&b->fetch);
+	kbuild_signing_key_free(&b->sk);
 	free(b);
 	if (r == 0 && res->cached)
 		r = find_kver(res, why, why_size);

@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/base/fileio.h"
+#include "init/base/cmdfiles.h"
+#include "init/base/hex.h"
+#include "init/base/sha256.h"
+#include "init/base/why.h"
 #include "kernel-configs/kernel-build/kbuild.h"
 #include "kernel-configs/kconfig.h"
-#include "rootfs/lib/digest.h"
 
 /*
  * What the build wants that is not a property of the guest the fragments
@@ -83,6 +85,28 @@ int kbuild_fragments_find(struct kbuild_fragments *f, const char *opt_dir, char 
 	return r;
 }
 
+/*
+ * A fragment's sha256, read under the input rule: a FIFO or a device named
+ * *.conf in the directory is refused, never waited on or read without end.
+ */
+static int fragment_hex(const char *path, char hex[65], char *why, size_t why_size)
+{
+	char *data = NULL, what[256] = "";
+	size_t len = 0;
+	uint8_t md[32];
+	struct sha256 s;
+	int r = read_input_file(path, KCONFIG_MAX_FILE, &data, &len, what, sizeof(what));
+
+	if (r < 0)
+		return why_set(why, why_size, r, "fragment %s: %s", path, why_or_errno(what, r));
+	sha256_init(&s);
+	sha256_update(&s, data, len);
+	sha256_final(&s, md);
+	hex_encode(md, sizeof(md), hex);
+	free(data);
+	return 0;
+}
+
 int kbuild_fragments_key(const struct kbuild_fragments *f, char *out, size_t size, char *why,
                          size_t why_size)
 {
@@ -93,10 +117,8 @@ int kbuild_fragments_key(const struct kbuild_fragments *f, char *out, size_t siz
 	out[0] = '\0';
 	for (size_t i = 0; i < f->n; i++) {
 		const char *name = strrchr(f->paths[i], '/');
-		if ((r = digest_file_hex(f->paths[i], hex)) < 0) {
-			snprintf(why, why_size, "reading %s: %s", f->paths[i], strerror(-r));
+		if ((r = fragment_hex(f->paths[i], hex, why, why_size)) < 0)
 			return r;
-		}
 		used += (size_t)snprintf(out + used, size - used, "fragment %s sha256:%s\n",
 		                         name ? name + 1 : f->paths[i], hex);
 		if (used >= size)
@@ -111,12 +133,11 @@ static int load(const char *path, bool fragment, struct kconfig *cfg, struct kco
 	struct kconfig_diag diag = {0};
 	size_t len = 0;
 	char *data = NULL;
-	int r = read_full_file(path, KCONFIG_MAX_FILE, &data, &len);
+	char what[256] = "";
+	int r = read_input_file(path, KCONFIG_MAX_FILE, &data, &len, what, sizeof(what));
 
-	if (r < 0) {
-		snprintf(why, why_size, "reading %s: %s", path, strerror(-r));
-		return r;
-	}
+	if (r < 0)
+		return why_set(why, why_size, r, "reading %s: %s", path, why_or_errno(what, r));
 	r = fragment ? kconfig_fragment_parse(data, len, frag, &diag)
 	             : kconfig_parse(data, len, cfg, &diag);
 	free(data);

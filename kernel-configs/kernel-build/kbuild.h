@@ -80,6 +80,21 @@ __attribute__((sentinel)) int kbuild_key_add(struct kbuild_key *k, ...);
 
 /* --- pieces ------------------------------------------------------------------------------ */
 
+/*
+ * signkey.c: the --signing-key PEM, read once under the input rule and held
+ * (what is hashed into the key is what the build signs with), checked to be
+ * an unencrypted private key and its certificate, one pair. -EINVAL (or the
+ * file's errno) with why naming the option and the path.
+ */
+struct kbuild_signing_key {
+	char *pem;
+	size_t len;
+	char sha256[65];
+};
+int kbuild_signing_key_read(const char *path, struct kbuild_signing_key *k, char *why,
+                            size_t why_size);
+void kbuild_signing_key_free(struct kbuild_signing_key *k);
+
 /* config.c: the fragments, the .config made from them, and the check that it has them all. */
 struct kbuild_fragments {
 	char dir[PATH_MAX];

@@ -286,6 +286,29 @@ static unsigned count_modules(const char *dir)
 	return n;
 }
 
+/*
+ * pkg's version: the one given, which the archives must have (else a pin
+ * fails only when the build fetches it, minutes later, as a download error),
+ * or apt's candidate.
+ */
+static int version_of(struct modbuild *b, const char *pkg, const char *given, char *version,
+                      size_t size, char *why, size_t why_size)
+{
+	char spec[300];
+	struct apt_pkg p;
+	int r;
+
+	if (!given)
+		return deb_fetch_candidate(&b->fetch, pkg, version, size, why, why_size);
+	snprintf(spec, sizeof(spec), "%s=%s", pkg, given);
+	r = deb_fetch_show(&b->fetch, spec, &p, why, why_size);
+	if (r == -ENOENT)
+		snprintf(why, why_size, "%s: not in the suite's %s", spec, b->fetch.components);
+	if (r == 0 && snprintf(version, size, "%s", given) >= (int)size)
+		r = -ENAMETOOLONG;
+	return r;
+}
+
 /* Versions (given, or apt's candidates), the build root, and the key naming every input. */
 static int resolve(struct modbuild *b, struct modbuild_result *res, const char *src, char *why,
                    size_t why_size)
@@ -310,16 +333,10 @@ static int resolve(struct modbuild *b, struct modbuild_result *res, const char *
 	    (r = deb_fetch_open(&b->fetch, &fo, b->cache, why, why_size)) < 0)
 		return r;
 	snprintf(hdr_pkg, sizeof(hdr_pkg), "linux-headers-%s", o->kver);
-	if (o->source_version)
-		snprintf(res->source_version, sizeof(res->source_version), "%s", o->source_version);
-	else if ((r = deb_fetch_candidate(&b->fetch, src, res->source_version,
-	                                  sizeof(res->source_version), why, why_size)) < 0)
-		return r;
-	if (o->headers_version)
-		snprintf(res->headers_version, sizeof(res->headers_version), "%s",
-		         o->headers_version);
-	else if ((r = deb_fetch_candidate(&b->fetch, hdr_pkg, res->headers_version,
-	                                  sizeof(res->headers_version), why, why_size)) < 0)
+	if ((r = version_of(b, src, o->source_version, res->source_version,
+	                    sizeof(res->source_version), why, why_size)) < 0 ||
+	    (r = version_of(b, hdr_pkg, o->headers_version, res->headers_version,
+	                    sizeof(res->headers_version), why, why_size)) < 0)
 		return r;
 	if ((r = modbuild_root_prepare(&b->fetch, o, b->top, res->headers_version, &b->root, why,
 	                               why_size)) < 0 ||

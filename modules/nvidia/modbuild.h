@@ -68,10 +68,20 @@ int modbuild_install_one(const char *ko, const char *kver, const char *root, cha
 /*
  * tree.c. Writes OUT: kernel_root (an extracted kernel package) as
  * hard links, plus the result's modules under updates/dkms and depmod's
- * indexes over the whole, ready for a recipe's `kernel: root:`.
+ * indexes over the whole, ready for a recipe's `kernel: root:`. OUT is
+ * replaced only when modbuild_kernel_tree_check() allows it.
  */
 int modbuild_kernel_tree(const struct modbuild_result *res, const char *kver,
                          const char *kernel_root, const char *out, char *why, size_t why_size);
+/* The file every tree written has, which marks OUT as ours to replace. */
+#define MODBUILD_TREE_MARKER ".ccimage-kernel-tree"
+/*
+ * Whether OUT may be written, before any build: absent, an empty directory
+ * or a previous tree (-EEXIST, -ENOTDIR otherwise), and neither in, equal to
+ * nor around kernel_root (-EINVAL). why says what OUT is instead.
+ */
+int modbuild_kernel_tree_check(const char *kernel_root, const char *out, char *why,
+                               size_t why_size);
 
 /* --- pieces, each in its own file ------------------------------------------------------- */
 

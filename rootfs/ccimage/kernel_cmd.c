@@ -5,11 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/base/cmdfiles.h"
+#include "init/base/log.h"
+#include "init/base/why.h"
 #include "kernel-configs/kernel-build/kbuild.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
+#include "rootfs/lib/hostbuild.h"
 
 static const char usage_text[] =
         "usage: ccimage kernel build [--source-version V] [--suite S] [--dir DIR]\n"
@@ -24,12 +29,41 @@ static const char usage_text[] =
         "nvidia-open-kernel-source (--nvidia-version V, default its candidate) are built\n"
         "against it in the same run, into lib/modules/KVER/updates/dkms (--no-nvidia:\n"
         "none). Modules are signed with a key made for this build and discarded\n"
-        "after it (--keep-key writes it to FILE, 0600; --signing-key signs with yours,\n"
-        "which makes the build reproducible). Keyed by the source package's hash, the\n"
-        "fragments, the build options, the NVIDIA source package's hash, the gcc, ld\n"
-        "and openssl versions and the given key; its root (boot/vmlinuz-KVER,\n"
+        "after it (--keep-key writes it to FILE, 0600, a new file in a directory that\n"
+        "exists; --signing-key signs with yours, one PEM holding an unencrypted\n"
+        "private key and its certificate, checked to be one pair: that makes the build\n"
+        "reproducible). Options, the key and the fragments are checked before\n"
+        "anything is fetched: bad input is exit 3. Keyed by the source package's\n"
+        "hash, the fragments, the build options, the NVIDIA source package's hash,\n"
+        "the gcc, ld and openssl versions and the given key; its root (boot/vmlinuz-KVER,\n"
         "lib/modules/KVER, what a recipe's kernel.root takes) is printed on "
         "stdout.\n" CLI_HOST_BUILD_CACHED("kernels/build-KEY");
+
+/* --keep-key: a new file in a directory that exists, never over another file. */
+static int new_file(const char *path, char *why, size_t why_size)
+{
+	struct stat st;
+	int r = check_output_path(path, why, why_size);
+
+	if (r == 0 && lstat(path, &st) == 0)
+		r = why_set(why, why_size, -EEXIST,
+		            "exists; a private key is never written over another file");
+	return r;
+}
+
+/* Every option a build of many minutes would otherwise reach late, checked first. */
+static int options_check(const struct kbuild_opts *o, char *why, size_t why_size)
+{
+	const struct hostbuild_option checks[] = {
+	        {"--cache", o->cache, hostbuild_check_cache},
+	        {"--source-version", o->source_version, hostbuild_check_version},
+	        {"--nvidia-version", o->nvidia_version, hostbuild_check_version},
+	        {"--dir", o->fragment_dir, hostbuild_check_dir},
+	        {"--keep-key", o->keep_key, new_file},
+	};
+
+	return hostbuild_check_options(checks, sizeof(checks) / sizeof(checks[0]), why, why_size);
+}
 
 static int run(int argc, char **argv)
 {
@@ -60,18 +94,11 @@ static int run(int argc, char **argv)
 		                "is already yours to keep\n");
 		return EXIT_USAGE;
 	}
-	if (o.signing_key && access(o.signing_key, R_OK) < 0) {
-		fprintf(stderr, "ccimage kernel build: --signing-key %s: %s\n", o.signing_key,
-		        strerror(errno));
-		return EXIT_USAGE;
+	if ((r = options_check(&o, why, sizeof(why))) < 0) {
+		log_error("%s", why);
+		return EXIT_DATA;
 	}
-	if (o.keep_key && access(o.keep_key, F_OK) == 0) {
-		fprintf(stderr,
-		        "ccimage kernel build: --keep-key %s: exists; a private key is "
-		        "never written over another file\n",
-		        o.keep_key);
-		return EXIT_USAGE;
-	}
+	/* kbuild_run() reads and checks --signing-key and the fragments before any fetch. */
 	r = kbuild_run(&o, &res, why, sizeof(why));
 	if (r < 0)
 		return cli_host_build_failed("kernel build", r, why, o.cached_only, res.dir[0]);

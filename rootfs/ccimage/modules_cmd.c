@@ -8,10 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "init/base/cmdfiles.h"
+#include "init/base/log.h"
 #include "init/base/why.h"
+#include "modules/nvidia/modbuild.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
-#include "modules/nvidia/modbuild.h"
+#include "rootfs/lib/hostbuild.h"
 
 static const char usage_text[] =
         "usage: ccimage modules build (--kver KVER | --kernel-root DIR)\n"
@@ -32,23 +35,29 @@ static const char usage_text[] =
         "--keyring is the OpenPGP keyring apt checks the archives' InRelease with\n"
         "(default: Debian's), for a Debian-layout archive of another signer;\n"
         "--kernel-root takes KVER from DIR/lib/modules;\n"
-        "--install copies the modules to ROOT/lib/modules/KVER/updates/dkms/;\n"
+        "--install copies the modules to ROOT/lib/modules/KVER/updates/dkms/ (ROOT, a\n"
+        "directory, must exist);\n"
         "--kernel-tree (with --kernel-root) writes OUT, the kernel tree hard-linked\n"
-        "with the modules added and depmod run: a recipe's `kernel: root:`.\n";
+        "with the modules added and depmod run: a recipe's `kernel: root:`. OUT must\n"
+        "be new, an empty directory or a previous --kernel-tree (it holds\n"
+        "" MODBUILD_TREE_MARKER "), and neither in nor around the kernel root; it is\n"
+        "written beside and renamed into place. Every option is checked before\n"
+        "anything is fetched: bad input is exit 3.\n";
 
 /*
  * apt reads the keyring only when it fetches lists, long after parsing; a
- * typo must not wait for a network round or, with lists at hand, pass.
+ * typo must not wait for a network round or, with lists at hand, pass. Opened
+ * as an input (a FIFO is refused, never waited on) and closed: apt reads it.
  */
-static int readable_file(void *field, const char *value, char *why, size_t why_size)
+#define KEYRING_MAX (16u << 20)
+static int readable_file(const char *value, char *why, size_t why_size)
 {
 	struct stat st;
+	int fd = open_input_file(value, KEYRING_MAX, true, &st, why, why_size);
 
-	if (stat(value, &st) < 0 || access(value, R_OK) < 0)
-		return why_set(why, why_size, -errno, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return why_set(why, why_size, -EINVAL, "not a regular file");
-	*(const char **)field = value;
+	if (fd < 0)
+		return fd;
+	close(fd);
 	return 0;
 }
 
@@ -84,12 +93,8 @@ static int build(const struct modbuild_opts *o, const char *kernel_root, const c
 		r = modbuild_install(&res, o->kver, install, why, sizeof(why));
 	if (r == 0 && tree)
 		r = modbuild_kernel_tree(&res, o->kver, kernel_root, tree, why, sizeof(why));
-	if (r < 0) {
-		fprintf(stderr, "ccimage: modules build: %s\n", why_or_errno(why, r));
-		if (r == -ENOENT && o->cached_only && res.dir[0])
-			return EXIT_CHECK; /* resolved fine, just not built yet */
-		return r == -EINVAL || r == -ENOENT ? EXIT_DATA : EXIT_SYSTEM;
-	}
+	if (r < 0)
+		return cli_host_build_failed("modules build", r, why, o->cached_only, res.dir[0]);
 	if (!o->quiet)
 		fprintf(stderr,
 		        "ccimage: modules: %u modules for %s (%s %s, headers %s): %s in %.1f s\n",
@@ -120,7 +125,8 @@ static int run(int argc, char **argv)
 	struct modbuild_opts o = {0};
 	const char *kernel_root = NULL, *install = NULL, *tree = NULL, *module_items[32];
 	struct cli_list module_list = {module_items, 0, 32};
-	char kver[256], modules[512];
+	char kver[256], modules[512], why[1024] = "";
+	int r;
 	const struct cli_opt opts[] = {
 	        CLI_STRING("kver", 0, &o.kver, "KVER", NULL),
 	        CLI_STRING("kernel-root", 0, &kernel_root, "DIR", NULL),
@@ -134,7 +140,7 @@ static int run(int argc, char **argv)
 	        CLI_STRING("suite", 0, &o.suite, "S", NULL),
 	        CLI_STRING("mirror", 0, &o.mirror, "URL", NULL),
 	        CLI_STRING("security-mirror", 0, &o.security_mirror, "URL", NULL),
-	        CLI_CALL("keyring", 0, &o.keyring, readable_file, "FILE", NULL),
+	        CLI_STRING("keyring", 0, &o.keyring, "FILE", NULL),
 	        CLI_STRING("install", 0, &install, "ROOT", NULL),
 	        CLI_STRING("kernel-tree", 0, &tree, "OUT", NULL),
 	        CLI_FLAG("quiet", 'q', &o.quiet, NULL),
@@ -149,6 +155,19 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!!o.kver == !!kernel_root || (tree && !kernel_root))
 		return cli_usage_error(&cli);
+	const struct hostbuild_option checks[] = {
+	        {"--cache", o.cache, hostbuild_check_cache},
+	        {"--source-version", o.source_version, hostbuild_check_version},
+	        {"--headers-version", o.headers_version, hostbuild_check_version},
+	        {"--keyring", o.keyring, readable_file},
+	        {"--install", install, hostbuild_check_dir},
+	        {"--kernel-root", kernel_root, hostbuild_check_dir},
+	};
+	if ((r = hostbuild_check_options(checks, sizeof(checks) / sizeof(checks[0]), why,
+	                                 sizeof(why))) < 0) {
+		log_error("%s", why);
+		return EXIT_DATA;
+	}
 	if (kernel_root) {
 		if (kver_of(kernel_root, kver, sizeof(kver)) < 0) {
 			fprintf(stderr, "ccimage: %s/lib/modules must hold exactly one kernel\n",
@@ -156,6 +175,10 @@ static int run(int argc, char **argv)
 			return EXIT_DATA;
 		}
 		o.kver = kver;
+	}
+	if (tree && (r = modbuild_kernel_tree_check(kernel_root, tree, why, sizeof(why))) < 0) {
+		log_error("--kernel-tree %s: %s", tree, why);
+		return EXIT_DATA;
 	}
 	if (modules[0])
 		o.modules = modules;

@@ -2,6 +2,7 @@
 #include "rootfs/deb/apt.h"
 #include "rootfs/deb/apt_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -251,7 +252,7 @@ int apt_run(struct apt *a, const char *prog, const char *const *args, const char
 }
 
 /* The first "E: " line apt wrote into fd, without the prefix. */
-static void first_apt_error(int fd, char *out, size_t size)
+static void first_apt_error(int fd, char *out, size_t size, const char *mark)
 {
 	char text[16384];
 	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
@@ -263,11 +264,33 @@ static void first_apt_error(int fd, char *out, size_t size)
 		end = strchr(line, '\n');
 		if (end)
 			*end = '\0';
-		if (strncmp(line, "E: ", 3) == 0) {
+		if (strncmp(line, mark, 3) == 0) {
 			snprintf(out, size, "%s", line + 3);
 			return;
 		}
 	}
+}
+
+/*
+ * Whether the lists hold any package or source index. apt-get update exits 0
+ * when it could reach no archive at all (each failed fetch only a warning),
+ * and an empty list then reads as "no such package", bad input, when the
+ * network is what failed.
+ */
+static bool has_index(const struct apt *a)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/state/lists", a->root);
+	if (!(d = opendir(path)))
+		return false;
+	while (!found && (de = readdir(d)))
+		found = strstr(de->d_name, "_Packages") || strstr(de->d_name, "_Sources");
+	closedir(d);
+	return found;
 }
 
 int apt_update(struct apt *a, bool force, char *why, size_t why_size)
@@ -286,11 +309,21 @@ int apt_update(struct apt *a, bool force, char *why, size_t why_size)
 	if (r < 0) {
 		char first_error[512] = "";
 		if (log >= 0)
-			first_apt_error(log, first_error, sizeof(first_error));
+			first_apt_error(log, first_error, sizeof(first_error), "E: ");
 		snprintf(why, why_size, "apt-get update of the archives failed: %s",
 		         first_error[0] ? first_error
 		         : r == -ECHILD ? "see apt's messages above"
 		                        : strerror(-r));
+	}
+	if (r == 0 && !has_index(a)) {
+		char warning[512] = "";
+		if (log >= 0)
+			first_apt_error(log, warning, sizeof(warning), "W: ");
+		snprintf(why, why_size,
+		         "apt-get update fetched no package index: a network failure, the "
+		         "archives could not be reached (%s)",
+		         warning[0] ? warning : "see apt's messages above");
+		r = -ENETUNREACH;
 	}
 	if (log >= 0)
 		close(log);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "rootfs/lib/hostbuild.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,10 +10,85 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "init/base/why.h"
 #include "rootfs/lib/fsutil.h"
 #include "rootfs/lib/spawn.h"
 
 #define HOSTBUILD_WORK_PREFIX "/var/tmp/ccimage-"
+
+int hostbuild_check_cache(const char *cache, char *why, size_t why_size)
+{
+	struct stat st;
+
+	if (!*cache)
+		return why_set(why, why_size, -EINVAL, "an empty path");
+	if (stat(cache, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0
+		                           : why_set(why, why_size, -ENOTDIR, "not a directory");
+	if (errno == ENOENT)
+		return 0; /* made on first use, parents included */
+	if (errno == ENOTDIR)
+		return why_set(why, why_size, -ENOTDIR,
+		               "a component of the path is not a directory");
+	return why_set(why, why_size, -errno, "%s", strerror(errno));
+}
+
+/* Debian policy 5.6.12; what apt would only answer after fetching the lists. */
+int hostbuild_check_version(const char *version, char *why, size_t why_size)
+{
+	const char *p = version, *colon = strchr(version, ':'), *dash = strrchr(version, '-');
+	size_t len = strlen(version);
+
+	if (len == 0 || len >= 128)
+		return why_set(why, why_size, -EINVAL,
+		               "not a Debian version (1 to 127 characters)");
+	if (colon) {
+		for (; p < colon; p++)
+			if (!isdigit((unsigned char)*p))
+				return why_set(
+				        why, why_size, -EINVAL,
+				        "not a Debian version: the epoch before ':' is not a "
+				        "number");
+		p++;
+	}
+	if (!isdigit((unsigned char)*p))
+		return why_set(why, why_size, -EINVAL,
+		               "not a Debian version: it must start with a digit (6.12.118-1)");
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".+~-:", *p))
+			return why_set(why, why_size, -EINVAL,
+			               "not a Debian version: '%c' is not allowed in one", *p);
+	if (dash && (!dash[1] || strchr(dash, ':')))
+		return why_set(why, why_size, -EINVAL,
+		               "not a Debian version: an empty or bad revision after '-'");
+	return 0;
+}
+
+int hostbuild_check_dir(const char *path, char *why, size_t why_size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return why_set(why, why_size, -errno, "%s", strerror(errno));
+	return S_ISDIR(st.st_mode) ? 0 : why_set(why, why_size, -ENOTDIR, "not a directory");
+}
+
+int hostbuild_check_options(const struct hostbuild_option *opts, size_t n, char *why,
+                            size_t why_size)
+{
+	char what[512];
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!opts[i].value)
+			continue;
+		what[0] = '\0';
+		if ((r = opts[i].check(opts[i].value, what, sizeof(what))) < 0)
+			return why_set(why, why_size, r, "%s %s: %s", opts[i].name, opts[i].value,
+			               why_or_errno(what, r));
+	}
+	return 0;
+}
 
 double hostbuild_now(void)
 {

@@ -28,6 +28,29 @@ struct hostbuild_tool {
 	const char *label, *argv[3], *match;
 };
 
+/*
+ * What a keyed host build checks of its options before anything is fetched,
+ * so that a typo is refused in a second, not after a build of minutes.
+ * 0, or a negative errno with why saying what the value is instead.
+ */
+/* --cache: a directory, or a path one can be made at (no component a file). */
+int hostbuild_check_cache(const char *cache, char *why, size_t why_size);
+/* A Debian version as apt takes it: [EPOCH:]UPSTREAM[-REVISION], UPSTREAM from a digit. */
+int hostbuild_check_version(const char *version, char *why, size_t why_size);
+
+/* A directory that exists (--install ROOT). */
+int hostbuild_check_dir(const char *path, char *why, size_t why_size);
+
+/* One option for hostbuild_check_options(): value NULL (not given) passes. */
+struct hostbuild_option {
+	const char *name; /* "--cache" */
+	const char *value;
+	int (*check)(const char *value, char *why, size_t why_size);
+};
+/* Each option checked in order: 0, or the first refusal with why "--NAME VALUE: what it is". */
+int hostbuild_check_options(const struct hostbuild_option *opts, size_t n, char *why,
+                            size_t why_size);
+
 /* The monotonic clock in seconds, for the time a build took. */
 double hostbuild_now(void);
 

@@ -110,16 +110,16 @@ check "--no-nvidia is another key: --cached-only exits 1 'not in the cache'" \
 check "an NVIDIA source version the archive lacks: exit 3 naming it" \
 	'[ $? -eq 3 ] && grep -q "nvidia-open-kernel-source=0.0-none: not in the suite" "$work/err"'
 
-# Usage errors come before any work, naming the option.
+# Usage errors (2) and bad option values (3) come before any work, naming the option.
 "$CCIMAGE" kernel build --no-nvidia --nvidia-version 1 2>"$work/err"
 check "--no-nvidia with --nvidia-version: exit 2" '[ $? -eq 2 ] && grep -q "no-nvidia" "$work/err"'
 "$CCIMAGE" kernel build --signing-key "$work/none.pem" 2>"$work/err"
-check "--signing-key of a missing file: exit 2 naming it" \
-	'[ $? -eq 2 ] && grep -q "signing-key $work/none.pem" "$work/err"'
+check "--signing-key of a missing file: exit 3 (bad input) naming it" \
+	'[ $? -eq 3 ] && grep -q "signing-key $work/none.pem" "$work/err"'
 touch "$work/exists.pem"
 "$CCIMAGE" kernel build --keep-key "$work/exists.pem" 2>"$work/err"
-check "--keep-key onto an existing file: exit 2, never overwritten" \
-	'[ $? -eq 2 ] && grep -q "exists" "$work/err" && [ ! -s "$work/exists.pem" ]'
+check "--keep-key onto an existing file: exit 3 (bad input), never overwritten" \
+	'[ $? -eq 3 ] && grep -q "exists" "$work/err" && [ ! -s "$work/exists.pem" ]'
 "$CCIMAGE" kernel build --keep-key "$work/k.pem" --signing-key "$work/exists.pem" 2>"$work/err"
 check "--keep-key with --signing-key: exit 2" '[ $? -eq 2 ]'
 finish

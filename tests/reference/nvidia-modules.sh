@@ -124,8 +124,8 @@ check "--keyring of another signer: apt refuses the archives, and quiet still sa
 	sed 's/^/#   /' "$work/keyring.err"
 "$CCIMAGE" modules build --suite trixie --kernel-root "$kroot" --keyring "$work/none.gpg" \
 	>/dev/null 2>"$work/nokeyring.err"
-check "--keyring naming no file is a usage error naming the option" \
-	'[ $? -eq 2 ] && grep -q "^ccimage modules build: --keyring .*No such file" "$work/nokeyring.err"' ||
+check "--keyring naming no file is bad input (exit 3) naming the option" \
+	'[ $? -eq 3 ] && grep -q "^ccimage modules build: --keyring .*No such file" "$work/nokeyring.err"' ||
 	sed 's/^/#   /' "$work/nokeyring.err"
 
 # The tree for a recipe's kernel.root: kernel hard-linked, modules added, depmod run.
