@@ -18,19 +18,6 @@ export CCINIT_CACHE=$work/cache
 nowhere=(--mirror file:///nonexistent --security-mirror file:///nonexistent)
 unreachable=(--mirror http://127.0.0.1:9/debian --security-mirror http://127.0.0.1:9/debian-security)
 
-# expect NAME CODE PATTERN COMMAND...: COMMAND exits CODE (within 20 s) and its stderr has PATTERN.
-expect() {
-	local name=$1 code=$2 pattern=$3 rc
-	shift 3
-	timeout 20 "$@" >out.log 2>err.log </dev/null
-	rc=$?
-	if [ $rc -eq "$code" ] && { [ -z "$pattern" ] || grep -q -- "$pattern" err.log; }; then
-		ok "$name"
-	else
-		nok "$name: exit $rc (want $code), no '$pattern' in:"
-		sed 's/^/#   /' err.log | head -5
-	fi
-}
 modules=("$CCIMAGE" modules build --quiet "${nowhere[@]}")
 # The fragments of a scratch --dir (a later --dir wins), so no test reads kernel-configs/.
 kernel=("$CCIMAGE" kernel build --quiet "${nowhere[@]}" --dir "$work/frags")
