@@ -329,6 +329,8 @@ static int key_out(struct kbuild *b, bool built, char *why, size_t why_size)
 			r = write_private(b->o->keep_key, pem, len);
 		if (r < 0)
 			snprintf(why, why_size, "--keep-key %s: %s", b->o->keep_key, strerror(-r));
+		if (pem)
+			explicit_bzero(pem, len); /* a private key: not left in freed memory */
 		free(pem);
 	}
 	(void)unlink(b->pem);
