@@ -18,9 +18,6 @@ extern "C" {
 #include "measurement/kata/toml_read.h"
 }
 
-/* Kata's files are about 30 KiB; a much larger one is not a configuration. */
-#define KATA_TOML_MAX (4u << 20)
-
 struct kata_toml {
 	std::string name;
 	toml::table root;

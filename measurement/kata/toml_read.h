@@ -22,6 +22,9 @@ extern "C" {
 
 struct kata_toml;
 
+/* The largest document read: Kata's files are about 30 KiB, a much larger one is not one. */
+#define KATA_TOML_MAX (4u << 20)
+
 /*
  * Parses size bytes of text (not NUL-terminated) named name in errors. 0 and
  * *t, -EINVAL for malformed TOML (file:line:column and the parser's
