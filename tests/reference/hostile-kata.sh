@@ -60,12 +60,13 @@ deep '[hypervisor]
 x = ' '[' '' >arrays.toml
 
 # 1: nesting that overflowed toml++'s stack (SIGSEGV), refused before the parser sees it.
-for f in key:1 header:2 arrays:2; do
-	expect "kata cmdline: a ${f%:*} nested 150000 deep is refused at its line" 3 \
-		"${f%:*}.toml:${f#*:}: tables, dotted keys and arrays nested more than 32 deep" \
-		"$CCIMAGE" kata cmdline --config "${f%:*}.toml"
-	expect "kata initdata: a ${f%:*} nested 150000 deep is refused at its line" 3 \
-		"${f%:*}.toml:${f#*:}: tables, dotted keys" "$CCIMAGE" kata initdata "${f%:*}.toml"
+for f in key:1:"a dotted key" header:2:"a dotted header" arrays:2:"arrays in arrays"; do
+	IFS=: read -r file line what <<<"$f"
+	expect "kata cmdline: $what 150000 deep is refused at its line" 3 \
+		"$file.toml:$line: tables, dotted keys and arrays nested more than 32 deep" \
+		"$CCIMAGE" kata cmdline --config "$file.toml"
+	expect "kata initdata: $what 150000 deep is refused at its line" 3 \
+		"$file.toml:$line: tables, dotted keys" "$CCIMAGE" kata initdata "$file.toml"
 done
 expect "kata cmdline: a deep document on standard input is refused too" 3 \
 	"-:1: tables, dotted keys" bash -c "'$CCIMAGE' kata cmdline --config - <key.toml"
