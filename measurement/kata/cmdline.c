@@ -52,14 +52,23 @@ static void add_u32(struct line *l, const char *key, uint32_t value)
 	add(l, key, buf);
 }
 
-static int version_code(const char *v, uint32_t *code)
+int kata_version_parse(const char *v, uint32_t *code)
 {
-	unsigned a, b, c;
-	int end = 0;
-	if (sscanf(v, "%u.%u.%u%n", &a, &b, &c, &end) != 3 || v[end] || a > 255 || b > 255 ||
-	    c > 255)
-		return -EINVAL;
-	*code = a << 16 | b << 8 | c;
+	*code = 0;
+	for (int i = 0; i < 3; i++) {
+		const char *start = v;
+		uint32_t part = 0;
+		/* Digits only, checked as the part grows: scanf's %u takes a sign and wraps. */
+		for (; *v >= '0' && *v <= '9'; v++) {
+			part = part * 10 + (uint32_t)(*v - '0');
+			if (part > 255)
+				return -EINVAL;
+		}
+		if (v == start || *v != (i < 2 ? '.' : '\0'))
+			return -EINVAL;
+		*code = *code << 8 | part;
+		v += i < 2;
+	}
 	return 0;
 }
 #define VERSION(a, b, c) ((uint32_t)(a) << 16 | (b) << 8 | (c))
@@ -428,7 +437,7 @@ static int check_inputs(const struct kata_toml *t, const struct kata_cmdline_opt
 	const char *v = o->version ? o->version : KATA_CMDLINE_VERSION;
 	bool rs = o->runtime == KATA_RUNTIME_RS;
 	uint32_t oldest = rs ? VERSION(4, 1, 0) : VERSION(3, 29, 0);
-	if (version_code(v, version) < 0 || *version < oldest || *version > VERSION(4, 1, 0))
+	if (kata_version_parse(v, version) < 0 || *version < oldest || *version > VERSION(4, 1, 0))
 		return why_set(why, why_size, -ENOTSUP,
 		               "Kata %s: the %s runtime's command line is known for %s to 4.1.0", v,
 		               rs ? "rs" : "Go", rs ? "4.1.0" : "3.29.0");

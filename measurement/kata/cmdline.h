@@ -28,6 +28,13 @@ struct kata_cmdline_opts {
 	bool debug;         /* as if both [hypervisor.qemu] and [agent.kata] enable_debug */
 };
 
+/*
+ * A release "A.B.C" (each part decimal digits, 0 to 255) into *code, A << 16 |
+ * B << 8 | C: 0, or -EINVAL for anything else (a sign, a suffix, a part that
+ * is too large).
+ */
+int kata_version_parse(const char *v, uint32_t *code);
+
 /* The release the derivation was read from (measurement/README.md, 11.1). */
 #define KATA_CMDLINE_VERSION "4.1.0"
 

@@ -31,6 +31,9 @@ static int check_fields(const struct kata_toml *t, const EVP_MD **md, struct ini
 		r = kata_toml_string(t, "algorithm", &algorithm, why, why_size);
 	if (r == 0)
 		r = kata_toml_table_size(t, "data", &n, why, why_size);
+	/* kata-types reads [data] as file name to contents, strings both: any other value fails. */
+	if (r == 0)
+		r = kata_toml_table_strings(t, "data", why, why_size);
 	if (r == -ENOENT)
 		return why_set(why, why_size, -EINVAL, "%s: needs version, algorithm and [data]",
 		               kata_toml_name(t));

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest document `kata initdata` reads: a policy and a few small files. */
+#define INITDATA_MAX (1u << 20)
+
 #define INITDATA_MAX_DIGEST    64
 #define INITDATA_SNP_HOST_DATA 32 /* SNP HOST_DATA */
 #define INITDATA_TDX_CONFIG_ID 48 /* TDX MRCONFIGID */
@@ -24,7 +27,8 @@ struct initdata_digest {
 /*
  * The document in text (size bytes, named name in errors), as the runtime
  * holds it after decoding the annotation (base64, then gzip). Checks what
- * Kata checks: version "0.1.0", algorithm one of the three, a [data] table.
+ * Kata checks: version "0.1.0", algorithm one of the three, a [data] table
+ * of strings.
  * -EINVAL with why naming file, line and field; -ENOMEM; -EIO.
  */
 int initdata_digest(const char *name, const char *text, size_t size, struct initdata_digest *out,

@@ -13,13 +13,11 @@
 #include <string>
 
 extern "C" {
-#include "init/base/fileio.h"
+#include "init/base/cmdfiles.h"
 #include "init/base/why.h"
 #include "measurement/kata/toml_read.h"
+#include "measurement/kata/toml_scan.h"
 }
-
-/* Kata's files are about 30 KiB; a much larger one is not a configuration. */
-#define KATA_TOML_MAX (4u << 20)
 
 struct kata_toml {
 	std::string name;
@@ -33,64 +31,16 @@ static int why_at(const struct kata_toml *t, const toml::node &node, const char 
 	               node.source().begin.line, path, wanted);
 }
 
-/*
- * The line of the first byte outside ASCII that stands outside a string or a
- * comment, or 0. TOML 1.0 allows such bytes only there, and toml++ 3.3.0 must
- * never see one anywhere else: its check for Unicode whitespace reaches a
- * __builtin_unreachable() for most code points (fuzz_kata_toml: "é", or a
- * byte-order mark then a newline), which no configuration macro can replace.
- * Strings are followed as TOML delimits them: "..." with backslash escapes,
- * '...', and the multi-line forms; a single-line string ends at the newline
- * (toml++ stops there with its own error).
- */
-static unsigned non_ascii_outside_strings(const char *text, size_t size)
-{
-	enum { CODE, COMMENT, BASIC, LITERAL, ML_BASIC, ML_LITERAL } in = CODE;
-	unsigned line = 1;
-
-	for (size_t i = 0; i < size; i++) {
-		char c = text[i];
-		bool quote = c == '"' || c == '\'';
-		bool three = quote && i + 2 < size && text[i + 1] == c && text[i + 2] == c;
-		if (c == '\n') {
-			line++;
-			if (in != ML_BASIC && in != ML_LITERAL)
-				in = CODE;
-		} else if (in == CODE) {
-			if ((unsigned char)c >= 0x80)
-				return line;
-			if (c == '#')
-				in = COMMENT;
-			else if (c == '"')
-				in = three ? ML_BASIC : BASIC;
-			else if (c == '\'')
-				in = three ? ML_LITERAL : LITERAL;
-			i += three ? 2 : 0;
-		} else if (in == BASIC || in == ML_BASIC) {
-			if (c == '\\')
-				i++; /* an escaped quote or backslash does not end the string */
-			else if (c == '"' && (in == BASIC || three)) {
-				i += in == ML_BASIC ? 2 : 0;
-				in = CODE;
-			}
-		} else if (in == LITERAL || in == ML_LITERAL) {
-			if (c == '\'' && (in == LITERAL || three)) {
-				i += in == ML_LITERAL ? 2 : 0;
-				in = CODE;
-			}
-		}
-	}
-	return 0;
-}
-
 extern "C" int kata_toml_parse(struct kata_toml **t, const char *name, const char *text,
                                size_t size, char *why, size_t why_size)
 {
-	unsigned line = non_ascii_outside_strings(text, size);
-	if (line)
-		return why_set(why, why_size, -EINVAL,
-		               "%s:%u: a byte outside ASCII outside a string or comment", name,
-		               line);
+	char inner[128];
+	int r = input_text_check(text, size, inner, sizeof(inner));
+	if (r < 0)
+		return why_set(why, why_size, r, "%s: %s", name, inner);
+	r = kata_toml_scan(name, text, size, why, why_size);
+	if (r < 0)
+		return r;
 	try {
 		toml::parse_result r = toml::parse(std::string_view(text, size), std::string(name));
 		if (!r) {
@@ -111,11 +61,12 @@ extern "C" int kata_toml_parse(struct kata_toml **t, const char *name, const cha
 
 extern "C" int kata_toml_open(struct kata_toml **t, const char *path, char *why, size_t why_size)
 {
-	char *text;
+	char *text, inner[256];
 	size_t len;
-	int r = read_full_file(path, KATA_TOML_MAX, &text, &len);
+	int r = read_input_file(path, KATA_TOML_MAX, &text, &len, inner, sizeof(inner));
+	/* A stream larger than a configuration is as wrong as a file that is: bad input. */
 	if (r < 0)
-		return why_set(why, why_size, r, "%s: %s", path, strerror(-r));
+		return why_set(why, why_size, r == -EFBIG ? -EINVAL : r, "%s: %s", path, inner);
 	r = kata_toml_parse(t, path, text, len, why, why_size);
 	free(text);
 	return r;
@@ -169,9 +120,46 @@ extern "C" int kata_toml_string(const struct kata_toml *t, const char *path, con
 {
 	const toml::value<std::string> *s;
 	int r = typed(t, path, "a string", &s, why, why_size);
-	if (r == 0)
-		*out = s->get().c_str();
-	return r;
+	if (r < 0)
+		return r;
+	/* A C string ends at the first NUL: the rest would be read as if it were not there. */
+	if (s->get().find('\0') != std::string::npos)
+		return why_at(t, *s, path, "a string without NUL (\\u0000)", why, why_size);
+	*out = s->get().c_str();
+	return 0;
+}
+
+/* The key for an error: what a terminal would act on, and what is too long to read, left out. */
+static std::string printable(const std::string &key)
+{
+	std::string out;
+	for (char c : key.substr(0, 64))
+		out += c >= 0x20 && c < 0x7f ? c : '?';
+	return key.size() > 64 ? out + "..." : out;
+}
+
+extern "C" int kata_toml_table_strings(const struct kata_toml *t, const char *path, char *why,
+                                       size_t why_size)
+{
+	const toml::node *node = lookup(t, path);
+	const toml::table *tab = node ? node->as_table() : nullptr;
+	if (!tab)
+		return node ? why_at(t, *node, path, "a table", why, why_size) : -ENOENT;
+	try {
+		for (auto &&[key, value] : *tab) {
+			const toml::value<std::string> *s = value.as_string();
+			if (s && s->get().find('\0') == std::string::npos)
+				continue;
+			std::string name =
+			        std::string(path) + "." + printable(std::string(key.str()));
+			return why_at(t, value, name.c_str(),
+			              s ? "a string without NUL (\\u0000)" : "a string", why,
+			              why_size);
+		}
+	} catch (const std::bad_alloc &) {
+		return why_set(why, why_size, -ENOMEM, "%s: out of memory", t->name.c_str());
+	}
+	return 0;
 }
 
 extern "C" int kata_toml_bool(const struct kata_toml *t, const char *path, bool *out, char *why,

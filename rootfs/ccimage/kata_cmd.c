@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init/base/fileio.h"
+#include "init/base/cmdfiles.h"
 #include "init/base/hex.h"
 #include "init/base/why.h"
 #include "measurement/kata/cmdline.h"
@@ -23,20 +23,48 @@ static const char usage_text[] =
         "to QEMU for the configuration FILE (Kata " KATA_CMDLINE_VERSION
         " by default). --image or\n"
         "--initrd overrides the boot the file names; --verity-params FILE (Kata's\n"
-        "one line) replaces kernel_verity_params; --max-vcpus N is the runtime's\n"
-        "max vCPU count where it shows (nr_cpus, Go, non-confidential or Kata\n"
-        "< 3.32); --debug as if the hypervisor and agent enable_debug were true.\n";
+        "one line, alone in FILE) replaces kernel_verity_params;\n"
+        "--max-vcpus N is the runtime's max vCPU count where it shows (nr_cpus, Go,\n"
+        "non-confidential or Kata < 3.32); --debug as if the hypervisor and agent\n"
+        "enable_debug were true. A file that is not a regular file, or holds a NUL,\n"
+        "is bad input (exit 3); a --kata-version this derivation does not know, a\n"
+        "bad option value (exit 2).\n";
 
-/* The verity line from file (its first line, without the newline) into *line. */
-static int read_verity_file(const char *path, char **line)
+/*
+ * Kata's verity line from path: one line, a line end after it allowed. An
+ * empty first line would leave the line empty, which the derivation reads as
+ * "no dm-verity", so it is refused with a second line, which Kata never has.
+ */
+static int read_verity_file(const char *path, char **line, char *why, size_t why_size)
 {
-	size_t len;
-	int r = read_full_file(path, 4096, line, &len);
+	size_t len, first;
+	int r = read_input_file(path, 4096, line, &len, why, why_size);
 	if (r < 0)
-		fprintf(stderr, "ccimage kata cmdline: %s: %s\n", path, strerror(-r));
-	else
-		(*line)[strcspn(*line, "\r\n")] = 0;
-	return r;
+		return r;
+	r = input_text_check(*line, len, why, why_size);
+	first = strcspn(*line, "\r\n");
+	if (r == 0 && first == 0)
+		r = why_set(why, why_size, -EINVAL, "the first line is empty");
+	else if (r == 0 && strspn(*line + first, "\r\n") != len - first)
+		r = why_set(why, why_size, -EINVAL,
+		            "more than one line (Kata's verity parameters are one)");
+	if (r < 0) {
+		free(*line);
+		*line = NULL;
+		return r;
+	}
+	(*line)[first] = '\0';
+	return 0;
+}
+
+/* --kata-version: a release as Kata numbers them; which ones are known is the derivation's. */
+static int parse_kata_version(void *field, const char *value, char *why, size_t why_size)
+{
+	uint32_t code;
+	if (kata_version_parse(value, &code) < 0)
+		return why_set(why, why_size, -EINVAL, "not a release A.B.C (each 0 to 255)");
+	*(const char **)field = value;
+	return 0;
 }
 
 static const char *const runtimes[] = {[KATA_RUNTIME_GO] = "go", [KATA_RUNTIME_RS] = "rs", NULL};
@@ -50,7 +78,7 @@ static int kata_cmdline_main(int argc, char **argv)
 	const struct cli_opt opts[] = {
 	        CLI_STRING("config", 0, &config, "FILE", NULL),
 	        CLI_CHOICE("runtime", 0, &runtime, runtimes, "go|rs", NULL),
-	        CLI_STRING("kata-version", 0, &o.version, "V", NULL),
+	        CLI_CALL("kata-version", 0, &o.version, parse_kata_version, "V", NULL),
 	        CLI_FLAG("image", 0, &image, NULL),
 	        CLI_FLAG("initrd", 0, &initrd, NULL),
 	        CLI_STRING("verity-params", 0, &verity_file, "FILE", NULL),
@@ -69,20 +97,25 @@ static int kata_cmdline_main(int argc, char **argv)
 		return cli_usage_error(&cli);
 	o.runtime = (enum kata_runtime)runtime;
 	o.boot = image ? KATA_BOOT_IMAGE : initrd ? KATA_BOOT_INITRD : KATA_BOOT_FROM_CONFIG;
-	if (verity_file && read_verity_file(verity_file, &verity) < 0)
-		return EXIT_SYSTEM;
+	if (verity_file && (r = read_verity_file(verity_file, &verity, why, sizeof(why))) < 0) {
+		fprintf(stderr, "ccimage kata cmdline: --verity-params %s: %s\n", verity_file, why);
+		return cli_exit_code(r);
+	}
 	o.verity_params = verity;
 	r = kata_toml_open(&t, config, why, sizeof(why));
 	if (r == 0)
 		r = kata_cmdline(t, &o, &line, why, sizeof(why));
 	if (r == 0)
 		printf("%s\n", line);
+	else if (r == -ENOTSUP)
+		fprintf(stderr, "ccimage kata cmdline: --kata-version: %s\n", why);
 	else
-		fprintf(stderr, "ccimage kata cmdline: %s\n", why);
+		fprintf(stderr, "ccimage kata cmdline: %s\n", why_or_errno(why, r));
 	free(line);
 	free(verity);
 	kata_toml_free(t);
-	return r == 0 ? EXIT_OK : r == -EINVAL || r == -ENOTSUP ? EXIT_DATA : EXIT_SYSTEM;
+	/* -ENOTSUP: a release the derivation was not checked against: the option's value. */
+	return r == -ENOTSUP ? EXIT_USAGE : cli_exit_code(r);
 }
 
 CCIMAGE_COMMAND(kata_cmdline, "kata cmdline", "the kernel command line Kata passes for a TOML",
@@ -113,10 +146,10 @@ static int kata_initdata_main(int argc, char **argv)
 
 	if (!cli_parse(&cli, 1, 1))
 		return cli.exit_code;
-	r = read_full_file(argv[optind], 1u << 20, &text, &len);
+	r = read_input_file(argv[optind], INITDATA_MAX, &text, &len, why, sizeof(why));
 	if (r < 0) {
-		fprintf(stderr, "ccimage kata initdata: %s: %s\n", argv[optind], strerror(-r));
-		return EXIT_SYSTEM;
+		fprintf(stderr, "ccimage kata initdata: %s: %s\n", argv[optind], why);
+		return cli_exit_code(r);
 	}
 	r = initdata_digest(argv[optind], text, len, &d, why, sizeof(why));
 	if (r == 0)
@@ -131,7 +164,7 @@ static int kata_initdata_main(int argc, char **argv)
 	}
 	free(b64);
 	free(text);
-	return r == 0 ? EXIT_OK : r == -EINVAL ? EXIT_DATA : EXIT_SYSTEM;
+	return cli_exit_code(r);
 }
 
 CCIMAGE_COMMAND(kata_initdata, "kata initdata",

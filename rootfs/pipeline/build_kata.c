@@ -271,8 +271,9 @@ int build_kata_cmdline(struct build *b)
 	if (r == 0)
 		r = kata_cmdline(t, &o, &line, b->why, sizeof(b->why));
 	kata_toml_free(t);
+	/* Only the configuration's kernel_params make it this long: bad input (exit 3). */
 	if (r == 0 && strlen(line) >= sizeof(b->launch_cmdline))
-		r = why_set(b->why, sizeof(b->why), -E2BIG,
+		r = why_set(b->why, sizeof(b->why), -EINVAL,
 		            "%s: Kata's command line is over %zu bytes", b->kata_config,
 		            sizeof(b->launch_cmdline) - 1);
 	if (r == 0) {

@@ -188,9 +188,26 @@ TEST(go_nr_cpus_by_release_and_confidentiality)
 	             "panic=1 nr_cpus=8 selinux=1 " SYSTEMD " scsi_mod.scan=none");
 }
 
+TEST(release_numbers_are_digits_checked_as_they_grow)
+{
+	uint32_t code = 0;
+	ASSERT_EQ(kata_version_parse("4.1.0", &code), 0);
+	ASSERT_EQ(code, 0x040100);
+	ASSERT_EQ(kata_version_parse("3.29.255", &code), 0);
+	ASSERT_EQ(code, 0x031dff);
+	ASSERT_EQ(kata_version_parse("4294967300.1.0", &code), -EINVAL);
+	ASSERT_EQ(kata_version_parse("4.1.256", &code), -EINVAL);
+	ASSERT_EQ(kata_version_parse("4.1.0.0", &code), -EINVAL);
+	ASSERT_EQ(kata_version_parse("-4.1.0", &code), -EINVAL);
+	ASSERT_EQ(kata_version_parse("", &code), -EINVAL);
+}
+
 TEST(releases_outside_the_checked_range_are_refused)
 {
-	static const char *const bad[] = {"3.28.0", "4.1.1", "4.2.0", "4.1", "v4.1.0", "4.1.0-rc1"};
+	/* scanf's %u read 4294967300 as 4 and took signs and spaces: 4.1.0 for all of these. */
+	static const char *const bad[] = {"3.28.0",         "4.1.1",          "4.2.0",  "4.1",
+	                                  "v4.1.0",         "4.1.0-rc1",      "+4.1.0", " 4.1.0",
+	                                  "4294967300.1.0", "4.4294967297.0", "4.1.-0", "4..1.0"};
 	struct kata_cmdline_opts o = {0};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		o.version = bad[i];

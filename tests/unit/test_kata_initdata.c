@@ -55,6 +55,17 @@ TEST(refusals_name_the_field)
 	        {"version = 1\nalgorithm = \"sha256\"\n[data]\n",
 	         "i.toml:1: version must be a string"},
 	        {"version = \"0.1.0\"\n[data\n", "i.toml:2:"},
+	        /* Kata's [data] is file name to contents; C read the algorithm up to the NUL. */
+	        {"version = \"0.1.0\"\nalgorithm = \"sha256\"\n[data]\n\"a.rego\" = 1\n",
+	         "i.toml:4: data.a.rego must be a string"},
+	        {"version = \"0.1.0\"\nalgorithm = \"sha256\"\n[data]\nx = \"\"\ny = [\"a\"]\n",
+	         "i.toml:5: data.y must be a string"},
+	        {"version = \"0.1.0\"\nalgorithm = \"sha256\"\n[data]\nx = { y = \"a\" }\n",
+	         "i.toml:4: data.x must be a string"},
+	        {"version = \"0.1.0\"\nalgorithm = \"sha256\\u0000x\"\n[data]\n",
+	         "i.toml:2: algorithm must be a string without NUL"},
+	        {"version = \"0.1.0\"\nalgorithm = \"sha256\"\n[data]\nx = \"a\\u0000\"\n",
+	         "i.toml:4: data.x must be a string without NUL"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct initdata_digest d;
