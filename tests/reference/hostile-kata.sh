@@ -14,20 +14,6 @@ need "$CCIMAGE"
 workdir
 cd "$work" || exit 1
 
-# expect NAME CODE PATTERN COMMAND...: COMMAND exits CODE (within 20 s) and its stderr has PATTERN.
-expect() {
-	local name=$1 code=$2 pattern=$3 rc
-	shift 3
-	timeout 20 "$@" >out.log 2>err.log </dev/null
-	rc=$?
-	if [ $rc -eq "$code" ] && { [ -z "$pattern" ] || grep -q -- "$pattern" err.log; }; then
-		ok "$name"
-	else
-		nok "$name: exit $rc (want $code), no '$pattern' in:"
-		sed 's/^/#   /' err.log | head -5
-	fi
-}
-
 # deep PREFIX PART SUFFIX: PART 150000 times between them (about 300 KB, under every cap).
 deep() {
 	printf '%s' "$1"
