@@ -464,8 +464,9 @@ TEST(command)
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){cfg, bad, NULL}), EXIT_DATA);
 	/* A fragment is valid .config syntax, and satisfies itself. */
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){frag, frag, NULL}), EXIT_OK);
+	/* A missing file the user named is bad input, not a system failure. */
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){"/nonexistent/config", frag, NULL}),
-	          EXIT_SYSTEM);
+	          EXIT_DATA);
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){NULL}), EXIT_USAGE);
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){"--bogus", cfg, NULL}), EXIT_USAGE);
 
