@@ -144,7 +144,8 @@ static const char usage_text[] =
         "[FRAGMENT...]\n"
         "Checks a kernel .config against config fragments (default: DIR/*.conf, DIR the\n"
         "shipped kernel-configs/). Exit 0: no error-severity option unmet; 1: some are\n"
-        "(or, with --strict, a warning); 2 usage; 3 malformed input; 4 unreadable file.\n";
+        "(or, with --strict, a warning); 2 usage; 3 malformed, missing or unreadable\n"
+        "input (a FIFO, device or directory is refused); 4 a system error.\n";
 
 struct check_args {
 	bool json, strict, verbose;

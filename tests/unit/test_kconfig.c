@@ -481,7 +481,7 @@ TEST(command)
 	dup2(saved_in, 0);
 	close(saved_in);
 	ASSERT_CONTAINS(out, "-: 0 errors, 0 warnings, 4 satisfied (1 fragment)\n");
-	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){dir, frag, NULL}), EXIT_SYSTEM);
+	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){dir, frag, NULL}), EXIT_DATA);
 
 	/* No fragment named: all of --dir's *.conf, in name order. */
 	ASSERT_EQ(run_check(out, sizeof(out), (const char *[]){"--dir", dir, cfg, NULL}),
