@@ -31,6 +31,51 @@ static int why_at(const struct kata_toml *t, const toml::node &node, const char 
 	               node.source().begin.line, path, wanted);
 }
 
+/* The key for an error: what a terminal would act on, and what is too long to read, left out. */
+static std::string printable(const std::string &key)
+{
+	std::string out;
+	for (char c : key.substr(0, 64))
+		out += c >= 0x20 && c < 0x7f ? c : '?';
+	return key.size() > 64 ? out + "..." : out;
+}
+
+/*
+ * The first string (value or key) anywhere in the document that holds a NUL,
+ * with its dotted path, or nullptr. A C reader would cut it there (a
+ * kernel_verity_params of "\u0000root_hash=..." would read as none), so the
+ * whole document is refused when parsed, before any command has done work
+ * with it. The scanner bounds the depth, so the recursion is bounded too.
+ */
+static const toml::node *string_with_nul(const toml::node &n, const std::string &path,
+                                         std::string *where, bool *in_key)
+{
+	if (const toml::table *tab = n.as_table()) {
+		for (auto &&[key, value] : *tab) {
+			std::string name = (path.empty() ? "" : path + ".") +
+			                   printable(std::string(key.str()));
+			if ((*in_key = key.str().find('\0') != std::string_view::npos)) {
+				*where = name;
+				return &value;
+			}
+			if (const toml::node *hit = string_with_nul(value, name, where, in_key))
+				return hit;
+		}
+	} else if (const toml::array *arr = n.as_array()) {
+		for (size_t i = 0; i < arr->size(); i++)
+			if (const toml::node *hit = string_with_nul(
+			            *arr->get(i), path + "[" + std::to_string(i) + "]", where,
+			            in_key))
+				return hit;
+	} else if (const toml::value<std::string> *str = n.as_string()) {
+		if (str->get().find('\0') != std::string::npos) {
+			*where = path;
+			return &n;
+		}
+	}
+	return nullptr;
+}
+
 extern "C" int kata_toml_parse(struct kata_toml **t, const char *name, const char *text,
                                size_t size, char *why, size_t why_size)
 {
@@ -49,6 +94,13 @@ extern "C" int kata_toml_parse(struct kata_toml **t, const char *name, const cha
 			               e.source().begin.line, e.source().begin.column,
 			               (int)e.description().size(), e.description().data());
 		}
+		std::string where;
+		bool in_key = false;
+		if (const toml::node *nul = string_with_nul(r.table(), "", &where, &in_key))
+			return why_set(why, why_size, -EINVAL, "%s:%u: %s %s", name,
+			               nul->source().begin.line, where.c_str(),
+			               in_key ? "is a key holding NUL (\\u0000)"
+			                      : "must be a string without NUL (\\u0000)");
 		*t = new kata_toml{name, std::move(r).table()};
 		return 0;
 	} catch (const std::logic_error &e) {
@@ -122,20 +174,9 @@ extern "C" int kata_toml_string(const struct kata_toml *t, const char *path, con
 	int r = typed(t, path, "a string", &s, why, why_size);
 	if (r < 0)
 		return r;
-	/* A C string ends at the first NUL: the rest would be read as if it were not there. */
-	if (s->get().find('\0') != std::string::npos)
-		return why_at(t, *s, path, "a string without NUL (\\u0000)", why, why_size);
+	/* kata_toml_parse refused every string holding a NUL: a C string is all of it. */
 	*out = s->get().c_str();
 	return 0;
-}
-
-/* The key for an error: what a terminal would act on, and what is too long to read, left out. */
-static std::string printable(const std::string &key)
-{
-	std::string out;
-	for (char c : key.substr(0, 64))
-		out += c >= 0x20 && c < 0x7f ? c : '?';
-	return key.size() > 64 ? out + "..." : out;
 }
 
 extern "C" int kata_toml_table_strings(const struct kata_toml *t, const char *path, char *why,
@@ -147,14 +188,11 @@ extern "C" int kata_toml_table_strings(const struct kata_toml *t, const char *pa
 		return node ? why_at(t, *node, path, "a table", why, why_size) : -ENOENT;
 	try {
 		for (auto &&[key, value] : *tab) {
-			const toml::value<std::string> *s = value.as_string();
-			if (s && s->get().find('\0') == std::string::npos)
+			if (value.as_string())
 				continue;
 			std::string name =
 			        std::string(path) + "." + printable(std::string(key.str()));
-			return why_at(t, value, name.c_str(),
-			              s ? "a string without NUL (\\u0000)" : "a string", why,
-			              why_size);
+			return why_at(t, value, name.c_str(), "a string", why, why_size);
 		}
 	} catch (const std::bad_alloc &) {
 		return why_set(why, why_size, -ENOMEM, "%s: out of memory", t->name.c_str());

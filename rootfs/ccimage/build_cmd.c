@@ -106,6 +106,22 @@ static int prepare(struct build *b, struct build_args *a, const struct cli *cli)
 	int r;
 
 	b->recipe_path = cli->argv[optind];
+	if (a->lock)
+		snprintf(b->lock_path, sizeof(b->lock_path), "%s", a->lock);
+	else
+		lock_default_path(b->recipe_path, b->lock_path, sizeof(b->lock_path));
+	/* Every file named, and the Kata configuration parsed, before any step runs. */
+	const struct cli_file files[] = {
+	        {"RECIPE", b->recipe_path},
+	        {"--lock", b->lock_path},
+	        {"--kata-config", b->kata_config},
+	};
+	if ((r = cli_check_files("build", files, sizeof(files) / sizeof(files[0]))) != EXIT_OK)
+		return r;
+	if ((r = build_kata_config(b)) < 0) {
+		fprintf(stderr, "ccimage build: %s\n", b->why);
+		return cli_exit_code(r);
+	}
 	r = recipe_load(b->recipe_path, cli->sets, cli->nsets, &b->recipe, b->why, sizeof(b->why));
 	if (r < 0) {
 		fprintf(stderr, "ccimage build: %s\n", b->why);
@@ -114,10 +130,6 @@ static int prepare(struct build *b, struct build_args *a, const struct cli *cli)
 	b->epoch = b->recipe->source_date_epoch;
 	if (!cli_source_date_epoch(&b->epoch))
 		return EXIT_USAGE;
-	if (a->lock)
-		snprintf(b->lock_path, sizeof(b->lock_path), "%s", a->lock);
-	else
-		lock_default_path(b->recipe_path, b->lock_path, sizeof(b->lock_path));
 	if (!a->out) {
 		snprintf(a->default_out, sizeof(a->default_out), "%s.out", b->recipe->name);
 		a->out = a->default_out;

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "init/base/cmdfiles.h"
+#include "measurement/kata/toml_read.h"
 #include "modules/modules.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/tree/elfclosure.h"
@@ -46,6 +47,7 @@ void build_free(struct build *b)
 	if (b->stage[0] && !b->keep_stage)
 		(void)remove_tree(b->stage);
 	staged_dir_abort(&b->out);
+	kata_toml_free(b->kata_toml);
 	recipe_free(b->recipe);
 }
 

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct kata_toml;
+
 #include "rootfs/deb/extract.h"
 #include "rootfs/deb/fetch.h"
 #include "rootfs/image/image.h"
@@ -54,7 +56,8 @@ struct build {
 	bool explain;            /* explain.txt, which walks the stage after the last step */
 	const char *kata_prefix; /* where the drop-in says the image's files are; NULL: Kata's */
 	const char *kata_config; /* a Kata configuration TOML: measure the line Kata passes */
-	unsigned kata_runtime;   /* enum kata_runtime */
+	struct kata_toml *kata_toml; /* kata_config, read by build_kata_config() before any step */
+	unsigned kata_runtime;       /* enum kata_runtime */
 
 	/* state */
 	struct lock *lock;
@@ -120,6 +123,11 @@ int build_measure(struct build *b);
 int build_firmware(struct build *b);
 /* The firmware build_firmware found for tee ("tdx", "snp"); NULL when none. */
 const char *build_firmware_for(const struct build *b, const char *tee);
+/*
+ * kata_config read and parsed into kata_toml, before any step, so that a bad
+ * configuration is refused before packages are fetched (rootfs/pipeline/build_kata.c).
+ */
+int build_kata_config(struct build *b);
 /* launch_cmdline: the image's, or with kata_config Kata's line (rootfs/pipeline/build_kata.c). */
 int build_kata_cmdline(struct build *b);
 /* The Kata drop-in kata-NAME.toml and reference-values.json (rootfs/pipeline/build_kata.c). */

@@ -252,6 +252,13 @@ int build_kata(struct build *b)
 	return r < 0 ? r : write_reference_values(b);
 }
 
+int build_kata_config(struct build *b)
+{
+	return b->kata_config
+	               ? kata_toml_open(&b->kata_toml, b->kata_config, b->why, sizeof(b->why))
+	               : 0;
+}
+
 int build_kata_cmdline(struct build *b)
 {
 	struct kata_cmdline_opts o = {
@@ -260,17 +267,13 @@ int build_kata_cmdline(struct build *b)
 	        .verity_params = b->image.kata_line,
 	        .kernel_params = b->cmdline,
 	};
-	struct kata_toml *t = NULL;
 	char *line = NULL, path[PATH_MAX];
 	int r = 0;
 
 	snprintf(b->launch_cmdline, sizeof(b->launch_cmdline), "%s", b->cmdline);
-	if (!b->kata_config)
+	if (!b->kata_toml)
 		return 0;
-	r = kata_toml_open(&t, b->kata_config, b->why, sizeof(b->why));
-	if (r == 0)
-		r = kata_cmdline(t, &o, &line, b->why, sizeof(b->why));
-	kata_toml_free(t);
+	r = kata_cmdline(b->kata_toml, &o, &line, b->why, sizeof(b->why));
 	/* Only the configuration's kernel_params make it this long: bad input (exit 3). */
 	if (r == 0 && strlen(line) >= sizeof(b->launch_cmdline))
 		r = why_set(b->why, sizeof(b->why), -EINVAL,

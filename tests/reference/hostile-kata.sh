@@ -136,7 +136,8 @@ expect "kata initdata: a [data] array is refused, naming the key" 3 \
 expect "kata initdata: Kata's own document is still read" 0 "" \
 	"$CCIMAGE" kata initdata data-good.toml
 
-# build --kata-config reads the configuration the same way (a package-less recipe builds offline).
+# build --kata-config reads the configuration the same way, before any step runs (a package-less
+# recipe builds offline).
 if ! command -v mkfs.erofs >/dev/null; then
 	skip "build --kata-config under hostile input" "mkfs.erofs not installed"
 	finish
@@ -147,8 +148,8 @@ printf 'format: 1\nname: t\nfiles:\n  /x: {source: real, mode: 0644}\n' >z.yaml
 for p in key.toml:"key.toml:1: tables, dotted keys" nultype.toml:"nultype.toml:4: hypervisor.qemu.rootfs_type must" \
 	dir:"dir: a directory, not a regular file" fifo:"fifo: a FIFO, not a regular file"; do
 	expect "build --kata-config ${p%%:*} is refused with exit 3, naming it" 3 \
-		"Kata command line failed: ${p#*:}" "$CCIMAGE" build z.yaml --out oz --quiet \
-		--kata-config "${p%%:*}"
+		"ccimage build: ${p#*:}" "$CCIMAGE" build z.yaml --out oz --kata-config "${p%%:*}"
+	check "build --kata-config ${p%%:*}: refused before the first step" '! grep -q "\[1/" err.log'
 done
 
 finish
