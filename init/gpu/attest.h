@@ -67,7 +67,9 @@ int gpu_attest_step(struct boot *b, const char *ctl, const char *version,
 void gpu_attest_evidence_digest(const uint8_t *report, size_t report_size, const char *chain,
                                 size_t chain_size, uint8_t out[GPU_ATTEST_DIGEST_SIZE]);
 /*
- * Extends RTMR3 with digest and appends "<bdf> <hex>" to <evidence dir>/rtmr3.log.
- * 1 when the kernel has no such register (not a TD, or Linux before 6.16).
+ * Extends RTMR3 with the SHA-384 of that event and appends its TCG2 entry to
+ * the attestation agent's log (AAEL_PATH), as the agent would. 1 when the
+ * kernel has no such register (not a TD, or Linux before 6.16): nothing is
+ * logged then.
  */
 int gpu_attest_extend_rtmr3(const char *bdf, const uint8_t *digest, char *why, size_t why_size);

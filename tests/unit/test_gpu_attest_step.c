@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "init/base/bytes.h"
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
 #include "init/gpu/attest.h"
@@ -38,6 +39,7 @@ static struct {
 	uint32_t cert_status;     /* RM status the certificate control answers */
 	unsigned controls, other; /* controls seen; unknown ones among them */
 	uint32_t next_handle;
+	unsigned gpus; /* attached: ids 0x4100, 0x4200...; bus 0x41, 0x42... */
 } rm;
 
 static char root[64];
@@ -52,9 +54,19 @@ static void remove_root(void)
 		printf("# could not remove %s\n", root);
 }
 
+static bool rtmr3_path(const char *path)
+{
+	size_t n = strlen(path), m = strlen(GPU_ATTEST_RTMR3);
+
+	return n > m && strcmp(path + n - m, GPU_ATTEST_RTMR3) == 0;
+}
+
 static int fake_open(const char *path, int flags, mode_t mode)
 {
 	(void)flags, (void)mode;
+	/* The register as a plain file, appended to: it keeps every extend, in order. */
+	if (rtmr3_path(path))
+		return open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (strcmp(path, "/dev/nvidiactl") != 0)
 		return -ENOENT;
 	return open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -66,6 +78,11 @@ static int fake_getrandom(void *buf, size_t len)
 	return 0;
 }
 
+static bool known_gpu(uint32_t id)
+{
+	return id >= 0x4100 && id < 0x4100 + 0x100 * rm.gpus && id % 0x100 == 0;
+}
+
 static uint32_t control(uint32_t cmd, uint32_t object, void *p, uint32_t size)
 {
 	struct nv_cc_certificate_params *cert = p;
@@ -74,14 +91,16 @@ static uint32_t control(uint32_t cmd, uint32_t object, void *p, uint32_t size)
 	rm.controls++;
 	switch (cmd) {
 	case NV0000_CTRL_CMD_GPU_GET_ATTACHED_IDS:
-		((struct nv0000_attached_ids *)p)->gpu_ids[0] = 0x4100;
+		for (unsigned i = 0; i < rm.gpus; i++)
+			((struct nv0000_attached_ids *)p)->gpu_ids[i] = 0x4100 + 0x100 * i;
 		return size == sizeof(struct nv0000_attached_ids) ? NV_OK
 		                                                  : NV_ERR_INVALID_PARAM_STRUCT;
 	case NV0000_CTRL_CMD_GPU_GET_ID_INFO_V2:
-		return ((struct nv0000_id_info_v2 *)p)->gpu_id == 0x4100 ? NV_OK
-		                                                         : NV_ERR_INVALID_ARGUMENT;
+		return known_gpu(((struct nv0000_id_info_v2 *)p)->gpu_id) ? NV_OK
+		                                                          : NV_ERR_INVALID_ARGUMENT;
 	case NV0000_CTRL_CMD_GPU_GET_PCI_INFO:
-		((struct nv0000_pci_info *)p)->bus = 0x41;
+		((struct nv0000_pci_info *)p)->bus =
+		        (uint16_t)(((struct nv0000_pci_info *)p)->gpu_id >> 8);
 		return NV_OK;
 	case NV_CONF_COMPUTE_CTRL_CMD_GET_GPU_CERTIFICATE:
 		if (cert->h_subdevice != H_SUB || size != sizeof(*cert) || object == 0)
@@ -149,6 +168,7 @@ static void setup(void)
 		tap_fail("cannot read the sample chain");
 	ASSERT_EQ(hex_decode(sample_nonce, 64, rm.nonce, sizeof(rm.nonce)), 32);
 	rm.next_handle = 0x10;
+	rm.gpus = 1;
 	snprintf(root, sizeof(root), "/tmp/test-gpu-attest-XXXXXX");
 	ASSERT_TRUE(mkdtemp(root) != NULL);
 	atexit(remove_root);
@@ -303,49 +323,116 @@ static void make_rtmr3(void)
 	ASSERT_EQ(write_string_file(path, "", 0), 0);
 }
 
-TEST(evidence_digest_extends_rtmr3_as_ccimage_predicts)
+/*
+ * The TCG2 entry the attestation agent writes for an event (init/README.md),
+ * laid out here by hand from the format, not with init/base/aael.c: RTMR3 is
+ * CC MR 4, EV_EVENT_TAG, one SHA-384 (0x000c) digest of the event, which is
+ * the tagged event "AAEL" (id 0x4141454c, little-endian) holding the text.
+ */
+static size_t agent_entry(const char *bdf, const char *dhex, uint8_t *out, uint8_t e[SHA384_LEN],
+                          char *text, size_t text_size)
 {
-	uint8_t both[16384], want[SHA384_LEN], rtmr[SHA384_LEN] = {0};
-	char why[640] = "", path[512], hex[2 * SHA384_LEN + 1], *text, *argv[3];
+	static const uint8_t head[] = {4, 0, 0, 0, 6, 0, 0, 0, 1, 0, 0, 0, 0x0c, 0};
+	uint8_t event[512];
 	size_t len;
 
+	len = (size_t)snprintf(text, text_size, "github.com/ccinit gpu-evidence %s %s", bdf, dhex);
+	memcpy(event, "LEAA", 4);
+	put_le32(event + 4, (uint32_t)len);
+	memcpy(event + 8, text, len);
+	ASSERT_EQ(tdx_sha384(event, len + 8, e), 0);
+	memcpy(out, head, sizeof(head));
+	memcpy(out + sizeof(head), e, SHA384_LEN);
+	put_le32(out + sizeof(head) + SHA384_LEN, (uint32_t)len + 8);
+	memcpy(out + sizeof(head) + SHA384_LEN + 4, event, len + 8);
+	return sizeof(head) + SHA384_LEN + 4 + len + 8;
+}
+
+/* Runs cmd through the shell, its whole stdout into out (NUL-terminated). */
+static void capture(const char *cmd, char *out, size_t size)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+
+	ASSERT_TRUE(f != NULL);
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	ASSERT_EQ(pclose(f), 0);
+}
+
+/* What ccimage predicts for these pairs, its stdout into out. */
+static void predict(char *const *pairs, int n, char *out, size_t size)
+{
+	char path[512], *argv[8] = {"gpu rtmr3"}, *text;
+	size_t len;
+	int saved;
+
+	for (int i = 0; i < n; i++)
+		argv[1 + i] = pairs[i];
+	snprintf(path, sizeof(path), "%s/prediction", root);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO); /* TAP's own lines go on to the real stdout */
+	ASSERT_TRUE(saved >= 0);
+	ASSERT_TRUE(freopen(path, "w", stdout) != NULL);
+	ASSERT_EQ(gpu_rtmr3_main(1 + n, argv), 0);
+	fflush(stdout);
+	ASSERT_EQ(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+	close(saved);
+	if (read_full_file(path, 4096, &text, &len) < 0)
+		tap_fail("no prediction");
+	snprintf(out, size, "%s", text);
+	free(text);
+}
+
+TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
+{
+	uint8_t both[16384], d[SHA384_LEN], want[2 * 512], e[2][SHA384_LEN], rtmr[SHA384_LEN] = {0};
+	char why[640] = "", path[512], dhex[2 * SHA384_LEN + 1], text[2][256], *got, cmd[600];
+	char pairs[2][160], *pv[2] = {pairs[0], pairs[1]}, replayed[1024], predicted[1024];
+	char expected[1024];
+	size_t len, n;
+
 	setup();
+	rm.gpus = 2;
 	make_rtmr3();
-	if (run(false, 1, why, sizeof(why)) != 0)
+	if (run(false, 2, why, sizeof(why)) != 0)
 		tap_fail("%s", why);
 	ASSERT_TRUE(measured);
 	/* D = SHA-384(report || chain), computed here with OpenSSL, not mbedTLS. */
 	memcpy(both, rm.report, rm.report_size);
 	memcpy(both + rm.report_size, rm.chain, rm.chain_size);
-	ASSERT_EQ(tdx_sha384(both, rm.report_size + rm.chain_size, want), 0);
+	ASSERT_EQ(tdx_sha384(both, rm.report_size + rm.chain_size, d), 0);
+	tdx_hex(d, SHA384_LEN, dhex);
+	n = agent_entry("0000:41:00.0", dhex, want, e[0], text[0], sizeof(text[0]));
+	n += agent_entry("0000:42:00.0", dhex, want + n, e[1], text[1], sizeof(text[1]));
+	snprintf(path, sizeof(path), "%s/run/attestation-agent/eventlog", root);
+	if (read_full_file(path, 4096, &got, &len) < 0)
+		tap_fail("no attestation agent log");
+	ASSERT_EQ(len, n);
+	ASSERT_MEM(got, want, n);
+	free(got);
+	/* The register saw each event's SHA-384, in order. */
 	snprintf(path, sizeof(path), "%s%s", root, GPU_ATTEST_RTMR3);
-	if (read_full_file(path, 4096, &text, &len) < 0)
+	if (read_full_file(path, 4096, &got, &len) < 0)
 		tap_fail("cannot read %s", path);
-	ASSERT_EQ(len, SHA384_LEN);
-	ASSERT_MEM(text, want, SHA384_LEN);
-	free(text);
-	tdx_hex(want, SHA384_LEN, hex);
-	snprintf(path, sizeof(path), "%s" GPU_ATTEST_EVIDENCE_DIR "/rtmr3.log", root);
-	if (read_full_file(path, 4096, &text, &len) < 0)
-		tap_fail("no event log");
-	ASSERT_CONTAINS(text, "0000:41:00.0 ");
-	ASSERT_CONTAINS(text, hex);
-	free(text);
-	text = evidence("verdict.json", &len);
-	ASSERT_CONTAINS(text, hex);
-	free(text);
-	/* ccimage's prediction from the log's digest: SHA-384(0^48 || D). */
-	ASSERT_EQ(tdx_extend(rtmr, want), 0);
-	snprintf(path, sizeof(path), "%s/prediction", root);
-	ASSERT_TRUE(freopen(path, "w", stdout) != NULL);
-	argv[0] = "gpu rtmr3", argv[1] = hex, argv[2] = NULL;
-	ASSERT_EQ(gpu_rtmr3_main(2, argv), 0);
-	fflush(stdout);
-	if (read_full_file(path, 4096, &text, &len) < 0)
-		tap_fail("no prediction");
-	tdx_hex(rtmr, SHA384_LEN, hex);
-	ASSERT_CONTAINS(text, hex);
-	free(text);
+	ASSERT_EQ(len, 2 * SHA384_LEN);
+	ASSERT_MEM(got, e, 2 * SHA384_LEN);
+	free(got);
+	ASSERT_EQ(tdx_extend(rtmr, e[0]), 0);
+	ASSERT_EQ(tdx_extend(rtmr, e[1]), 0);
+	/* An independent reader replays the log to that register. */
+	snprintf(cmd, sizeof(cmd),
+	         "python3 tests/lib/aael_replay.py '%s/run/attestation-agent/eventlog'", root);
+	capture(cmd, replayed, sizeof(replayed));
+	tdx_hex(rtmr, SHA384_LEN, dhex);
+	snprintf(expected, sizeof(expected), "%s\n%s\n%s\n", dhex, text[0], text[1]);
+	ASSERT_STR(replayed, expected);
+	/* ccimage predicts the same from the PCI addresses and evidence digests. */
+	tdx_hex(d, SHA384_LEN, dhex);
+	snprintf(pairs[0], sizeof(pairs[0]), "0000:41:00.0=%s", dhex);
+	snprintf(pairs[1], sizeof(pairs[1]), "0000:42:00.0=%s", dhex);
+	predict(pv, 2, predicted, sizeof(predicted));
+	ASSERT_STR(predicted, replayed);
 	remove_root();
 }
 
