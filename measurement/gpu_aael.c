@@ -7,7 +7,7 @@
 #include "measurement/gpu_aael.h"
 
 int gpu_aael_extend(const char *bdf, const uint8_t digest[SHA384_LEN], uint8_t rtmr[SHA384_LEN],
-                    char *text, size_t text_size)
+                    char *text, size_t text_size, uint8_t entry[GPU_AAEL_ENTRY_MAX])
 {
 	uint8_t data[256], e[SHA384_LEN];
 	int n = aael_gpu_event(bdf, digest, data, sizeof(data)), r;
@@ -27,5 +27,5 @@ int gpu_aael_extend(const char *bdf, const uint8_t digest[SHA384_LEN], uint8_t r
 		return r;
 	memcpy(text, data + AAEL_TAG_HEADER_SIZE, len);
 	text[len] = '\0';
-	return 0;
+	return aael_entry(AAEL_MR_RTMR3, data, (size_t)n, e, entry, GPU_AAEL_ENTRY_MAX);
 }

@@ -15,8 +15,10 @@
 /*
  * Extends rtmr with the event for the GPU at bdf whose evidence digest is
  * digest, as ccinit does; text gets the event's "<domain> <operation>
- * <content>". Returns 0, -EINVAL (a bdf the event cannot hold), -ENOSPC (text
- * too small) or the crypto library's error.
+ * <content>" and entry (GPU_AAEL_ENTRY_MAX bytes) the TCG2 entry ccinit
+ * appends to the agent's log. Returns the entry's length, -EINVAL (a bdf the
+ * event cannot hold), -ENOSPC (text too small) or the crypto library's error.
  */
+#define GPU_AAEL_ENTRY_MAX 320
 int gpu_aael_extend(const char *bdf, const uint8_t digest[SHA384_LEN], uint8_t rtmr[SHA384_LEN],
-                    char *text, size_t text_size);
+                    char *text, size_t text_size, uint8_t entry[GPU_AAEL_ENTRY_MAX]);

@@ -360,21 +360,23 @@ static void capture(const char *cmd, char *out, size_t size)
 	ASSERT_EQ(pclose(f), 0);
 }
 
-/* What ccimage predicts for these pairs, its stdout into out. */
+/* What ccimage predicts for these pairs, its stdout into out; its log at <root>/predicted.log. */
 static void predict(char *const *pairs, int n, char *out, size_t size)
 {
-	char path[512], *argv[8] = {"gpu rtmr3"}, *text;
+	char path[512], log[512], *argv[8] = {"gpu rtmr3", "--eventlog", log}, *text;
 	size_t len;
 	int saved;
 
 	for (int i = 0; i < n; i++)
-		argv[1 + i] = pairs[i];
+		argv[3 + i] = pairs[i];
+	snprintf(log, sizeof(log), "%s/predicted.log", root);
 	snprintf(path, sizeof(path), "%s/prediction", root);
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO); /* TAP's own lines go on to the real stdout */
 	ASSERT_TRUE(saved >= 0);
 	ASSERT_TRUE(freopen(path, "w", stdout) != NULL);
-	ASSERT_EQ(gpu_rtmr3_main(1 + n, argv), 0);
+	optind = 1; /* getopt again, in this process */
+	ASSERT_EQ(gpu_rtmr3_main(3 + n, argv), 0);
 	fflush(stdout);
 	ASSERT_EQ(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
 	close(saved);
@@ -433,6 +435,12 @@ TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 	snprintf(pairs[1], sizeof(pairs[1]), "0000:42:00.0=%s", dhex);
 	predict(pv, 2, predicted, sizeof(predicted));
 	ASSERT_STR(predicted, replayed);
+	snprintf(path, sizeof(path), "%s/predicted.log", root);
+	if (read_full_file(path, 4096, &got, &len) < 0)
+		tap_fail("no predicted log");
+	ASSERT_EQ(len, n);
+	ASSERT_MEM(got, want, n); /* ccimage's log is ccinit's, byte for byte */
+	free(got);
 	remove_root();
 }
 
