@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Boot step 5, GPU bring-up, in the order init/README.md, 1 gives: topology, TEE,
- * firmware, modules, device nodes, CC state against the policy, daemons,
- * and the GPUs-ready state last, so a GPU is only declared ready once
- * everything else about it checked out. Each sub-step is timed in the boot
- * trace.
+ * firmware, a reset of every NVIDIA function (gpu/reset.c says why), modules
+ * (every GPU bound), device nodes, CC state against the policy, daemons, and
+ * the GPUs-ready state last, so a GPU is only declared ready once everything
+ * else about it checked out. Each sub-step is timed in the boot trace.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include "init/gpu/daemons.h"
 #include "init/gpu/inventory.h"
 #include "init/gpu/nodes.h"
+#include "init/gpu/reset.h"
 #include "init/gpu/topology.h"
 #include "init/gpu/nvrm.h"
 #include "init/core/tee.h"
@@ -115,6 +116,8 @@ static int load_modules(struct boot *b, const struct gpu_topology *t, enum cpu_t
 		                  loaded, version);
 	/* The driver must have bound every device the command line counts, no fewer. */
 	r = gpu_count_check_driver(&b->config, why, sizeof(why));
+	if (r >= 0) /* and every GPU on PCI, before persistenced enumerates them */
+		r = gpu_bound_check(t, why, sizeof(why));
 	if (r < 0)
 		return boot_error(b, r, "%s", why);
 	if (t->gpu_count == 0)
@@ -217,6 +220,14 @@ static int step_firmware(struct boot *b, char *version, size_t size)
 	return r < 0 ? boot_error(b, r, "%s", why) : 0;
 }
 
+static int step_reset(struct boot *b, const struct gpu_topology *t)
+{
+	char why[256] = "";
+	int r = gpu_reset_all(t, why, sizeof(why));
+
+	return r < 0 ? boot_error(b, r, "%s", why) : 0;
+}
+
 static int step_nodes(struct boot *b, const struct gpu_topology *t, char (*nodes)[64],
                       unsigned *count)
 {
@@ -267,6 +278,7 @@ int gpu_step(struct boot *b)
 		return boot_error(b, r, "%s", why);
 
 	SUB("gpu firmware", step_firmware(b, version, sizeof(version)));
+	SUB("gpu reset", step_reset(b, &topo)); /* before the driver's first probe */
 	SUB("gpu modules", load_modules(b, &topo, tee.tee, version));
 	SUB("gpu nodes", step_nodes(b, &topo, nodes, &node_count));
 	if (topo.gpu_count)
