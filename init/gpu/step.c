@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Boot step 5, GPU bring-up, in the order init/README.md, 1 gives: topology, TEE,
- * firmware, modules, device nodes, CC state against the policy, daemons,
- * and the GPUs-ready state last, so a GPU is only declared ready once
- * everything else about it checked out. Each sub-step is timed in the boot
- * trace.
+ * firmware, a reset of every NVIDIA function, modules (every GPU bound),
+ * device nodes, nvidia-persistenced, CC state against the policy, the other
+ * daemons, attestation, and the GPUs-ready state last, so a GPU is only
+ * declared ready once everything else about it checked out. Each sub-step
+ * is timed in the boot trace.
+ *
+ * Nothing attaches a GPU before persistenced holds it. The driver runs
+ * RmInitAdapter on the first open of a GPU (nv_open_device in
+ * kernel-open/nvidia/nv.c) and tears it down when the last client closes
+ * unless persistence holds it; in CC mode the next attach then fails until
+ * another reset (NVIDIA/nvtrust #109, #128). ccinit opens only
+ * /dev/nvidiactl: its RM client and NV_CONFIDENTIAL_COMPUTE object attach
+ * nothing, but the CC capabilities they read are filled in when a GPU
+ * attaches (gpumgrAttachGpu, src/nvidia/src/kernel/gpu_mgr/gpu_mgr.c), and
+ * attestation's NV01_DEVICE_0 needs an attached GPU. So both come after
+ * persistenced, which attaches every GPU and holds it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +30,7 @@
 #include "init/gpu/daemons.h"
 #include "init/gpu/inventory.h"
 #include "init/gpu/nodes.h"
+#include "init/gpu/reset.h"
 #include "init/gpu/topology.h"
 #include "init/gpu/nvrm.h"
 #include "init/core/tee.h"
@@ -115,6 +128,8 @@ static int load_modules(struct boot *b, const struct gpu_topology *t, enum cpu_t
 		                  loaded, version);
 	/* The driver must have bound every device the command line counts, no fewer. */
 	r = gpu_count_check_driver(&b->config, why, sizeof(why));
+	if (r >= 0) /* and every GPU on PCI, before persistenced enumerates them */
+		r = gpu_bound_check(t, why, sizeof(why));
 	if (r < 0)
 		return boot_error(b, r, "%s", why);
 	if (t->gpu_count == 0)
@@ -141,6 +156,23 @@ static int check_cc(struct boot *b, enum gpu_cc_policy policy, const char *versi
 	return 0;
 }
 
+/* The first client to open the GPUs, and the one that holds them attached from then on. */
+static int start_persistenced(struct boot *b, const struct gpu_topology *t)
+{
+	char why[256] = "";
+	int r;
+
+	log_info("gpu: starting nvidia-persistenced: it attaches %u GPUs, seconds each in CC mode "
+	         "(timeout %u s)",
+	         t->gpu_count,
+	         gpu_persistenced_timeout_s(b->config.persistenced_timeout_s, t->gpu_count));
+	r = gpu_persistenced_start(&b->config, t->gpu_count, why, sizeof(why));
+	if (r < 0)
+		return boot_error(b, r, "%s", why);
+	log_info("gpu: nvidia-persistenced holds the GPUs");
+	return 0;
+}
+
 static int start_daemons(struct boot *b, const struct gpu_topology *t, char (*nodes)[64],
                          unsigned count)
 {
@@ -149,9 +181,7 @@ static int start_daemons(struct boot *b, const struct gpu_topology *t, char (*no
 	int r = 0;
 
 	if (t->gpu_count) {
-		r = gpu_persistenced_start(c, t->gpu_count, why, sizeof(why));
-		if (r == 0)
-			r = gpu_smi_knobs(c, why, sizeof(why));
+		r = gpu_smi_knobs(c, why, sizeof(why));
 		if (r == 0)
 			r = gpu_dcgm_start(c, why, sizeof(why));
 	}
@@ -217,6 +247,14 @@ static int step_firmware(struct boot *b, char *version, size_t size)
 	return r < 0 ? boot_error(b, r, "%s", why) : 0;
 }
 
+static int step_reset(struct boot *b, const struct gpu_topology *t)
+{
+	char why[256] = "";
+	int r = gpu_reset_all(t, why, sizeof(why));
+
+	return r < 0 ? boot_error(b, r, "%s", why) : 0;
+}
+
 static int step_nodes(struct boot *b, const struct gpu_topology *t, char (*nodes)[64],
                       unsigned *count)
 {
@@ -267,10 +305,13 @@ int gpu_step(struct boot *b)
 		return boot_error(b, r, "%s", why);
 
 	SUB("gpu firmware", step_firmware(b, version, sizeof(version)));
+	SUB("gpu reset", step_reset(b, &topo)); /* before the driver's first probe */
 	SUB("gpu modules", load_modules(b, &topo, tee.tee, version));
 	SUB("gpu nodes", step_nodes(b, &topo, nodes, &node_count));
-	if (topo.gpu_count)
+	if (topo.gpu_count) { /* persistenced first: nothing attaches a GPU before it */
+		SUB("gpu persistenced", start_persistenced(b, &topo));
 		SUB("gpu cc state", check_cc(b, cc_policy, version, &cc));
+	}
 	SUB("gpu daemons", start_daemons(b, &topo, nodes, node_count));
 	/* The gate: no GPU is declared ready before it proved itself (init/gpu/attestation.md). */
 	if (set && ready && topo.gpu_count && c->gpu_attest == GPU_ATTEST_LOCAL &&

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ioctl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,61 @@ static struct {
 	/* observations */
 	bool handshake_done;
 	unsigned clients, ccs, frees, set_calls, bad_requests;
+	char events[4096]; /* what happened, in order, a line each (fake_event) */
+	bool held;         /* "persistenced ready" is in events */
 	char root[64];
 } fake;
+
+#define PERSISTENCED_SOCKET "/var/run/nvidia-persistenced/socket"
+
+static inline bool fake_exists(const char *rel);
+
+/*
+ * Appends one line to fake.events. The first event after persistenced's
+ * socket appeared is preceded by "persistenced ready": ccinit waits for that
+ * socket, so an event before the marker happened before persistenced held
+ * the GPUs.
+ */
+static inline void fake_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void fake_event(const char *fmt, ...)
+{
+	size_t n = strlen(fake.events);
+	va_list ap;
+
+	if (!fake.held && fake.root[0] && fake_exists(PERSISTENCED_SOCKET)) {
+		fake.held = true;
+		snprintf(fake.events + n, sizeof(fake.events) - n, "persistenced ready\n");
+		n = strlen(fake.events);
+	}
+	va_start(ap, fmt);
+	vsnprintf(fake.events + n, sizeof(fake.events) - n, fmt, ap);
+	va_end(ap);
+	n = strlen(fake.events);
+	snprintf(fake.events + n, sizeof(fake.events) - n, "\n");
+}
+
+/* How many times line (a whole line) is in fake.events. */
+static inline unsigned fake_event_count(const char *line)
+{
+	size_t len = strlen(line);
+	unsigned count = 0;
+
+	for (const char *p = fake.events; (p = strstr(p, line)); p += len)
+		if ((p == fake.events || p[-1] == '\n') && p[len] == '\n')
+			count++;
+	return count;
+}
+
+/* Where line first is in fake.events (its offset), or -1. */
+static inline int fake_event_at(const char *line)
+{
+	size_t len = strlen(line);
+
+	for (const char *p = fake.events; (p = strstr(p, line)); p += len)
+		if ((p == fake.events || p[-1] == '\n') && p[len] == '\n')
+			return (int)(p - fake.events);
+	return -1;
+}
 
 static inline void fake_driver_init(const char *version)
 {
@@ -124,6 +178,7 @@ static inline int fake_rm_ioctl(unsigned long req, void *arg)
 		struct nvos21_alloc *a = arg;
 		if (size != sizeof(*a))
 			return fake_bad_request();
+		fake_event("alloc %#x", a->h_class);
 		if (a->h_class == NV01_ROOT_CLIENT) {
 			a->params.status = fake.alloc_client_status;
 			if (!a->params.status) {
@@ -271,13 +326,36 @@ static inline char *fake_read(const char *rel)
 	return buf;
 }
 
-/* n GPUs on PCI at 0000:10:00.0 onwards. */
+/* A function's reset file and the methods it lists, as Linux 5.15+ shows them. */
+static inline void fake_resettable(const char *bdf, const char *methods)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/reset", bdf);
+	fake_file(rel, "", 0600);
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/reset_method", bdf);
+	fake_file(rel, methods, 0644);
+}
+
+/* bdf bound to driver: its sysfs driver link, as the driver core makes it. */
+static inline void fake_bind(const char *bdf, const char *driver)
+{
+	char path[512], target[128];
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver", fake.root, bdf);
+	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
+	if (symlink(target, path) != 0)
+		tap_fail("bind %s to %s: %s", bdf, driver, strerror(errno));
+}
+
+/* n GPUs on PCI at 0000:10:00.0 onwards, each able to reset (FLR). */
 static inline void fake_gpus(unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		char bdf[32];
 		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", 0x10 + i);
 		fake_pci(bdf, "0x10de", "0x030200", "0x2330");
+		fake_resettable(bdf, "flr bus\n");
 	}
 }
 

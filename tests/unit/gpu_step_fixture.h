@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <sys/wait.h>
 
 #include "init/core/boot.h"
@@ -18,6 +19,22 @@
 static char modules_log[256];
 static int modules_result_nvidia;
 
+/* The driver binds what its procfs lists: the GPUs it probed (fake_driver_procfs). */
+static inline void fake_nvidia_probe(void)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/proc/driver/nvidia/gpus", fake.root);
+	if (!(d = opendir(path)))
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			fake_bind(de->d_name, "nvidia");
+	closedir(d);
+}
+
 static inline int fake_modules_load(struct modules_ctx *m, const char *name, const char *options,
                                     char *why, size_t why_size)
 {
@@ -25,11 +42,49 @@ static inline int fake_modules_load(struct modules_ctx *m, const char *name, con
 
 	(void)m;
 	snprintf(modules_log + n, sizeof(modules_log) - n, "%s(%s) ", name, options ? options : "");
+	fake_event("load %s", name);
 	if (strcmp(name, "nvidia") == 0 && modules_result_nvidia) {
 		snprintf(why, why_size, "%s", name);
 		return modules_result_nvidia;
 	}
+	if (strcmp(name, "nvidia") == 0)
+		fake_nvidia_probe();
 	return 0;
+}
+
+/*
+ * The seam's open and mkdir, watched for the events the ordering rules are
+ * about: a reset (a write to a function's reset file), an open of a GPU's
+ * own node (/dev/nvidiaN attaches it), persistenced's start (ccinit makes
+ * its run directory just before it execs it).
+ */
+static int (*fake_open_next)(const char *path, int flags, mode_t mode);
+static int (*fake_mkdir_next)(const char *path, mode_t mode);
+
+static inline int fake_open_events(const char *path, int flags, mode_t mode)
+{
+	size_t root = strlen(fake.root), pci = strlen("/sys/bus/pci/devices/");
+	const char *rel = strncmp(path, fake.root, root) == 0 ? path + root : path;
+	const char *tail = strrchr(rel, '/');
+	unsigned minor;
+	char end;
+
+	if (sscanf(rel, "/dev/nvidia%u%c", &minor, &end) == 1)
+		fake_event("open /dev/nvidia%u", minor);
+	if ((flags & O_ACCMODE) != O_RDONLY && tail && strcmp(tail, "/reset") == 0 &&
+	    strncmp(rel, "/sys/bus/pci/devices/", pci) == 0)
+		fake_event("reset %.*s", (int)(tail - rel - pci), rel + pci);
+	/* A sysfs attribute takes a write whole: what is read back is the last value written. */
+	if ((flags & O_ACCMODE) != O_RDONLY && strncmp(rel, "/sys/", 5) == 0)
+		flags |= O_TRUNC;
+	return fake_open_next(path, flags, mode);
+}
+
+static inline int fake_mkdir_events(const char *path, mode_t mode)
+{
+	if (strcmp(path, "/var/run/nvidia-persistenced") == 0)
+		fake_event("persistenced start");
+	return fake_mkdir_next(path, mode);
 }
 
 /*
@@ -64,6 +119,10 @@ static inline void image(struct boot *b, unsigned n)
 	trace_init(&b->trace);
 	b->config.persistenced_timeout_s = 3;
 	gpu_modules_load = fake_modules_load;
+	fake_open_next = fake_sys_ops.open;
+	fake_sys_ops.open = fake_open_events;
+	fake_mkdir_next = fake_sys_ops.mkdir;
+	fake_sys_ops.mkdir = fake_mkdir_events;
 	fake_gpus(n);
 	fake_driver_procfs(n);
 	fake_file("/lib/firmware/nvidia/" VERSION "/gsp_ga10x.bin", "gsp", 0644);
@@ -104,6 +163,7 @@ static inline void nvswitches(unsigned n, unsigned bound)
 		char bdf[32], rel[96];
 		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", 0x80 + i);
 		fake_pci(bdf, "0x10de", "0x068000", "0x22a3");
+		fake_resettable(bdf, "flr\n");
 		snprintf(rel, sizeof(rel), "/proc/driver/nvidia-nvswitch/devices/%s/information",
 		         bdf);
 		if (i < bound)

@@ -27,8 +27,9 @@ GPU_STEP_TEST(cc_on_snp_ready_state_set_last, 1)
 	ASSERT_CONTAINS(fake_read("/var/run/cdi/nvidia.yaml"), "- path: /dev/nvidiactl");
 	ASSERT_CONTAINS(fake_read("/var/run/cdi/nvidia.yaml"), "name: GPU-00000000");
 	ASSERT_FALSE(fake_exists("/usr/bin/nvidia-smi.args")); /* no clock knobs given */
-	const char *steps[] = {"gpu topology", "gpu tee",      "gpu firmware", "gpu modules",
-	                       "gpu nodes",    "gpu cc state", "gpu daemons",  "gpu ready state"};
+	const char *steps[] = {"gpu topology", "gpu tee",        "gpu firmware",     "gpu reset",
+	                       "gpu modules",  "gpu nodes",      "gpu persistenced", "gpu cc state",
+	                       "gpu daemons",  "gpu ready state"};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
 		ASSERT_TRUE(traced(b, steps[i]));
 	ASSERT_EQ(fake.bad_requests, 0);
@@ -41,8 +42,12 @@ GPU_STEP_TEST(cc_off_under_tee_is_a_mismatch, 1)
 	ASSERT_EQ(gpu_step(b), -EMEDIUMTYPE);
 	ASSERT_FALSE(b->gpu_up);
 	ASSERT_CONTAINS(b->why, "ccinit.gpu.cc=on but the driver reports CC off");
-	/* Nothing after the check ran: no daemon, no ready state. */
-	ASSERT_FALSE(fake_exists("/usr/bin/nvidia-persistenced.args"));
+	/*
+	 * Only persistenced ran before it (the CC state is only known once it attached the GPUs,
+	 * test_gpu_step_order.c); nothing after the check: no other daemon, no ready state.
+	 */
+	ASSERT_TRUE(fake_exists("/usr/bin/nvidia-persistenced.args"));
+	ASSERT_FALSE(fake_exists("/var/run/cdi/nvidia.yaml"));
 	ASSERT_EQ(fake.set_calls, 0);
 	ASSERT_FALSE(fake.ready);
 }
