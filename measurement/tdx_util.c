@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers the TDX and event-log code share: hashing, hex, whole-file reads. */
-#include "init/base/cmdfiles.h"
+#include "measurement/measure_input.h"
 #include "measurement/tdx.h"
 #include "init/base/hex.h" /* hex_encode, hex_decode */
 
@@ -47,10 +47,5 @@ int tdx_unhex(const char *s, uint8_t *out, size_t len)
 
 int tdx_read_file(const char *path, uint8_t **data, size_t *len, char *why, size_t why_size)
 {
-	char *buf;
-	int r = read_input_file(path, TDX_FILE_MAX, &buf, len, why, why_size);
-
-	if (r == 0)
-		*data = (uint8_t *)buf;
-	return r;
+	return read_file_all(path, TDX_FILE_MAX, data, len, why, why_size);
 }
