@@ -291,7 +291,7 @@ struct pending {
 	bool open;
 	unsigned line;
 	unsigned accept;
-	unsigned since;
+	unsigned since, until;
 	int severity; /* -1: the fragment's */
 	char *why;
 	size_t why_len;
@@ -421,20 +421,24 @@ static int directive(struct kconfig_fragment *f, struct pending *p, bool *file_s
 		*file_severity_set = true;
 		return 0;
 	}
-	if (strcmp(key, "since") == 0) {
+	if (strcmp(key, "since") == 0 || strcmp(key, "until") == 0) {
+		unsigned *version = key[0] == 's' ? &p->since : &p->until;
 		unsigned major, minor;
 		int end = 0;
 		if (!p->open)
-			return diag_set(diag, no, "since: outside a why: block");
-		if (p->since)
-			return diag_set(diag, no, "since: given twice");
+			return diag_set(diag, no, "%s: outside a why: block", key);
+		if (*version)
+			return diag_set(diag, no, "%s: given twice", key);
 		if (sscanf(value, "%3u.%3u%n", &major, &minor, &end) != 2 || value[end] ||
 		    major == 0 || major > 255 || minor > 255)
-			return diag_set(diag, no, "since: wants a kernel version, as 6.16");
-		p->since = KCONFIG_VERSION(major, minor);
+			return diag_set(diag, no, "%s: wants a kernel version, as 6.16", key);
+		*version = KCONFIG_VERSION(major, minor);
+		if (p->since && p->until && p->since >= p->until)
+			return diag_set(diag, no, "until: must name a later kernel than since:");
 		return 0;
 	}
-	return diag_set(diag, no, "unknown directive \"%s:\" (known: why, accept, severity, since)",
+	return diag_set(diag, no,
+	                "unknown directive \"%s:\" (known: why, accept, severity, since, until)",
 	                key);
 }
 
@@ -471,6 +475,7 @@ static int add_want(struct kconfig_fragment *f, size_t *cap, struct pending *p,
 	        .why = p->why,
 	        .line = o->line,
 	        .since = p->since,
+	        .until = p->until,
 	};
 	*p = (struct pending){0};
 	return 0;
@@ -591,6 +596,9 @@ enum kconfig_verdict kconfig_match(const struct kconfig *c, const struct kconfig
 	 * dependencies). */
 	if (!o && w->since && c->version && c->version < w->since)
 		return KCONFIG_PREDATES;
+	/* Nor when the kernel has dropped the option (its job moved elsewhere). */
+	if (!o && w->until && c->version && c->version >= w->until)
+		return KCONFIG_GONE;
 	if (!o)
 		return KCONFIG_MISSING;
 	return o->state == KCONFIG_NOT_SET ? KCONFIG_UNSET : KCONFIG_WRONG;

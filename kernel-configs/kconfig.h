@@ -84,6 +84,7 @@ struct kconfig_want {
 	char *why;
 	unsigned line;
 	unsigned since; /* "# since: 6.16": KCONFIG_VERSION of the first kernel with it; 0: any */
+	unsigned until; /* "# until: 7.2": KCONFIG_VERSION of a kernel known to lack it; 0: none */
 };
 
 struct kconfig_fragment {
@@ -110,11 +111,13 @@ enum kconfig_verdict {
 	KCONFIG_UNSET,    /* wanted y/m/value, the .config says "is not set" */
 	KCONFIG_WRONG,    /* the .config has another value */
 	KCONFIG_PREDATES, /* no line, and the .config's kernel is older than the want's since: */
+	KCONFIG_GONE,     /* no line, and the .config's kernel is the want's until: or newer */
 };
 
 /*
  * Compares one want with the .config; *ret_actual gets the .config's line or
- * NULL. KCONFIG_OK and KCONFIG_PREDATES satisfy the want (kconfig_satisfied).
+ * NULL. KCONFIG_OK, KCONFIG_PREDATES and KCONFIG_GONE satisfy the want
+ * (kconfig_satisfied).
  */
 enum kconfig_verdict kconfig_match(const struct kconfig *c, const struct kconfig_want *w,
                                    const struct kconfig_option **ret_actual);

@@ -58,6 +58,7 @@ const char *kconfig_verdict_name(enum kconfig_verdict v)
 	        [KCONFIG_UNSET] = "not-set",
 	        [KCONFIG_WRONG] = "mismatch",
 	        [KCONFIG_PREDATES] = "predates",
+	        [KCONFIG_GONE] = "gone",
 	};
 
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "mismatch";
@@ -65,7 +66,7 @@ const char *kconfig_verdict_name(enum kconfig_verdict v)
 
 bool kconfig_satisfied(enum kconfig_verdict v)
 {
-	return v == KCONFIG_OK || v == KCONFIG_PREDATES;
+	return v == KCONFIG_OK || v == KCONFIG_PREDATES || v == KCONFIG_GONE;
 }
 
 const char *kconfig_severity_name(enum kconfig_severity s)

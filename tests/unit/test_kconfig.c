@@ -185,6 +185,10 @@ TEST(fragment_rejects)
 	        {"# why: x\n# since: 6\nCONFIG_A=y\n", 2, "kernel version"},
 	        {"# why: x\n# since: 6.16.1\nCONFIG_A=y\n", 2, "kernel version"},
 	        {"# why: x\n# since: 0.1\nCONFIG_A=y\n", 2, "kernel version"},
+	        {"# until: 7.2\n# why: x\nCONFIG_A=y\n", 1, "outside"},
+	        {"# why: x\n# until: 7.2\n# until: 7.3\nCONFIG_A=y\n", 3, "twice"},
+	        {"# why: x\n# until: 7\nCONFIG_A=y\n", 2, "kernel version"},
+	        {"# why: x\n# since: 6.16\n# until: 6.16\nCONFIG_A=y\n", 3, "later kernel"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct kconfig_fragment f;
@@ -273,6 +277,42 @@ TEST(since_and_the_config_version)
 			         cases[i].version, kconfig_verdict_name(v),
 			         kconfig_verdict_name(cases[i].v));
 		ASSERT_TRUE(kconfig_satisfied(v) == (v == KCONFIG_OK || v == KCONFIG_PREDATES));
+		kconfig_done(&c);
+	}
+	kconfig_fragment_done(&f);
+}
+
+/* until: a kernel that has dropped the option has no line for it, which is not a finding. */
+TEST(until_and_the_config_version)
+{
+	static const char frag_text[] = "# why: x\n# until: 7.2\nCONFIG_OLD=y\n";
+	struct kconfig_fragment f;
+	struct kconfig_diag d = {0};
+	static const struct {
+		const char *config;
+		enum kconfig_verdict v;
+	} cases[] = {
+	        {"# Linux/x86 7.2.12 Kernel Configuration\nCONFIG_A=y\n", KCONFIG_GONE},
+	        {"# Linux/x86 7.3.4 Kernel Configuration\nCONFIG_A=y\n", KCONFIG_GONE},
+	        {"# Linux/x86 6.12.118 Kernel Configuration\nCONFIG_A=y\n", KCONFIG_MISSING},
+	        {"CONFIG_A=y\n", KCONFIG_MISSING}, /* no header: the version is unknown */
+	        /* A line is judged as always, on any kernel. */
+	        {"# Linux/x86 7.2.0 Kernel Configuration\n# CONFIG_OLD is not set\n",
+	         KCONFIG_UNSET},
+	        {"# Linux/x86 7.2.0 Kernel Configuration\nCONFIG_OLD=y\n", KCONFIG_OK},
+	};
+
+	ASSERT_TRUE(kconfig_fragment_parse(frag_text, strlen(frag_text), &f, &d) == 0);
+	ASSERT_TRUE(f.n == 1 && f.wants[0].until == KCONFIG_VERSION(7, 2) && !f.wants[0].since);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kconfig c = parse_ok(cases[i].config);
+		const struct kconfig_option *o;
+		enum kconfig_verdict v = kconfig_match(&c, &f.wants[0], &o);
+
+		if (v != cases[i].v)
+			tap_fail("case %zu: %s (want %s)", i, kconfig_verdict_name(v),
+			         kconfig_verdict_name(cases[i].v));
+		ASSERT_TRUE(kconfig_satisfied(v) == (v == KCONFIG_OK || v == KCONFIG_GONE));
 		kconfig_done(&c);
 	}
 	kconfig_fragment_done(&f);
