@@ -89,6 +89,20 @@ int apt_open(const struct recipe *r, bool quiet, struct apt **ret, char *why, si
 	return apt_open_sources(&src, quiet, ret, why, why_size);
 }
 
+bool apt_quiet(const struct apt *a)
+{
+	return a->quiet;
+}
+
+int apt_open_suite(const struct recipe *r, const char *suite, bool quiet, struct apt **ret,
+                   char *why, size_t why_size)
+{
+	struct apt_sources src = recipe_sources(r);
+
+	src.suite = suite;
+	return apt_open_sources(&src, quiet, ret, why, why_size);
+}
+
 /* One sources.list line: "deb[-src] [signed-by=K arch=A] URL SUITE COMPONENTS". */
 static int source_line(char *buf, size_t size, const struct apt_sources *src, const char *url,
                        const char *suffix, const char *comps)
@@ -118,11 +132,17 @@ int apt_open_sources(const struct apt_sources *src, bool quiet, struct apt **ret
 		size_t len = strlen(comps);
 		snprintf(comps + len, sizeof(comps) - len, " %s", src->components[i]);
 	}
+	/*
+	 * A release has -updates and -security pockets; a suite that is itself a
+	 * pocket (trixie-backports) has neither, and apt would fail on the lines.
+	 */
+	bool pockets = src->updates && !strchr(src->suite, '-');
+
 	n = source_line(sources, sizeof(sources), src, m, "", comps);
-	if (src->updates && n > 0 && (size_t)n < sizeof(sources))
+	if (pockets && n > 0 && (size_t)n < sizeof(sources))
 		n += source_line(sources + n, sizeof(sources) - (size_t)n, src, m, "-updates",
 		                 comps);
-	if (src->updates && n > 0 && (size_t)n < sizeof(sources))
+	if (pockets && n > 0 && (size_t)n < sizeof(sources))
 		n += source_line(sources + n, sizeof(sources) - (size_t)n, src, s, "-security",
 		                 comps);
 	if (n < 0 || (size_t)n >= sizeof(sources)) {

@@ -47,6 +47,14 @@ const char *apt_cache_dir(void);
 int apt_open(const struct recipe *r, bool quiet, struct apt **ret, char *why, size_t why_size);
 int apt_open_sources(const struct apt_sources *s, bool quiet, struct apt **ret, char *why,
                      size_t why_size);
+/*
+ * The recipe's archives with another suite: kernel.build.suite's, where the
+ * kernel's sources come from.
+ */
+/* Whether apt's own output is hidden (apt_open's quiet): a second apt opened for it keeps it. */
+bool apt_quiet(const struct apt *a);
+int apt_open_suite(const struct recipe *r, const char *suite, bool quiet, struct apt **ret,
+                   char *why, size_t why_size);
 struct apt *apt_free(struct apt *a);
 
 /* apt-get update, unless done within the last hour (force: always). */

@@ -122,7 +122,7 @@ static const struct lock_entry *source_pin(const struct build *b, const char *na
 
 /*
  * kernel.build: the kernel `ccimage kernel build` makes from the recipe's
- * suite (cached; built first when the cache lacks it), used as a tree. Its
+ * suite or kernel.build.suite (cached; built first when the cache lacks it), used as a tree. Its
  * sources are the lock's pins: the versions given to the build, and the
  * .debs it resolved held to the pinned hashes.
  */
@@ -135,7 +135,7 @@ static int kernel_from_build(struct build *b)
 	        .source_version = src ? src->version : rc->kernel.build_source_version,
 	        .nvidia_version = nv ? nv->version : rc->kernel.build_nvidia_version,
 	        .no_nvidia = rc->kernel.build_no_nvidia,
-	        .suite = rc->debian.suite,
+	        .suite = rc->kernel.build_suite ? rc->kernel.build_suite : rc->debian.suite,
 	        .mirror = rc->debian.mirror,
 	        .security_mirror = rc->debian.security_mirror,
 	        .quiet = b->quiet};

@@ -139,8 +139,16 @@ int lock_resolve(const struct recipe *r, struct apt *a, struct lock **ret, char 
 		if (rc == 0 && !lock_find(l, p.name))
 			rc = add_pkg(l, &p);
 	}
-	if (rc == 0 && r->kernel.build)
+	if (rc == 0 && r->kernel.build && r->kernel.build_suite) {
+		struct apt *ka = NULL;
+		if ((rc = apt_open_suite(r, r->kernel.build_suite, apt_quiet(a), &ka, why,
+		                         why_size)) == 0 &&
+		    (rc = apt_update(ka, true, why, why_size)) == 0)
+			rc = resolve_kernel_build(r, ka, l, why, why_size);
+		apt_free(ka);
+	} else if (rc == 0 && r->kernel.build) {
 		rc = resolve_kernel_build(r, a, l, why, why_size);
+	}
 	if (rc < 0)
 		return lock_free(l), rc;
 	lock_sort(l);

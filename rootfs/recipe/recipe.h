@@ -84,6 +84,7 @@ struct recipe {
 		char *package; /* or root (+ version), or build */
 		char *root, *version;
 		bool build;                 /* `ccimage kernel build` of the recipe's suite */
+		char *build_suite;          /* build.suite; NULL: debian.suite */
 		char *build_source_version; /* build.source-version; NULL: the candidate */
 		char *build_nvidia_version; /* build.nvidia-version; NULL: the candidate */
 		bool build_no_nvidia;       /* build.nvidia: false */

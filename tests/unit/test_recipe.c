@@ -260,6 +260,15 @@ TEST(kernel_build)
 			ASSERT_TRUE(r->kernel.build_nvidia_version == NULL);
 		recipe_free(r);
 	}
+	/* The sources from another suite: trixie's 6.12 predates the TSM measurement registers. */
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - good), good,
+	         "  build: {suite: trixie-backports, nvidia: false}\n",
+	         at + strlen("  package: linux-image-cloud-amd64\n"));
+	ASSERT_EQ(parse(text, &r, why, sizeof(why)), 0);
+	ASSERT_STR(r->kernel.build_suite, "trixie-backports");
+	recipe_free(r);
+	expect_error("  package: linux-image-cloud-amd64\n", "  build: {suite: [trixie]}\n",
+	             "dir/r.yaml:22:18: expected a string");
 	expect_error("  package: linux-image-cloud-amd64\n",
 	             "  package: linux-image-cloud-amd64\n  build: {}\n",
 	             "exactly one of 'package', 'root' and 'build'");
