@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,8 @@
 #define CDI_DIR           "/var/run/cdi"
 #define CDI_SPEC          CDI_DIR "/nvidia.yaml"
 #define GPU_EXTENSION     "/run/kata-extensions/gpu"
+#define NVIDIA_GPUS       "/proc/driver/nvidia/gpus"
+#define PROGRESS_TICK_MS  1000
 #define DAEMONS_MAX       8
 
 #define PASSWD     "/etc/passwd"
@@ -179,16 +182,18 @@ static int watch_dir_of(const char *file)
 }
 
 int gpu_daemon_wait_ready(pid_t pid, const char *name, const char *file, int64_t deadline,
-                          char *why, size_t why_size)
+                          const struct gpu_ready_tick *tick, char *why, size_t why_size)
 {
 	enum { DIR_EVENTS, EXIT_EVENT };
 	struct pollfd fds[2] = {{.fd = file ? watch_dir_of(file) : -1, .events = POLLIN},
 	                        {.fd = (int)syscall(SYS_pidfd_open, pid, 0), .events = POLLIN}};
 	char drain[4096];
-	bool running = true;
+	bool running = true, ticking = tick != NULL;
 	int r;
 
 	for (;;) {
+		if (ticking)
+			ticking = tick->fn(tick->ctx);
 		if (file && gpu_exists(file)) {
 			r = 0;
 			break;
@@ -209,6 +214,9 @@ int gpu_daemon_wait_ready(pid_t pid, const char *name, const char *file, int64_t
 		/* No event source (no inotify, or no pidfd before Linux 5.3): look every 100 ms. */
 		if ((file && fds[DIR_EVENTS].fd < 0) || (running && fds[EXIT_EVENT].fd < 0))
 			left = left < 100000000LL ? left : 100000000LL;
+		/* procfs, which the tick reads, sends no event: look each second. */
+		if (ticking && left > PROGRESS_TICK_MS * 1000000LL)
+			left = PROGRESS_TICK_MS * 1000000LL;
 		int64_t ms = (left + 999999) / 1000000;
 		r = sys->poll(fds, 2, ms < INT_MAX ? (int)ms : INT_MAX);
 		if (r < 0 && r != -EINTR) {
@@ -249,6 +257,61 @@ int gpu_mkdir(const char *path, char *why, size_t why_size)
 	return 0;
 }
 
+/*
+ * The GPUs nvidia-persistenced has attached so far, for the boot log: in CC
+ * mode each takes seconds, one after another. The driver's procfs prints
+ * "Video BIOS: ??.??.??.??.??" for a GPU until RM is initialized on it
+ * (rm_get_vbios_version asks RM only once RmInitAdapter gave the GPU its RM
+ * client, RmUnixRmApiPrologue) and the version after: per GPU and read-only.
+ */
+struct attach_progress {
+	unsigned total, attached;
+	char done[GPU_MAX][16];
+};
+
+static bool gpu_attached(const char *bdf)
+{
+	char path[128], buf[4096];
+	const char *v;
+
+	if (snprintf(path, sizeof(path), NVIDIA_GPUS "/%s/information", bdf) >= (int)sizeof(path) ||
+	    sys_read_file(path, buf, sizeof(buf)) < 0 || !(v = strstr(buf, "Video BIOS:")))
+		return false;
+	v += strlen("Video BIOS:");
+	v += strspn(v, " \t");
+	return *v && *v != '?' && *v != '\n';
+}
+
+static bool already(const struct attach_progress *p, const char *bdf)
+{
+	for (unsigned i = 0; i < p->attached; i++)
+		if (strcmp(p->done[i], bdf) == 0)
+			return true;
+	return false;
+}
+
+/* Logs each GPU attached since the last look; false once all are, so the wait stops looking. */
+static bool attach_tick(void *ctx)
+{
+	struct attach_progress *p = ctx;
+	struct dirent *de;
+	char dir[512];
+	DIR *d;
+
+	if (sys_path(dir, sizeof(dir), NVIDIA_GPUS) < 0 || !(d = opendir(dir)))
+		return false;
+	while (p->attached < GPU_MAX && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(p->done[0]) ||
+		    already(p, de->d_name) || !gpu_attached(de->d_name))
+			continue;
+		memcpy(p->done[p->attached++], de->d_name, strlen(de->d_name) + 1);
+		log_info("gpu: persistenced: %u of %u GPUs attached (%s)", p->attached, p->total,
+		         de->d_name);
+	}
+	closedir(d);
+	return p->attached < p->total;
+}
+
 int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, char *why,
                            size_t why_size)
 {
@@ -278,8 +341,11 @@ int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, ch
 	gpu_daemon_track(pid, "nvidia-persistenced");
 	/* Its RPC socket appears once it logs "Local RPC services initialized". */
 	deadline = sys->now_ns() + (int64_t)timeout_s * 1000000000LL;
-	r = gpu_daemon_wait_ready(pid, "nvidia-persistenced", PERSISTENCED_SOCK, deadline, why,
-	                          why_size);
+	static struct attach_progress progress;
+	progress = (struct attach_progress){.total = gpu_count};
+	const struct gpu_ready_tick tick = {attach_tick, &progress};
+	r = gpu_daemon_wait_ready(pid, "nvidia-persistenced", PERSISTENCED_SOCK, deadline, &tick,
+	                          why, why_size);
 	if (r == -ETIMEDOUT)
 		snprintf(why, why_size,
 		         "nvidia-persistenced not ready after %u s (%u GPUs; "

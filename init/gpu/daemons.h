@@ -49,12 +49,19 @@ int gpu_mkdir(const char *path, char *why, size_t why_size);
 int gpu_daemon_identity(const char *name, struct harden *h, char *why, size_t why_size);
 /* Remembers a running daemon for gpu_daemons_check. */
 void gpu_daemon_track(pid_t pid, const char *name);
+/* Something to look at while waiting that sends no event: returns false when done. */
+struct gpu_ready_tick {
+	bool (*fn)(void *ctx);
+	void *ctx;
+};
 /*
  * Waits, until deadline (sys->now_ns), for a daemon to be ready: `file` (below
  * sys_root) to exist, or with no file, its first process to exit 0. Driven by
  * events: inotify on the file's directory and a pidfd for the process, so
  * readiness is seen when it happens rather than at the next tick. Returns 0
  * when ready, the failure of a process that exits non-zero, or -ETIMEDOUT.
+ * A tick, when given, runs on each wakeup and at least once a second until it
+ * returns false.
  */
 int gpu_daemon_wait_ready(pid_t pid, const char *name, const char *file, int64_t deadline,
-                          char *why, size_t why_size);
+                          const struct gpu_ready_tick *tick, char *why, size_t why_size);

@@ -159,7 +159,8 @@ int gpu_fabricmanager_start(const struct ccinit_config *c, enum gpu_mode mode, c
 	if (r < 0)
 		return r;
 	deadline = sys->now_ns() + FM_TIMEOUT_S * 1000000000LL;
-	r = gpu_daemon_wait_ready(pid, "nv-fabricmanager", FM_SOCKET, deadline, why, why_size);
+	r = gpu_daemon_wait_ready(pid, "nv-fabricmanager", FM_SOCKET, deadline, NULL, why,
+	                          why_size);
 	if (r == -ETIMEDOUT)
 		snprintf(
 		        why, why_size,

@@ -3,10 +3,12 @@
  * The fabric manager's contract (gpu/fabricmanager.c) through the whole GPU
  * step on eight GPUs and four NVSwitches (gpu_step_fixture.h): the config's
  * paths under /run, readiness on its socket rather than its launcher's exit,
- * its program and data from Kata's gpu extension when the image has none.
+ * its program and data from Kata's gpu extension when the image has none;
+ * and nvidia-persistenced's per-GPU progress in the boot log.
  */
 #include <poll.h>
 
+#include "init/base/log.h"
 #include "tests/unit/gpu_step_fixture.h"
 
 #define FM_RUN "/run/nvidia-fabricmanager"
@@ -20,6 +22,31 @@ static int quick_poll(struct pollfd *fds, unsigned long nfds, int timeout_ms)
 		return -errno;
 	if (r == 0)
 		fake_sys_clock_ns += (int64_t)timeout_ms * 1000000;
+	return r;
+}
+
+/* The GPU step with what ccinit logs (info and up) kept in the fake root's /log. */
+static int step_logged(struct boot *b)
+{
+	char path[256];
+	int saved, fd, r;
+
+	snprintf(path, sizeof(path), "%s/log", fake.root);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (saved < 0 || fd < 0)
+		tap_fail("redirecting stderr to %s", path);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	log_to_stderr();
+	int level = log_get_max_level();
+	log_set_max_level(LOG_INFO);
+	r = gpu_step(b);
+	log_set_max_level(level);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
 	return r;
 }
 
@@ -96,4 +123,33 @@ GPU_STEP_TEST(fm_in_neither_image_nor_extension, 8)
 	ASSERT_STEP(b, -ENOENT,
 	            "/usr/share/nvidia/nvswitch/fabricmanager.cfg is in neither the image nor the "
 	            "gpu extension");
+}
+
+/*
+ * persistenced attaches the GPUs one after another; the driver's procfs shows
+ * each GPU's VBIOS version once RM is up on it. Each is in the boot log.
+ */
+GPU_STEP_TEST(persistenced_logs_each_gpu_attached, 2)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		char rel[96], text[160];
+		snprintf(rel, sizeof(rel), "/proc/driver/nvidia/gpus/0000:%02x:00.0/information",
+		         0x10 + i);
+		snprintf(text, sizeof(text),
+		         "Model: \t\t NVIDIA H100\nGPU UUID: \t GPU-%08x\n"
+		         "Video BIOS: \t ??.??.??.??.??\nDevice Minor: \t %u\n",
+		         i, i);
+		fake_file(rel, text, 0644);
+	}
+	script("/usr/bin/nvidia-persistenced",
+	       "for g in 10 11; do sleep 0.3; "
+	       "sed -i 's/^Video BIOS:.*/Video BIOS: 96.00.74.00.01/' "
+	       "\"$R/proc/driver/nvidia/gpus/0000:$g:00.0/information\"; done\n"
+	       ": > \"$R/var/run/nvidia-persistenced/socket\"");
+	ASSERT_EQ(step_logged(b), 0);
+	const char *log = fake_read("/log");
+	ASSERT_CONTAINS(log, "of 2 GPUs attached (0000:10:00.0)");
+	ASSERT_CONTAINS(log, "of 2 GPUs attached (0000:11:00.0)");
+	ASSERT_CONTAINS(log, "gpu: persistenced: 2 of 2 GPUs attached");
+	ASSERT_TRUE(strstr(log, "3 of 2") == NULL);
 }
