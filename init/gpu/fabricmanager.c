@@ -94,9 +94,9 @@ static int write_config(const char *src_rel, struct fm_key *keys, unsigned count
 
 /*
  * The keys ccinit owns. UNIX_SOCKET_PATH moves the fabric manager's internal
- * GFM-LFM link from a loopback TCP port to a socket ccinit can watch; the
- * API socket (FM_CMD_UNIX_SOCKET_PATH) is left alone, as setting it would
- * take the API off TCP, where a service VM's partition manager reaches it.
+ * GFM-LFM link from a loopback TCP port to a socket ccinit can watch. The
+ * API socket (FM_CMD_UNIX_SOCKET_PATH) is left alone: setting it moves the
+ * API off TCP, which an image may bind for a service VM's partition manager.
  */
 static unsigned fm_keys(struct fm_key *k, int fabric_mode, const char *data_dir)
 {
