@@ -2,7 +2,8 @@
 /*
  * The GPU userspace ccinit starts: nvidia-persistenced (waited for, with a
  * timeout that grows with the GPU count), the nvidia-smi clock and power
- * knobs, DCGM, the NVL4 fabric manager, and the CDI spec. Programs are paths
+ * knobs, DCGM, and the CDI spec; the NVL4 fabric manager is in
+ * gpu/fabricmanager.c, on the helpers below. Programs are paths
  * in the verified root (below sys_root, so tests run scripts instead). A
  * program that fails, or a daemon that exits non-zero, is a boot failure;
  * exit 0 is fine for a daemon, which may fork away.
@@ -13,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,13 +41,12 @@
 #define NVIDIA_SMI        "/usr/bin/nvidia-smi"
 #define NV_HOSTENGINE     "/usr/bin/nv-hostengine"
 #define DCGM_EXPORTER     "/usr/bin/dcgm-exporter"
-#define FABRICMANAGER     "/usr/bin/nv-fabricmanager"
-#define FM_CONFIG_SRC     "/usr/share/nvidia/nvswitch/fabricmanager.cfg"
-#define FM_CONFIG         "/run/fabricmanager.cfg"
 #define NVIDIA_CTK        "/usr/bin/nvidia-ctk"
 #define CDI_DIR           "/var/run/cdi"
 #define CDI_SPEC          CDI_DIR "/nvidia.yaml"
-#define FM_TIMEOUT_S      120
+#define GPU_EXTENSION     "/run/kata-extensions/gpu"
+#define NVIDIA_GPUS       "/proc/driver/nvidia/gpus"
+#define PROGRESS_TICK_MS  1000
 #define DAEMONS_MAX       8
 
 #define PASSWD     "/etc/passwd"
@@ -73,8 +74,7 @@ unsigned gpu_persistenced_timeout_s(unsigned configured_s, unsigned gpu_count)
 	return 120 + 60 * gpu_count;
 }
 
-/* Who `name` runs as: its user from the table when the image's passwd names it, else root. */
-static int daemon_identity(const char *name, struct harden *h, char *why, size_t why_size)
+int gpu_daemon_identity(const char *name, struct harden *h, char *why, size_t why_size)
 {
 	static char text[PASSWD_MAX];
 	const char *user = NULL;
@@ -116,7 +116,7 @@ static int daemon_identity(const char *name, struct harden *h, char *why, size_t
 	return 0;
 }
 
-static bool exists(const char *p)
+bool gpu_exists(const char *p)
 {
 	char path[512];
 	struct stat st;
@@ -124,7 +124,19 @@ static bool exists(const char *p)
 	return sys_path(path, sizeof(path), p) == 0 && stat(path, &st) == 0;
 }
 
-static void track(pid_t pid, const char *name)
+int gpu_userspace_find(const char *path, char *found, size_t size)
+{
+	int n = snprintf(found, size, "%s", path);
+
+	if (n >= 0 && (size_t)n < size && gpu_exists(found))
+		return 0;
+	n = snprintf(found, size, GPU_EXTENSION "%s", path);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return gpu_exists(found) ? 0 : -ENOENT;
+}
+
+void gpu_daemon_track(pid_t pid, const char *name)
 {
 	if (daemon_count < DAEMONS_MAX) {
 		daemons[daemon_count] = pid;
@@ -169,25 +181,20 @@ static int watch_dir_of(const char *file)
 	return fd;
 }
 
-/*
- * Waits, until deadline (sys->now_ns), for a daemon to be ready: `file` (below
- * sys_root) to exist, or with no file, its first process to exit 0. Driven by
- * events: inotify on the file's directory and a pidfd for the process, so
- * readiness is seen when it happens rather than at the next tick. Returns 0
- * when ready, the failure of a process that exits non-zero, or -ETIMEDOUT.
- */
-static int wait_ready(pid_t pid, const char *name, const char *file, int64_t deadline, char *why,
-                      size_t why_size)
+int gpu_daemon_wait_ready(pid_t pid, const char *name, const char *file, int64_t deadline,
+                          const struct gpu_ready_tick *tick, char *why, size_t why_size)
 {
 	enum { DIR_EVENTS, EXIT_EVENT };
 	struct pollfd fds[2] = {{.fd = file ? watch_dir_of(file) : -1, .events = POLLIN},
 	                        {.fd = (int)syscall(SYS_pidfd_open, pid, 0), .events = POLLIN}};
 	char drain[4096];
-	bool running = true;
+	bool running = true, ticking = tick != NULL;
 	int r;
 
 	for (;;) {
-		if (file && exists(file)) {
+		if (ticking)
+			ticking = tick->fn(tick->ctx);
+		if (file && gpu_exists(file)) {
 			r = 0;
 			break;
 		}
@@ -207,6 +214,9 @@ static int wait_ready(pid_t pid, const char *name, const char *file, int64_t dea
 		/* No event source (no inotify, or no pidfd before Linux 5.3): look every 100 ms. */
 		if ((file && fds[DIR_EVENTS].fd < 0) || (running && fds[EXIT_EVENT].fd < 0))
 			left = left < 100000000LL ? left : 100000000LL;
+		/* procfs, which the tick reads, sends no event: look each second. */
+		if (ticking && left > PROGRESS_TICK_MS * 1000000LL)
+			left = PROGRESS_TICK_MS * 1000000LL;
 		int64_t ms = (left + 999999) / 1000000;
 		r = sys->poll(fds, 2, ms < INT_MAX ? (int)ms : INT_MAX);
 		if (r < 0 && r != -EINTR) {
@@ -236,7 +246,7 @@ int gpu_daemons_check(char *why, size_t why_size)
 	return 0;
 }
 
-static int mkdir_p1(const char *path, char *why, size_t why_size)
+int gpu_mkdir(const char *path, char *why, size_t why_size)
 {
 	int r = sys->mkdir(path, 0755);
 
@@ -245,6 +255,61 @@ static int mkdir_p1(const char *path, char *why, size_t why_size)
 		return r;
 	}
 	return 0;
+}
+
+/*
+ * The GPUs nvidia-persistenced has attached so far, for the boot log: in CC
+ * mode each takes seconds, one after another. The driver's procfs prints
+ * "Video BIOS: ??.??.??.??.??" for a GPU until RM is initialized on it
+ * (rm_get_vbios_version asks RM only once RmInitAdapter gave the GPU its RM
+ * client, RmUnixRmApiPrologue) and the version after: per GPU and read-only.
+ */
+struct attach_progress {
+	unsigned total, attached;
+	char done[GPU_MAX][16];
+};
+
+static bool gpu_attached(const char *bdf)
+{
+	char path[128], buf[4096];
+	const char *v;
+
+	if (snprintf(path, sizeof(path), NVIDIA_GPUS "/%s/information", bdf) >= (int)sizeof(path) ||
+	    sys_read_file(path, buf, sizeof(buf)) < 0 || !(v = strstr(buf, "Video BIOS:")))
+		return false;
+	v += strlen("Video BIOS:");
+	v += strspn(v, " \t");
+	return *v && *v != '?' && *v != '\n';
+}
+
+static bool already(const struct attach_progress *p, const char *bdf)
+{
+	for (unsigned i = 0; i < p->attached; i++)
+		if (strcmp(p->done[i], bdf) == 0)
+			return true;
+	return false;
+}
+
+/* Logs each GPU attached since the last look; false once all are, so the wait stops looking. */
+static bool attach_tick(void *ctx)
+{
+	struct attach_progress *p = ctx;
+	struct dirent *de;
+	char dir[512];
+	DIR *d;
+
+	if (sys_path(dir, sizeof(dir), NVIDIA_GPUS) < 0 || !(d = opendir(dir)))
+		return false;
+	while (p->attached < GPU_MAX && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(p->done[0]) ||
+		    already(p, de->d_name) || !gpu_attached(de->d_name))
+			continue;
+		memcpy(p->done[p->attached++], de->d_name, strlen(de->d_name) + 1);
+		log_info("gpu: persistenced: %u of %u GPUs attached (%s)", p->attached, p->total,
+		         de->d_name);
+	}
+	closedir(d);
+	return p->attached < p->total;
 }
 
 int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, char *why,
@@ -258,9 +323,9 @@ int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, ch
 
 	struct harden h;
 
-	r = mkdir_p1(PERSISTENCED_DIR, why, why_size);
+	r = gpu_mkdir(PERSISTENCED_DIR, why, why_size);
 	if (r >= 0)
-		r = daemon_identity("nvidia-persistenced", &h, why, why_size);
+		r = gpu_daemon_identity("nvidia-persistenced", &h, why, why_size);
 	if (r < 0)
 		return r;
 	/* Its socket and pid file are written there, as its user. */
@@ -273,10 +338,14 @@ int gpu_persistenced_start(const struct ccinit_config *c, unsigned gpu_count, ch
 	r = run_daemon(argv, c->children_to_kmsg, &h, &pid, why, why_size);
 	if (r < 0)
 		return r;
-	track(pid, "nvidia-persistenced");
+	gpu_daemon_track(pid, "nvidia-persistenced");
 	/* Its RPC socket appears once it logs "Local RPC services initialized". */
 	deadline = sys->now_ns() + (int64_t)timeout_s * 1000000000LL;
-	r = wait_ready(pid, "nvidia-persistenced", PERSISTENCED_SOCK, deadline, why, why_size);
+	static struct attach_progress progress;
+	progress = (struct attach_progress){.total = gpu_count};
+	const struct gpu_ready_tick tick = {attach_tick, &progress};
+	r = gpu_daemon_wait_ready(pid, "nvidia-persistenced", PERSISTENCED_SOCK, deadline, &tick,
+	                          why, why_size);
 	if (r == -ETIMEDOUT)
 		snprintf(why, why_size,
 		         "nvidia-persistenced not ready after %u s (%u GPUs; "
@@ -312,12 +381,12 @@ static int start_daemon(const char *const *argv, const char *name, bool to_kmsg,
 {
 	struct harden h;
 	pid_t pid;
-	int r = daemon_identity(name, &h, why, why_size);
+	int r = gpu_daemon_identity(name, &h, why, why_size);
 
 	if (r == 0)
 		r = run_daemon(argv, to_kmsg, &h, &pid, why, why_size);
 	if (r == 0)
-		track(pid, name);
+		gpu_daemon_track(pid, name);
 	return r;
 }
 
@@ -331,7 +400,7 @@ int gpu_dcgm_start(const struct ccinit_config *c, char *why, size_t why_size)
 
 	if (!c->dcgm)
 		return 0;
-	if (!exists(NV_HOSTENGINE) || !exists(DCGM_EXPORTER)) {
+	if (!gpu_exists(NV_HOSTENGINE) || !gpu_exists(DCGM_EXPORTER)) {
 		log_warning("gpu: nvrc.dcgm=1 but the image has no %s or %s: DCGM not started",
 		            NV_HOSTENGINE, DCGM_EXPORTER);
 		return 0;
@@ -339,76 +408,6 @@ int gpu_dcgm_start(const struct ccinit_config *c, char *why, size_t why_size)
 	r = start_daemon(engine, "nv-hostengine", c->children_to_kmsg, why, why_size);
 	if (r == 0)
 		r = start_daemon(exporter, "dcgm-exporter", c->children_to_kmsg, why, why_size);
-	return r;
-}
-
-/* The image's config with FABRIC_MODE and the rail policy ours, read-only for root. */
-static int write_fm_config(int fabric_mode, char *why, size_t why_size)
-{
-	char src[512], dst[512], line[512];
-	FILE *in, *out;
-	int fd;
-
-	if (sys_path(src, sizeof(src), FM_CONFIG_SRC) < 0 ||
-	    sys_path(dst, sizeof(dst), FM_CONFIG) < 0)
-		return -ENAMETOOLONG;
-	in = fopen(src, "re");
-	if (!in) {
-		snprintf(why, why_size, "%s is missing from the image", FM_CONFIG_SRC);
-		return -ENOENT;
-	}
-	unlink(dst);
-	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
-	out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		if (fd >= 0)
-			close(fd);
-		fclose(in);
-		snprintf(why, why_size, "cannot write %s", FM_CONFIG);
-		return -EIO;
-	}
-	while (fgets(line, sizeof(line), in)) {
-		if (strncmp(line, "FABRIC_MODE=", 12) == 0 ||
-		    strncmp(line, "PARTITION_RAIL_POLICY=", 22) == 0)
-			continue;
-		fputs(line, out);
-	}
-	fprintf(out, "FABRIC_MODE=%d\nPARTITION_RAIL_POLICY=greedy\n", fabric_mode);
-	fclose(in);
-	return fclose(out) == 0 ? 0 : -EIO;
-}
-
-int gpu_fabricmanager_start(const struct ccinit_config *c, enum gpu_mode mode, char *why,
-                            size_t why_size)
-{
-	const char *argv[] = {FABRICMANAGER, "-c", FM_CONFIG, NULL};
-	int64_t deadline;
-	pid_t pid;
-	int r;
-
-	if (mode == GPU_MODE_GPU_NVL5 || mode == GPU_MODE_SERVICEVM_NVL5) {
-		snprintf(why, why_size, "%s: NVLink 5 fabrics (nvlsm) are not supported yet",
-		         gpu_mode_name(mode));
-		return -ENOTSUP;
-	}
-	if (mode != GPU_MODE_GPU_NVL4 && mode != GPU_MODE_SERVICEVM_NVL4)
-		return 0;
-	r = write_fm_config(mode == GPU_MODE_SERVICEVM_NVL4 ? 1 : 0, why, why_size);
-	if (r < 0)
-		return r;
-	struct harden h;
-	r = daemon_identity("nv-fabricmanager", &h, why, why_size);
-	if (r == 0)
-		r = run_daemon(argv, c->children_to_kmsg, &h, &pid, why, why_size);
-	if (r < 0)
-		return r;
-	/* It daemonizes once the fabric is up: its first process exiting 0 is the signal. */
-	deadline = sys->now_ns() + FM_TIMEOUT_S * 1000000000LL;
-	r = wait_ready(pid, "nv-fabricmanager", NULL, deadline, why, why_size);
-	if (r == -ETIMEDOUT) {
-		track(pid, "nv-fabricmanager");
-		snprintf(why, why_size, "nv-fabricmanager not ready after %d s", FM_TIMEOUT_S);
-	}
 	return r;
 }
 
@@ -455,10 +454,10 @@ int gpu_cdi_write(const struct ccinit_config *c, const struct gpu_topology *t, c
 	FILE *f;
 	int r;
 
-	r = mkdir_p1(CDI_DIR, why, why_size);
+	r = gpu_mkdir(CDI_DIR, why, why_size);
 	if (r < 0)
 		return r;
-	if (exists(NVIDIA_CTK))
+	if (gpu_exists(NVIDIA_CTK))
 		return run_program(argv, true, c->children_to_kmsg, NULL, why, why_size);
 	if (sys_path(path, sizeof(path), CDI_SPEC) < 0)
 		return -ENAMETOOLONG;

@@ -171,7 +171,8 @@ static inline void nvswitches(unsigned n, unsigned bound)
 	}
 	fake_file("/usr/share/nvidia/nvswitch/fabricmanager.cfg",
 	          "LOG_LEVEL=4\nFABRIC_MODE=1\nPARTITION_RAIL_POLICY=symmetric\n", 0644);
-	script("/usr/bin/nv-fabricmanager", "exit 0");
+	/* It daemonizes: the launcher exits 0 and the daemon makes its GFM-LFM socket. */
+	script("/usr/bin/nv-fabricmanager", ": > \"$R/run/nvidia-fabricmanager/socket\"");
 }
 
 /*

@@ -26,7 +26,12 @@ GPU_STEP_TEST(nvswitch_nvl4_fabric_manager, 8)
 	ASSERT_EQ(gpu_step(b), 0);
 	ASSERT_STR(modules_log, "nvidia() nvidia-uvm() "); /* no TEE: no protected PCIe */
 	ASSERT_STR(fake_read("/run/fabricmanager.cfg"),
-	           "LOG_LEVEL=4\nFABRIC_MODE=0\nPARTITION_RAIL_POLICY=greedy\n");
+	           "LOG_LEVEL=4\nFABRIC_MODE=0\nPARTITION_RAIL_POLICY=greedy\n"
+	           "LOG_FILE_NAME=/run/nvidia-fabricmanager/fabricmanager.log\n"
+	           "STATE_FILE_NAME=/run/nvidia-fabricmanager/fabricmanager.state\n"
+	           "PID_FILE_PATH=/run/nvidia-fabricmanager/nv-fabricmanager.pid\n"
+	           "UNIX_SOCKET_PATH=/run/nvidia-fabricmanager/socket\n"
+	           "TOPOLOGY_FILE_PATH=/usr/share/nvidia/nvswitch\n");
 	ASSERT_STR(fake_read("/usr/bin/nv-fabricmanager.args"), "-c /run/fabricmanager.cfg\n");
 	ASSERT_TRUE(fake_sys_node("/dev/nvidia-nvswitchctl") != NULL);
 }
