@@ -147,13 +147,16 @@ int gpu_fabricmanager_start(const struct ccinit_config *c, enum gpu_mode mode, c
 	/* The topology files lie beside the config, wherever it was found. */
 	snprintf(data_dir, sizeof(data_dir), "%.*s", (int)(strrchr(config_src, '/') - config_src),
 	         config_src);
-	r = gpu_mkdir(FM_RUN_DIR, why, why_size);
+	r = gpu_daemon_identity("nv-fabricmanager", &h, why, why_size);
+	if (r == 0)
+		r = gpu_mkdir(FM_RUN_DIR, why, why_size);
+	/* Its log, state, PID file and socket are written by the daemon's own user. */
+	if (r == 0 && h.as_user && (r = sys->chown(FM_RUN_DIR, h.uid, h.gid)) < 0)
+		snprintf(why, why_size, "chown %s to %u:%u", FM_RUN_DIR, h.uid, h.gid);
 	if (r == 0)
 		r = write_config(config_src, keys,
 		                 fm_keys(keys, mode == GPU_MODE_SERVICEVM_NVL4 ? 1 : 0, data_dir),
 		                 why, why_size);
-	if (r == 0)
-		r = gpu_daemon_identity("nv-fabricmanager", &h, why, why_size);
 	if (r == 0)
 		r = run_daemon(argv, c->children_to_kmsg, &h, &pid, why, why_size);
 	if (r < 0)
