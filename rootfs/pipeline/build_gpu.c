@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "init/base/why.h"
+#include "measurement/gpu_aael.h"
 #include "measurement/gpu_rv.h"
+#include "rootfs/lib/digest.h"
 #include "rootfs/lib/fsutil.h"
 
 int gpu_driver_from_lock(const struct lock *l, const char *lock_path, char *out, size_t out_size,
@@ -59,4 +63,59 @@ int build_gpu_rvps(struct build *b)
 		why_set(b->why, sizeof(b->why), r, "%s: %s", path, strerror(-r));
 	rvps_free(m);
 	return r;
+}
+
+/*
+ * Whether the guest kernel has the TSM measurement register file ccinit extends RTMR3
+ * through: CONFIG_TSM_MEASUREMENTS=y in its boot/config-KVER. Unknown without the file.
+ */
+static enum gpu_aael_rtmr kernel_rtmr(const char *config)
+{
+	char line[256];
+	enum gpu_aael_rtmr r = GPU_AAEL_RTMR_NO;
+	FILE *f = fopen(config, "re");
+
+	if (!f)
+		return GPU_AAEL_RTMR_UNKNOWN;
+	while (r == GPU_AAEL_RTMR_NO && fgets(line, sizeof(line), f))
+		if (strcmp(line, "CONFIG_TSM_MEASUREMENTS=y\n") == 0)
+			r = GPU_AAEL_RTMR_YES;
+	fclose(f);
+	return r;
+}
+
+int build_gpu_aael(struct build *b, json_object **values, json_object **from)
+{
+	static const char *const rtmr_names[] = {"unknown", "no", "yes"};
+	char boot[PATH_MAX], config[PATH_MAX], name[sizeof(b->kver) + 8], hex[65];
+	struct gpu_aael_expect e;
+	enum gpu_aael_rtmr rtmr = GPU_AAEL_RTMR_UNKNOWN;
+	json_object *files;
+
+	snprintf(name, sizeof(name), "config-%s", b->kver);
+	if (b->kernel_root[0] && b->kver[0] &&
+	    path_join(boot, sizeof(boot), b->kernel_root, "boot") == 0 &&
+	    path_join(config, sizeof(config), boot, name) == 0)
+		rtmr = kernel_rtmr(config);
+	int r = gpu_aael_expect(b->launch_cmdline, rtmr, &e);
+	if (r < 0)
+		return why_set(b->why, sizeof(b->why), r,
+		               "gpu-aael: a command-line token too long");
+	*values = gpu_aael_values(e.count);
+	*from = json_object_new_object();
+	files = json_object_new_object();
+	if (!*values || !*from || !files) {
+		json_object_put(*values);
+		json_object_put(*from);
+		json_object_put(files);
+		return -ENOMEM;
+	}
+	json_object_object_add(*from, "cmdline", json_object_new_string(b->launch_cmdline));
+	json_object_object_add(*from, "tsm_measurements", json_object_new_string(rtmr_names[rtmr]));
+	if (rtmr != GPU_AAEL_RTMR_UNKNOWN && digest_file_hex(config, hex) == 0)
+		json_object_object_add(files, name, json_object_new_string(hex));
+	json_object_object_add(*from, "files", files);
+	if (e.why[0])
+		json_object_object_add(*from, "count", json_object_new_string(e.why));
+	return 0;
 }
