@@ -55,72 +55,75 @@ static int boolean(const char *s)
 	return -1;
 }
 
-static int none(struct gpu_aael_expect *e, int count, const char *why)
+/* count, with why it is that. */
+static int because(const char **why, int count, const char *text)
 {
-	e->count = count;
-	snprintf(e->why, sizeof(e->why), "%s", why);
-	return 0;
+	*why = text;
+	return count;
 }
 
-int gpu_aael_expect(const char *cmdline, enum gpu_aael_rtmr rtmr, struct gpu_aael_expect *e)
+/* The count from the knobs ccinit reads (seen: how often each is given; val: the last value). */
+static int predict(const unsigned seen[K_N], char val[K_N][64], enum gpu_aael_rtmr rtmr,
+                   const char **why)
 {
-	char val[K_N][64] = {{0}}, tok[512];
-	unsigned seen[K_N] = {0};
-	const char *p = cmdline;
-
-	while (*p) {
-		size_t n = strcspn(p, " \t\n");
-		if (n >= sizeof(tok))
-			return -ENOSPC;
-		memcpy(tok, p, n);
-		tok[n] = '\0';
-		p += n + strspn(p + n, " \t\n");
-		char *eq = strchr(tok, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		for (int k = 0; k < K_N; k++)
-			if (strcmp(tok, knob_names[k]) == 0) {
-				seen[k]++;
-				snprintf(val[k], sizeof(val[k]), "%s", eq + 1);
-			}
-	}
-	/* ccinit refuses these given twice (the GPU policies and counts); srs and ready: last wins.
-	 */
+	/* ccinit refuses these given twice (GPU policies, counts); srs and ready: the last wins. */
 	for (int k = K_GPU; k <= K_CC; k++)
 		if (seen[k] > 1)
-			return none(e, -1, "a GPU knob is given twice: that boot fails");
+			return because(why, -1, "a GPU knob is given twice: that boot fails");
 	if (seen[K_GPU] && strcmp(val[K_GPU], "off") == 0)
-		return none(e, 0, "ccinit.gpu=off: no GPU step");
+		return because(why, 0, "ccinit.gpu=off: no GPU step");
 	if (seen[K_ATTEST] && strcmp(val[K_ATTEST], "off") == 0)
-		return none(e, 0, "ccinit.gpu.attest=off: no GPU attestation");
+		return because(why, 0, "ccinit.gpu.attest=off: no GPU attestation");
 	if (seen[K_CC] && (strcmp(val[K_CC], "off") == 0 || strcmp(val[K_CC], "any") == 0))
-		return none(
-		        e, strcmp(val[K_CC], "off") == 0 ? 0 : -1,
+		return because(
+		        why, strcmp(val[K_CC], "off") == 0 ? 0 : -1,
 		        "ccinit.gpu.cc does not require CC on, and attestation runs only with it");
 	/* gpu_cc_ready_request (init/gpu/cc.c): nvrc.smi.srs=1, or ccinit.gpu.ready true. */
 	if (!((seen[K_SRS] && strcmp(val[K_SRS], "1") == 0) ||
 	      (seen[K_READY] && boolean(val[K_READY]) == 1)))
-		return none(e, 0,
-		            "no GPUs-ready request (ccinit.gpu.ready=1 or nvrc.smi.srs=1): no "
-		            "attestation");
+		return because(why, 0,
+		               "no GPUs-ready request (ccinit.gpu.ready=1 or nvrc.smi.srs=1): no "
+		               "attestation");
 	if (rtmr == GPU_AAEL_RTMR_NO)
-		return none(e, 0,
-		            "the kernel has no TSM measurement register file "
-		            "(CONFIG_TSM_MEASUREMENTS): ccinit logs no event");
+		return because(why, 0,
+		               "the kernel has no TSM measurement register file "
+		               "(CONFIG_TSM_MEASUREMENTS): ccinit logs no event");
 	if (!seen[K_COUNT])
-		return none(e, -1, "ccinit.gpu.count is not on the command line: any number boots");
+		return because(why, -1,
+		               "ccinit.gpu.count is not on the command line: any number boots");
 	char *end;
 	long n = strtol(val[K_COUNT], &end, 10);
 	if (!val[K_COUNT][0] || *end || n < 0 || n > 32)
-		return none(e, -1, "ccinit.gpu.count is not a count ccinit takes: that boot fails");
+		return because(why, -1,
+		               "ccinit.gpu.count is not a count ccinit takes: that boot fails");
 	if (rtmr == GPU_AAEL_RTMR_UNKNOWN)
-		return none(e, -1,
-		            "the kernel's configuration is not at hand: CONFIG_TSM_MEASUREMENTS "
-		            "unknown");
-	e->count = (int)n;
-	e->why[0] = '\0';
-	return 0;
+		return because(why, -1,
+		               "the kernel's configuration is not at hand: CONFIG_TSM_MEASUREMENTS "
+		               "unknown");
+	return because(why, (int)n, "");
+}
+
+void gpu_aael_expect(const char *cmdline, enum gpu_aael_rtmr rtmr, struct gpu_aael_expect *e)
+{
+	char val[K_N][64] = {{0}};
+	unsigned seen[K_N] = {0};
+	const char *p = cmdline + strspn(cmdline, " \t\n");
+
+	while (*p) {
+		size_t n = strcspn(p, " \t\n"), key = strcspn(p, "=");
+		/* Only KEY=VALUE tokens whose key is one of ours; a value too long for any is kept
+		 * cut, which no knob takes either. */
+		for (int k = 0; key < n && k < K_N; k++)
+			if (key == strlen(knob_names[k]) && strncmp(p, knob_names[k], key) == 0) {
+				seen[k]++;
+				snprintf(val[k], sizeof(val[k]), "%.*s", (int)(n - key - 1),
+				         p + key + 1);
+			}
+		p += n + strspn(p + n, " \t\n");
+	}
+	const char *why = "";
+	e->count = predict(seen, val, rtmr, &why);
+	snprintf(e->why, sizeof(e->why), "%s", why);
 }
 
 json_object *gpu_aael_values(int count)

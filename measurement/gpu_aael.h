@@ -54,9 +54,9 @@ struct gpu_aael_expect {
  * devtools, or unset: a TD means on) and the register file is there; the
  * number only when ccinit.gpu.count=N pins it (a boot with another number
  * fails). Reads the few knobs it needs as config.c does (a knob given twice
- * fails the boot: -1). Returns 0, or -ENOSPC where a token is too long to read.
+ * fails the boot: -1).
  */
-int gpu_aael_expect(const char *cmdline, enum gpu_aael_rtmr rtmr, struct gpu_aael_expect *e);
+void gpu_aael_expect(const char *cmdline, enum gpu_aael_rtmr rtmr, struct gpu_aael_expect *e);
 
 /*
  * The reference values for count events (count < 0: without the count): the

@@ -25,8 +25,7 @@ int build_gpu_rvps(struct build *b);
  * reference-values.json's gpu-aael entry (measurement/README.md, 15.4): what
  * of ccinit's GPU events in the attestation agent's log the measured command
  * line and the kernel's configuration predict (measurement/gpu_aael.h).
- * values and from are new objects for the entry; 0, or -ENOMEM, or -ENOSPC
- * for a command line gpu_aael_expect cannot read.
+ * values and from are new objects for the entry; 0 or -ENOMEM.
  */
 struct json_object;
 int build_gpu_aael(struct build *b, struct json_object **values, struct json_object **from);
