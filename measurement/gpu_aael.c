@@ -8,6 +8,7 @@
 
 #include "init/base/aael.h"
 #include "measurement/gpu_aael.h"
+#include "measurement/rvps.h"
 
 int gpu_aael_extend(const char *bdf, const uint8_t digest[SHA384_LEN], uint8_t rtmr[SHA384_LEN],
                     char *text, size_t text_size, uint8_t entry[GPU_AAEL_ENTRY_MAX])
@@ -138,4 +139,15 @@ json_object *gpu_aael_values(int count)
 	if (count >= 0)
 		json_object_object_add(v, GPU_AAEL_RV_COUNT, json_object_new_int(count));
 	return v;
+}
+
+int gpu_aael_rvps_add(struct rvps_msg *m, int count)
+{
+	int r = rvps_add_string(m, GPU_AAEL_RV_DOMAIN, RVPS_EQ, AAEL_CCINIT_DOMAIN);
+
+	if (r == 0)
+		r = rvps_add_string(m, GPU_AAEL_RV_OPERATION, RVPS_EQ, AAEL_CCINIT_GPU_OP);
+	if (r == 0 && count >= 0)
+		r = rvps_add_int(m, GPU_AAEL_RV_COUNT, RVPS_EQ, count);
+	return r;
 }

@@ -63,3 +63,10 @@ void gpu_aael_expect(const char *cmdline, enum gpu_aael_rtmr rtmr, struct gpu_aa
  * domain and operation init/base/aael.c writes, and the count. NULL on no memory.
  */
 json_object *gpu_aael_values(int count);
+
+/*
+ * The same values added to an RVPS message, for a policy's `==` (scalars):
+ * rvps-gpu.json registers them with the driver version. 0 or rvps_add_*'s error.
+ */
+struct rvps_msg;
+int gpu_aael_rvps_add(struct rvps_msg *m, int count);

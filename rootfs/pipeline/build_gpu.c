@@ -45,26 +45,6 @@ int gpu_driver_from_lock(const struct lock *l, const char *lock_path, char *out,
 	return 0;
 }
 
-int build_gpu_rvps(struct build *b)
-{
-	char driver[64], path[PATH_MAX];
-	struct rvps_msg *m = NULL;
-	int r = gpu_driver_from_lock(b->lock, b->lock_path, driver, sizeof(driver), b->why,
-	                             sizeof(b->why));
-
-	if (r < 0 || !driver[0])
-		return r;
-	if (path_join(path, sizeof(path), b->out_dir, "rvps-gpu.json") < 0)
-		return -ENAMETOOLONG;
-	r = rvps_new(&m, NULL);
-	if (r == 0)
-		r = gpu_rv_add(m, NULL, driver, NULL, b->why, sizeof(b->why));
-	if (r == 0 && (r = rvps_write_file(m, path)) < 0)
-		why_set(b->why, sizeof(b->why), r, "%s: %s", path, strerror(-r));
-	rvps_free(m);
-	return r;
-}
-
 /*
  * Whether the guest kernel has the TSM measurement register file ccinit extends RTMR3
  * through: CONFIG_TSM_MEASUREMENTS=y in its boot/config-KVER. Unknown without the file.
@@ -84,20 +64,60 @@ static enum gpu_aael_rtmr kernel_rtmr(const char *config)
 	return r;
 }
 
+/* What ccinit logs for this image (gpu_aael_expect); config gets the kernel's configuration. */
+static enum gpu_aael_rtmr expect(const struct build *b, struct gpu_aael_expect *e, char *config,
+                                 size_t size)
+{
+	char boot[PATH_MAX], name[sizeof(b->kver) + 8];
+	enum gpu_aael_rtmr rtmr = GPU_AAEL_RTMR_UNKNOWN;
+
+	snprintf(name, sizeof(name), "config-%s", b->kver);
+	config[0] = '\0';
+	if (b->kernel_root[0] && b->kver[0] &&
+	    path_join(boot, sizeof(boot), b->kernel_root, "boot") == 0 &&
+	    path_join(config, size, boot, name) == 0)
+		rtmr = kernel_rtmr(config);
+	gpu_aael_expect(b->launch_cmdline, rtmr, e);
+	return rtmr;
+}
+
+int build_gpu_rvps(struct build *b)
+{
+	char driver[64], path[PATH_MAX];
+	struct rvps_msg *m = NULL;
+	int r = gpu_driver_from_lock(b->lock, b->lock_path, driver, sizeof(driver), b->why,
+	                             sizeof(b->why));
+
+	if (r < 0 || !driver[0])
+		return r;
+	if (path_join(path, sizeof(path), b->out_dir, "rvps-gpu.json") < 0)
+		return -ENAMETOOLONG;
+	r = rvps_new(&m, NULL);
+	if (r == 0)
+		r = gpu_rv_add(m, NULL, driver, NULL, b->why, sizeof(b->why));
+	/* ccinit's AAEL events, as reference-values.json's gpu-aael entry has them. */
+	if (r == 0) {
+		char config[PATH_MAX];
+		struct gpu_aael_expect e;
+		(void)expect(b, &e, config, sizeof(config));
+		if ((r = gpu_aael_rvps_add(m, e.count)) < 0)
+			why_set(b->why, sizeof(b->why), r, "rvps-gpu.json: the AAEL values");
+	}
+	if (r == 0 && (r = rvps_write_file(m, path)) < 0)
+		why_set(b->why, sizeof(b->why), r, "%s: %s", path, strerror(-r));
+	rvps_free(m);
+	return r;
+}
+
 int build_gpu_aael(struct build *b, json_object **values, json_object **from)
 {
 	static const char *const rtmr_names[] = {"unknown", "no", "yes"};
-	char boot[PATH_MAX], config[PATH_MAX], name[sizeof(b->kver) + 8], hex[65];
+	char config[PATH_MAX], hex[65];
 	struct gpu_aael_expect e;
-	enum gpu_aael_rtmr rtmr = GPU_AAEL_RTMR_UNKNOWN;
+	enum gpu_aael_rtmr rtmr = expect(b, &e, config, sizeof(config));
+	const char *slash = strrchr(config, '/');
 	json_object *files;
 
-	snprintf(name, sizeof(name), "config-%s", b->kver);
-	if (b->kernel_root[0] && b->kver[0] &&
-	    path_join(boot, sizeof(boot), b->kernel_root, "boot") == 0 &&
-	    path_join(config, sizeof(config), boot, name) == 0)
-		rtmr = kernel_rtmr(config);
-	gpu_aael_expect(b->launch_cmdline, rtmr, &e);
 	*values = gpu_aael_values(e.count);
 	*from = json_object_new_object();
 	files = json_object_new_object();
@@ -110,7 +130,8 @@ int build_gpu_aael(struct build *b, json_object **values, json_object **from)
 	json_object_object_add(*from, "cmdline", json_object_new_string(b->launch_cmdline));
 	json_object_object_add(*from, "tsm_measurements", json_object_new_string(rtmr_names[rtmr]));
 	if (rtmr != GPU_AAEL_RTMR_UNKNOWN && digest_file_hex(config, hex) == 0)
-		json_object_object_add(files, name, json_object_new_string(hex));
+		json_object_object_add(files, slash ? slash + 1 : config,
+		                       json_object_new_string(hex));
 	json_object_object_add(*from, "files", files);
 	if (e.why[0])
 		json_object_object_add(*from, "count", json_object_new_string(e.why));

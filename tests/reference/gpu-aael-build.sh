@@ -11,7 +11,8 @@
 #  2. on that kernel tree with CONFIG_TSM_MEASUREMENTS=y added to its
 #     configuration: count 2, and the values are exactly what
 #     `ccimage gpu rtmr3 --values` gives for two GPUs (one code path);
-#  3. the same without the ready request: count 0 again.
+#  3. the same without the ready request: count 0 again;
+# and each time rvps-gpu.json's payload registers the same values.
 # The kernel comes from tests/vm/kernel.sh trixie, the .debs from the cache.
 TAP_PREFIX="gpu-aael build: "
 . "$(dirname "$0")/../lib/tap.sh"
@@ -52,18 +53,23 @@ open(f"{work}/{name}.yaml", "w").write(s)
 open(f"{work}/{name}.yaml.lock", "w").write(lock)
 PY
 }
-# OUT: the gpu-aael entry's values, then from.tsm_measurements, from.count, and
-# whether from.files holds the kernel configuration's sha256.
+# OUT: the gpu-aael entry's values, then from.tsm_measurements, from.count,
+# whether from.files holds the kernel configuration's sha256, and whether
+# rvps-gpu.json's payload holds the same values.
 entry() {
 	python3 - "$work/$1/reference-values.json" "$2" <<'PY'
-import hashlib, json, sys
+import base64, hashlib, json, sys
 e = [e for e in json.load(open(sys.argv[1]))["entries"] if e["kind"] == "gpu-aael"]
 assert len(e) == 1, e
 f = e[0]["from"]
 name = "config-" + sys.argv[2].rsplit("config-", 1)[1]
 files_ok = f["files"] == {name: hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()}
+out = sys.argv[1].rsplit("/", 1)[0]
+msg = json.load(open(out + "/rvps-gpu.json"))
+payload = json.loads(base64.b64decode(msg["payload"], validate=True))
+in_rvps = all(payload.get(k) == v for k, v in e[0]["values"].items())
 print(json.dumps(e[0]["values"], sort_keys=True))
-print(f["tsm_measurements"], "|", f.get("count", ""), "|", files_ok)
+print(f["tsm_measurements"], "|", f.get("count", ""), "|", files_ok, "|", in_rvps)
 PY
 }
 build() { # RECIPE OUT [--set ...]
@@ -80,7 +86,7 @@ if build gpudeb deb; then
 	entry deb "$kdir/root/boot/config-$kver" >"$work/deb.entry" 2>&1
 	check_eq "Debian's kernel: no events (count 0)" "$(head -1 "$work/deb.entry")" "$(values 0)"
 	check "Debian's kernel: the entry says why (no TSM_MEASUREMENTS) and names its config" \
-		'grep -qx "no | .*CONFIG_TSM_MEASUREMENTS.* | True" <(sed -n 2p "$work/deb.entry")' ||
+		'grep -qx "no | .*CONFIG_TSM_MEASUREMENTS.* | True | True" <(sed -n 2p "$work/deb.entry")' ||
 		sed 's/^/#   /' "$work/deb.entry"
 else
 	nok "ccimage build on Debian's kernel package"
@@ -88,7 +94,8 @@ fi
 if build gpuroot root; then
 	entry root "$work/kroot/boot/config-$kver" >"$work/root.entry" 2>&1
 	check_eq "a kernel with TSM_MEASUREMENTS: two events" "$(head -1 "$work/root.entry")" "$(values 2)"
-	check_eq "... with nothing to explain" "$(sed -n 2p "$work/root.entry")" "yes |  | True"
+	check_eq "... with nothing to explain, registered in rvps-gpu.json" \
+		"$(sed -n 2p "$work/root.entry")" "yes |  | True | True"
 	d=$(printf '%096d' 0)
 	"$CCIMAGE" gpu rtmr3 --values "$work/v.json" 0000:41:00.0="$d" 0000:42:00.0="$d" >/dev/null
 	check_eq "the same values as ccimage gpu rtmr3 --values for two GPUs" \

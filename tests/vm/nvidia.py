@@ -118,6 +118,8 @@ def gpu_reference_problems(env):
         problems.append(f"gpu-aael entries {aael}, want one with {want_aael}")
     elif not aael[0].get("from", {}).get("count"):
         problems.append(f"gpu-aael entry does not say why no event: {aael[0].get('from')}")
+    if any(payload.get(k) != v for k, v in want_aael.items()):
+        problems.append(f"rvps-gpu.json lacks the gpu-aael values: {payload}")
     return problems
 
 
