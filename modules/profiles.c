@@ -66,16 +66,46 @@ static const struct module_spec storage[] = {
 
 /*
  * The NVIDIA modules, from the verified root (init/README.md, 1, step 5); options come from
- * the GPU step.
+ * the GPU step. First the kernel crypto that the driver's SPDM session in CC mode allocates
+ * by name (kernel-configs/gpu.conf): the kernel would ask modprobe for a module that
+ * provides it, the guest has none, so whatever a kernel builds as a module is loaded here,
+ * before nvidia.ko. Our own kernel (`ccimage kernel build`) builds every row in, which
+ * libkmod finds in modules.builtin and reports as loaded; Debian 13's cloud kernel builds
+ * CRYPTO_GCM, CRYPTO_GHASH and CRYPTO_ECDH as modules (tests/reference/kconfig-debian.sh).
+ * Its CRYPTO_AEAD=m needs no row: the aead module is AEAD2's, which it builds in. The
+ * rest of gpu.conf's crypto, found by name or not, Debian builds in as gpu.conf asks.
  */
 static const struct module_spec gpu[] = {
+        /*
+         * The gcm template's cipher, "ctr(aes)", found by name. Built in on Debian 13 and
+         * on ours; a row because a kernel that builds it as a module (the storage rows
+         * assume one may) would otherwise fail every "gcm(aes)".
+         */
+        {"ctr", NULL, false, NEED_ALWAYS},
+        /* The gcm template's "ghash", by name: CRYPTO_GHASH=m on Debian 13. */
+        {"ghash_generic", NULL, false, NEED_ALWAYS},
+        /* The SPDM session's "gcm(aes)" (libspdm_aead.c): CRYPTO_GCM=m on Debian 13. */
+        {"gcm", NULL, false, NEED_ALWAYS},
+        /*
+         * SPDM's ECDH key exchange: CRYPTO_ECDH=m on Debian 13. nvidia.ko names
+         * ecdh_generic only as a soft dependency, whose failure a load skips (as
+         * modprobe does); a row makes a kernel without it fail here, by name.
+         */
+        {"ecdh_generic", NULL, false, NEED_ALWAYS},
+        /* The driver itself; gpu-crypto below is every row before these two. */
         {"nvidia", NULL, false, NEED_ALWAYS},
         {"nvidia_uvm", NULL, false, NEED_ALWAYS},
 };
+#define GPU_DRIVER_ROWS 2 /* nvidia, nvidia_uvm: the last rows of gpu[] */
 
 static const struct module_profile profiles[] = {
         PROFILE("storage", storage),
         PROFILE("gpu", gpu),
+        /*
+         * The same rows without the driver: what ccinit's GPU step loads before nvidia,
+         * whose options it works out itself (init/gpu/step.c).
+         */
+        {"gpu-crypto", gpu, sizeof(gpu) / sizeof(gpu[0]) - GPU_DRIVER_ROWS},
 };
 
 const struct module_profile *module_profile_find(const char *name)

@@ -113,7 +113,18 @@ static int load_modules(struct boot *b, const struct gpu_topology *t, enum cpu_t
 {
 	char why[256] = "", loaded[64];
 	const char *opts = gpu_module_options(t, tee); /* from the topology, never the cmdline */
-	int r = gpu_modules_load(b->modules, "nvidia", opts, why, sizeof(why));
+	const struct module_profile *crypto = module_profile_find("gpu-crypto");
+	int r = 0;
+
+	/*
+	 * The kernel crypto the driver's SPDM session finds by name, first: nothing could
+	 * load it later (no modprobe), and a kernel that builds it in makes these no-ops.
+	 */
+	for (size_t i = 0; r >= 0 && i < crypto->count; i++)
+		r = gpu_modules_load(b->modules, crypto->modules[i].name, NULL, why, sizeof(why));
+	if (r < 0)
+		return boot_error(b, r, "loading the kernel crypto nvidia's SPDM needs: %s", why);
+	r = gpu_modules_load(b->modules, "nvidia", opts, why, sizeof(why));
 
 	if (r == -ENODEV || r == -ENXIO)
 		return boot_error(b, r,

@@ -24,7 +24,7 @@
 #include "rootfs/ccimage/command.h"
 
 static const char usage_text[] =
-        "usage: ccimage gpu rtmr3 [--eventlog FILE] BDF=DIGEST...\n"
+        "usage: ccimage gpu rtmr3 [--eventlog FILE] [--values FILE] BDF=DIGEST...\n"
         "\n"
         "Prints the TDX RTMR3 after ccinit's GPU attestation, then the events it wrote\n"
         "to the attestation agent's log (/run/attestation-agent/eventlog), one per GPU\n"
@@ -35,7 +35,10 @@ static const char usage_text[] =
         "so the whole log replays to the register.\n"
         "\n"
         "  --eventlog FILE  also write the log ccinit writes for these GPUs (TCG2 entries,\n"
-        "                   byte for byte; the agent appends its own after them)\n";
+        "                   byte for byte; the agent appends its own after them)\n"
+        "  --values FILE    also write the reference values of these events (JSON: the\n"
+        "                   domain, operation and count a trustee policy can check; the\n"
+        "                   register itself holds per-boot nonces and is none)\n";
 
 /* One BDF=DIGEST: rtmr extended, its text and entry filled. EXIT_OK or the exit code. */
 static int add(const char *arg, uint8_t rtmr[SHA384_LEN], char *text, size_t text_size,
@@ -58,20 +61,40 @@ static int add(const char *arg, uint8_t rtmr[SHA384_LEN], char *text, size_t tex
 	return EXIT_OK;
 }
 
-static int write_log(const char *path, const uint8_t *log, size_t len)
+static int write_out(const char *option, const char *path, const void *data, size_t len)
 {
 	struct output_set set = {0};
-	int r = output_set_add(&set, path, log, len);
+	int r = output_set_add(&set, path, data, len);
 
 	if (r == 0)
 		r = output_set_commit(&set);
 	output_set_abandon(&set);
 	if (r < 0)
-		fprintf(stderr, "ccimage gpu rtmr3: --eventlog %s: %s\n", path, strerror(-r));
+		fprintf(stderr, "ccimage gpu rtmr3: %s %s: %s\n", option, path, strerror(-r));
 	return r < 0 ? EXIT_SYSTEM : EXIT_OK;
 }
 
-static int predict(char **pairs, int n, const char *eventlog, char (*text)[256], uint8_t *log)
+/* The values for n events, as reference-values.json's gpu-aael entry holds them. */
+static int write_values(const char *path, int n)
+{
+	json_object *v = gpu_aael_values(n);
+	const char *text = v ? json_object_to_json_string_ext(
+	                               v, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
+	                     : NULL;
+	char *line = NULL;
+	int r = EXIT_SYSTEM;
+
+	if (text && asprintf(&line, "%s\n", text) >= 0)
+		r = write_out("--values", path, line, strlen(line));
+	else
+		fprintf(stderr, "ccimage gpu rtmr3: out of memory\n");
+	free(line);
+	json_object_put(v);
+	return r;
+}
+
+static int predict(char **pairs, int n, const char *eventlog, const char *values, char (*text)[256],
+                   uint8_t *log)
 {
 	uint8_t rtmr[SHA384_LEN] = {0};
 	char hex[2 * SHA384_LEN + 1];
@@ -89,7 +112,9 @@ static int predict(char **pairs, int n, const char *eventlog, char (*text)[256],
 		}
 		len += one;
 	}
-	if (eventlog && (r = write_log(eventlog, log, len)) != EXIT_OK)
+	if (eventlog && (r = write_out("--eventlog", eventlog, log, len)) != EXIT_OK)
+		return r;
+	if (values && (r = write_values(values, n)) != EXIT_OK)
 		return r;
 	printf("%s\n", tdx_hex(rtmr, sizeof(rtmr), hex));
 	for (int i = 0; i < n; i++)
@@ -99,9 +124,10 @@ static int predict(char **pairs, int n, const char *eventlog, char (*text)[256],
 
 int gpu_rtmr3_main(int argc, char **argv)
 {
-	const char *eventlog = NULL;
+	const char *eventlog = NULL, *values = NULL;
 	const struct cli_opt opts[] = {
 	        CLI_STRING("eventlog", 0, &eventlog, "FILE", NULL),
+	        CLI_STRING("values", 0, &values, "FILE", NULL),
 	        {0},
 	};
 	struct cli cli = {argc, argv, usage_text, opts};
@@ -111,8 +137,9 @@ int gpu_rtmr3_main(int argc, char **argv)
 
 	if (!cli_parse(&cli, 1, -1))
 		return cli.exit_code;
-	const struct cli_file files[] = {{"--eventlog", eventlog, .output = true}};
-	if ((r = cli_check_files("gpu rtmr3", files, 1)) != EXIT_OK)
+	const struct cli_file files[] = {{"--eventlog", eventlog, .output = true},
+	                                 {"--values", values, .output = true}};
+	if ((r = cli_check_files("gpu rtmr3", files, 2)) != EXIT_OK)
 		return r;
 	n = argc - optind;
 	text = calloc((size_t)n, sizeof(*text));
@@ -121,7 +148,7 @@ int gpu_rtmr3_main(int argc, char **argv)
 		fprintf(stderr, "ccimage gpu rtmr3: out of memory\n");
 		r = EXIT_SYSTEM;
 	} else {
-		r = predict(argv + optind, n, eventlog, text, log);
+		r = predict(argv + optind, n, eventlog, values, text, log);
 	}
 	free(text);
 	free(log);

@@ -20,3 +20,12 @@ int gpu_driver_from_lock(const struct lock *l, const char *lock_path, char *out,
 
 /* rvps-gpu.json (allowed_driver_versions) when the lock pins an NVIDIA driver; else nothing. */
 int build_gpu_rvps(struct build *b);
+
+/*
+ * reference-values.json's gpu-aael entry (measurement/README.md, 15.4): what
+ * of ccinit's GPU events in the attestation agent's log the measured command
+ * line and the kernel's configuration predict (measurement/gpu_aael.h).
+ * values and from are new objects for the entry; 0 or -ENOMEM.
+ */
+struct json_object;
+int build_gpu_aael(struct build *b, struct json_object **values, struct json_object **from);

@@ -197,7 +197,12 @@ static int gpu_entry(struct build *b, json_object *entries)
 	json_object_object_add(from, "files", files);
 	json_object_array_add(entries,
 	                      entry("gpu", one_value("allowed_driver_versions", driver), from));
-	return add_file(files, b->lock_path);
+	r = add_file(files, b->lock_path);
+	/* An image with a driver attests its GPUs: what ccinit then logs for TDX's RTMR3. */
+	json_object *values = NULL;
+	if (r == 0 && (r = build_gpu_aael(b, &values, &from)) == 0)
+		json_object_array_add(entries, entry("gpu-aael", values, from));
+	return r;
 }
 
 static int write_reference_values(struct build *b)

@@ -5,7 +5,8 @@
 # --modules-compressed (which keeps the shipped files), each .ko byte for byte
 # what `xz -dc` makes of the shipped file (so the appended signature is still
 # there), depmod's index naming the .ko files, and the same bytes from two
-# runs. The kernel comes from tests/vm/kernel.sh trixie (the VM harness's
+# runs. The GPU profile's crypto (gpu-crypto) resolves to the modules trixie
+# builds and skips what it builds in. The kernel comes from tests/vm/kernel.sh trixie (the VM harness's
 # cache, fetched when missing).
 TAP_PREFIX="initramfs modules: "
 . "$(dirname "$0")/../lib/tap.sh"
@@ -62,5 +63,18 @@ check "each .ko is what xz -dc makes of the shipped file ($same files)" \
 	echo "#   differ:$differ"
 check "signatures kept: dm-verity.ko ends with the signature marker" \
 	'tail -c 28 "$moddir/kernel/drivers/md/dm-verity.ko" | grep -q "~Module signature appended~"'
+
+# The GPU profile's kernel crypto (modules/profiles.c, gpu-crypto: gpu without the driver,
+# which this kernel package lacks): trixie builds gcm, ghash and ecdh as modules, so an
+# image carries them and what they need (gf128mul, crypto_null); ctr it builds in.
+"$CCIMAGE" initramfs -o "$work/gpu.cpio" --kernel-root "$kroot" --kver "$kver" \
+	--profile gpu-crypto --mtime 1 2>>"$work/ccimage.log"
+check "the gpu-crypto profile resolves on $kver" '[ $? -eq 0 ]'
+names gpu.cpio >"$work/gpu.names"
+for m in crypto/gcm crypto/ghash-generic crypto/ecdh_generic crypto/gf128mul crypto/crypto_null; do
+	check "gpu-crypto carries ${m#*/}" 'grep -q "/$m$" "$work/gpu.names"'
+done
+check "gpu-crypto carries no ctr (built in: modules.builtin)" \
+	'! grep -q "/ctr$" "$work/gpu.names" && grep -q "/crypto/ctr\.ko$" "$kroot"/{,usr/}lib/modules/"$kver"/modules.builtin 2>/dev/null'
 echo "# initramfs bytes: unpacked $(stat -c %s "$work/plain.cpio"), as shipped $(stat -c %s "$work/shipped.cpio")"
 finish

@@ -48,8 +48,10 @@ bookworm_checks() {
 }
 
 # Trixie's 6.12 is a confidential guest kernel, but its gcm and ghash are
-# modules that nothing loads for the GPU driver's "gcm(aes)" (gpu.conf):
-# 2 errors, 9 warnings, exit 1.
+# modules, where gpu.conf asks for them built in for the GPU driver's
+# "gcm(aes)" (ccinit's gpu module profile loads them before nvidia since;
+# initramfs-modules.sh resolves them on this kernel): 2 errors, 9 warnings,
+# exit 1.
 trixie_checks() {
 	check "$suite: exit status 1 (gcm and ghash are modules), text and --json alike" \
 		"[ $rc -eq 1 ] && [ $rc_text -eq 1 ]"

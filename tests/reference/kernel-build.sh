@@ -68,6 +68,16 @@ for m in nvidia nvidia-uvm; do
 done
 check "depmod resolves nvidia-uvm to the built modules (modules.dep)" \
 	'grep -q "^updates/dkms/nvidia-uvm.ko: updates/dkms/nvidia.ko" "$root/lib/modules/$kver/modules.dep"'
+# The gpu profile: the kernel crypto NVIDIA's SPDM session finds by name is built in
+# (gpu.conf), which libkmod reports as loaded, so the profile resolves to the driver alone.
+for m in ctr gcm ghash_generic ecdh_generic; do
+	check "$m is built in (modules.builtin)" \
+		'grep -q "/${m//_/[-_]}\.ko$" "$root/lib/modules/$kver/modules.builtin"'
+done
+"$CCIMAGE" initramfs -o "$work/g.cpio" --kernel-root "$root" --kver "$kver" --profile gpu \
+	>"$work/gr" 2>&1
+check "ccimage initramfs resolves the gpu profile against it, staging only the driver" \
+	'[ $? -eq 0 ] && [ "$(cpio -it --quiet <"$work/g.cpio" | grep -E "\.ko$" | sed "s|.*/||" | sort | tr "\n" " ")" = "nvidia-uvm.ko nvidia.ko " ]'
 check "key.txt names nvidia-open-kernel-source with its sha256" \
 	'grep -Eq "^nvidia nvidia-open-kernel-source [^ ]+ sha256:[0-9a-f]{64} compat [0-9]+ modules nvidia nvidia-uvm$" "$dir/key.txt"'
 # sign-file names the signer by issuer and serial number (no -k), which is what

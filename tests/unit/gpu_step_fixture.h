@@ -18,6 +18,11 @@
 
 static char modules_log[256];
 static int modules_result_nvidia;
+static const char *modules_fail_name; /* another module whose load fails, with: */
+static int modules_fail_result;
+
+/* What the step loads before nvidia: the gpu-crypto profile (modules/profiles.c), in order. */
+#define CRYPTO_LOADS "ctr() ghash_generic() gcm() ecdh_generic() "
 
 /* The driver binds what its procfs lists: the GPUs it probed (fake_driver_procfs). */
 static inline void fake_nvidia_probe(void)
@@ -43,6 +48,10 @@ static inline int fake_modules_load(struct modules_ctx *m, const char *name, con
 	(void)m;
 	snprintf(modules_log + n, sizeof(modules_log) - n, "%s(%s) ", name, options ? options : "");
 	fake_event("load %s", name);
+	if (modules_fail_name && strcmp(name, modules_fail_name) == 0) {
+		snprintf(why, why_size, "module %s: not found", name);
+		return modules_fail_result;
+	}
 	if (strcmp(name, "nvidia") == 0 && modules_result_nvidia) {
 		snprintf(why, why_size, "%s", name);
 		return modules_result_nvidia;

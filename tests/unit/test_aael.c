@@ -10,6 +10,7 @@
 
 #include "init/base/aael.h"
 #include "init/base/bytes.h"
+#include "measurement/gpu_aael.h"
 #include "measurement/tdx.h"
 #include "tests/lib/tap.h"
 
@@ -69,4 +70,86 @@ TEST(gpu_event_text)
 	           "github.com/ccinit gpu-evidence 0000:41:00.0 "
 	           "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"
 	           "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f");
+}
+
+/* What a build predicts of ccinit's GPU events from the measured line (measurement/gpu_aael.h). */
+#define READY "root=x ccinit.gpu.count=2 nvrc.smi.srs=1"
+
+TEST(expect_pins_the_count_when_every_condition_holds)
+{
+	struct gpu_aael_expect e;
+
+	gpu_aael_expect(READY, GPU_AAEL_RTMR_YES, &e);
+	ASSERT_EQ(e.count, 2);
+	ASSERT_STR(e.why, "");
+	gpu_aael_expect("ccinit.gpu.ready=yes ccinit.gpu.count=8 ccinit.gpu.cc=devtools",
+	                GPU_AAEL_RTMR_YES, &e);
+	ASSERT_EQ(e.count, 8);
+}
+
+TEST(expect_no_events_where_ccinit_logs_none)
+{
+	static const char *const lines[] = {
+	        READY " ccinit.gpu.attest=off",
+	        READY " ccinit.gpu=off",
+	        READY " ccinit.gpu.cc=off",
+	        "ccinit.gpu.count=2",                     /* no ready request */
+	        "ccinit.gpu.count=2 nvrc.smi.srs=0",      /* ready asked to stay off */
+	        "ccinit.gpu.count=2 ccinit.gpu.ready=no", /* the same */
+	};
+	struct gpu_aael_expect e;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		gpu_aael_expect(lines[i], GPU_AAEL_RTMR_YES, &e);
+		ASSERT_EQ(e.count, 0);
+		ASSERT_TRUE(e.why[0] != '\0');
+	}
+	/* A kernel without the register file (6.12's): the evidence unmeasured, nothing logged. */
+	gpu_aael_expect(READY, GPU_AAEL_RTMR_NO, &e);
+	ASSERT_EQ(e.count, 0);
+	ASSERT_CONTAINS(e.why, "CONFIG_TSM_MEASUREMENTS");
+}
+
+TEST(expect_no_count_where_the_line_does_not_pin_it)
+{
+	static const char *const lines[] = {
+	        "nvrc.smi.srs=1",                     /* any number boots */
+	        READY " ccinit.gpu.cc=any",           /* CC may be off */
+	        READY " ccinit.gpu.count=3",          /* twice: the boot fails */
+	        "ccinit.gpu.count=33 nvrc.smi.srs=1", /* ccinit refuses it */
+	};
+	struct gpu_aael_expect e;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		gpu_aael_expect(lines[i], GPU_AAEL_RTMR_YES, &e);
+		ASSERT_EQ(e.count, -1);
+		ASSERT_TRUE(e.why[0] != '\0');
+	}
+	gpu_aael_expect(READY, GPU_AAEL_RTMR_UNKNOWN, &e);
+	ASSERT_EQ(e.count, -1);
+}
+
+/* Any other token, however long (a verity line, dm-mod.create=), is passed over. */
+TEST(expect_reads_past_long_tokens)
+{
+	char line[2048];
+	struct gpu_aael_expect e;
+
+	snprintf(line, sizeof(line), "  dm-mod.create=%01200d " READY " ccinit.gpu.countx=9 ", 0);
+	gpu_aael_expect(line, GPU_AAEL_RTMR_YES, &e);
+	ASSERT_EQ(e.count, 2);
+}
+
+/* The names and texts a policy compares with the AAEL claims: aael.c's, the count when known. */
+TEST(values_are_the_events_domain_operation_and_count)
+{
+	json_object *v = gpu_aael_values(2), *w = gpu_aael_values(-1);
+
+	ASSERT_STR(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+	                                                     JSON_C_TO_STRING_NOSLASHESCAPE),
+	           "{\"ccinit_aael_domain\":\"github.com/ccinit\","
+	           "\"ccinit_gpu_aael_operation\":\"gpu-evidence\",\"ccinit_gpu_aael_count\":2}");
+	ASSERT_TRUE(!json_object_object_get_ex(w, GPU_AAEL_RV_COUNT, NULL));
+	json_object_put(v);
+	json_object_put(w);
 }

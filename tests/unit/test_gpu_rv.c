@@ -96,7 +96,20 @@ TEST(build_writes_rvps_gpu_json_for_an_nvidia_lock)
 	ASSERT_EQ(build_gpu_rvps(&b), 0);
 	ASSERT_EQ(read_full_file(path, 4096, &msg, &len), 0);
 	payload = sample_payload(msg);
-	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"550.163.01\"]}");
+	/* With ccinit's AAEL values (measurement/README.md, 15.4): no ready request, no event. */
+	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"550.163.01\"],"
+	                    "\"ccinit_aael_domain\":\"github.com/ccinit\","
+	                    "\"ccinit_gpu_aael_operation\":\"gpu-evidence\","
+	                    "\"ccinit_gpu_aael_count\":0}");
+	free(payload);
+	free(msg);
+	unlink(path);
+	/* Two GPUs pinned and ready asked for, but no kernel configuration to read: no count. */
+	snprintf(b.launch_cmdline, sizeof(b.launch_cmdline), "ccinit.gpu.count=2 nvrc.smi.srs=1");
+	ASSERT_EQ(build_gpu_rvps(&b), 0);
+	ASSERT_EQ(read_full_file(path, 4096, &msg, &len), 0);
+	payload = sample_payload(msg);
+	ASSERT_TRUE(strstr(payload, "\"ccinit_gpu_aael_operation\":\"gpu-evidence\"}") != NULL);
 	free(payload);
 	free(msg);
 	unlink(path);

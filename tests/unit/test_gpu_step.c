@@ -17,7 +17,7 @@ GPU_STEP_TEST(cc_on_snp_ready_state_set_last, 1)
 	ASSERT_TRUE(b->gpu_up); /* the agent gets KATA_ATTESTER_VARIANT=nvidia */
 	ASSERT_TRUE(fake.ready);
 	ASSERT_EQ(fake.set_calls, 1);
-	ASSERT_STR(modules_log, "nvidia(NVreg_NvLinkDisable=1) nvidia-uvm() ");
+	ASSERT_STR(modules_log, CRYPTO_LOADS "nvidia(NVreg_NvLinkDisable=1) nvidia-uvm() ");
 	ASSERT_TRUE(fake_sys_node("/dev/nvidiactl") != NULL);
 	ASSERT_TRUE(fake_sys_node("/dev/nvidia0") != NULL);
 	ASSERT_TRUE(fake_sys_node("/dev/nvidia-uvm-tools") != NULL);

@@ -64,6 +64,15 @@ GPU_STEP_TEST(module_refuses_without_device, 1)
 	ASSERT_STEP(b, -ENODEV, "the nvidia module refused to load: no device");
 }
 
+/* A kernel without the crypto SPDM finds by name fails before nvidia.ko, naming it. */
+GPU_STEP_TEST(missing_spdm_crypto_fails_before_nvidia, 1)
+{
+	modules_fail_name = "gcm";
+	modules_fail_result = -ENOENT;
+	ASSERT_STEP(b, -ENOENT, "loading the kernel crypto nvidia's SPDM needs: module gcm");
+	ASSERT_STR(modules_log, "ctr() ghash_generic() gcm() ");
+}
+
 GPU_STEP_TEST(module_version_differs_from_firmware, 1)
 {
 	fake_file("/sys/module/nvidia/version", "570.86.15\n", 0644);

@@ -18,6 +18,10 @@ GPU_STEP_TEST(one_gpu_order_reset_load_persistenced_then_rm, 1)
 	b->config.gpu_ready = true;
 	ASSERT_EQ(gpu_step(b), 0);
 	ASSERT_STR(fake.events, "reset 0000:10:00.0\n"
+	                        "load ctr\n" /* the crypto SPDM finds by name, first */
+	                        "load ghash_generic\n"
+	                        "load gcm\n"
+	                        "load ecdh_generic\n"
 	                        "load nvidia\n"
 	                        "load nvidia-uvm\n"
 	                        "persistenced start\n"

@@ -11,7 +11,7 @@ GPU_STEP_TEST(eight_gpus, 8)
 {
 	cc_on();
 	ASSERT_EQ(gpu_step(b), 0);
-	ASSERT_STR(modules_log, "nvidia() nvidia-uvm() ");
+	ASSERT_STR(modules_log, CRYPTO_LOADS "nvidia() nvidia-uvm() ");
 	for (unsigned i = 0; i < 8; i++) {
 		char node[32];
 		snprintf(node, sizeof(node), "/dev/nvidia%u", i);
@@ -24,7 +24,8 @@ GPU_STEP_TEST(nvswitch_nvl4_fabric_manager, 8)
 {
 	nvswitches(4, 4);
 	ASSERT_EQ(gpu_step(b), 0);
-	ASSERT_STR(modules_log, "nvidia() nvidia-uvm() "); /* no TEE: no protected PCIe */
+	ASSERT_STR(modules_log,
+	           CRYPTO_LOADS "nvidia() nvidia-uvm() "); /* no TEE: no protected PCIe */
 	ASSERT_STR(fake_read("/run/fabricmanager.cfg"),
 	           "LOG_LEVEL=4\nFABRIC_MODE=0\nPARTITION_RAIL_POLICY=greedy\n"
 	           "LOG_FILE_NAME=/run/nvidia-fabricmanager/fabricmanager.log\n"
@@ -45,7 +46,7 @@ GPU_STEP_TEST(nvl4_under_tee_protected_pcie_and_pinned_counts, 8)
 	b->config.gpu_count = 8;
 	b->config.nvswitch_count = 4;
 	ASSERT_EQ(gpu_step(b), 0);
-	ASSERT_STR(modules_log,
+	ASSERT_STR(modules_log, CRYPTO_LOADS
 	           "nvidia(NVreg_RegistryDwords=RmEnableProtectedPcie=0x1) nvidia-uvm() ");
 }
 

@@ -161,3 +161,99 @@ TEST(unknown_module_is_enoent)
 	ASSERT_CONTAINS(why, "module nosuchmod: not found in ");
 	teardown(m);
 }
+
+/*
+ * The gpu profile (modules/profiles.c) over a tree with fake nvidia modules and the SPDM
+ * crypto either as files or listed in modules.builtin (rel paths, space-separated).
+ */
+static struct modules_ctx *gpu_tree(const char *files, const char *builtin)
+{
+	struct modules_ctx *m = NULL;
+
+	snprintf(root, sizeof(root), "/tmp/ccinit-modload-XXXXXX");
+	ASSERT_TRUE(mkdtemp(root) != NULL);
+	snprintf(moddir, sizeof(moddir), "%s/lib/modules/" KVER, root);
+	tap_sh("mkdir -p %s/kernel/crypto %s/updates/dkms && cd %s && touch modules.order "
+	       "modules.builtin.modinfo && for f in %s; do echo 'void f(void) {}' | "
+	       "cc -x c -c -o $f -; done && for f in %s; do echo $f; done >modules.builtin",
+	       moddir, moddir, moddir, files, builtin);
+	tap_sh("depmod -b %s %s", root, KVER);
+	fake_kernel(NULL);
+	ASSERT_EQ(modules_new(moddir, &m), 0);
+	return m;
+}
+
+#define DRIVER "updates/dkms/nvidia.ko updates/dkms/nvidia-uvm.ko"
+
+/* The finit_module lines of the fake kernel's log, in order: what went into the kernel. */
+static const char *finits(void)
+{
+	static char out[4096];
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (const char *l = fake_sys_log; *l;) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) + 1 : strlen(l);
+		if (strncmp(l, "finit_module ", 13) == 0 && n + len < sizeof(out))
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "%.*s", (int)len, l);
+		l += len;
+	}
+	return out;
+}
+
+/* Our own kernel builds every crypto row in: only the driver goes to the kernel. */
+TEST(gpu_profile_on_a_kernel_with_the_crypto_built_in_loads_only_the_driver)
+{
+	char why[512] = "";
+	struct modules_ctx *m = gpu_tree(DRIVER, "kernel/crypto/ctr.ko kernel/crypto/gcm.ko "
+	                                         "kernel/crypto/ghash-generic.ko "
+	                                         "kernel/crypto/ecdh_generic.ko");
+	ASSERT_EQ(modules_load_profile(m, module_profile_find("gpu"), 0, why, sizeof(why)), 0);
+	ASSERT_STR(finits(), "finit_module nvidia.ko '' 0\nfinit_module nvidia-uvm.ko '' 0\n");
+	teardown(m);
+}
+
+/* Debian 13's cloud kernel: gcm, ghash and ecdh as modules, ctr built in; all before nvidia. */
+TEST(gpu_profile_on_debian_loads_the_crypto_modules_before_nvidia)
+{
+	char why[512] = "";
+	struct modules_ctx *m =
+	        gpu_tree(DRIVER " kernel/crypto/gcm.ko kernel/crypto/ghash-generic.ko "
+	                        "kernel/crypto/ecdh_generic.ko",
+	                 "kernel/crypto/ctr.ko");
+	ASSERT_EQ(modules_load_profile(m, module_profile_find("gpu"), 0, why, sizeof(why)), 0);
+	ASSERT_STR(finits(), "finit_module ghash-generic.ko '' 0\n"
+	                     "finit_module gcm.ko '' 0\n"
+	                     "finit_module ecdh_generic.ko '' 0\n"
+	                     "finit_module nvidia.ko '' 0\n"
+	                     "finit_module nvidia-uvm.ko '' 0\n");
+	teardown(m);
+}
+
+/* A kernel with neither (CRYPTO_GCM=n): the profile fails on the row, by name. */
+TEST(gpu_profile_without_gcm_fails_naming_it)
+{
+	char why[512] = "";
+	struct modules_ctx *m =
+	        gpu_tree(DRIVER, "kernel/crypto/ctr.ko kernel/crypto/ghash-generic.ko "
+	                         "kernel/crypto/ecdh_generic.ko");
+	ASSERT_EQ(modules_load_profile(m, module_profile_find("gpu"), 0, why, sizeof(why)),
+	          -ENOENT);
+	ASSERT_CONTAINS(why, "module gcm: not found in ");
+	ASSERT_TRUE(strstr(fake_sys_log, "nvidia") == NULL);
+	teardown(m);
+}
+
+/* gpu-crypto, which ccinit's GPU step loads before nvidia, is gpu's rows up to nvidia. */
+TEST(gpu_crypto_is_the_gpu_profile_without_the_driver)
+{
+	const struct module_profile *gpu = module_profile_find("gpu"),
+	                            *crypto = module_profile_find("gpu-crypto");
+	ASSERT_TRUE(gpu && crypto && crypto->modules == gpu->modules);
+	ASSERT_EQ(crypto->count + 2, gpu->count);
+	ASSERT_STR(gpu->modules[crypto->count].name, "nvidia");
+	ASSERT_STR(gpu->modules[crypto->count + 1].name, "nvidia_uvm");
+	for (size_t i = 0; i < gpu->count; i++)
+		ASSERT_TRUE(!gpu->modules[i].optional && gpu->modules[i].need == NEED_ALWAYS);
+}

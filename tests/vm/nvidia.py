@@ -83,7 +83,8 @@ def driver_from_lock():
 def gpu_reference_problems(env):
     """The GPU values the build wrote (measurement/README.md, 14 and 15.3): the
     reference-values.json entry and rvps-gpu.json carry the lock's driver, and the
-    entry names the lock it came from by its sha256."""
+    entry names the lock it came from by its sha256; the gpu-aael entry predicts
+    ccinit's events in the attestation agent's log (15.4)."""
     out, want = env["out"], driver_from_lock()
     with open(os.path.join(out, "reference-values.json")) as f:
         entries = [e for e in json.load(f)["entries"] if e.get("kind") == "gpu"]
@@ -107,6 +108,18 @@ def gpu_reference_problems(env):
         payload = json.loads(base64.b64decode(json.load(f)["payload"], validate=True))
     if payload.get("allowed_driver_versions") != [want]:
         problems.append(f"rvps-gpu.json allowed_driver_versions {payload}")
+    # ccinit's AAEL events (measurement/README.md, 15.4): the recipe's line asks for no
+    # GPUs-ready state and its 6.12 kernel has no TSM measurement register, so none.
+    with open(os.path.join(out, "reference-values.json")) as f:
+        aael = [e for e in json.load(f)["entries"] if e.get("kind") == "gpu-aael"]
+    want_aael = {"ccinit_aael_domain": "github.com/ccinit",
+                 "ccinit_gpu_aael_operation": "gpu-evidence", "ccinit_gpu_aael_count": 0}
+    if len(aael) != 1 or aael[0].get("values") != want_aael:
+        problems.append(f"gpu-aael entries {aael}, want one with {want_aael}")
+    elif not aael[0].get("from", {}).get("count"):
+        problems.append(f"gpu-aael entry does not say why no event: {aael[0].get('from')}")
+    if any(payload.get(k) != v for k, v in want_aael.items()):
+        problems.append(f"rvps-gpu.json lacks the gpu-aael values: {payload}")
     return problems
 
 
