@@ -120,8 +120,14 @@ static int load_modules(struct boot *b, const struct gpu_topology *t, enum cpu_t
 	 * The kernel crypto the driver's SPDM session finds by name, first: nothing could
 	 * load it later (no modprobe), and a kernel that builds it in makes these no-ops.
 	 */
-	for (size_t i = 0; r >= 0 && i < crypto->count; i++)
-		r = gpu_modules_load(b->modules, crypto->modules[i].name, NULL, why, sizeof(why));
+	for (size_t i = 0; r >= 0 && i < crypto->count; i++) {
+		const struct module_spec *s = &crypto->modules[i];
+		r = gpu_modules_load(b->modules, s->name, NULL, why, sizeof(why));
+		if (r == -ENOENT && s->optional) {
+			log_info("gpu: module %s: not in this kernel, optional", s->name);
+			r = 0;
+		}
+	}
 	if (r < 0)
 		return boot_error(b, r, "loading the kernel crypto nvidia's SPDM needs: %s", why);
 	r = gpu_modules_load(b->modules, "nvidia", opts, why, sizeof(why));

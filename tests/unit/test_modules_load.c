@@ -254,6 +254,8 @@ TEST(gpu_crypto_is_the_gpu_profile_without_the_driver)
 	ASSERT_EQ(crypto->count + 2, gpu->count);
 	ASSERT_STR(gpu->modules[crypto->count].name, "nvidia");
 	ASSERT_STR(gpu->modules[crypto->count + 1].name, "nvidia_uvm");
+	/* Every row on every boot; only ghash_generic may be absent (gone from 7.2 on). */
 	for (size_t i = 0; i < gpu->count; i++)
-		ASSERT_TRUE(!gpu->modules[i].optional && gpu->modules[i].need == NEED_ALWAYS);
+		ASSERT_TRUE(gpu->modules[i].optional == !strcmp(gpu->modules[i].name, "ghash_generic") &&
+		            gpu->modules[i].need == NEED_ALWAYS);
 }
