@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /* ccinit's GPU events in the attestation agent's log, predicted (gpu_aael.h). */
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +73,23 @@ static int predict(const unsigned seen[K_N], char val[K_N][64], enum gpu_aael_rt
 	for (int k = K_GPU; k <= K_CC; k++)
 		if (seen[k] > 1)
 			return because(why, -1, "a GPU knob is given twice: that boot fails");
+	/*
+	 * The words config.c's tables take (gpu_choices, gpu_attest_choices, gpu_cc_choices;
+	 * their "" is the default's name, which no value spells).
+	 */
+	static const char *const words[][6] = {
+	        [K_GPU] = {"required", "optional", "off"},
+	        [K_ATTEST] = {"local", "off"},
+	        [K_CC] = {"on", "devtools", "off", "any"},
+	};
+	for (int k = K_GPU; k <= K_CC; k++) {
+		bool known = !seen[k] || k == K_COUNT;
+		for (size_t w = 0; !known && words[k][w]; w++)
+			known = strcmp(val[k], words[k][w]) == 0;
+		if (!known)
+			return because(why, -1, "a GPU policy knob has a value ccinit refuses: that "
+			                        "boot fails");
+	}
 	if (seen[K_GPU] && strcmp(val[K_GPU], "off") == 0)
 		return because(why, 0, "ccinit.gpu=off: no GPU step");
 	if (seen[K_ATTEST] && strcmp(val[K_ATTEST], "off") == 0)
@@ -79,9 +98,16 @@ static int predict(const unsigned seen[K_N], char val[K_N][64], enum gpu_aael_rt
 		return because(
 		        why, strcmp(val[K_CC], "off") == 0 ? 0 : -1,
 		        "ccinit.gpu.cc does not require CC on, and attestation runs only with it");
-	/* gpu_cc_ready_request (init/gpu/cc.c): nvrc.smi.srs=1, or ccinit.gpu.ready true. */
-	if (!((seen[K_SRS] && strcmp(val[K_SRS], "1") == 0) ||
-	      (seen[K_READY] && boolean(val[K_READY]) == 1)))
+	/*
+	 * gpu_cc_ready_request (init/gpu/cc.c): nvrc.smi.srs=1, or ccinit.gpu.ready true;
+	 * a value neither takes, or ready with srs=0, fails the boot.
+	 */
+	int ready = seen[K_READY] ? boolean(val[K_READY]) : 0;
+	if (ready < 0 || (seen[K_SRS] && strcmp(val[K_SRS], "0") && strcmp(val[K_SRS], "1")))
+		return because(why, -1, "a GPUs-ready knob has a value ccinit refuses: that boot fails");
+	if (ready == 1 && seen[K_SRS] && strcmp(val[K_SRS], "0") == 0)
+		return because(why, -1, "ccinit.gpu.ready=1 contradicts nvrc.smi.srs=0: that boot fails");
+	if (!((seen[K_SRS] && strcmp(val[K_SRS], "1") == 0) || ready == 1))
 		return because(why, 0,
 		               "no GPUs-ready request (ccinit.gpu.ready=1 or nvrc.smi.srs=1): no "
 		               "attestation");
@@ -93,8 +119,9 @@ static int predict(const unsigned seen[K_N], char val[K_N][64], enum gpu_aael_rt
 		return because(why, -1,
 		               "ccinit.gpu.count is not on the command line: any number boots");
 	char *end;
+	/* config_parse_ulong's rule: a digit first (no sign, no space), digits to the end. */
 	long n = strtol(val[K_COUNT], &end, 10);
-	if (!val[K_COUNT][0] || *end || n < 0 || n > 32)
+	if (!isdigit((unsigned char)val[K_COUNT][0]) || *end || n > 32)
 		return because(why, -1,
 		               "ccinit.gpu.count is not a count ccinit takes: that boot fails");
 	if (rtmr == GPU_AAEL_RTMR_UNKNOWN)
