@@ -3,15 +3,23 @@
  * The local GPU attestation gate (init/gpu/attest_verify.c) on NVIDIA's
  * published H100 report and chain (tests/fixtures/nvidia-gpu/), and on our
  * test PKI (tests/fixtures/gpu-attest-test/) for the failures a real chain
- * cannot show: each check fails closed and names itself.
+ * cannot show: each check fails closed and names itself. NVIDIA's
+ * published GB100 (Blackwell) report and chain, from its attestation SDK,
+ * carry the FWID in a DiceTcbInfo; mutated copies of that leaf no longer
+ * chain, so the FWID check (init/gpu/attest_fwid.c) is called on them alone.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <mbedtls/pem.h>
+#include <mbedtls/x509_crt.h>
 
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
 #include "init/gpu/attest.h"
+#include "init/gpu/attest_fwid.h"
 #include "init/base/sha256.h"
 #include "tests/lib/tap.h"
 
@@ -240,4 +248,156 @@ TEST(report_length_fields_are_checked)
 	v.report[1] = 0x61; /* not GET_MEASUREMENTS */
 	ASSERT_EQ(gpu_report_parse(v.report, v.report_size, &rep, why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "byte 1: not an SPDM GET_MEASUREMENTS request");
+}
+
+TEST(nvidia_blackwell_sample_passes)
+{
+	/* NVIDIA's SDK sample was requested with the same nonce as nvtrust's H100 one. */
+	load(&v, NV "blackwellAttestationReport.txt", NV "blackwellCertChain.txt", NULL);
+	if (verify(&v, &rep, why, sizeof(why)) != 0)
+		tap_fail("%s", why);
+	ASSERT_EQ(rep.spdm_version, 0x11);
+	ASSERT_TRUE(rep.fwid != NULL);
+}
+
+/* The leaf of a chain file as mbedTLS reads it, and its DER in der[] for mutating. */
+static uint8_t leaf_der[4096];
+static size_t leaf_size;
+
+static void leaf_parse(mbedtls_x509_crt *crt)
+{
+	mbedtls_x509_crt_init(crt);
+	ASSERT_EQ(mbedtls_x509_crt_parse_der(crt, leaf_der, leaf_size), 0);
+}
+
+static void load_blackwell(void)
+{
+	load(&v, NV "blackwellAttestationReport.txt", NV "blackwellCertChain.txt", NULL);
+	ASSERT_EQ(gpu_report_parse(v.report, v.report_size, &rep, why, sizeof(why)), 0);
+	ASSERT_TRUE(rep.fwid != NULL);
+	leaf_size = pem_to_der(NV "blackwellCertChain.txt", leaf_der, sizeof(leaf_der));
+}
+
+/* Where in the leaf's DER the bytes [p, p + n) are; fails the test when absent. */
+static size_t leaf_find(const void *p, size_t n)
+{
+	const uint8_t *at = memmem(leaf_der, leaf_size, p, n);
+
+	if (!at)
+		tap_fail("not in the leaf's DER");
+	return (size_t)(at - leaf_der);
+}
+
+static int check_leaf_fwid(void)
+{
+	mbedtls_x509_crt crt;
+	int r;
+
+	leaf_parse(&crt);
+	r = gpu_attest_check_fwid(&crt, &rep, why, sizeof(why));
+	mbedtls_x509_crt_free(&crt);
+	return r;
+}
+
+TEST(blackwell_leaf_fwid_matches_the_report)
+{
+	load_blackwell();
+	if (check_leaf_fwid() != 0)
+		tap_fail("%s", why);
+}
+
+TEST(blackwell_flipped_fwid_byte_fails)
+{
+	load_blackwell();
+	leaf_der[leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE) + 20] ^= 0x01;
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the report's differs from the leaf certificate's");
+}
+
+TEST(blackwell_without_fwids_fails)
+{
+	/* [6] fwids, 126 bytes, its first FWID's SEQUENCE and OID: retagged [10], an unknown field.
+	 */
+	static const uint8_t fwids[] = {0xa6, 0x7e, 0x30, 0x3d, 0x06, 0x09};
+
+	load_blackwell();
+	leaf_der[leaf_find(fwids, sizeof(fwids))] = 0xaa;
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the leaf certificate's 2.23.133.5.4.1.1 extension: its "
+	                     "TcbInfo has no fwids");
+}
+
+TEST(blackwell_fwid_of_another_hash_fails)
+{
+	/* sha384's OID, 2.16.840.1.101.3.4.2.2, then the digest's OCTET STRING header. */
+	static const uint8_t sha384[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+	                                 0x03, 0x04, 0x02, 0x02, 0x04, 0x30};
+
+	load_blackwell();
+	leaf_der[leaf_find(sha384, sizeof(sha384)) + 10] = 0x01; /* sha256 */
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the leaf certificate's 2.23.133.5.4.1.1 extension: its FWID "
+	                     "is not SHA-384");
+}
+
+TEST(blackwell_mutated_leaf_fails_the_chain)
+{
+	/* The whole gate on the same mutation: the leaf's signature no longer holds. */
+	char *pem;
+	size_t olen;
+
+	load_blackwell();
+	leaf_der[leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE) + 20] ^= 0x01;
+	pem = malloc(8192 + v.chain_size);
+	ASSERT_TRUE(pem != NULL);
+	ASSERT_EQ(mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n",
+	                                   "-----END CERTIFICATE-----\n", leaf_der, leaf_size,
+	                                   (unsigned char *)pem, 8192, &olen),
+	          0);
+	olen--; /* the NUL it counts */
+	memcpy(pem + olen, strstr(v.chain + 1, "-----BEGIN"),
+	       v.chain_size - (size_t)(strstr(v.chain + 1, "-----BEGIN") - v.chain));
+	olen += v.chain_size - (size_t)(strstr(v.chain + 1, "-----BEGIN") - v.chain);
+	free(v.chain);
+	v.chain = pem;
+	v.chain_size = olen;
+	ASSERT_EQ(verify(&v, &rep, why, sizeof(why)), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "certificate chain: ");
+}
+
+TEST(hopper_leaf_fwid_still_read_and_checked)
+{
+	load(&v, NV "hopperAttestationReport.txt", NV "hopperCertChain.txt", NULL);
+	ASSERT_EQ(gpu_report_parse(v.report, v.report_size, &rep, why, sizeof(why)), 0);
+	leaf_size = pem_to_der(NV "hopperCertChain.txt", leaf_der, sizeof(leaf_der));
+	if (check_leaf_fwid() != 0)
+		tap_fail("%s", why);
+	leaf_der[leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE)] ^= 0x80;
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the report's differs");
+}
+
+TEST(report_without_fwid_skips_the_comparison)
+{
+	/*
+	 * A 535-era report has no FWID opaque field: NVIDIA's verifiers skip the
+	 * comparison. The same leaf then passes even with its FWID changed.
+	 */
+	load_blackwell();
+	leaf_der[leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE) + 20] ^= 0x01;
+	rep.fwid = NULL;
+	ASSERT_EQ(check_leaf_fwid(), 0);
+}
+
+TEST(leaf_without_dice_extension_fails)
+{
+	/* The leaf's 2.23.133.5.4.1.1 made 2.23.133.5.4.9.1, none of NVIDIA's. */
+	static const uint8_t dice[] = {0x06, 0x07, 0x67, 0x81, 0x05, 0x05, 0x04, 0x01, 0x01};
+
+	load_blackwell();
+
+	leaf_der[leaf_find(dice, sizeof(dice)) + 7] = 0x09;
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the leaf certificate carries none (no 2.23.133.5.4.1 or "
+	                     "2.23.133.5.4.1.1 extension)");
 }
