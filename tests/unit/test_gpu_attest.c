@@ -257,6 +257,9 @@ TEST(nvidia_blackwell_sample_passes)
 	if (verify(&v, &rep, why, sizeof(why)) != 0)
 		tap_fail("%s", why);
 	ASSERT_EQ(rep.spdm_version, 0x11);
+	ASSERT_EQ(rep.block_count, 64);
+	ASSERT_STR(rep.driver_version, "575.32");
+	ASSERT_STR(rep.vbios_version, "97.00.88.00.0F");
 	ASSERT_TRUE(rep.fwid != NULL);
 }
 
