@@ -404,3 +404,44 @@ TEST(leaf_without_dice_extension_fails)
 	ASSERT_CONTAINS(why, "FWID: the leaf certificate carries none (no 2.23.133.5.4.1 or "
 	                     "2.23.133.5.4.1.1 extension)");
 }
+
+TEST(blackwell_dice_extension_byte_flips_fail_closed)
+{
+	/*
+	 * Every byte of the leaf's 2.23.133.5.4.1.1 extension flipped in turn: no
+	 * read outside it (the sanitizers watch), and an accepted leaf only where
+	 * the flip missed the FWID NVIDIA reads. A leaf mbedTLS no longer parses
+	 * is refused before this check, so it is skipped.
+	 */
+	static const uint8_t dice[] = {0x06, 0x07, 0x67, 0x81, 0x05, 0x05, 0x04, 0x01, 0x01};
+	size_t from, to, fwid_at;
+	int accepted = 0, refused = 0;
+
+	load_blackwell();
+	from = leaf_find(dice, sizeof(dice));
+	to = from + sizeof(dice) + 3 + 180; /* OCTET STRING, 0x81 0xb4 length, value */
+	fwid_at = leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE);
+	for (size_t i = from; i < to; i++) {
+		mbedtls_x509_crt crt;
+		int r;
+
+		leaf_der[i] ^= 0x5a;
+		mbedtls_x509_crt_init(&crt);
+		if (mbedtls_x509_crt_parse_der(&crt, leaf_der, leaf_size) == 0) {
+			r = gpu_attest_check_fwid(&crt, &rep, why, sizeof(why));
+			ASSERT_TRUE(r == 0 || r == -EKEYREJECTED);
+			if (r == 0) {
+				ASSERT_TRUE(i < fwid_at || i >= fwid_at + GPU_REPORT_FWID_SIZE);
+				accepted++;
+			} else {
+				ASSERT_CONTAINS(why, "FWID: ");
+				refused++;
+			}
+		}
+		mbedtls_x509_crt_free(&crt);
+		leaf_der[i] ^= 0x5a;
+	}
+	/* The vendor, model and flags bytes are not the FWID; its digest and framing are. */
+	ASSERT_TRUE(accepted > 0);
+	ASSERT_TRUE(refused >= GPU_REPORT_FWID_SIZE);
+}
