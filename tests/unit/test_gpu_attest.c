@@ -445,3 +445,45 @@ TEST(blackwell_dice_extension_byte_flips_fail_closed)
 	ASSERT_TRUE(accepted > 0);
 	ASSERT_TRUE(refused >= GPU_REPORT_FWID_SIZE);
 }
+
+/* Our GB100-style PKI (tests/lib/gen_gpu_attest_bw.py): every leaf chains, so the FWID decides. */
+static int verify_bw(const char *report, const char *chain)
+{
+	load(&v, report, chain, OURS "bw-root.pem");
+	return verify(&v, &rep, why, sizeof(why));
+}
+
+TEST(blackwell_test_pki_passes)
+{
+	/* The control for the next four: NVIDIA's TcbInfo, our keys. */
+	if (verify_bw(OURS "bw-report.hex", OURS "bw-chain.pem") != 0)
+		tap_fail("%s", why);
+}
+
+TEST(blackwell_signed_leaf_with_another_fwid_fails)
+{
+	ASSERT_EQ(verify_bw(OURS "bw-report.hex", OURS "bw-chain-fwid-flipped.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the report's differs from the leaf certificate's");
+}
+
+TEST(blackwell_signed_leaf_without_fwids_fails)
+{
+	ASSERT_EQ(verify_bw(OURS "bw-report.hex", OURS "bw-chain-no-fwids.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "its TcbInfo has no fwids");
+}
+
+TEST(blackwell_signed_leaf_with_a_sha256_fwid_fails)
+{
+	ASSERT_EQ(verify_bw(OURS "bw-report.hex", OURS "bw-chain-sha256.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "its FWID is not SHA-384");
+}
+
+TEST(report_without_fwid_passes_the_whole_gate)
+{
+	/* A 535-era report: no FWID field, so even a leaf with another FWID passes, as with NVIDIA.
+	 */
+	if (verify_bw(OURS "bw-report-no-fwid.hex", OURS "bw-chain-fwid-flipped.pem") != 0)
+		tap_fail("%s", why);
+	ASSERT_TRUE(rep.fwid == NULL);
+	ASSERT_STR(rep.driver_version, "575.32");
+}
