@@ -6,7 +6,9 @@
  * cannot show: each check fails closed and names itself. NVIDIA's
  * published GB100 (Blackwell) report and chain, from its attestation SDK,
  * carry the FWID in a DiceTcbInfo; mutated copies of that leaf no longer
- * chain, so the FWID check (init/gpu/attest_fwid.c) is called on them alone.
+ * chain, so the FWID check (init/gpu/attest_fwid.c) is called on them alone,
+ * and our GB100-style test PKI (bw-*) carries the same mutations in leaves
+ * that do chain, for the whole gate.
  */
 #include <errno.h>
 #include <stdlib.h>
