@@ -11,14 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/asn1.h>
 #include <mbedtls/ecdsa.h>
-#include <mbedtls/oid.h>
 #include <mbedtls/sha512.h>
 #include <mbedtls/x509_crt.h>
 
 #include "init/base/why.h"
 #include "init/gpu/attest.h"
+#include "init/gpu/attest_fwid.h"
 
 /* NVIDIA's chains are ECDSA P-384 with SHA-384 throughout: allow nothing weaker. */
 static const mbedtls_x509_crt_profile profile_p384 = {
@@ -29,9 +28,6 @@ static const mbedtls_x509_crt_profile profile_p384 = {
         .allowed_curves = MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1),
         .rsa_min_bitlen = 0xffffffff, /* no RSA at all */
 };
-
-/* 2.23.133.5.4.1 (TCG DICE), carrying the firmware's SHA-384 FWID in NVIDIA's leaves. */
-static const uint8_t oid_dice_fwid[] = {0x67, 0x81, 0x05, 0x05, 0x04, 0x01};
 
 static int parse_chain(mbedtls_x509_crt *chain, const char *pem, size_t size, char *why,
                        size_t why_size)
@@ -123,88 +119,13 @@ static int check_signature(const mbedtls_x509_crt *leaf, const struct gpu_report
 	return 0;
 }
 
-/* Finds SEQUENCE { OID sha384, OCTET STRING (48) } inside the DICE extension's value. */
-static int fwid_in_extension(unsigned char *p, const unsigned char *end, const uint8_t **fwid)
-{
-	size_t len;
-
-	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-		return -1;
-	end = p + len;
-	while (p < end) {
-		unsigned char *q, *item_end;
-		size_t n;
-		int tag = *p;
-
-		if (mbedtls_asn1_get_tag(&p, end, &len, tag))
-			return -1;
-		q = p;
-		item_end = p + len;
-		p = item_end;
-		if (tag != (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) ||
-		    mbedtls_asn1_get_tag(&q, item_end, &n, MBEDTLS_ASN1_OID) ||
-		    n != MBEDTLS_OID_SIZE(MBEDTLS_OID_DIGEST_ALG_SHA384) ||
-		    memcmp(q, MBEDTLS_OID_DIGEST_ALG_SHA384, n))
-			continue;
-		q += n;
-		if (mbedtls_asn1_get_tag(&q, item_end, &n, MBEDTLS_ASN1_OCTET_STRING) ||
-		    n != GPU_REPORT_FWID_SIZE)
-			return -1;
-		*fwid = q;
-		return 0;
-	}
-	return -1;
-}
-
-/* The leaf's FWID: walks its extensions for the DICE one. */
-static int leaf_fwid(const mbedtls_x509_crt *leaf, const uint8_t **fwid)
-{
-	unsigned char *p = leaf->v3_ext.p, *end = p + leaf->v3_ext.len;
-	size_t len;
-
-	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-		return -1;
-	end = p + len;
-	while (p < end) {
-		unsigned char *ext_end;
-		int critical = 0;
-
-		if (mbedtls_asn1_get_tag(&p, end, &len,
-		                         MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-			return -1;
-		ext_end = p + len;
-		if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OID))
-			return -1;
-		if (len != sizeof(oid_dice_fwid) || memcmp(p, oid_dice_fwid, len)) {
-			p = ext_end;
-			continue;
-		}
-		p += len;
-		(void)mbedtls_asn1_get_bool(&p, ext_end, &critical);
-		if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING))
-			return -1;
-		return fwid_in_extension(p, p + len, fwid);
-	}
-	return -1;
-}
-
 static int check_claims(const struct gpu_attest_input *in, const struct gpu_report *rep,
                         const mbedtls_x509_crt *leaf, char *why, size_t why_size)
 {
-	const uint8_t *cert_fwid;
-
 	if (memcmp(rep->request_nonce, in->nonce, GPU_REPORT_NONCE_SIZE) != 0)
 		return why_set(why, why_size, -ESTALE,
 		               "nonce: the report answers another request, not this boot's nonce");
-	if (!rep->fwid)
-		return why_set(why, why_size, -EKEYREJECTED, "FWID: the report carries none");
-	if (leaf_fwid(leaf, &cert_fwid) < 0)
-		return why_set(why, why_size, -EKEYREJECTED,
-		               "FWID: the leaf certificate carries none");
-	if (memcmp(cert_fwid, rep->fwid, GPU_REPORT_FWID_SIZE) != 0)
-		return why_set(why, why_size, -EKEYREJECTED,
-		               "FWID: the report's differs from the leaf certificate's");
-	return 0;
+	return gpu_attest_check_fwid(leaf, rep, why, why_size);
 }
 
 int gpu_attest_verify(const struct gpu_attest_input *in, struct gpu_report *report, char *why,

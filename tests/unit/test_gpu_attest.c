@@ -3,15 +3,25 @@
  * The local GPU attestation gate (init/gpu/attest_verify.c) on NVIDIA's
  * published H100 report and chain (tests/fixtures/nvidia-gpu/), and on our
  * test PKI (tests/fixtures/gpu-attest-test/) for the failures a real chain
- * cannot show: each check fails closed and names itself.
+ * cannot show: each check fails closed and names itself. NVIDIA's
+ * published GB100 (Blackwell) report and chain, from its attestation SDK,
+ * carry the FWID in a DiceTcbInfo; mutated copies of that leaf no longer
+ * chain, so the FWID check (init/gpu/attest_fwid.c) is called on them alone,
+ * and our GB100-style test PKI (bw-*) carries the same mutations in leaves
+ * that do chain, for the whole gate.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <mbedtls/pem.h>
+#include <mbedtls/x509_crt.h>
 
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
 #include "init/gpu/attest.h"
+#include "init/gpu/attest_fwid.h"
 #include "init/base/sha256.h"
 #include "tests/lib/tap.h"
 
@@ -240,4 +250,242 @@ TEST(report_length_fields_are_checked)
 	v.report[1] = 0x61; /* not GET_MEASUREMENTS */
 	ASSERT_EQ(gpu_report_parse(v.report, v.report_size, &rep, why, sizeof(why)), -EBADMSG);
 	ASSERT_CONTAINS(why, "byte 1: not an SPDM GET_MEASUREMENTS request");
+}
+
+TEST(nvidia_blackwell_sample_passes)
+{
+	/* NVIDIA's SDK sample was requested with the same nonce as nvtrust's H100 one. */
+	load(&v, NV "blackwellAttestationReport.txt", NV "blackwellCertChain.txt", NULL);
+	if (verify(&v, &rep, why, sizeof(why)) != 0)
+		tap_fail("%s", why);
+	ASSERT_EQ(rep.spdm_version, 0x11);
+	ASSERT_EQ(rep.block_count, 64);
+	ASSERT_STR(rep.driver_version, "575.32");
+	ASSERT_STR(rep.vbios_version, "97.00.88.00.0F");
+	ASSERT_TRUE(rep.fwid != NULL);
+}
+
+/* The leaf of a chain file as mbedTLS reads it, and its DER in der[] for mutating. */
+static uint8_t leaf_der[4096];
+static size_t leaf_size;
+
+static void leaf_parse(mbedtls_x509_crt *crt)
+{
+	mbedtls_x509_crt_init(crt);
+	ASSERT_EQ(mbedtls_x509_crt_parse_der(crt, leaf_der, leaf_size), 0);
+}
+
+static void load_blackwell(void)
+{
+	load(&v, NV "blackwellAttestationReport.txt", NV "blackwellCertChain.txt", NULL);
+	ASSERT_EQ(gpu_report_parse(v.report, v.report_size, &rep, why, sizeof(why)), 0);
+	ASSERT_TRUE(rep.fwid != NULL);
+	leaf_size = pem_to_der(NV "blackwellCertChain.txt", leaf_der, sizeof(leaf_der));
+}
+
+/* Where in the leaf's DER the bytes [p, p + n) are; fails the test when absent. */
+static size_t leaf_find(const void *p, size_t n)
+{
+	const uint8_t *at = memmem(leaf_der, leaf_size, p, n);
+
+	if (!at)
+		tap_fail("not in the leaf's DER");
+	return (size_t)(at - leaf_der);
+}
+
+static int check_leaf_fwid(void)
+{
+	mbedtls_x509_crt crt;
+	int r;
+
+	leaf_parse(&crt);
+	r = gpu_attest_check_fwid(&crt, &rep, why, sizeof(why));
+	mbedtls_x509_crt_free(&crt);
+	return r;
+}
+
+TEST(blackwell_leaf_fwid_matches_the_report)
+{
+	load_blackwell();
+	if (check_leaf_fwid() != 0)
+		tap_fail("%s", why);
+}
+
+TEST(blackwell_flipped_fwid_byte_fails)
+{
+	load_blackwell();
+	leaf_der[leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE) + 20] ^= 0x01;
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the report's differs from the leaf certificate's");
+}
+
+TEST(blackwell_without_fwids_fails)
+{
+	/* [6] fwids, 126 bytes, its first FWID's SEQUENCE and OID: retagged [10], an unknown field.
+	 */
+	static const uint8_t fwids[] = {0xa6, 0x7e, 0x30, 0x3d, 0x06, 0x09};
+
+	load_blackwell();
+	leaf_der[leaf_find(fwids, sizeof(fwids))] = 0xaa;
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the leaf certificate's 2.23.133.5.4.1.1 extension: its "
+	                     "TcbInfo has no fwids");
+}
+
+TEST(blackwell_fwid_of_another_hash_fails)
+{
+	/* sha384's OID, 2.16.840.1.101.3.4.2.2, then the digest's OCTET STRING header. */
+	static const uint8_t sha384[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+	                                 0x03, 0x04, 0x02, 0x02, 0x04, 0x30};
+
+	load_blackwell();
+	leaf_der[leaf_find(sha384, sizeof(sha384)) + 10] = 0x01; /* sha256 */
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the leaf certificate's 2.23.133.5.4.1.1 extension: its FWID "
+	                     "is not SHA-384");
+}
+
+TEST(blackwell_mutated_leaf_fails_the_chain)
+{
+	/* The whole gate on the same mutation: the leaf's signature no longer holds. */
+	char *pem;
+	size_t olen;
+
+	load_blackwell();
+	leaf_der[leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE) + 20] ^= 0x01;
+	pem = malloc(8192 + v.chain_size);
+	ASSERT_TRUE(pem != NULL);
+	ASSERT_EQ(mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n",
+	                                   "-----END CERTIFICATE-----\n", leaf_der, leaf_size,
+	                                   (unsigned char *)pem, 8192, &olen),
+	          0);
+	olen--; /* the NUL it counts */
+	memcpy(pem + olen, strstr(v.chain + 1, "-----BEGIN"),
+	       v.chain_size - (size_t)(strstr(v.chain + 1, "-----BEGIN") - v.chain));
+	olen += v.chain_size - (size_t)(strstr(v.chain + 1, "-----BEGIN") - v.chain);
+	free(v.chain);
+	v.chain = pem;
+	v.chain_size = olen;
+	ASSERT_EQ(verify(&v, &rep, why, sizeof(why)), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "certificate chain: ");
+}
+
+TEST(hopper_leaf_fwid_still_read_and_checked)
+{
+	load(&v, NV "hopperAttestationReport.txt", NV "hopperCertChain.txt", NULL);
+	ASSERT_EQ(gpu_report_parse(v.report, v.report_size, &rep, why, sizeof(why)), 0);
+	leaf_size = pem_to_der(NV "hopperCertChain.txt", leaf_der, sizeof(leaf_der));
+	if (check_leaf_fwid() != 0)
+		tap_fail("%s", why);
+	leaf_der[leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE)] ^= 0x80;
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the report's differs");
+}
+
+TEST(report_without_fwid_skips_the_comparison)
+{
+	/*
+	 * A 535-era report has no FWID opaque field: NVIDIA's verifiers skip the
+	 * comparison. The same leaf then passes even with its FWID changed.
+	 */
+	load_blackwell();
+	leaf_der[leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE) + 20] ^= 0x01;
+	rep.fwid = NULL;
+	ASSERT_EQ(check_leaf_fwid(), 0);
+}
+
+TEST(leaf_without_dice_extension_fails)
+{
+	/* The leaf's 2.23.133.5.4.1.1 made 2.23.133.5.4.9.1, none of NVIDIA's. */
+	static const uint8_t dice[] = {0x06, 0x07, 0x67, 0x81, 0x05, 0x05, 0x04, 0x01, 0x01};
+
+	load_blackwell();
+
+	leaf_der[leaf_find(dice, sizeof(dice)) + 7] = 0x09;
+	ASSERT_EQ(check_leaf_fwid(), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the leaf certificate carries none (no 2.23.133.5.4.1 or "
+	                     "2.23.133.5.4.1.1 extension)");
+}
+
+TEST(blackwell_dice_extension_byte_flips_fail_closed)
+{
+	/*
+	 * Every byte of the leaf's 2.23.133.5.4.1.1 extension flipped in turn: no
+	 * read outside it (the sanitizers watch), and an accepted leaf only where
+	 * the flip missed the FWID NVIDIA reads. A leaf mbedTLS no longer parses
+	 * is refused before this check, so it is skipped.
+	 */
+	static const uint8_t dice[] = {0x06, 0x07, 0x67, 0x81, 0x05, 0x05, 0x04, 0x01, 0x01};
+	size_t from, to, fwid_at;
+	int accepted = 0, refused = 0;
+
+	load_blackwell();
+	from = leaf_find(dice, sizeof(dice));
+	to = from + sizeof(dice) + 3 + 180; /* OCTET STRING, 0x81 0xb4 length, value */
+	fwid_at = leaf_find(rep.fwid, GPU_REPORT_FWID_SIZE);
+	for (size_t i = from; i < to; i++) {
+		mbedtls_x509_crt crt;
+		int r;
+
+		leaf_der[i] ^= 0x5a;
+		mbedtls_x509_crt_init(&crt);
+		if (mbedtls_x509_crt_parse_der(&crt, leaf_der, leaf_size) == 0) {
+			r = gpu_attest_check_fwid(&crt, &rep, why, sizeof(why));
+			ASSERT_TRUE(r == 0 || r == -EKEYREJECTED);
+			if (r == 0) {
+				ASSERT_TRUE(i < fwid_at || i >= fwid_at + GPU_REPORT_FWID_SIZE);
+				accepted++;
+			} else {
+				ASSERT_CONTAINS(why, "FWID: ");
+				refused++;
+			}
+		}
+		mbedtls_x509_crt_free(&crt);
+		leaf_der[i] ^= 0x5a;
+	}
+	/* The vendor, model and flags bytes are not the FWID; its digest and framing are. */
+	ASSERT_TRUE(accepted > 0);
+	ASSERT_TRUE(refused >= GPU_REPORT_FWID_SIZE);
+}
+
+/* Our GB100-style PKI (tests/lib/gen_gpu_attest_bw.py): every leaf chains, so the FWID decides. */
+static int verify_bw(const char *report, const char *chain)
+{
+	load(&v, report, chain, OURS "bw-root.pem");
+	return verify(&v, &rep, why, sizeof(why));
+}
+
+TEST(blackwell_test_pki_passes)
+{
+	/* The control for the next four: NVIDIA's TcbInfo, our keys. */
+	if (verify_bw(OURS "bw-report.hex", OURS "bw-chain.pem") != 0)
+		tap_fail("%s", why);
+}
+
+TEST(blackwell_signed_leaf_with_another_fwid_fails)
+{
+	ASSERT_EQ(verify_bw(OURS "bw-report.hex", OURS "bw-chain-fwid-flipped.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "FWID: the report's differs from the leaf certificate's");
+}
+
+TEST(blackwell_signed_leaf_without_fwids_fails)
+{
+	ASSERT_EQ(verify_bw(OURS "bw-report.hex", OURS "bw-chain-no-fwids.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "its TcbInfo has no fwids");
+}
+
+TEST(blackwell_signed_leaf_with_a_sha256_fwid_fails)
+{
+	ASSERT_EQ(verify_bw(OURS "bw-report.hex", OURS "bw-chain-sha256.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "its FWID is not SHA-384");
+}
+
+TEST(report_without_fwid_passes_the_whole_gate)
+{
+	/* A 535-era report: no FWID field, so even a leaf with another FWID passes, as with NVIDIA.
+	 */
+	if (verify_bw(OURS "bw-report-no-fwid.hex", OURS "bw-chain-fwid-flipped.pem") != 0)
+		tap_fail("%s", why);
+	ASSERT_TRUE(rep.fwid == NULL);
+	ASSERT_STR(rep.driver_version, "575.32");
 }
