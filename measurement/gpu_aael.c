@@ -87,8 +87,9 @@ static int predict(const unsigned seen[K_N], char val[K_N][64], enum gpu_aael_rt
 		for (size_t w = 0; !known && words[k][w]; w++)
 			known = strcmp(val[k], words[k][w]) == 0;
 		if (!known)
-			return because(why, -1, "a GPU policy knob has a value ccinit refuses: that "
-			                        "boot fails");
+			return because(why, -1,
+			               "a GPU policy knob has a value ccinit refuses: that "
+			               "boot fails");
 	}
 	if (seen[K_GPU] && strcmp(val[K_GPU], "off") == 0)
 		return because(why, 0, "ccinit.gpu=off: no GPU step");
@@ -104,9 +105,11 @@ static int predict(const unsigned seen[K_N], char val[K_N][64], enum gpu_aael_rt
 	 */
 	int ready = seen[K_READY] ? boolean(val[K_READY]) : 0;
 	if (ready < 0 || (seen[K_SRS] && strcmp(val[K_SRS], "0") && strcmp(val[K_SRS], "1")))
-		return because(why, -1, "a GPUs-ready knob has a value ccinit refuses: that boot fails");
+		return because(why, -1,
+		               "a GPUs-ready knob has a value ccinit refuses: that boot fails");
 	if (ready == 1 && seen[K_SRS] && strcmp(val[K_SRS], "0") == 0)
-		return because(why, -1, "ccinit.gpu.ready=1 contradicts nvrc.smi.srs=0: that boot fails");
+		return because(why, -1,
+		               "ccinit.gpu.ready=1 contradicts nvrc.smi.srs=0: that boot fails");
 	if (!((seen[K_SRS] && strcmp(val[K_SRS], "1") == 0) || ready == 1))
 		return because(why, 0,
 		               "no GPUs-ready request (ccinit.gpu.ready=1 or nvrc.smi.srs=1): no "

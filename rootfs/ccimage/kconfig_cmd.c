@@ -82,7 +82,8 @@ static void print_text(const char *config, const struct finding *fs, size_t nf, 
 				printf("%s:%u: ok: CONFIG_%s is absent: this kernel predates it\n",
 				       f->lf->path, f->want->line, f->want->name);
 			else if (verbose && f->verdict == KCONFIG_GONE)
-				printf("%s:%u: ok: CONFIG_%s is absent: this kernel no longer has it\n",
+				printf("%s:%u: ok: CONFIG_%s is absent: this kernel no longer has "
+				       "it\n",
 				       f->lf->path, f->want->line, f->want->name);
 			else if (verbose)
 				printf("%s:%u: ok: CONFIG_%s is %s\n", f->lf->path, f->want->line,

@@ -105,8 +105,7 @@ const struct rkey recipe_keys[] = {
                 "in; `reference-values.json` and the manifest name the build (`kernel_built`: "
                 "source and NVIDIA versions, key, module certificate hash), the SPDX document "
                 "lists both source packages"},
-        {"kernel.build.suite", RK_NAME, IN(kernel.build_suite),
-         .doc_default = "`debian.suite`",
+        {"kernel.build.suite", RK_NAME, IN(kernel.build_suite), .doc_default = "`debian.suite`",
          .doc = "the suite both source packages come from, e.g. `trixie-backports` for a "
                 "newer kernel than the release's; a suite with a `-` is one pocket, taken "
                 "without `-updates` and `-security`"},

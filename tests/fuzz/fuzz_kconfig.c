@@ -80,7 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			json_to_sink(w->why);
 			if (have_c) {
 				enum kconfig_verdict v = kconfig_match(&c, w, &o);
-				if ((v == KCONFIG_MISSING || v == KCONFIG_PREDATES || v == KCONFIG_GONE) && o)
+				if ((v == KCONFIG_MISSING || v == KCONFIG_PREDATES ||
+				     v == KCONFIG_GONE) &&
+				    o)
 					abort();
 				fputs(kconfig_verdict_name(v), sink());
 			}

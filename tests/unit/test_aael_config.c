@@ -89,8 +89,8 @@ TEST(the_prediction_agrees_with_ccinits_own_reading)
 
 		gpu_aael_expect(lines[i], GPU_AAEL_RTMR_YES, &e);
 		if (e.count != want)
-			tap_fail("'%s': ccimage predicts %d (%s), ccinit reads %d", lines[i], e.count,
-			         e.why, want);
+			tap_fail("'%s': ccimage predicts %d (%s), ccinit reads %d", lines[i],
+			         e.count, e.why, want);
 	}
 }
 

@@ -45,14 +45,17 @@ TEST(a_release_gets_its_updates_and_security_pockets)
 
 	ASSERT_CONTAINS(text, "http://deb.debian.org/debian trixie main contrib\n");
 	ASSERT_CONTAINS(text, "http://deb.debian.org/debian trixie-updates main contrib\n");
-	ASSERT_CONTAINS(text, "http://deb.debian.org/debian-security trixie-security main contrib\n");
+	ASSERT_CONTAINS(text,
+	                "http://deb.debian.org/debian-security trixie-security main contrib\n");
 	free(text);
 }
 
 TEST(a_pocket_suite_is_taken_alone)
 {
-	const struct apt_sources src = {
-	        .suite = "trixie-backports", .components = comps, .ncomponents = 2, .updates = true};
+	const struct apt_sources src = {.suite = "trixie-backports",
+	                                .components = comps,
+	                                .ncomponents = 2,
+	                                .updates = true};
 	char *text = sources_for(&src);
 
 	ASSERT_CONTAINS(text, "http://deb.debian.org/debian trixie-backports main contrib\n");

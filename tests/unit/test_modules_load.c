@@ -256,6 +256,7 @@ TEST(gpu_crypto_is_the_gpu_profile_without_the_driver)
 	ASSERT_STR(gpu->modules[crypto->count + 1].name, "nvidia_uvm");
 	/* Every row on every boot; only ghash_generic may be absent (gone from 7.2 on). */
 	for (size_t i = 0; i < gpu->count; i++)
-		ASSERT_TRUE(gpu->modules[i].optional == !strcmp(gpu->modules[i].name, "ghash_generic") &&
+		ASSERT_TRUE(gpu->modules[i].optional ==
+		                    !strcmp(gpu->modules[i].name, "ghash_generic") &&
 		            gpu->modules[i].need == NEED_ALWAYS);
 }
