@@ -40,7 +40,9 @@ struct gpu_attest_input {
 };
 
 /*
- * Runs every check; on success *report holds the parsed claims. A failure
+ * Runs every check; on success *report holds the parsed claims and the leaf's
+ * identity. The chain must be NVIDIA's shape (5 certificates, each followed
+ * by its issuer) with a GPU's leaf, not an NVSwitch's. A failure
  * names the check in why ("debug", "report", "nonce", "certificate chain",
  * "signature", "FWID") and returns -EPERM (debug), -EBADMSG (report),
  * -ESTALE (nonce), -EKEYEXPIRED (a link out of its validity) or
@@ -53,6 +55,7 @@ int gpu_attest_verify(const struct gpu_attest_input *in, struct gpu_report *repo
  * Attests every GPU the driver at ctl attached (the handshake with version):
  * expected is the GPU count on PCI, and the RM must list as many. Writes the
  * evidence of each GPU tried; stops at the first failure, naming the GPU.
+ * Two GPUs with the same leaf (serial or subject) fail, naming both.
  * Each GPU that passed is extended into RTMR3; *measured is false when the
  * kernel offers no register for it.
  */

@@ -2,16 +2,20 @@
 /*
  * The checks of the local GPU attestation gate, in the order NVIDIA's local
  * verifier runs them (init/gpu/attestation.md, 3): the certificate chain to
- * the pinned root, the report's signature by the leaf key, our nonce in the
- * signed request, and the report's FWID against the leaf certificate's.
+ * the pinned root, its shape and that its leaf is a GPU's, the report's
+ * signature by the leaf key, our nonce in the signed request, and the
+ * report's FWID against the leaf certificate's.
  * Cryptography is mbedTLS's (X.509 path validation, ECDSA P-384, SHA-384);
  * the choice is explained in init/gpu/attestation.md, 4.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/ecdsa.h>
+#include <mbedtls/oid.h>
 #include <mbedtls/sha512.h>
 #include <mbedtls/x509_crt.h>
 
@@ -89,6 +93,95 @@ static int check_chain(mbedtls_x509_crt *chain, const struct gpu_attest_input *i
 	               "certificate chain: %s", info);
 }
 
+/* NVIDIA's GPU chains: leaf, BROM, provisioner ICA, identity CA, root (attestation.md, 2). */
+#define GPU_CHAIN_LENGTH 5
+
+/*
+ * nvtrust refuses any other count; mbedTLS, like the attestation SDK's
+ * OpenSSL, would build a path through spare or missing CAs. Each certificate
+ * must also be followed by its issuer, so the five are one path, not a path
+ * with a stray CA beside it.
+ */
+static int check_shape(const mbedtls_x509_crt *chain, char *why, size_t why_size)
+{
+	const mbedtls_x509_crt *c;
+	unsigned n = 0;
+
+	for (c = chain; c; c = c->next)
+		n++;
+	if (n != GPU_CHAIN_LENGTH)
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "certificate chain: %u certificates, NVIDIA's GPU chains have %d "
+		               "(leaf, BROM, provisioner ICA, identity CA, root)",
+		               n, GPU_CHAIN_LENGTH);
+	n = 0;
+	for (c = chain; c->next; c = c->next, n++)
+		if (c->issuer_raw.len != c->next->subject_raw.len ||
+		    memcmp(c->issuer_raw.p, c->next->subject_raw.p, c->issuer_raw.len) != 0)
+			return why_set(
+			        why, why_size, -EKEYREJECTED,
+			        "certificate chain: certificate %u is not issued by certificate "
+			        "%u: it must run leaf first, each followed by its issuer",
+			        n, n + 1);
+	return 0;
+}
+
+/* The first common name of a DN, or "". */
+static void common_name(const mbedtls_x509_name *dn, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (; dn; dn = dn->next)
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &dn->oid) == 0) {
+			snprintf(out, size, "%.*s", (int)dn->val.len, (const char *)dn->val.p);
+			return;
+		}
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/*
+ * An NVSwitch's chain (leaf "LS_10 A01 FSP FMC LF") hangs under the same root
+ * and identity CA and carries the same FWID extension, and NVIDIA's verifiers
+ * tell it apart only by the API the evidence came from. Here the names must
+ * say GPU (attestation.md, 2): the leaf "G<chip> <rev> GSP FMC LF", issued by
+ * "G<chip> <rev> GSP BROM", as in NVIDIA's GH100 and GB100 chains.
+ */
+static int check_gpu_leaf(const mbedtls_x509_crt *chain, char *why, size_t why_size)
+{
+	static const char lf[] = " FMC LF";
+	char leaf[96], brom[96], want[96];
+	size_t stem;
+
+	common_name(&chain->subject, leaf, sizeof(leaf));
+	common_name(&chain->next->subject, brom, sizeof(brom));
+	stem = strlen(leaf) - (ends_with(leaf, lf) ? strlen(lf) : 0);
+	snprintf(want, sizeof(want), "%.*s BROM", (int)stem, leaf);
+	if (leaf[0] != 'G' || !ends_with(leaf, " GSP FMC LF") || strcmp(brom, want) != 0)
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "certificate chain: the leaf \"%s\" under \"%s\" is not a GPU's "
+		               "(\"G<chip> <rev> GSP FMC LF\" under its \"... GSP BROM\"); an "
+		               "NVSwitch's is \"LS_10 A01 FSP FMC LF\"",
+		               leaf, brom);
+	return 0;
+}
+
+/* The identity no other GPU of this boot may share (gpu/attest.c). */
+static void leaf_identity(const mbedtls_x509_crt *leaf, struct gpu_report *rep)
+{
+	size_t n = leaf->serial.len < sizeof(rep->leaf_serial) ? leaf->serial.len
+	                                                       : sizeof(rep->leaf_serial);
+
+	memcpy(rep->leaf_serial, leaf->serial.p, n);
+	rep->leaf_serial_size = n;
+	if (mbedtls_x509_dn_gets(rep->leaf_subject, sizeof(rep->leaf_subject), &leaf->subject) < 0)
+		rep->leaf_subject[0] = '\0';
+}
+
 static int check_signature(const mbedtls_x509_crt *leaf, const struct gpu_report *rep, char *why,
                            size_t why_size)
 {
@@ -144,8 +237,15 @@ int gpu_attest_verify(const struct gpu_attest_input *in, struct gpu_report *repo
 	r = parse_chain(&chain, in->chain_pem, in->chain_size, why, why_size);
 	if (r == 0)
 		r = check_chain(&chain, in, why, why_size);
+	/* After the path: a missing or expired link is named as such first. */
 	if (r == 0)
+		r = check_shape(&chain, why, why_size);
+	if (r == 0)
+		r = check_gpu_leaf(&chain, why, why_size);
+	if (r == 0) {
+		leaf_identity(&chain, report);
 		r = check_signature(&chain, report, why, why_size);
+	}
 	if (r == 0)
 		r = check_claims(in, report, &chain, why, why_size);
 	mbedtls_x509_crt_free(&chain);

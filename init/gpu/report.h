@@ -39,6 +39,13 @@ struct gpu_report {
 	char driver_version[64];
 	char vbios_version[32]; /* as nvidia-smi prints it: 96.00.9F.00.01 */
 	const uint8_t *fwid;    /* GPU_REPORT_FWID_SIZE bytes */
+	/*
+	 * Not the report's: the leaf certificate's identity, filled by gpu_attest_verify once the
+	 * chain is a GPU's. The serial is NVIDIA's ueid claim; no two GPUs share it or the subject.
+	 */
+	uint8_t leaf_serial[32]; /* mbedTLS reads serials of up to 32 bytes */
+	size_t leaf_serial_size;
+	char leaf_subject[256];
 };
 
 /* Parses report[0..size): 0, or -EBADMSG with the field and byte offset in why. */

@@ -6,7 +6,9 @@ NVIDIA's GB100 sample (tests/fixtures/nvidia-gpu/blackwell*) shows a good leaf;
 a mutated copy of it no longer chains, so the gate would refuse it at the
 chain before the FWID check is reached. Here the leaves are ours and signed
 properly, so the whole gate must refuse them by their FWID: a P-384 root that
-is not NVIDIA's, an intermediate, and leaves carrying the GB100 leaf's
+is not NVIDIA's, the three CAs of NVIDIA's GB100 chain under it (identity CA,
+provisioner ICA, "GB100 A01 GSP BROM"), so the chains have NVIDIA's five
+certificates, and "GB100 A01 GSP FMC LF" leaves carrying the GB100 leaf's
 2.23.133.5.4.1.1 DiceTcbInfo as published, with its first FWID's digest
 flipped, without its fwids field, and with its first FWID named SHA-256.
 The GB100 report is re-signed by our leaf as published (the signed bytes are
@@ -90,19 +92,24 @@ no_fwids[first - 4] = 0xaa  # [10], a field the TcbInfo does not define
 sha256 = bytearray(tcbinfo)
 sha256[first + 10] = 0x01  # 2.16.840.1.101.3.4.2.1
 
-keys = [ec.generate_private_key(ec.SECP384R1()) for _ in range(3)]
-root = cert("ccinit test root B", keys[0], "ccinit test root B", keys[0], True)
-ica = cert("ccinit test ICA B", keys[1], "ccinit test root B", keys[0], True)
+keys = [ec.generate_private_key(ec.SECP384R1()) for _ in range(5)]
+ROOT, ID, ICA = "ccinit test root B", "ccinit test GB100 Identity", "ccinit test GB100 Provisioner ICA"
+BROM = "GB100 A01 GSP BROM"
+root = cert(ROOT, keys[0], ROOT, keys[0], True)
+ident = cert(ID, keys[1], ROOT, keys[0], True)
+ica = cert(ICA, keys[2], ID, keys[1], True)
+brom = cert(BROM, keys[3], ICA, keys[2], True)
+cas = (brom, ica, ident, root)
 
 
 def leaf(ext):
-    return cert("ccinit test GB100 leaf", keys[2], "ccinit test ICA B", keys[1], False, ext)
+    return cert("GB100 A01 GSP FMC LF", keys[4], BROM, keys[3], False, ext)
 
 
 open(f"{out}/bw-root.pem", "wb").write(pem(root))
-open(f"{out}/bw-chain.pem", "wb").write(pem(leaf(tcbinfo), ica, root))
-open(f"{out}/bw-chain-fwid-flipped.pem", "wb").write(pem(leaf(bytes(flipped)), ica, root))
-open(f"{out}/bw-chain-no-fwids.pem", "wb").write(pem(leaf(bytes(no_fwids)), ica, root))
-open(f"{out}/bw-chain-sha256.pem", "wb").write(pem(leaf(bytes(sha256)), ica, root))
-open(f"{out}/bw-report.hex", "w").write(sign(keys[2], report[:-96]).hex())
-open(f"{out}/bw-report-no-fwid.hex", "w").write(sign(keys[2], without_fwid(report[:-96])).hex())
+open(f"{out}/bw-chain.pem", "wb").write(pem(leaf(tcbinfo), *cas))
+open(f"{out}/bw-chain-fwid-flipped.pem", "wb").write(pem(leaf(bytes(flipped)), *cas))
+open(f"{out}/bw-chain-no-fwids.pem", "wb").write(pem(leaf(bytes(no_fwids)), *cas))
+open(f"{out}/bw-chain-sha256.pem", "wb").write(pem(leaf(bytes(sha256)), *cas))
+open(f"{out}/bw-report.hex", "w").write(sign(keys[4], report[:-96]).hex())
+open(f"{out}/bw-report-no-fwid.hex", "w").write(sign(keys[4], without_fwid(report[:-96])).hex())

@@ -4,10 +4,16 @@
 
 NVIDIA's sample report (tests/fixtures/nvidia-gpu/) can only show a good
 chain; the failures the gate must catch need chains we sign ourselves: a
-P-384 root that is not NVIDIA's, an intermediate, a leaf carrying the same
-FWID extension as the GH100 leaf, the same intermediate once more already
-expired, and NVIDIA's sample report re-signed by our leaf (the signed bytes
-are unchanged, so the nonce and claims stay those of the real report).
+P-384 root that is not NVIDIA's and a chain shaped as NVIDIA's GH100 one
+(five certificates, leaf first: "GH100 A01 GSP FMC LF", "GH100 A01 GSP BROM",
+a provisioner ICA, an identity CA, the root), the leaf carrying the same FWID
+extension as the GH100 leaf; the same chain with its provisioner ICA already
+expired; chains of four and six certificates and one of five that is not a
+single path (a stray CA in it), each a valid path to the root; an NVSwitch-
+shaped chain ("LS_10 A01 FSP FMC LF" under "LS_10 A01 FSP BROM", as NVIDIA's
+published LS10 chain) under the same identity CA; and NVIDIA's sample report
+re-signed by our GPU leaf and by our switch leaf (the signed bytes are
+unchanged, so the nonce and claims stay those of the real report).
 """
 import datetime
 import sys
@@ -29,6 +35,7 @@ FOREVER = datetime.datetime(9999, 12, 31, 23, 59, 59)
 
 
 def name(cn):
+    """NVIDIA's device names (the GPU rule reads common names), O= ours."""
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ccinit tests")])
 
@@ -47,23 +54,46 @@ def cert(subject, key, issuer, issuer_key, ca, not_after, extra=()):
     return b.sign(issuer_key, hashes.SHA384())
 
 
-keys = [ec.generate_private_key(ec.SECP384R1()) for _ in range(3)]
-root = cert("ccinit test root", keys[0], "ccinit test root", keys[0], True, FOREVER)
-ica = cert("ccinit test ICA", keys[1], "ccinit test root", keys[0], True, FOREVER)
-ica_expired = cert("ccinit test ICA", keys[1], "ccinit test root", keys[0], True,
-                   datetime.datetime(2021, 1, 1))
-leaf = cert("ccinit test GPU leaf", keys[2], "ccinit test ICA", keys[1], False, FOREVER,
-            [x509.UnrecognizedExtension(FWID_OID, fwid_ext)])
+k_root, k_id, k_ica, k_brom, k_leaf, k_extra, k_swbrom, k_swleaf, k_swica = (
+    ec.generate_private_key(ec.SECP384R1()) for _ in range(9))
+ROOT, ID, ICA = "ccinit test root", "ccinit test GH100 Identity", "ccinit test GH100 Provisioner ICA"
+BROM, LEAF = "GH100 A01 GSP BROM", "GH100 A01 GSP FMC LF"
+fwid = [x509.UnrecognizedExtension(FWID_OID, fwid_ext)]
+
+root = cert(ROOT, k_root, ROOT, k_root, True, FOREVER)
+ident = cert(ID, k_id, ROOT, k_root, True, FOREVER)
+ica = cert(ICA, k_ica, ID, k_id, True, FOREVER)
+ica_expired = cert(ICA, k_ica, ID, k_id, True, datetime.datetime(2021, 1, 1))
+brom = cert(BROM, k_brom, ICA, k_ica, True, FOREVER)
+leaf = cert(LEAF, k_leaf, BROM, k_brom, False, FOREVER, fwid)
+# Four: the provisioner ICA issued by the root itself.
+ica_by_root = cert(ICA, k_ica, ROOT, k_root, True, FOREVER)
+# Six: one more CA between the identity CA and the root.
+extra = cert("ccinit test extra CA", k_extra, ROOT, k_root, True, FOREVER)
+ident_by_extra = cert(ID, k_id, "ccinit test extra CA", k_extra, True, FOREVER)
+# An NVSwitch's shape: its own BROM and provisioner ICA under the GPUs' identity CA.
+sw_ica = cert("ccinit test LS_10 Provisioner ICA", k_swica, ID, k_id, True, FOREVER)
+sw_brom = cert("LS_10 A01 FSP BROM", k_swbrom, "ccinit test LS_10 Provisioner ICA", k_swica, True,
+               FOREVER)
+sw_leaf = cert("LS_10 A01 FSP FMC LF", k_swleaf, "LS_10 A01 FSP BROM", k_swbrom, False, FOREVER,
+               fwid)
 
 
 def pem(*certs):
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
 
 
+def resign(key):
+    r, s = utils.decode_dss_signature(key.sign(report[:-96], ec.ECDSA(hashes.SHA384())))
+    return (report[:-96] + r.to_bytes(48, "big") + s.to_bytes(48, "big")).hex()
+
+
 open(f"{out}/root.pem", "wb").write(pem(root))
-open(f"{out}/chain.pem", "wb").write(pem(leaf, ica, root))
-open(f"{out}/chain-expired.pem", "wb").write(pem(leaf, ica_expired, root))
-der = keys[2].sign(report[:-96], ec.ECDSA(hashes.SHA384()))
-r, s = utils.decode_dss_signature(der)
-signed = report[:-96] + r.to_bytes(48, "big") + s.to_bytes(48, "big")
-open(f"{out}/report.hex", "w").write(signed.hex())
+open(f"{out}/chain.pem", "wb").write(pem(leaf, brom, ica, ident, root))
+open(f"{out}/chain-expired.pem", "wb").write(pem(leaf, brom, ica_expired, ident, root))
+open(f"{out}/chain-4.pem", "wb").write(pem(leaf, brom, ica_by_root, root))
+open(f"{out}/chain-6.pem", "wb").write(pem(leaf, brom, ica, ident_by_extra, extra, root))
+open(f"{out}/chain-stray.pem", "wb").write(pem(leaf, brom, ica_by_root, ident, root))
+open(f"{out}/chain-switch.pem", "wb").write(pem(sw_leaf, sw_brom, sw_ica, ident, root))
+open(f"{out}/report.hex", "w").write(resign(k_leaf))
+open(f"{out}/report-switch.hex", "w").write(resign(k_swleaf))

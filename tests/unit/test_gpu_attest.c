@@ -224,6 +224,63 @@ TEST(chain_missing_link_fails)
 	ASSERT_CONTAINS(why, "certificate chain: The certificate is not correctly signed");
 }
 
+/* NVIDIA's shape (tests/lib/gen_gpu_attest_pki.py): each of these is a valid path to the root. */
+static int verify_ours(const char *report, const char *chain)
+{
+	load(&v, report, chain, OURS "root.pem");
+	return verify(&v, &rep, why, sizeof(why));
+}
+
+TEST(chain_of_four_fails)
+{
+	ASSERT_EQ(verify_ours(OURS "report.hex", OURS "chain-4.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "certificate chain: 4 certificates, NVIDIA's GPU chains have 5");
+}
+
+TEST(chain_of_six_fails)
+{
+	ASSERT_EQ(verify_ours(OURS "report.hex", OURS "chain-6.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "certificate chain: 6 certificates, NVIDIA's GPU chains have 5");
+}
+
+TEST(chain_of_five_with_a_stray_ca_fails)
+{
+	/* leaf, BROM, an ICA the root issued, an identity CA nothing uses, root. */
+	ASSERT_EQ(verify_ours(OURS "report.hex", OURS "chain-stray.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "certificate chain: certificate 2 is not issued by certificate 3");
+}
+
+TEST(switch_shaped_leaf_fails)
+{
+	/* An LS_10 leaf under the same identity CA, the report signed by it. */
+	ASSERT_EQ(verify_ours(OURS "report-switch.hex", OURS "chain-switch.pem"), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "the leaf \"LS_10 A01 FSP FMC LF\" under \"LS_10 A01 FSP BROM\" is "
+	                     "not a GPU's");
+}
+
+TEST(nvidia_switch_chain_fails_as_not_a_gpu)
+{
+	/* NVIDIA's own NVSwitch chain chains to the pinned root: its names refuse it. */
+	load(&v, NV "hopperAttestationReport.txt", NV "switchCertChain.txt", NULL);
+	ASSERT_EQ(verify(&v, &rep, why, sizeof(why)), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "certificate chain: the leaf \"LS_10 A01 FSP FMC LF\"");
+}
+
+TEST(leaf_identity_is_nvidias_ueid)
+{
+	/* nvtrust's and the SDK's ueid claim: the leaf's serial number. */
+	static const uint8_t serial[] = {0x53, 0xc2, 0x2b, 0xa1, 0x5e, 0x5d, 0x68,
+	                                 0x08, 0x82, 0x82, 0xda, 0x07, 0x4e, 0xd9,
+	                                 0xfb, 0x37, 0xaa, 0x58, 0x57, 0x71};
+
+	load(&v, NV "hopperAttestationReport.txt", NV "hopperCertChain.txt", NULL);
+	if (verify(&v, &rep, why, sizeof(why)) != 0)
+		tap_fail("%s", why);
+	ASSERT_EQ(rep.leaf_serial_size, sizeof(serial));
+	ASSERT_MEM(rep.leaf_serial, serial, sizeof(serial));
+	ASSERT_CONTAINS(rep.leaf_subject, "CN=GH100 A01 GSP FMC LF");
+}
+
 TEST(not_pem_fails)
 {
 	load(&v, NV "hopperAttestationReport.txt", NV "hopperCertChain.txt", NULL);
