@@ -27,7 +27,16 @@
 
 #define GPU_ATTEST_PARENT_DIR "/run/ccinit"
 
+/* The leaf identity of each GPU attested so far (gpu_attest_verify fills it). */
+struct seen {
+	char bdf[16];
+	uint8_t serial[32];
+	size_t serial_size;
+	char subject[256];
+};
+
 struct fetched {
+	struct seen seen[NV0000_CTRL_GPU_MAX_ATTACHED_GPUS];
 	struct nv_cc_certificate_params cert;
 	struct nv_cc_report_params rep;
 	uint8_t nonce[GPU_REPORT_NONCE_SIZE];
@@ -112,8 +121,40 @@ static int write_evidence(const struct nvrm_gpu *g, const struct fetched *f,
 	return r;
 }
 
-static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, bool devtools, struct fetched *f,
-                      bool *measured, char *why, size_t why_size)
+/*
+ * Each GPU's leaf is a different device: a host that replays one GPU's
+ * evidence (its chain, and a report answering our nonce) for a second device
+ * would pass every per-GPU check. NVIDIA's ueid claim is the leaf's serial;
+ * the subject carries the device's serialNumber too, so either alike refuses.
+ */
+static int check_distinct(struct fetched *f, unsigned index, const struct nvrm_gpu *g,
+                          const struct gpu_report *rep, char *why, size_t why_size)
+{
+	struct seen *me = &f->seen[index];
+	char hex[2 * sizeof(me->serial) + 1];
+
+	for (unsigned i = 0; i < index; i++) {
+		const struct seen *o = &f->seen[i];
+		bool serial = o->serial_size == rep->leaf_serial_size &&
+		              memcmp(o->serial, rep->leaf_serial, o->serial_size) == 0;
+
+		if (!serial && (!o->subject[0] || strcmp(o->subject, rep->leaf_subject) != 0))
+			continue;
+		hex_encode(rep->leaf_serial, rep->leaf_serial_size, hex);
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "device identity: the same leaf (serial %s, \"%s\") as GPU %s: one "
+		               "device's evidence presented for two",
+		               hex, rep->leaf_subject, o->bdf);
+	}
+	snprintf(me->bdf, sizeof(me->bdf), "%s", g->bdf);
+	memcpy(me->serial, rep->leaf_serial, rep->leaf_serial_size);
+	me->serial_size = rep->leaf_serial_size;
+	snprintf(me->subject, sizeof(me->subject), "%s", rep->leaf_subject);
+	return 0;
+}
+
+static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, unsigned index, bool devtools,
+                      struct fetched *f, bool *measured, char *why, size_t why_size)
 {
 	struct gpu_attest_input in = {.devtools = devtools};
 	struct gpu_report rep;
@@ -137,6 +178,8 @@ static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, bool devtools, 
 	gpu_attest_evidence_digest(in.report, in.report_size, in.chain_pem, in.chain_size,
 	                           f->digest);
 	r = gpu_attest_verify(&in, &rep, check, sizeof(check));
+	if (r == 0)
+		r = check_distinct(f, index, g, &rep, check, sizeof(check));
 	w = write_evidence(g, f, &rep, r, check);
 	if (r < 0)
 		return why_set(why, why_size, r, "GPU %s: attestation failed: %s", g->bdf, check);
@@ -153,7 +196,7 @@ int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned
                    bool *measured, char *why, size_t why_size)
 {
 	struct nvrm_gpu gpus[NV0000_CTRL_GPU_MAX_ATTACHED_GPUS];
-	struct fetched *f = malloc(sizeof(*f)); /* 21 KiB: not on PID 1's stack */
+	struct fetched *f = calloc(1, sizeof(*f)); /* 31 KiB: not on PID 1's stack */
 	unsigned count = 0;
 	struct nvrm rm;
 	char st[32];
@@ -179,7 +222,7 @@ int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned
 		            expected);
 	*measured = true;
 	for (unsigned i = 0; r == 0 && i < count; i++)
-		r = attest_one(&rm, &gpus[i], devtools, f, measured, why, why_size);
+		r = attest_one(&rm, &gpus[i], i, devtools, f, measured, why, why_size);
 	nvrm_close(&rm);
 	free(f);
 	return r;

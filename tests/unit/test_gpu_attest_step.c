@@ -40,6 +40,12 @@ static struct {
 	unsigned controls, other; /* controls seen; unknown ones among them */
 	uint32_t next_handle;
 	unsigned gpus; /* attached: ids 0x4100, 0x4200...; bus 0x41, 0x42... */
+	/* What the second and later GPUs send, when set; the first sends report and chain. */
+	uint8_t report2[8192];
+	size_t report2_size;
+	char *chain2;
+	size_t chain2_size;
+	unsigned cert_calls, report_calls; /* GPUs are attested in order: the n-th call is GPU n */
 } rm;
 
 static char root[64];
@@ -105,6 +111,11 @@ static uint32_t control(uint32_t cmd, uint32_t object, void *p, uint32_t size)
 	case NV_CONF_COMPUTE_CTRL_CMD_GET_GPU_CERTIFICATE:
 		if (cert->h_subdevice != H_SUB || size != sizeof(*cert) || object == 0)
 			return NV_ERR_INVALID_ARGUMENT;
+		if (rm.cert_calls++ > 0 && rm.chain2) {
+			memcpy(cert->attestation_cert_chain, rm.chain2, rm.chain2_size);
+			cert->attestation_cert_chain_size = (uint32_t)rm.chain2_size;
+			return rm.cert_status;
+		}
 		memcpy(cert->attestation_cert_chain, rm.chain, rm.chain_size);
 		cert->attestation_cert_chain_size = (uint32_t)rm.chain_size;
 		return rm.cert_status;
@@ -112,6 +123,11 @@ static uint32_t control(uint32_t cmd, uint32_t object, void *p, uint32_t size)
 		if (rep->h_subdevice != H_SUB || size != sizeof(*rep))
 			return NV_ERR_INVALID_ARGUMENT;
 		/* A real GPU signs the nonce it is sent; the sample answers only its own. */
+		if (rm.report_calls++ > 0 && rm.chain2) {
+			memcpy(rep->report, rm.report2, rm.report2_size);
+			rep->report_size = (uint32_t)rm.report2_size;
+			return NV_OK;
+		}
 		memcpy(rep->report, rm.report, rm.report_size);
 		rep->report_size = (uint32_t)rm.report_size;
 		return NV_OK;
@@ -147,6 +163,30 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
 		return 0;
 	}
 	return -ENOTTY;
+}
+
+static size_t load_report(const char *path, uint8_t *out, size_t size)
+{
+	char *hex;
+	size_t len;
+	int n;
+
+	if (read_full_file(path, 1 << 16, &hex, &len) < 0)
+		tap_fail("cannot read %s", path);
+	while (len && hex[len - 1] == '\n')
+		len--;
+	n = hex_decode(hex, len, out, size);
+	free(hex);
+	ASSERT_TRUE(n > 0);
+	return (size_t)n;
+}
+
+/* The second GPU's evidence: NVIDIA's GB100 sample answers the same nonce as the H100 one. */
+static void second_gpu(const char *report, const char *chain)
+{
+	rm.report2_size = load_report(report, rm.report2, sizeof(rm.report2));
+	if (read_full_file(chain, 1 << 16, &rm.chain2, &rm.chain2_size) < 0)
+		tap_fail("cannot read %s", chain);
 }
 
 static void setup(void)
@@ -388,14 +428,17 @@ static void predict(char *const *pairs, int n, char *out, size_t size)
 
 TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 {
-	uint8_t both[16384], d[SHA384_LEN], want[2 * 512], e[2][SHA384_LEN], rtmr[SHA384_LEN] = {0};
-	char why[640] = "", path[512], dhex[2 * SHA384_LEN + 1], text[2][256], *got, cmd[600];
+	uint8_t both[16384], d[2][SHA384_LEN], want[2 * 512], e[2][SHA384_LEN];
+	uint8_t rtmr[SHA384_LEN] = {0};
+	char why[640] = "", path[512], dhex[2][2 * SHA384_LEN + 1], text[2][256], *got, cmd[600];
 	char pairs[2][160], *pv[2] = {pairs[0], pairs[1]}, replayed[1024], predicted[1024];
 	char expected[1024];
 	size_t len, n;
 
 	setup();
 	rm.gpus = 2;
+	/* Two different GPUs: the same evidence twice is refused (the next test). */
+	second_gpu(NV "blackwellAttestationReport.txt", NV "blackwellCertChain.txt");
 	make_rtmr3();
 	if (run(false, 2, why, sizeof(why)) != 0)
 		tap_fail("%s", why);
@@ -403,10 +446,14 @@ TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 	/* D = SHA-384(report || chain), computed here with OpenSSL, not mbedTLS. */
 	memcpy(both, rm.report, rm.report_size);
 	memcpy(both + rm.report_size, rm.chain, rm.chain_size);
-	ASSERT_EQ(tdx_sha384(both, rm.report_size + rm.chain_size, d), 0);
-	tdx_hex(d, SHA384_LEN, dhex);
-	n = agent_entry("0000:41:00.0", dhex, want, e[0], text[0], sizeof(text[0]));
-	n += agent_entry("0000:42:00.0", dhex, want + n, e[1], text[1], sizeof(text[1]));
+	ASSERT_EQ(tdx_sha384(both, rm.report_size + rm.chain_size, d[0]), 0);
+	memcpy(both, rm.report2, rm.report2_size);
+	memcpy(both + rm.report2_size, rm.chain2, rm.chain2_size);
+	ASSERT_EQ(tdx_sha384(both, rm.report2_size + rm.chain2_size, d[1]), 0);
+	tdx_hex(d[0], SHA384_LEN, dhex[0]);
+	tdx_hex(d[1], SHA384_LEN, dhex[1]);
+	n = agent_entry("0000:41:00.0", dhex[0], want, e[0], text[0], sizeof(text[0]));
+	n += agent_entry("0000:42:00.0", dhex[1], want + n, e[1], text[1], sizeof(text[1]));
 	snprintf(path, sizeof(path), "%s/run/attestation-agent/eventlog", root);
 	if (read_full_file(path, 4096, &got, &len) < 0)
 		tap_fail("no attestation agent log");
@@ -426,13 +473,13 @@ TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 	snprintf(cmd, sizeof(cmd),
 	         "python3 tests/lib/aael_replay.py '%s/run/attestation-agent/eventlog'", root);
 	capture(cmd, replayed, sizeof(replayed));
-	tdx_hex(rtmr, SHA384_LEN, dhex);
-	snprintf(expected, sizeof(expected), "%s\n%s\n%s\n", dhex, text[0], text[1]);
+	tdx_hex(rtmr, SHA384_LEN, dhex[0]);
+	snprintf(expected, sizeof(expected), "%s\n%s\n%s\n", dhex[0], text[0], text[1]);
 	ASSERT_STR(replayed, expected);
 	/* ccimage predicts the same from the PCI addresses and evidence digests. */
-	tdx_hex(d, SHA384_LEN, dhex);
-	snprintf(pairs[0], sizeof(pairs[0]), "0000:41:00.0=%s", dhex);
-	snprintf(pairs[1], sizeof(pairs[1]), "0000:42:00.0=%s", dhex);
+	tdx_hex(d[0], SHA384_LEN, dhex[0]);
+	snprintf(pairs[0], sizeof(pairs[0]), "0000:41:00.0=%s", dhex[0]);
+	snprintf(pairs[1], sizeof(pairs[1]), "0000:42:00.0=%s", dhex[1]);
 	predict(pv, 2, predicted, sizeof(predicted));
 	ASSERT_STR(predicted, replayed);
 	snprintf(path, sizeof(path), "%s/predicted.log", root);
@@ -441,6 +488,29 @@ TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 	ASSERT_EQ(len, n);
 	ASSERT_MEM(got, want, n); /* ccimage's log is ccinit's, byte for byte */
 	free(got);
+	free(rm.chain2);
+	remove_root();
+}
+
+TEST(two_gpus_with_the_same_leaf_fail_naming_both)
+{
+	char why[640] = "", path[512];
+	struct stat st;
+
+	/* One GPU's evidence presented for two: each passes alone, the second is refused. */
+	setup();
+	rm.gpus = 2;
+	make_rtmr3();
+	ASSERT_EQ(run(false, 2, why, sizeof(why)), -EKEYREJECTED);
+	ASSERT_CONTAINS(why, "GPU 0000:42:00.0: attestation failed: device identity: the same leaf "
+	                     "(serial 53c22ba15e5d68088282da074ed9fb37aa585771");
+	ASSERT_CONTAINS(why, "as GPU 0000:41:00.0");
+	/* The refused GPU's evidence says so; nothing of it was measured. */
+	snprintf(path, sizeof(path), "%s/run/ccinit/gpu/0000:42:00.0/verdict.json", root);
+	ASSERT_EQ(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s%s", root, GPU_ATTEST_RTMR3);
+	ASSERT_EQ(stat(path, &st), 0);
+	ASSERT_EQ(st.st_size, SHA384_LEN);
 	remove_root();
 }
 
