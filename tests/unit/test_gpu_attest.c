@@ -8,7 +8,9 @@
  * carry the FWID in a DiceTcbInfo; mutated copies of that leaf no longer
  * chain, so the FWID check (init/gpu/attest_fwid.c) is called on them alone,
  * and our GB100-style test PKI (bw-*) carries the same mutations in leaves
- * that do chain, for the whole gate.
+ * that do chain, for the whole gate. Both test PKIs have NVIDIA's shape (five
+ * certificates, GPU names); valid paths of another shape, a switch-shaped
+ * leaf and NVIDIA's own NVSwitch chain must be refused (issue 25).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -3,8 +3,9 @@
  * The attestation step (init/gpu/attest.c) through the system-call seam: a
  * small fake RM behind /dev/nvidiactl answers the GPU listing, the device
  * and subdevice allocations and the two attestation controls with nvtrust's
- * H100 sample, and getrandom() returns the nonce that sample answered. The
- * fake refuses any control it does not know, so a SET would fail the test.
+ * H100 sample (a second GPU may get the SDK's GB100 sample, which answers
+ * the same nonce), and getrandom() returns the nonce that sample answered.
+ * The fake refuses any control it does not know, so a SET would fail the test.
  */
 #include <errno.h>
 #include <fcntl.h>
