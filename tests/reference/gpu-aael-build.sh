@@ -36,6 +36,8 @@ root, work, name, kernel = sys.argv[1:]
 s = open(root + "/recipes/test.yaml").read().replace("name: test\n", f"name: {name}\n")
 for var in ("ccinit", "agent", "mke2fs"):
     s = re.sub(rf"(\n  {var}: )\.\./", rf"\g<1>{root}/", s)
+# libnvidia-ml1 is in non-free: the recipe's archives must name it, or a cold cache has none.
+s = s.replace("  components: [main]\n", "  components: [main, non-free]\n")
 s = s.replace("  libc6: {}\n", "  libc6: {}\n  libnvidia-ml1:\n    slices:\n"
               "      lib: [/usr/lib/x86_64-linux-gnu/nvidia/current/libnvidia-ml.so.1]\n")
 s = s.replace('cmdline: "{root} ccinit.log=info"', 'cmdline: "{root} ccinit.log=info ${gpu}"')
