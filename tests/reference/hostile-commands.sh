@@ -57,6 +57,20 @@ expect "3: the good case still writes its message" 0 "" \
 grep -q '"type": *"sample"\|"type":"sample"' rvps.json && ok "3: rvps.json is an RVPS message" ||
 	nok "3: rvps.json: $(head -c 200 rvps.json)"
 
+# gpu rtmr3's two outputs, --eventlog and --values, under the same rule.
+pair=0000:41:00.0=$(printf 'ab%.0s' $(seq 48))
+for opt in --eventlog --values; do
+	expect "3: gpu rtmr3 $opt onto a FIFO is refused" 3 "\\$opt fifo: a FIFO, which an output never replaces" \
+		"$CCIMAGE" gpu rtmr3 "$opt" fifo "$pair"
+	expect "3: gpu rtmr3 $opt onto a directory is refused" 3 "\\$opt dir: a directory" \
+		"$CCIMAGE" gpu rtmr3 "$opt" dir "$pair"
+done
+still "3: the FIFO is still a FIFO after gpu rtmr3" p fifo
+expect "3: gpu rtmr3 --values naming its --eventlog is refused" 3 \
+	"\-\-values ./log.bin: the same file as \-\-eventlog" \
+	"$CCIMAGE" gpu rtmr3 --eventlog log.bin --values ./log.bin "$pair"
+[ ! -e log.bin ] && ok "3: ... and neither is written" || nok "3: log.bin was written"
+
 # Finding 6: inputs that would hang or never end are refused at once, naming the file.
 mkfifo in.fifo
 for input in in.fifo /dev/zero dir; do
