@@ -4,7 +4,7 @@
 # prints TAP and tests/run-suites.sh adds them up.
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-LIB_SRCS += tests/lib/fake_sys.c
+LIB_SRCS += tests/lib/fake_sys.c tests/lib/fake_nvrm.c
 
 $(B)/test-agent: tests/agent/agent.c $(DEPS)/.complete
 	@mkdir -p $(@D)

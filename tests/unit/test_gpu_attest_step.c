@@ -21,215 +21,34 @@
 #include "init/core/sys.h"
 #include "measurement/tdx.h"
 #include "rootfs/ccimage/command.h"
+#include "tests/lib/fake_nvrm.h"
 #include "tests/lib/tap.h"
 
-#define NV       "tests/fixtures/nvidia-gpu/"
-#define GPU_DIR  "/run/ccinit/gpu/0000:41:00.0"
-#define H_DEVICE 0xd0
-#define H_SUB    0xd1
-
+#define NV "tests/fixtures/nvidia-gpu/"
 static const char sample_nonce[] =
         "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb";
 
-static struct {
-	uint8_t report[8192];
-	size_t report_size;
-	char *chain;
-	size_t chain_size;
-	uint8_t nonce[32];
-	uint32_t cert_status;     /* RM status the certificate control answers */
-	unsigned controls, other; /* controls seen; unknown ones among them */
-	uint32_t next_handle;
-	unsigned gpus; /* attached: ids 0x4100, 0x4200...; bus 0x41, 0x42... */
-	/* What the second and later GPUs send, when set; the first sends report and chain. */
-	uint8_t report2[8192];
-	size_t report2_size;
-	char *chain2;
-	size_t chain2_size;
-	unsigned cert_calls, report_calls; /* GPUs are attested in order: the n-th call is GPU n */
-} rm;
-
-static char root[64];
-static struct sys_ops ops;
-
-static void remove_root(void)
+static void setup(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (root[0] && system(cmd) != 0)
-		printf("# could not remove %s\n", root);
-}
-
-static bool rtmr3_path(const char *path)
-{
-	size_t n = strlen(path), m = strlen(GPU_ATTEST_RTMR3);
-
-	return n > m && strcmp(path + n - m, GPU_ATTEST_RTMR3) == 0;
-}
-
-static int fake_open(const char *path, int flags, mode_t mode)
-{
-	(void)flags, (void)mode;
-	/* The register as a plain file, appended to: it keeps every extend, in order. */
-	if (rtmr3_path(path))
-		return open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (strcmp(path, "/dev/nvidiactl") != 0)
-		return -ENOENT;
-	return open("/dev/null", O_RDWR | O_CLOEXEC);
-}
-
-static int fake_getrandom(void *buf, size_t len)
-{
-	memcpy(buf, rm.nonce, len < sizeof(rm.nonce) ? len : sizeof(rm.nonce));
-	return 0;
-}
-
-static bool known_gpu(uint32_t id)
-{
-	return id >= 0x4100 && id < 0x4100 + 0x100 * rm.gpus && id % 0x100 == 0;
-}
-
-static uint32_t control(uint32_t cmd, uint32_t object, void *p, uint32_t size)
-{
-	struct nv_cc_certificate_params *cert = p;
-	struct nv_cc_report_params *rep = p;
-
-	rm.controls++;
-	switch (cmd) {
-	case NV0000_CTRL_CMD_GPU_GET_ATTACHED_IDS:
-		for (unsigned i = 0; i < rm.gpus; i++)
-			((struct nv0000_attached_ids *)p)->gpu_ids[i] = 0x4100 + 0x100 * i;
-		return size == sizeof(struct nv0000_attached_ids) ? NV_OK
-		                                                  : NV_ERR_INVALID_PARAM_STRUCT;
-	case NV0000_CTRL_CMD_GPU_GET_ID_INFO_V2:
-		return known_gpu(((struct nv0000_id_info_v2 *)p)->gpu_id) ? NV_OK
-		                                                          : NV_ERR_INVALID_ARGUMENT;
-	case NV0000_CTRL_CMD_GPU_GET_PCI_INFO:
-		((struct nv0000_pci_info *)p)->bus =
-		        (uint16_t)(((struct nv0000_pci_info *)p)->gpu_id >> 8);
-		return NV_OK;
-	case NV_CONF_COMPUTE_CTRL_CMD_GET_GPU_CERTIFICATE:
-		if (cert->h_subdevice != H_SUB || size != sizeof(*cert) || object == 0)
-			return NV_ERR_INVALID_ARGUMENT;
-		if (rm.cert_calls++ > 0 && rm.chain2) {
-			memcpy(cert->attestation_cert_chain, rm.chain2, rm.chain2_size);
-			cert->attestation_cert_chain_size = (uint32_t)rm.chain2_size;
-			return rm.cert_status;
-		}
-		memcpy(cert->attestation_cert_chain, rm.chain, rm.chain_size);
-		cert->attestation_cert_chain_size = (uint32_t)rm.chain_size;
-		return rm.cert_status;
-	case NV_CONF_COMPUTE_CTRL_CMD_GET_GPU_ATTESTATION_REPORT:
-		if (rep->h_subdevice != H_SUB || size != sizeof(*rep))
-			return NV_ERR_INVALID_ARGUMENT;
-		/* A real GPU signs the nonce it is sent; the sample answers only its own. */
-		if (rm.report_calls++ > 0 && rm.chain2) {
-			memcpy(rep->report, rm.report2, rm.report2_size);
-			rep->report_size = (uint32_t)rm.report2_size;
-			return NV_OK;
-		}
-		memcpy(rep->report, rm.report, rm.report_size);
-		rep->report_size = (uint32_t)rm.report_size;
-		return NV_OK;
-	}
-	rm.other++;
-	return NV_ERR_NOT_SUPPORTED;
-}
-
-static int fake_ioctl(int fd, unsigned long request, void *arg)
-{
-	(void)fd;
-	switch (_IOC_NR(request)) {
-	case NV_ESC_CHECK_VERSION_STR:
-		((struct nv_rm_api_version *)arg)->reply = NV_RM_API_VERSION_REPLY_RECOGNIZED;
-		return 0;
-	case NV_ESC_RM_ALLOC: {
-		struct nvos21_alloc *a = arg;
-		a->h_new = a->h_class == NV01_DEVICE_0      ? H_DEVICE
-		           : a->h_class == NV20_SUBDEVICE_0 ? H_SUB
-		                                            : ++rm.next_handle;
-		a->params.status = a->h_class == NV20_SUBDEVICE_0 && a->h_parent != H_DEVICE
-		                           ? NV_ERR_INVALID_ARGUMENT
-		                           : NV_OK;
-		return 0;
-	}
-	case NV_ESC_RM_CONTROL: {
-		struct nvos54_control *c = arg;
-		c->params.status = control(c->cmd, c->h_object, (void *)(uintptr_t)c->params.ptr,
-		                           c->params.size);
-		return 0;
-	}
-	case NV_ESC_RM_FREE:
-		return 0;
-	}
-	return -ENOTTY;
-}
-
-static size_t load_report(const char *path, uint8_t *out, size_t size)
-{
-	char *hex;
-	size_t len;
-	int n;
-
-	if (read_full_file(path, 1 << 16, &hex, &len) < 0)
-		tap_fail("cannot read %s", path);
-	while (len && hex[len - 1] == '\n')
-		len--;
-	n = hex_decode(hex, len, out, size);
-	free(hex);
-	ASSERT_TRUE(n > 0);
-	return (size_t)n;
+	if (fake_nvrm_setup(NV "hopperAttestationReport.txt", NV "hopperCertChain.txt",
+	                    sample_nonce) < 0)
+		tap_fail("cannot serve nvtrust's sample");
+	atexit(fake_nvrm_remove_root);
 }
 
 /* The second GPU's evidence: NVIDIA's GB100 sample answers the same nonce as the H100 one. */
 static void second_gpu(const char *report, const char *chain)
 {
-	rm.report2_size = load_report(report, rm.report2, sizeof(rm.report2));
-	if (read_full_file(chain, 1 << 16, &rm.chain2, &rm.chain2_size) < 0)
-		tap_fail("cannot read %s", chain);
-}
-
-static void setup(void)
-{
-	char *hex, path[128];
-	size_t len;
-	int n;
-
-	memset(&rm, 0, sizeof(rm));
-	if (read_full_file(NV "hopperAttestationReport.txt", 1 << 16, &hex, &len) < 0)
-		tap_fail("cannot read the sample report");
-	while (len && hex[len - 1] == '\n')
-		len--;
-	n = hex_decode(hex, len, rm.report, sizeof(rm.report));
-	free(hex);
-	ASSERT_TRUE(n > 0);
-	rm.report_size = (size_t)n;
-	if (read_full_file(NV "hopperCertChain.txt", 1 << 16, &rm.chain, &rm.chain_size) < 0)
-		tap_fail("cannot read the sample chain");
-	ASSERT_EQ(hex_decode(sample_nonce, 64, rm.nonce, sizeof(rm.nonce)), 32);
-	rm.next_handle = 0x10;
-	rm.gpus = 1;
-	snprintf(root, sizeof(root), "/tmp/test-gpu-attest-XXXXXX");
-	ASSERT_TRUE(mkdtemp(root) != NULL);
-	atexit(remove_root);
-	snprintf(path, sizeof(path), "%s/run", root);
-	ASSERT_EQ(mkdir(path, 0755), 0);
-	ops = sys_real;
-	ops.open = fake_open;
-	ops.ioctl = fake_ioctl;
-	ops.getrandom = fake_getrandom;
-	sys = &ops;
-	sys_root = root;
+	if (fake_nvrm_second_gpu(report, chain) < 0)
+		tap_fail("cannot read %s or %s", report, chain);
 }
 
 static char *evidence(const char *name, size_t *len)
 {
-	char path[256], *buf;
+	char *buf = fake_nvrm_evidence(0x41, name, len);
 
-	snprintf(path, sizeof(path), "%s" GPU_DIR "/%s", root, name);
-	if (read_full_file(path, 1 << 16, &buf, len) < 0)
-		tap_fail("no evidence file %s", path);
+	if (!buf)
+		tap_fail("no evidence file %s", name);
 	return buf;
 }
 
@@ -237,8 +56,8 @@ static bool measured;
 
 static int run(bool devtools, unsigned expected, char *why, size_t size)
 {
-	return gpu_attest_all("/dev/nvidiactl", "580.159.04", devtools, expected, &measured, why,
-	                      size);
+	return gpu_attest_all("/dev/nvidiactl", "580.159.04", devtools, NULL, expected, &measured,
+	                      why, size);
 }
 
 /* Field offsets as ctrlcb33.h, cl0080.h and ctrl0000gpu.h lay them out (natural alignment). */
@@ -265,17 +84,17 @@ TEST(sample_gpu_passes_and_leaves_evidence)
 	setup();
 	if (run(false, 1, why, sizeof(why)) != 0)
 		tap_fail("%s", why);
-	ASSERT_EQ(rm.other, 0); /* GET controls only */
+	ASSERT_EQ(fake_rm.other, 0); /* GET controls only */
 	text = evidence("report.bin", &len);
-	ASSERT_EQ(len, rm.report_size);
-	ASSERT_MEM(text, rm.report, len);
+	ASSERT_EQ(len, fake_rm.report_size);
+	ASSERT_MEM(text, fake_rm.report, len);
 	free(text);
 	text = evidence("nonce.bin", &len);
 	ASSERT_EQ(len, 32);
-	ASSERT_MEM(text, rm.nonce, 32);
+	ASSERT_MEM(text, fake_rm.nonce, 32);
 	free(text);
 	text = evidence("chain.pem", &len);
-	ASSERT_EQ(len, rm.chain_size);
+	ASSERT_EQ(len, fake_rm.chain_size);
 	free(text);
 	text = evidence("verdict.json", &len);
 	ASSERT_CONTAINS(text, "\"verdict\":\"pass\"");
@@ -285,7 +104,7 @@ TEST(sample_gpu_passes_and_leaves_evidence)
 	ASSERT_CONTAINS(text, GPU_ATTEST_NVIDIA_ROOT_SHA256);
 	free(text);
 	ASSERT_FALSE(measured); /* this fake kernel has no TSM measurement register */
-	remove_root();
+	fake_nvrm_remove_root();
 }
 
 TEST(another_nonce_fails_naming_gpu_and_check)
@@ -294,14 +113,14 @@ TEST(another_nonce_fails_naming_gpu_and_check)
 	size_t len;
 
 	setup();
-	rm.nonce[0] ^= 1; /* this boot's nonce is not the one the report answers */
+	fake_rm.nonce[0] ^= 1; /* this boot's nonce is not the one the report answers */
 	ASSERT_EQ(run(false, 1, why, sizeof(why)), -ESTALE);
 	ASSERT_CONTAINS(why, "GPU 0000:41:00.0: attestation failed: nonce: ");
 	text = evidence("verdict.json", &len);
 	ASSERT_CONTAINS(text, "\"verdict\":\"fail\"");
 	ASSERT_CONTAINS(text, "nonce: ");
 	free(text);
-	remove_root();
+	fake_nvrm_remove_root();
 }
 
 TEST(devtools_fails)
@@ -311,7 +130,7 @@ TEST(devtools_fails)
 	setup();
 	ASSERT_EQ(run(true, 1, why, sizeof(why)), -EPERM);
 	ASSERT_CONTAINS(why, "GPU 0000:41:00.0: attestation failed: debug: ");
-	remove_root();
+	fake_nvrm_remove_root();
 }
 
 TEST(a_gpu_the_rm_does_not_list_fails)
@@ -321,7 +140,7 @@ TEST(a_gpu_the_rm_does_not_list_fails)
 	setup();
 	ASSERT_EQ(run(false, 2, why, sizeof(why)), -ENODEV);
 	ASSERT_CONTAINS(why, "the driver attached 1 GPUs for attestation, PCI has 2");
-	remove_root();
+	fake_nvrm_remove_root();
 }
 
 TEST(certificate_control_refused)
@@ -329,11 +148,11 @@ TEST(certificate_control_refused)
 	char why[640] = "";
 
 	setup();
-	rm.cert_status = NV_ERR_NOT_SUPPORTED;
+	fake_rm.cert_status = NV_ERR_NOT_SUPPORTED;
 	ASSERT_EQ(run(false, 1, why, sizeof(why)), -EOPNOTSUPP);
 	ASSERT_CONTAINS(why,
 	                "GPU 0000:41:00.0: fetching the report and chain: NV_ERR_NOT_SUPPORTED");
-	remove_root();
+	fake_nvrm_remove_root();
 }
 
 TEST(chain_from_the_driver_to_another_root_fails)
@@ -341,13 +160,13 @@ TEST(chain_from_the_driver_to_another_root_fails)
 	char why[640] = "";
 
 	setup();
-	free(rm.chain);
-	if (read_full_file("tests/fixtures/gpu-attest-test/chain.pem", 1 << 16, &rm.chain,
-	                   &rm.chain_size) < 0)
+	free(fake_rm.chain);
+	if (read_full_file("tests/fixtures/gpu-attest-test/chain.pem", 1 << 16, &fake_rm.chain,
+	                   &fake_rm.chain_size) < 0)
 		tap_fail("cannot read the test chain");
 	ASSERT_EQ(run(false, 1, why, sizeof(why)), -EKEYREJECTED);
 	ASSERT_CONTAINS(why, "GPU 0000:41:00.0: attestation failed: certificate chain: ");
-	remove_root();
+	fake_nvrm_remove_root();
 }
 
 /* The TSM measurement register file, as a plain file: what was written is the extend. */
@@ -355,8 +174,9 @@ static void make_rtmr3(void)
 {
 	char path[512], *slash;
 
-	snprintf(path, sizeof(path), "%s%s", root, GPU_ATTEST_RTMR3);
-	for (slash = strchr(path + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+	snprintf(path, sizeof(path), "%s%s", fake_rm_root, GPU_ATTEST_RTMR3);
+	for (slash = strchr(path + strlen(fake_rm_root) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		mkdir(path, 0755);
 		*slash = '/';
@@ -410,8 +230,8 @@ static void predict(char *const *pairs, int n, char *out, size_t size)
 
 	for (int i = 0; i < n; i++)
 		argv[3 + i] = pairs[i];
-	snprintf(log, sizeof(log), "%s/predicted.log", root);
-	snprintf(path, sizeof(path), "%s/prediction", root);
+	snprintf(log, sizeof(log), "%s/predicted.log", fake_rm_root);
+	snprintf(path, sizeof(path), "%s/prediction", fake_rm_root);
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO); /* TAP's own lines go on to the real stdout */
 	ASSERT_TRUE(saved >= 0);
@@ -437,7 +257,7 @@ TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 	size_t len, n;
 
 	setup();
-	rm.gpus = 2;
+	fake_rm.gpus = 2;
 	/* Two different GPUs: the same evidence twice is refused (the next test). */
 	second_gpu(NV "blackwellAttestationReport.txt", NV "blackwellCertChain.txt");
 	make_rtmr3();
@@ -445,24 +265,24 @@ TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 		tap_fail("%s", why);
 	ASSERT_TRUE(measured);
 	/* D = SHA-384(report || chain), computed here with OpenSSL, not mbedTLS. */
-	memcpy(both, rm.report, rm.report_size);
-	memcpy(both + rm.report_size, rm.chain, rm.chain_size);
-	ASSERT_EQ(tdx_sha384(both, rm.report_size + rm.chain_size, d[0]), 0);
-	memcpy(both, rm.report2, rm.report2_size);
-	memcpy(both + rm.report2_size, rm.chain2, rm.chain2_size);
-	ASSERT_EQ(tdx_sha384(both, rm.report2_size + rm.chain2_size, d[1]), 0);
+	memcpy(both, fake_rm.report, fake_rm.report_size);
+	memcpy(both + fake_rm.report_size, fake_rm.chain, fake_rm.chain_size);
+	ASSERT_EQ(tdx_sha384(both, fake_rm.report_size + fake_rm.chain_size, d[0]), 0);
+	memcpy(both, fake_rm.report2, fake_rm.report2_size);
+	memcpy(both + fake_rm.report2_size, fake_rm.chain2, fake_rm.chain2_size);
+	ASSERT_EQ(tdx_sha384(both, fake_rm.report2_size + fake_rm.chain2_size, d[1]), 0);
 	tdx_hex(d[0], SHA384_LEN, dhex[0]);
 	tdx_hex(d[1], SHA384_LEN, dhex[1]);
 	n = agent_entry("0000:41:00.0", dhex[0], want, e[0], text[0], sizeof(text[0]));
 	n += agent_entry("0000:42:00.0", dhex[1], want + n, e[1], text[1], sizeof(text[1]));
-	snprintf(path, sizeof(path), "%s/run/attestation-agent/eventlog", root);
+	snprintf(path, sizeof(path), "%s/run/attestation-agent/eventlog", fake_rm_root);
 	if (read_full_file(path, 4096, &got, &len) < 0)
 		tap_fail("no attestation agent log");
 	ASSERT_EQ(len, n);
 	ASSERT_MEM(got, want, n);
 	free(got);
 	/* The register saw each event's SHA-384, in order. */
-	snprintf(path, sizeof(path), "%s%s", root, GPU_ATTEST_RTMR3);
+	snprintf(path, sizeof(path), "%s%s", fake_rm_root, GPU_ATTEST_RTMR3);
 	if (read_full_file(path, 4096, &got, &len) < 0)
 		tap_fail("cannot read %s", path);
 	ASSERT_EQ(len, 2 * SHA384_LEN);
@@ -472,7 +292,8 @@ TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 	ASSERT_EQ(tdx_extend(rtmr, e[1]), 0);
 	/* An independent reader replays the log to that register. */
 	snprintf(cmd, sizeof(cmd),
-	         "python3 tests/lib/aael_replay.py '%s/run/attestation-agent/eventlog'", root);
+	         "python3 tests/lib/aael_replay.py '%s/run/attestation-agent/eventlog'",
+	         fake_rm_root);
 	capture(cmd, replayed, sizeof(replayed));
 	tdx_hex(rtmr, SHA384_LEN, dhex[0]);
 	snprintf(expected, sizeof(expected), "%s\n%s\n%s\n", dhex[0], text[0], text[1]);
@@ -483,14 +304,14 @@ TEST(two_gpus_logged_as_the_agent_logs_and_replay_to_rtmr3)
 	snprintf(pairs[1], sizeof(pairs[1]), "0000:42:00.0=%s", dhex[1]);
 	predict(pv, 2, predicted, sizeof(predicted));
 	ASSERT_STR(predicted, replayed);
-	snprintf(path, sizeof(path), "%s/predicted.log", root);
+	snprintf(path, sizeof(path), "%s/predicted.log", fake_rm_root);
 	if (read_full_file(path, 4096, &got, &len) < 0)
 		tap_fail("no predicted log");
 	ASSERT_EQ(len, n);
 	ASSERT_MEM(got, want, n); /* ccimage's log is ccinit's, byte for byte */
 	free(got);
-	free(rm.chain2);
-	remove_root();
+	free(fake_rm.chain2);
+	fake_nvrm_remove_root();
 }
 
 TEST(two_gpus_with_the_same_leaf_fail_naming_both)
@@ -500,19 +321,19 @@ TEST(two_gpus_with_the_same_leaf_fail_naming_both)
 
 	/* One GPU's evidence presented for two: each passes alone, the second is refused. */
 	setup();
-	rm.gpus = 2;
+	fake_rm.gpus = 2;
 	make_rtmr3();
 	ASSERT_EQ(run(false, 2, why, sizeof(why)), -EKEYREJECTED);
 	ASSERT_CONTAINS(why, "GPU 0000:42:00.0: attestation failed: device identity: the same leaf "
 	                     "(serial 53c22ba15e5d68088282da074ed9fb37aa585771");
 	ASSERT_CONTAINS(why, "as GPU 0000:41:00.0");
 	/* The refused GPU's evidence says so; nothing of it was measured. */
-	snprintf(path, sizeof(path), "%s/run/ccinit/gpu/0000:42:00.0/verdict.json", root);
+	snprintf(path, sizeof(path), "%s/run/ccinit/gpu/0000:42:00.0/verdict.json", fake_rm_root);
 	ASSERT_EQ(stat(path, &st), 0);
-	snprintf(path, sizeof(path), "%s%s", root, GPU_ATTEST_RTMR3);
+	snprintf(path, sizeof(path), "%s%s", fake_rm_root, GPU_ATTEST_RTMR3);
 	ASSERT_EQ(stat(path, &st), 0);
 	ASSERT_EQ(st.st_size, SHA384_LEN);
-	remove_root();
+	fake_nvrm_remove_root();
 }
 
 TEST(ccimage_gpu_rtmr3_refuses_a_bad_digest)
