@@ -168,10 +168,15 @@ static void leaf_identity(const mbedtls_x509_crt *leaf, struct gpu_report *rep)
 	size_t n = leaf->serial.len < sizeof(rep->leaf_serial) ? leaf->serial.len
 	                                                       : sizeof(rep->leaf_serial);
 
+	char cn[96];
+
 	memcpy(rep->leaf_serial, leaf->serial.p, n);
 	rep->leaf_serial_size = n;
 	if (mbedtls_x509_dn_gets(rep->leaf_subject, sizeof(rep->leaf_subject), &leaf->subject) < 0)
 		rep->leaf_subject[0] = '\0';
+	/* "GH100 A01 GSP FMC LF": the chip NVIDIA names its driver RIMs for. */
+	common_name(&leaf->subject, cn, sizeof(cn));
+	snprintf(rep->leaf_chip, sizeof(rep->leaf_chip), "%.*s", (int)strcspn(cn, " "), cn);
 }
 
 static int check_signature(const mbedtls_x509_crt *leaf, const struct gpu_report *rep, char *why,

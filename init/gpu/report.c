@@ -23,6 +23,9 @@
 /* NVIDIA's opaque data field ids (the local verifier's OPAQUE_DATA_TYPES). */
 #define OPAQUE_DRIVER_VERSION 3
 #define OPAQUE_VBIOS_VERSION  6
+#define OPAQUE_CHIP_SKU       15
+#define OPAQUE_PROJECT        17
+#define OPAQUE_PROJECT_SKU    18
 #define OPAQUE_FWID           20
 #define VBIOS_VERSION_SIZE    8
 
@@ -71,23 +74,48 @@ static void format_vbios(const uint8_t *v, char *out, size_t size)
 	snprintf(out, size, "%02X.%02X.%02X.%02X.%02X", v[3], v[2], v[1], v[0], v[4]);
 }
 
+/*
+ * A text field: printable, given once, NUL-padded; NVIDIA's verifier strips
+ * the padding and surrounding spaces (the VBIOS RIM id's parts come so).
+ */
+static int opaque_text(char *out, size_t out_size, const uint8_t *v, uint16_t n, size_t at,
+                       const char *name, char *why, size_t size)
+{
+	size_t len = strnlen((const char *)v, n), start = 0;
+	char what[96];
+
+	while (len && v[len - 1] == ' ')
+		len--;
+	while (start < len && v[start] == ' ')
+		start++;
+	snprintf(what, sizeof(what), "%s field repeated, empty or too long", name);
+	if (out[0] || len == start || len - start >= out_size)
+		return bad(why, size, at, what);
+	for (size_t i = start; i < len; i++)
+		if (v[i] < 0x20 || v[i] > 0x7e) {
+			snprintf(what, sizeof(what), "%s not printable", name);
+			return bad(why, size, at + i, what);
+		}
+	memcpy(out, v + start, len - start);
+	out[len - start] = '\0';
+	return 0;
+}
+
 static int opaque_field(struct gpu_report *r, uint16_t type, const uint8_t *v, uint16_t n,
                         size_t at, char *why, size_t size)
 {
-	size_t len;
-
 	switch (type) {
 	case OPAQUE_DRIVER_VERSION:
-		len = strnlen((const char *)v, n);
-		if (r->driver_version[0] || len == 0 || len >= sizeof(r->driver_version))
-			return bad(why, size, at,
-			           "driver version field repeated, empty or too long");
-		for (size_t i = 0; i < len; i++)
-			if (v[i] < 0x20 || v[i] > 0x7e)
-				return bad(why, size, at + i, "driver version not printable");
-		memcpy(r->driver_version, v, len);
-		r->driver_version[len] = '\0';
-		return 0;
+		return opaque_text(r->driver_version, sizeof(r->driver_version), v, n, at,
+		                   "driver version", why, size);
+	case OPAQUE_PROJECT:
+		return opaque_text(r->project, sizeof(r->project), v, n, at, "project", why, size);
+	case OPAQUE_PROJECT_SKU:
+		return opaque_text(r->project_sku, sizeof(r->project_sku), v, n, at, "project SKU",
+		                   why, size);
+	case OPAQUE_CHIP_SKU:
+		return opaque_text(r->chip_sku, sizeof(r->chip_sku), v, n, at, "chip SKU", why,
+		                   size);
 	case OPAQUE_VBIOS_VERSION:
 		if (r->vbios_version[0] || n != VBIOS_VERSION_SIZE)
 			return bad(why, size, at, "VBIOS version field repeated or not 8 bytes");

@@ -38,7 +38,11 @@ struct gpu_report {
 	/* Claims from the opaque data; empty or NULL when the GPU did not send them. */
 	char driver_version[64];
 	char vbios_version[32]; /* as nvidia-smi prints it: 96.00.9F.00.01 */
-	const uint8_t *fwid;    /* GPU_REPORT_FWID_SIZE bytes */
+	/* The board, as NVIDIA names its VBIOS RIMs: project_projectsku_chipsku (1010_0200_882). */
+	char project[16];
+	char project_sku[16];
+	char chip_sku[16];
+	const uint8_t *fwid; /* GPU_REPORT_FWID_SIZE bytes */
 	/*
 	 * Not the report's: the leaf certificate's identity, filled by gpu_attest_verify once the
 	 * chain is a GPU's. The serial is NVIDIA's ueid claim; no two GPUs share it or the subject.
@@ -46,6 +50,7 @@ struct gpu_report {
 	uint8_t leaf_serial[32]; /* mbedTLS reads serials of up to 32 bytes */
 	size_t leaf_serial_size;
 	char leaf_subject[256];
+	char leaf_chip[16]; /* the leaf's name up to its first space: GH100, GB100 */
 };
 
 /* Parses report[0..size): 0, or -EBADMSG with the field and byte offset in why. */

@@ -144,6 +144,11 @@ TEST(nvidia_sample_passes)
 	ASSERT_STR(rep.driver_version, "550.90.07");
 	ASSERT_STR(rep.vbios_version, "96.00.9F.00.01");
 	ASSERT_TRUE(rep.fwid != NULL);
+	/* The VBIOS RIM's key and the driver RIM's chip (attestation.md, 6). */
+	ASSERT_STR(rep.project, "1010");
+	ASSERT_STR(rep.project_sku, "0200");
+	ASSERT_STR(rep.chip_sku, "882");
+	ASSERT_STR(rep.leaf_chip, "GH100");
 	ASSERT_EQ(rep.blocks[0].index, 1);
 	ASSERT_EQ(rep.blocks[0].value_size, 48);
 }
@@ -321,6 +326,10 @@ TEST(nvidia_blackwell_sample_passes)
 	ASSERT_STR(rep.driver_version, "575.32");
 	ASSERT_STR(rep.vbios_version, "97.00.88.00.0F");
 	ASSERT_TRUE(rep.fwid != NULL);
+	ASSERT_STR(rep.project, "G525");
+	ASSERT_STR(rep.project_sku, "0220");
+	ASSERT_STR(rep.chip_sku, "886");
+	ASSERT_STR(rep.leaf_chip, "GB100");
 }
 
 /* The leaf of a chain file as mbedTLS reads it, and its DER in der[] for mutating. */
