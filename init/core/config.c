@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "init/base/gpu_golden.h"
 #include "init/core/config.h"
 #include "init/core/config_values.h"
 #include "init/base/log.h"
@@ -61,6 +62,7 @@ static const char *const integrity_choices[] = {"none", "hmac-sha256", "aead", N
 const char *const gpu_choices[] = {"", "required", "optional", "off", NULL};
 const char *const gpu_cc_choices[] = {"", "on", "devtools", "off", "any", NULL};
 static const char *const gpu_attest_choices[] = {"local", "off", NULL};
+static const char *const gpu_rim_choices[] = {"", "require", "off", NULL};
 static const char *const attester_choices[] = {"", "nvidia", "none", NULL};
 
 static int parse_log(struct ccinit_config *c, const char *key, const char *value, char *why,
@@ -305,6 +307,13 @@ static const struct knob knobs[] = {
          "NVIDIA's pinned root and a fresh nonce before the GPUs-ready state is set "
          "(`init/gpu/attestation.md`); a failure is a boot failure naming the GPU and the check. "
          "`off` skips it.",
+         true},
+        {"ccinit.gpu.rim", KNOB_ENUM, F(gpu_rim), gpu_rim_choices, 0, 0, NULL, "`require`, `off`",
+         "`require` in an image that carries NVIDIA's RIMs (`" GPU_GOLDEN_PATH "`), else `off`",
+         "With local attestation, every measurement of each GPU's report is compared with the "
+         "driver RIM and the VBIOS RIM the image carries for it, as NVIDIA's verifier does; a "
+         "mismatch, or no RIM for the GPU's driver or VBIOS, is a boot failure naming the GPU, "
+         "the index and both values.",
          true},
         {"ccinit.gpu.count", KNOB_CUSTOM, 0, NULL, 0, 0, parse_count, "0-32", "not pinned",
          "Exactly this many NVIDIA GPUs on PCI and bound by the driver, else a boot failure "

@@ -24,6 +24,8 @@ enum gpu_policy { GPU_AUTO, GPU_REQUIRED, GPU_OPTIONAL, GPU_OFF };
 enum gpu_cc_policy { GPU_CC_AUTO, GPU_CC_ON, GPU_CC_DEVTOOLS, GPU_CC_OFF, GPU_CC_ANY };
 /* Local attestation before the ready state (init/gpu/attestation.md); local is the default. */
 enum gpu_attest_policy { GPU_ATTEST_LOCAL, GPU_ATTEST_OFF };
+/* Golden measurements (attestation.md, 6); auto: require when the image carries the table. */
+enum gpu_rim_policy { GPU_RIM_AUTO, GPU_RIM_REQUIRE, GPU_RIM_OFF };
 enum attester_variant { ATTESTER_AUTO, ATTESTER_NVIDIA, ATTESTER_NONE };
 
 /* The words ccinit.gpu and ccinit.gpu.cc take, indexed by policy; "" for auto, the default. */
@@ -74,6 +76,7 @@ struct ccinit_config {
 	enum gpu_policy gpu;
 	enum gpu_cc_policy gpu_cc;
 	enum gpu_attest_policy gpu_attest;
+	enum gpu_rim_policy gpu_rim;
 	bool gpu_ready;
 	unsigned persistenced_timeout_s; /* 0: scaled with the GPU count */
 	int gpu_count, nvswitch_count;   /* -1: not pinned by the command line */

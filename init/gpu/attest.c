@@ -21,8 +21,10 @@
 #include "init/base/why.h"
 #include "init/core/boot.h"
 #include "init/gpu/attest.h"
+#include "init/gpu/daemons.h"
 #include "init/gpu/nvrm.h"
 #include "init/gpu/nvrm_attest.h"
+#include "init/gpu/rim.h"
 #include "init/core/sys.h"
 
 #define GPU_ATTEST_PARENT_DIR "/run/ccinit"
@@ -57,8 +59,50 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 	return r;
 }
 
+static struct json_object *rim_json(const struct gpu_golden_rim *rim)
+{
+	struct json_object *o = rim ? json_object_new_object() : NULL;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "model", json_object_new_string(rim->model));
+	json_object_object_add(o, "version", json_object_new_string(rim->version));
+	json_object_object_add(o, "sha256", json_object_new_string(rim->sha256));
+	json_object_object_add(o, "certificate_status",
+	                       json_object_new_string(rim->expired ? "expired" : "valid"));
+	return o;
+}
+
+/*
+ * NVIDIA's measres claim: "success" when every golden measurement matched,
+ * "fail" when one did not or no RIM could be chosen; absent when no
+ * comparison was asked for.
+ */
+static void add_measres(struct json_object *o, const struct gpu_rim_result *res)
+{
+	struct json_object *list;
+
+	if (!res)
+		return;
+	json_object_object_add(o, "measres",
+	                       json_object_new_string(res->driver && res->vbios && res->compared &&
+	                                                              !res->mismatched
+	                                                      ? "success"
+	                                                      : "fail"));
+	json_object_object_add(o, "driver_rim", rim_json(res->driver));
+	json_object_object_add(o, "vbios_rim", rim_json(res->vbios));
+	json_object_object_add(o, "board", json_object_new_string(res->board));
+	json_object_object_add(o, "measurements_compared", json_object_new_int((int)res->compared));
+	list = json_object_new_array();
+	for (unsigned i = 0; list && i <= GPU_GOLDEN_MAX_INDEX; i++)
+		if (res->mismatch[i])
+			json_object_array_add(list, json_object_new_int((int)i));
+	json_object_object_add(o, "mismatched_indices", list);
+}
+
 static int write_verdict(const char *dir, const struct nvrm_gpu *g, const struct gpu_report *rep,
-                         const struct fetched *f, int result, const char *why)
+                         const struct fetched *f, const struct gpu_rim_result *res, int result,
+                         const char *why)
 {
 	struct json_object *o = json_object_new_object();
 	char hex[2 * GPU_ATTEST_DIGEST_SIZE + 1];
@@ -84,6 +128,7 @@ static int write_verdict(const char *dir, const struct nvrm_gpu *g, const struct
 		json_object_object_add(o, "measurement_blocks",
 		                       json_object_new_int((int)rep->block_count));
 	}
+	add_measres(o, res);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 	                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
 	r = write_file(dir, "verdict.json", text, strlen(text));
@@ -93,7 +138,8 @@ static int write_verdict(const char *dir, const struct nvrm_gpu *g, const struct
 
 /* Evidence of one GPU: what the GPU sent, what we asked, what we concluded. */
 static int write_evidence(const struct nvrm_gpu *g, const struct fetched *f,
-                          const struct gpu_report *rep, int result, const char *why)
+                          const struct gpu_report *rep, const struct gpu_rim_result *res,
+                          int result, const char *why)
 {
 	char dir[600], base[512];
 	int r;
@@ -117,7 +163,7 @@ static int write_evidence(const struct nvrm_gpu *g, const struct fetched *f,
 	if (r == 0)
 		r = write_file(dir, "nonce.bin", f->nonce, sizeof(f->nonce));
 	if (r == 0)
-		r = write_verdict(dir, g, rep, f, result, why);
+		r = write_verdict(dir, g, rep, f, res, result, why);
 	return r;
 }
 
@@ -154,11 +200,14 @@ static int check_distinct(struct fetched *f, unsigned index, const struct nvrm_g
 }
 
 static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, unsigned index, bool devtools,
-                      struct fetched *f, bool *measured, char *why, size_t why_size)
+                      const struct gpu_golden *golden, struct fetched *f, bool *measured, char *why,
+                      size_t why_size)
 {
 	struct gpu_attest_input in = {.devtools = devtools};
+	struct gpu_rim_result res;
 	struct gpu_report rep;
-	char st[32], check[384] = "";
+	bool compared = false;
+	char st[32], check[768] = "";
 	int r, w;
 
 	r = sys->getrandom(f->nonce, sizeof(f->nonce));
@@ -180,7 +229,11 @@ static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, unsigned index,
 	r = gpu_attest_verify(&in, &rep, check, sizeof(check));
 	if (r == 0)
 		r = check_distinct(f, index, g, &rep, check, sizeof(check));
-	w = write_evidence(g, f, &rep, r, check);
+	if (r == 0 && golden) {
+		r = gpu_rim_compare(golden, &rep, &res, check, sizeof(check));
+		compared = true;
+	}
+	w = write_evidence(g, f, &rep, compared ? &res : NULL, r, check);
 	if (r < 0)
 		return why_set(why, why_size, r, "GPU %s: attestation failed: %s", g->bdf, check);
 	if (w < 0)
@@ -192,8 +245,9 @@ static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, unsigned index,
 	return r < 0 ? r : 0;
 }
 
-int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned expected,
-                   bool *measured, char *why, size_t why_size)
+int gpu_attest_all(const char *ctl, const char *version, bool devtools,
+                   const struct gpu_golden *golden, unsigned expected, bool *measured, char *why,
+                   size_t why_size)
 {
 	struct nvrm_gpu gpus[NV0000_CTRL_GPU_MAX_ATTACHED_GPUS];
 	struct fetched *f = calloc(1, sizeof(*f)); /* 31 KiB: not on PID 1's stack */
@@ -222,26 +276,62 @@ int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned
 		            expected);
 	*measured = true;
 	for (unsigned i = 0; r == 0 && i < count; i++)
-		r = attest_one(&rm, &gpus[i], i, devtools, f, measured, why, why_size);
+		r = attest_one(&rm, &gpus[i], i, devtools, golden, f, measured, why, why_size);
 	nvrm_close(&rm);
 	free(f);
 	return r;
 }
 
+/* The golden table ccinit.gpu.rim asks for (attestation.md, 6); NULL when off or absent by default.
+ */
+static int golden_load(enum gpu_rim_policy policy, struct gpu_golden **out, char *why,
+                       size_t why_size)
+{
+	char found[512], path[600], parse_why[256] = "", *text;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	if (policy == GPU_RIM_OFF)
+		return 0;
+	r = gpu_userspace_find(GPU_GOLDEN_PATH, found, sizeof(found));
+	if (r == -ENOENT && policy == GPU_RIM_AUTO)
+		return 0;
+	if (r < 0)
+		return why_set(why, why_size, r,
+		               "ccinit.gpu.rim=require, and the image has no golden table (%s)",
+		               GPU_GOLDEN_PATH);
+	r = sys_path(path, sizeof(path), found);
+	if (r == 0)
+		r = read_full_file(path, GPU_GOLDEN_MAX_SIZE, &text, &len);
+	if (r < 0)
+		return why_set(why, why_size, r, "%s: reading the golden table", found);
+	r = gpu_golden_parse(text, len, out, parse_why, sizeof(parse_why));
+	free(text);
+	if (r < 0)
+		return why_set(why, why_size, r, "%s: %s", found, why_or_errno(parse_why, r));
+	log_info("gpu: golden measurements of %u RIMs from %s", (*out)->count, found);
+	return 0;
+}
+
 int gpu_attest_step(struct boot *b, const char *ctl, const char *version,
                     const struct nvrm_cc_state *cc, unsigned gpus)
 {
-	char why[640] = "";
+	struct gpu_golden *golden = NULL;
+	char why[1024] = "";
 	bool measured = false;
-	int r = gpu_attest_all(ctl, version, cc->caps.devtools_mode != 0, gpus, &measured, why,
-	                       sizeof(why));
+	int r = golden_load(b->config.gpu_rim, &golden, why, sizeof(why));
 
+	if (r == 0)
+		r = gpu_attest_all(ctl, version, cc->caps.devtools_mode != 0, golden, gpus,
+		                   &measured, why, sizeof(why));
+	gpu_golden_free(golden);
 	if (r < 0)
 		return boot_error(b, r, "%s", why);
 	if (!measured)
 		log_notice("gpu: no %s (not a TD, or Linux before 6.16): evidence not measured",
 		           GPU_ATTEST_RTMR3);
-	log_info("gpu: %u GPUs attested against NVIDIA's root; evidence in %s", gpus,
-	         GPU_ATTEST_EVIDENCE_DIR);
+	log_info("gpu: %u GPUs attested against NVIDIA's root%s; evidence in %s", gpus,
+	         golden ? " and NVIDIA's golden measurements" : "", GPU_ATTEST_EVIDENCE_DIR);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "init/gpu/report.h"
 
 struct boot;
+struct gpu_golden;
 struct nvrm_cc_state;
 
 /* Per GPU: report.bin, chain.pem, nonce.bin and verdict.json under <dir>/<bdf>/. */
@@ -55,12 +56,15 @@ int gpu_attest_verify(const struct gpu_attest_input *in, struct gpu_report *repo
  * Attests every GPU the driver at ctl attached (the handshake with version):
  * expected is the GPU count on PCI, and the RM must list as many. Writes the
  * evidence of each GPU tried; stops at the first failure, naming the GPU.
- * Two GPUs with the same leaf (serial or subject) fail, naming both.
+ * Two GPUs with the same leaf (serial or subject) fail, naming both. With
+ * golden (NULL: not compared), each GPU's measurements must match the RIMs
+ * it holds for that GPU (init/gpu/rim.h).
  * Each GPU that passed is extended into RTMR3; *measured is false when the
  * kernel offers no register for it.
  */
-int gpu_attest_all(const char *ctl, const char *version, bool devtools, unsigned expected,
-                   bool *measured, char *why, size_t why_size);
+int gpu_attest_all(const char *ctl, const char *version, bool devtools,
+                   const struct gpu_golden *golden, unsigned expected, bool *measured, char *why,
+                   size_t why_size);
 
 /* The boot step's part (init/gpu/step.c): gpu_attest_all, a failure through boot_error. */
 int gpu_attest_step(struct boot *b, const char *ctl, const char *version,
