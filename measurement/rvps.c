@@ -2,17 +2,16 @@
 /* Trustee RVPS "sample" messages; the format and its versions are in rvps.h. */
 #include "measurement/rvps.h"
 
+#include "init/base/base64.h"
 #include "init/base/cmdfiles.h"
 #include "init/base/fileio.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/evp.h>
 
 /* The newest trustee release whose formats measurement/README.md, 8 describes. */
 #define RVPS_NEWEST_MAJOR 0
@@ -156,20 +155,6 @@ int rvps_add_bool(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, bool 
 	return add(m, name, cmp, json_object_new_boolean(value));
 }
 
-int rvps_base64(const uint8_t *data, size_t n, char **out)
-{
-	char *s;
-
-	if (n > INT_MAX / 4 * 3 - 3) /* EVP_EncodeBlock counts in int */
-		return -EOVERFLOW;
-	s = malloc((n + 2) / 3 * 4 + 1);
-	if (!s)
-		return -ENOMEM;
-	EVP_EncodeBlock((unsigned char *)s, data, (int)n);
-	*out = s;
-	return 0;
-}
-
 int rvps_add_snp_measurement(struct rvps_msg *m, const uint8_t digest[48])
 {
 	char *b64;
@@ -180,7 +165,7 @@ int rvps_add_snp_measurement(struct rvps_msg *m, const uint8_t digest[48])
 	/* trustee d7831293 (v0.18.0) switched the SNP measurement claim from base64 to hex. */
 	if (version_at_least(m, 0, 18))
 		return rvps_add_hex(m, "snp_launch_measurement", RVPS_IN, digest, 48);
-	r = rvps_base64(digest, 48, &b64);
+	r = base64_encode(digest, 48, &b64);
 	if (r < 0)
 		return r;
 	r = rvps_add_string(m, "snp_launch_measurement", RVPS_IN, b64);
@@ -213,7 +198,7 @@ int rvps_message_json(const struct rvps_msg *m, char **out)
 	r = rvps_payload_json(m, &payload);
 	if (r < 0)
 		return r;
-	r = rvps_base64((const uint8_t *)payload, strlen(payload), &b64);
+	r = base64_encode((const uint8_t *)payload, strlen(payload), &b64);
 	free(payload);
 	if (r < 0)
 		return r;

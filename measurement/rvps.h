@@ -60,6 +60,3 @@ int rvps_message_json(const struct rvps_msg *m, char **out);
 int rvps_write(const struct rvps_msg *m, FILE *f);
 /* Writes the message to path ("-" is stdout), created 0644 or truncated. */
 int rvps_write_file(const struct rvps_msg *m, const char *path);
-
-/* Standard base64 (with padding) of n bytes into a new string. Caller frees. */
-int rvps_base64(const uint8_t *data, size_t n, char **out);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init/base/base64.h"
 #include "init/base/cmdfiles.h"
 #include "init/base/hex.h"
 #include "init/base/why.h"
@@ -153,7 +154,7 @@ static int kata_initdata_main(int argc, char **argv)
 	}
 	r = initdata_digest(argv[optind], text, len, &d, why, sizeof(why));
 	if (r == 0)
-		r = rvps_base64(d.snp_host_data, sizeof(d.snp_host_data), &b64);
+		r = base64_encode(d.snp_host_data, sizeof(d.snp_host_data), &b64);
 	if (r == 0) {
 		print_hex(d.algorithm, d.digest, d.digest_size);
 		print_hex("snp_host_data", d.snp_host_data, sizeof(d.snp_host_data));

@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "init/base/base64.h"
 #include "init/base/cmdfiles.h"
 #include "init/base/hex.h"
 #include "measurement/rvps.h"
@@ -106,7 +107,7 @@ static int write_outputs(const struct idblock_args *a, const uint8_t *block, con
 static int print_b64(const char *label, const uint8_t *data, size_t n)
 {
 	char *b64;
-	int r = rvps_base64(data, n, &b64);
+	int r = base64_encode(data, n, &b64);
 
 	if (r < 0)
 		return r;

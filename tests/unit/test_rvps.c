@@ -2,18 +2,19 @@
 /* Trustee RVPS sample messages: shapes per trustee release, base64, replacement. */
 #include <errno.h>
 
+#include "init/base/base64.h"
 #include "measurement/rvps.h"
 #include "measurement/tdx.h"
 #include "tests/lib/tap.h"
 
-TEST(rvps_base64_vectors)
+TEST(base64_vectors)
 {
 	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
 	static const char *const out[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
 	                                  "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
 	for (int i = 0; i < 7; i++) {
 		char *s;
-		ASSERT_EQ(rvps_base64((const uint8_t *)in[i], strlen(in[i]), &s), 0);
+		ASSERT_EQ(base64_encode((const uint8_t *)in[i], strlen(in[i]), &s), 0);
 		ASSERT_STR(s, out[i]);
 		free(s);
 	}
@@ -36,7 +37,7 @@ TEST(rvps_message_shapes_by_trustee_version)
 	ASSERT_EQ(rvps_payload_json(m, &s), 0);
 	ASSERT_STR(s, "{\"mr_td\":[\"04\"],\"tdvfkernel\":\"0203\",\"snp_bootloader\":[3],"
 	              "\"snp_smt_enabled\":true}");
-	ASSERT_EQ(rvps_base64((const uint8_t *)s, strlen(s), &b64), 0);
+	ASSERT_EQ(base64_encode((const uint8_t *)s, strlen(s), &b64), 0);
 	ASSERT_TRUE(asprintf(&want,
 	                     "{\"version\":\"0.1.0\",\"type\":\"sample\",\"payload\":\"%s\"}\n",
 	                     b64) > 0);

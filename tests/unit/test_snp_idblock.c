@@ -20,6 +20,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include "init/base/base64.h"
 #include "init/base/bytes.h"
 #include "init/base/hex.h"
 #include "measurement/rvps.h"
@@ -148,7 +149,7 @@ TEST(id_block_sev_snp_measure_vector)
 	ASSERT_EQ(EVP_DecodeBlock(ld, (const unsigned char *)VECTOR_LD, 64), 48);
 	memcpy(p.digest, ld, 48);
 	snp_id_block_encode(&p, b);
-	ASSERT_EQ(rvps_base64(b, sizeof(b), &b64), 0);
+	ASSERT_EQ(base64_encode(b, sizeof(b), &b64), 0);
 	ASSERT_STR(b64, VECTOR_ID_BLOCK);
 	free(b64);
 	digest_hex(id, hex);
