@@ -21,6 +21,7 @@
 #include "init/base/why.h"
 #include "init/core/boot.h"
 #include "init/gpu/attest.h"
+#include "init/gpu/claims.h"
 #include "init/gpu/daemons.h"
 #include "init/gpu/nvrm.h"
 #include "init/gpu/nvrm_attest.h"
@@ -43,6 +44,7 @@ struct fetched {
 	struct nv_cc_report_params rep;
 	uint8_t nonce[GPU_REPORT_NONCE_SIZE];
 	uint8_t digest[GPU_ATTEST_DIGEST_SIZE]; /* of report and chain: what RTMR3 gets */
+	struct json_object *evidence_list;      /* CoCo's device_evidence_list, GPUs that passed */
 };
 
 static int write_file(const char *dir, const char *name, const void *data, size_t size)
@@ -56,6 +58,21 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 		return -errno;
 	r = write_full(fd, data, size);
 	close(fd);
+	return r;
+}
+
+/* Writes o (and drops it) as name under dir; a NULL o is a failed allocation. */
+static int write_json(const char *dir, const char *name, struct json_object *o)
+{
+	const char *text;
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
+	r = write_file(dir, name, text, strlen(text));
+	json_object_put(o);
 	return r;
 }
 
@@ -106,8 +123,6 @@ static int write_verdict(const char *dir, const struct nvrm_gpu *g, const struct
 {
 	struct json_object *o = json_object_new_object();
 	char hex[2 * GPU_ATTEST_DIGEST_SIZE + 1];
-	const char *text;
-	int r;
 
 	if (!o)
 		return -ENOMEM;
@@ -129,17 +144,13 @@ static int write_verdict(const char *dir, const struct nvrm_gpu *g, const struct
 		                       json_object_new_int((int)rep->block_count));
 	}
 	add_measres(o, res);
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-	                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
-	r = write_file(dir, "verdict.json", text, strlen(text));
-	json_object_put(o);
-	return r;
+	return write_json(dir, "verdict.json", o);
 }
 
 /* Evidence of one GPU: what the GPU sent, what we asked, what we concluded. */
 static int write_evidence(const struct nvrm_gpu *g, const struct fetched *f,
-                          const struct gpu_report *rep, const struct gpu_rim_result *res,
-                          int result, const char *why)
+                          const struct gpu_report *rep, bool verified,
+                          const struct gpu_rim_result *res, int result, const char *why)
 {
 	char dir[600], base[512];
 	int r;
@@ -164,6 +175,8 @@ static int write_evidence(const struct nvrm_gpu *g, const struct fetched *f,
 		r = write_file(dir, "nonce.bin", f->nonce, sizeof(f->nonce));
 	if (r == 0)
 		r = write_verdict(dir, g, rep, f, res, result, why);
+	if (r == 0 && verified)
+		r = write_json(dir, "claims.json", gpu_claims_new(rep, res, f->nonce));
 	return r;
 }
 
@@ -206,7 +219,7 @@ static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, unsigned index,
 	struct gpu_attest_input in = {.devtools = devtools};
 	struct gpu_rim_result res;
 	struct gpu_report rep;
-	bool compared = false;
+	bool verified, compared = false;
 	char st[32], check[768] = "";
 	int r, w;
 
@@ -227,22 +240,44 @@ static int attest_one(struct nvrm *rm, const struct nvrm_gpu *g, unsigned index,
 	gpu_attest_evidence_digest(in.report, in.report_size, in.chain_pem, in.chain_size,
 	                           f->digest);
 	r = gpu_attest_verify(&in, &rep, check, sizeof(check));
+	verified = r == 0;
 	if (r == 0)
 		r = check_distinct(f, index, g, &rep, check, sizeof(check));
 	if (r == 0 && golden) {
 		r = gpu_rim_compare(golden, &rep, &res, check, sizeof(check));
 		compared = true;
 	}
-	w = write_evidence(g, f, &rep, compared ? &res : NULL, r, check);
+	w = write_evidence(g, f, &rep, verified, compared ? &res : NULL, r, check);
 	if (r < 0)
 		return why_set(why, why_size, r, "GPU %s: attestation failed: %s", g->bdf, check);
 	if (w < 0)
 		return why_set(why, why_size, w, "GPU %s: writing the evidence under %s", g->bdf,
 		               GPU_ATTEST_EVIDENCE_DIR);
+	if (json_object_array_add(f->evidence_list,
+	                          gpu_evidence_entry_new(&rep, in.report, in.report_size,
+	                                                 in.chain_pem, in.chain_size, f->nonce)) <
+	    0)
+		return why_set(why, why_size, -ENOMEM, "GPU %s: its evidence list entry", g->bdf);
 	r = gpu_attest_extend_rtmr3(g->bdf, f->digest, why, why_size);
 	if (r == 1)
 		*measured = false;
 	return r < 0 ? r : 0;
+}
+
+/* Every GPU's evidence as CoCo's NVIDIA attester sends it: evidence.json beside their folders. */
+static int write_evidence_list(struct fetched *f)
+{
+	struct json_object *o = json_object_new_object();
+	char dir[512];
+
+	if (sys_path(dir, sizeof(dir), GPU_ATTEST_EVIDENCE_DIR) < 0) {
+		json_object_put(o);
+		return -ENAMETOOLONG;
+	}
+	if (o)
+		json_object_object_add(o, "device_evidence_list",
+		                       json_object_get(f->evidence_list));
+	return write_json(dir, "evidence.json", o);
 }
 
 int gpu_attest_all(const char *ctl, const char *version, bool devtools,
@@ -256,8 +291,10 @@ int gpu_attest_all(const char *ctl, const char *version, bool devtools,
 	char st[32];
 	int r;
 
-	if (!f)
+	if (!f || !(f->evidence_list = json_object_new_array())) {
+		free(f);
 		return -ENOMEM;
+	}
 	r = nvrm_open(&rm, ctl, version);
 	if (r == 0)
 		r = nvrm_cc_attach(&rm);
@@ -277,7 +314,10 @@ int gpu_attest_all(const char *ctl, const char *version, bool devtools,
 	*measured = true;
 	for (unsigned i = 0; r == 0 && i < count; i++)
 		r = attest_one(&rm, &gpus[i], i, devtools, golden, f, measured, why, why_size);
+	if (r == 0 && (r = write_evidence_list(f)) < 0)
+		why_set(why, why_size, r, "writing %s/evidence.json", GPU_ATTEST_EVIDENCE_DIR);
 	nvrm_close(&rm);
+	json_object_put(f->evidence_list);
 	free(f);
 	return r;
 }

@@ -177,6 +177,7 @@ static void leaf_identity(const mbedtls_x509_crt *leaf, struct gpu_report *rep)
 	/* "GH100 A01 GSP FMC LF": the chip NVIDIA names its driver RIMs for. */
 	common_name(&leaf->subject, cn, sizeof(cn));
 	snprintf(rep->leaf_chip, sizeof(rep->leaf_chip), "%.*s", (int)strcspn(cn, " "), cn);
+	common_name(&leaf->issuer, rep->hwmodel, sizeof(rep->hwmodel));
 }
 
 static int check_signature(const mbedtls_x509_crt *leaf, const struct gpu_report *rep, char *why,

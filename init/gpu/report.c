@@ -23,6 +23,7 @@
 /* NVIDIA's opaque data field ids (the local verifier's OPAQUE_DATA_TYPES). */
 #define OPAQUE_DRIVER_VERSION 3
 #define OPAQUE_VBIOS_VERSION  6
+#define OPAQUE_NVDEC0_STATUS  11
 #define OPAQUE_CHIP_SKU       15
 #define OPAQUE_PROJECT        17
 #define OPAQUE_PROJECT_SKU    18
@@ -120,6 +121,12 @@ static int opaque_field(struct gpu_report *r, uint16_t type, const uint8_t *v, u
 		if (r->vbios_version[0] || n != VBIOS_VERSION_SIZE)
 			return bad(why, size, at, "VBIOS version field repeated or not 8 bytes");
 		format_vbios(v, r->vbios_version, sizeof(r->vbios_version));
+		return 0;
+	case OPAQUE_NVDEC0_STATUS:
+		if (r->nvdec0_present || n < 1)
+			return bad(why, size, at, "NVDEC0 status field repeated or empty");
+		r->nvdec0_present = true;
+		r->nvdec0_status = v[0];
 		return 0;
 	case OPAQUE_FWID:
 		if (r->fwid || n != GPU_REPORT_FWID_SIZE)

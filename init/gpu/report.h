@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,9 @@ struct gpu_report {
 	char project[16];
 	char project_sku[16];
 	char chip_sku[16];
+	/* NVDEC0 on (0xAA) or fused off (0x55): NVIDIA then skips measurement index 35. */
+	bool nvdec0_present;
+	uint8_t nvdec0_status;
 	const uint8_t *fwid; /* GPU_REPORT_FWID_SIZE bytes */
 	/*
 	 * Not the report's: the leaf certificate's identity, filled by gpu_attest_verify once the
@@ -51,6 +55,7 @@ struct gpu_report {
 	size_t leaf_serial_size;
 	char leaf_subject[256];
 	char leaf_chip[16]; /* the leaf's name up to its first space: GH100, GB100 */
+	char hwmodel[96];   /* the leaf's issuer's name, "GH100 A01 GSP BROM": NVIDIA's hwmodel */
 };
 
 /* Parses report[0..size): 0, or -EBADMSG with the field and byte offset in why. */

@@ -5,7 +5,10 @@
  * driver RIM and of the VBIOS RIM form one golden list, which may not measure
  * an index twice; each golden index i must equal, in size and value, one of
  * its alternatives in the report's measurement block i + 1. Inactive
- * measurements are not in the table (ccimage left them out).
+ * measurements are not in the table (ccimage left them out). Index 35 is
+ * NVDEC0's: a GPU whose report says NVDEC0 is fused off (0x55) is not held
+ * to it, and a report that says neither off nor on (0xAA) is refused, as
+ * the attestation SDK does (src/gpu/verify.cpp).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +18,10 @@
 #include "init/base/hex.h"
 #include "init/base/why.h"
 #include "init/gpu/rim.h"
+
+#define NVDEC0_INDEX    35
+#define NVDEC0_ENABLED  0xAA
+#define NVDEC0_DISABLED 0x55
 
 struct golden_entry {
 	const struct gpu_golden_measurement *m;
@@ -53,21 +60,23 @@ static int choose(const struct gpu_golden *golden, const struct gpu_report *rep,
 	if (!rep->leaf_chip[0] || !rep->driver_version[0])
 		return why_set(why, why_size, -ENOENT,
 		               "golden measurements: the evidence names no chip or driver version");
-	res->driver = gpu_golden_find(golden, GPU_GOLDEN_DRIVER, rep->leaf_chip,
-	                              rep->driver_version);
+	res->driver =
+	        gpu_golden_find(golden, GPU_GOLDEN_DRIVER, rep->leaf_chip, rep->driver_version);
 	if (!res->driver)
 		return why_set(why, why_size, -ENOENT,
 		               "golden measurements: the image has no driver RIM for %s driver %s",
 		               rep->leaf_chip, rep->driver_version);
 	if (!rep->project[0] || !rep->project_sku[0] || !rep->chip_sku[0] || !rep->vbios_version[0])
-		return why_set(why, why_size, -ENOENT,
-		               "golden measurements: the report names no board or VBIOS version, so "
-		               "no VBIOS RIM can be chosen");
+		return why_set(
+		        why, why_size, -ENOENT,
+		        "golden measurements: the report names no board or VBIOS version, so "
+		        "no VBIOS RIM can be chosen");
 	res->vbios = gpu_golden_find(golden, GPU_GOLDEN_VBIOS, res->board, rep->vbios_version);
 	if (!res->vbios)
-		return why_set(why, why_size, -ENOENT,
-		               "golden measurements: the image has no VBIOS RIM for board %s VBIOS %s",
-		               res->board, rep->vbios_version);
+		return why_set(
+		        why, why_size, -ENOENT,
+		        "golden measurements: the image has no VBIOS RIM for board %s VBIOS %s",
+		        res->board, rep->vbios_version);
 	return 0;
 }
 
@@ -83,10 +92,11 @@ static int merge(const struct gpu_rim_result *res, struct golden_entry list[], u
 			const struct gpu_golden_measurement *m = &rims[r]->m[i];
 
 			if (list[m->index].m)
-				return why_set(why, why_size, -EKEYREJECTED,
-				               "golden measurements: the driver RIM %s and the VBIOS "
-				               "RIM %s both measure index %u",
-				               res->driver->version, res->vbios->version, m->index);
+				return why_set(
+				        why, why_size, -EKEYREJECTED,
+				        "golden measurements: the driver RIM %s and the VBIOS "
+				        "RIM %s both measure index %u",
+				        res->driver->version, res->vbios->version, m->index);
 			list[m->index] = (struct golden_entry){m, rims[r]};
 			(*count)++;
 		}
@@ -125,20 +135,26 @@ int gpu_rim_compare(const struct gpu_golden *golden, const struct gpu_report *re
 		r = merge(res, list, &count, why, why_size);
 	if (r < 0)
 		return r;
+	if (!rep->nvdec0_present ||
+	    (rep->nvdec0_status != NVDEC0_ENABLED && rep->nvdec0_status != NVDEC0_DISABLED))
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "golden measurements: the report's NVDEC0 status is %s, neither on "
+		               "(0xaa) nor off (0x55)",
+		               rep->nvdec0_present ? "unknown" : "missing");
 	if (count > rep->block_count)
 		return why_set(why, why_size, -EKEYREJECTED,
 		               "golden measurements: the RIMs measure %u indices, the report has "
 		               "%u blocks",
 		               count, rep->block_count);
 	for (unsigned i = 0; i <= GPU_GOLDEN_MAX_INDEX; i++) {
-		if (!list[i].m)
+		if (!list[i].m || (i == NVDEC0_INDEX && rep->nvdec0_status == NVDEC0_DISABLED))
 			continue;
 		res->compared++;
 		if (matches(list[i].m, block_at(rep, i + 1)))
 			continue;
 		if (res->mismatched++ == 0)
 			first = i;
-		res->mismatch[i] = 1;
+		res->mismatch[i] = (unsigned char)(1 + list[i].rim->kind);
 	}
 	return res->mismatched ? mismatch(rep, &list[first], first, res, why, why_size) : 0;
 }

@@ -18,7 +18,8 @@ struct gpu_rim_result {
 	char board[48];      /* project_projectsku_chipsku, lowercase: the VBIOS RIM's key */
 	unsigned compared;   /* active golden measurements compared */
 	unsigned mismatched; /* of them, how many the GPU's report did not match */
-	unsigned char mismatch[GPU_GOLDEN_MAX_INDEX + 1]; /* by RIM index: 1 = mismatched */
+	/* By RIM index: 0 matched or not measured, else 1 + the kind of the RIM it differs from. */
+	unsigned char mismatch[GPU_GOLDEN_MAX_INDEX + 1];
 };
 
 /*

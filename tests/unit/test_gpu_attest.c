@@ -149,6 +149,7 @@ TEST(nvidia_sample_passes)
 	ASSERT_STR(rep.project_sku, "0200");
 	ASSERT_STR(rep.chip_sku, "882");
 	ASSERT_STR(rep.leaf_chip, "GH100");
+	ASSERT_STR(rep.hwmodel, "GH100 A01 GSP BROM");
 	ASSERT_EQ(rep.blocks[0].index, 1);
 	ASSERT_EQ(rep.blocks[0].value_size, 48);
 }
@@ -330,6 +331,7 @@ TEST(nvidia_blackwell_sample_passes)
 	ASSERT_STR(rep.project_sku, "0220");
 	ASSERT_STR(rep.chip_sku, "886");
 	ASSERT_STR(rep.leaf_chip, "GB100");
+	ASSERT_STR(rep.hwmodel, "GB100 A01 GSP BROM");
 }
 
 /* The leaf of a chain file as mbedTLS reads it, and its DER in der[] for mutating. */

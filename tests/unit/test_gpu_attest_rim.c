@@ -86,16 +86,16 @@ static struct gpu_golden *golden_of(char *text)
 	return g;
 }
 
-/* One field of the GPU's verdict.json, as compact JSON. */
-static char *verdict(const char *field)
+/* One field of a JSON file of the GPU's evidence, as compact JSON. */
+static char *field_of(const char *file, const char *field)
 {
-	static char out[512];
+	static char out[1024];
 	struct json_object *o, *v;
 	size_t len;
-	char *text = fake_nvrm_evidence(0x41, "verdict.json", &len);
+	char *text = fake_nvrm_evidence(0x41, file, &len);
 
 	if (!text || !(o = json_tokener_parse(text)))
-		tap_fail("no verdict.json, or not JSON");
+		tap_fail("no %s, or not JSON", file);
 	snprintf(out, sizeof(out), "%s",
 	         json_object_object_get_ex(o, field, &v)
 	                 ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)
@@ -103,6 +103,16 @@ static char *verdict(const char *field)
 	json_object_put(o);
 	free(text);
 	return out;
+}
+
+static char *verdict(const char *field)
+{
+	return field_of("verdict.json", field);
+}
+
+static char *claim(const char *field)
+{
+	return field_of("claims.json", field);
 }
 
 static int run(const struct gpu_golden *g, char *why, size_t size)
@@ -126,8 +136,17 @@ TEST(matching_golden_measurements_pass_and_the_verdict_says_measres_success)
 	ASSERT_STR(verdict("board"), "\"1010_0200_882\"");
 	ASSERT_STR(verdict("measurements_compared"), "20");
 	ASSERT_STR(verdict("mismatched_indices"), "[]");
-	ASSERT_STR(verdict("vbios_rim"), "{\"model\":\"1010_0200_882\",\"version\":\"96.00.9F.00.01\","
-	                                 "\"sha256\":\"" SHA "\",\"certificate_status\":\"expired\"}");
+	ASSERT_STR(claim("measres"), "\"success\"");
+	ASSERT_STR(claim("secboot"), "true");
+	ASSERT_STR(claim("dbgstat"), "\"disabled\"");
+	ASSERT_STR(claim("x-nvidia-gpu-vbios-rim-cert-chain"),
+	           "{\"x-nvidia-cert-status\":\"expired\"}");
+	ASSERT_STR(claim("x-nvidia-gpu-driver-rim-cert-chain"),
+	           "{\"x-nvidia-cert-status\":\"valid\"}");
+	ASSERT_STR(claim("x-nvidia-mismatch-measurement-records"), "null");
+	ASSERT_STR(verdict("vbios_rim"),
+	           "{\"model\":\"1010_0200_882\",\"version\":\"96.00.9F.00.01\","
+	           "\"sha256\":\"" SHA "\",\"certificate_status\":\"expired\"}");
 	gpu_golden_free(g);
 	fake_nvrm_remove_root();
 }
@@ -146,6 +165,14 @@ TEST(a_changed_measurement_fails_naming_gpu_index_rim_and_both_values)
 	ASSERT_STR(verdict("verdict"), "\"fail\"");
 	ASSERT_STR(verdict("measres"), "\"fail\"");
 	ASSERT_STR(verdict("mismatched_indices"), "[13]");
+	ASSERT_STR(claim("measres"), "\"fail\"");
+	ASSERT_STR(claim("secboot"), "null");
+	ASSERT_CONTAINS(claim("x-nvidia-mismatch-measurement-records"),
+	                "[{\"index\":13,\"goldenSize\":48,\"goldenValue\":\"");
+	ASSERT_CONTAINS(claim("x-nvidia-mismatch-measurement-records"),
+	                "\"runtimeSize\":48,\"runtimeValue\":\"");
+	ASSERT_CONTAINS(claim("x-nvidia-mismatch-measurement-records"),
+	                "\"measurementSource\":\"Firmware\"}]");
 	gpu_golden_free(g);
 	fake_nvrm_remove_root();
 }

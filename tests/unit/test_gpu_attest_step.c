@@ -9,10 +9,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <linux/ioctl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "init/base/base64.h"
 #include "init/base/bytes.h"
 #include "init/base/fileio.h"
 #include "init/base/hex.h"
@@ -76,6 +78,33 @@ TEST(layouts)
 	ASSERT_EQ(offsetof(struct nv0000_pci_info, slot), 10);
 }
 
+/* CoCo's evidence list: the served report and chain, in base64, as the NVIDIA attester sends. */
+static void check_evidence_list(void)
+{
+	char path[256], *text, *b64;
+	struct json_object *o, *list, *e, *v;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/run/ccinit/gpu/evidence.json", fake_rm_root);
+	ASSERT_EQ(read_full_file(path, 1 << 20, &text, &len), 0);
+	o = json_tokener_parse(text);
+	free(text);
+	ASSERT_TRUE(o && json_object_object_get_ex(o, "device_evidence_list", &list));
+	ASSERT_EQ(json_object_array_length(list), 1);
+	e = json_object_array_get_idx(list, 0);
+	ASSERT_TRUE(json_object_object_get_ex(e, "arch", &v));
+	ASSERT_STR(json_object_get_string(v), "HOPPER");
+	ASSERT_TRUE(json_object_object_get_ex(e, "evidence", &v));
+	ASSERT_EQ(base64_encode(fake_rm.report, fake_rm.report_size, &b64), 0);
+	ASSERT_STR(json_object_get_string(v), b64);
+	free(b64);
+	ASSERT_TRUE(json_object_object_get_ex(e, "certificate", &v));
+	ASSERT_EQ(base64_encode((const uint8_t *)fake_rm.chain, fake_rm.chain_size, &b64), 0);
+	ASSERT_STR(json_object_get_string(v), b64);
+	free(b64);
+	json_object_put(o);
+}
+
 TEST(sample_gpu_passes_and_leaves_evidence)
 {
 	char why[640] = "", *text;
@@ -103,6 +132,19 @@ TEST(sample_gpu_passes_and_leaves_evidence)
 	ASSERT_CONTAINS(text, "\"vbios_version\":\"96.00.9F.00.01\"");
 	ASSERT_CONTAINS(text, GPU_ATTEST_NVIDIA_ROOT_SHA256);
 	free(text);
+	/* NVIDIA's claims for it, as its service gave them for this sample (attestation-sdk's
+	 * hopperClaimsv3_decoded.json), less the RIM claims: no golden table here. */
+	text = evidence("claims.json", &len);
+	ASSERT_CONTAINS(text, "\"ueid\":\"478176379286082186618948445787393647364802107249\"");
+	ASSERT_CONTAINS(text, "\"hwmodel\":\"GH100 A01 GSP BROM\"");
+	ASSERT_CONTAINS(text,
+	                "\"eat_nonce\":"
+	                "\"931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb\"");
+	ASSERT_CONTAINS(text, "\"x-nvidia-gpu-driver-version\":\"550.90.07\"");
+	ASSERT_CONTAINS(text, "\"x-nvidia-gpu-attestation-report-cert-chain-fwid-match\":true");
+	ASSERT_CONTAINS(text, "\"measres\":\"not-run\"");
+	free(text);
+	check_evidence_list();
 	ASSERT_FALSE(measured); /* this fake kernel has no TSM measurement register */
 	fake_nvrm_remove_root();
 }
