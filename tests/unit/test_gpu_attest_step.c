@@ -78,6 +78,55 @@ TEST(layouts)
 	ASSERT_EQ(offsetof(struct nv0000_pci_info, slot), 10);
 }
 
+/*
+ * Every claim ccinit makes that NVIDIA's service also made for this sample
+ * has NVIDIA's value, but for the RIM comparison's: there is no table here.
+ */
+static void check_claims_as_nvidia_gave_them(void)
+{
+	static const char *const not_compared[] = {"measres", "secboot", "dbgstat", NULL};
+	struct json_object *ours, *nvidia, *theirs;
+	char *text, path[256];
+	unsigned same = 0;
+	size_t len;
+
+	text = evidence("claims.json", &len);
+	ours = json_tokener_parse(text);
+	free(text);
+	ASSERT_EQ(read_full_file(NV "hopperClaimsv3_decoded.json", 1 << 20, &text, &len), 0);
+	nvidia = json_tokener_parse(text);
+	free(text);
+	ASSERT_TRUE(ours && nvidia && json_object_object_get_ex(nvidia, "GPU-0", &theirs));
+	json_object_object_foreach(ours, key, value)
+	{
+		struct json_object *v;
+		bool skip = false;
+
+		for (unsigned i = 0; not_compared[i]; i++)
+			skip |= strcmp(key, not_compared[i]) == 0;
+		if (skip || !json_object_object_get_ex(theirs, key, &v))
+			continue;
+		if (json_object_is_type(value,
+		                        json_type_object)) { /* a cert chain: what we claim */
+			json_object_object_foreach(value, k2, v2)
+			{
+				struct json_object *t2;
+
+				ASSERT_TRUE(json_object_object_get_ex(v, k2, &t2));
+				snprintf(path, sizeof(path), "%s", json_object_to_json_string(v2));
+				ASSERT_STR(path, json_object_to_json_string(t2));
+			}
+		} else {
+			snprintf(path, sizeof(path), "%s", json_object_to_json_string(value));
+			ASSERT_STR(path, json_object_to_json_string(v));
+		}
+		same++;
+	}
+	ASSERT_TRUE(same >= 11);
+	json_object_put(ours);
+	json_object_put(nvidia);
+}
+
 /* CoCo's evidence list: the served report and chain, in base64, as the NVIDIA attester sends. */
 static void check_evidence_list(void)
 {
@@ -144,6 +193,7 @@ TEST(sample_gpu_passes_and_leaves_evidence)
 	ASSERT_CONTAINS(text, "\"x-nvidia-gpu-attestation-report-cert-chain-fwid-match\":true");
 	ASSERT_CONTAINS(text, "\"measres\":\"not-run\"");
 	free(text);
+	check_claims_as_nvidia_gave_them();
 	check_evidence_list();
 	ASSERT_FALSE(measured); /* this fake kernel has no TSM measurement register */
 	fake_nvrm_remove_root();
