@@ -23,7 +23,8 @@
 #define SWID_NS   "http://standards.iso.org/iso/19770/-2/2015/schema.xsd"
 #define SHA384_NS "http://www.w3.org/2001/04/xmlenc#sha384"
 
-/* What the file name says: NVIDIA's RIM id, the only place a driver RIM differs from a VBIOS one. */
+/* What the file name says: NVIDIA's RIM id, the only place a driver RIM differs from a VBIOS one.
+ */
 struct rim_name {
 	enum gpu_golden_kind kind;
 	char model[32], version[32];
@@ -58,7 +59,8 @@ static int parse_name(const char *name, struct rim_name *rn, char *why, size_t w
 	if (!dot || (strcasecmp(dot, ".xml") && strcasecmp(dot, ".swidtag")))
 		goto bad;
 	n = (size_t)(dot - base);
-	/* NVIDIA's driver versions have dots: the extension is the last one only when it is known. */
+	/* NVIDIA's driver versions have dots: the extension is the last one only when it is known.
+	 */
 	if (n >= sizeof(stem))
 		goto bad;
 	memcpy(stem, base, n);
@@ -76,7 +78,8 @@ static int parse_name(const char *name, struct rim_name *rn, char *why, size_t w
 		s += 13;
 	rn->kind = GPU_GOLDEN_VBIOS;
 	if (!name_word(&s, project, sizeof(project), false) ||
-	    !name_word(&s, psku, sizeof(psku), false) || !name_word(&s, csku, sizeof(csku), false) ||
+	    !name_word(&s, psku, sizeof(psku), false) ||
+	    !name_word(&s, csku, sizeof(csku), false) ||
 	    !name_word(&s, rn->version, sizeof(rn->version), false))
 		goto bad;
 	snprintf(rn->model, sizeof(rn->model), "%s_%s_%s", project, psku, csku);
@@ -136,15 +139,15 @@ static bool is_swid(const xmlNode *node, const char *name)
 }
 
 /* An active Measurement resource into m. */
-static int measurement(const char *name, xmlNode *node, struct gpu_golden_measurement *m,
-                       char *why, size_t why_size)
+static int measurement(const char *name, xmlNode *node, struct gpu_golden_measurement *m, char *why,
+                       size_t why_size)
 {
 	int r = attr_number(name, ~0u, node, "index", 0, GPU_GOLDEN_MAX_INDEX, &m->index, why,
 	                    why_size);
 
 	if (r == 0)
-		r = attr_number(name, m->index, node, "size", 1, GPU_GOLDEN_MAX_VALUE, &m->size, why,
-		                why_size);
+		r = attr_number(name, m->index, node, "size", 1, GPU_GOLDEN_MAX_VALUE, &m->size,
+		                why, why_size);
 	if (r == 0)
 		r = attr_number(name, m->index, node, "alternatives", 1,
 		                GPU_GOLDEN_MAX_ALTERNATIVES, &m->alternatives, why, why_size);
@@ -153,9 +156,10 @@ static int measurement(const char *name, xmlNode *node, struct gpu_golden_measur
 		snprintf(attr, sizeof(attr), "Hash%u", a);
 		xmlChar *v = xmlGetNsProp(node, (const xmlChar *)attr, (const xmlChar *)SHA384_NS);
 		if (!v || unhex((const char *)v, m->values[a], m->size) < 0)
-			r = why_set(why, why_size, -EINVAL,
-			            "%s: Resource index %u: %s %s", name, m->index, attr,
-			            v ? "is not 2*size hex digits" : "missing (in the sha384 namespace)");
+			r = why_set(why, why_size, -EINVAL, "%s: Resource index %u: %s %s", name,
+			            m->index, attr,
+			            v ? "is not 2*size hex digits"
+			              : "missing (in the sha384 namespace)");
 		xmlFree(v);
 	}
 	return r;
@@ -205,7 +209,8 @@ static int measurements(const char *name, xmlNode *root, struct gpu_golden_rim *
 	for (unsigned i = 1; i < rim->count; i++)
 		if (rim->m[i].index == rim->m[i - 1].index)
 			return why_set(why, why_size, -EINVAL,
-			               "%s: Resource index %u: active twice", name, rim->m[i].index);
+			               "%s: Resource index %u: active twice", name,
+			               rim->m[i].index);
 	if (!rim->count)
 		return why_set(why, why_size, -EINVAL, "%s: no active Measurement Resource", name);
 	return 0;
@@ -217,9 +222,9 @@ static int meta_attr(const char *name, xmlNode *meta, const char *attr, char *ou
 {
 	xmlChar *v = xmlGetNoNsProp(meta, (const xmlChar *)attr);
 	size_t n = v ? strlen((const char *)v) : 0;
-	bool ok = n > 0 && n < out_size && strspn((const char *)v,
-	                                          "0123456789abcdefABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                          "ghijklmnopqrstuvwxyz._-") == n;
+	bool ok = n > 0 && n < out_size &&
+	          strspn((const char *)v, "0123456789abcdefABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                  "ghijklmnopqrstuvwxyz._-") == n;
 
 	if (ok)
 		memcpy(out, v, n + 1);
@@ -239,9 +244,10 @@ static int cross_check(const char *name, const struct rim_name *rn, const char *
 
 	if (rn->kind == GPU_GOLDEN_DRIVER) {
 		if (strcmp(rn->version, rim->version))
-			return why_set(why, why_size, -EINVAL,
-			               "%s: the name's version %s is not the Meta colloquialVersion %s",
-			               name, rn->version, rim->version);
+			return why_set(
+			        why, why_size, -EINVAL,
+			        "%s: the name's version %s is not the Meta colloquialVersion %s",
+			        name, rn->version, rim->version);
 		if (strcasecmp(rn->model, product))
 			return why_set(why, why_size, -EINVAL,
 			               "%s: the name's chip %s is not the Meta product %s", name,
@@ -272,12 +278,13 @@ static int extract_doc(const char *name, xmlDoc *doc, struct gpu_golden_rim *rim
 	if (r < 0)
 		return r;
 	if (!root || !is_swid(root, "SoftwareIdentity"))
-		return why_set(why, why_size, -EINVAL, "%s: the root is not a SWID SoftwareIdentity",
-		               name);
+		return why_set(why, why_size, -EINVAL,
+		               "%s: the root is not a SWID SoftwareIdentity", name);
 	for (xmlNode *n = root->children; n; n = n->next)
 		if (is_swid(n, "Meta")) {
 			if (meta)
-				return why_set(why, why_size, -EINVAL, "%s: Meta given twice", name);
+				return why_set(why, why_size, -EINVAL, "%s: Meta given twice",
+				               name);
 			meta = n;
 		}
 	if (!meta)

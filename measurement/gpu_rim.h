@@ -22,7 +22,8 @@
 /* "NVIDIA CoRIM signing Root CA": nvtrust's verifier_RIM_root.pem, as DER. */
 extern const uint8_t gpu_rim_nvidia_root[];
 extern const size_t gpu_rim_nvidia_root_size;
-#define GPU_RIM_NVIDIA_ROOT_SHA256 "12977b5115acb0381179279fffeb5a8c4d264971ebb32298023a465fa41df5d1"
+#define GPU_RIM_NVIDIA_ROOT_SHA256                                                                 \
+	"12977b5115acb0381179279fffeb5a8c4d264971ebb32298023a465fa41df5d1"
 
 struct gpu_rim_root {
 	const void *data;

@@ -44,7 +44,9 @@ static void collect_error(const char *file, int line, const char *func, const ch
 	(void)file, (void)line, (void)object, (void)reason;
 	if (!xmlsec_error[0])
 		snprintf(xmlsec_error, sizeof(xmlsec_error), "%s: %s", func ? func : "xmlsec",
-		         msg ? msg : subject ? subject : "failed");
+		         msg       ? msg
+		         : subject ? subject
+		                   : "failed");
 }
 
 static void quiet(void *ctx, const char *fmt, ...)
@@ -59,13 +61,14 @@ static int init_once(char *why, size_t why_size)
 	if (state == 0) {
 		xmlInitParser();
 		xmlSetGenericErrorFunc(NULL, quiet);
-		state = xmlSecInit() < 0 || xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(NULL) < 0 ||
-		                        xmlSecCryptoInit() < 0
+		state = xmlSecInit() < 0 || xmlSecCheckVersion() != 1 ||
+		                        xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0
 		                ? -ENOSYS
 		                : 1;
 		/* After xmlSecInit(), which installs the default (printing) one. */
 		xmlSecErrorsSetCallback(collect_error);
-		/* Without I/O callbacks a Reference to anything outside the document cannot be read. */
+		/* Without I/O callbacks a Reference to anything outside the document cannot be
+		 * read. */
 		xmlSecIOCleanupCallbacks();
 	}
 	return state < 0 ? why_set(why, why_size, state, "xmlsec (OpenSSL) does not initialise: %s",
@@ -122,12 +125,14 @@ static int document_certs(const char *name, xmlNode *sig, STACK_OF(X509) * certs
 				EVP_ENCODE_CTX_free(ctx);
 				OPENSSL_free(der);
 				xmlFree(b64);
-				if (!x || sk_X509_num(certs) >= MAX_CERTS || !sk_X509_push(certs, x)) {
+				if (!x || sk_X509_num(certs) >= MAX_CERTS ||
+				    !sk_X509_push(certs, x)) {
 					X509_free(x);
-					return why_set(why, why_size, -EINVAL,
-					               "%s: Signature KeyInfo: X509Certificate %d %s", name,
-					               sk_X509_num(certs) + 1,
-					               x ? "one too many" : "is not base64 DER");
+					return why_set(
+					        why, why_size, -EINVAL,
+					        "%s: Signature KeyInfo: X509Certificate %d %s",
+					        name, sk_X509_num(certs) + 1,
+					        x ? "one too many" : "is not base64 DER");
 				}
 			}
 		}
@@ -156,11 +161,13 @@ static int verification_time(const char *name, STACK_OF(X509) * certs, bool acce
 
 	for (int i = 0; i < sk_X509_num(certs); i++) {
 		X509 *x = sk_X509_value(certs, i);
-		time_t from = asn1_time(X509_get0_notBefore(x)), to = asn1_time(X509_get0_notAfter(x));
+		time_t from = asn1_time(X509_get0_notBefore(x)),
+		       to = asn1_time(X509_get0_notAfter(x));
 		if (from == (time_t)-1 || to == (time_t)-1)
-			return why_set(why, why_size, -EINVAL,
-			               "%s: Signature KeyInfo: certificate %d: validity not understood",
-			               name, i + 1);
+			return why_set(
+			        why, why_size, -EINVAL,
+			        "%s: Signature KeyInfo: certificate %d: validity not understood",
+			        name, i + 1);
 		if (from > latest)
 			latest = from;
 		if (to < now && !gone)
@@ -186,7 +193,8 @@ static int verification_time(const char *name, STACK_OF(X509) * certs, bool acce
 	return 0;
 }
 
-/* The transforms and algorithms NVIDIA's RIMs use; anything else (XSLT, XPath, base64) is refused. */
+/* The transforms and algorithms NVIDIA's RIMs use; anything else (XSLT, XPath, base64) is refused.
+ */
 static int restrict_transforms(xmlSecDSigCtxPtr ctx)
 {
 	xmlSecTransformId c14n[] = {
@@ -225,8 +233,7 @@ static int chain_to_root(const char *name, xmlSecKeyPtr key, STACK_OF(X509) * ce
 
 	if (!leaf) {
 		r = why_set(why, why_size, -EKEYREJECTED,
-		            "%s: the signing key is not an X.509 certificate's",
-		            name);
+		            "%s: the signing key is not an X.509 certificate's", name);
 		goto out;
 	}
 	if (!store || !ctx || !bio)
@@ -243,8 +250,7 @@ static int chain_to_root(const char *name, xmlSecKeyPtr key, STACK_OF(X509) * ce
 		char subject[256];
 		X509_NAME_oneline(X509_get_subject_name(leaf), subject, sizeof(subject));
 		r = why_set(why, why_size, -EKEYREJECTED, "%s: signing certificate %s: %s", name,
-		            subject,
-		            X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+		            subject, X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
 		goto out;
 	}
 	r = 0;
@@ -266,10 +272,10 @@ static int verify(const char *name, xmlNode *sig, const struct gpu_rim_root *roo
 	xmlsec_error[0] = '\0';
 	if (!mngr || xmlSecCryptoAppDefaultKeysMngrInit(mngr) < 0)
 		goto out;
-	if (xmlSecCryptoAppKeysMngrCertLoadMemory(
-	            mngr, root->data, (xmlSecSize)root->size,
-	            root->pem ? xmlSecKeyDataFormatPem : xmlSecKeyDataFormatDer,
-	            xmlSecKeyDataTypeTrusted) < 0) {
+	if (xmlSecCryptoAppKeysMngrCertLoadMemory(mngr, root->data, (xmlSecSize)root->size,
+	                                          root->pem ? xmlSecKeyDataFormatPem
+	                                                    : xmlSecKeyDataFormatDer,
+	                                          xmlSecKeyDataTypeTrusted) < 0) {
 		r = why_set(why, why_size, -EINVAL, "the RIM root is not an X.509 certificate: %s",
 		            xmlsec_error);
 		goto out;

@@ -59,8 +59,9 @@ static int builtin_root(struct gpu_rim_root *root, char *why, size_t why_size)
 	for (size_t i = 0; i < sizeof(d); i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 	if (strcmp(hex, GPU_RIM_NVIDIA_ROOT_SHA256))
-		return why_set(why, why_size, -EINVAL, "the built-in RIM root's SHA-256 %s is not %s",
-		               hex, GPU_RIM_NVIDIA_ROOT_SHA256);
+		return why_set(why, why_size, -EINVAL,
+		               "the built-in RIM root's SHA-256 %s is not %s", hex,
+		               GPU_RIM_NVIDIA_ROOT_SHA256);
 	*root = (struct gpu_rim_root){gpu_rim_nvidia_root, gpu_rim_nvidia_root_size, false};
 	return 0;
 }
@@ -73,8 +74,7 @@ static bool same_rim(const struct gpu_golden_rim *a, const struct gpu_golden_rim
 
 /* A driver and a VBIOS RIM measuring one index: the GPU's report would be judged by both. */
 static int collision(const struct gpu_golden_rim *a, const char *a_path,
-                     const struct gpu_golden_rim *b, const char *b_path, char *why,
-                     size_t why_size)
+                     const struct gpu_golden_rim *b, const char *b_path, char *why, size_t why_size)
 {
 	unsigned i = 0, j = 0;
 
@@ -82,10 +82,11 @@ static int collision(const struct gpu_golden_rim *a, const char *a_path,
 		return 0;
 	while (i < a->count && j < b->count) {
 		if (a->m[i].index == b->m[j].index)
-			return why_set(why, why_size, -EINVAL,
-			               "%s and %s: both measure index %u (a driver RIM's and a VBIOS "
-			               "RIM's active measurements must not collide)",
-			               a_path, b_path, a->m[i].index);
+			return why_set(
+			        why, why_size, -EINVAL,
+			        "%s and %s: both measure index %u (a driver RIM's and a VBIOS "
+			        "RIM's active measurements must not collide)",
+			        a_path, b_path, a->m[i].index);
 		if (a->m[i].index < b->m[j].index)
 			i++;
 		else
@@ -107,9 +108,9 @@ static int check(const struct gpu_golden_rim *rims, char **paths, int n, const c
 		               rim->version, driver);
 	for (int i = 0; i < n; i++) {
 		if (same_rim(&rims[i], rim))
-			return why_set(why, why_size, -EINVAL, "%s and %s: both the %s RIM of %s %s",
-			               paths[i], paths[n], gpu_golden_kind_name(rim->kind),
-			               rim->model, rim->version);
+			return why_set(why, why_size, -EINVAL,
+			               "%s and %s: both the %s RIM of %s %s", paths[i], paths[n],
+			               gpu_golden_kind_name(rim->kind), rim->model, rim->version);
 		if ((r = collision(&rims[i], paths[i], rim, paths[n], why, why_size)) < 0)
 			return r;
 	}
