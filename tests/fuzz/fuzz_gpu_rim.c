@@ -18,12 +18,9 @@
 #include "measurement/gpu_rim.h"
 
 static const char *const names[] = {
-        "NV_GPU_DRIVER_GH100_535.86.09.xml",
-        "NV_GPU_VBIOS_1010_0200_882_96005E0001.xml",
-        "1010_0200_882_96005E0001_PROD.swidtag",
-        "NV_GPU_CC_DRIVER_GB100_570.124.03_test.xml",
-        "NV_GPU_DRIVER_GH100_550.144.03.xml",
-        "not a RIM name.txt",
+        "NV_GPU_DRIVER_GH100_535.86.09.xml",     "NV_GPU_VBIOS_1010_0200_882_96005E0001.xml",
+        "1010_0200_882_96005E0001_PROD.swidtag", "NV_GPU_CC_DRIVER_GB100_570.124.03_test.xml",
+        "NV_GPU_DRIVER_GH100_550.144.03.xml",    "not a RIM name.txt",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
