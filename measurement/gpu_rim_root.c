@@ -4,7 +4,7 @@
  * nvtrust's guest_tools/gpu_verifiers/local_gpu_verifier/src/verifier/certs/
  * verifier_RIM_root.pem (tests/fixtures/nvidia-rim/), public data. SHA-256
  * fingerprint GPU_RIM_NVIDIA_ROOT_SHA256; tests/reference/gpu-rims.sh holds
- * both against the fixture.
+ * both against the fixture; `ccimage gpu rims` checks the DER against it before use.
  */
 #include "measurement/gpu_rim.h"
 
