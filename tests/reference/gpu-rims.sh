@@ -10,7 +10,8 @@
 #     the certificate and its date; a wrong signature, a chain that does not
 #     reach the root, and an edit after signing are refused with or without it;
 #  3. the test RIMs verify with --root (valid until 2120, not expired) and not
-#     against the built-in NVIDIA root; the expired test signer is refused
+#     against the built-in NVIDIA root, even when the host trusts the test
+#     root (xmlsec's own store takes the host's CAs); the expired test signer is refused
 #     without --accept-expired and marked expired with it;
 #  4. --driver-version, a name that disagrees with the content, two RIMs of one
 #     kind, model and version, and a driver and a VBIOS RIM measuring one index
@@ -101,6 +102,13 @@ for f in $D $D"_index7_mismatch" $V $V"_collides"; do
 	expect "test $f.xml is refused against NVIDIA's root" 1 "self-signed certificate in certificate chain" \
 		"$CCIMAGE" gpu rims "$TR/$f.xml"
 done
+# xmlsec's OpenSSL store also trusts the host's CAs (SSL_CERT_FILE names them here): the
+# xmlsec1 program then accepts a chain to the test root under NVIDIA's; ccimage does not.
+SSL_CERT_FILE=$TR/root.pem xmlsec1 --verify --trusted-pem "$NR/verifier_RIM_root.pem" \
+	--enabled-key-data x509 "$TR/$D.xml" >/dev/null 2>&1 && echo "# xmlsec1 trusts SSL_CERT_FILE's roots"
+expect "a chain to a root the host trusts, not the pinned one, is refused" 1 \
+	"$D.xml: signing certificate /CN=ccinit test RIM signer/O=ccinit tests/C=US: self-signed certificate in certificate chain" \
+	env SSL_CERT_FILE="$TR/root.pem" "$CCIMAGE" gpu rims "$TR/$D.xml"
 expect "the expired test signer is refused without --accept-expired" 1 \
 	"CN=ccinit test RIM signer, expired/O=ccinit tests/C=US expired on 2021-01-01" \
 	"$CCIMAGE" gpu rims --root "$TR/root.pem" "$TR/${D}_expired_signer.xml"
