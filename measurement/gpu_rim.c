@@ -359,7 +359,7 @@ int gpu_rim_read(const char *path, const struct gpu_rim_root *root, bool accept_
 
 	memset(rim, 0, sizeof(*rim));
 	if (r < 0)
-		return why_set(why, why_size, r, "%s", why_or_errno(inner, r));
+		return why_set(why, why_size, r, "%s: %s", path, why_or_errno(inner, r));
 	r = parse(path, buf, len, &doc, why, why_size);
 	if (r == 0)
 		r = gpu_rim_verify_doc(path, doc, root, accept_expired, &expired, why, why_size);

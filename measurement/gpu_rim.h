@@ -28,7 +28,8 @@ extern const size_t gpu_rim_nvidia_root_size;
 struct gpu_rim_root {
 	const void *data;
 	size_t size;
-	bool pem; /* else DER */
+	bool pem;         /* else DER */
+	const char *name; /* for errors: the file it came from */
 };
 
 /*

@@ -241,7 +241,7 @@ static int chain_to_root(const char *name, xmlSecKeyPtr key, STACK_OF(X509) * ce
 	anchor = root->pem ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : d2i_X509_bio(bio, NULL);
 	if (!anchor || X509_STORE_add_cert(store, anchor) != 1 ||
 	    X509_STORE_CTX_init(ctx, store, leaf, certs) != 1) {
-		r = why_set(why, why_size, -EINVAL, "the RIM root is not an X.509 certificate");
+		r = why_set(why, why_size, -EINVAL, "%s: not an X.509 certificate", root->name);
 		goto out;
 	}
 	if (when)
@@ -276,7 +276,7 @@ static int verify(const char *name, xmlNode *sig, const struct gpu_rim_root *roo
 	                                          root->pem ? xmlSecKeyDataFormatPem
 	                                                    : xmlSecKeyDataFormatDer,
 	                                          xmlSecKeyDataTypeTrusted) < 0) {
-		r = why_set(why, why_size, -EINVAL, "the RIM root is not an X.509 certificate: %s",
+		r = why_set(why, why_size, -EINVAL, "%s: not an X.509 certificate: %s", root->name,
 		            xmlsec_error);
 		goto out;
 	}

@@ -62,7 +62,8 @@ static int builtin_root(struct gpu_rim_root *root, char *why, size_t why_size)
 		return why_set(why, why_size, -EINVAL,
 		               "the built-in RIM root's SHA-256 %s is not %s", hex,
 		               GPU_RIM_NVIDIA_ROOT_SHA256);
-	*root = (struct gpu_rim_root){gpu_rim_nvidia_root, gpu_rim_nvidia_root_size, false};
+	*root = (struct gpu_rim_root){gpu_rim_nvidia_root, gpu_rim_nvidia_root_size, false,
+	                              "the built-in NVIDIA RIM root"};
 	return 0;
 }
 
@@ -206,8 +207,12 @@ static int run(int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (root_path) {
-		r = read_input_file(root_path, 1u << 20, &pem, &pem_len, why, sizeof(why));
-		root = (struct gpu_rim_root){pem, pem_len, true};
+		char inner[400] = "";
+		r = read_input_file(root_path, 1u << 20, &pem, &pem_len, inner, sizeof(inner));
+		if (r < 0)
+			why_set(why, sizeof(why), r, "--root %s: %s", root_path,
+			        why_or_errno(inner, r));
+		root = (struct gpu_rim_root){pem, pem_len, true, root_path};
 	} else {
 		r = builtin_root(&root, why, sizeof(why));
 	}

@@ -143,6 +143,15 @@ echo before >kept.golden
 check "a refused run leaves --out as it was" "[ \$? -eq 1 ] && [ \"\$(cat kept.golden)\" = before ]"
 "$CCIMAGE" gpu rims --root "$TR/root.pem" --out new.golden "$TR/${D}_tampered.xml" 2>/dev/null
 check "a refused run writes no --out" "[ \$? -eq 1 ] && [ ! -e new.golden ] && [ -z \"\$(ls -A | grep -v -e '\\.log\$' -e '\\.xml\$' -e '^t\$' -e kept.golden)\" ]"
+mkfifo fifo
+expect "--out onto a FIFO is refused" 3 "\-\-out fifo: a FIFO, which an output never replaces" \
+	"$CCIMAGE" gpu rims --root "$TR/root.pem" --out fifo "$TR/$D.xml"
+expect "--out naming a RIM it reads is refused" 3 "\-\-out" \
+	"$CCIMAGE" gpu rims --root "$TR/root.pem" --out driver.xml driver.xml
+expect "a RIM that is a FIFO is refused, naming it" 3 "fifo: a FIFO, not a regular file" "$CCIMAGE" gpu rims --root "$TR/root.pem" fifo
+check "the FIFO is still a FIFO" "[ -p fifo ]"
+expect "a --root that is not a certificate is refused, naming it" 3 "gpu-rims.sh: not an X.509 certificate" \
+	"$CCIMAGE" gpu rims --root "$ROOT/tests/reference/gpu-rims.sh" "$TR/$D.xml"
 expect "no RIM is a usage error" 2 "usage: ccimage gpu rims" "$CCIMAGE" gpu rims
 
 # 5. The committed golden tables, again.
