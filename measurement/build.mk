@@ -38,3 +38,14 @@ $(B)/fuzzlib/%.o: %.cc
 $(B)/ccimage: $(KATA_CXX_SRCS:%.cc=$(B)/host/%.o)
 $(B)/libccinit-san.a: $(KATA_CXX_SRCS:%.cc=$(B)/san/%.o)
 $(B)/libccinit-fuzz.a: $(KATA_CXX_SRCS:%.cc=$(B)/fuzzlib/%.o)
+
+# NVIDIA's RIMs are XML-DSig documents: libxmlsec1 with its OpenSSL backend
+# checks them (measurement/gpu_rim_dsig.c). Only the units that include its
+# headers get its flags; every link that may pull them in gets its libraries.
+XMLSEC_CFLAGS := $(shell pkg-config --cflags xmlsec1-openssl 2>/dev/null)
+XMLSEC_LIBS   := $(shell pkg-config --libs xmlsec1-openssl 2>/dev/null)
+XMLSEC_UNITS  := measurement/gpu_rim measurement/gpu_rim_dsig
+CCIMAGE_LIBS  += $(XMLSEC_LIBS)
+$(XMLSEC_UNITS:%=$(B)/host/%.o): HOST_CFLAGS += $(XMLSEC_CFLAGS)
+$(XMLSEC_UNITS:%=$(B)/san/%.o): COMMON += $(XMLSEC_CFLAGS)
+$(XMLSEC_UNITS:%=$(B)/fuzzlib/%.o): FUZZ_FLAGS += $(XMLSEC_CFLAGS)

@@ -11,6 +11,8 @@ packages=(
 	libkmod-dev libcryptsetup-dev libmbedtls-dev libssl-dev libjson-c-dev libyaml-dev libarchive-dev libelf-dev
 	liblzma-dev libzstd-dev
 	libtomlplusplus-dev
+	# NVIDIA's RIMs (XML-DSig); the xmlsec1 program signs the test RIMs and checks ccimage's verdicts
+	libxmlsec1-dev libxmlsec1-openssl xmlsec1
 	clang clang-format
 	# images, the VM harness and reference tests
 	kmod cpio cryptsetup-bin erofs-utils e2fsprogs qemu-system-x86 busybox-static python3
