@@ -169,6 +169,12 @@ check "${D}_expired_signer.golden is written again byte for byte (--accept-expir
 check "$V.golden is written again byte for byte" "regen $V.golden '$TR/$V.xml'"
 check "hopper535.golden (driver and VBIOS, --driver-version 535.86.09) is written again byte for byte" \
 	"regen hopper535.golden --driver-version 535.86.09 '$TR/$D.xml' '$TR/$V.xml'"
+# Tables of NVIDIA's own VBIOS RIMs, under the built-in root (test_gpu_rim_compare reads them).
+for rim in 1010_0200_882_96005E0001_PROD.swidtag NV_GPU_VBIOS_1010_0200_882_96005E0001_measurement_mismatch.xml \
+	1010_0205_862_96005E0004_PROD.swidtag; do
+	check "nvidia-${rim%.*}.golden (NVIDIA's root, --accept-expired) is written again byte for byte" \
+		"\"\$CCIMAGE\" gpu rims --accept-expired --out t.golden '$NR/$rim' 2>err.log && cmp -s t.golden '$TR/nvidia-${rim%.*}.golden'"
+done
 "$CCIMAGE" gpu rims --root "$TR/root.pem" --driver-version 535.86.09 "$TR/$D.xml" "$TR/$V.xml" >stdout.golden
 check "stdout holds what --out holds" "cmp -s stdout.golden '$TR/hopper535.golden'"
 
