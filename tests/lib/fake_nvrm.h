@@ -38,6 +38,14 @@ extern char fake_rm_root[64]; /* the sys_root of the current setup */
  * signed (hex), under a new sys_root with /run. 0, or a negative errno.
  */
 int fake_nvrm_setup(const char *report_hex_path, const char *chain_path, const char *nonce_hex);
+/*
+ * nvtrust's H100 sample (driver 550.90.07, VBIOS 96.00.9F.00.01, board
+ * 1010_0200_882), as fake_nvrm_setup serves it; the nonce it answered.
+ */
+#define FAKE_NVRM_SAMPLE_REPORT "tests/fixtures/nvidia-gpu/hopperAttestationReport.txt"
+#define FAKE_NVRM_SAMPLE_CHAIN  "tests/fixtures/nvidia-gpu/hopperCertChain.txt"
+#define FAKE_NVRM_SAMPLE_NONCE  "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb"
+
 /* What the second and later GPUs send. */
 int fake_nvrm_second_gpu(const char *report_hex_path, const char *chain_path);
 /* A hex report file's bytes into out; the byte count or a negative errno. */

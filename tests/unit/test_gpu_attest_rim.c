@@ -27,13 +27,10 @@
 #define NV  "tests/fixtures/nvidia-gpu/"
 #define SHA "0000000000000000000000000000000000000000000000000000000000000000"
 
-static const char sample_nonce[] =
-        "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb";
-
 static void setup(void)
 {
-	if (fake_nvrm_setup(NV "hopperAttestationReport.txt", NV "hopperCertChain.txt",
-	                    sample_nonce) < 0)
+	if (fake_nvrm_setup(FAKE_NVRM_SAMPLE_REPORT, FAKE_NVRM_SAMPLE_CHAIN,
+	                    FAKE_NVRM_SAMPLE_NONCE) < 0)
 		tap_fail("cannot serve nvtrust's sample");
 	atexit(fake_nvrm_remove_root);
 }
