@@ -24,7 +24,6 @@
 #include "tests/lib/fake_nvrm.h"
 #include "tests/lib/tap.h"
 
-#define NV  "tests/fixtures/nvidia-gpu/"
 #define SHA "0000000000000000000000000000000000000000000000000000000000000000"
 
 static void setup(void)
