@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Standard base64 (RFC 4648, with padding), as RVPS messages and NVIDIA's evidence lists write it. */
+/* Standard base64 (RFC 4648, with padding), as RVPS messages and NVIDIA's evidence lists write it.
+ */
 #pragma once
 
 #include <stddef.h>

@@ -115,8 +115,8 @@ static int parse_rim(struct gpu_golden *g, char **f, int n, unsigned line, char 
 		return why_set(why, why_size, -EBADMSG,
 		               "line %u: kind '%.16s' is neither driver nor vbios", line, f[1]);
 	if (copy_name(rim->model, sizeof(rim->model), f[2]) < 0)
-		return why_set(why, why_size, -EBADMSG, "line %u: model '%.40s' is not a name", line,
-		               f[2]);
+		return why_set(why, why_size, -EBADMSG, "line %u: model '%.40s' is not a name",
+		               line, f[2]);
 	if (copy_name(rim->version, sizeof(rim->version), f[3]) < 0)
 		return why_set(why, why_size, -EBADMSG, "line %u: version '%.40s' is not a version",
 		               line, f[3]);
@@ -144,15 +144,16 @@ static int parse_values(struct gpu_golden_measurement *m, char *list, unsigned l
 
 		if (m->alternatives == GPU_GOLDEN_MAX_ALTERNATIVES)
 			return why_set(why, why_size, -EBADMSG,
-			               "line %u: index %u: more than %u alternatives", line, m->index,
-			               GPU_GOLDEN_MAX_ALTERNATIVES);
+			               "line %u: index %u: more than %u alternatives", line,
+			               m->index, GPU_GOLDEN_MAX_ALTERNATIVES);
 		if (comma)
 			*comma = '\0';
 		if (len != 2 * m->size || !lowercase_hex(v, len) ||
 		    hex_decode(v, len, m->values[m->alternatives], m->size) != (int)m->size)
-			return why_set(why, why_size, -EBADMSG,
-			               "line %u: index %u: value %u is not %u bytes of lowercase hex",
-			               line, m->index, m->alternatives, m->size);
+			return why_set(
+			        why, why_size, -EBADMSG,
+			        "line %u: index %u: value %u is not %u bytes of lowercase hex",
+			        line, m->index, m->alternatives, m->size);
 		if (!comma) {
 			m->alternatives++;
 			return 0;
@@ -168,12 +169,12 @@ static int parse_measurement(struct gpu_golden *g, char **f, int n, unsigned lin
 	struct gpu_golden_measurement *m, *grown;
 
 	if (!rim)
-		return why_set(why, why_size, -EBADMSG, "line %u: a measurement before any rim line",
-		               line);
+		return why_set(why, why_size, -EBADMSG,
+		               "line %u: a measurement before any rim line", line);
 	if (n != 4)
 		return why_set(why, why_size, -EBADMSG,
-		               "line %u: an m line has 4 fields (m INDEX SIZE VALUES), not %d", line,
-		               n);
+		               "line %u: an m line has 4 fields (m INDEX SIZE VALUES), not %d",
+		               line, n);
 	if (rim->count > GPU_GOLDEN_MAX_INDEX)
 		return why_set(why, why_size, -EBADMSG, "line %u: more than %u measurements", line,
 		               GPU_GOLDEN_MAX_INDEX + 1);
@@ -216,14 +217,16 @@ static int parse_line(struct gpu_golden *g, char *text, unsigned line, bool *mag
 	}
 	n = split(text, f);
 	if (n < 0)
-		return why_set(why, why_size, -EBADMSG,
-		               "line %u: fields are separated by one space, with none at either end",
-		               line);
+		return why_set(
+		        why, why_size, -EBADMSG,
+		        "line %u: fields are separated by one space, with none at either end",
+		        line);
 	if (strcmp(f[0], "rim") == 0)
 		return parse_rim(g, f, n, line, why, why_size);
 	if (strcmp(f[0], "m") == 0)
 		return parse_measurement(g, f, n, line, why, why_size);
-	return why_set(why, why_size, -EBADMSG, "line %u: '%.16s' is neither rim nor m", line, f[0]);
+	return why_set(why, why_size, -EBADMSG, "line %u: '%.16s' is neither rim nor m", line,
+	               f[0]);
 }
 
 int gpu_golden_parse(const char *text, size_t size, struct gpu_golden **out, char *why,
@@ -263,7 +266,8 @@ int gpu_golden_parse(const char *text, size_t size, struct gpu_golden **out, cha
 		r = why_set(why, why_size, -EBADMSG, "empty: no '" GPU_GOLDEN_MAGIC "' line");
 	for (unsigned i = 0; r == 0 && i < g->count; i++)
 		if (g->rims[i].count == 0)
-			r = why_set(why, why_size, -EBADMSG, "%s RIM %s %s has no active measurement",
+			r = why_set(why, why_size, -EBADMSG,
+			            "%s RIM %s %s has no active measurement",
 			            gpu_golden_kind_name(g->rims[i].kind), g->rims[i].model,
 			            g->rims[i].version);
 	free(copy);

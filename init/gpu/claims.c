@@ -66,7 +66,7 @@ static struct json_object *cert_chain(const char *status)
 }
 
 static const struct gpu_golden_measurement *measured_at(const struct gpu_golden_rim *rim,
-                                                         unsigned index)
+                                                        unsigned index)
 {
 	for (unsigned i = 0; rim && i < rim->count; i++)
 		if (rim->m[i].index == index)
@@ -96,10 +96,12 @@ static struct json_object *mismatch_records(const struct gpu_report *rep,
 		json_object_object_add(r, "goldenSize", json_object_new_int((int)m->size));
 		hex_encode(m->values[0], m->size, hex);
 		add_string(r, "goldenValue", hex);
-		json_object_object_add(r, "runtimeSize", json_object_new_int(b ? b->value_size : 0));
+		json_object_object_add(r, "runtimeSize",
+		                       json_object_new_int(b ? b->value_size : 0));
 		if (b && b->value_size <= GPU_GOLDEN_MAX_VALUE)
 			hex_encode(b->value, b->value_size, hex);
-		add_string(r, "runtimeValue", b && b->value_size <= GPU_GOLDEN_MAX_VALUE ? hex : "NA");
+		add_string(r, "runtimeValue",
+		           b && b->value_size <= GPU_GOLDEN_MAX_VALUE ? hex : "NA");
 		add_string(r, "measurementSource", rim == res->driver ? "Driver" : "Firmware");
 		json_object_array_add(list, r);
 	}
@@ -125,9 +127,9 @@ static void add_rim_claims(struct json_object *o, const struct gpu_report *rep,
 		snprintf(key, sizeof(key), "x-nvidia-gpu-%s-rim-measurements-available", kinds[k]);
 		add_bool(o, key, rims[k] != NULL);
 		snprintf(key, sizeof(key), "x-nvidia-gpu-%s-rim-cert-chain", kinds[k]);
-		json_object_object_add(
-		        o, key,
-		        rims[k] ? cert_chain(rims[k]->expired ? "expired" : "valid") : NULL);
+		json_object_object_add(o, key,
+		                       rims[k] ? cert_chain(rims[k]->expired ? "expired" : "valid")
+		                               : NULL);
 	}
 	add_bool(o, "x-nvidia-gpu-vbios-index-no-conflict", res->driver && res->vbios);
 	add_string(o, "measres", success ? "success" : "fail");
@@ -155,7 +157,8 @@ struct json_object *gpu_claims_new(const struct gpu_report *rep, const struct gp
 	add_bool(o, "x-nvidia-gpu-arch-check", 1);
 	add_string(o, "x-nvidia-gpu-driver-version", rep->driver_version);
 	add_string(o, "x-nvidia-gpu-vbios-version", rep->vbios_version);
-	json_object_object_add(o, "x-nvidia-gpu-attestation-report-cert-chain", cert_chain("valid"));
+	json_object_object_add(o, "x-nvidia-gpu-attestation-report-cert-chain",
+	                       cert_chain("valid"));
 	/* A report without the FWID field was not compared with the leaf (attestation.md, 3). */
 	json_object_object_add(o, "x-nvidia-gpu-attestation-report-cert-chain-fwid-match",
 	                       rep->fwid ? json_object_new_boolean(1) : NULL);
@@ -171,8 +174,7 @@ struct json_object *gpu_claims_new(const struct gpu_report *rep, const struct gp
 }
 
 struct json_object *gpu_evidence_entry_new(const struct gpu_report *rep, const uint8_t *report,
-                                           size_t report_size, const char *chain,
-                                           size_t chain_size,
+                                           size_t report_size, const char *chain, size_t chain_size,
                                            const uint8_t nonce[GPU_REPORT_NONCE_SIZE])
 {
 	const char *arch = strncmp(rep->leaf_chip, "GH", 2) == 0   ? "HOPPER"
@@ -185,7 +187,8 @@ struct json_object *gpu_evidence_entry_new(const struct gpu_report *rep, const u
 	    base64_encode((const uint8_t *)chain, chain_size, &certificate) == 0) {
 		hex_encode(nonce, GPU_REPORT_NONCE_SIZE, hex);
 		add_string(o, "arch", arch);
-		add_string(o, "uuid", "unknown"); /* the attester's own default: NVAT reports none */
+		add_string(o, "uuid",
+		           "unknown"); /* the attester's own default: NVAT reports none */
 		add_string(o, "nonce", hex);
 		add_string(o, "evidence", evidence);
 		add_string(o, "certificate", certificate);

@@ -26,6 +26,5 @@ struct json_object *gpu_claims_new(const struct gpu_report *rep, const struct gp
  * base64, and the nonce in hex. NULL on allocation failure or an unknown chip.
  */
 struct json_object *gpu_evidence_entry_new(const struct gpu_report *rep, const uint8_t *report,
-                                           size_t report_size, const char *chain,
-                                           size_t chain_size,
+                                           size_t report_size, const char *chain, size_t chain_size,
                                            const uint8_t nonce[GPU_REPORT_NONCE_SIZE]);

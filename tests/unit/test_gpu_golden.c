@@ -15,13 +15,15 @@
 #define H48(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c) H8(c)
 #define SHA    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-static const char good[] = "# made by hand\n" GPU_GOLDEN_MAGIC "\n"
-                           "rim driver GH100 550.144.03 " SHA " valid\n"
-                           "m 7 48 " H48("a") "\n"
-                           "m 21 48 " H48("b") "," H48("c") "\n"
-                           "\n"
-                           "rim vbios 1010_0200_882 96.00.5E.00.01 " SHA " expired\n"
-                           "m 0 4 00ff00ff\n";
+static const char good[] =
+        "# made by hand\n" GPU_GOLDEN_MAGIC "\n"
+        "rim driver GH100 550.144.03 " SHA " valid\n"
+        "m 7 48 " H48("a") "\n"
+                           "m 21 48 " H48("b") "," H48(
+                                   "c") "\n"
+                                        "\n"
+                                        "rim vbios 1010_0200_882 96.00.5E.00.01 " SHA " expired\n"
+                                        "m 0 4 00ff00ff\n";
 
 static int parse(const char *text, struct gpu_golden **g, char *why, size_t size)
 {
@@ -69,7 +71,8 @@ TEST(what_the_writer_writes_reads_back_byte_for_byte)
 	ASSERT_EQ(again->count, g->count);
 	for (unsigned i = 0; i < g->count; i++) {
 		ASSERT_EQ(again->rims[i].count, g->rims[i].count);
-		ASSERT_MEM(again->rims[i].m, g->rims[i].m, g->rims[i].count * sizeof(*g->rims[i].m));
+		ASSERT_MEM(again->rims[i].m, g->rims[i].m,
+		           g->rims[i].count * sizeof(*g->rims[i].m));
 	}
 	ASSERT_CONTAINS(text, "rim vbios 1010_0200_882 96.00.5E.00.01 " SHA " expired\nm 0 4 "
 	                      "00ff00ff\n");
@@ -126,7 +129,8 @@ TEST(malformed_tables_are_refused_naming_line_and_field)
 
 TEST(a_nul_byte_is_refused)
 {
-	static const char text[] = T R "m 7 4 00\0" "00000\n";
+	static const char text[] = T R "m 7 4 00\0"
+	                               "00000\n";
 	struct gpu_golden *g;
 	char why[256] = "";
 
