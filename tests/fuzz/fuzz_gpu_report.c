@@ -4,11 +4,13 @@
  * certificate chain handling (init/gpu/report.c, init/gpu/attest_verify.c).
  * The first two bytes (little-endian) are the report's length, the report
  * follows, and the rest is the PEM chain; the pinned root is NVIDIA's. The
- * seeds are nvtrust's H100 sample report and NVIDIA attestation SDK's GB100
- * one, each alone and with its chain. The FWID check comes after the
- * chain's and the signature's, which no mutation of a real leaf survives,
- * so the first certificate is also handed to it directly
- * (init/gpu/attest_fwid.c): its DICE extensions are walked on any bytes.
+ * seeds are nvtrust's H100 sample report, NVIDIA attestation SDK's GB100
+ * one and its H100 ones of driver branches 535 to 590
+ * (tests/fixtures/nvidia-gpu/branches/), each alone and with its chain.
+ * The FWID check comes after the chain's and the signature's, which no
+ * mutation of a real leaf survives, so the first certificate is also handed
+ * to it directly (init/gpu/attest_fwid.c): its DICE extensions are walked on
+ * any bytes.
  */
 #include <errno.h>
 #include <stddef.h>

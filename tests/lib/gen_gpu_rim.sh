@@ -29,7 +29,7 @@
 set -euo pipefail
 
 out=${1:-tests/fixtures/gpu-rim-test}
-report=tests/fixtures/nvidia-gpu/hopper535AttestationReport.txt
+report=tests/fixtures/nvidia-gpu/branches/535.86.09/report.hex
 driver_rim=tests/fixtures/nvidia-rim/NV_GPU_DRIVER_GH100_535.86.09_measurement_mismatch.xml
 vbios_rim=tests/fixtures/nvidia-rim/1010_0200_882_96005E0001_PROD.swidtag
 work=$(mktemp -d)

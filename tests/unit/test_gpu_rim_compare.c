@@ -17,7 +17,8 @@
 #include "init/gpu/rim.h"
 #include "tests/lib/tap.h"
 
-#define NV     "tests/fixtures/nvidia-gpu/"
+#define R535   "tests/fixtures/nvidia-gpu/branches/535.86.09/report.hex"
+#define R570   "tests/fixtures/nvidia-gpu/branches/570.124.03/report.hex"
 #define TABLES "tests/fixtures/gpu-rim-test/"
 #define DRIVER TABLES "NV_GPU_DRIVER_GH100_535.86.09.golden"
 #define VBIOS  TABLES "nvidia-1010_0200_882_96005E0001_PROD.golden"
@@ -81,7 +82,7 @@ static int compare(struct gpu_golden *g)
 
 TEST(the_sample_matches_nvidias_vbios_rim_and_the_driver_rim_made_from_it)
 {
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	ASSERT_STR(rep.driver_version, "535.86.09");
 	ASSERT_EQ(rep.nvdec0_status, 0x55);
 	if (compare(tables(DRIVER, VBIOS)) != 0)
@@ -96,13 +97,13 @@ TEST(the_sample_matches_nvidias_vbios_rim_and_the_driver_rim_made_from_it)
 
 TEST(both_of_our_test_rims_match_as_well)
 {
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	ASSERT_EQ(compare(tables(TABLES "hopper535.golden", NULL)), 0);
 }
 
 TEST(nvidias_mismatching_vbios_rim_fails_at_index_9)
 {
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	ASSERT_EQ(compare(tables(DRIVER, TABLES "nvidia-NV_GPU_VBIOS_1010_0200_882_96005E0001_"
 	                                        "measurement_mismatch.golden")),
 	          -EKEYREJECTED);
@@ -113,7 +114,7 @@ TEST(nvidias_mismatching_vbios_rim_fails_at_index_9)
 
 TEST(a_driver_rim_changed_at_index_7_fails_there)
 {
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	ASSERT_EQ(compare(tables(TABLES "NV_GPU_DRIVER_GH100_535.86.09_index7_mismatch.golden",
 	                         VBIOS)),
 	          -EKEYREJECTED);
@@ -140,13 +141,13 @@ static struct gpu_golden *with_index_35_changed(void)
 
 TEST(index_35_is_not_held_against_a_gpu_with_nvdec0_off)
 {
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	ASSERT_EQ(compare(with_index_35_changed()), 0);
 }
 
 TEST(index_35_is_held_against_a_gpu_with_nvdec0_on_and_an_unknown_state_fails)
 {
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	rep.nvdec0_status = 0xAA;
 	ASSERT_EQ(compare(with_index_35_changed()), -EKEYREJECTED);
 	ASSERT_CONTAINS(why, "index 35 differs from the driver RIM");
@@ -160,16 +161,16 @@ TEST(index_35_is_held_against_a_gpu_with_nvdec0_on_and_an_unknown_state_fails)
 
 TEST(rims_are_chosen_by_chip_driver_board_and_vbios)
 {
-	load_report(NV "hopper570AttestationReport.txt");
+	load_report(R570);
 	ASSERT_STR(rep.driver_version, "570.124.03");
 	ASSERT_EQ(compare(tables(DRIVER, TABLES "nvidia-1010_0205_862_96005E0004_PROD.golden")),
 	          -ENOENT);
 	ASSERT_CONTAINS(why, "the image has no driver RIM for GH100 driver 570.124.03");
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	snprintf(rep.leaf_chip, sizeof(rep.leaf_chip), "GB100");
 	ASSERT_EQ(compare(tables(DRIVER, VBIOS)), -ENOENT);
 	ASSERT_CONTAINS(why, "no driver RIM for GB100 driver 535.86.09");
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	ASSERT_EQ(compare(tables(DRIVER, TABLES "nvidia-1010_0205_862_96005E0004_PROD.golden")),
 	          -ENOENT);
 	ASSERT_CONTAINS(why, "no VBIOS RIM for board 1010_0200_882 VBIOS 96.00.5E.00.01");
@@ -179,7 +180,7 @@ TEST(a_driver_and_a_vbios_rim_measuring_one_index_fail)
 {
 	struct gpu_golden *g;
 
-	load_report(NV "hopper535AttestationReport.txt");
+	load_report(R535);
 	g = tables(DRIVER, VBIOS);
 	g->rims[1].m[0].index = 7; /* the VBIOS RIM's first active index, moved onto the driver's */
 	ASSERT_EQ(compare(g), -EKEYREJECTED);
