@@ -66,8 +66,9 @@ static int check(const struct gpu_golden_rim *rims, char *const *paths, size_t n
 	int r;
 
 	if (driver && rim->kind == GPU_GOLDEN_DRIVER && strcmp(rim->version, driver))
-		return why_set(why, why_size, -EKEYREJECTED, "%s: driver RIM for %s, not the image's driver %s",
-		               paths[n], rim->version, driver);
+		return why_set(why, why_size, -EKEYREJECTED,
+		               "%s: driver RIM for %s, not the image's driver %s", paths[n],
+		               rim->version, driver);
 	for (size_t i = 0; i < n; i++) {
 		if (same_rim(&rims[i], rim))
 			return why_set(why, why_size, -EINVAL,
