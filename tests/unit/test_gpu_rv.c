@@ -17,6 +17,9 @@
 #include "measurement/gpu_rv.h"
 #include "rootfs/pipeline/build_gpu.h"
 
+/* A NULL-terminated list of versions. */
+#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 #define NVIDIA_LOCK "recipes/nvidia-gpu.yaml.lock"
 
 TEST(gpu_driver_version_from_debian_versions)
@@ -154,7 +157,7 @@ TEST(gpu_rv_message_shape_and_names)
 	struct json_object *p, *v;
 
 	ASSERT_EQ(rvps_new(&m, NULL), 0);
-	ASSERT_EQ(gpu_rv_add(m, NULL, "535.261.03", "96.00.9F.00.01", why, sizeof(why)), 0);
+	ASSERT_EQ(gpu_rv_add(m, NULL, L("535.261.03"), L("96.00.9F.00.01"), why, sizeof(why)), 0);
 	ASSERT_EQ(rvps_message_json(m, &msg), 0);
 	payload = sample_payload(msg);
 	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"535.261.03\"],"
@@ -172,12 +175,34 @@ TEST(gpu_rv_message_shape_and_names)
 	/* Without a VBIOS only the driver value; an older release's list-of-strings shape is the
 	 * same. */
 	ASSERT_EQ(rvps_new(&m, "0.16.0"), 0);
-	ASSERT_EQ(gpu_rv_add(m, "0.16.0", "550.90.07", NULL, why, sizeof(why)), 0);
+	ASSERT_EQ(gpu_rv_add(m, "0.16.0", L("550.90.07"), NULL, why, sizeof(why)), 0);
 	ASSERT_EQ(rvps_message_json(m, &msg), 0);
 	payload = sample_payload(msg);
 	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"550.90.07\"]}");
 	free(payload);
 	free(msg);
+	rvps_free(m);
+}
+
+TEST(gpu_rv_lists_every_vbios)
+{
+	struct rvps_msg *m;
+	char why[256], *msg, *payload;
+
+	ASSERT_EQ(rvps_new(&m, NULL), 0);
+	ASSERT_EQ(gpu_rv_add(m, NULL, L("535.86.09", "550.144.03"),
+	                     L("96.00.5E.00.01", "96.00.9F.00.01"), why, sizeof(why)),
+	          0);
+	ASSERT_EQ(rvps_message_json(m, &msg), 0);
+	payload = sample_payload(msg);
+	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"535.86.09\",\"550.144.03\"],"
+	                    "\"allowed_vbios_versions\":[\"96.00.5e.00.01\",\"96.00.9f.00.01\"]}");
+	free(payload);
+	free(msg);
+	ASSERT_EQ(
+	        gpu_rv_add(m, NULL, L("535.86.09"), L("96.00.5E.00.01", "96.0"), why, sizeof(why)),
+	        -EINVAL);
+	ASSERT_CONTAINS(why, "'96.0'");
 	rvps_free(m);
 }
 
@@ -189,13 +214,13 @@ TEST(gpu_rv_refusals)
 	char why[256];
 
 	ASSERT_EQ(rvps_new(&m, NULL), 0);
-	ASSERT_EQ(gpu_rv_add(m, "0.15.0", "535.261.03", NULL, why, sizeof(why)), -EINVAL);
+	ASSERT_EQ(gpu_rv_add(m, "0.15.0", L("535.261.03"), NULL, why, sizeof(why)), -EINVAL);
 	ASSERT_CONTAINS(why, "v0.16.0");
-	ASSERT_EQ(gpu_rv_add(m, NULL, "535.261", "96.00", why, sizeof(why)), 0);
-	ASSERT_EQ(gpu_rv_add(m, NULL, "latest", NULL, why, sizeof(why)), -EINVAL);
+	ASSERT_EQ(gpu_rv_add(m, NULL, L("535.261"), L("96.00"), why, sizeof(why)), 0);
+	ASSERT_EQ(gpu_rv_add(m, NULL, L("latest"), NULL, why, sizeof(why)), -EINVAL);
 	ASSERT_CONTAINS(why, "'latest'");
 	for (size_t i = 0; i < sizeof(bad_vbios) / sizeof(bad_vbios[0]); i++) {
-		ASSERT_EQ(gpu_rv_add(m, NULL, "535.261.03", bad_vbios[i], why, sizeof(why)),
+		ASSERT_EQ(gpu_rv_add(m, NULL, L("535.261.03"), L(bad_vbios[i]), why, sizeof(why)),
 		          -EINVAL);
 		ASSERT_CONTAINS(why, bad_vbios[i]);
 	}
