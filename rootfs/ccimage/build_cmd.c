@@ -87,6 +87,7 @@ static int exit_code(int r)
 	case -EEXIST:
 	case -ENOTDIR:
 	case -EPROTO:
+	case -EKEYREJECTED: /* a RIM whose signature or chain fails */
 		return EXIT_DATA;
 	default:
 		return EXIT_SYSTEM;
