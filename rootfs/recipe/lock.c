@@ -157,6 +157,7 @@ int lock_add_rim(struct lock *l, const char *name, const char *sha256)
 	if (!(rims = realloc(l->rims, (l->nrims + 1) * sizeof(*rims))))
 		return -ENOMEM;
 	l->rims = rims;
+	memset(&rims[l->nrims], 0, sizeof(*rims));
 	lock_put(rims[l->nrims].name, sizeof(rims->name), name);
 	lock_put(rims[l->nrims].sha256, sizeof(rims->sha256), sha256);
 	l->nrims++;
