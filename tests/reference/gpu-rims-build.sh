@@ -12,7 +12,10 @@
 #  - a RIM whose bytes are not the lock's is refused as a stale lock; a
 #    tampered RIM (one hex digit, re-locked) fails verification naming the
 #    file; a wrong gpu.rim-root fails; a bad gpu.rims value names the
-#    recipe's line and key; none of these leaves an output directory.
+#    recipe's line and key; none of these leaves an output directory;
+#  - `ccimage lock --check` reports a RIM whose bytes changed;
+#  - NVIDIA's own (expired) VBIOS RIM on the built-in root fails without
+#    gpu.rims-accept-expired and builds, marked expired, with it.
 TAP_PREFIX="gpu rims build: "
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -28,7 +31,7 @@ echo kernel >kroot/boot/vmlinuz-6.1.0-t
 printf '#!/bin/sh\n' >init
 cp "$TR/$D" "$TR/$V" "$TR/root.pem" rims/
 
-# recipe FILE RIMS-YAML [ROOT]: the recipe, its gpu block as given.
+# recipe FILE RIMS-YAML [ROOT-LINE]: the recipe, its gpu block as given.
 recipe() {
 	cat >"$1" <<YAML
 format: 1
@@ -42,7 +45,7 @@ initramfs:
   init: init
 gpu:
   rims: $2
-  rim-root: ${3:-rims/root.pem}
+  ${3:-rim-root: rims/root.pem}
 YAML
 }
 recipe r.yaml "[rims/$D, rims/$V]"
@@ -120,7 +123,7 @@ expect "a tampered RIM, re-locked, fails verification naming the file" 3 \
 check "... and leaves no output" '[ ! -e outt ] && [ ! -e outt.tmp ]'
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout other.key \
 	-out other.pem -subj /CN=other -days 1 2>/dev/null
-recipe w.yaml "[rims/$D, rims/$V]" other.pem
+recipe w.yaml "[rims/$D, rims/$V]" "rim-root: other.pem"
 cp r.yaml.lock w.yaml.lock
 expect "a wrong gpu.rim-root fails the build naming the RIM" 3 "w.yaml: gpu.rims: .*rims/$D" \
 	"$CCIMAGE" build w.yaml --out outw -q
@@ -136,4 +139,30 @@ printf 'format 1\nrecipe rimtest\nrim %s %s\nrim %s %s\n' "$D" "$(sha256sum rims
 	"$D" "$(sha256sum rims/$D | cut -d' ' -f1)" >twice.lock
 expect "a lock pinning one RIM twice is refused naming the line" 3 "twice.lock:4: rim $D is pinned twice" \
 	"$CCIMAGE" build r.yaml --lock twice.lock --out outx -q
+
+# ccimage lock --check: the RIMs as pinned, then one changed.
+expect "lock --check: the lock pins the RIMs as they are" 0 "" "$CCIMAGE" lock --check r.yaml
+check "... and says current" 'grep -q "current" out.log'
+cp rims/$D keep.xml && cp bad/$D rims/$D
+expect "lock --check: a RIM whose bytes changed is a moved pin" 1 "" "$CCIMAGE" lock --check r.yaml
+check "... naming it" 'grep -q "stale: .*$D sha256" out.log'
+cp keep.xml rims/$D
+
+# NVIDIA's own VBIOS RIM against the built-in root: its signer expired, so only with
+# rims-accept-expired, and then marked expired.
+NR=$ROOT/tests/fixtures/nvidia-rim
+mkdir nv && cp "$NR/1010_0200_882_96005E0001_PROD.swidtag" nv/
+recipe e.yaml "[nv]" "rims-accept-expired: false"
+"$CCIMAGE" lock e.yaml --quiet 2>/dev/null
+expect "NVIDIA's expired RIM without rims-accept-expired fails, naming the file and why" 3 \
+	"e.yaml: gpu.rims: .*1010_0200_882_96005E0001_PROD.swidtag.*expired" "$CCIMAGE" build e.yaml --out oute -q
+recipe e.yaml "[nv]" "rims-accept-expired: true"
+"$CCIMAGE" build e.yaml --out oute -q 2>builde.err
+check "with rims-accept-expired it builds on NVIDIA's built-in root" '[ $? -eq 0 ]' || sed 's/^/#   /' builde.err | head -3
+check_eq "... and reference-values.json marks the RIM expired" "$(python3 -c '
+import json, sys
+e = [e for e in json.load(open(sys.argv[1]))["entries"] if e["kind"] == "gpu-rims"][0]
+print([(r["kind"], r["version"], r["certificate"]) for r in e["values"]["rims"]], e["from"]["root"])
+' oute/reference-values.json 2>&1)" "[('vbios', '96.00.5E.00.01', 'expired')] NVIDIA RIM root (built in)"
+check "... and, with no driver RIM and no driver pinned, writes no rvps-gpu.json" '[ ! -e oute/rvps-gpu.json ]'
 finish
