@@ -8,14 +8,21 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
 #include "init/base/fileio.h"
+#include "init/base/gpu_golden.h"
 #include "measurement/gpu_rv.h"
+#include "rootfs/lib/digest.h"
+#include "rootfs/recipe/lock.h"
 #include "rootfs/pipeline/build_gpu.h"
+
+#define TEST_DRIVER_RIM "NV_GPU_DRIVER_GH100_535.86.09.xml"
 
 /* A NULL-terminated list of versions. */
 #define L(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -123,6 +130,66 @@ TEST(build_writes_rvps_gpu_json_for_an_nvidia_lock)
 	ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
 	lock_free(b.lock);
 	ASSERT_EQ(rmdir(dir), 0);
+}
+
+/* The RIM files a build_gpu_rims call found, before the next call. */
+static void forget_paths(struct build *b)
+{
+	for (size_t i = 0; i < b->ngpu_rim_paths; i++)
+		free(b->gpu_rim_paths[i]);
+	free(b->gpu_rim_paths);
+	b->gpu_rim_paths = NULL;
+	b->ngpu_rim_paths = 0;
+}
+
+/* build_gpu_rims on the test RIMs: the lock's pins and driver hold it, the table lands 0444. */
+TEST(build_gpu_rims_holds_the_lock)
+{
+	static const char text[] = "format: 1\nname: t\ngpu:\n"
+	                           "  rims: [tests/fixtures/gpu-rim-test/" TEST_DRIVER_RIM "]\n"
+	                           "  rim-root: tests/fixtures/gpu-rim-test/root.pem\n";
+	char stage[] = "/tmp/test_gpu_rims.XXXXXX", golden[256], sha[65], why[512], *got, *want;
+	size_t got_len, want_len;
+	struct stat st;
+	struct build b;
+
+	ASSERT_EQ(digest_file_hex("tests/fixtures/gpu-rim-test/" TEST_DRIVER_RIM, sha), 0);
+	snprintf(golden, sizeof(golden), "%s" GPU_GOLDEN_PATH, mkdtemp(stage));
+	/* NVIDIA's recipe pins driver 550.163.01: the 535.86.09 RIM is refused, nothing written. */
+	build_init(&b);
+	b.quiet = true;
+	snprintf(b.stage, sizeof(b.stage), "%s", stage);
+	ASSERT_EQ(recipe_parse("r.yaml", text, strlen(text), NULL, 0, &b.recipe, why, sizeof(why)),
+	          0);
+	snprintf(b.lock_path, sizeof(b.lock_path), "%s", NVIDIA_LOCK);
+	b.lock = read_lock(NVIDIA_LOCK);
+	ASSERT_EQ(lock_add_rim(b.lock, TEST_DRIVER_RIM, sha), 0);
+	ASSERT_EQ(build_gpu_rims(&b), -EKEYREJECTED);
+	ASSERT_CONTAINS(b.why, "r.yaml: gpu.rims: ");
+	ASSERT_CONTAINS(b.why, "driver RIM for 535.86.09, not the image's driver 550.163.01");
+	ASSERT_TRUE(access(golden, F_OK) < 0);
+	/* The lock pinning other bytes: stale, before any verification. */
+	forget_paths(&b);
+	snprintf(b.lock->rims[0].sha256, sizeof(b.lock->rims[0].sha256), "%064d", 0);
+	ASSERT_EQ(build_gpu_rims(&b), -ESTALE);
+	ASSERT_CONTAINS(b.why, "the lock is stale");
+	lock_free(b.lock);
+	/* A lock with no driver: any version, and the table in the root, 0444. */
+	b.lock = read_lock("recipes/test.yaml.lock");
+	ASSERT_EQ(lock_add_rim(b.lock, TEST_DRIVER_RIM, sha), 0);
+	forget_paths(&b);
+	ASSERT_EQ(build_gpu_rims(&b), 0);
+	ASSERT_EQ(read_full_file(golden, 1 << 20, &got, &got_len), 0);
+	ASSERT_EQ(read_full_file("tests/fixtures/gpu-rim-test/NV_GPU_DRIVER_GH100_535.86.09.golden",
+	                         1 << 20, &want, &want_len),
+	          0);
+	ASSERT_TRUE(got_len == want_len && memcmp(got, want, got_len) == 0);
+	ASSERT_EQ(stat(golden, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0444);
+	free(got);
+	free(want);
+	build_free(&b); /* the stage too */
+	ASSERT_TRUE(access(stage, F_OK) < 0);
 }
 
 static char *sample_payload(const char *msg)
