@@ -70,11 +70,15 @@ static int vbios_form(const char *v, char out[64], char *why, size_t why_size)
 	return 0;
 }
 
-int gpu_rv_add(struct rvps_msg *m, const char *trustee_version, const char *driver,
-               const char *vbios, char *why, size_t why_size)
+#define GPU_RV_MAX_VERSIONS 256
+
+int gpu_rv_add(struct rvps_msg *m, const char *trustee_version, const char *const *drivers,
+               const char *const *vbios, char *why, size_t why_size)
 {
+	char form[GPU_RV_MAX_VERSIONS][64];
+	const char *forms[GPU_RV_MAX_VERSIONS + 1];
 	unsigned major, minor;
-	char form[64];
+	size_t n = 0;
 	int r;
 
 	if (rvps_version_parse(trustee_version, &major, &minor) < 0)
@@ -84,16 +88,25 @@ int gpu_rv_add(struct rvps_msg *m, const char *trustee_version, const char *driv
 		return why_set(why, why_size, -EINVAL,
 		               "trustee %s has no default GPU policy (it came with v0.16.0)",
 		               trustee_version);
-	if (!dotted_numbers(driver, strlen(driver)))
-		return why_set(why, why_size, -EINVAL,
-		               "driver version '%s': want numbers joined by dots, like 535.261.03",
-		               driver);
-	r = rvps_add_string(m, "allowed_driver_versions", RVPS_IN, driver);
-	if (r == 0 && vbios) {
-		r = vbios_form(vbios, form, why, why_size);
-		if (r < 0)
+	if (!drivers || !drivers[0])
+		return why_set(why, why_size, -EINVAL, "no driver version");
+	for (const char *const *d = drivers; *d; d++)
+		if (!dotted_numbers(*d, strlen(*d)))
+			return why_set(
+			        why, why_size, -EINVAL,
+			        "driver version '%s': want numbers joined by dots, like 535.261.03",
+			        *d);
+	for (; vbios && vbios[n]; n++) {
+		if (n == GPU_RV_MAX_VERSIONS)
+			return why_set(why, why_size, -E2BIG, "more than %d VBIOS versions",
+			               GPU_RV_MAX_VERSIONS);
+		if ((r = vbios_form(vbios[n], form[n], why, why_size)) < 0)
 			return r;
-		r = rvps_add_string(m, "allowed_vbios_versions", RVPS_IN, form);
+		forms[n] = form[n];
 	}
+	forms[n] = NULL;
+	r = rvps_add_strings(m, "allowed_driver_versions", drivers);
+	if (r == 0 && n)
+		r = rvps_add_strings(m, "allowed_vbios_versions", forms);
 	return r < 0 ? why_set(why, why_size, r, "building the RVPS message") : 0;
 }

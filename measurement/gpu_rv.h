@@ -23,11 +23,12 @@ int gpu_driver_version_from_deb(const char *deb_version, char *out, size_t out_s
                                 size_t why_size);
 
 /*
- * Adds allowed_driver_versions ["<driver>"] and, when vbios is not NULL,
- * allowed_vbios_versions ["<vbios>"], the VBIOS in the verifier's form:
- * lowercase hex byte pairs joined by dots ("96.00.9F.00.01", as nvidia-smi
- * prints it, becomes "96.00.9f.00.01"). -EINVAL on a malformed version or a
- * trustee release before the default GPU policy (v0.16.0).
+ * Adds allowed_driver_versions (drivers: at least one, NULL-terminated) and,
+ * when vbios names any (NULL-terminated; NULL or empty: none),
+ * allowed_vbios_versions, each VBIOS in the verifier's form: lowercase hex
+ * byte pairs joined by dots ("96.00.9F.00.01", as nvidia-smi prints it,
+ * becomes "96.00.9f.00.01"). -EINVAL on a malformed version or a trustee
+ * release before the default GPU policy (v0.16.0).
  */
-int gpu_rv_add(struct rvps_msg *m, const char *trustee_version, const char *driver,
-               const char *vbios, char *why, size_t why_size);
+int gpu_rv_add(struct rvps_msg *m, const char *trustee_version, const char *const *drivers,
+               const char *const *vbios, char *why, size_t why_size);

@@ -123,6 +123,21 @@ int rvps_add_string(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, con
 	return value ? add(m, name, cmp, json_object_new_string(value)) : -EINVAL;
 }
 
+int rvps_add_strings(struct rvps_msg *m, const char *name, const char *const *values)
+{
+	json_object *list = json_object_new_array();
+
+	if (!list)
+		return -ENOMEM;
+	for (; values && *values; values++)
+		if (json_object_array_add(list, json_object_new_string(*values)) < 0) {
+			json_object_put(list);
+			return -ENOMEM;
+		}
+	/* Already a list: RVPS_EQ keeps it as it is. */
+	return add(m, name, RVPS_EQ, list);
+}
+
 int rvps_add_hex(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, const uint8_t *bytes,
                  size_t len)
 {

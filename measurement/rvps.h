@@ -48,6 +48,8 @@ void rvps_free(struct rvps_msg *m);
 int rvps_add_hex(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, const uint8_t *bytes,
                  size_t len);
 int rvps_add_string(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, const char *value);
+/* name: the list of values (NULL-terminated), as RVPS_IN gives one value. */
+int rvps_add_strings(struct rvps_msg *m, const char *name, const char *const *values);
 int rvps_add_int(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, long long value);
 int rvps_add_bool(struct rvps_msg *m, const char *name, enum rvps_cmp cmp, bool value);
 /* "snp_launch_measurement": hex or base64 of the 48-byte digest, as the release wants it. */

@@ -87,6 +87,7 @@ static int exit_code(int r)
 	case -EEXIST:
 	case -ENOTDIR:
 	case -EPROTO:
+	case -EKEYREJECTED: /* a RIM whose signature or chain fails */
 		return EXIT_DATA;
 	default:
 		return EXIT_SYSTEM;
@@ -196,6 +197,7 @@ static int build_main(int argc, char **argv)
 	        {"fetch", build_fetch, 0},
 	        {"extract slices", build_slices, 0},
 	        {"local files", build_local_files, 0},
+	        {"GPU RIMs", build_gpu_rims, 0},
 	        {"kernel and root modules", build_kernel, 0},
 	        {"ELF closure", build_closure, 0},
 	        {"normalise", build_normalise, 0},

@@ -14,14 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#include <openssl/sha.h>
 
 #include "init/base/cmdfiles.h"
 #include "init/base/gpu_golden.h"
 #include "init/base/why.h"
-#include "measurement/gpu_rim.h"
+#include "measurement/gpu_rim_set.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
 
@@ -49,91 +46,6 @@ static int fail(int r, const char *why)
 	return r == -EKEYREJECTED ? EXIT_CHECK : cli_exit_code(r);
 }
 
-/* The built-in root, after checking it is the one its fingerprint names. */
-static int builtin_root(struct gpu_rim_root *root, char *why, size_t why_size)
-{
-	unsigned char d[SHA256_DIGEST_LENGTH];
-	char hex[2 * SHA256_DIGEST_LENGTH + 1];
-
-	SHA256(gpu_rim_nvidia_root, gpu_rim_nvidia_root_size, d);
-	for (size_t i = 0; i < sizeof(d); i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	if (strcmp(hex, GPU_RIM_NVIDIA_ROOT_SHA256))
-		return why_set(why, why_size, -EINVAL,
-		               "the built-in RIM root's SHA-256 %s is not %s", hex,
-		               GPU_RIM_NVIDIA_ROOT_SHA256);
-	*root = (struct gpu_rim_root){gpu_rim_nvidia_root, gpu_rim_nvidia_root_size, false,
-	                              "the built-in NVIDIA RIM root"};
-	return 0;
-}
-
-static bool same_rim(const struct gpu_golden_rim *a, const struct gpu_golden_rim *b)
-{
-	return a->kind == b->kind && !strcasecmp(a->model, b->model) &&
-	       !strcasecmp(a->version, b->version);
-}
-
-/* A driver and a VBIOS RIM measuring one index: the GPU's report would be judged by both. */
-static int collision(const struct gpu_golden_rim *a, const char *a_path,
-                     const struct gpu_golden_rim *b, const char *b_path, char *why, size_t why_size)
-{
-	unsigned i = 0, j = 0;
-
-	if (a->kind == b->kind)
-		return 0;
-	while (i < a->count && j < b->count) {
-		if (a->m[i].index == b->m[j].index)
-			return why_set(
-			        why, why_size, -EINVAL,
-			        "%s and %s: both measure index %u (a driver RIM's and a VBIOS "
-			        "RIM's active measurements must not collide)",
-			        a_path, b_path, a->m[i].index);
-		if (a->m[i].index < b->m[j].index)
-			i++;
-		else
-			j++;
-	}
-	return 0;
-}
-
-/* RIM n (paths[n]) against the ones before it and --driver-version. */
-static int check(const struct gpu_golden_rim *rims, char **paths, int n, const char *driver,
-                 char *why, size_t why_size)
-{
-	const struct gpu_golden_rim *rim = &rims[n];
-	int r;
-
-	if (driver && rim->kind == GPU_GOLDEN_DRIVER && strcmp(rim->version, driver))
-		return why_set(why, why_size, -EKEYREJECTED,
-		               "%s: driver RIM for %s, not --driver-version %s", paths[n],
-		               rim->version, driver);
-	for (int i = 0; i < n; i++) {
-		if (same_rim(&rims[i], rim))
-			return why_set(why, why_size, -EINVAL,
-			               "%s and %s: both the %s RIM of %s %s", paths[i], paths[n],
-			               gpu_golden_kind_name(rim->kind), rim->model, rim->version);
-		if ((r = collision(&rims[i], paths[i], rim, paths[n], why, why_size)) < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* The table, whole, into *text. */
-static int table(const struct gpu_golden_rim *rims, int n, char **text, size_t *len)
-{
-	FILE *f = open_memstream(text, len);
-	int r;
-
-	if (!f)
-		return -ENOMEM;
-	r = gpu_golden_write_header(f);
-	for (int i = 0; r == 0 && i < n; i++)
-		r = gpu_golden_write_rim(f, &rims[i]);
-	if (fclose(f) != 0 && r == 0)
-		r = -ENOMEM;
-	return r;
-}
-
 static int write_table(const char *out, const char *text, size_t len, char *why, size_t why_size)
 {
 	struct output_set set = {0};
@@ -153,24 +65,14 @@ static int write_table(const char *out, const char *text, size_t len, char *why,
 static int rims(char **paths, int n, const struct gpu_rim_root *root, bool accept_expired,
                 const char *driver, const char *out)
 {
-	struct gpu_golden_rim *rim = calloc((size_t)n, sizeof(*rim));
-	char why[1024] = "", *text = NULL;
-	size_t len = 0;
-	int r = rim ? 0 : -ENOMEM;
+	struct gpu_rim_set set;
+	char why[1024] = "";
+	int r = gpu_rim_set_read(paths, (size_t)n, root, accept_expired, driver, &set, why,
+	                         sizeof(why));
 
-	for (int i = 0; r == 0 && i < n; i++) {
-		r = gpu_rim_read(paths[i], root, accept_expired, &rim[i], why, sizeof(why));
-		if (r == 0)
-			r = check(rim, paths, i, driver, why, sizeof(why));
-	}
 	if (r == 0)
-		r = table(rim, n, &text, &len);
-	if (r == 0)
-		r = write_table(out, text, len, why, sizeof(why));
-	for (int i = 0; rim && i < n; i++)
-		gpu_rim_free(&rim[i]);
-	free(rim);
-	free(text);
+		r = write_table(out, set.text, set.len, why, sizeof(why));
+	gpu_rim_set_free(&set);
 	return r < 0 ? fail(r, why) : EXIT_OK;
 }
 
@@ -214,7 +116,7 @@ static int run(int argc, char **argv)
 			        why_or_errno(inner, r));
 		root = (struct gpu_rim_root){pem, pem_len, true, root_path};
 	} else {
-		r = builtin_root(&root, why, sizeof(why));
+		r = gpu_rim_builtin_root(&root, why, sizeof(why));
 	}
 	if (r == 0)
 		r = rims(argv + optind, n, &root, accept_expired, driver, out);

@@ -57,7 +57,8 @@ static int write_message(const char *driver, const char *vbios, const char *trus
 	if (r < 0)
 		snprintf(why, sizeof(why), "--trustee-version '%s' not understood", trustee);
 	else
-		r = gpu_rv_add(m, trustee, driver, vbios, why, sizeof(why));
+		r = gpu_rv_add(m, trustee, (const char *const[]){driver, NULL},
+		               (const char *const[]){vbios, NULL}, why, sizeof(why));
 	if (r == 0 && (r = rvps_write_file(m, out)) < 0)
 		snprintf(why, sizeof(why), "%s: %s", out, strerror(-r));
 	rvps_free(m);

@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "init/base/why.h"
 #include "rootfs/deb/apt.h"
 #include "rootfs/ccimage/cli.h"
 #include "rootfs/ccimage/command.h"
+#include "rootfs/pipeline/build_gpu.h"
 #include "rootfs/pipeline/lock_resolve.h"
 #include "rootfs/recipe/lock.h"
 #include "rootfs/recipe/recipe.h"
@@ -88,20 +90,31 @@ static int lock_main(int argc, char **argv)
 		 */
 		struct lock none = {0};
 		snprintf(none.recipe, sizeof(none.recipe), "%s", rc->name);
-		r = check_lock(rc, &none, out, argv[optind]);
+		if ((r = gpu_rim_lock_pins(rc, &none, why, sizeof(why))) < 0) {
+			fprintf(stderr, "ccimage lock: %s\n", why_or_errno(why, r));
+			r = cli_exit_code(r);
+		} else {
+			r = check_lock(rc, &none, out, argv[optind]);
+		}
+		free(none.rims);
 		recipe_free(rc);
 		return r;
 	}
 	if (!rc->has_debian) {
 		struct lock empty = {0};
 		snprintf(empty.recipe, sizeof(empty.recipe), "%s", rc->name);
-		r = lock_write(&empty, out, argv[optind]);
+		r = gpu_rim_lock_pins(rc, &empty, why, sizeof(why));
+		if (r == 0 && (r = lock_write(&empty, out, argv[optind])) < 0)
+			snprintf(why, sizeof(why), "writing %s: %s", out, strerror(-r));
+		free(empty.rims);
 	} else {
 		r = apt_open(rc, quiet || check, &a, why, sizeof(why));
 		if (r == 0)
 			r = apt_update(a, true, why, sizeof(why));
 		if (r == 0)
 			r = lock_resolve(rc, a, &l, why, sizeof(why));
+		if (r == 0)
+			r = gpu_rim_lock_pins(rc, l, why, sizeof(why));
 		if (r == 0 && check) {
 			int code = check_lock(rc, l, out, argv[optind]);
 			lock_free(l);
@@ -119,7 +132,9 @@ static int lock_main(int argc, char **argv)
 	lock_free(l);
 	apt_free(a);
 	recipe_free(rc);
-	return r == 0 ? EXIT_OK : r == -ENOENT || r == -EPROTO ? EXIT_DATA : EXIT_SYSTEM;
+	return r == 0                                         ? EXIT_OK
+	       : r == -ENOENT || r == -EPROTO || r == -EINVAL ? EXIT_DATA
+	                                                      : EXIT_SYSTEM;
 }
 
 CCIMAGE_COMMAND(lock, "lock",

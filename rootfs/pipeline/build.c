@@ -44,6 +44,10 @@ void build_free(struct build *b)
 	for (size_t i = 0; i < b->nlaunches; i++)
 		json_object_put(b->launches[i].values);
 	free(b->launches);
+	for (size_t i = 0; i < b->ngpu_rim_paths; i++)
+		free(b->gpu_rim_paths[i]);
+	free(b->gpu_rim_paths);
+	gpu_rim_set_free(&b->gpu_rims);
 	if (b->stage[0] && !b->keep_stage)
 		(void)remove_tree(b->stage);
 	staged_dir_abort(&b->out);

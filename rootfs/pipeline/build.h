@@ -13,6 +13,7 @@
 
 struct kata_toml;
 
+#include "measurement/gpu_rim_set.h"
 #include "rootfs/deb/extract.h"
 #include "rootfs/deb/fetch.h"
 #include "rootfs/image/image.h"
@@ -82,6 +83,10 @@ struct build {
 	size_t nkernel_sources;
 	struct build_launch *launches; /* build_measure's, in the recipe's order */
 	size_t nlaunches;
+	/* gpu.rims: the files (directories expanded, in order) and what build_gpu_rims read */
+	char **gpu_rim_paths;
+	size_t ngpu_rim_paths;
+	struct gpu_rim_set gpu_rims;
 
 	char why[8192];
 };

@@ -189,8 +189,17 @@ static void launch_entry(struct build *b, const struct build_launch *l, json_obj
 static int gpu_entry(struct build *b, json_object *entries)
 {
 	char driver[64];
-	int r = gpu_driver_from_lock(b->lock, b->lock_path, driver, sizeof(driver), b->why,
-	                             sizeof(b->why));
+	int r = 0;
+
+	/* The RIMs the golden table in the root was made from. */
+	if (b->gpu_rims.n) {
+		json_object *v, *f;
+		if ((r = build_gpu_rims_values(b, &v, &f)) < 0)
+			return r;
+		json_object_array_add(entries, entry("gpu-rims", v, f));
+	}
+	r = gpu_driver_from_lock(b->lock, b->lock_path, driver, sizeof(driver), b->why,
+	                         sizeof(b->why));
 	if (r < 0 || !driver[0])
 		return r;
 	json_object *from = json_object_new_object(), *files = json_object_new_object();

@@ -145,6 +145,21 @@ int build_manifest(struct build *b, const char *path)
 		json_object_array_add(pk, p);
 	}
 	json_object_object_add(in, "packages", pk);
+	/* gpu.rims: each RIM file by name and sha256, as the lock pins it. */
+	if (b->gpu_rims.n) {
+		json_object *rims = json_object_new_array();
+		for (size_t i = 0; i < b->gpu_rims.n; i++) {
+			const struct gpu_golden_rim *rim = &b->gpu_rims.rims[i];
+			const char *slash = strrchr(b->gpu_rim_paths[i], '/');
+			json_object *p = json_object_new_object();
+			json_object_object_add(
+			        p, "name",
+			        json_object_new_string(slash ? slash + 1 : b->gpu_rim_paths[i]));
+			json_object_object_add(p, "sha256", json_object_new_string(rim->sha256));
+			json_object_array_add(rims, p);
+		}
+		json_object_object_add(in, "gpu_rims", rims);
+	}
 	json_object_object_add(in, "kernel_version",
 	                       b->kver[0] ? json_object_new_string(b->kver) : NULL);
 	if (b->kernel_built[0])

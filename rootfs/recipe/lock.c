@@ -31,8 +31,10 @@ void lock_put(char *dst, size_t size, const char *src)
 
 struct lock *lock_free(struct lock *l)
 {
-	if (l)
+	if (l) {
 		free(l->pkgs);
+		free(l->rims);
+	}
 	free(l);
 	return NULL;
 }
@@ -42,10 +44,25 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const struct lock_entry *)a)->name, ((const struct lock_entry *)b)->name);
 }
 
+static int cmp_rim(const void *a, const void *b)
+{
+	return strcmp(((const struct lock_rim *)a)->name, ((const struct lock_rim *)b)->name);
+}
+
 void lock_sort(struct lock *l)
 {
 	if (l->n)
 		qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
+	if (l->nrims)
+		qsort(l->rims, l->nrims, sizeof(*l->rims), cmp_rim);
+}
+
+const struct lock_rim *lock_find_rim(const struct lock *l, const char *name)
+{
+	for (size_t i = 0; i < l->nrims; i++)
+		if (strcmp(l->rims[i].name, name) == 0)
+			return &l->rims[i];
+	return NULL;
 }
 
 const struct lock_entry *lock_find(const struct lock *l, const char *name)
@@ -128,6 +145,25 @@ struct lock_entry *lock_append(struct lock *l, const char *name, const char *ver
 	return x;
 }
 
+int lock_add_rim(struct lock *l, const char *name, const char *sha256)
+{
+	struct lock_rim *rims;
+
+	if (!token_ok(name) || strchr(name, '/') || strlen(name) >= sizeof(rims->name) ||
+	    !is_hex64(sha256))
+		return -EINVAL;
+	if (lock_find_rim(l, name))
+		return -EEXIST;
+	if (!(rims = realloc(l->rims, (l->nrims + 1) * sizeof(*rims))))
+		return -ENOMEM;
+	l->rims = rims;
+	memset(&rims[l->nrims], 0, sizeof(*rims));
+	lock_put(rims[l->nrims].name, sizeof(rims->name), name);
+	lock_put(rims[l->nrims].sha256, sizeof(rims->sha256), sha256);
+	l->nrims++;
+	return 0;
+}
+
 /* Appends a package line's pin; -EEXIST when the package is pinned already. */
 static int add_pin(struct lock *l, const char *a, const char *b, const char *c, const char *d,
                    const char *e, const char *g)
@@ -156,6 +192,9 @@ static int parse_line(struct lock *l, const char *line, bool *format)
 	           token_ok(a) && token_ok(b)) {
 		lock_put(l->build_source, sizeof(l->build_source), a);
 		lock_put(l->build_nvidia, sizeof(l->build_nvidia), strcmp(b, "-") ? b : "");
+	} else if (n == 3 && !strcmp(kw, "rim")) {
+		int r = lock_add_rim(l, a, b);
+		return r == -EEXIST ? -EALREADY : r;
 	} else if (n == 7 && !strcmp(kw, "package") && strlen(a) < 128 && strlen(b) < 128 &&
 	           is_hex64(d) && token_ok(a) && token_ok(b) && token_ok(c) && token_ok(g) &&
 	           strspn(e, "0123456789") == strlen(e)) {
@@ -192,10 +231,19 @@ int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t w
 		if (r == -EEXIST)
 			snprintf(why, why_size, "%s:%u: package %s is pinned twice", path, lineno,
 			         l->pkgs[l->n - 1].name);
+		else if (r == -EALREADY)
+			snprintf(why, why_size, "%s:%u: rim %.*s is pinned twice", path, lineno,
+			         (int)strcspn(line + 4, " \t"), line + 4);
+		else if (r == -EINVAL && !strncmp(line, "rim ", 4))
+			snprintf(why, why_size,
+			         "%s:%u: not a rim line (rim FILE-NAME SHA256, the name without "
+			         "'/'): "
+			         "%.80s",
+			         path, lineno, line);
 		else if (r == -EINVAL)
 			snprintf(why, why_size, "%s:%u: not a lock line: %.80s", path, lineno,
 			         line);
-		if (r == -EEXIST)
+		if (r == -EEXIST || r == -EALREADY)
 			r = -EINVAL;
 	}
 	if (r == 0 && !format) {
@@ -208,8 +256,7 @@ int lock_parse(FILE *f, const char *path, struct lock **ret, char *why, size_t w
 	}
 	if (r < 0)
 		return lock_free(l), r;
-	if (l->n)
-		qsort(l->pkgs, l->n, sizeof(*l->pkgs), cmp_entry);
+	lock_sort(l);
 	*ret = l;
 	return 0;
 }
@@ -237,6 +284,8 @@ int lock_write(const struct lock *l, const char *path, const char *recipe_name)
 		fprintf(f, "package %s %s %s %s %llu %s\n", l->pkgs[i].name, l->pkgs[i].version,
 		        l->pkgs[i].arch, l->pkgs[i].sha256, (unsigned long long)l->pkgs[i].size,
 		        l->pkgs[i].filename);
+	for (size_t i = 0; i < l->nrims; i++)
+		fprintf(f, "rim %s %s\n", l->rims[i].name, l->rims[i].sha256);
 	if (fclose(f) != 0)
 		r = -ENOMEM;
 	/* Whole or not at all, and never through a device, a FIFO or a symlink at path. */
@@ -349,6 +398,21 @@ size_t lock_compare(const struct lock *pinned, const struct lock *now, char *wha
 			moved++;
 			note_moved(what, what_size, &len, now->pkgs[i].name, "(not pinned)",
 			           now->pkgs[i].version);
+		}
+	for (size_t i = 0; i < pinned->nrims; i++) {
+		const struct lock_rim *p = &pinned->rims[i], *q = lock_find_rim(now, p->name);
+		if (q && !strcmp(p->sha256, q->sha256))
+			continue;
+		moved++;
+		snprintf(old, sizeof(old), "sha256 %.12s", p->sha256);
+		snprintf(new, sizeof(new), "%s%.12s", q ? "sha256 " : "(gone)", q ? q->sha256 : "");
+		note_moved(what, what_size, &len, p->name, old, new);
+	}
+	for (size_t i = 0; i < now->nrims; i++)
+		if (!lock_find_rim(pinned, now->rims[i].name)) {
+			moved++;
+			note_moved(what, what_size, &len, now->rims[i].name, "(not pinned)",
+			           "a RIM");
 		}
 	if (what_size && len >= what_size && what_size > 4)
 		strcpy(what + what_size - 4, "...");

@@ -17,6 +17,11 @@ struct lock_entry {
 	uint64_t size;
 };
 
+/* A local input pinned by its file name and sha256: the recipe's gpu.rims. */
+struct lock_rim {
+	char name[256], sha256[65];
+};
+
 struct lock {
 	char recipe[128];
 	struct lock_entry *pkgs; /* sorted by name */
@@ -26,6 +31,8 @@ struct lock {
 	/* kernel.build: which pins are its sources ("" when not a built kernel, or no NVIDIA) */
 	char build_source[128]; /* linux-source-X.Y */
 	char build_nvidia[128]; /* nvidia-open-kernel-source */
+	struct lock_rim *rims;  /* "rim NAME SHA256" lines, sorted by name */
+	size_t nrims;
 };
 
 /* "RECIPE.lock" for a recipe path. */
@@ -46,6 +53,10 @@ struct lock_entry *lock_append(struct lock *l, const char *name, const char *ver
                                const char *arch, const char *sha256, uint64_t size,
                                const char *filename);
 void lock_sort(struct lock *l);
+/* Adds a RIM pin (name: a file name, no '/'); -EEXIST when one of that name is pinned, -EINVAL
+ * for a name or sha256 the lock cannot hold. lock_find_rim: the pin of that name, or NULL. */
+int lock_add_rim(struct lock *l, const char *name, const char *sha256);
+const struct lock_rim *lock_find_rim(const struct lock *l, const char *name);
 void lock_put(char *dst, size_t size, const char *src);
 
 /*

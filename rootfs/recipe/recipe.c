@@ -298,6 +298,27 @@ int rk_no_nvidia(struct yctx *c, yaml_node_t *n, void *base, const struct rkey *
 	return r;
 }
 
+/* A list of host paths, each made relative to the recipe's directory (gpu.rims). */
+int rk_paths(struct yctx *c, yaml_node_t *n, void *base, const struct rkey *k)
+{
+	char ***out = rkey_field(base, k);
+	size_t *count = (size_t *)((char *)base + k->count), cnt;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return y_err(c, n, "%s: expected a list of paths", k->path);
+	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (!(*out = calloc(cnt + 1, sizeof(char *))))
+		return -ENOMEM;
+	for (size_t i = 0; i < cnt; i++) {
+		int r = y_path(c, yaml_document_get_node(c->doc, n->data.sequence.items.start[i]),
+		               k->path, &(*out)[i]);
+		if (r < 0)
+			return r;
+		(*count)++;
+	}
+	return 0;
+}
+
 int rk_check_build(struct yctx *c, yaml_node_t *n, void *base, const struct rkey *k)
 {
 	struct recipe *rc = base;

@@ -112,6 +112,14 @@ struct recipe {
 
 	char *cmdline;
 
+	/* NVIDIA's RIMs, verified at build time into the root's GPU golden table. */
+	struct {
+		char **rims; /* host paths: RIM files, or directories of them */
+		size_t nrims;
+		bool rims_accept_expired;
+		char *rim_root; /* a PEM; NULL: NVIDIA's, built in */
+	} gpu;
+
 	struct recipe_measurement {
 		char **tee;
 		size_t ntee;

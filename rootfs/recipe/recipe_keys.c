@@ -49,6 +49,8 @@ const struct rkey recipe_keys[] = {
         {"measurement", RK_MAP, .check = rk_check_measurement,
          .doc = "launch-measurement settings, kept as data"},
         {"tree", RK_MAP, .doc = "a root tree made elsewhere (mkosi), staged before any slice"},
+        {"gpu", RK_MAP,
+         .doc = "NVIDIA's RIMs, verified at build time into the root's GPU golden table"},
 
         {"debian.suite", RK_NAME, IN(debian.suite), .required = true,
          .doc = "e.g. `trixie` (the recipes here) or `bookworm`"},
@@ -192,9 +194,23 @@ const struct rkey recipe_keys[] = {
          .doc = "the directory to copy"},
         {"tree.exclude", RK_STRLIST, LIST(tree.exclude, tree.nexclude),
          .doc = "globs not to copy, on top of the defaults below"},
+
+        {"gpu.rims", RK_STRLIST, LIST(gpu.rims, gpu.nrims), .parse = rk_paths,
+         .doc_type = "list of host paths",
+         .doc = "NVIDIA's RIMs (driver `NV_GPU_DRIVER_<chip>_<version>.xml`, VBIOS "
+                "`NV_GPU_VBIOS_<board>_<version>.xml`): each a file, or a directory whose "
+                "`*.xml` and `*.swidtag` files are taken in name order; verified as `ccimage "
+                "gpu rims` does, written to `/usr/share/ccinit/gpu-golden`, each file's sha256 "
+                "pinned by the lock"},
+        {"gpu.rims-accept-expired", RK_BOOL, IN(gpu.rims_accept_expired),
+         .doc = "a RIM whose signing chain has expired (NVIDIA's do) is verified at its "
+                "latest `notBefore` and marked expired, as `--accept-expired`"},
+        {"gpu.rim-root", RK_PATH, IN(gpu.rim_root), .doc_default = "NVIDIA's RIM root, built in",
+         .doc = "a PEM root the RIMs' signing chains must end at (for tests)"},
 };
 
 const size_t recipe_nkeys = sizeof(recipe_keys) / sizeof(recipe_keys[0]);
 
-const char *const recipe_key_blocks[] = {"",          "debian", "packages.*",  "files.*", "kernel",
-                                         "initramfs", "image",  "measurement", "tree",    NULL};
+const char *const recipe_key_blocks[] = {"",       "debian",    "packages.*", "files.*",
+                                         "kernel", "initramfs", "image",      "measurement",
+                                         "tree",   "gpu",       NULL};

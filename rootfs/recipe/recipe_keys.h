@@ -78,7 +78,8 @@ void rkey_free(const char *path, void *base);
 int recipe_keys_markdown(const char *block, char *buf, size_t size);
 
 /* Custom handlers the table names (recipe.c, recipe_yaml.c, recipe_measurement.c). */
-rkey_fn rk_variables, rk_packages, rk_slices, rk_files, rk_entries, rk_no_nvidia, rk_snp_firmware;
+rkey_fn rk_variables, rk_packages, rk_slices, rk_files, rk_entries, rk_no_nvidia, rk_snp_firmware,
+        rk_paths;
 rkey_fn rk_check_components, rk_check_mirror, rk_check_snapshot, rk_check_only, rk_check_kernel,
         rk_check_build, rk_check_image, rk_check_tee, rk_check_vcpu_type, rk_check_measurement;
 void rk_free_variables(void *base, const struct rkey *k);

@@ -32,10 +32,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < l->n; i++)
 		if (lock_find(l, l->pkgs[i].name) != &l->pkgs[i] || strlen(l->pkgs[i].sha256) != 64)
 			abort();
+	for (size_t i = 0; i < l->nrims; i++)
+		if (lock_find_rim(l, l->rims[i].name) != &l->rims[i] ||
+		    strlen(l->rims[i].sha256) != 64 || strchr(l->rims[i].name, '/') ||
+		    (i && strcmp(l->rims[i - 1].name, l->rims[i].name) >= 0))
+			abort();
 	snprintf(path, sizeof(path), "/tmp/fuzz-lock-%d", (int)getpid());
 	if (lock_write(l, path, "fuzz.yaml") == 0) {
-		if (lock_read(path, &again, why, sizeof(why)) < 0 || again->n != l->n)
+		if (lock_read(path, &again, why, sizeof(why)) < 0 || again->n != l->n ||
+		    again->nrims != l->nrims)
 			abort();
+		for (size_t i = 0; i < l->nrims; i++)
+			if (memcmp(&again->rims[i], &l->rims[i], sizeof(l->rims[i])) != 0)
+				abort();
 		for (size_t i = 0; i < l->n; i++)
 			if (memcmp(&again->pkgs[i], &l->pkgs[i], sizeof(l->pkgs[i])) != 0)
 				abort();

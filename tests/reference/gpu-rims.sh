@@ -117,7 +117,7 @@ check "the expired test signer passes with --accept-expired, marked expired" \
 	"[ \$? -eq 0 ] && sed -n 2p t | grep -q ' expired\$'"
 
 # 4. What the command itself refuses.
-expect "a driver RIM not for --driver-version is refused" 1 "$D.xml: driver RIM for 535.86.09, not --driver-version 550.144.03" \
+expect "a driver RIM not for --driver-version is refused" 1 "$D.xml: driver RIM for 535.86.09, not the image's driver 550.144.03" \
 	"$CCIMAGE" gpu rims --root "$TR/root.pem" --driver-version 550.144.03 "$TR/$D.xml"
 cp "$TR/$D.xml" NV_GPU_DRIVER_GH100_535.86.10.xml
 expect "a driver RIM named for another version is refused, naming both" 3 \

@@ -8,14 +8,24 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
 #include "init/base/fileio.h"
+#include "init/base/gpu_golden.h"
 #include "measurement/gpu_rv.h"
+#include "rootfs/lib/digest.h"
+#include "rootfs/recipe/lock.h"
 #include "rootfs/pipeline/build_gpu.h"
+
+#define TEST_DRIVER_RIM "NV_GPU_DRIVER_GH100_535.86.09.xml"
+
+/* A NULL-terminated list of versions. */
+#define L(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 #define NVIDIA_LOCK "recipes/nvidia-gpu.yaml.lock"
 
@@ -122,6 +132,66 @@ TEST(build_writes_rvps_gpu_json_for_an_nvidia_lock)
 	ASSERT_EQ(rmdir(dir), 0);
 }
 
+/* The RIM files a build_gpu_rims call found, before the next call. */
+static void forget_paths(struct build *b)
+{
+	for (size_t i = 0; i < b->ngpu_rim_paths; i++)
+		free(b->gpu_rim_paths[i]);
+	free(b->gpu_rim_paths);
+	b->gpu_rim_paths = NULL;
+	b->ngpu_rim_paths = 0;
+}
+
+/* build_gpu_rims on the test RIMs: the lock's pins and driver hold it, the table lands 0444. */
+TEST(build_gpu_rims_holds_the_lock)
+{
+	static const char text[] = "format: 1\nname: t\ngpu:\n"
+	                           "  rims: [tests/fixtures/gpu-rim-test/" TEST_DRIVER_RIM "]\n"
+	                           "  rim-root: tests/fixtures/gpu-rim-test/root.pem\n";
+	char stage[] = "/tmp/test_gpu_rims.XXXXXX", golden[256], sha[65], why[512], *got, *want;
+	size_t got_len, want_len;
+	struct stat st;
+	struct build b;
+
+	ASSERT_EQ(digest_file_hex("tests/fixtures/gpu-rim-test/" TEST_DRIVER_RIM, sha), 0);
+	snprintf(golden, sizeof(golden), "%s" GPU_GOLDEN_PATH, mkdtemp(stage));
+	/* NVIDIA's recipe pins driver 550.163.01: the 535.86.09 RIM is refused, nothing written. */
+	build_init(&b);
+	b.quiet = true;
+	snprintf(b.stage, sizeof(b.stage), "%s", stage);
+	ASSERT_EQ(recipe_parse("r.yaml", text, strlen(text), NULL, 0, &b.recipe, why, sizeof(why)),
+	          0);
+	snprintf(b.lock_path, sizeof(b.lock_path), "%s", NVIDIA_LOCK);
+	b.lock = read_lock(NVIDIA_LOCK);
+	ASSERT_EQ(lock_add_rim(b.lock, TEST_DRIVER_RIM, sha), 0);
+	ASSERT_EQ(build_gpu_rims(&b), -EKEYREJECTED);
+	ASSERT_CONTAINS(b.why, "r.yaml: gpu.rims: ");
+	ASSERT_CONTAINS(b.why, "driver RIM for 535.86.09, not the image's driver 550.163.01");
+	ASSERT_TRUE(access(golden, F_OK) < 0);
+	/* The lock pinning other bytes: stale, before any verification. */
+	forget_paths(&b);
+	snprintf(b.lock->rims[0].sha256, sizeof(b.lock->rims[0].sha256), "%064d", 0);
+	ASSERT_EQ(build_gpu_rims(&b), -ESTALE);
+	ASSERT_CONTAINS(b.why, "the lock is stale");
+	lock_free(b.lock);
+	/* A lock with no driver: any version, and the table in the root, 0444. */
+	b.lock = read_lock("recipes/test.yaml.lock");
+	ASSERT_EQ(lock_add_rim(b.lock, TEST_DRIVER_RIM, sha), 0);
+	forget_paths(&b);
+	ASSERT_EQ(build_gpu_rims(&b), 0);
+	ASSERT_EQ(read_full_file(golden, 1 << 20, &got, &got_len), 0);
+	ASSERT_EQ(read_full_file("tests/fixtures/gpu-rim-test/NV_GPU_DRIVER_GH100_535.86.09.golden",
+	                         1 << 20, &want, &want_len),
+	          0);
+	ASSERT_TRUE(got_len == want_len && memcmp(got, want, got_len) == 0);
+	ASSERT_EQ(stat(golden, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0444);
+	free(got);
+	free(want);
+	build_free(&b); /* the stage too */
+	ASSERT_TRUE(access(stage, F_OK) < 0);
+}
+
 static char *sample_payload(const char *msg)
 {
 	struct json_object *o = json_tokener_parse(msg), *v;
@@ -154,7 +224,7 @@ TEST(gpu_rv_message_shape_and_names)
 	struct json_object *p, *v;
 
 	ASSERT_EQ(rvps_new(&m, NULL), 0);
-	ASSERT_EQ(gpu_rv_add(m, NULL, "535.261.03", "96.00.9F.00.01", why, sizeof(why)), 0);
+	ASSERT_EQ(gpu_rv_add(m, NULL, L("535.261.03"), L("96.00.9F.00.01"), why, sizeof(why)), 0);
 	ASSERT_EQ(rvps_message_json(m, &msg), 0);
 	payload = sample_payload(msg);
 	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"535.261.03\"],"
@@ -172,12 +242,34 @@ TEST(gpu_rv_message_shape_and_names)
 	/* Without a VBIOS only the driver value; an older release's list-of-strings shape is the
 	 * same. */
 	ASSERT_EQ(rvps_new(&m, "0.16.0"), 0);
-	ASSERT_EQ(gpu_rv_add(m, "0.16.0", "550.90.07", NULL, why, sizeof(why)), 0);
+	ASSERT_EQ(gpu_rv_add(m, "0.16.0", L("550.90.07"), NULL, why, sizeof(why)), 0);
 	ASSERT_EQ(rvps_message_json(m, &msg), 0);
 	payload = sample_payload(msg);
 	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"550.90.07\"]}");
 	free(payload);
 	free(msg);
+	rvps_free(m);
+}
+
+TEST(gpu_rv_lists_every_vbios)
+{
+	struct rvps_msg *m;
+	char why[256], *msg, *payload;
+
+	ASSERT_EQ(rvps_new(&m, NULL), 0);
+	ASSERT_EQ(gpu_rv_add(m, NULL, L("535.86.09", "550.144.03"),
+	                     L("96.00.5E.00.01", "96.00.9F.00.01"), why, sizeof(why)),
+	          0);
+	ASSERT_EQ(rvps_message_json(m, &msg), 0);
+	payload = sample_payload(msg);
+	ASSERT_STR(payload, "{\"allowed_driver_versions\":[\"535.86.09\",\"550.144.03\"],"
+	                    "\"allowed_vbios_versions\":[\"96.00.5e.00.01\",\"96.00.9f.00.01\"]}");
+	free(payload);
+	free(msg);
+	ASSERT_EQ(
+	        gpu_rv_add(m, NULL, L("535.86.09"), L("96.00.5E.00.01", "96.0"), why, sizeof(why)),
+	        -EINVAL);
+	ASSERT_CONTAINS(why, "'96.0'");
 	rvps_free(m);
 }
 
@@ -189,13 +281,13 @@ TEST(gpu_rv_refusals)
 	char why[256];
 
 	ASSERT_EQ(rvps_new(&m, NULL), 0);
-	ASSERT_EQ(gpu_rv_add(m, "0.15.0", "535.261.03", NULL, why, sizeof(why)), -EINVAL);
+	ASSERT_EQ(gpu_rv_add(m, "0.15.0", L("535.261.03"), NULL, why, sizeof(why)), -EINVAL);
 	ASSERT_CONTAINS(why, "v0.16.0");
-	ASSERT_EQ(gpu_rv_add(m, NULL, "535.261", "96.00", why, sizeof(why)), 0);
-	ASSERT_EQ(gpu_rv_add(m, NULL, "latest", NULL, why, sizeof(why)), -EINVAL);
+	ASSERT_EQ(gpu_rv_add(m, NULL, L("535.261"), L("96.00"), why, sizeof(why)), 0);
+	ASSERT_EQ(gpu_rv_add(m, NULL, L("latest"), NULL, why, sizeof(why)), -EINVAL);
 	ASSERT_CONTAINS(why, "'latest'");
 	for (size_t i = 0; i < sizeof(bad_vbios) / sizeof(bad_vbios[0]); i++) {
-		ASSERT_EQ(gpu_rv_add(m, NULL, "535.261.03", bad_vbios[i], why, sizeof(why)),
+		ASSERT_EQ(gpu_rv_add(m, NULL, L("535.261.03"), L(bad_vbios[i]), why, sizeof(why)),
 		          -EINVAL);
 		ASSERT_CONTAINS(why, bad_vbios[i]);
 	}
