@@ -375,6 +375,15 @@ int build_gpu_rims(struct build *b)
 			        why_or_errno(inner, r));
 	}
 	free(pem);
+	/* The bytes verified are the bytes pinned, even if a file changed since its check above. */
+	for (size_t i = 0; r == 0 && i < b->gpu_rims.n; i++) {
+		const struct lock_rim *pin = lock_find_rim(b->lock, base_name(b->gpu_rim_paths[i]));
+
+		if (!pin || strcmp(pin->sha256, b->gpu_rims.rims[i].sha256))
+			r = why_set(b->why, sizeof(b->why), -ESTALE,
+			            "%s: gpu.rims: %s changed while the build read it", rc->file,
+			            b->gpu_rim_paths[i]);
+	}
 	if (r < 0)
 		return r;
 	if ((rootfd = open(b->stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)

@@ -119,4 +119,3 @@ TEST(recipe_gpu_keys)
 		ASSERT_CONTAINS(why, bad[i][1]);
 	}
 }
-
