@@ -322,8 +322,7 @@ int gpu_attest_all(const char *ctl, const char *version, bool devtools,
 	return r;
 }
 
-/* The golden table ccinit.gpu.rim asks for (attestation.md, 6); NULL when off or absent by default.
- */
+/* The golden table ccinit.gpu.rim asks for (attestation.md, 6): NULL when none is wanted. */
 static int golden_load(enum gpu_rim_policy policy, struct gpu_golden **out, char *why,
                        size_t why_size)
 {
