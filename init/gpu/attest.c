@@ -102,10 +102,7 @@ static void add_measres(struct json_object *o, const struct gpu_rim_result *res)
 	if (!res)
 		return;
 	json_object_object_add(o, "measres",
-	                       json_object_new_string(res->driver && res->vbios && res->compared &&
-	                                                              !res->mismatched
-	                                                      ? "success"
-	                                                      : "fail"));
+	                       json_object_new_string(gpu_rim_matched(res) ? "success" : "fail"));
 	json_object_object_add(o, "driver_rim", rim_json(res->driver));
 	json_object_object_add(o, "vbios_rim", rim_json(res->vbios));
 	json_object_object_add(o, "board", json_object_new_string(res->board));

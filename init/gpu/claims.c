@@ -83,15 +83,16 @@ static struct json_object *mismatch_records(const struct gpu_report *rep,
 	for (unsigned i = 0; list && i <= GPU_GOLDEN_MAX_INDEX; i++) {
 		const struct gpu_golden_rim *rim =
 		        res->mismatch[i] == 1 + GPU_GOLDEN_DRIVER ? res->driver : res->vbios;
-		const struct gpu_golden_measurement *m = measured_at(rim, i);
-		const struct gpu_report_block *b = NULL;
+		const struct gpu_golden_measurement *m;
+		const struct gpu_report_block *b;
 		struct json_object *r;
 
-		if (!res->mismatch[i] || !m || !(r = json_object_new_object()))
+		if (!res->mismatch[i])
 			continue;
-		for (unsigned k = 0; k < rep->block_count; k++)
-			if (rep->blocks[k].index == i + 1)
-				b = &rep->blocks[k];
+		m = measured_at(rim, i);
+		b = gpu_report_block(rep, i + 1);
+		if (!m || !(r = json_object_new_object()))
+			continue;
 		json_object_object_add(r, "index", json_object_new_int((int)i));
 		json_object_object_add(r, "goldenSize", json_object_new_int((int)m->size));
 		hex_encode(m->values[0], m->size, hex);
@@ -113,7 +114,7 @@ static void add_rim_claims(struct json_object *o, const struct gpu_report *rep,
 {
 	static const char *const kinds[] = {"driver", "vbios"};
 	const struct gpu_golden_rim *rims[] = {res->driver, res->vbios};
-	int success = res->driver && res->vbios && res->compared && !res->mismatched;
+	int success = gpu_rim_matched(res);
 	char key[64];
 
 	for (unsigned k = 0; k < 2; k++) {

@@ -221,3 +221,11 @@ int gpu_report_parse(const uint8_t *report, size_t size, struct gpu_report *r, c
 	r->signature = report + r->signed_size;
 	return 0;
 }
+
+const struct gpu_report_block *gpu_report_block(const struct gpu_report *r, unsigned index)
+{
+	for (unsigned i = 0; i < r->block_count; i++)
+		if (r->blocks[i].index == index)
+			return &r->blocks[i];
+	return NULL;
+}

@@ -58,6 +58,9 @@ struct gpu_report {
 	char hwmodel[96];   /* the leaf's issuer's name, "GH100 A01 GSP BROM": NVIDIA's hwmodel */
 };
 
+/* The measurement block with SPDM index index (1-based), or NULL. */
+const struct gpu_report_block *gpu_report_block(const struct gpu_report *r, unsigned index);
+
 /* Parses report[0..size): 0, or -EBADMSG with the field and byte offset in why. */
 int gpu_report_parse(const uint8_t *report, size_t size, struct gpu_report *r, char *why,
                      size_t why_size);

@@ -35,14 +35,6 @@ static void board_of(const struct gpu_report *rep, char *out, size_t size)
 		*p = (char)tolower((unsigned char)*p);
 }
 
-static const struct gpu_report_block *block_at(const struct gpu_report *rep, unsigned index)
-{
-	for (unsigned i = 0; i < rep->block_count; i++)
-		if (rep->blocks[i].index == index)
-			return &rep->blocks[i];
-	return NULL;
-}
-
 static int matches(const struct gpu_golden_measurement *m, const struct gpu_report_block *b)
 {
 	if (!b || b->value_size != m->size)
@@ -107,7 +99,7 @@ static int merge(const struct gpu_rim_result *res, struct golden_entry list[], u
 static int mismatch(const struct gpu_report *rep, const struct golden_entry *e, unsigned index,
                     const struct gpu_rim_result *res, char *why, size_t why_size)
 {
-	const struct gpu_report_block *b = block_at(rep, index + 1);
+	const struct gpu_report_block *b = gpu_report_block(rep, index + 1);
 	char gpu_hex[2 * GPU_GOLDEN_MAX_VALUE + 1] = "no such block";
 	char rim_hex[2 * GPU_GOLDEN_MAX_VALUE + 1];
 
@@ -150,11 +142,16 @@ int gpu_rim_compare(const struct gpu_golden *golden, const struct gpu_report *re
 		if (!list[i].m || (i == NVDEC0_INDEX && rep->nvdec0_status == NVDEC0_DISABLED))
 			continue;
 		res->compared++;
-		if (matches(list[i].m, block_at(rep, i + 1)))
+		if (matches(list[i].m, gpu_report_block(rep, i + 1)))
 			continue;
 		if (res->mismatched++ == 0)
 			first = i;
 		res->mismatch[i] = (unsigned char)(1 + list[i].rim->kind);
 	}
 	return res->mismatched ? mismatch(rep, &list[first], first, res, why, why_size) : 0;
+}
+
+bool gpu_rim_matched(const struct gpu_rim_result *res)
+{
+	return res->driver && res->vbios && res->compared && !res->mismatched;
 }

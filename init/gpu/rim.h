@@ -31,5 +31,8 @@ struct gpu_rim_result {
  * measurement differs (why names the first: index, RIM, both values).
  * *res is filled in every case, as far as the comparison went.
  */
+/* NVIDIA's measres: both RIMs chosen and every measurement compared matched. */
+bool gpu_rim_matched(const struct gpu_rim_result *res);
+
 int gpu_rim_compare(const struct gpu_golden *golden, const struct gpu_report *rep,
                     struct gpu_rim_result *res, char *why, size_t why_size);
